@@ -1,0 +1,189 @@
+# smsdesk: one non-recursive Makefile (see README.md).
+#
+#   make            build build/smsdesk
+#   make test       install missing packages, build, run every test, then the
+#                   unit tests again under ASan+UBSan (build/asan)
+#   make run        the demo: smsdesk serve on the embedded default
+#   make asan       the ASan+UBSan build in build/asan
+#   make clean
+#
+# Libraries come from pkg-config only; each module gets only its own
+# library's flags, so a forbidden #include fails to build (see check-deps).
+
+BUILD   ?= build
+SAN     ?= 0
+WERROR  ?= 1
+CC      ?= cc
+
+PKG_DB    = sqlite3
+PKG_CORE  = icu-i18n icu-uc libsodium
+PKG_SMSC  = libsmpp34 libcurl
+PKG_WEB   = libmicrohttpd
+PKG_MAIN  = inih
+PKG_TEST  = cmocka
+PKGS      = $(PKG_DB) $(PKG_CORE) $(PKG_SMSC) $(PKG_WEB) $(PKG_MAIN)
+
+# Library headers are system headers: their warnings are not ours.
+pc_cflags = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(1) 2>/dev/null))
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 \
+       -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition -Wvla \
+       -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef \
+       -Wimplicit-fallthrough -Wnull-dereference -fno-common \
+       -Wno-format-truncation
+# -Wno-format-truncation: error texts are written with snprintf into
+# SD_ERRLEN buffers and are meant to be cut short, never to overflow.
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+ifeq ($(SAN),1)
+OPT = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+      -fno-omit-frame-pointer
+SANLD = -fsanitize=address,undefined
+else
+OPT = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+SANLD =
+endif
+
+CPPFLAGS_BASE = -I. -D_GNU_SOURCE -MMD -MP
+CFLAGS_BASE   = $(WARN) $(OPT) -pthread
+
+BASE_SRC = $(wildcard core/base/*.c)
+DB_SRC   = $(wildcard db/*.c)
+CORE_SRC = $(wildcard core/*.c)
+SMSC_SRC = $(wildcard smsc/*.c)
+WEB_SRC  = $(wildcard web-min/*.c)
+MAIN_SRC = smsdesk.c $(wildcard smsdesk_*.c)
+
+LIB_SRC = $(BASE_SRC) $(DB_SRC) $(CORE_SRC) $(SMSC_SRC) $(WEB_SRC)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ = $(MAIN_SRC:%.c=$(BUILD)/%.o)
+LIB = $(BUILD)/libsmsdesk.a
+BIN = $(BUILD)/smsdesk
+SIM_SRC = $(wildcard tests/sim/*.c)
+SIM_OBJ = $(SIM_SRC:%.c=$(BUILD)/%.o)
+SIM = $(if $(SIM_SRC),$(BUILD)/smsdesk-smsc-sim)
+PEER = $(BUILD)/esme-peer
+
+LDLIBS = $(call pc_libs,$(PKGS)) -lpthread -lm
+
+# Per-module library flags.
+$(BUILD)/db/%.o:      MODFLAGS = $(call pc_cflags,$(PKG_DB))
+$(BUILD)/core/%.o:    MODFLAGS = $(call pc_cflags,$(PKG_CORE))
+$(BUILD)/core/base/%.o: MODFLAGS =
+$(BUILD)/smsc/%.o:    MODFLAGS = $(call pc_cflags,$(PKG_SMSC))
+$(BUILD)/web-min/%.o: MODFLAGS = $(call pc_cflags,$(PKG_WEB))
+$(BUILD)/smsdesk.o:   MODFLAGS = $(call pc_cflags,$(PKG_MAIN))
+$(BUILD)/tests/%.o:   MODFLAGS = $(call pc_cflags,$(PKGS) $(PKG_TEST))
+
+TEST_SUPPORT_SRC = $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/*/test_*.c)
+UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
+
+.PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
+	check-headers fmt check-fmt check
+
+all: $(BIN) $(SIM)
+
+# V=1 shows the full command lines.
+ifeq ($(V),1)
+Q =
+say = @true
+else
+Q = @
+say = @echo
+endif
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(say) "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS_BASE) $(MODFLAGS) $(CFLAGS_BASE) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(say) "  AR      $@"
+	$(Q)ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/smsdesk-smsc-sim: $(SIM_OBJ) $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $(SIM_OBJ) $(LIB) $(LDLIBS)
+
+$(PEER): $(BUILD)/tests/integ/esme_peer.o $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) \
+	    $(LDLIBS) $(call pc_libs,$(PKG_TEST))
+
+deps:
+	@sh tests/support/deps.sh
+
+check-deps:
+	@sh tests/support/check_deps.sh
+
+check-headers:
+	@sh tests/support/check_headers.sh "$(CC)" \
+	    "$(call pc_cflags,$(PKGS) $(PKG_TEST))"
+
+fmt:
+	clang-format -i $(LIB_SRC) $(MAIN_SRC) $(wildcard */*.h */*/*.h)
+
+check-fmt:
+	@clang-format --dry-run --Werror $(LIB_SRC) $(MAIN_SRC) \
+	    $(wildcard */*.h */*/*.h)
+
+check: check-deps check-headers check-fmt
+
+unit-bin: $(UNIT_BIN) $(PEER)
+
+unit: $(UNIT_BIN)
+	@sh tests/support/run.sh "unit$(if $(filter 1,$(SAN)),-asan)" $(UNIT_BIN)
+
+integ: $(BIN) $(SIM) $(PEER)
+	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) sh tests/support/run.sh \
+	    "integ$(if $(filter 1,$(SAN)),-asan)" $(wildcard tests/integ/test_*.sh)
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bin
+
+# make test: deps first (in a separate step, so pkg-config sees what it
+# installed); then every binary of both builds (a build error stops here);
+# then every suite, each recorded even when one fails; the last line is
+# "N passed, N failed" and decides the exit status.
+RESULTS_FILE = $(CURDIR)/build/results.txt
+test:
+	@sh tests/support/deps.sh
+	@$(MAKE) --no-print-directory test-all
+
+test-all: check-deps check-headers
+	@$(MAKE) --no-print-directory all unit-bin
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bin
+	@mkdir -p build && rm -f $(RESULTS_FILE)
+	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory unit
+	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory integ
+	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory \
+	    BUILD=build/asan SAN=1 unit integ
+	@sh tests/support/summary.sh $(RESULTS_FILE)
+
+run:
+	@sh tests/support/deps.sh
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var
+	./$(BIN) serve
+
+clean:
+	rm -rf build
+
+# Keep objects of chained rules (tests) so a second make is a no-op.
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,30 @@
+/*
+ * core/base/limits.h: every input-driven size limit, in one place.
+ *
+ * Sizes are checked against these before anything is allocated or stored.
+ */
+#ifndef SMSDESK_CORE_BASE_LIMITS_H
+#define SMSDESK_CORE_BASE_LIMITS_H
+
+/* Names of people, in bytes of UTF-8. */
+#define SD_NAME_MAX 100
+/* A staff member's role title («کارشناس فناوری اطلاعات»). */
+#define SD_TITLE_MAX 120
+/* A request's title. */
+#define SD_REQ_TITLE_MAX 300
+/* One message body of a request's thread (web form text). */
+#define SD_BODY_MAX 20000
+/* Any single input string handed to the text normalizer. */
+#define SD_TEXT_MAX 65536
+/* Length of a formatted E.164 number plus NUL ("+989131111111"). */
+#define SD_MOBILE_LEN 16
+/* A formatted Jalali date-time plus NUL ("1399/02/07 - 09:09:11"). */
+#define SD_JALALI_LEN 32
+/* Rows a single list call returns at most. */
+#define SD_LIST_MAX 1000
+/* Departments a staff member may belong to. */
+#define SD_STAFF_DEPTS_MAX 17
+/* Longest configuration value. */
+#define SD_CONF_VALUE_MAX 1024
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * core/config.c: the [otp] and [sla] sections. The values are checked
+ * here; the OTP and SLA code that reads them comes with their issues.
+ */
+#include "core/core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* "sat,sun,mon,tue,wed": known day names, each at most once, Friday never. */
+static enum sd_rc
+core_check_days(const char *v, char err[SD_ERRLEN])
+{
+	static const char *const days[] = {"sat", "sun", "mon", "tue", "wed",
+		"thu", "fri"};
+	unsigned seen = 0;
+	const char *p = v;
+
+	if (*p == '\0') {
+		snprintf(err, SD_ERRLEN, "at least one working day is needed");
+		return SD_EINVAL;
+	}
+	while (*p != '\0') {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < 7; i++)
+			if (len == 3 && strncmp(p, days[i], 3) == 0)
+				break;
+		if (i == 7) {
+			snprintf(err, SD_ERRLEN,
+			    "'%.*s' is not a day (sat sun mon tue wed thu fri)",
+			    (int)len, p);
+			return SD_EINVAL;
+		}
+		if (i >= 5) {
+			snprintf(err, SD_ERRLEN, "%s is set by its own rule "
+			    "(thursday = ...) or is the weekend", days[i]);
+			return SD_EINVAL;
+		}
+		if (seen & (1u << i)) {
+			snprintf(err, SD_ERRLEN, "%s given twice", days[i]);
+			return SD_EINVAL;
+		}
+		seen |= 1u << i;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return SD_OK;
+}
+
+static const char *const thursday_choices[] = {"off", "half", "working",
+	NULL};
+static const char *const escalation_choices[] = {"auto", "applicant", "both",
+	NULL};
+
+const struct sd_conf_key core_otp_config_keys[] = {
+	{"ttl_s", SD_CONF_INT, offsetof(struct core_otp_config, ttl_s), "120",
+	    30, 3600, NULL, NULL, "a code is valid this many seconds"},
+	{"max_tries", SD_CONF_INT, offsetof(struct core_otp_config, max_tries),
+	    "5", 1, 20, NULL, NULL, "wrong tries that end a code"},
+	{"resend_after_s", SD_CONF_INT,
+	    offsetof(struct core_otp_config, resend_after_s), "60", 10, 3600,
+	    NULL, NULL, "earliest resend of a code"},
+	{"per_number_hour", SD_CONF_INT,
+	    offsetof(struct core_otp_config, per_number_hour), "5", 1, 100,
+	    NULL, NULL, "codes sent to one number per hour"},
+	{"per_addr_hour", SD_CONF_INT,
+	    offsetof(struct core_otp_config, per_addr_hour), "20", 1, 10000,
+	    NULL, NULL, "codes asked from one web address per hour"},
+	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+const struct sd_conf_key core_sla_config_keys[] = {
+	{"working_days", SD_CONF_STR,
+	    offsetof(struct core_sla_config, working_days),
+	    "sat,sun,mon,tue,wed", 0, 0, NULL, core_check_days,
+	    "working days of the week (Friday is always off)"},
+	{"thursday", SD_CONF_ENUM, offsetof(struct core_sla_config, thursday),
+	    "off", 0, 0, thursday_choices, NULL,
+	    "Thursday: off | half | working"},
+	{"holidays_file", SD_CONF_STR,
+	    offsetof(struct core_sla_config, holidays_file),
+	    "conf/holidays.txt", 0, 0, NULL, NULL,
+	    "Jalali holidays, one YYYY/MM/DD per line"},
+	{"escalation", SD_CONF_ENUM,
+	    offsetof(struct core_sla_config, escalation), "both", 0, 0,
+	    escalation_choices, NULL,
+	    "who escalates overdue requests: auto | applicant | both"},
+	{"answer_days", SD_CONF_INT,
+	    offsetof(struct core_sla_config, answer_days), "2", 1, 30, NULL,
+	    NULL, "working days to answer before escalation"},
+	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};

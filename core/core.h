@@ -1,0 +1,244 @@
+/*
+ * core/core.h: the domain of smsdesk, its one public header.
+ *
+ * core/ holds the rules: users, departments, requests and their threads,
+ * status changes, access checks, text normalization, mobile numbers and
+ * Jalali dates. It knows nothing of SMPP or HTTP. It has no mutable
+ * globals, so any thread may call it with its own struct db.
+ *
+ * Every domain write runs in one transaction together with its audit row
+ * (and, from the pipeline issue on, its outbox rows).
+ */
+#ifndef SMSDESK_CORE_CORE_H
+#define SMSDESK_CORE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/rc.h"
+#include "core/model.h"
+#include "db/db.h"
+
+/* ---- Text normalization (core/text.c) ---------------------------------- */
+
+/* Flags for core_text_normalize(). */
+#define CORE_NORM_DIGITS 0x01u  /* ۰-۹, ٠-٩ (any Unicode Nd) -> 0-9 */
+#define CORE_NORM_LETTERS 0x02u /* Arabic ي ى -> ی, ك -> ک */
+#define CORE_NORM_SPACES 0x04u  /* trim; runs of white space -> one ' ' */
+#define CORE_NORM_ZWNJ 0x08u    /* drop ZWNJ at word edges and repeats */
+#define CORE_NORM_ZWNJ_DROP 0x10u /* drop every ZWNJ (keyword matching) */
+#define CORE_NORM_ALL                                                        \
+	(CORE_NORM_DIGITS | CORE_NORM_LETTERS | CORE_NORM_SPACES |           \
+	    CORE_NORM_ZWNJ)
+
+/*
+ * Normalize UTF-8 text. in must be valid UTF-8 of at most SD_TEXT_MAX
+ * bytes. On success *out is a new string owned by the caller (free()).
+ * Returns SD_EINVAL (invalid UTF-8, with reason in err) or SD_ETOOBIG.
+ * Any thread.
+ */
+enum sd_rc core_text_normalize(const char *in, unsigned flags, char **out,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* True if s[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+bool core_text_utf8_valid(const char *s, size_t len);
+
+/*
+ * Parse an Iranian mobile number in any common form: 09131111111,
+ * 9131111111, +989131111111, 00989131111111, 989131111111, with Persian or
+ * Arabic-Indic digits, and with spaces, dashes, dots or parentheses between
+ * digit groups. On success writes the E.164 form ("+989131111111") into
+ * out. Otherwise returns SD_EINVAL with a reason in err. Any thread.
+ */
+enum sd_rc core_mobile_parse(const char *in, char out[SD_MOBILE_LEN],
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* The national form of an E.164 Iranian mobile ("09131111111") in out. */
+void core_mobile_local(const char *e164, char out[SD_MOBILE_LEN]);
+
+/* ---- Jalali dates (core/jalali.c, ICU Persian calendar, Asia/Tehran) --- */
+
+/* A Jalali date and Tehran wall-clock time. */
+struct core_jdate {
+	int year;   /* e.g. 1399 */
+	int month;  /* 1..12 */
+	int day;    /* 1..31 */
+	int hour;   /* 0..23, Asia/Tehran */
+	int minute; /* 0..59 */
+	int second; /* 0..59 */
+	int wday;   /* 0 = Saturday (شنبه) .. 6 = Friday (جمعه) */
+};
+
+/* Convert UTC seconds to the Jalali calendar in Asia/Tehran. Any thread. */
+enum sd_rc core_jalali_from_utc(int64_t utc, struct core_jdate *out)
+    SD_MUSTCHECK;
+
+/* UTC seconds of y/m/d 00:00:00 in Asia/Tehran. SD_EINVAL if the date
+ * does not exist (e.g. 1403/12/31). Any thread. */
+enum sd_rc core_jalali_to_utc(int y, int m, int d, int64_t *utc) SD_MUSTCHECK;
+
+/* Format utc as "1399/02/07 - 09:09:11" (ASCII digits, as in the seed).
+ * Returns out. On a conversion failure writes "?". Any thread. */
+const char *core_jalali_format(int64_t utc, char out[SD_JALALI_LEN]);
+
+/* ---- Labels (core/texts.c: every Persian user-facing text) ------------- */
+
+/* Persian labels; static strings. Out-of-range values give "?". */
+const char *core_status_label(enum core_status s);
+const char *core_priority_label(enum core_priority p);
+const char *core_role_label(enum core_role r);
+const char *core_channel_label(enum core_channel c);
+/* Parse an English status name (awaiting, answered, closed) or its Persian
+ * label. SD_EINVAL if unknown. */
+enum sd_rc core_status_parse(const char *s, enum core_status *out)
+    SD_MUSTCHECK;
+/* Parse a priority: very-urgent|urgent|normal|low, VF|F|N|L, or the Persian
+ * label. SD_EINVAL if unknown. */
+enum sd_rc core_priority_parse(const char *s, enum core_priority *out)
+    SD_MUSTCHECK;
+
+/* ---- Status rules (core/request.c) ------------------------------------- */
+
+/* What happens to a request. */
+enum core_event {
+	CORE_EV_APPLICANT_MSG, /* the applicant adds a follow-up */
+	CORE_EV_STAFF_MSG,     /* staff answer */
+	CORE_EV_CLOSE,         /* staff close it */
+	CORE_EV_REOPEN,        /* staff reopen a closed request */
+};
+
+/*
+ * The status rules of design §2: a staff answer makes a request
+ * ANSWERED, an applicant follow-up makes it AWAITING again, CLOSE closes,
+ * and CLOSED is final except for REOPEN (-> AWAITING). Returns SD_ESTATE
+ * when ev is not allowed in cur. Pure; any thread.
+ */
+enum sd_rc core_status_next(enum core_status cur, enum core_event ev,
+    enum core_status *next) SD_MUSTCHECK;
+
+/* ---- Users and staff (core/user.c) ------------------------------------- */
+
+/*
+ * Add a user. mobile in any accepted form; first/last non-empty, at most
+ * SD_NAME_MAX bytes of valid UTF-8 (normalized). For staff roles title is
+ * required and depts (codes 1..17, n_depts >= 1) are their departments;
+ * for applicants title and depts must be empty. actor_id is the user doing
+ * it (0 = system/CLI). On success *id is the new user's id.
+ * SD_EEXIST if the mobile is taken, SD_EINVAL with reason in err.
+ */
+enum sd_rc core_user_add(struct db *db, int64_t actor_id, const char *mobile,
+    const char *first, const char *last, enum core_role role,
+    const char *title, const int *depts, size_t n_depts, int64_t *id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* ---- Requests (core/request.c) ----------------------------------------- */
+
+/*
+ * Open a new request for applicant_id in department dept with priority,
+ * title and the first message body. Both texts are normalized and checked
+ * (valid UTF-8, non-empty, SD_REQ_TITLE_MAX / SD_BODY_MAX). The request
+ * starts AWAITING. *tracking receives its tracking number (10001, ...).
+ */
+enum sd_rc core_request_create(struct db *db, int64_t applicant_id, int dept,
+    enum core_priority prio, const char *title, const char *body,
+    enum core_channel chan, int64_t *tracking, char err[SD_ERRLEN])
+    SD_MUSTCHECK;
+
+/*
+ * Add a message to a request's thread. If author_id is the request's
+ * applicant this is a follow-up (-> AWAITING); if it is staff of the
+ * request's department, the head or an admin, it is an answer
+ * (-> ANSWERED). Anyone else gets SD_ENOTFOUND, as for a missing request.
+ * A closed request gets SD_ESTATE. *msg_id, if not NULL, gets the
+ * message's id.
+ */
+enum sd_rc core_request_reply(struct db *db, int64_t author_id,
+    int64_t tracking, const char *body, enum core_channel chan,
+    int64_t *msg_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * Close (CLOSED) or reopen (AWAITING) a request. Only staff who can see it
+ * may; an applicant gets SD_EPERM on their own request and SD_ENOTFOUND on
+ * another's.
+ */
+enum sd_rc core_request_set_status(struct db *db, int64_t actor_id,
+    int64_t tracking, enum core_status status, char err[SD_ERRLEN])
+    SD_MUSTCHECK;
+
+/*
+ * Escalate a request to the head's office (رئیس): sets the escalated flag
+ * and transfers it to department CORE_DEPT_HEAD, with an audit row. actor_id
+ * 0 is the system (SLA sweep). SD_ESTATE if closed or already escalated.
+ */
+enum sd_rc core_request_escalate(struct db *db, int64_t actor_id,
+    int64_t tracking, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * Fetch request tracking for viewer_id with the access check: an applicant
+ * sees only their own; staff only their departments'; the head and admins
+ * all; viewer_id 0 is the operator's CLI and sees all. Anything not
+ * visible is SD_ENOTFOUND, exactly like a missing one. out is filled with
+ * copies (db_request_fini()).
+ */
+enum sd_rc core_request_get(struct db *db, int64_t viewer_id,
+    int64_t tracking, struct db_request *out) SD_MUSTCHECK;
+
+/*
+ * The thread of a request for viewer_id (same access check), oldest
+ * first. *msgs is an array of *n entries owned by the caller
+ * (db_message_list_free()).
+ */
+enum sd_rc core_request_thread(struct db *db, int64_t viewer_id,
+    int64_t tracking, struct db_message **msgs, size_t *n) SD_MUSTCHECK;
+
+/* A user's own requests, newest first, at most limit (<= SD_LIST_MAX). */
+enum sd_rc core_request_list_mine(struct db *db, int64_t user_id,
+    size_t limit, struct db_request **rows, size_t *n) SD_MUSTCHECK;
+
+/*
+ * Render request tracking and its thread as plain text for viewer_id (same
+ * access check as core_request_get), in the seed's wording:
+ * «موضوع : …», «نوع درخواست : …», «شماره رهگیری : …», «وضعیت : …»,
+ * «اولویت : …», then each message with «توسط: name (title)» and its
+ * Jalali date. *out is owned by the caller.
+ */
+enum sd_rc core_request_render(struct db *db, int64_t viewer_id,
+    int64_t tracking, char **out) SD_MUSTCHECK;
+
+/* ---- Configuration: sections [otp] and [sla] (core/config.c) ---------- */
+
+struct core_otp_config {
+	long ttl_s;          /* a code is valid this long */
+	long max_tries;      /* wrong tries that end a code */
+	long resend_after_s; /* earliest resend */
+	long per_number_hour; /* codes per number per hour */
+	long per_addr_hour;  /* codes per client address per hour */
+};
+
+/* Thursday in the working week. */
+enum core_thursday {
+	CORE_THU_OFF = 0,
+	CORE_THU_HALF = 1,
+	CORE_THU_WORKING = 2,
+};
+
+/* Who may escalate an overdue request. */
+enum core_escalation {
+	CORE_ESC_AUTO = 0,      /* only the SLA sweep */
+	CORE_ESC_APPLICANT = 1, /* only the applicant's command */
+	CORE_ESC_BOTH = 2,
+};
+
+struct core_sla_config {
+	char working_days[SD_CONF_VALUE_MAX];  /* "sat,sun,mon,tue,wed" */
+	int thursday;                          /* enum core_thursday */
+	char holidays_file[SD_CONF_VALUE_MAX]; /* Jalali dates, one a line */
+	int escalation;                        /* enum core_escalation */
+	long answer_days;                      /* working days to answer */
+};
+
+extern const struct sd_conf_key core_otp_config_keys[];
+extern const struct sd_conf_key core_sla_config_keys[];
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * core/model.h: the domain's enums and plain structs. No functions.
+ *
+ * The numeric values are stored in the database: never renumber them.
+ */
+#ifndef SMSDESK_CORE_MODEL_H
+#define SMSDESK_CORE_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/base/limits.h"
+
+/* What a user is allowed to do. Stored as the integer. */
+enum core_role {
+	CORE_ROLE_APPLICANT = 0, /* sees only their own requests */
+	CORE_ROLE_STAFF = 1,     /* sees their departments' requests */
+	CORE_ROLE_HEAD = 2,      /* the head's office (رئیس): sees all */
+	CORE_ROLE_ADMIN = 3,     /* operator: sees all */
+};
+
+/* Request status (see design §2). Stored as the integer. */
+enum core_status {
+	CORE_STATUS_AWAITING = 0, /* در انتظار پاسخ */
+	CORE_STATUS_ANSWERED = 1, /* پاسخ داده شد */
+	CORE_STATUS_CLOSED = 2,   /* بسته شده */
+};
+#define CORE_STATUS_COUNT 3
+
+/* Request priority, most urgent first. Stored as the integer. */
+enum core_priority {
+	CORE_PRIO_VERY_URGENT = 0, /* خیلی فوری */
+	CORE_PRIO_URGENT = 1,      /* فوری */
+	CORE_PRIO_NORMAL = 2,      /* عادی */
+	CORE_PRIO_LOW = 3,         /* ضعیف */
+};
+#define CORE_PRIO_COUNT 4
+
+/* Where a request or message came from. Stored as the integer. */
+enum core_channel {
+	CORE_CHAN_WEB = 0,
+	CORE_CHAN_SMS = 1,
+	CORE_CHAN_USSD = 2,
+	CORE_CHAN_CLI = 3,
+};
+#define CORE_CHAN_COUNT 4
+
+/* Department code of the head's office (رئیس), the 17th of the seed. */
+#define CORE_DEPT_HEAD 17
+/* Number of departments seeded from the guide. */
+#define CORE_DEPT_COUNT 17
+/* First tracking number ever issued. */
+#define CORE_TRACKING_FIRST 10001
+
+#endif

@@ -1,0 +1,485 @@
+/*
+ * core/request.c: requests (tickets), their threads, status rules and the
+ * access check.
+ *
+ * Invariants:
+ * - Every change runs in one BEGIN IMMEDIATE transaction with its audit
+ *   row; on any error the whole change is rolled back.
+ * - A request that a viewer may not see is reported SD_ENOTFOUND, exactly
+ *   like a missing one, so tracking numbers cannot be probed.
+ * - Status follows core_status_next() and nothing else.
+ */
+#include "core/core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/clock.h"
+#include "core/base/log.h"
+#include "core/base/xmalloc.h"
+#include "core/core_int.h"
+
+enum sd_rc
+core_status_next(enum core_status cur, enum core_event ev,
+    enum core_status *next)
+{
+	if (cur == CORE_STATUS_CLOSED) {
+		if (ev != CORE_EV_REOPEN)
+			return SD_ESTATE;
+		*next = CORE_STATUS_AWAITING;
+		return SD_OK;
+	}
+	switch (ev) {
+	case CORE_EV_APPLICANT_MSG:
+		*next = CORE_STATUS_AWAITING;
+		return SD_OK;
+	case CORE_EV_STAFF_MSG:
+		*next = CORE_STATUS_ANSWERED;
+		return SD_OK;
+	case CORE_EV_CLOSE:
+		*next = CORE_STATUS_CLOSED;
+		return SD_OK;
+	case CORE_EV_REOPEN:
+		return SD_ESTATE; /* only a closed request can be reopened */
+	}
+	return SD_EINVAL;
+}
+
+/* How a viewer relates to a request. */
+enum req_rel {
+	REL_NONE,      /* may not see it */
+	REL_APPLICANT, /* owns it */
+	REL_STAFF,     /* staff of its department, the head, an admin */
+	REL_OPERATOR,  /* viewer 0: the operator's CLI */
+};
+
+/*
+ * Load request tracking and decide how viewer_id relates to it. A request
+ * the viewer may not see gives SD_ENOTFOUND and *r is left empty. On
+ * success *r is filled (db_request_fini()) and *viewer too if viewer_id
+ * is not 0.
+ */
+static enum sd_rc
+req_load(struct db *db, int64_t viewer_id, int64_t tracking,
+    struct db_request *r, struct db_user *viewer, enum req_rel *rel)
+{
+	enum sd_rc rc;
+	bool member = false;
+
+	memset(r, 0, sizeof(*r));
+	memset(viewer, 0, sizeof(*viewer));
+	rc = db_request_get(db, tracking, r);
+	if (rc != SD_OK)
+		return rc;
+	if (viewer_id == 0) {
+		*rel = REL_OPERATOR;
+		return SD_OK;
+	}
+	rc = db_user_get(db, viewer_id, viewer);
+	if (rc != SD_OK)
+		goto fail;
+	if (r->applicant_id == viewer_id) {
+		*rel = REL_APPLICANT;
+		return SD_OK;
+	}
+	switch (viewer->role) {
+	case CORE_ROLE_HEAD:
+	case CORE_ROLE_ADMIN:
+		*rel = REL_STAFF;
+		return SD_OK;
+	case CORE_ROLE_STAFF:
+		rc = db_staff_in_dept(db, viewer_id, r->dept, &member);
+		if (rc != SD_OK)
+			goto fail;
+		if (member) {
+			*rel = REL_STAFF;
+			return SD_OK;
+		}
+		break;
+	case CORE_ROLE_APPLICANT:
+		break;
+	}
+	rc = SD_ENOTFOUND;
+fail:
+	db_request_fini(r);
+	db_user_fini(viewer);
+	return rc;
+}
+
+/* Write the err text for a failed load/access check. */
+static void
+req_load_err(enum sd_rc rc, int64_t tracking, struct db *db,
+    char err[SD_ERRLEN])
+{
+	if (rc == SD_ENOTFOUND)
+		snprintf(err, SD_ERRLEN, "no request %lld", (long long)tracking);
+	else
+		snprintf(err, SD_ERRLEN, "cannot read request %lld: %s",
+		    (long long)tracking, db_errmsg(db));
+}
+
+static enum sd_rc
+req_audit(struct db *db, int64_t actor_id, const char *action,
+    int64_t tracking, const char *detail)
+{
+	char object[32];
+
+	snprintf(object, sizeof(object), "request:%lld", (long long)tracking);
+	return db_audit_add(db, actor_id, action, object, detail);
+}
+
+enum sd_rc
+core_request_create(struct db *db, int64_t applicant_id, int dept,
+    enum core_priority prio, const char *title, const char *body,
+    enum core_channel chan, int64_t *tracking, char err[SD_ERRLEN])
+{
+	struct db_request r;
+	struct db_message m;
+	struct db_user u;
+	struct db_dept d;
+	char *t = NULL, *b = NULL, *name = NULL, detail[64], empty[1] = "";
+	bool in_tx = false, have_user = false;
+	enum sd_rc rc;
+	int64_t now = sd_clock_now();
+
+	memset(&u, 0, sizeof(u));
+	if (prio < CORE_PRIO_VERY_URGENT || prio > CORE_PRIO_LOW ||
+	    chan < CORE_CHAN_WEB || chan > CORE_CHAN_CLI) {
+		snprintf(err, SD_ERRLEN, "unknown priority or channel");
+		return SD_EINVAL;
+	}
+	if ((rc = core_field_line(title, SD_REQ_TITLE_MAX, "title", &t,
+		 err)) != SD_OK ||
+	    (rc = core_field_body(body, SD_BODY_MAX, "text", &b, err)) !=
+		SD_OK)
+		goto fail;
+
+	rc = db_begin(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "database busy: %s", db_errmsg(db));
+		goto fail;
+	}
+	in_tx = true;
+	rc = db_dept_get(db, dept, &d);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "no department with code %d", dept);
+		rc = rc == SD_ENOTFOUND ? SD_EINVAL : rc;
+		goto fail;
+	}
+	db_dept_fini(&d);
+	rc = db_user_get(db, applicant_id, &u);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "no user %lld", (long long)applicant_id);
+		goto fail;
+	}
+	have_user = true;
+
+	memset(&r, 0, sizeof(r));
+	r.applicant_id = applicant_id;
+	r.dept = dept;
+	r.prio = prio;
+	r.title = t;
+	r.status = CORE_STATUS_AWAITING;
+	r.chan = chan;
+	r.created = now;
+	rc = db_request_insert(db, &r, tracking);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "cannot store request: %s",
+		    db_errmsg(db));
+		goto fail;
+	}
+	name = xasprintf("%s %s", u.first, u.last);
+	memset(&m, 0, sizeof(m));
+	m.tracking = *tracking;
+	m.author_id = applicant_id;
+	m.author_role = CORE_ROLE_APPLICANT;
+	m.author_name = name;
+	m.author_title = empty;
+	m.body = b;
+	m.chan = chan;
+	m.created = now;
+	rc = db_message_insert(db, &m, NULL);
+	if (rc == SD_OK) {
+		snprintf(detail, sizeof(detail), "dept=%d prio=%d chan=%d",
+		    dept, (int)prio, (int)chan);
+		rc = req_audit(db, applicant_id, "request.create", *tracking,
+		    detail);
+	}
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "cannot store request: %s",
+		    db_errmsg(db));
+		goto fail;
+	}
+	log_info("core", "request created tracking=%lld dept=%d prio=%d "
+	    "chan=%d", (long long)*tracking, dept, (int)prio, (int)chan);
+	rc = SD_OK;
+	in_tx = false;
+fail:
+	if (in_tx)
+		db_rollback(db);
+	if (have_user)
+		db_user_fini(&u);
+	free(name);
+	free(t);
+	free(b);
+	return rc;
+}
+
+enum sd_rc
+core_request_reply(struct db *db, int64_t author_id, int64_t tracking,
+    const char *body, enum core_channel chan, int64_t *msg_id,
+    char err[SD_ERRLEN])
+{
+	struct db_request r;
+	struct db_user u;
+	struct db_message m;
+	enum core_status next;
+	enum req_rel rel;
+	char *b = NULL, *name = NULL, detail[64], empty[1] = "";
+	bool in_tx = false, loaded = false;
+	enum sd_rc rc;
+	int64_t now = sd_clock_now();
+
+	if (author_id == 0) {
+		snprintf(err, SD_ERRLEN, "a message needs an author");
+		return SD_EINVAL;
+	}
+	rc = core_field_body(body, SD_BODY_MAX, "text", &b, err);
+	if (rc != SD_OK)
+		return rc;
+	rc = db_begin(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "database busy: %s", db_errmsg(db));
+		goto fail;
+	}
+	in_tx = true;
+	rc = req_load(db, author_id, tracking, &r, &u, &rel);
+	if (rc != SD_OK) {
+		req_load_err(rc, tracking, db, err);
+		goto fail;
+	}
+	loaded = true;
+	rc = core_status_next(r.status,
+	    rel == REL_APPLICANT ? CORE_EV_APPLICANT_MSG : CORE_EV_STAFF_MSG,
+	    &next);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "request %lld is closed",
+		    (long long)tracking);
+		goto fail;
+	}
+	name = xasprintf("%s %s", u.first, u.last);
+	memset(&m, 0, sizeof(m));
+	m.tracking = tracking;
+	m.author_id = author_id;
+	m.author_role = rel == REL_APPLICANT ? CORE_ROLE_APPLICANT : u.role;
+	m.author_name = name;
+	m.author_title = rel == REL_APPLICANT ? empty : u.title;
+	m.body = b;
+	m.chan = chan;
+	m.created = now;
+	rc = db_message_insert(db, &m, msg_id);
+	if (rc == SD_OK)
+		rc = db_request_set_status(db, tracking, next, now);
+	if (rc == SD_OK) {
+		snprintf(detail, sizeof(detail), "status=%d->%d chan=%d",
+		    (int)r.status, (int)next, (int)chan);
+		rc = req_audit(db, author_id,
+		    rel == REL_APPLICANT ? "request.followup" : "request.answer",
+		    tracking, detail);
+	}
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "cannot store message: %s",
+		    db_errmsg(db));
+		goto fail;
+	}
+	in_tx = false;
+	log_info("core", "request message tracking=%lld by=%s status=%d",
+	    (long long)tracking, rel == REL_APPLICANT ? "applicant" : "staff",
+	    (int)next);
+fail:
+	if (in_tx)
+		db_rollback(db);
+	if (loaded) {
+		db_request_fini(&r);
+		db_user_fini(&u);
+	}
+	free(name);
+	free(b);
+	return rc;
+}
+
+enum sd_rc
+core_request_set_status(struct db *db, int64_t actor_id, int64_t tracking,
+    enum core_status status, char err[SD_ERRLEN])
+{
+	struct db_request r;
+	struct db_user u;
+	enum core_status next;
+	enum core_event ev;
+	enum req_rel rel;
+	char detail[48];
+	bool in_tx = false, loaded = false;
+	enum sd_rc rc;
+
+	if (status == CORE_STATUS_CLOSED)
+		ev = CORE_EV_CLOSE;
+	else if (status == CORE_STATUS_AWAITING)
+		ev = CORE_EV_REOPEN;
+	else {
+		snprintf(err, SD_ERRLEN, "status can only be set to closed "
+		    "or reopened (awaiting); answers come with a reply");
+		return SD_EINVAL;
+	}
+	rc = db_begin(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "database busy: %s", db_errmsg(db));
+		return rc;
+	}
+	in_tx = true;
+	rc = req_load(db, actor_id, tracking, &r, &u, &rel);
+	if (rc != SD_OK) {
+		req_load_err(rc, tracking, db, err);
+		goto fail;
+	}
+	loaded = true;
+	if (rel == REL_APPLICANT) {
+		snprintf(err, SD_ERRLEN,
+		    "only staff can close or reopen request %lld",
+		    (long long)tracking);
+		rc = SD_EPERM;
+		goto fail;
+	}
+	rc = core_status_next(r.status, ev, &next);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "request %lld is %s",
+		    (long long)tracking,
+		    r.status == CORE_STATUS_CLOSED ? "closed" : "not closed");
+		goto fail;
+	}
+	rc = db_request_set_status(db, tracking, next, sd_clock_now());
+	if (rc == SD_OK) {
+		snprintf(detail, sizeof(detail), "status=%d->%d",
+		    (int)r.status, (int)next);
+		rc = req_audit(db, actor_id,
+		    ev == CORE_EV_CLOSE ? "request.close" : "request.reopen",
+		    tracking, detail);
+	}
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "cannot change status: %s",
+		    db_errmsg(db));
+		goto fail;
+	}
+	in_tx = false;
+	log_info("core", "request status tracking=%lld status=%d",
+	    (long long)tracking, (int)next);
+fail:
+	if (in_tx)
+		db_rollback(db);
+	if (loaded) {
+		db_request_fini(&r);
+		db_user_fini(&u);
+	}
+	return rc;
+}
+
+enum sd_rc
+core_request_escalate(struct db *db, int64_t actor_id, int64_t tracking,
+    char err[SD_ERRLEN])
+{
+	struct db_request r;
+	struct db_user u;
+	enum req_rel rel;
+	char detail[48];
+	bool in_tx = false, loaded = false;
+	enum sd_rc rc;
+
+	rc = db_begin(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "database busy: %s", db_errmsg(db));
+		return rc;
+	}
+	in_tx = true;
+	rc = req_load(db, actor_id, tracking, &r, &u, &rel);
+	if (rc != SD_OK) {
+		req_load_err(rc, tracking, db, err);
+		goto fail;
+	}
+	loaded = true;
+	if (r.status == CORE_STATUS_CLOSED || r.escalated) {
+		snprintf(err, SD_ERRLEN, "request %lld is %s",
+		    (long long)tracking,
+		    r.escalated ? "already escalated" : "closed");
+		rc = SD_ESTATE;
+		goto fail;
+	}
+	rc = db_request_escalate(db, tracking, CORE_DEPT_HEAD, sd_clock_now());
+	if (rc == SD_OK) {
+		snprintf(detail, sizeof(detail), "dept=%d->%d", r.dept,
+		    CORE_DEPT_HEAD);
+		rc = req_audit(db, actor_id, "request.escalate", tracking,
+		    detail);
+	}
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "cannot escalate: %s", db_errmsg(db));
+		goto fail;
+	}
+	in_tx = false;
+	log_info("core", "request escalated tracking=%lld from_dept=%d",
+	    (long long)tracking, r.dept);
+fail:
+	if (in_tx)
+		db_rollback(db);
+	if (loaded) {
+		db_request_fini(&r);
+		db_user_fini(&u);
+	}
+	return rc;
+}
+
+enum sd_rc
+core_request_get(struct db *db, int64_t viewer_id, int64_t tracking,
+    struct db_request *out)
+{
+	struct db_user u;
+	enum req_rel rel;
+	enum sd_rc rc;
+
+	rc = req_load(db, viewer_id, tracking, out, &u, &rel);
+	if (rc == SD_OK)
+		db_user_fini(&u);
+	return rc;
+}
+
+enum sd_rc
+core_request_thread(struct db *db, int64_t viewer_id, int64_t tracking,
+    struct db_message **msgs, size_t *n)
+{
+	struct db_request r;
+	enum sd_rc rc;
+
+	*msgs = NULL;
+	*n = 0;
+	rc = core_request_get(db, viewer_id, tracking, &r);
+	if (rc != SD_OK)
+		return rc;
+	db_request_fini(&r);
+	return db_message_list(db, tracking, msgs, n);
+}
+
+enum sd_rc
+core_request_list_mine(struct db *db, int64_t user_id, size_t limit,
+    struct db_request **rows, size_t *n)
+{
+	if (limit == 0 || limit > SD_LIST_MAX)
+		limit = SD_LIST_MAX;
+	return db_request_list_by_applicant(db, user_id, limit, rows, n);
+}

@@ -1,0 +1,328 @@
+/*
+ * db/db.c: connection, pragmas, statement cache, transactions, [db] config.
+ *
+ * Pragmas set at open: journal_mode=WAL (readers never block the writer),
+ * foreign_keys=ON, busy_timeout from config, synchronous FULL by default
+ * (in WAL, NORMAL may lose the last committed transactions on power loss;
+ * FULL fsyncs the WAL at every commit, which the store-and-forward promise
+ * needs before an SMSC is acknowledged).
+ */
+#include "db/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/log.h"
+#include "core/base/xmalloc.h"
+#include "db/db_int.h"
+
+static const char *const db_sync_choices[] = {"full", "normal", NULL};
+
+const struct sd_conf_key db_config_keys[] = {
+	{"path", SD_CONF_STR, offsetof(struct db_config, path),
+	    "var/smsdesk.db", 0, 0, NULL, NULL,
+	    "SQLite database file (created with its folder if missing)"},
+	{"synchronous", SD_CONF_ENUM, offsetof(struct db_config, synchronous),
+	    "full", 0, 0, db_sync_choices, NULL,
+	    "full: every commit survives power loss; normal: faster, may "
+	    "lose the last commits"},
+	{"busy_timeout_ms", SD_CONF_INT,
+	    offsetof(struct db_config, busy_timeout_ms), "5000", 10, 600000,
+	    NULL, NULL, "how long a writer waits for the lock"},
+	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+enum sd_rc
+db_rc(int src)
+{
+	switch (src & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return SD_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return SD_EBUSY;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+		return SD_EIO;
+	case SQLITE_NOMEM:
+		return SD_ENOMEM;
+	case SQLITE_CONSTRAINT:
+		if (src == SQLITE_CONSTRAINT_UNIQUE ||
+		    src == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return SD_EEXIST;
+		if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
+			return SD_ENOTFOUND;
+		return SD_EINVAL;
+	case SQLITE_TOOBIG:
+		return SD_ETOOBIG;
+	default:
+		return SD_EINTERNAL;
+	}
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int r;
+
+	for (i = 0; i < db->n_stmts; i++) {
+		if (db->stmts[i].sql == sql) {
+			st = db->stmts[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	r = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL);
+	if (r != SQLITE_OK) {
+		log_error("db", "prepare failed error=\"%s\" sql=\"%.60s\"",
+		    sqlite3_errmsg(db->h), sql);
+		return NULL;
+	}
+	if (db->n_stmts == DB_STMT_MAX)
+		fatalx("db", "statement cache full (raise DB_STMT_MAX)");
+	db->stmts[db->n_stmts].sql = sql;
+	db->stmts[db->n_stmts].stmt = st;
+	db->n_stmts++;
+	return st;
+}
+
+enum sd_rc
+db_step_done(struct db *db, sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+	int ext = sqlite3_extended_errcode(db->h);
+
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE || r == SQLITE_ROW)
+		return SD_OK;
+	log_debug("db", "step failed code=%d error=\"%s\"", ext,
+	    sqlite3_errmsg(db->h));
+	return db_rc(ext);
+}
+
+char *
+db_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return xstrdup(t == NULL ? "" : (const char *)t);
+}
+
+int
+db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+static enum sd_rc
+db_exec(struct db *db, const char *sql, char err[SD_ERRLEN])
+{
+	char *msg = NULL;
+	int r = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+
+	if (r != SQLITE_OK) {
+		if (err != NULL)
+			snprintf(err, SD_ERRLEN, "%s",
+			    msg != NULL ? msg : sqlite3_errstr(r));
+		sqlite3_free(msg);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	return SD_OK;
+}
+
+enum sd_rc
+db_open(const struct db_config *cfg, struct db **out, char err[SD_ERRLEN])
+{
+	enum sd_rc rc = db_open_nomigrate(cfg, out, err);
+
+	if (rc != SD_OK)
+		return rc;
+	rc = db_migrate(*out, NULL, NULL, err);
+	if (rc != SD_OK) {
+		db_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+enum sd_rc
+db_open_nomigrate(const struct db_config *cfg, struct db **out,
+    char err[SD_ERRLEN])
+{
+	struct db *db;
+	char sql[128];
+	enum sd_rc rc;
+	int r;
+
+	*out = NULL;
+	db = xcalloc(1, sizeof(*db));
+	r = sqlite3_open_v2(cfg->path, &db->h,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (r != SQLITE_OK) {
+		snprintf(err, SD_ERRLEN, "cannot open database %s: %s",
+		    cfg->path,
+		    db->h != NULL ? sqlite3_errmsg(db->h) : sqlite3_errstr(r));
+		rc = SD_EIO;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, (int)cfg->busy_timeout_ms);
+	rc = db_exec(db, "PRAGMA journal_mode=WAL", err);
+	if (rc != SD_OK)
+		goto fail;
+	snprintf(sql, sizeof(sql),
+	    "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s",
+	    cfg->synchronous == 0 ? "FULL" : "NORMAL");
+	rc = db_exec(db, sql, err);
+	if (rc != SD_OK)
+		goto fail;
+	*out = db;
+	return SD_OK;
+fail:
+	db_close(db);
+	return rc;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->n_stmts; i++)
+		sqlite3_finalize(db->stmts[i].stmt);
+	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)
+		log_warnx("db", "close failed error=\"%s\"",
+		    sqlite3_errmsg(db->h));
+	free(db);
+}
+
+enum sd_rc
+db_begin(struct db *db)
+{
+	return db_step_done(db, db_stmt(db, "BEGIN IMMEDIATE"));
+}
+
+enum sd_rc
+db_commit(struct db *db)
+{
+	return db_step_done(db, db_stmt(db, "COMMIT"));
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->h))
+		return; /* SQLite already rolled back (e.g. on IOERR) */
+	if (db_step_done(db, db_stmt(db, "ROLLBACK")) != SD_OK)
+		log_warnx("db", "rollback failed error=\"%s\"",
+		    sqlite3_errmsg(db->h));
+}
+
+enum sd_rc
+db_schema_version(struct db *db, int *version)
+{
+	sqlite3_stmt *st = db_stmt(db, "PRAGMA user_version");
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return SD_OK;
+}
+
+int
+db_schema_latest(void)
+{
+	return db_migrations[db_n_migrations - 1].version;
+}
+
+enum sd_rc
+db_migrate(struct db *db, int *from, int *to, char err[SD_ERRLEN])
+{
+	enum sd_rc rc;
+	int v0, v;
+	size_t i;
+
+	err[0] = '\0';
+	rc = db_schema_version(db, &v0);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "cannot read schema version: %s",
+		    sqlite3_errmsg(db->h));
+		return rc;
+	}
+	if (v0 > db_schema_latest()) {
+		snprintf(err, SD_ERRLEN,
+		    "database schema %d is newer than this build (%d)", v0,
+		    db_schema_latest());
+		return SD_ESTATE;
+	}
+	v = v0;
+	for (i = 0; i < db_n_migrations; i++) {
+		const struct db_migration *m = &db_migrations[i];
+		char sql[64];
+		int cur;
+
+		if (m->version <= v)
+			continue;
+		rc = db_begin(db);
+		if (rc != SD_OK) {
+			snprintf(err, SD_ERRLEN, "migration %d: cannot begin: %s",
+			    m->version, sqlite3_errmsg(db->h));
+			return rc;
+		}
+		/* Another process may have migrated while we waited. */
+		rc = db_schema_version(db, &cur);
+		if (rc == SD_OK && cur >= m->version) {
+			db_rollback(db);
+			v = cur;
+			continue;
+		}
+		for (size_t k = 0; rc == SD_OK && m->sql[k] != NULL; k++)
+			rc = db_exec(db, m->sql[k], err);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", m->version);
+		if (rc == SD_OK)
+			rc = db_exec(db, sql, err);
+		if (rc == SD_OK)
+			rc = db_commit(db);
+		if (rc != SD_OK) {
+			char why[SD_ERRLEN];
+
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, SD_ERRLEN, "migration %d failed: %s",
+			    m->version, why);
+			db_rollback(db);
+			return rc;
+		}
+		log_info("db", "migrated to=%d", m->version);
+		v = m->version;
+	}
+	if (from != NULL)
+		*from = v0;
+	if (to != NULL)
+		*to = v;
+	return SD_OK;
+}

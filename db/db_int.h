@@ -1,0 +1,56 @@
+/*
+ * db/db_int.h: private to db/. The connection struct and the statement
+ * cache.
+ *
+ * Statements are prepared once per connection and looked up by the
+ * address of their static SQL text (each call site passes the same string
+ * literal), so a hot path never re-parses SQL.
+ */
+#ifndef SMSDESK_DB_DB_INT_H
+#define SMSDESK_DB_DB_INT_H
+
+#include <sqlite3.h>
+
+#include "db/db.h"
+
+/* Statements cached per connection. */
+#define DB_STMT_MAX 96
+
+struct db_stmt_slot {
+	const char *sql;    /* the static SQL text, the cache key */
+	sqlite3_stmt *stmt; /* prepared statement */
+};
+
+struct db {
+	sqlite3 *h;                              /* the connection */
+	struct db_stmt_slot stmts[DB_STMT_MAX];  /* prepared statements */
+	size_t n_stmts;                          /* slots in use */
+};
+
+/* The prepared statement for sql (a string literal), reset and with its
+ * bindings cleared. NULL on a prepare error (logged). */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+/* Map a SQLite result code to enum sd_rc (BUSY/LOCKED -> EBUSY, FULL/IOERR
+ * -> EIO, NOMEM -> ENOMEM, CONSTRAINT_UNIQUE -> EEXIST, other constraints
+ * -> EINVAL, else EINTERNAL). */
+enum sd_rc db_rc(int src);
+
+/* Step a statement that returns no rows; maps the result. */
+enum sd_rc db_step_done(struct db *db, sqlite3_stmt *st);
+
+/* Copy a text column (NULL -> ""). */
+char *db_col_text(sqlite3_stmt *st, int col);
+
+/* Bind a UTF-8 string (SQLITE_TRANSIENT). */
+int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
+
+/* The schema migrations (db/schema.c). */
+struct db_migration {
+	int version;            /* user_version after applying */
+	const char *const *sql; /* its statements, NULL-terminated */
+};
+extern const struct db_migration db_migrations[];
+extern const size_t db_n_migrations;
+
+#endif

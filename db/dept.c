@@ -1,0 +1,92 @@
+/* db/dept.c: departments (نوع درخواست), read-only after the seed. */
+#include "db/db.h"
+
+#include <stdlib.h>
+
+#include "core/base/xmalloc.h"
+#include "db/db_int.h"
+
+static const char sql_dept_get[] =
+    "SELECT code, name, short_name, alert_very_urgent FROM departments"
+    " WHERE code = ?1";
+static const char sql_dept_list[] =
+    "SELECT code, name, short_name, alert_very_urgent FROM departments"
+    " ORDER BY code";
+
+void
+db_dept_fini(struct db_dept *d)
+{
+	if (d == NULL)
+		return;
+	free(d->name);
+	free(d->short_name);
+	d->name = d->short_name = NULL;
+}
+
+void
+db_dept_list_free(struct db_dept *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		db_dept_fini(&rows[i]);
+	free(rows);
+}
+
+static void
+dept_read(sqlite3_stmt *st, struct db_dept *d)
+{
+	d->code = sqlite3_column_int(st, 0);
+	d->name = db_col_text(st, 1);
+	d->short_name = db_col_text(st, 2);
+	d->alert_very_urgent = sqlite3_column_int(st, 3) != 0;
+}
+
+enum sd_rc
+db_dept_get(struct db *db, int code, struct db_dept *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_dept_get);
+	enum sd_rc rc = SD_OK;
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int(st, 1, code);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		dept_read(st, out);
+	else
+		rc = r == SQLITE_DONE ? SD_ENOTFOUND :
+		    db_rc(sqlite3_extended_errcode(db->h));
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum sd_rc
+db_dept_list(struct db *db, struct db_dept **rows, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_dept_list);
+	struct db_dept *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap == 0 ? 32 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		dept_read(st, &v[cnt++]);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		db_dept_list_free(v, cnt);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*rows = v;
+	*n = cnt;
+	return SD_OK;
+}

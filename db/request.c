@@ -1,0 +1,308 @@
+/* db/request.c: requests, their threads (messages) and the audit log. */
+#include "db/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/clock.h"
+#include "core/base/xmalloc.h"
+#include "db/db_int.h"
+
+#define REQ_COLS                                                             \
+	"tracking, applicant_id, dept_code, priority, title, status,"       \
+	" channel, created, updated, due, escalated, orig_dept"
+
+static const char sql_req_insert[] =
+    "INSERT INTO requests (applicant_id, dept_code, orig_dept, priority,"
+    " title, status, channel, created, updated, due)"
+    " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)";
+static const char sql_req_get[] =
+    "SELECT " REQ_COLS " FROM requests WHERE tracking = ?1";
+static const char sql_req_set_status[] =
+    "UPDATE requests SET status = ?2, updated = ?3 WHERE tracking = ?1";
+static const char sql_req_escalate[] =
+    "UPDATE requests SET escalated = 1, orig_dept = dept_code,"
+    " dept_code = ?2, updated = ?3 WHERE tracking = ?1";
+static const char sql_req_by_applicant[] =
+    "SELECT " REQ_COLS " FROM requests WHERE applicant_id = ?1"
+    " ORDER BY tracking DESC LIMIT ?2";
+static const char sql_msg_insert[] =
+    "INSERT INTO messages (tracking, author_id, author_role, author_name,"
+    " author_title, body, channel, created)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_msg_list[] =
+    "SELECT id, tracking, author_id, author_role, author_name,"
+    " author_title, body, channel, created FROM messages"
+    " WHERE tracking = ?1 ORDER BY id";
+static const char sql_audit_add[] =
+    "INSERT INTO audit (at, actor_id, action, object, detail)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_audit_count[] =
+    "SELECT count(*) FROM audit WHERE object = ?1";
+
+void
+db_request_fini(struct db_request *r)
+{
+	if (r == NULL)
+		return;
+	free(r->title);
+	r->title = NULL;
+}
+
+void
+db_request_list_free(struct db_request *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		db_request_fini(&rows[i]);
+	free(rows);
+}
+
+static void
+req_read(sqlite3_stmt *st, struct db_request *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->tracking = sqlite3_column_int64(st, 0);
+	r->applicant_id = sqlite3_column_int64(st, 1);
+	r->dept = sqlite3_column_int(st, 2);
+	r->prio = (enum core_priority)sqlite3_column_int(st, 3);
+	r->title = db_col_text(st, 4);
+	r->status = (enum core_status)sqlite3_column_int(st, 5);
+	r->chan = (enum core_channel)sqlite3_column_int(st, 6);
+	r->created = sqlite3_column_int64(st, 7);
+	r->updated = sqlite3_column_int64(st, 8);
+	r->due = sqlite3_column_int64(st, 9);
+	r->escalated = sqlite3_column_int(st, 10) != 0;
+	r->orig_dept = sqlite3_column_int(st, 11);
+}
+
+enum sd_rc
+db_request_insert(struct db *db, const struct db_request *r,
+    int64_t *tracking)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_insert);
+	enum sd_rc rc;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, r->applicant_id);
+	sqlite3_bind_int(st, 2, r->dept);
+	sqlite3_bind_int(st, 3, (int)r->prio);
+	db_bind_text(st, 4, r->title);
+	sqlite3_bind_int(st, 5, (int)r->status);
+	sqlite3_bind_int(st, 6, (int)r->chan);
+	sqlite3_bind_int64(st, 7, r->created);
+	sqlite3_bind_int64(st, 8, r->due);
+	rc = db_step_done(db, st);
+	if (rc == SD_OK)
+		*tracking = sqlite3_last_insert_rowid(db->h);
+	return rc;
+}
+
+enum sd_rc
+db_request_get(struct db *db, int64_t tracking, struct db_request *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_get);
+	enum sd_rc rc = SD_OK;
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, tracking);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		req_read(st, out);
+	else
+		rc = r == SQLITE_DONE ? SD_ENOTFOUND :
+		    db_rc(sqlite3_extended_errcode(db->h));
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Step an UPDATE keyed by tracking; SD_ENOTFOUND if it touched no row. */
+static enum sd_rc
+req_update(struct db *db, sqlite3_stmt *st)
+{
+	enum sd_rc rc = db_step_done(db, st);
+
+	if (rc == SD_OK && sqlite3_changes(db->h) == 0)
+		return SD_ENOTFOUND;
+	return rc;
+}
+
+enum sd_rc
+db_request_set_status(struct db *db, int64_t tracking,
+    enum core_status status, int64_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_set_status);
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, tracking);
+	sqlite3_bind_int(st, 2, (int)status);
+	sqlite3_bind_int64(st, 3, now);
+	return req_update(db, st);
+}
+
+enum sd_rc
+db_request_escalate(struct db *db, int64_t tracking, int dept, int64_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_escalate);
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, tracking);
+	sqlite3_bind_int(st, 2, dept);
+	sqlite3_bind_int64(st, 3, now);
+	return req_update(db, st);
+}
+
+enum sd_rc
+db_request_list_by_applicant(struct db *db, int64_t applicant_id,
+    size_t limit, struct db_request **rows, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_by_applicant);
+	struct db_request *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, applicant_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		req_read(st, &v[cnt++]);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		db_request_list_free(v, cnt);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*rows = v;
+	*n = cnt;
+	return SD_OK;
+}
+
+void
+db_message_fini(struct db_message *m)
+{
+	if (m == NULL)
+		return;
+	free(m->author_name);
+	free(m->author_title);
+	free(m->body);
+	m->author_name = m->author_title = m->body = NULL;
+}
+
+void
+db_message_list_free(struct db_message *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		db_message_fini(&rows[i]);
+	free(rows);
+}
+
+enum sd_rc
+db_message_insert(struct db *db, const struct db_message *m, int64_t *id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_msg_insert);
+	enum sd_rc rc;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, m->tracking);
+	sqlite3_bind_int64(st, 2, m->author_id);
+	sqlite3_bind_int(st, 3, (int)m->author_role);
+	db_bind_text(st, 4, m->author_name);
+	db_bind_text(st, 5, m->author_title != NULL ? m->author_title : "");
+	db_bind_text(st, 6, m->body);
+	sqlite3_bind_int(st, 7, (int)m->chan);
+	sqlite3_bind_int64(st, 8, m->created);
+	rc = db_step_done(db, st);
+	if (rc == SD_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return rc;
+}
+
+enum sd_rc
+db_message_list(struct db *db, int64_t tracking, struct db_message **rows,
+    size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_msg_list);
+	struct db_message *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, tracking);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_message *m;
+
+		if (cnt == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		m = &v[cnt++];
+		m->id = sqlite3_column_int64(st, 0);
+		m->tracking = sqlite3_column_int64(st, 1);
+		m->author_id = sqlite3_column_int64(st, 2);
+		m->author_role = (enum core_role)sqlite3_column_int(st, 3);
+		m->author_name = db_col_text(st, 4);
+		m->author_title = db_col_text(st, 5);
+		m->body = db_col_text(st, 6);
+		m->chan = (enum core_channel)sqlite3_column_int(st, 7);
+		m->created = sqlite3_column_int64(st, 8);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		db_message_list_free(v, cnt);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*rows = v;
+	*n = cnt;
+	return SD_OK;
+}
+
+enum sd_rc
+db_audit_add(struct db *db, int64_t actor_id, const char *action,
+    const char *object, const char *detail)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_audit_add);
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, sd_clock_now());
+	sqlite3_bind_int64(st, 2, actor_id);
+	db_bind_text(st, 3, action);
+	db_bind_text(st, 4, object);
+	db_bind_text(st, 5, detail != NULL ? detail : "");
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_audit_count(struct db *db, const char *object, int64_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_audit_count);
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	db_bind_text(st, 1, object);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
+}

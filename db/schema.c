@@ -1,0 +1,177 @@
+/*
+ * db/schema.c: the versioned schema. PRAGMA user_version is the number of
+ * the last migration applied. Migrations are append-only: never edit one
+ * that has shipped; add the next.
+ *
+ * Formats and invariants of schema 1:
+ *   times       INTEGER UTC seconds since the epoch
+ *   mobile      TEXT E.164, "+989131111111"
+ *   role        0 applicant, 1 staff, 2 head, 3 admin (core/model.h)
+ *   status      0 awaiting, 1 answered, 2 closed
+ *   priority    0 very urgent, 1 urgent, 2 normal, 3 low
+ *   channel     0 web, 1 sms, 2 ussd, 3 cli
+ *   requests.tracking  AUTOINCREMENT seeded at 10000, so the first is
+ *               10001 and no number is ever reused, even after a delete.
+ *   outbox.state 0 queued, 1 inflight, 2 accepted, 3 delivered,
+ *               4 undeliverable, 5 expired, 6 failed (used from issue #4)
+ *   inbox.state  0 stored, 1 handled
+ *   audit       append-only: triggers refuse UPDATE and DELETE.
+ *   holidays.jdate  Jalali "YYYY/MM/DD".
+ */
+#include "db/db_int.h"
+
+static const char *const schema_v1[] = {
+    "CREATE TABLE departments ("
+    " code INTEGER PRIMARY KEY CHECK (code BETWEEN 1 AND 99),"
+    " name TEXT NOT NULL UNIQUE,"
+    " short_name TEXT NOT NULL,"
+    " alert_very_urgent INTEGER NOT NULL DEFAULT 1);",
+    "INSERT INTO departments (code, name, short_name) VALUES"
+    " (1, 'آموزش، توسعه و پژوهش', 'آموزش'),"
+    " (2, 'فناوری اطلاعات', 'فناوری'),"
+    " (3, 'کنترل مقررات', 'مقررات'),"
+    " (4, 'بازرسی گاز', 'گاز'),"
+    " (5, 'بازرسی فنی', 'بازرسی'),"
+    " (6, 'پروانه عضویت', 'عضویت'),"
+    " (7, 'پروانه اشتغال', 'اشتغال'),"
+    " (8, 'نقشه برداری', 'نقشه‌برداری'),"
+    " (9, 'اداری و پشتیبانی', 'اداری'),"
+    " (10, 'دبیرخانه', 'دبیرخانه'),"
+    " (11, 'روابط عمومی', 'روابط‌عمومی'),"
+    " (12, 'دفتر نمایندگی ها', 'نمایندگی'),"
+    " (13, 'شورای انتظامی', 'انتظامی'),"
+    " (14, 'مالی', 'مالی'),"
+    " (15, 'مجریان ذی صلاح و شناسنامه فنی', 'مجریان'),"
+    " (16, 'ماده 27', 'ماده۲۷'),"
+    " (17, 'رئیس', 'رئیس');",
+    "CREATE TABLE priorities ("
+    " code INTEGER PRIMARY KEY CHECK (code BETWEEN 0 AND 3),"
+    " name TEXT NOT NULL UNIQUE,"
+    " letter TEXT NOT NULL UNIQUE);",
+    "INSERT INTO priorities (code, name, letter) VALUES"
+    " (0, 'خیلی فوری', 'VF'), (1, 'فوری', 'F'), (2, 'عادی', 'N'),"
+    " (3, 'ضعیف', 'L');",
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " mobile TEXT NOT NULL UNIQUE CHECK (mobile GLOB '+98[0-9]*'),"
+    " first_name TEXT NOT NULL CHECK (length(first_name) > 0),"
+    " last_name TEXT NOT NULL CHECK (length(last_name) > 0),"
+    " password_hash TEXT,"
+    " user_type TEXT NOT NULL DEFAULT '',"
+    " role INTEGER NOT NULL CHECK (role BETWEEN 0 AND 3),"
+    " title TEXT NOT NULL DEFAULT '',"
+    " verified INTEGER NOT NULL DEFAULT 0,"
+    " sms_stop INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL);",
+    "CREATE TABLE staff_departments ("
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " dept_code INTEGER NOT NULL REFERENCES departments (code),"
+    " PRIMARY KEY (user_id, dept_code)) WITHOUT ROWID;",
+    "CREATE INDEX staff_departments_dept ON staff_departments (dept_code);",
+    "CREATE TABLE requests ("
+    " tracking INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " applicant_id INTEGER NOT NULL REFERENCES users (id),"
+    " dept_code INTEGER NOT NULL REFERENCES departments (code),"
+    " orig_dept INTEGER NOT NULL REFERENCES departments (code),"
+    " priority INTEGER NOT NULL REFERENCES priorities (code),"
+    " title TEXT NOT NULL CHECK (length(title) > 0),"
+    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 2),"
+    " channel INTEGER NOT NULL CHECK (channel BETWEEN 0 AND 3),"
+    " created INTEGER NOT NULL,"
+    " updated INTEGER NOT NULL,"
+    " due INTEGER NOT NULL DEFAULT 0,"
+    " escalated INTEGER NOT NULL DEFAULT 0);",
+    "INSERT INTO sqlite_sequence (name, seq) VALUES ('requests', 10000);",
+    "CREATE INDEX requests_applicant ON requests (applicant_id, tracking);",
+    "CREATE INDEX requests_dept ON requests (dept_code, status, priority,"
+    " created);",
+    "CREATE TABLE messages ("
+    " id INTEGER PRIMARY KEY,"
+    " tracking INTEGER NOT NULL REFERENCES requests (tracking),"
+    " author_id INTEGER NOT NULL REFERENCES users (id),"
+    " author_role INTEGER NOT NULL,"
+    " author_name TEXT NOT NULL,"
+    " author_title TEXT NOT NULL DEFAULT '',"
+    " body TEXT NOT NULL CHECK (length(body) > 0),"
+    " channel INTEGER NOT NULL,"
+    " created INTEGER NOT NULL);",
+    "CREATE INDEX messages_tracking ON messages (tracking, id);",
+    "CREATE TABLE attachments ("
+    " id INTEGER PRIMARY KEY,"
+    " message_id INTEGER NOT NULL REFERENCES messages (id),"
+    " file_name TEXT NOT NULL,"
+    " file_type TEXT NOT NULL,"
+    " size INTEGER NOT NULL CHECK (size >= 0),"
+    " sha256 TEXT NOT NULL,"
+    " storage_path TEXT NOT NULL UNIQUE,"
+    " created INTEGER NOT NULL);",
+    "CREATE INDEX attachments_message ON attachments (message_id);",
+    "CREATE TABLE outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " kind INTEGER NOT NULL,"
+    " priority INTEGER NOT NULL,"
+    " destination TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " tracking INTEGER REFERENCES requests (tracking),"
+    " not_before INTEGER NOT NULL DEFAULT 0,"
+    " expires INTEGER NOT NULL DEFAULT 0,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " state INTEGER NOT NULL DEFAULT 0,"
+    " smsc_id TEXT,"
+    " reason TEXT,"
+    " created INTEGER NOT NULL,"
+    " updated INTEGER NOT NULL);",
+    "CREATE INDEX outbox_due ON outbox (state, priority, not_before, id);",
+    "CREATE INDEX outbox_smsc_id ON outbox (smsc_id)"
+    " WHERE smsc_id IS NOT NULL;",
+    "CREATE TABLE inbox ("
+    " id INTEGER PRIMARY KEY,"
+    " source TEXT NOT NULL,"
+    " destination TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " kind INTEGER NOT NULL DEFAULT 0,"
+    " smsc_ref TEXT,"
+    " ussd_session TEXT,"
+    " state INTEGER NOT NULL DEFAULT 0,"
+    " received INTEGER NOT NULL);",
+    "CREATE INDEX inbox_state ON inbox (state, id);",
+    "CREATE INDEX inbox_source ON inbox (source, received);",
+    "CREATE TABLE otps ("
+    " id INTEGER PRIMARY KEY,"
+    " mobile TEXT NOT NULL,"
+    " purpose INTEGER NOT NULL,"
+    " code_hash TEXT NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " tries INTEGER NOT NULL DEFAULT 0,"
+    " used INTEGER NOT NULL DEFAULT 0);",
+    "CREATE INDEX otps_mobile ON otps (mobile, created);",
+    "CREATE TABLE web_sessions ("
+    " id_hash TEXT PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " csrf TEXT NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL) WITHOUT ROWID;",
+    "CREATE TABLE holidays ("
+    " jdate TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL DEFAULT '') WITHOUT ROWID;",
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY,"
+    " at INTEGER NOT NULL,"
+    " actor_id INTEGER NOT NULL,"
+    " action TEXT NOT NULL,"
+    " object TEXT NOT NULL,"
+    " detail TEXT NOT NULL DEFAULT '');",
+    "CREATE INDEX audit_object ON audit (object, id);",
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+    NULL,
+};
+
+const struct db_migration db_migrations[] = {
+	{1, schema_v1},
+};
+const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

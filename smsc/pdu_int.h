@@ -1,0 +1,83 @@
+/*
+ * smsc/pdu_int.h: private to smsc/. SMPP 3.4 PDU framing and the safe
+ * wrapper around libsmpp34's pack/unpack.
+ *
+ * Framing: every PDU starts with a 16-byte header, big-endian
+ *   command_length (whole PDU, header included) | command_id |
+ *   command_status | sequence_number
+ * A command_length below 16 or above SMSC_PDU_MAX is a framing error: the
+ * stream cannot be resynchronised, so the link is dropped after a
+ * generic_nack.
+ *
+ * Memory: libsmpp34 1.14 leaks the TLVs it allocated when it gives up on a
+ * malformed PDU (design §8). All its allocations are routed through
+ * smpp34_set_memory_functions() into an arena that smsc_pdu_release()
+ * empties after each unpack, so a hostile SMSC cannot grow the process.
+ * libsmpp34 keeps its error state in globals: call these from the gw
+ * thread only.
+ */
+#ifndef SMSDESK_SMSC_PDU_INT_H
+#define SMSDESK_SMSC_PDU_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/rc.h"
+
+/* Smallest and largest PDU accepted. */
+#define SMSC_PDU_HDR 16
+#define SMSC_PDU_MAX 65536
+
+/* The header fields. */
+struct smsc_pdu_hdr {
+	uint32_t len;    /* command_length */
+	uint32_t id;     /* command_id */
+	uint32_t status; /* command_status */
+	uint32_t seq;    /* sequence_number */
+};
+
+/* Read the header of buf[0..len). Returns 0 if fewer than 16 bytes are
+ * there, 1 if a header was read, -1 if its command_length is out of
+ * range (a framing error). A complete PDU needs len >= h->len. */
+int smsc_pdu_peek(const uint8_t *buf, size_t len, struct smsc_pdu_hdr *h);
+
+/* Write a body-less PDU (enquire_link, unbind, generic_nack, *_resp
+ * without body) into out. */
+void smsc_pdu_put_header(uint8_t out[SMSC_PDU_HDR], uint32_t id,
+    uint32_t status, uint32_t seq);
+
+/*
+ * Unpack the PDU p[0..len) into *out, a libsmpp34 struct (submit_sm_t,
+ * deliver_sm_t, ...) of outsz bytes chosen by the caller from the
+ * command_id. TLV lists in *out live in the arena: copy what is needed,
+ * then call smsc_pdu_release(). SD_EINVAL with libsmpp34's reason.
+ */
+enum sd_rc smsc_pdu_unpack(void *out, size_t outsz, const uint8_t *p,
+    size_t len, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* Free everything libsmpp34 allocated since the last call. */
+void smsc_pdu_release(void);
+
+/* Bytes libsmpp34 holds in the arena now (tests: 0 after release). */
+size_t smsc_pdu_arena_bytes(void);
+
+/*
+ * Pack the libsmpp34 struct *in (its command_id set) into buf (cap
+ * bytes); *len gets the PDU size. SD_EINVAL with the reason.
+ */
+enum sd_rc smsc_pdu_pack(void *in, uint8_t *buf, size_t cap, size_t *len,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* Name of an SMPP command_status ("ESME_RTHROTTLED"), static. */
+const char *smsc_status_name(uint32_t status);
+
+/* How the ESME reacts to a command_status on submit_sm_resp. */
+enum smsc_status_class {
+	SMSC_ST_OK = 0,       /* accepted */
+	SMSC_ST_THROTTLE = 1, /* slow down, resend the same message later */
+	SMSC_ST_TEMP = 2,     /* temporary: retry with back-off */
+	SMSC_ST_PERM = 3,     /* permanent: give up on this message */
+};
+enum smsc_status_class smsc_status_classify(uint32_t status);
+
+#endif

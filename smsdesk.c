@@ -1,0 +1,1129 @@
+/*
+ * smsdesk.c: the program's entry point. The daemon (smsdesk serve) and the
+ * operator's subcommands in one binary; the only file that includes every
+ * module and <ini.h>.
+ *
+ * Subcommands are a table of word patterns -> handlers (OpenSMTPD smtpctl
+ * style). Handlers go through core/ for every domain write; none holds SQL.
+ * Errors go to stderr with a non-zero exit: 1 for a failure, 2 for a usage
+ * error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <ini.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/clock.h"
+#include "core/base/conf.h"
+#include "core/base/log.h"
+#include "core/base/loop.h"
+#include "core/base/xmalloc.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "smsc/smsc.h"
+#include "web-min/web.h"
+
+#define SMSDESK_VERSION "0.1.0"
+#define EXIT_USAGE 2
+
+/* Section [log]. */
+struct log_config {
+	int level;                     /* enum log_level */
+	char trace[SD_CONF_VALUE_MAX]; /* "smpp,db" */
+};
+
+static const char *const log_level_choices[] = {"error", "warn", "info",
+	"debug", NULL};
+
+static enum sd_rc
+log_check_trace(const char *v, char err[SD_ERRLEN])
+{
+	unsigned mask;
+
+	return log_trace_parse(v, &mask, err);
+}
+
+static const struct sd_conf_key log_config_keys[] = {
+	{"level", SD_CONF_ENUM, offsetof(struct log_config, level), "info", 0,
+	    0, log_level_choices, NULL, "error | warn | info | debug"},
+	{"trace", SD_CONF_STR, offsetof(struct log_config, trace), "", 0, 0,
+	    NULL, log_check_trace, "trace subsystems: smpp,db,http,cmd,all"},
+	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+/* The whole configuration, one struct per section. Immutable once
+ * loaded; passed by const pointer. */
+struct app_config {
+	struct db_config db;          /* [db] */
+	struct web_config web;        /* [web] */
+	struct smsc_config smpp;      /* [smpp] */
+	struct smsc_http_config http; /* [http_sms] */
+	struct core_otp_config otp;   /* [otp] */
+	struct core_sla_config sla;   /* [sla] */
+	struct log_config log;        /* [log] */
+};
+
+#define APP_N_SECTIONS 7
+
+static void
+app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
+{
+	const struct sd_conf_section tab[APP_N_SECTIONS] = {
+		{"db", db_config_keys, &c->db},
+		{"web", web_config_keys, &c->web},
+		{"smpp", smsc_config_keys, &c->smpp},
+		{"http_sms", smsc_http_config_keys, &c->http},
+		{"otp", core_otp_config_keys, &c->otp},
+		{"sla", core_sla_config_keys, &c->sla},
+		{"log", log_config_keys, &c->log},
+	};
+
+	memcpy(s, tab, sizeof(tab));
+}
+
+static void
+app_config_defaults(struct app_config *c)
+{
+	struct sd_conf_section s[APP_N_SECTIONS];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	app_sections(c, s);
+	for (i = 0; i < APP_N_SECTIONS; i++)
+		sd_conf_defaults(&s[i]);
+}
+
+/* State of one INI parse: line counting reader plus collected errors. */
+struct conf_parse {
+	FILE *fp;                /* the file */
+	const char *path;        /* for messages */
+	int line;                /* line just read */
+	int n_errors;            /* errors reported */
+	struct app_config *cfg;  /* being filled */
+};
+
+/* True if name is one of the sections. */
+static int
+conf_section_known(struct app_config *cfg, const char *name, size_t len)
+{
+	struct sd_conf_section s[APP_N_SECTIONS];
+	size_t i;
+
+	app_sections(cfg, s);
+	for (i = 0; i < APP_N_SECTIONS; i++)
+		if (strlen(s[i].name) == len && strncmp(s[i].name, name, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* fgets for inih that counts lines and reports unknown [sections] on
+ * their own line (inih calls the handler only for keys). */
+static char *
+conf_reader(char *str, int num, void *stream)
+{
+	struct conf_parse *p = stream;
+	char *r = fgets(str, num, p->fp);
+	const char *b = str, *e;
+
+	if (r == NULL)
+		return r;
+	p->line++;
+	while (*b == ' ' || *b == '\t')
+		b++;
+	if (*b == '[' && (e = strchr(b, ']')) != NULL &&
+	    !conf_section_known(p->cfg, b + 1, (size_t)(e - b - 1))) {
+		fprintf(stderr, "%s:%d: unknown section [%.*s]\n", p->path,
+		    p->line, (int)(e - b - 1), b + 1);
+		p->n_errors++;
+	}
+	return r;
+}
+
+static int
+conf_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_parse *p = user;
+	struct sd_conf_section s[APP_N_SECTIONS];
+	char err[SD_ERRLEN];
+	size_t i;
+
+	app_sections(p->cfg, s);
+	for (i = 0; i < APP_N_SECTIONS; i++)
+		if (strcmp(s[i].name, section) == 0)
+			break;
+	if (i == APP_N_SECTIONS) {
+		/* Reported once, on the [section] line, by conf_reader();
+		 * a key before any section has section "". */
+		if (section[0] == '\0') {
+			fprintf(stderr, "%s:%d: '%s' is outside any [section]\n",
+			    p->path, p->line, name);
+			p->n_errors++;
+		}
+		return 1; /* keep going: report every error at once */
+	}
+	if (sd_conf_set(&s[i], name, value, err) != SD_OK) {
+		fprintf(stderr, "%s:%d: [%s] %s\n", p->path, p->line, section,
+		    err);
+		p->n_errors++;
+	}
+	return 1;
+}
+
+/* Load path over the defaults. Errors are printed as "file:line: reason";
+ * returns the number of errors (0 = OK). */
+static int
+app_config_load(const char *path, struct app_config *cfg)
+{
+	struct conf_parse p;
+	int r;
+
+	app_config_defaults(cfg);
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.cfg = cfg;
+	p.fp = fopen(path, "r");
+	if (p.fp == NULL) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return 1;
+	}
+	r = ini_parse_stream(conf_reader, &p, conf_handler, &p);
+	fclose(p.fp);
+	if (r > 0) {
+		/* A syntax error inih itself found (no '=' or ']'). */
+		fprintf(stderr, "%s:%d: syntax error (expected [section] or "
+		    "key = value)\n", path, r);
+		p.n_errors++;
+	}
+	return p.n_errors;
+}
+
+/* What every handler gets. */
+struct app {
+	struct app_config cfg;     /* loaded configuration */
+	const char *config_path;   /* NULL: built-in defaults */
+	struct db *db;             /* opened for handlers that need it */
+};
+
+struct cmd {
+	const char *words[3];                       /* e.g. "staff", "add" */
+	int (*fn)(struct app *app, int argc, char **argv); /* handler */
+	const char *usage;                          /* arguments */
+	const char *help;                           /* one line */
+	int needs_db;                               /* open db first */
+};
+
+static int cmd_serve(struct app *, int, char **);
+static int cmd_config_check(struct app *, int, char **);
+static int cmd_config_defaults(struct app *, int, char **);
+static int cmd_db_migrate(struct app *, int, char **);
+static int cmd_dept_list(struct app *, int, char **);
+static int cmd_staff_add(struct app *, int, char **);
+static int cmd_staff_list(struct app *, int, char **);
+static int cmd_user_add(struct app *, int, char **);
+static int cmd_request_new(struct app *, int, char **);
+static int cmd_request_reply(struct app *, int, char **);
+static int cmd_request_close(struct app *, int, char **);
+static int cmd_request_reopen(struct app *, int, char **);
+static int cmd_request_escalate(struct app *, int, char **);
+static int cmd_request_list(struct app *, int, char **);
+static int cmd_request_show(struct app *, int, char **);
+
+static const struct cmd cmds[] = {
+	{{"serve"}, cmd_serve, "[--ready-file PATH]",
+	    "run the daemon in the foreground (SIGINT/SIGTERM stop it)", 0},
+	{{"config", "check"}, cmd_config_check, "FILE",
+	    "validate a configuration file; errors as file:line", 0},
+	{{"config", "defaults"}, cmd_config_defaults, "",
+	    "print every key with its default and a comment", 0},
+	{{"db", "migrate"}, cmd_db_migrate, "",
+	    "create or upgrade the database schema", 0},
+	{{"dept", "list"}, cmd_dept_list, "", "list departments and codes", 1},
+	{{"staff", "add"}, cmd_staff_add,
+	    "--mobile M --first F --last L --title T --dept CODE[,CODE] "
+	    "[--head|--admin]",
+	    "add a staff member", 1},
+	{{"staff", "list"}, cmd_staff_list, "", "list staff", 1},
+	{{"user", "add"}, cmd_user_add, "--mobile M --first F --last L",
+	    "add an applicant (verified by the operator)", 1},
+	{{"request", "new"}, cmd_request_new,
+	    "--from M --dept CODE --priority P --title T --text BODY",
+	    "open a request for an applicant", 1},
+	{{"request", "reply"}, cmd_request_reply, "N --from M --text BODY",
+	    "add a message to request N (staff answer or follow-up)", 1},
+	{{"request", "close"}, cmd_request_close, "N --by M",
+	    "close request N as staff member M", 1},
+	{{"request", "reopen"}, cmd_request_reopen, "N --by M",
+	    "reopen closed request N as staff member M", 1},
+	{{"request", "escalate"}, cmd_request_escalate, "N",
+	    "send request N to the head's office", 1},
+	{{"request", "list"}, cmd_request_list, "--mobile M",
+	    "an applicant's requests, newest first", 1},
+	{{"request", "show"}, cmd_request_show, "N [--as M]",
+	    "show request N and its thread (as M: with M's access)", 1},
+};
+#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void
+usage_all(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp,
+	    "usage: smsdesk [-c FILE] [-v] [-T smpp,db,...] COMMAND [ARGS]\n"
+	    "\n"
+	    "SMS-first help desk of the Construction Engineering "
+	    "Organization.\n"
+	    "\n"
+	    "  -c, --config FILE  configuration (default: built-in; see "
+	    "'config defaults')\n"
+	    "  -v, --verbose      debug logging\n"
+	    "  -T, --trace LIST   trace smpp,db,http,cmd,all\n"
+	    "  -h, --help         this help; COMMAND --help for a command\n"
+	    "      --version      print the version\n\ncommands:\n");
+	for (i = 0; i < N_CMDS; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%s%s%s", cmds[i].words[0],
+		    cmds[i].words[1] != NULL ? " " : "",
+		    cmds[i].words[1] != NULL ? cmds[i].words[1] : "");
+		fprintf(fp, "  %-18s %s\n", name, cmds[i].help);
+	}
+}
+
+static void
+usage_cmd(const struct cmd *c, FILE *fp)
+{
+	fprintf(fp, "usage: smsdesk %s%s%s %s\n  %s\n", c->words[0],
+	    c->words[1] != NULL ? " " : "",
+	    c->words[1] != NULL ? c->words[1] : "", c->usage, c->help);
+}
+
+/* True if argv has -h or --help. */
+static int
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+/* Parse a tracking number argument. */
+static int
+parse_tracking(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1) {
+		fprintf(stderr, "smsdesk: '%s' is not a tracking number\n", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Resolve a mobile number to a user id. */
+static int
+user_id_of(struct app *app, const char *mobile, int64_t *id)
+{
+	struct db_user u;
+	char e164[SD_MOBILE_LEN], err[SD_ERRLEN];
+	enum sd_rc rc;
+
+	if (core_mobile_parse(mobile, e164, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: mobile '%s': %s\n", mobile, err);
+		return -1;
+	}
+	rc = db_user_by_mobile(app->db, e164, &u);
+	if (rc != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
+		    "no user with that mobile number" : db_errmsg(app->db));
+		return -1;
+	}
+	*id = u.id;
+	db_user_fini(&u);
+	return 0;
+}
+
+/* getopt_long over a subcommand's arguments; resets getopt state. */
+#define OPT_BEGIN(argc, argv, shortopts, longopts)                           \
+	optind = 0; /* 0, not 1: glibc then re-reads the "+" mode too */ \
+	opterr = 1;                                                          \
+	for (int ch_; (ch_ = getopt_long(argc, argv, shortopts, longopts,    \
+			   NULL)) != -1;)                                    \
+		switch (ch_)
+#define OPT_END
+
+/* ---- serve ------------------------------------------------------------- */
+
+/* The daemon's state, owned by the main (gw) thread. */
+struct serve {
+	struct app *app;         /* configuration */
+	struct sd_loop *loop;    /* the gw event loop */
+	struct db *db;           /* the gw thread's connection */
+	struct web *web;         /* the web view */
+	int lock_fd;             /* flock'ed <db>.lock */
+	int stopping;            /* a stop signal arrived */
+};
+
+static void
+serve_on_signal(struct sd_loop *loop, int signo, void *arg)
+{
+	struct serve *s = arg;
+
+	if (signo == SIGHUP) {
+		log_info("main", "SIGHUP ignored (restart to reload the "
+		    "configuration)");
+		return;
+	}
+	log_info("main", "stopping signal=%s", strsignal(signo));
+	s->stopping = 1;
+	sd_loop_stop(loop);
+}
+
+/* mkdir -p of the directory part of path. */
+static int
+mkdir_parent(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof(buf))
+		return -1;
+	strcpy(buf, path);
+	p = strrchr(buf, '/');
+	if (p == NULL || p == buf)
+		return 0;
+	*p = '\0';
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* Take the exclusive lock that keeps a second daemon off this database. */
+static int
+serve_lock(struct serve *s)
+{
+	char path[PATH_MAX], pid[32];
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s.lock", s->app->cfg.db.path) >=
+	    (int)sizeof(path)) {
+		log_error("main", "database path too long");
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		log_warn("main", "cannot open lock file path=%s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		n = read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		log_error("main", "another smsdesk serve is running on this "
+		    "database db=%s pid=%s", s->app->cfg.db.path,
+		    pid[0] != '\0' ? pid : "?");
+		close(fd);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("main", "cannot write pid to lock file");
+	s->lock_fd = fd;
+	return 0;
+}
+
+static int
+write_ready_file(const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *fp;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fp = fopen(tmp, "w");
+	if (fp == NULL)
+		return -1;
+	fprintf(fp, "%ld\n", (long)getpid());
+	if (fclose(fp) != 0 || rename(tmp, path) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+cmd_serve(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"ready-file", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	const char *ready = NULL;
+	char err[SD_ERRLEN];
+	struct serve s;
+	int rc = 1;
+
+	OPT_BEGIN(argc, argv, "r:", lo)
+	{
+	case 'r':
+		ready = optarg;
+		break;
+	default:
+		return EXIT_USAGE;
+	}
+	OPT_END;
+	if (optind != argc) {
+		fprintf(stderr, "smsdesk serve: unexpected argument '%s'\n",
+		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	memset(&s, 0, sizeof(s));
+	s.app = app;
+	s.lock_fd = -1;
+	signal(SIGPIPE, SIG_IGN);
+	log_info("main", "starting version=%s config=%s db=%s", SMSDESK_VERSION,
+	    app->config_path != NULL ? app->config_path : "(built-in)",
+	    app->cfg.db.path);
+	if (mkdir_parent(app->cfg.db.path) < 0) {
+		log_warn("main", "cannot create the database folder path=%s",
+		    app->cfg.db.path);
+		return 1;
+	}
+	if (serve_lock(&s) < 0)
+		return 1;
+	s.loop = sd_loop_new();
+	if (s.loop == NULL) {
+		log_warn("main", "cannot create the event loop");
+		goto out;
+	}
+	/* Block the stop signals before any thread starts, so only the
+	 * loop's signalfd sees them. */
+	if (sd_loop_signals(s.loop, sigs, 3, serve_on_signal, &s) != SD_OK) {
+		log_warn("main", "cannot set up signal handling");
+		goto out;
+	}
+	if (db_open(&app->cfg.db, &s.db, err) != SD_OK) {
+		log_error("main", "database: %s", err);
+		goto out;
+	}
+	if (web_start(&app->cfg.web, &app->cfg.db, &s.web, err) != SD_OK) {
+		log_error("main", "web: %s", err);
+		goto out;
+	}
+	if (ready != NULL && write_ready_file(ready) < 0)
+		log_warn("main", "cannot write ready file path=%s", ready);
+	log_info("main", "ready web=%s", app->cfg.web.listen);
+	if (sd_loop_run(s.loop) != SD_OK)
+		goto out;
+	rc = 0;
+out:
+	/* Finish what is in flight: the web thread completes its requests
+	 * before MHD_stop_daemon returns; then the database closes. */
+	web_stop(s.web);
+	db_close(s.db);
+	sd_loop_free(s.loop);
+	if (ready != NULL)
+		unlink(ready);
+	if (s.lock_fd >= 0) {
+		if (ftruncate(s.lock_fd, 0) < 0)
+			log_warn("main", "cannot clear lock file");
+		close(s.lock_fd);
+	}
+	log_info("main", "stopped rc=%d", rc);
+	return rc;
+}
+
+/* ---- config ------------------------------------------------------------ */
+
+static int
+cmd_config_check(struct app *app, int argc, char **argv)
+{
+	struct app_config cfg;
+	int n;
+
+	(void)app;
+	if (argc != 2) {
+		fprintf(stderr, "usage: smsdesk config check FILE\n");
+		return EXIT_USAGE;
+	}
+	n = app_config_load(argv[1], &cfg);
+	if (n != 0) {
+		fprintf(stderr, "%s: %d error%s\n", argv[1], n,
+		    n == 1 ? "" : "s");
+		return 1;
+	}
+	printf("%s: configuration OK\n", argv[1]);
+	return 0;
+}
+
+static int
+cmd_config_defaults(struct app *app, int argc, char **argv)
+{
+	struct sd_conf_section s[APP_N_SECTIONS];
+	struct app_config cfg;
+	size_t i;
+
+	(void)app;
+	(void)argv;
+	if (argc != 1)
+		return EXIT_USAGE;
+	app_config_defaults(&cfg);
+	app_sections(&cfg, s);
+	printf("; smsdesk configuration: every key with its built-in "
+	    "default.\n; Keys not written in a file keep these values.\n\n");
+	for (i = 0; i < APP_N_SECTIONS; i++)
+		sd_conf_print_defaults(&s[i], stdout);
+	return 0;
+}
+
+/* ---- db, dept, staff, user -------------------------------------------- */
+
+static int
+cmd_db_migrate(struct app *app, int argc, char **argv)
+{
+	char err[SD_ERRLEN];
+	int from, to;
+
+	struct db *db;
+	enum sd_rc rc;
+
+	(void)argv;
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (mkdir_parent(app->cfg.db.path) < 0 ||
+	    db_open_nomigrate(&app->cfg.db, &db, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: cannot open %s\n", app->cfg.db.path);
+		return 1;
+	}
+	rc = db_migrate(db, &from, &to, err);
+	db_close(db);
+	if (rc != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", err);
+		return 1;
+	}
+	if (from == to)
+		printf("schema version %d: up to date\n", to);
+	else
+		printf("schema migrated from version %d to %d\n", from, to);
+	return 0;
+}
+
+static int
+cmd_dept_list(struct app *app, int argc, char **argv)
+{
+	struct db_dept *d;
+	size_t n, i;
+
+	(void)argv;
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (db_dept_list(app->db, &d, &n) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		printf("%2d  %s\n", d[i].code, d[i].name);
+	db_dept_list_free(d, n);
+	return 0;
+}
+
+/* "2,5,17" -> codes. */
+static int
+parse_depts(const char *s, int *codes, size_t max, size_t *n)
+{
+	const char *p = s;
+
+	*n = 0;
+	while (*p != '\0') {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (end == p || errno != 0 || v < 1 || v > 99 ||
+		    (*end != ',' && *end != '\0') || *n == max) {
+			fprintf(stderr, "smsdesk: --dept '%s' is not a list "
+			    "of department codes like 2,5\n", s);
+			return -1;
+		}
+		codes[(*n)++] = (int)v;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (*n == 0) {
+		fprintf(stderr, "smsdesk: --dept needs at least one code\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+add_user(struct app *app, int argc, char **argv, int staff)
+{
+	static const struct option lo[] = {
+		{"mobile", required_argument, NULL, 'm'},
+		{"first", required_argument, NULL, 'f'},
+		{"last", required_argument, NULL, 'l'},
+		{"title", required_argument, NULL, 't'},
+		{"dept", required_argument, NULL, 'd'},
+		{"head", no_argument, NULL, 'H'},
+		{"admin", no_argument, NULL, 'A'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *mobile = NULL, *first = NULL, *last = NULL, *title = NULL,
+		   *dept = NULL;
+	enum core_role role = staff ? CORE_ROLE_STAFF : CORE_ROLE_APPLICANT;
+	int codes[SD_STAFF_DEPTS_MAX];
+	size_t n_codes = 0;
+	char err[SD_ERRLEN];
+	int64_t id;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 'm': mobile = optarg; break;
+	case 'f': first = optarg; break;
+	case 'l': last = optarg; break;
+	case 't': title = optarg; break;
+	case 'd': dept = optarg; break;
+	case 'H': role = CORE_ROLE_HEAD; break;
+	case 'A': role = CORE_ROLE_ADMIN; break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (optind != argc || mobile == NULL || first == NULL ||
+	    last == NULL || (staff && title == NULL) ||
+	    (!staff && (title != NULL || dept != NULL ||
+			   role != CORE_ROLE_APPLICANT))) {
+		fprintf(stderr, "smsdesk: missing or unexpected arguments "
+		    "(see --help)\n");
+		return EXIT_USAGE;
+	}
+	if (dept != NULL &&
+	    parse_depts(dept, codes, SD_STAFF_DEPTS_MAX, &n_codes) < 0)
+		return EXIT_USAGE;
+	if (core_user_add(app->db, 0, mobile, first, last, role, title, codes,
+		n_codes, &id, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", err);
+		return 1;
+	}
+	printf("user %lld added\n", (long long)id);
+	return 0;
+}
+
+static int
+cmd_staff_add(struct app *app, int argc, char **argv)
+{
+	return add_user(app, argc, argv, 1);
+}
+
+static int
+cmd_user_add(struct app *app, int argc, char **argv)
+{
+	return add_user(app, argc, argv, 0);
+}
+
+static int
+cmd_staff_list(struct app *app, int argc, char **argv)
+{
+	struct db_user *u;
+	size_t n, i, j;
+
+	(void)argv;
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (db_user_list_staff(app->db, &u, &n) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		char local[SD_MOBILE_LEN];
+		int codes[SD_STAFF_DEPTS_MAX];
+		size_t nc = 0;
+
+		core_mobile_local(u[i].mobile, local);
+		if (db_staff_depts(app->db, u[i].id, codes, SD_STAFF_DEPTS_MAX,
+			&nc) != SD_OK)
+			nc = 0;
+		printf("%-5lld %s  %s %s  (%s)  %s  depts=", (long long)u[i].id,
+		    local, u[i].first, u[i].last, u[i].title,
+		    core_role_label(u[i].role));
+		for (j = 0; j < nc; j++)
+			printf("%s%d", j > 0 ? "," : "", codes[j]);
+		printf("%s\n", nc == 0 ? "-" : "");
+	}
+	db_user_list_free(u, n);
+	return 0;
+}
+
+/* ---- request ----------------------------------------------------------- */
+
+static int
+cmd_request_new(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"from", required_argument, NULL, 'f'},
+		{"dept", required_argument, NULL, 'd'},
+		{"priority", required_argument, NULL, 'p'},
+		{"title", required_argument, NULL, 't'},
+		{"text", required_argument, NULL, 'x'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *from = NULL, *dept = NULL, *prio_s = "normal",
+		   *title = NULL, *text = NULL;
+	enum core_priority prio;
+	char err[SD_ERRLEN], *end;
+	int64_t uid, tracking;
+	long code;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 'f': from = optarg; break;
+	case 'd': dept = optarg; break;
+	case 'p': prio_s = optarg; break;
+	case 't': title = optarg; break;
+	case 'x': text = optarg; break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (optind != argc || from == NULL || dept == NULL || title == NULL ||
+	    text == NULL) {
+		fprintf(stderr, "smsdesk: --from, --dept, --title and --text "
+		    "are required\n");
+		return EXIT_USAGE;
+	}
+	code = strtol(dept, &end, 10);
+	if (*dept == '\0' || *end != '\0') {
+		fprintf(stderr, "smsdesk: --dept '%s' is not a code\n", dept);
+		return EXIT_USAGE;
+	}
+	if (core_priority_parse(prio_s, &prio) != SD_OK) {
+		fprintf(stderr, "smsdesk: --priority '%s': use very-urgent, "
+		    "urgent, normal or low\n", prio_s);
+		return EXIT_USAGE;
+	}
+	if (user_id_of(app, from, &uid) < 0)
+		return 1;
+	if (core_request_create(app->db, uid, (int)code, prio, title, text,
+		CORE_CHAN_CLI, &tracking, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", err);
+		return 1;
+	}
+	printf("%lld\n", (long long)tracking);
+	return 0;
+}
+
+static int
+cmd_request_reply(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"from", required_argument, NULL, 'f'},
+		{"text", required_argument, NULL, 'x'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *from = NULL, *text = NULL;
+	char err[SD_ERRLEN];
+	int64_t uid, tracking;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 'f': from = optarg; break;
+	case 'x': text = optarg; break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (optind != argc - 1 || from == NULL || text == NULL) {
+		fprintf(stderr, "usage: smsdesk request reply N --from M "
+		    "--text BODY\n");
+		return EXIT_USAGE;
+	}
+	if (parse_tracking(argv[optind], &tracking) < 0)
+		return EXIT_USAGE;
+	if (user_id_of(app, from, &uid) < 0)
+		return 1;
+	if (core_request_reply(app->db, uid, tracking, text, CORE_CHAN_CLI,
+		NULL, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+set_status(struct app *app, int argc, char **argv, enum core_status st)
+{
+	static const struct option lo[] = {
+		{"by", required_argument, NULL, 'b'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *by = NULL;
+	char err[SD_ERRLEN];
+	int64_t uid, tracking;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 'b': by = optarg; break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (optind != argc - 1 || by == NULL) {
+		fprintf(stderr, "usage: smsdesk request close|reopen N --by M\n");
+		return EXIT_USAGE;
+	}
+	if (parse_tracking(argv[optind], &tracking) < 0)
+		return EXIT_USAGE;
+	if (user_id_of(app, by, &uid) < 0)
+		return 1;
+	if (core_request_set_status(app->db, uid, tracking, st, err) !=
+	    SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_request_close(struct app *app, int argc, char **argv)
+{
+	return set_status(app, argc, argv, CORE_STATUS_CLOSED);
+}
+
+static int
+cmd_request_reopen(struct app *app, int argc, char **argv)
+{
+	return set_status(app, argc, argv, CORE_STATUS_AWAITING);
+}
+
+static int
+cmd_request_escalate(struct app *app, int argc, char **argv)
+{
+	char err[SD_ERRLEN];
+	int64_t tracking;
+
+	if (argc != 2)
+		return EXIT_USAGE;
+	if (parse_tracking(argv[1], &tracking) < 0)
+		return EXIT_USAGE;
+	if (core_request_escalate(app->db, 0, tracking, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_request_list(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"mobile", required_argument, NULL, 'm'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *mobile = NULL;
+	struct db_request *r;
+	size_t n, i;
+	int64_t uid;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 'm': mobile = optarg; break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (optind != argc || mobile == NULL)
+		return EXIT_USAGE;
+	if (user_id_of(app, mobile, &uid) < 0)
+		return 1;
+	if (core_request_list_mine(app->db, uid, 100, &r, &n) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		char date[SD_JALALI_LEN];
+
+		printf("%lld  %s  %s  %s  %s\n", (long long)r[i].tracking,
+		    core_jalali_format(r[i].updated, date),
+		    core_status_label(r[i].status),
+		    core_priority_label(r[i].prio), r[i].title);
+	}
+	db_request_list_free(r, n);
+	return 0;
+}
+
+static int
+cmd_request_show(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"as", required_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *as = NULL;
+	int64_t viewer = 0, tracking;
+	enum sd_rc rc;
+	char *text;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 'a': as = optarg; break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: smsdesk request show N [--as M]\n");
+		return EXIT_USAGE;
+	}
+	if (parse_tracking(argv[optind], &tracking) < 0)
+		return EXIT_USAGE;
+	if (as != NULL && user_id_of(app, as, &viewer) < 0)
+		return 1;
+	rc = core_request_render(app->db, viewer, tracking, &text);
+	if (rc != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
+		    "no such request" : db_errmsg(app->db));
+		return 1;
+	}
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+static const struct cmd *
+cmd_find(int argc, char **argv, int *used)
+{
+	size_t i;
+
+	for (i = 0; i < N_CMDS; i++) {
+		const struct cmd *c = &cmds[i];
+		int k = 0;
+
+		while (k < 3 && c->words[k] != NULL && k < argc &&
+		    strcmp(c->words[k], argv[k]) == 0)
+			k++;
+		if (k == 3 || c->words[k] == NULL) {
+			*used = k;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"trace", required_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *trace = NULL;
+	const struct cmd *c;
+	struct app app;
+	char err[SD_ERRLEN];
+	unsigned mask = 0;
+	int ch, used, verbose = 0, rc;
+	char **sub;
+	int nsub;
+
+	memset(&app, 0, sizeof(app));
+	/* '+': stop at the first non-option, the command word. */
+	while ((ch = getopt_long(argc, argv, "+c:vT:h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c': app.config_path = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'T': trace = optarg; break;
+		case 'h': usage_all(stdout); return 0;
+		case 'V': printf("smsdesk %s\n", SMSDESK_VERSION); return 0;
+		default: usage_all(stderr); return EXIT_USAGE;
+		}
+	}
+	sub = argv + optind;
+	nsub = argc - optind;
+	if (nsub == 0) {
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	c = cmd_find(nsub, sub, &used);
+	if (c == NULL) {
+		fprintf(stderr, "smsdesk: unknown command '%s'%s%s (see "
+		    "smsdesk --help)\n", sub[0], nsub > 1 ? " " : "",
+		    nsub > 1 ? sub[1] : "");
+		return EXIT_USAGE;
+	}
+	/* The handler sees argv[0] = its last command word. */
+	sub += used - 1;
+	nsub -= used - 1;
+	if (wants_help(nsub, sub)) {
+		usage_cmd(c, stdout);
+		return 0;
+	}
+
+	if (app.config_path != NULL) {
+		int n = app_config_load(app.config_path, &app.cfg);
+
+		if (n != 0) {
+			fprintf(stderr, "%s: %d configuration error%s\n",
+			    app.config_path, n, n == 1 ? "" : "s");
+			return 1;
+		}
+	} else {
+		app_config_defaults(&app.cfg);
+	}
+	log_set_level(verbose ? LOG_LVL_DEBUG :
+				(enum log_level)app.cfg.log.level);
+	if (trace == NULL && app.cfg.log.trace[0] != '\0')
+		trace = app.cfg.log.trace;
+	if (trace != NULL) {
+		if (log_trace_parse(trace, &mask, err) != SD_OK) {
+			fprintf(stderr, "smsdesk: -T: %s\n", err);
+			return EXIT_USAGE;
+		}
+		log_set_trace(mask);
+	}
+	if (getenv("SMSDESK_CLOCK_OFFSET") != NULL)
+		sd_clock_set_offset(strtoll(getenv("SMSDESK_CLOCK_OFFSET"),
+		    NULL, 10));
+
+	if (c->needs_db) {
+		if (mkdir_parent(app.cfg.db.path) < 0) {
+			fprintf(stderr, "smsdesk: cannot create the folder of "
+			    "%s: %s\n", app.cfg.db.path, strerror(errno));
+			return 1;
+		}
+		/* Admin commands are quiet unless -v. */
+		if (!verbose)
+			log_set_level(LOG_LVL_WARN);
+		if (db_open(&app.cfg.db, &app.db, err) != SD_OK) {
+			fprintf(stderr, "smsdesk: %s\n", err);
+			return 1;
+		}
+	}
+	rc = c->fn(&app, nsub, sub);
+	if (rc == EXIT_USAGE && !wants_help(nsub, sub))
+		usage_cmd(c, stderr);
+	db_close(app.db);
+	return rc;
+}

@@ -1,0 +1,157 @@
+#!/bin/sh
+# tests/integ/test_cli.sh: the smsdesk binary end to end: config check and
+# defaults, db migrate, dept/staff/user/request commands, and the daemon
+# (answers on HTTP, refuses a second instance, stops cleanly on SIGTERM).
+set -u
+BIN=${BIN:-build/smsdesk}
+T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-cli-XXXXXX")
+SERVE_PID=""
+cleanup() {
+	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0
+ok() { echo "ok - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+check() { # description, command...
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+
+# A free loopback port (nothing answers on it now).
+PORT=""
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
+	if ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
+		PORT=$p
+		break
+	fi
+done
+[ -n "$PORT" ] || { echo "no free port"; exit 1; }
+
+cat >"$T/good.ini" <<INI
+; a valid file
+[db]
+path = $T/var/smsdesk.db
+[web]
+listen = 127.0.0.1:$PORT   ; inline comment
+[smpp]
+bind = tx+rx
+window = 20
+[sla]
+thursday = half
+INI
+
+# --- help and usage ---------------------------------------------------
+check "--help exits 0" sh -c "$BIN --help | grep -q 'staff add'"
+check "staff add --help" sh -c "$BIN staff add --help | grep -q -- '--mobile'"
+check "unknown command is a usage error" sh -c \
+    "$BIN frobnicate 2>/dev/null; [ \$? -eq 2 ]"
+
+# --- config -----------------------------------------------------------
+check "config check on a good file" sh -c \
+    "$BIN config check $T/good.ini | grep -q 'configuration OK'"
+printf '[db]\npath = x.db\nbogus = 1\n' >"$T/unknown.ini"
+$BIN config check "$T/unknown.ini" 2>"$T/err" >/dev/null
+rc=$?
+check "unknown key fails" [ $rc -ne 0 ]
+check "unknown key reported as file:line" grep -q "$T/unknown.ini:3: \[db\] unknown key 'bogus'" "$T/err"
+printf '[web]\nlisten = 127.0.0.1:8080\n\n[smpp]\nwindow = lots\nbind = both\n' >"$T/badval.ini"
+$BIN config check "$T/badval.ini" 2>"$T/err" >/dev/null
+rc=$?
+check "bad value fails" [ $rc -ne 0 ]
+check "bad value reported as file:line with reason" grep -q "$T/badval.ini:5: \[smpp\] window: 'lots' is not a whole number" "$T/err"
+check "every bad value reported" grep -q "$T/badval.ini:6: \[smpp\] bind: 'both' is not one of: trx | tx+rx" "$T/err"
+printf '[nosuch]\na = 1\n' >"$T/sect.ini"
+check "unknown section fails" sh -c "! $BIN config check $T/sect.ini 2>$T/err && grep -q ':1: unknown section \[nosuch\]' $T/err"
+printf '[otp]\nttl_s = 5\n' >"$T/range.ini"
+check "out-of-range value fails" sh -c "! $BIN config check $T/range.ini 2>$T/err && grep -q 'range.ini:2: .*out of range 30..3600' $T/err"
+$BIN config defaults >"$T/defaults.ini"
+check "config defaults lists every section" sh -c \
+    "for s in db web smpp http_sms otp sla log; do grep -q \"^\[\$s\]\" $T/defaults.ini || exit 1; done"
+check "config defaults has comments" grep -q '^window = 10 .*; submit_sm awaiting' "$T/defaults.ini"
+check "config defaults reads back as a valid file" sh -c \
+    "$BIN config check $T/defaults.ini >/dev/null"
+check "serve with a bad file refuses to start" sh -c \
+    "! $BIN -c $T/badval.ini serve 2>/dev/null"
+
+# --- database and operator commands ------------------------------------
+C="$BIN -c $T/good.ini"
+check "db migrate creates the schema" sh -c "$C db migrate | grep -q 'migrated from version 0 to'"
+check "db migrate again is a no-op" sh -c "$C db migrate | grep -q 'up to date'"
+check "dept list has 17 departments" sh -c "[ \$($C dept list | wc -l) -eq 17 ]"
+check "department 17 is the head" sh -c "$C dept list | grep -q '^17  رئیس$'"
+check "staff add" sh -c "$C staff add --mobile 09133333333 --first محمدعلی --last 'نوروزی فر' --title 'کارشناس فناوری اطلاعات' --dept 2 >/dev/null"
+check "head add" sh -c "$C staff add --mobile +989135555555 --first رئیس --last سازمان --title 'رئیس سازمان' --dept 17 --head >/dev/null"
+check "staff add rejects a bad mobile with a reason" sh -c \
+    "! $C staff add --mobile 0211234567 --first a --last b --title t --dept 2 2>$T/err && grep -q 'mobile' $T/err"
+check "staff add rejects a missing department" sh -c \
+    "! $C staff add --mobile 09137777777 --first a --last b --title t --dept 99 2>$T/err && grep -q 'department' $T/err"
+check "staff add refuses a taken number" sh -c \
+    "! $C staff add --mobile 9133333333 --first a --last b --title t --dept 2 2>$T/err && grep -q 'already registered' $T/err"
+check "staff list shows the staff" sh -c "$C staff list | grep -q '09133333333  محمدعلی نوروزی فر'"
+check "user add" sh -c "$C user add --mobile ۰۹۱۳۱۱۱۱۱۱۱ --first تست --last تست >/dev/null"
+check "user add (second applicant)" sh -c "$C user add --mobile 09132222222 --first دیگر --last کاربر >/dev/null"
+N=$($C request new --from 09131111111 --dept 2 --priority urgent --title 'تست سیستم مکاتبات' --text 'سلام')
+check "first tracking number is 10001" [ "$N" = "10001" ]
+check "staff answer" $C request reply 10001 --from 09133333333 --text 'با سلام و احترام'
+$C request show 10001 >"$T/show"
+check "request show: status answered" grep -q 'وضعیت : پاسخ داده شد' "$T/show"
+check "request show: staff name and title" grep -q 'توسط: محمدعلی نوروزی فر (کارشناس فناوری اطلاعات)' "$T/show"
+check "request show: Jalali date" grep -Eq '^14[0-9]{2}/[01][0-9]/[0-3][0-9] - [0-2][0-9]:[0-5][0-9]:[0-5][0-9]$' "$T/show"
+check "applicant sees own request" sh -c "$C request show 10001 --as 09131111111 | grep -q 'توسط: شما'"
+check "another applicant gets not-found" sh -c \
+    "! $C request show 10001 --as 09132222222 2>$T/err && grep -q 'no such request' $T/err"
+check "a missing request gets the same not-found" sh -c \
+    "! $C request show 10999 --as 09132222222 2>$T/err2 && cmp -s $T/err $T/err2"
+check "applicant follow-up" $C request reply 10001 --from 09131111111 --text 'مدارک'
+check "status back to awaiting" sh -c "$C request show 10001 | grep -q 'وضعیت : در انتظار پاسخ'"
+check "applicant cannot close" sh -c "! $C request close 10001 --by 09131111111 2>/dev/null"
+check "staff close" $C request close 10001 --by 09133333333
+check "closed is final" sh -c "! $C request reply 10001 --from 09131111111 --text x 2>$T/err && grep -q closed $T/err"
+check "staff reopen" $C request reopen 10001 --by 09133333333
+check "escalate" $C request escalate 10001
+check "escalated shows the head" sh -c "$C request show 10001 | grep -q 'نوع درخواست : رئیس'"
+check "request list" sh -c "$C request list --mobile 09131111111 | grep -q '^10001 '"
+check "SQL in a title is stored as text" sh -c \
+    "N=\$($C request new --from 09131111111 --dept 3 --title \"x'); DROP TABLE requests;--\" --text t) && $C request show \$N | grep -q 'DROP TABLE requests'"
+
+# --- the daemon ---------------------------------------------------------
+$C serve --ready-file "$T/ready" 2>"$T/serve.log" &
+SERVE_PID=$!
+i=0
+while [ ! -f "$T/ready" ] && [ $i -lt 100 ]; do
+	kill -0 $SERVE_PID 2>/dev/null || break
+	sleep 0.1
+	i=$((i + 1))
+done
+check "serve becomes ready" [ -f "$T/ready" ]
+check "home page answers with the departments" sh -c \
+    "curl -sf http://127.0.0.1:$PORT/ | grep -q 'فناوری اطلاعات'"
+check "home page is right-to-left Persian" sh -c \
+    "curl -sf http://127.0.0.1:$PORT/ | grep -q 'dir=\"rtl\"'"
+check "healthz" sh -c "[ \"\$(curl -sf http://127.0.0.1:$PORT/healthz)\" = ok ]"
+check "security headers" sh -c \
+    "curl -sI http://127.0.0.1:$PORT/ | grep -qi '^x-content-type-options: nosniff'"
+check "POST is refused" sh -c \
+    "[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:$PORT/) = 405 ]"
+check "unknown page is 404" sh -c \
+    "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$PORT/nope) = 404 ]"
+check "log lines carry level and subsystem" grep -Eq 'Z info web: listening addr=127.0.0.1:' "$T/serve.log"
+$C serve 2>"$T/serve2.log"
+rc=$?
+check "a second serve on the same database is refused" [ $rc -ne 0 ]
+check "the refusal says why" grep -q "another smsdesk serve is running on this database.*pid=$SERVE_PID" "$T/serve2.log"
+kill -TERM $SERVE_PID
+wait $SERVE_PID
+rc=$?
+SERVE_PID=""
+check "SIGTERM stops serve with exit 0" [ $rc -eq 0 ]
+check "stop is logged" grep -q 'main: stopped rc=0' "$T/serve.log"
+check "ready file removed" [ ! -f "$T/ready" ]
+check "database intact after stop" sh -c "$C request show 10001 >/dev/null"
+
+echo "$fails failures"
+[ $fails -eq 0 ]

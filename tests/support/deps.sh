@@ -1,0 +1,45 @@
+#!/bin/sh
+# Install what the build and the tests need, from Debian's packages.
+# Each pkg-config name maps to its -dev package; tools are checked by path.
+# As root, missing packages are installed with apt-get; otherwise one line
+# says which command to run.
+set -u
+missing=""
+need_pkg() { missing="$missing $1"; }
+
+command -v pkg-config >/dev/null 2>&1 || need_pkg pkg-config
+command -v cc >/dev/null 2>&1 || need_pkg gcc
+command -v curl >/dev/null 2>&1 || need_pkg curl
+command -v sqlite3 >/dev/null 2>&1 || need_pkg sqlite3
+command -v python3 >/dev/null 2>&1 || need_pkg python3
+# Independent SMPP peers for the interoperability tests.
+[ -x /usr/lib/kannel/test/drive_smpp ] || need_pkg kannel-extras
+
+for pair in libsmpp34:libsmpp34-dev sqlite3:libsqlite3-dev \
+    libmicrohttpd:libmicrohttpd-dev libcurl:libcurl4-openssl-dev \
+    icu-i18n:libicu-dev libsodium:libsodium-dev inih:libinih-dev \
+    cmocka:libcmocka-dev; do
+	pc=${pair%%:*}
+	deb=${pair#*:}
+	if ! command -v pkg-config >/dev/null 2>&1 ||
+	    ! pkg-config --exists "$pc" 2>/dev/null; then
+		need_pkg "$deb"
+	fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages; run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -q $missing >/dev/null; then
+	apt-get update -q >/dev/null &&
+	    apt-get install -y -q $missing >/dev/null || {
+		echo "deps: apt-get install$missing failed" >&2
+		exit 1
+	}
+fi
+exit 0

@@ -1,0 +1,85 @@
+/* tests/support/testutil.c: see testutil.h. */
+#include "tests/support/testutil.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core.h"
+
+char *
+tu_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *path;
+
+	if (base == NULL || base[0] == '\0')
+		base = "/tmp";
+	if (asprintf(&path, "%s/smsdesk-test-XXXXXX", base) < 0)
+		abort();
+	if (mkdtemp(path) == NULL) {
+		perror("mkdtemp");
+		abort();
+	}
+	return path;
+}
+
+static int
+tu_rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+void
+tu_rmtree(const char *path)
+{
+	nftw(path, tu_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+tu_db_config(struct db_config *cfg, const char *path)
+{
+	struct sd_conf_section sec = {"db", db_config_keys, cfg};
+
+	sd_conf_defaults(&sec);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+}
+
+struct db *
+tu_db_open(const char *path)
+{
+	struct db_config cfg;
+	char err[SD_ERRLEN];
+	struct db *db = NULL;
+
+	tu_db_config(&cfg, path);
+	if (db_open(&cfg, &db, err) != SD_OK)
+		fail_msg("db_open %s: %s", path, err);
+	return db;
+}
+
+int64_t
+tu_user(struct db *db, const char *mobile, int role, const int *depts,
+    size_t n)
+{
+	char err[SD_ERRLEN];
+	int64_t id = 0;
+	enum sd_rc rc;
+
+	rc = core_user_add(db, 0, mobile, "نام", "نام‌خانوادگی",
+	    (enum core_role)role, role == CORE_ROLE_APPLICANT ? NULL :
+	    "کارشناس فناوری اطلاعات", depts, n, &id, err);
+	if (rc != SD_OK)
+		fail_msg("core_user_add %s: %s", mobile, err);
+	return id;
+}

@@ -1,0 +1,27 @@
+/*
+ * tests/support/testutil.h: helpers shared by the unit tests: temporary
+ * folders, fresh databases, users.
+ */
+#ifndef SMSDESK_TESTS_SUPPORT_TESTUTIL_H
+#define SMSDESK_TESTS_SUPPORT_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+/* A new empty folder under $TMPDIR (or /tmp); the caller frees the path
+ * and removes the folder with tu_rmtree(). */
+char *tu_tmpdir(void);
+/* rm -rf path. */
+void tu_rmtree(const char *path);
+/* Default [db] config pointing at path (":memory:" allowed). */
+void tu_db_config(struct db_config *cfg, const char *path);
+/* Open a migrated database at path; fails the test on error. */
+struct db *tu_db_open(const char *path);
+/* Add a user through core; fails the test on error. depts is a
+ * comma-free array of n codes. */
+int64_t tu_user(struct db *db, const char *mobile, int role,
+    const int *depts, size_t n);
+
+#endif

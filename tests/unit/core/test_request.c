@@ -1,0 +1,430 @@
+/*
+ * tests/unit/core/test_request.c: status rules, access checks, the thread,
+ * escalation, bad input that must leave stored data intact, audit rows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/clock.h"
+#include "core/core.h"
+#include "tests/support/testutil.h"
+
+/* A small world: two applicants, staff of department 2, staff of
+ * department 5, the head and an admin; one request of applicant A to
+ * department 2. */
+struct world {
+	struct db *db;
+	int64_t a, b, it, gas, head, admin;
+	int64_t t; /* A's request */
+};
+
+static int
+world_setup(void **state)
+{
+	static const int d2[] = {2}, d5[] = {5}, d17[] = {17};
+	struct world *w = calloc(1, sizeof(*w));
+	char err[SD_ERRLEN];
+
+	w->db = tu_db_open(":memory:");
+	w->a = tu_user(w->db, "09131111111", CORE_ROLE_APPLICANT, NULL, 0);
+	w->b = tu_user(w->db, "09132222222", CORE_ROLE_APPLICANT, NULL, 0);
+	w->it = tu_user(w->db, "09133333333", CORE_ROLE_STAFF, d2, 1);
+	w->gas = tu_user(w->db, "09134444444", CORE_ROLE_STAFF, d5, 1);
+	w->head = tu_user(w->db, "09135555555", CORE_ROLE_HEAD, d17, 1);
+	w->admin = tu_user(w->db, "09136666666", CORE_ROLE_ADMIN, NULL, 0);
+	if (core_request_create(w->db, w->a, 2, CORE_PRIO_URGENT,
+		"تست سیستم مکاتبات", "سلام\nتست سیستم مکاتبات", CORE_CHAN_WEB,
+		&w->t, err) != SD_OK)
+		fail_msg("create: %s", err);
+	*state = w;
+	return 0;
+}
+
+static int
+world_teardown(void **state)
+{
+	struct world *w = *state;
+
+	db_close(w->db);
+	free(w);
+	return 0;
+}
+
+static enum core_status
+status_of(struct world *w, int64_t t)
+{
+	struct db_request r;
+	enum core_status s;
+
+	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
+	s = r.status;
+	db_request_fini(&r);
+	return s;
+}
+
+static size_t
+thread_len(struct world *w, int64_t t)
+{
+	struct db_message *m;
+	size_t n;
+
+	assert_int_equal(core_request_thread(w->db, 0, t, &m, &n), SD_OK);
+	db_message_list_free(m, n);
+	return n;
+}
+
+static int64_t
+audit_rows(struct world *w, int64_t t)
+{
+	char obj[32];
+	int64_t n = -1;
+
+	snprintf(obj, sizeof(obj), "request:%lld", (long long)t);
+	assert_int_equal(db_audit_count(w->db, obj, &n), SD_OK);
+	return n;
+}
+
+static void
+test_status_rules_table(void **state)
+{
+	static const struct {
+		enum core_status cur;
+		enum core_event ev;
+		enum sd_rc rc;
+		enum core_status next;
+	} tab[] = {
+		{CORE_STATUS_AWAITING, CORE_EV_STAFF_MSG, SD_OK,
+		    CORE_STATUS_ANSWERED},
+		{CORE_STATUS_AWAITING, CORE_EV_APPLICANT_MSG, SD_OK,
+		    CORE_STATUS_AWAITING},
+		{CORE_STATUS_ANSWERED, CORE_EV_APPLICANT_MSG, SD_OK,
+		    CORE_STATUS_AWAITING},
+		{CORE_STATUS_ANSWERED, CORE_EV_STAFF_MSG, SD_OK,
+		    CORE_STATUS_ANSWERED},
+		{CORE_STATUS_AWAITING, CORE_EV_CLOSE, SD_OK,
+		    CORE_STATUS_CLOSED},
+		{CORE_STATUS_ANSWERED, CORE_EV_CLOSE, SD_OK,
+		    CORE_STATUS_CLOSED},
+		{CORE_STATUS_CLOSED, CORE_EV_REOPEN, SD_OK,
+		    CORE_STATUS_AWAITING},
+		{CORE_STATUS_CLOSED, CORE_EV_APPLICANT_MSG, SD_ESTATE, 0},
+		{CORE_STATUS_CLOSED, CORE_EV_STAFF_MSG, SD_ESTATE, 0},
+		{CORE_STATUS_CLOSED, CORE_EV_CLOSE, SD_ESTATE, 0},
+		{CORE_STATUS_AWAITING, CORE_EV_REOPEN, SD_ESTATE, 0},
+		{CORE_STATUS_ANSWERED, CORE_EV_REOPEN, SD_ESTATE, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		enum core_status next = (enum core_status)99;
+
+		assert_int_equal(core_status_next(tab[i].cur, tab[i].ev, &next),
+		    tab[i].rc);
+		if (tab[i].rc == SD_OK)
+			assert_int_equal(next, tab[i].next);
+	}
+}
+
+static void
+test_create_stores_request_thread_audit(void **state)
+{
+	struct world *w = *state;
+	struct db_request r;
+	struct db_message *m;
+	size_t n;
+
+	assert_int_equal(w->t, CORE_TRACKING_FIRST);
+	assert_int_equal(core_request_get(w->db, w->a, w->t, &r), SD_OK);
+	assert_int_equal(r.dept, 2);
+	assert_int_equal(r.orig_dept, 2);
+	assert_int_equal(r.prio, CORE_PRIO_URGENT);
+	assert_int_equal(r.status, CORE_STATUS_AWAITING);
+	assert_int_equal(r.chan, CORE_CHAN_WEB);
+	assert_string_equal(r.title, "تست سیستم مکاتبات");
+	assert_false(r.escalated);
+	db_request_fini(&r);
+	assert_int_equal(core_request_thread(w->db, w->a, w->t, &m, &n), SD_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(m[0].body, "سلام\nتست سیستم مکاتبات");
+	assert_int_equal(m[0].author_id, w->a);
+	assert_int_equal(m[0].author_role, CORE_ROLE_APPLICANT);
+	db_message_list_free(m, n);
+	assert_int_equal(audit_rows(w, w->t), 1);
+}
+
+static void
+test_reply_cycle(void **state)
+{
+	struct world *w = *state;
+	struct db_message *m;
+	char err[SD_ERRLEN];
+	size_t n;
+
+	/* Staff answer -> answered, with the staff's name and title. */
+	assert_int_equal(core_request_reply(w->db, w->it, w->t,
+	    "با سلام و احترام\nتست سیستم مکاتبات انجام شد.", CORE_CHAN_WEB,
+	    NULL, err), SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
+	/* Applicant follow-up -> awaiting again. */
+	assert_int_equal(core_request_reply(w->db, w->a, w->t, "مدارک تکمیلی",
+	    CORE_CHAN_SMS, NULL, err), SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
+	/* The head answers too. */
+	assert_int_equal(core_request_reply(w->db, w->head, w->t, "پیگیری شد",
+	    CORE_CHAN_WEB, NULL, err), SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
+
+	assert_int_equal(core_request_thread(w->db, w->a, w->t, &m, &n), SD_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(m[1].author_role, CORE_ROLE_STAFF);
+	assert_string_equal(m[1].author_title, "کارشناس فناوری اطلاعات");
+	assert_string_equal(m[1].author_name, "نام نام‌خانوادگی");
+	assert_int_equal(m[2].chan, CORE_CHAN_SMS);
+	assert_string_equal(m[2].author_title, "");
+	db_message_list_free(m, n);
+	assert_int_equal(audit_rows(w, w->t), 4);
+}
+
+static void
+test_closed_is_final_unless_reopened_by_staff(void **state)
+{
+	struct world *w = *state;
+	char err[SD_ERRLEN];
+
+	/* The applicant may not close. */
+	assert_int_equal(core_request_set_status(w->db, w->a, w->t,
+	    CORE_STATUS_CLOSED, err), SD_EPERM);
+	assert_int_equal(core_request_set_status(w->db, w->it, w->t,
+	    CORE_STATUS_CLOSED, err), SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
+	/* Nobody may write to a closed request; nothing is stored. */
+	assert_int_equal(core_request_reply(w->db, w->a, w->t, "هنوز؟",
+	    CORE_CHAN_WEB, NULL, err), SD_ESTATE);
+	assert_int_equal(core_request_reply(w->db, w->it, w->t, "پاسخ",
+	    CORE_CHAN_WEB, NULL, err), SD_ESTATE);
+	assert_int_equal(thread_len(w, w->t), 1);
+	assert_int_equal(core_request_set_status(w->db, w->it, w->t,
+	    CORE_STATUS_CLOSED, err), SD_ESTATE);
+	/* Only staff reopen; the applicant cannot. */
+	assert_int_equal(core_request_set_status(w->db, w->a, w->t,
+	    CORE_STATUS_AWAITING, err), SD_EPERM);
+	assert_int_equal(core_request_set_status(w->db, w->it, w->t,
+	    CORE_STATUS_AWAITING, err), SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
+	/* ANSWERED can't be set by hand: it comes with an answer. */
+	assert_int_equal(core_request_set_status(w->db, w->it, w->t,
+	    CORE_STATUS_ANSWERED, err), SD_EINVAL);
+	assert_int_equal(audit_rows(w, w->t), 3);
+}
+
+static void
+test_access_checks(void **state)
+{
+	struct world *w = *state;
+	struct db_request r;
+	struct db_message *m;
+	char err[SD_ERRLEN], *text;
+	size_t n;
+	enum sd_rc missing;
+
+	/* A missing request and another applicant's look the same. */
+	missing = core_request_get(w->db, w->b, 99999, &r);
+	assert_int_equal(missing, SD_ENOTFOUND);
+	assert_int_equal(core_request_get(w->db, w->b, w->t, &r), missing);
+	assert_int_equal(core_request_thread(w->db, w->b, w->t, &m, &n),
+	    SD_ENOTFOUND);
+	assert_int_equal(core_request_render(w->db, w->b, w->t, &text),
+	    SD_ENOTFOUND);
+	/* Staff of another department: not found either. */
+	assert_int_equal(core_request_get(w->db, w->gas, w->t, &r),
+	    SD_ENOTFOUND);
+	/* Owner, staff of the department, head, admin, operator: visible. */
+	assert_int_equal(core_request_get(w->db, w->a, w->t, &r), SD_OK);
+	db_request_fini(&r);
+	assert_int_equal(core_request_get(w->db, w->it, w->t, &r), SD_OK);
+	db_request_fini(&r);
+	assert_int_equal(core_request_get(w->db, w->head, w->t, &r), SD_OK);
+	db_request_fini(&r);
+	assert_int_equal(core_request_get(w->db, w->admin, w->t, &r), SD_OK);
+	db_request_fini(&r);
+	assert_int_equal(core_request_get(w->db, 0, w->t, &r), SD_OK);
+	db_request_fini(&r);
+	/* Writing is checked the same way, and leaves nothing behind. */
+	assert_int_equal(core_request_reply(w->db, w->b, w->t, "نفوذ",
+	    CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
+	assert_int_equal(core_request_reply(w->db, w->gas, w->t, "پاسخ",
+	    CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
+	assert_int_equal(core_request_set_status(w->db, w->b, w->t,
+	    CORE_STATUS_CLOSED, err), SD_ENOTFOUND);
+	assert_int_equal(thread_len(w, w->t), 1);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
+	assert_int_equal(audit_rows(w, w->t), 1);
+}
+
+static void
+test_escalation_transfers_to_head(void **state)
+{
+	struct world *w = *state;
+	struct db_request r;
+	char err[SD_ERRLEN];
+
+	assert_int_equal(core_request_escalate(w->db, w->a, w->t, err), SD_OK);
+	assert_int_equal(core_request_get(w->db, w->head, w->t, &r), SD_OK);
+	assert_true(r.escalated);
+	assert_int_equal(r.dept, CORE_DEPT_HEAD);
+	assert_int_equal(r.orig_dept, 2);
+	db_request_fini(&r);
+	assert_int_equal(core_request_escalate(w->db, w->a, w->t, err),
+	    SD_ESTATE);
+	/* Another applicant can't escalate what they can't see. */
+	assert_int_equal(core_request_escalate(w->db, w->b, w->t, err),
+	    SD_ENOTFOUND);
+	assert_int_equal(audit_rows(w, w->t), 2);
+}
+
+static void
+test_bad_input_leaves_data_intact(void **state)
+{
+	struct world *w = *state;
+	char err[SD_ERRLEN], big[SD_BODY_MAX + 10];
+	struct db_request r;
+	int64_t t;
+
+	/* SQL in a title is just text. */
+	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	    "x'); DROP TABLE requests; --", "<script>alert(1)</script>",
+	    CORE_CHAN_WEB, &t, err), SD_OK);
+	assert_int_equal(core_request_get(w->db, w->a, t, &r), SD_OK);
+	assert_string_equal(r.title, "x'); DROP TABLE requests; --");
+	db_request_fini(&r);
+	/* Invalid UTF-8, empty, too long, unknown department or priority. */
+	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	    "bad \xc0\x80", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
+	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	    "عنوان", "\xff", CORE_CHAN_WEB, &t, err), SD_EINVAL);
+	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	    "   ", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
+	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	    "عنوان", " \n\t ", CORE_CHAN_WEB, &t, err), SD_EINVAL);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	    "عنوان", big, CORE_CHAN_WEB, &t, err), SD_ETOOBIG);
+	assert_int_equal(core_request_create(w->db, w->a, 18, CORE_PRIO_LOW,
+	    "عنوان", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
+	assert_non_null(strstr(err, "18"));
+	assert_int_equal(core_request_create(w->db, w->a, 3,
+	    (enum core_priority)7, "عنوان", "متن", CORE_CHAN_WEB, &t, err),
+	    SD_EINVAL);
+	assert_int_equal(core_request_reply(w->db, w->a, w->t, "\xed\xa0\x80",
+	    CORE_CHAN_SMS, NULL, err), SD_EINVAL);
+	/* Nothing of that was stored: the next number is the next one. */
+	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	    "عنوان", "متن", CORE_CHAN_WEB, &t, err), SD_OK);
+	assert_int_equal(t, CORE_TRACKING_FIRST + 2);
+	assert_int_equal(thread_len(w, w->t), 1);
+}
+
+static void
+test_users_checked(void **state)
+{
+	struct world *w = *state;
+	static const int d2[] = {2}, dup[] = {2, 2}, bad[] = {40};
+	char err[SD_ERRLEN];
+	int64_t id;
+
+	/* The same mobile in another form is the same number. */
+	assert_int_equal(core_user_add(w->db, 0, "+989131111111", "الف", "ب",
+	    CORE_ROLE_APPLICANT, NULL, NULL, 0, &id, err), SD_EEXIST);
+	assert_int_equal(core_user_add(w->db, 0, "۰۹۱۳۱۱۱۱۱۱۱", "الف", "ب",
+	    CORE_ROLE_APPLICANT, NULL, NULL, 0, &id, err), SD_EEXIST);
+	assert_int_equal(core_user_add(w->db, 0, "12345", "الف", "ب",
+	    CORE_ROLE_APPLICANT, NULL, NULL, 0, &id, err), SD_EINVAL);
+	assert_int_equal(core_user_add(w->db, 0, "09137777777", "", "ب",
+	    CORE_ROLE_APPLICANT, NULL, NULL, 0, &id, err), SD_EINVAL);
+	assert_int_equal(core_user_add(w->db, 0, "09137777777", "الف", "ب",
+	    CORE_ROLE_STAFF, NULL, d2, 1, &id, err), SD_EINVAL);
+	assert_int_equal(core_user_add(w->db, 0, "09137777777", "الف", "ب",
+	    CORE_ROLE_STAFF, "کارشناس", NULL, 0, &id, err), SD_EINVAL);
+	assert_int_equal(core_user_add(w->db, 0, "09137777777", "الف", "ب",
+	    CORE_ROLE_STAFF, "کارشناس", dup, 2, &id, err), SD_EEXIST);
+	assert_int_equal(core_user_add(w->db, 0, "09137777777", "الف", "ب",
+	    CORE_ROLE_STAFF, "کارشناس", bad, 1, &id, err), SD_EINVAL);
+	/* None of the failures left a user behind. */
+	assert_int_equal(core_user_add(w->db, 0, "09137777777", "الف", "ب",
+	    CORE_ROLE_APPLICANT, NULL, NULL, 0, &id, err), SD_OK);
+}
+
+static void
+test_list_mine_newest_first(void **state)
+{
+	struct world *w = *state;
+	struct db_request *r;
+	char err[SD_ERRLEN];
+	int64_t t2;
+	size_t n;
+
+	assert_int_equal(core_request_create(w->db, w->a, 4,
+	    CORE_PRIO_VERY_URGENT, "گاز", "نشت گاز", CORE_CHAN_SMS, &t2, err),
+	    SD_OK);
+	assert_int_equal(core_request_list_mine(w->db, w->a, 5, &r, &n), SD_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].tracking, t2);
+	assert_int_equal(r[1].tracking, w->t);
+	db_request_list_free(r, n);
+	assert_int_equal(core_request_list_mine(w->db, w->b, 5, &r, &n), SD_OK);
+	assert_int_equal(n, 0);
+	db_request_list_free(r, n);
+}
+
+static void
+test_render_thread_in_seed_wording(void **state)
+{
+	struct world *w = *state;
+	char err[SD_ERRLEN], *text;
+
+	/* 2020-04-26 04:39:11 UTC = 1399/02/07 09:09:11 in Tehran. */
+	sd_clock_set_fixed(1587875951);
+	assert_int_equal(core_request_reply(w->db, w->it, w->t,
+	    "تست سیستم مکاتبات انجام شد.", CORE_CHAN_WEB, NULL, err), SD_OK);
+	sd_clock_set_fixed(0);
+	assert_int_equal(core_request_render(w->db, w->a, w->t, &text), SD_OK);
+	assert_non_null(strstr(text, "موضوع : تست سیستم مکاتبات\n"));
+	assert_non_null(strstr(text, "نوع درخواست : فناوری اطلاعات\n"));
+	assert_non_null(strstr(text, "شماره رهگیری : 10001\n"));
+	assert_non_null(strstr(text, "وضعیت : پاسخ داده شد\n"));
+	assert_non_null(strstr(text, "اولویت : فوری\n"));
+	assert_non_null(strstr(text, "توسط: شما\n"));
+	assert_non_null(strstr(text,
+	    "توسط: نام نام‌خانوادگی (کارشناس فناوری اطلاعات)\n"
+	    "تست سیستم مکاتبات انجام شد.\n1399/02/07 - 09:09:11\n"));
+	free(text);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_rules_table),
+		T(test_create_stores_request_thread_audit),
+		T(test_reply_cycle),
+		T(test_closed_is_final_unless_reopened_by_staff),
+		T(test_access_checks),
+		T(test_escalation_transfers_to_head),
+		T(test_bad_input_leaves_data_intact),
+		T(test_users_checked),
+		T(test_list_mine_newest_first),
+		T(test_render_thread_in_seed_wording),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,347 @@
+/*
+ * tests/unit/db/test_db.c: schema, migrations, seed data, tracking numbers
+ * (including concurrent writers), append-only audit.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "db/db.h"
+#include "tests/support/testutil.h"
+
+/* The whole schema as text, read with a separate raw connection. */
+static char *
+schema_dump(const char *path)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char *out = calloc(1, 1);
+	size_t len = 0;
+
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h,
+	    "SELECT type || name || coalesce(sql, '') FROM sqlite_master "
+	    "ORDER BY type, name", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		out = realloc(out, len + strlen(t) + 2);
+		memcpy(out + len, t, strlen(t));
+		len += strlen(t);
+		out[len++] = '\n';
+		out[len] = '\0';
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return out;
+}
+
+static int64_t
+raw_count(const char *path, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+static void
+test_migrate_twice_is_noop(void **state)
+{
+	char *dir = tu_tmpdir(), *path, *before, *after;
+	char err[SD_ERRLEN];
+	struct db *db;
+	int from = -1, to = -1, v = -1;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/t.db", dir) > 0);
+	db = tu_db_open(path);
+	assert_int_equal(db_schema_version(db, &v), SD_OK);
+	assert_int_equal(v, db_schema_latest());
+	before = schema_dump(path);
+
+	assert_int_equal(db_migrate(db, &from, &to, err), SD_OK);
+	assert_int_equal(from, db_schema_latest());
+	assert_int_equal(to, db_schema_latest());
+	db_close(db);
+	/* Opening again migrates again: still nothing to do. */
+	db = tu_db_open(path);
+	assert_int_equal(db_migrate(db, &from, &to, err), SD_OK);
+	assert_int_equal(from, to);
+	db_close(db);
+
+	after = schema_dump(path);
+	assert_string_equal(before, after);
+	assert_int_equal(raw_count(path, "SELECT count(*) FROM departments"),
+	    17);
+	assert_int_equal(raw_count(path, "SELECT count(*) FROM priorities"),
+	    4);
+	free(before);
+	free(after);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_wal_and_foreign_keys(void **state)
+{
+	char *dir = tu_tmpdir(), *path;
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	struct db *db;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/t.db", dir) > 0);
+	db = tu_db_open(path);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	/* Foreign keys are on in our connection: staff in a missing dept
+	 * is refused. */
+	{
+		int64_t id = tu_user(db, "09120000001", CORE_ROLE_APPLICANT,
+		    NULL, 0);
+
+		assert_int_equal(db_staff_dept_add(db, id, 42), SD_ENOTFOUND);
+	}
+	db_close(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_departments_seeded_in_order(void **state)
+{
+	static const char *const names[17] = {"آموزش، توسعه و پژوهش",
+		"فناوری اطلاعات", "کنترل مقررات", "بازرسی گاز", "بازرسی فنی",
+		"پروانه عضویت", "پروانه اشتغال", "نقشه برداری",
+		"اداری و پشتیبانی", "دبیرخانه", "روابط عمومی",
+		"دفتر نمایندگی ها", "شورای انتظامی", "مالی",
+		"مجریان ذی صلاح و شناسنامه فنی", "ماده 27", "رئیس"};
+	struct db *db = tu_db_open(":memory:");
+	struct db_dept *d, one;
+	size_t n, i;
+
+	(void)state;
+	assert_int_equal(db_dept_list(db, &d, &n), SD_OK);
+	assert_int_equal(n, 17);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(d[i].code, (int)i + 1);
+		assert_string_equal(d[i].name, names[i]);
+		assert_true(strlen(d[i].short_name) > 0);
+	}
+	db_dept_list_free(d, n);
+	assert_int_equal(db_dept_get(db, CORE_DEPT_HEAD, &one), SD_OK);
+	assert_string_equal(one.name, "رئیس");
+	db_dept_fini(&one);
+	assert_int_equal(db_dept_get(db, 18, &one), SD_ENOTFOUND);
+	assert_int_equal(db_dept_get(db, 0, &one), SD_ENOTFOUND);
+	db_close(db);
+}
+
+static void
+test_tracking_starts_at_10001_never_reused(void **state)
+{
+	char *dir = tu_tmpdir(), *path, err[SD_ERRLEN];
+	struct db *db;
+	int64_t a, t1, t2, t3;
+	sqlite3 *h;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/t.db", dir) > 0);
+	db = tu_db_open(path);
+	a = tu_user(db, "09131111111", CORE_ROLE_APPLICANT, NULL, 0);
+	assert_int_equal(core_request_create(db, a, 2, CORE_PRIO_URGENT,
+	    "عنوان", "متن", CORE_CHAN_WEB, &t1, err), SD_OK);
+	assert_int_equal(t1, CORE_TRACKING_FIRST);
+	assert_int_equal(core_request_create(db, a, 2, CORE_PRIO_URGENT,
+	    "عنوان", "متن", CORE_CHAN_WEB, &t2, err), SD_OK);
+	assert_int_equal(t2, 10002);
+	/* Even if the newest row vanished (by hand, say), its number is
+	 * not handed out again. */
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA foreign_keys=OFF;"
+	    "DELETE FROM messages WHERE tracking = 10002;"
+	    "DELETE FROM requests WHERE tracking = 10002", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(core_request_create(db, a, 2, CORE_PRIO_URGENT,
+	    "عنوان", "متن", CORE_CHAN_WEB, &t3, err), SD_OK);
+	assert_int_equal(t3, 10003);
+	db_close(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+#define THREAD_INSERTS 150
+
+struct writer {
+	const char *path;       /* database file */
+	int64_t applicant;      /* owner of the requests */
+	int64_t got[THREAD_INSERTS]; /* tracking numbers received */
+	int failures;           /* calls that failed */
+};
+
+static void *
+writer_run(void *arg)
+{
+	struct writer *w = arg;
+	struct db_config cfg;
+	char err[SD_ERRLEN];
+	struct db *db;
+	int i;
+
+	tu_db_config(&cfg, w->path);
+	if (db_open(&cfg, &db, err) != SD_OK) {
+		w->failures = THREAD_INSERTS;
+		return NULL;
+	}
+	for (i = 0; i < THREAD_INSERTS; i++)
+		if (core_request_create(db, w->applicant, 3, CORE_PRIO_NORMAL,
+			"هم‌زمان", "درخواست هم‌زمان", CORE_CHAN_SMS,
+			&w->got[i], err) != SD_OK)
+			w->failures++;
+	db_close(db);
+	return NULL;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+test_tracking_unique_under_concurrent_writers(void **state)
+{
+	char *dir = tu_tmpdir(), *path;
+	struct writer w[2];
+	pthread_t th[2];
+	int64_t all[2 * THREAD_INSERTS], a;
+	struct db *db;
+	int i;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/t.db", dir) > 0);
+	db = tu_db_open(path);
+	a = tu_user(db, "09131111112", CORE_ROLE_APPLICANT, NULL, 0);
+	db_close(db);
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 2; i++) {
+		w[i].path = path;
+		w[i].applicant = a;
+		assert_int_equal(pthread_create(&th[i], NULL, writer_run, &w[i]),
+		    0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(w[0].failures, 0);
+	assert_int_equal(w[1].failures, 0);
+	memcpy(all, w[0].got, sizeof(w[0].got));
+	memcpy(all + THREAD_INSERTS, w[1].got, sizeof(w[1].got));
+	qsort(all, 2 * THREAD_INSERTS, sizeof(all[0]), cmp_i64);
+	/* Unique and gap-free: exactly 10001 .. 10300. */
+	for (i = 0; i < 2 * THREAD_INSERTS; i++)
+		assert_int_equal(all[i], CORE_TRACKING_FIRST + i);
+	assert_int_equal(raw_count(path, "SELECT count(*) FROM requests"),
+	    2 * THREAD_INSERTS);
+	assert_int_equal(raw_count(path,
+	    "SELECT count(*) FROM audit WHERE action = 'request.create'"),
+	    2 * THREAD_INSERTS);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_audit_is_append_only(void **state)
+{
+	char *dir = tu_tmpdir(), *path;
+	struct db *db;
+	sqlite3 *h;
+	int64_t n = 0;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/t.db", dir) > 0);
+	db = tu_db_open(path);
+	assert_int_equal(db_audit_add(db, 0, "test", "x:1", "d"), SD_OK);
+	assert_int_equal(db_audit_count(db, "x:1", &n), SD_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "UPDATE audit SET detail = 'z'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM audit", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(db_audit_count(db, "x:1", &n), SD_OK);
+	assert_int_equal(n, 1);
+	db_close(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	char *dir = tu_tmpdir(), *path, err[SD_ERRLEN], sql[64];
+	struct db_config cfg;
+	struct db *db;
+	sqlite3 *h;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/t.db", dir) > 0);
+	db_close(tu_db_open(path));
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    db_schema_latest() + 1);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	tu_db_config(&cfg, path);
+	assert_int_equal(db_open(&cfg, &db, err), SD_ESTATE);
+	assert_null(db);
+	assert_non_null(strstr(err, "newer"));
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migrate_twice_is_noop),
+		cmocka_unit_test(test_wal_and_foreign_keys),
+		cmocka_unit_test(test_departments_seeded_in_order),
+		cmocka_unit_test(test_tracking_starts_at_10001_never_reused),
+		cmocka_unit_test(test_tracking_unique_under_concurrent_writers),
+		cmocka_unit_test(test_audit_is_append_only),
+		cmocka_unit_test(test_newer_schema_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
