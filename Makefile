@@ -42,6 +42,13 @@ ifeq ($(SAN),1)
 OPT = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
       -fno-omit-frame-pointer
 SANLD = -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+# libFuzzer build (make fuzz): clang, coverage on every object.
+CC = clang
+WARN += -Wno-unknown-warning-option
+OPT = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+      -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANLD = -fsanitize=address,undefined
 else
 OPT = -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SANLD =
@@ -66,6 +73,11 @@ SIM_SRC = $(wildcard tests/sim/*.c)
 SIM_OBJ = $(SIM_SRC:%.c=$(BUILD)/%.o)
 SIM = $(if $(SIM_SRC),$(BUILD)/smsdesk-smsc-sim)
 PEER = $(BUILD)/esme-peer
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/%)
+FUZZ_BIN = $(FUZZ_NAMES:%=$(BUILD)/fuzzer/%)
+FUZZ_SECONDS ?= 60
 
 LDLIBS = $(call pc_libs,$(PKGS)) -lpthread -lm
 
@@ -84,6 +96,7 @@ UNIT_SRC = $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
+	fuzz fuzz-bin fuzz-replay \
 	check-headers fmt check-fmt check
 
 all: $(BIN) $(SIM)
@@ -119,6 +132,19 @@ $(PEER): $(BUILD)/tests/integ/esme_peer.o $(LIB)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(LIB) $(LDLIBS)
 
+# Fuzz targets, twice: replayed from a plain main() (make test), and as
+# libFuzzer binaries (make fuzz, build/fuzz).
+$(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzzer/%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	    $(LDLIBS)
+
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) \
@@ -143,7 +169,21 @@ check-fmt:
 
 check: check-deps check-headers check-fmt
 
-unit-bin: $(UNIT_BIN) $(PEER)
+unit-bin: $(UNIT_BIN) $(PEER) $(FUZZ_REPLAY)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@sh tests/support/run_fuzz.sh replay "fuzz-replay$(if $(filter 1,$(SAN)),-asan)" $(BUILD)/fuzz-replay $(FUZZ_NAMES)
+
+# make fuzz: each target for FUZZ_SECONDS (60) with leak detection, from a
+# working copy of its corpus in build/fuzz/corpus/; crashes land in
+# build/fuzz/artifacts/. make test runs it for 10 s a target.
+fuzz:
+	@sh tests/support/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build/fuzz SAN=fuzz fuzz-bin
+	@sh tests/support/run_fuzz.sh libfuzzer fuzz build/fuzz/fuzzer \
+	    $(FUZZ_NAMES) -- $(FUZZ_SECONDS)
+
+fuzz-bin: $(FUZZ_BIN)
 
 unit: $(UNIT_BIN)
 	@sh tests/support/run.sh "unit$(if $(filter 1,$(SAN)),-asan)" $(UNIT_BIN)
@@ -169,9 +209,11 @@ test-all: check-deps check-headers
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bin
 	@mkdir -p build && rm -f $(RESULTS_FILE)
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory unit
+	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory fuzz-replay
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory integ
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory \
-	    BUILD=build/asan SAN=1 unit integ
+	    BUILD=build/asan SAN=1 unit fuzz-replay integ
+	-@RESULTS=$(RESULTS_FILE) FUZZ_SECONDS=10 $(MAKE) --no-print-directory fuzz
 	@sh tests/support/summary.sh $(RESULTS_FILE)
 
 run:

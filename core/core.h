@@ -70,12 +70,15 @@ struct core_jdate {
 	int wday;   /* 0 = Saturday (شنبه) .. 6 = Friday (جمعه) */
 };
 
-/* Convert UTC seconds to the Jalali calendar in Asia/Tehran. Any thread. */
+/* Convert UTC seconds to the Jalali calendar in Asia/Tehran. SD_EINVAL
+ * outside years 1..9999 AD; SD_EINTERNAL if ICU fails. Any thread. */
 enum sd_rc core_jalali_from_utc(int64_t utc, struct core_jdate *out)
     SD_MUSTCHECK;
 
-/* UTC seconds of y/m/d 00:00:00 in Asia/Tehran. SD_EINVAL if the date
- * does not exist (e.g. 1403/12/31). Any thread. */
+/* UTC seconds of the first second of y/m/d in Asia/Tehran: 00:00:00,
+ * or 01:00:00 on 2 Farvardin in the years with daylight saving (until
+ * 1401), whose midnight did not exist. SD_EINVAL if the date does not
+ * exist (e.g. 1404/12/30). Any thread. */
 enum sd_rc core_jalali_to_utc(int y, int m, int d, int64_t *utc) SD_MUSTCHECK;
 
 /* Format utc as "1399/02/07 - 09:09:11" (ASCII digits, as in the seed).

@@ -32,8 +32,8 @@
 
 /* The accepted range: 1 AD to the end of 9999 AD. Wide enough for any
  * stored time, narrow enough that milliseconds stay exact in a double and
- * the formatted year has at most four digits (1 AD is 621 BH, negative
- * in ICU's extended year, and is formatted with its sign). */
+ * the formatted form fits SD_JALALI_LEN. Instants before 1 Farvardin 1
+ * (March 622 AD) get ICU's extended year, zero or negative. */
 #define JALALI_UTC_MIN (-62135596800LL) /* 0001-01-01T00:00:00Z */
 #define JALALI_UTC_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
 /* Jalali years whose every day lies within that range, for to_utc. */
@@ -49,15 +49,14 @@
 static UCalendar *
 jalali_open(bool lenient)
 {
-	/* UChar is uint16_t in C; the literal is char16_t, the same width
-	 * and signedness, so spell the zone id out instead of casting. */
-	static const UChar zone[] = {'A', 's', 'i', 'a', '/', 'T', 'e', 'h',
-		'r', 'a', 'n', 0};
+	/* In C, ICU's UChar is uint16_t, not char16_t, so a u"" literal
+	 * would need a cast: spell the zone id out instead. */
+	static const UChar zone[] = {
+	    'A', 's', 'i', 'a', '/', 'T', 'e', 'h', 'r', 'a', 'n', 0};
 	UErrorCode st = U_ZERO_ERROR;
 	UCalendar *cal;
 
-	cal = ucal_open(zone, -1, "fa_IR@calendar=persian", UCAL_DEFAULT,
-	    &st);
+	cal = ucal_open(zone, -1, "fa_IR@calendar=persian", UCAL_DEFAULT, &st);
 	if (U_FAILURE(st)) {
 		if (cal != NULL)
 			ucal_close(cal);

@@ -5,8 +5,8 @@
  * The same word reaches us in many spellings: Persian (۰-۹) or Arabic-Indic
  * (٠-٩) digits, the Arabic letters ي ى ك instead of the Persian ی ک,
  * non-breaking or doubled spaces, and stray zero-width non-joiners (ZWNJ,
- * U+200C, the «نیم‌فاصله»). core_text_normalize() folds those so that
- * stored text, commands and keywords compare equal.
+ * U+200C, the «نیم‌فاصله»). core_text_normalize() folds those so
+ * that stored text, commands and keywords compare equal.
  *
  * Invariants:
  *   - Input is checked for well-formed UTF-8 (no overlongs, surrogates,
@@ -40,24 +40,20 @@
 
 #define ZWNJ 0x200C
 /* Arabic letters that Persian keyboards of some phones still produce. */
-#define AR_YEH 0x064A         /* ي */
+#define AR_YEH 0x064A          /* ي */
 #define AR_ALEF_MAKSURA 0x0649 /* ى */
-#define AR_KAF 0x0643         /* ك */
-#define FA_YEH 0x06CC         /* ی */
-#define FA_KEHEH 0x06A9       /* ک */
+#define AR_KAF 0x0643          /* ك */
+#define FA_YEH 0x06CC          /* ی */
+#define FA_KEHEH 0x06A9        /* ک */
 
-#define NORM_KNOWN                                                           \
-	(CORE_NORM_DIGITS | CORE_NORM_LETTERS | CORE_NORM_SPACES |           \
+#define NORM_KNOWN                                                             \
+	(CORE_NORM_DIGITS | CORE_NORM_LETTERS | CORE_NORM_SPACES |             \
 	    CORE_NORM_ZWNJ | CORE_NORM_ZWNJ_DROP)
 
-/*
- * Longest input core_mobile_parse() looks at, in bytes. A number written
- * with Persian digits (two bytes each), a country code and a separator
- * between every digit still fits in well under half of it.
- */
-#define MOBILE_IN_MAX 128
 /* Digits of an Iranian mobile after the country code or the leading 0. */
 #define MOBILE_NSN_LEN 10
+_Static_assert(3 + MOBILE_NSN_LEN + 1 <= SD_MOBILE_LEN,
+    "SD_MOBILE_LEN holds \"+98\", the ten digits and the NUL");
 
 static void set_err(char *err, const char *fmt, ...) SD_PRINTF(2, 3);
 
@@ -137,8 +133,8 @@ utf8_check(const char *s, size_t len, char *err)
 	if (at == len)
 		return true;
 	if (truncated)
-		set_err(err, "not valid UTF-8: sequence cut short at byte %zu",
-		    at);
+		set_err(
+		    err, "not valid UTF-8: sequence cut short at byte %zu", at);
 	else
 		set_err(err, "not valid UTF-8: bad sequence 0x%02X at byte %zu",
 		    u[at], at);
@@ -173,12 +169,9 @@ norm_char(UChar32 c, unsigned flags)
 	if ((flags & CORE_NORM_LETTERS) != 0) {
 		switch (c) {
 		case AR_YEH:
-		case AR_ALEF_MAKSURA:
-			return FA_YEH;
-		case AR_KAF:
-			return FA_KEHEH;
-		default:
-			break;
+		case AR_ALEF_MAKSURA: return FA_YEH;
+		case AR_KAF: return FA_KEHEH;
+		default: break;
 		}
 	}
 	return c;
@@ -237,8 +230,8 @@ norm_u16(const UChar *s, int32_t n, unsigned flags, UChar *o)
 }
 
 enum sd_rc
-core_text_normalize(const char *in, unsigned flags, char **out,
-    char err[SD_ERRLEN])
+core_text_normalize(
+    const char *in, unsigned flags, char **out, char err[SD_ERRLEN])
 {
 	UErrorCode st = U_ZERO_ERROR;
 	UChar *u16 = NULL, *o16 = NULL;
@@ -278,8 +271,8 @@ core_text_normalize(const char *in, unsigned flags, char **out,
 	st = U_ZERO_ERROR;
 	u_strToUTF8(res, (int32_t)len + 1, &n8, o16, on, &st);
 	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
-		set_err(err, "text conversion failed (ICU: %s)",
-		    u_errorName(st));
+		set_err(
+		    err, "text conversion failed (ICU: %s)", u_errorName(st));
 		rc = SD_EINTERNAL;
 		goto fail;
 	}
@@ -368,7 +361,8 @@ mobile_digits(const char *d, bool plus, char out[SD_MOBILE_LEN], char *err)
 		    after, MOBILE_NSN_LEN);
 		return SD_EINVAL;
 	}
-	snprintf(out, SD_MOBILE_LEN, "+98%s", rest);
+	memcpy(out, "+98", 3);
+	memcpy(out + 3, rest, MOBILE_NSN_LEN + 1);
 	return SD_OK;
 }
 
@@ -379,22 +373,23 @@ mobile_bad_char(UChar32 c, char *err)
 	char ch[U8_MAX_LENGTH + 1];
 	int32_t k = 0;
 
-	if (u_isgraph(c)) {
+	/* ICU counts format characters (ZWSP, ZWNJ, marks of direction) as
+	 * graphic, but quoting them shows the user nothing. */
+	if (u_isgraph(c) && u_charType(c) != U_FORMAT_CHAR) {
 		U8_APPEND_UNSAFE(ch, k, c);
 		ch[k] = '\0';
 		set_err(err, "contains a letter or symbol '%s'", ch);
 	} else {
-		set_err(err, "contains an invisible character U+%04X",
-		    (unsigned)c);
+		set_err(
+		    err, "contains an invisible character U+%04X", (unsigned)c);
 	}
 }
 
 enum sd_rc
-core_mobile_parse(const char *in, char out[SD_MOBILE_LEN],
-    char err[SD_ERRLEN])
+core_mobile_parse(const char *in, char out[SD_MOBILE_LEN], char err[SD_ERRLEN])
 {
-	UChar u[MOBILE_IN_MAX + 1];
-	char d[MOBILE_IN_MAX + 1]; /* the digits in ASCII */
+	UChar u[SD_MOBILE_IN_MAX + 1];
+	char d[SD_MOBILE_IN_MAX + 1]; /* the digits in ASCII */
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t n16, b, e, i, at;
 	bool plus = false;
@@ -403,14 +398,14 @@ core_mobile_parse(const char *in, char out[SD_MOBILE_LEN],
 
 	if (in == NULL)
 		in = "";
-	len = strnlen(in, (size_t)MOBILE_IN_MAX + 1);
-	if (len > MOBILE_IN_MAX) {
-		set_err(err, "too long: more than %d bytes", MOBILE_IN_MAX);
+	len = strnlen(in, (size_t)SD_MOBILE_IN_MAX + 1);
+	if (len > SD_MOBILE_IN_MAX) {
+		set_err(err, "too long: more than %d bytes", SD_MOBILE_IN_MAX);
 		return SD_EINVAL;
 	}
 	if (!utf8_check(in, len, err))
 		return SD_EINVAL;
-	u_strFromUTF8(u, MOBILE_IN_MAX + 1, &n16, in, (int32_t)len, &st);
+	u_strFromUTF8(u, SD_MOBILE_IN_MAX + 1, &n16, in, (int32_t)len, &st);
 	if (U_FAILURE(st)) {
 		set_err(err, "not valid UTF-8 (ICU: %s)", u_errorName(st));
 		return SD_EINVAL;
@@ -441,7 +436,7 @@ core_mobile_parse(const char *in, char out[SD_MOBILE_LEN],
 			}
 			plus = true;
 		} else if (!u_isUWhiteSpace(c) && c != '-' && c != '.' &&
-		    c != '(' && c != ')') {
+			   c != '(' && c != ')') {
 			mobile_bad_char(c, err);
 			return SD_EINVAL;
 		}

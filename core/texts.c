@@ -157,8 +157,9 @@ core_request_render(struct db *db, int64_t viewer_id, int64_t tracking,
 		texts_append(&buf, &len, "ارجاع به رئیس : بله\n");
 	/* "1399/02/07 - 09:09:11" -> date and time apart, as the seed says
 	 * «ارسال شده در تاریخ 1399/02/07 ساعت 09:09:11». */
-	texts_append(&buf, &len, "ارسال شده در تاریخ %.10s ساعت %s\n",
-	    date, date + 13);
+	if (strlen(date) == 21)
+		texts_append(&buf, &len, "ارسال شده در تاریخ %.10s ساعت %s\n",
+		    date, date + 13);
 	for (i = 0; i < n; i++) {
 		core_jalali_format(m[i].created, date);
 		if (m[i].author_title[0] != '\0')

@@ -774,100 +774,10 @@ deliver_answer(struct esme_sess *s, uint32_t seq, enum smsc_verdict v,
 	}
 }
 
-/* TLVs of a deliver_sm, copied out of the libsmpp34 arena. */
-struct dtlv {
-	char receipted_id[SMSC_ID_LEN];
-	bool has_receipted_id;
-	bool has_state;
-	uint8_t state;
-	uint8_t net_err[3];
-	bool has_net_err;
-	bool has_sar;
-	uint16_t sar_ref;
-	uint8_t sar_total, sar_seq;
-	uint8_t payload[1024];
-	size_t payload_len;
-	bool has_payload;
-	bool has_ussd_op;
-	uint8_t ussd_op;
-	bool has_session;
-	uint16_t session;
-};
-
-static void
-dtlv_read(const tlv_t *t, struct dtlv *d)
-{
-	unsigned have_sar = 0;
-
-	memset(d, 0, sizeof(*d));
-	for (; t != NULL; t = t->next) {
-		size_t n = t->length < sizeof(t->value.octet) ? t->length :
-		    sizeof(t->value.octet);
-
-		switch (t->tag) {
-		case TLVID_receipted_message_id:
-			n = n < SMSC_ID_LEN - 1 ? n : SMSC_ID_LEN - 1;
-			memcpy(d->receipted_id, t->value.octet, n);
-			d->receipted_id[n] = '\0';
-			d->has_receipted_id = true;
-			break;
-		case TLVID_message_state:
-			d->state = t->value.val08;
-			d->has_state = true;
-			break;
-		case TLVID_network_error_code:
-			if (t->length == 3) {
-				memcpy(d->net_err, t->value.octet, 3);
-				d->has_net_err = true;
-			}
-			break;
-		case TLVID_sar_msg_ref_num:
-			d->sar_ref = t->value.val16;
-			have_sar |= 1;
-			break;
-		case TLVID_sar_total_segments:
-			d->sar_total = t->value.val08;
-			have_sar |= 2;
-			break;
-		case TLVID_sar_segment_seqnum:
-			d->sar_seq = t->value.val08;
-			have_sar |= 4;
-			break;
-		case TLVID_message_payload:
-			n = n < sizeof(d->payload) ? n : sizeof(d->payload);
-			memcpy(d->payload, t->value.octet, n);
-			d->payload_len = n;
-			d->has_payload = true;
-			break;
-		case TLVID_ussd_service_op:
-			d->ussd_op = t->value.octet[0];
-			d->has_ussd_op = true;
-			break;
-		case TLVID_its_session_info:
-			d->session = t->value.val16;
-			d->has_session = true;
-			break;
-		default:
-			break;
-		}
-	}
-	d->has_sar = have_sar == 7;
-}
-
-static void
-copy_addr(char out[SMSC_ADDR_LEN], const uint8_t *in, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && i < SMSC_ADDR_LEN - 1 && in[i] != 0; i++)
-		out[i] = in[i] >= 0x20 && in[i] < 0x7f ? (char)in[i] : '?';
-	out[i] = '\0';
-}
-
 /* Hand a whole (or given-up) message upward. Returns the verdict. */
 static enum smsc_verdict
 mo_hand_up(struct esme_sess *s, const struct smsc_concat_msg *m,
-    const struct dtlv *t, uint64_t token)
+    const struct smsc_deliver *t, uint64_t token)
 {
 	struct smsc_esme *e = s->e;
 	struct smsc_mo mo;
@@ -902,15 +812,12 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
     const uint8_t *pdu)
 {
 	struct smsc_esme *e = s->e;
-	deliver_sm_t d;
-	struct dtlv t;
-	char err[SD_ERRLEN], src[SMSC_ADDR_LEN], dst[SMSC_ADDR_LEN];
-	uint8_t esm, dc, sm[256];
-	size_t sm_len;
+	struct smsc_deliver t;
+	char err[SD_ERRLEN];
 	enum smsc_verdict v;
 	uint64_t token;
 
-	if (smsc_pdu_unpack(&d, sizeof(d), pdu, h->len, err) != SD_OK) {
+	if (smsc_deliver_decode(pdu, h->len, &t, err) != SD_OK) {
 		e->st.bad_pdus++;
 		log_warnx("smpp", "session=%s undecodable deliver_sm seq=%u "
 		    "error=\"%s\"", s->name, h->seq, err);
@@ -918,18 +825,8 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		sess_send_deliver_resp(s, ESME_RX_P_APPN, h->seq);
 		return;
 	}
-	dtlv_read(d.tlv, &t);
-	esm = d.esm_class;
-	dc = d.data_coding;
-	copy_addr(src, d.source_addr, sizeof(d.source_addr));
-	copy_addr(dst, d.destination_addr, sizeof(d.destination_addr));
-	sm_len = d.sm_length <= sizeof(d.short_message) ? d.sm_length : 0;
-	memcpy(sm, d.short_message, sm_len);
-	smsc_pdu_release(); /* nothing from the arena is used below */
-
 	token = 0;
-	if ((esm & SMSC_ESM_TYPE_MASK) == SMSC_ESM_TYPE_RECEIPT ||
-	    (t.has_receipted_id && t.has_state)) {
+	if (smsc_deliver_is_receipt(&t)) {
 		struct smsc_dlr_tlv dt;
 		struct smsc_dlr dlr;
 		struct smsc_receipt r;
@@ -937,11 +834,11 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		memset(&dt, 0, sizeof(dt));
 		dt.receipted_message_id = t.has_receipted_id ? t.receipted_id :
 							       NULL;
-		dt.has_message_state = t.has_state;
-		dt.message_state = t.state;
+		dt.has_message_state = t.has_message_state;
+		dt.message_state = t.message_state;
 		dt.network_error_code = t.has_net_err ? t.net_err : NULL;
 		dt.network_error_code_len = t.has_net_err ? 3 : 0;
-		if (smsc_dlr_parse(sm, sm_len, &dt, &dlr, err) != SD_OK) {
+		if (smsc_dlr_parse(t.sm, t.sm_len, &dt, &dlr, err) != SD_OK) {
 			e->st.bad_pdus++;
 			log_warnx("smpp", "unreadable receipt error=\"%s\"", err);
 			sess_send_deliver_resp(s, ESME_ROK, h->seq);
@@ -953,7 +850,7 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		r.final = dlr.final;
 		r.error = dlr.has_net_err ? dlr.net_err_code :
 		    (int)strtol(dlr.err, NULL, 10);
-		snprintf(r.from, sizeof(r.from), "%s", src);
+		snprintf(r.from, sizeof(r.from), "%s", t.src);
 		e->st.receipts++;
 		log_debug("smpp", "receipt id=%s state=%s", r.msgid,
 		    smsc_dlr_state_str(dlr.state));
@@ -977,16 +874,16 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		int64_t now = sd_clock_mono_ms() / 1000;
 
 		memset(&mp, 0, sizeof(mp));
-		mp.src = src;
-		mp.dst = dst;
-		mp.esm_class = esm;
-		mp.data_coding = dc;
-		if (sm_len == 0 && t.has_payload) {
+		mp.src = t.src;
+		mp.dst = t.dst;
+		mp.esm_class = t.esm_class;
+		mp.data_coding = t.data_coding;
+		if (t.sm_len == 0 && t.has_payload) {
 			mp.sm = t.payload;
 			mp.len = t.payload_len;
 		} else {
-			mp.sm = sm;
-			mp.len = sm_len;
+			mp.sm = t.sm;
+			mp.len = t.sm_len;
 		}
 		mp.has_sar = t.has_sar;
 		mp.sar_msg_ref_num = t.sar_ref;
@@ -995,7 +892,7 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		if (smsc_concat_add(e->concat, &mp, now, &out, err) != SD_OK) {
 			e->st.bad_pdus++;
 			log_warnx("smpp", "unreadable message from=%s error=\"%s\"",
-			    src, err);
+			    t.src, err);
 			sess_send_deliver_resp(s, ESME_RX_P_APPN, h->seq);
 			return;
 		}

@@ -143,6 +143,18 @@ smsc_pdu_put_header(uint8_t out[SMSC_PDU_HDR], uint32_t id, uint32_t status,
 	put_be32(out + 12, seq);
 }
 
+/* libsmpp34 logs every field it read into smpp34_strerror, as
+ * "[name:value(OK)]..."; the last group names the field it refused. */
+static void
+pdu_lib_error(char err[SD_ERRLEN])
+{
+	const char *last = strrchr(smpp34_strerror, '[');
+
+	snprintf(err, SD_ERRLEN, "libsmpp34: %.200s",
+	    last != NULL ? last : smpp34_strerror);
+	err[strcspn(err, "\n")] = '\0';
+}
+
 enum sd_rc
 smsc_pdu_unpack(void *out, size_t outsz, const uint8_t *p, size_t len,
     char err[SD_ERRLEN])
@@ -170,9 +182,7 @@ smsc_pdu_unpack(void *out, size_t outsz, const uint8_t *p, size_t len,
 	r = smpp34_unpack2(out, src, (int)len);
 	free(copy);
 	if (r != 0) {
-		snprintf(err, SD_ERRLEN, "%.*s", SD_ERRLEN - 1,
-		    smpp34_strerror);
-		err[strcspn(err, "\n")] = '\0';
+		pdu_lib_error(err);
 		smsc_pdu_release();
 		return SD_EINVAL;
 	}
@@ -188,9 +198,7 @@ smsc_pdu_pack(void *in, uint8_t *buf, size_t cap, size_t *len,
 	pthread_once(&arena_once, arena_install);
 	if (smpp34_pack2(buf, (int)(cap > SMSC_PDU_MAX ? SMSC_PDU_MAX : cap),
 		&n, in) != 0) {
-		snprintf(err, SD_ERRLEN, "%.*s", SD_ERRLEN - 1,
-		    smpp34_strerror);
-		err[strcspn(err, "\n")] = '\0';
+		pdu_lib_error(err);
 		smsc_pdu_release();
 		return SD_EINVAL;
 	}

@@ -19,6 +19,7 @@
 #ifndef SMSDESK_SMSC_PDU_INT_H
 #define SMSDESK_SMSC_PDU_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,8 @@
 /* Smallest and largest PDU accepted. */
 #define SMSC_PDU_HDR 16
 #define SMSC_PDU_MAX 65536
+/* TLVs accepted in one inbound PDU (see deliver.c for why it is low). */
+#define SMSC_TLV_MAX 16
 
 /* The header fields. */
 struct smsc_pdu_hdr {
@@ -79,5 +82,47 @@ enum smsc_status_class {
 	SMSC_ST_PERM = 3,     /* permanent: give up on this message */
 };
 enum smsc_status_class smsc_status_classify(uint32_t status);
+
+/* ---- deliver_sm decoding (smsc/deliver.c) ------------------------------ */
+
+/* The fields of an inbound deliver_sm the ESME uses, copied out of
+ * libsmpp34's structs (so the arena is empty again on return). Strings are
+ * NUL-terminated printable ASCII. */
+struct smsc_deliver {
+	char src[22];                /* source_addr */
+	char dst[22];                /* destination_addr */
+	uint8_t esm_class;           /* 0x04: receipt, 0x40: UDH */
+	uint8_t data_coding;         /* as received */
+	uint8_t sm[256];             /* short_message */
+	size_t sm_len;               /* its octets */
+	char receipted_id[66];       /* receipted_message_id (0x001E) */
+	bool has_receipted_id;
+	uint8_t message_state;       /* message_state (0x0427) */
+	bool has_message_state;
+	uint8_t net_err[3];          /* network_error_code (0x0423) */
+	bool has_net_err;
+	bool has_sar;                /* all three sar_* TLVs */
+	uint16_t sar_ref;
+	uint8_t sar_total, sar_seq;
+	uint8_t payload[1024];       /* message_payload (0x0424) */
+	size_t payload_len;
+	bool has_payload;
+	uint8_t ussd_op;             /* ussd_service_op (0x0501) */
+	bool has_ussd_op;
+	uint16_t session;            /* its_session_info (0x1383) */
+	bool has_session;
+};
+
+/*
+ * Decode the deliver_sm pdu[0..len) (its header already checked by
+ * smsc_pdu_peek()). SD_EINVAL with the reason when libsmpp34 cannot read
+ * it. The arena is released before returning. gw thread only.
+ */
+enum sd_rc smsc_deliver_decode(const uint8_t *pdu, size_t len,
+    struct smsc_deliver *d, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* True if d is a delivery receipt (esm_class type 0x04, or both receipt
+ * TLVs present). */
+bool smsc_deliver_is_receipt(const struct smsc_deliver *d);
 
 #endif

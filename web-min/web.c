@@ -171,7 +171,7 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		    "<p>صفحه یافت نشد.</p></html>"));
 }
 
-static void
+static void SD_PRINTF(2, 0)
 web_log_mhd(void *cls, const char *fmt, va_list ap)
 {
 	char buf[512];

@@ -16,6 +16,10 @@
 #define SD_BODY_MAX 20000
 /* Any single input string handed to the text normalizer. */
 #define SD_TEXT_MAX 65536
+/* A mobile number as typed, in bytes. A number written with Persian
+ * digits (two bytes each), a country code and a separator between every
+ * digit still fits in well under half of it. */
+#define SD_MOBILE_IN_MAX 128
 /* Length of a formatted E.164 number plus NUL ("+989131111111"). */
 #define SD_MOBILE_LEN 16
 /* A formatted Jalali date-time plus NUL ("1399/02/07 - 09:09:11"). */

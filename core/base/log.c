@@ -60,7 +60,7 @@ log_trace_parse(const char *s, unsigned *mask, char err[SD_ERRLEN])
 	return SD_OK;
 }
 
-static void
+static void SD_PRINTF(3, 0)
 log_vemit(const char *lvl, const char *sub, const char *fmt, va_list ap,
     int errnum)
 {

@@ -12,6 +12,10 @@ command -v cc >/dev/null 2>&1 || need_pkg gcc
 command -v curl >/dev/null 2>&1 || need_pkg curl
 command -v sqlite3 >/dev/null 2>&1 || need_pkg sqlite3
 command -v python3 >/dev/null 2>&1 || need_pkg python3
+# libFuzzer (make fuzz, and its short run in make test).
+command -v clang >/dev/null 2>&1 || need_pkg clang
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+    >/dev/null 2>&1 || need_pkg libclang-rt-14-dev
 # Independent SMPP peers for the interoperability tests.
 [ -x /usr/lib/kannel/test/drive_smpp ] || need_pkg kannel-extras
 

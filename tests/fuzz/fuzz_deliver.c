@@ -1,0 +1,97 @@
+/*
+ * tests/fuzz/fuzz_deliver.c: the inbound PDU path a hostile SMSC reaches:
+ * framing (smsc_pdu_peek), libsmpp34's unpack through our arena
+ * (smsc_deliver_decode), then the receipt parser or the reassembly store
+ * with its timeouts. The input is a deliver_sm body: the target writes a
+ * valid header so libsmpp34 gets past the framing checks. After every
+ * input nothing may stay in the libsmpp34 arena (design §8: the library
+ * leaks TLVs on malformed PDUs).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "smsc/pdu_int.h"
+#include "smsc/smsc_int.h"
+#include "tests/fuzz/fuzz.h"
+
+static struct smsc_concat *store;
+static int64_t clock_s;
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t pdu[SMSC_PDU_MAX];
+	struct smsc_pdu_hdr h;
+	struct smsc_deliver d;
+	char err[SD_ERRLEN];
+	size_t len;
+
+	if (store == NULL) {
+		struct smsc_concat_config cfg;
+
+		smsc_concat_config_default(&cfg);
+		cfg.max_groups = 4;
+		cfg.timeout_s = 5;
+		if (smsc_concat_new(&cfg, &store, err) != SD_OK)
+			abort();
+	}
+	if (size > SMSC_PDU_MAX - SMSC_PDU_HDR)
+		return 0;
+	len = SMSC_PDU_HDR + size;
+	smsc_pdu_put_header(pdu, 0x00000005, 0, (uint32_t)(size + 1));
+	pdu[0] = (uint8_t)(len >> 24);
+	pdu[1] = (uint8_t)(len >> 16);
+	pdu[2] = (uint8_t)(len >> 8);
+	pdu[3] = (uint8_t)len;
+	memcpy(pdu + SMSC_PDU_HDR, data, size);
+	if (smsc_pdu_peek(pdu, len, &h) != 1 || h.len != len)
+		abort();
+	if (smsc_deliver_decode(pdu, len, &d, err) == SD_OK) {
+		if (smsc_deliver_is_receipt(&d)) {
+			struct smsc_dlr_tlv t;
+			struct smsc_dlr dlr;
+
+			memset(&t, 0, sizeof(t));
+			t.receipted_message_id =
+			    d.has_receipted_id ? d.receipted_id : NULL;
+			t.has_message_state = d.has_message_state;
+			t.message_state = d.message_state;
+			t.network_error_code = d.has_net_err ? d.net_err : NULL;
+			t.network_error_code_len = d.has_net_err ? 3 : 0;
+			if (smsc_dlr_parse(d.sm, d.sm_len, &t, &dlr, err) == SD_OK &&
+			    strlen(dlr.id) > SMSC_MSGID_MAX)
+				abort();
+		} else {
+			struct smsc_mo_pdu mp;
+			struct smsc_concat_out out;
+			struct smsc_concat_msg m;
+
+			memset(&mp, 0, sizeof(mp));
+			mp.src = d.src;
+			mp.dst = d.dst;
+			mp.esm_class = d.esm_class;
+			mp.data_coding = d.data_coding;
+			mp.sm = d.sm_len == 0 && d.has_payload ? d.payload : d.sm;
+			mp.len = d.sm_len == 0 && d.has_payload ? d.payload_len :
+								  d.sm_len;
+			mp.has_sar = d.has_sar;
+			mp.sar_msg_ref_num = d.sar_ref;
+			mp.sar_total_segments = d.sar_total;
+			mp.sar_segment_seqnum = d.sar_seq;
+			if (smsc_concat_add(store, &mp, clock_s, &out, err) ==
+			    SD_OK) {
+				if (out.result == SMSC_CONCAT_DONE &&
+				    out.msg.text != NULL &&
+				    strlen(out.msg.text) != out.msg.text_len)
+					abort();
+				smsc_concat_out_fini(&out);
+			}
+			clock_s += 2;
+			while (smsc_concat_expire(store, clock_s, &m))
+				smsc_concat_msg_fini(&m);
+		}
+	}
+	if (smsc_pdu_arena_bytes() != 0)
+		abort(); /* libsmpp34 kept memory past the PDU */
+	return 0;
+}
