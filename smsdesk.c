@@ -376,9 +376,86 @@ struct serve {
 	struct sd_loop *loop;    /* the gw event loop */
 	struct db *db;           /* the gw thread's connection */
 	struct web *web;         /* the web view */
+	struct smsc_esme *esme;  /* the SMPP client, NULL if disabled */
+	struct smsc_hooks hooks; /* its events */
 	int lock_fd;             /* flock'ed <db>.lock */
 	int stopping;            /* a stop signal arrived */
 };
+
+static void
+serve_esme_stopped(void *arg)
+{
+	struct serve *s = arg;
+
+	sd_loop_stop(s->loop);
+}
+
+static void
+serve_on_link(void *arg, bool up)
+{
+	(void)arg;
+	log_info("main", "smsc link=%s", up ? "up" : "down");
+}
+
+/* An MO text or USSD step: committed to the inbox before the SMSC gets
+ * its deliver_sm_resp. The command channel that reads the inbox comes
+ * with issue #5. */
+static enum smsc_verdict
+serve_on_inbound(void *arg, const struct smsc_mo *mo)
+{
+	struct serve *s = arg;
+	char session[8] = "", masked[32];
+	int64_t id = 0;
+	enum sd_rc rc;
+
+	if (mo->has_session)
+		snprintf(session, sizeof(session), "%u", mo->ussd_session);
+	rc = db_begin(s->db);
+	if (rc == SD_OK) {
+		rc = db_inbox_add(s->db, mo->from, mo->to, mo->text,
+		    mo->ussd ? DB_INBOX_USSD : DB_INBOX_SMS, session, &id);
+		if (rc == SD_OK)
+			rc = db_commit(s->db);
+		if (rc != SD_OK)
+			db_rollback(s->db);
+	}
+	if (rc != SD_OK) {
+		log_warnx("main", "mo not stored, the SMSC will resend rc=%s "
+		    "error=\"%s\"", sd_rc_str(rc), db_errmsg(s->db));
+		return SMSC_RETRY;
+	}
+	log_info("main", "mo stored id=%lld from=%s kind=%s parts=%u",
+	    (long long)id, log_mask_mobile(mo->from, masked, sizeof(masked)),
+	    mo->ussd ? "ussd" : "sms", mo->parts);
+	return SMSC_ACK;
+}
+
+static enum smsc_verdict
+serve_on_receipt(void *arg, const struct smsc_receipt *r)
+{
+	(void)arg;
+	/* TODO(#4): update the outbox row that carries this message id. */
+	log_info("main", "receipt id=%s state=%d final=%d", r->msgid, r->state,
+	    r->final);
+	return SMSC_ACK;
+}
+
+static void
+serve_on_accepted(void *arg, uint64_t id, unsigned part, unsigned parts,
+    const char *msgid)
+{
+	(void)arg;
+	log_debug("main", "accepted id=%llu part=%u/%u msgid=%s",
+	    (unsigned long long)id, part, parts, msgid);
+}
+
+static void
+serve_on_failed(void *arg, uint64_t id, bool temporary, const char *why)
+{
+	(void)arg;
+	log_warnx("main", "submit failed id=%llu temporary=%d reason=%s",
+	    (unsigned long long)id, temporary, why);
+}
 
 static void
 serve_on_signal(struct sd_loop *loop, int signo, void *arg)
@@ -390,9 +467,16 @@ serve_on_signal(struct sd_loop *loop, int signo, void *arg)
 		    "configuration)");
 		return;
 	}
+	if (s->stopping || s->esme == NULL) {
+		log_info("main", "stopping now signal=%s", strsignal(signo));
+		sd_loop_stop(loop);
+		return;
+	}
+	/* First let the SMPP link finish what is in flight and unbind;
+	 * a second signal stops at once. */
 	log_info("main", "stopping signal=%s", strsignal(signo));
 	s->stopping = 1;
-	sd_loop_stop(loop);
+	smsc_esme_stop(s->esme, serve_esme_stopped, s);
 }
 
 /* mkdir -p of the directory part of path. */
@@ -532,6 +616,21 @@ cmd_serve(struct app *app, int argc, char **argv)
 		log_error("main", "web: %s", err);
 		goto out;
 	}
+	if (app->cfg.smpp.enabled) {
+		s.hooks.arg = &s;
+		s.hooks.link = serve_on_link;
+		s.hooks.accepted = serve_on_accepted;
+		s.hooks.failed = serve_on_failed;
+		s.hooks.receipt = serve_on_receipt;
+		s.hooks.inbound = serve_on_inbound;
+		if (smsc_esme_new(&app->cfg.smpp, s.loop, &s.hooks, &s.esme,
+			err) != SD_OK) {
+			log_error("main", "smpp: %s", err);
+			goto out;
+		}
+	} else {
+		log_info("main", "smpp disabled ([smpp] enabled = no)");
+	}
 	if (ready != NULL && write_ready_file(ready) < 0)
 		log_warn("main", "cannot write ready file path=%s", ready);
 	log_info("main", "ready web=%s", app->cfg.web.listen);
@@ -541,6 +640,7 @@ cmd_serve(struct app *app, int argc, char **argv)
 out:
 	/* Finish what is in flight: the web thread completes its requests
 	 * before MHD_stop_daemon returns; then the database closes. */
+	smsc_esme_free(s.esme);
 	web_stop(s.web);
 	db_close(s.db);
 	sd_loop_free(s.loop);

@@ -192,6 +192,22 @@ enum sd_rc db_message_insert(struct db *db, const struct db_message *m,
 enum sd_rc db_message_list(struct db *db, int64_t tracking,
     struct db_message **rows, size_t *n) SD_MUSTCHECK;
 
+/* ---- Inbox: every MO text and USSD step, stored before it is acked ---- */
+
+/* What an inbox row holds. */
+enum db_inbox_kind {
+	DB_INBOX_SMS = 0,  /* a text message */
+	DB_INBOX_USSD = 1, /* a USSD dialogue step */
+};
+
+/* Store one inbound message (state 0, received = now); *id gets its row.
+ * session may be NULL. Runs in the caller's transaction if one is open. */
+enum sd_rc db_inbox_add(struct db *db, const char *source,
+    const char *destination, const char *body, enum db_inbox_kind kind,
+    const char *session, int64_t *id) SD_MUSTCHECK;
+/* Rows in the inbox (tests, metrics). */
+enum sd_rc db_inbox_count(struct db *db, int64_t *n) SD_MUSTCHECK;
+
 /* ---- Audit log (append-only; triggers refuse UPDATE and DELETE) -------- */
 
 /* Append one audit row: who (0 = system), what, on which object, detail. */

@@ -64,6 +64,8 @@ smsc_check_url(const char *v, char err[SD_ERRLEN])
 
 #define OFF(f) offsetof(struct smsc_config, f)
 const struct sd_conf_key smsc_config_keys[] = {
+	{"enabled", SD_CONF_BOOL, OFF(enabled), "yes", 0, 0, NULL, NULL,
+	    "bind to the SMSC (no: web and CLI only)"},
 	{"host", SD_CONF_STR, OFF(host), "127.0.0.1", 0, 0, NULL, NULL,
 	    "SMSC host name or address"},
 	{"port", SD_CONF_INT, OFF(port), "2775", 1, 65535, NULL, NULL,

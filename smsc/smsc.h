@@ -31,6 +31,7 @@ enum smsc_long_sms {
 
 /* Section [smpp]. */
 struct smsc_config {
+	bool enabled;                          /* connect at all */
 	char host[SD_CONF_VALUE_MAX];          /* SMSC address */
 	long port;                             /* SMSC port */
 	char system_id[SD_CONF_VALUE_MAX];     /* bind credentials */

@@ -304,11 +304,14 @@ main(int argc, char **argv)
 	smsc_esme_stats(p.esme, &st);
 	printf("submitted=%ld accepted_parts=%ld accepted=%ld failed=%ld "
 	    "mo=%ld answers=%ld receipts=%ld link_ups=%ld link_downs=%ld "
-	    "binds=%llu resent=%llu throttled=%llu timeouts=%llu "
+	    "binds=%llu bind_failures=%llu resent=%llu throttled=%llu "
+	    "timeouts=%llu "
 	    "bad_pdus=%llu generic_nacks=%llu enquire_sent=%llu ok=%d\n",
 	    p.submitted, p.accepted, p.accepted_msgs, p.failed, p.mo,
 	    p.answers, p.receipts, p.link_ups, p.link_downs,
-	    (unsigned long long)st.binds, (unsigned long long)st.resent,
+	    (unsigned long long)st.binds,
+	    (unsigned long long)st.bind_failures,
+	    (unsigned long long)st.resent,
 	    (unsigned long long)st.throttled, (unsigned long long)st.timeouts,
 	    (unsigned long long)st.bad_pdus,
 	    (unsigned long long)st.generic_nacks,
