@@ -219,8 +219,7 @@ test-all: check-deps check-headers
 run:
 	@sh tests/support/deps.sh
 	@$(MAKE) --no-print-directory all
-	@mkdir -p var
-	./$(BIN) serve
+	@BIN=$(BIN) SIM=$(BUILD)/smsdesk-smsc-sim sh tools/demo.sh
 
 clean:
 	rm -rf build

@@ -284,6 +284,10 @@ sess_on_io(struct sd_loop *loop, int fd, unsigned ev, void *arg);
 static void
 sess_flush(struct esme_sess *s)
 {
+	/* While connecting, the loop waits for writability to learn the
+	 * connect's outcome; nothing is queued yet. */
+	if (s->fd < 0 || s->st == ESME_CONNECTING)
+		return;
 	while (s->out_off < s->out_len) {
 		ssize_t n = write(s->fd, s->out + s->out_off,
 		    s->out_len - s->out_off);
@@ -426,7 +430,10 @@ esme_sess_drop(struct esme_sess *s, const char *why)
 		close(s->fd);
 		s->fd = -1;
 	}
-	if (s->st != ESME_DOWN)
+	if (s->st == ESME_UNBINDING)
+		log_info("smpp", "session=%s closed reason=\"%s\"", s->name,
+		    why);
+	else if (s->st != ESME_DOWN)
 		log_warnx("smpp", "session=%s dropped reason=\"%s\"", s->name,
 		    why);
 	esme_enter(s, ESME_DOWN, why);

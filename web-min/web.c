@@ -220,13 +220,13 @@ web_start(const struct web_config *cfg, const struct db_config *dbcfg,
 		MHD_USE_AUTO | MHD_USE_ERROR_LOG |
 		(ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    (uint16_t)port, NULL, NULL, web_handle, w,
+	    MHD_OPTION_EXTERNAL_LOGGER, web_log_mhd, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)cfg->per_ip_connections,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-	    MHD_OPTION_EXTERNAL_LOGGER, web_log_mhd, NULL,
 	    MHD_OPTION_END);
 	if (w->mhd == NULL) {
 		snprintf(err, SD_ERRLEN,

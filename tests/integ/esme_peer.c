@@ -8,6 +8,8 @@
  *   esme-peer --port P [--host H] [--bind trx|tx+rx] [--system-id S]
  *             [--password W] [--window N] [--max-tps N] [--long-sms M]
  *             [--submit N --to NUM --text T] [--receipts]
+ *             [--submit-after S] (submits start S s after the first bind;
+ *             by default they are queued at once)
  *             [--answer-mo TEXT] [--expect-mo N] [--expect-receipts N]
  *             [--expect-up-after-drop] [--timeout S] [--enquire S]
  *             [--response-timeout S] [--print-mo]
@@ -31,6 +33,8 @@ struct peer {
 	struct smsc_hooks hooks;    /* our callbacks */
 	const char *to, *text;      /* what to submit */
 	long n_submit;              /* how many */
+	long submit_after_ms;       /* wait this long after the first bind */
+	bool feeding;               /* submits may be queued */
 	long submitted;             /* queued so far */
 	bool want_receipts;         /* ask for receipts */
 	const char *answer;         /* answer each MO with this text */
@@ -60,6 +64,8 @@ peer_feed(struct peer *p)
 {
 	char err[SD_ERRLEN];
 
+	if (!p->feeding)
+		return;
 	while (p->submitted < p->n_submit) {
 		struct smsc_submit m;
 		enum sd_rc rc;
@@ -81,12 +87,24 @@ peer_feed(struct peer *p)
 }
 
 static void
+on_feed_timer(struct sd_loop *loop, uint64_t id, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)loop;
+	(void)id;
+	p->feeding = true;
+	peer_feed(p);
+}
+
+static void
 on_link(void *arg, bool up)
 {
 	struct peer *p = arg;
 
-	if (up)
-		p->link_ups++;
+	if (up && p->link_ups++ == 0 && !p->feeding)
+		(void)sd_loop_timer_add(p->loop, p->submit_after_ms,
+		    on_feed_timer, p);
 	else
 		p->link_downs++;
 }
@@ -195,6 +213,7 @@ usage(void)
 	fprintf(stderr, "usage: esme-peer --port P [--host H] [--bind trx|tx+rx]"
 	    " [--system-id S] [--password W] [--window N] [--max-tps N]"
 	    " [--long-sms udh|sar|payload] [--submit N --to NUM --text T]"
+	    " [--submit-after S]"
 	    " [--receipts] [--answer-mo TEXT] [--expect-mo N]"
 	    " [--expect-receipts N] [--timeout S] [--enquire S]"
 	    " [--response-timeout S] [--print-mo] [-v]\n");
@@ -214,6 +233,7 @@ main(int argc, char **argv)
 		{"max-tps", required_argument, NULL, 'T'},
 		{"long-sms", required_argument, NULL, 'l'},
 		{"submit", required_argument, NULL, 'n'},
+		{"submit-after", required_argument, NULL, 'A'},
 		{"to", required_argument, NULL, 't'},
 		{"text", required_argument, NULL, 'x'},
 		{"receipts", no_argument, NULL, 'r'},
@@ -258,6 +278,7 @@ main(int argc, char **argv)
 		case 'e': key = "enquire_link_s"; break;
 		case 'O': key = "response_timeout_s"; break;
 		case 'n': p.n_submit = atol(optarg); break;
+		case 'A': p.submit_after_ms = atol(optarg) * 1000; break;
 		case 't': p.to = optarg; break;
 		case 'x': p.text = optarg; break;
 		case 'r': p.want_receipts = true; break;
@@ -290,6 +311,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "esme-peer: %s\n", err);
 		return 1;
 	}
+	p.feeding = p.submit_after_ms == 0;
 	peer_feed(&p);
 	(void)sd_loop_timer_add(p.loop, timeout * 1000, on_deadline, NULL);
 	if (!peer_satisfied(&p) && sd_loop_run(p.loop) != SD_OK)

@@ -12,6 +12,9 @@ command -v cc >/dev/null 2>&1 || need_pkg gcc
 command -v curl >/dev/null 2>&1 || need_pkg curl
 command -v sqlite3 >/dev/null 2>&1 || need_pkg sqlite3
 command -v python3 >/dev/null 2>&1 || need_pkg python3
+# The npm smpp package as an independent SMSC (tests/npm).
+command -v node >/dev/null 2>&1 || need_pkg nodejs
+command -v npm >/dev/null 2>&1 || need_pkg npm
 # libFuzzer (make fuzz, and its short run in make test).
 command -v clang >/dev/null 2>&1 || need_pkg clang
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
