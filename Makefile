@@ -73,6 +73,7 @@ SIM_SRC = $(wildcard tests/sim/*.c)
 SIM_OBJ = $(SIM_SRC:%.c=$(BUILD)/%.o)
 SIM = $(if $(SIM_SRC),$(BUILD)/smsdesk-smsc-sim)
 PEER = $(BUILD)/esme-peer
+HTTP_PEER = $(BUILD)/http-peer
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/%)
@@ -132,6 +133,10 @@ $(PEER): $(BUILD)/tests/integ/esme_peer.o $(LIB)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(LIB) $(LDLIBS)
 
+$(HTTP_PEER): $(BUILD)/tests/integ/http_peer.o $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(LIB) $(LDLIBS)
+
 # Fuzz targets, twice: replayed from a plain main() (make test), and as
 # libFuzzer binaries (make fuzz, build/fuzz).
 $(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB)
@@ -169,7 +174,7 @@ check-fmt:
 
 check: check-deps check-headers check-fmt
 
-unit-bin: $(UNIT_BIN) $(PEER) $(FUZZ_REPLAY)
+unit-bin: $(UNIT_BIN) $(PEER) $(HTTP_PEER) $(FUZZ_REPLAY)
 
 fuzz-replay: $(FUZZ_REPLAY)
 	@sh tests/support/run_fuzz.sh replay "fuzz-replay$(if $(filter 1,$(SAN)),-asan)" $(BUILD)/fuzz-replay $(FUZZ_NAMES)
@@ -188,8 +193,9 @@ fuzz-bin: $(FUZZ_BIN)
 unit: $(UNIT_BIN)
 	@sh tests/support/run.sh "unit$(if $(filter 1,$(SAN)),-asan)" $(UNIT_BIN)
 
-integ: $(BIN) $(SIM) $(PEER)
-	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) sh tests/support/run.sh \
+integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER)
+	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) HTTP_PEER=$(HTTP_PEER) \
+	    sh tests/support/run.sh \
 	    "integ$(if $(filter 1,$(SAN)),-asan)" $(wildcard tests/integ/test_*.sh)
 
 asan:

@@ -66,12 +66,13 @@ struct app_config {
 	struct web_config web;        /* [web] */
 	struct smsc_config smpp;      /* [smpp] */
 	struct smsc_http_config http; /* [http_sms] */
+	struct smsc_pipe_config queue; /* [queue] */
 	struct core_otp_config otp;   /* [otp] */
 	struct core_sla_config sla;   /* [sla] */
 	struct log_config log;        /* [log] */
 };
 
-#define APP_N_SECTIONS 7
+#define APP_N_SECTIONS 8
 
 static void
 app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
@@ -81,6 +82,7 @@ app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
 		{"web", web_config_keys, &c->web},
 		{"smpp", smsc_config_keys, &c->smpp},
 		{"http_sms", smsc_http_config_keys, &c->http},
+		{"queue", smsc_pipe_config_keys, &c->queue},
 		{"otp", core_otp_config_keys, &c->otp},
 		{"sla", core_sla_config_keys, &c->sla},
 		{"log", log_config_keys, &c->log},
@@ -236,6 +238,11 @@ static int cmd_request_reopen(struct app *, int, char **);
 static int cmd_request_escalate(struct app *, int, char **);
 static int cmd_request_list(struct app *, int, char **);
 static int cmd_request_show(struct app *, int, char **);
+static int cmd_queue(struct app *, int, char **);
+static int cmd_queue_show(struct app *, int, char **);
+static int cmd_queue_retry(struct app *, int, char **);
+static int cmd_queue_add(struct app *, int, char **);
+static int cmd_otp_send(struct app *, int, char **);
 
 static const struct cmd cmds[] = {
 	{{"serve"}, cmd_serve, "[--ready-file PATH]",
@@ -269,6 +276,18 @@ static const struct cmd cmds[] = {
 	    "an applicant's requests, newest first", 1},
 	{{"request", "show"}, cmd_request_show, "N [--as M]",
 	    "show request N and its thread (as M: with M's access)", 1},
+	{{"queue", "show"}, cmd_queue_show, "ID",
+	    "one outbound message: state, attempts, SMSC ids, reason", 1},
+	{{"queue", "retry"}, cmd_queue_retry, "ID",
+	    "send a failed, expired or undeliverable message again", 1},
+	{{"queue", "add"}, cmd_queue_add,
+	    "--to M --text T [--kind otp|alert|reply] [--count N]",
+	    "queue an SMS (N copies numbered \"T #i\"; tests, operators)", 1},
+	{{"queue"}, cmd_queue, "",
+	    "outbound messages by kind and state, and the oldest waiting", 1},
+	{{"otp", "send"}, cmd_otp_send, "--mobile M [--purpose signup|login]",
+	    "issue a one-time password and queue it (the code is not shown)",
+	    1},
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -372,89 +391,76 @@ user_id_of(struct app *app, const char *mobile, int64_t *id)
 
 /* The daemon's state, owned by the main (gw) thread. */
 struct serve {
-	struct app *app;         /* configuration */
-	struct sd_loop *loop;    /* the gw event loop */
-	struct db *db;           /* the gw thread's connection */
-	struct web *web;         /* the web view */
-	struct smsc_esme *esme;  /* the SMPP client, NULL if disabled */
-	struct smsc_hooks hooks; /* its events */
-	int lock_fd;             /* flock'ed <db>.lock */
-	int stopping;            /* a stop signal arrived */
+	struct app *app;             /* configuration */
+	struct sd_loop *loop;        /* the gw event loop */
+	struct db *db;               /* the gw thread's connection */
+	struct web *web;             /* the web view */
+	struct smsc_pipe *pipe;      /* outbox, inbox, SMPP and HTTP */
+	struct smsc_pipe_hooks hooks; /* its events */
+	struct web_hooks web_hooks;  /* what the web view serves for us */
+	struct core_cmd_config cmd;  /* the SMS command channel */
+	int lock_fd;                 /* flock'ed <db>.lock */
+	int stopping;                /* a stop signal arrived */
 };
 
 static void
-serve_esme_stopped(void *arg)
+serve_pipe_stopped(void *arg)
 {
 	struct serve *s = arg;
 
 	sd_loop_stop(s->loop);
 }
 
-static void
-serve_on_link(void *arg, bool up)
-{
-	(void)arg;
-	log_info("main", "smsc link=%s", up ? "up" : "down");
-}
-
-/* An MO text or USSD step: committed to the inbox before the SMSC gets
- * its deliver_sm_resp. The command channel that reads the inbox comes
- * with issue #5. */
-static enum smsc_verdict
-serve_on_inbound(void *arg, const struct smsc_mo *mo)
+/* An MO, on the pipeline's store thread inside its transaction: the
+ * command channel reads it and queues the answer. */
+static enum sd_rc
+serve_handle_mo(void *arg, struct db *db, const struct smsc_pipe_mo *mo,
+    int64_t *reply_id)
 {
 	struct serve *s = arg;
-	char session[8] = "", masked[32];
-	int64_t id = 0;
+	struct core_mo m;
+
+	memset(&m, 0, sizeof(m));
+	m.from = mo->from;
+	m.to = mo->to;
+	m.text = mo->text;
+	m.ussd = mo->ussd;
+	m.ussd_session = mo->ussd_session;
+	return core_mo_handle(db, &s->cmd, &m, reply_id);
+}
+
+/* GET /metrics on the web thread. */
+static char *
+serve_metrics(void *arg, struct db *db)
+{
+	struct serve *s = arg;
+
+	return smsc_pipe_metrics(s->pipe, db);
+}
+
+/* A delivery report from the HTTP SMS provider, on the web thread. */
+static enum sd_rc
+serve_http_receipt(void *arg, struct db *db, const char *query)
+{
+	struct serve *s = arg;
+	uint64_t id;
+	int state;
 	enum sd_rc rc;
 
-	if (mo->has_session)
-		snprintf(session, sizeof(session), "%u", mo->ussd_session);
-	rc = db_begin(s->db);
-	if (rc == SD_OK) {
-		rc = db_inbox_add(s->db, mo->from, mo->to, mo->text,
-		    mo->ussd ? DB_INBOX_USSD : DB_INBOX_SMS, session, &id);
-		if (rc == SD_OK)
-			rc = db_commit(s->db);
-		if (rc != SD_OK)
-			db_rollback(s->db);
-	}
-	if (rc != SD_OK) {
-		log_warnx("main", "mo not stored, the SMSC will resend rc=%s "
-		    "error=\"%s\"", sd_rc_str(rc), db_errmsg(s->db));
-		return SMSC_RETRY;
-	}
-	log_info("main", "mo stored id=%lld from=%s kind=%s parts=%u",
-	    (long long)id, log_mask_mobile(mo->from, masked, sizeof(masked)),
-	    mo->ussd ? "ussd" : "sms", mo->parts);
-	return SMSC_ACK;
-}
-
-static enum smsc_verdict
-serve_on_receipt(void *arg, const struct smsc_receipt *r)
-{
-	(void)arg;
-	/* TODO(#4): update the outbox row that carries this message id. */
-	log_info("main", "receipt id=%s state=%d final=%d", r->msgid, r->state,
-	    r->final);
-	return SMSC_ACK;
-}
-
-static void
-serve_on_accepted(void *arg, uint64_t id, unsigned part, unsigned parts,
-    const char *msgid)
-{
-	(void)arg;
-	log_debug("main", "accepted id=%llu part=%u/%u msgid=%s",
-	    (unsigned long long)id, part, parts, msgid);
-}
-
-static void
-serve_on_failed(void *arg, uint64_t id, bool temporary, const char *why)
-{
-	(void)arg;
-	log_warnx("main", "submit failed id=%llu temporary=%d reason=%s",
-	    (unsigned long long)id, temporary, why);
+	if (smsc_http_parse_receipt(&s->app->cfg.http, query, &id, &state) !=
+	    SD_OK)
+		return SD_EINVAL;
+	rc = db_begin(db);
+	if (rc == SD_OK)
+		rc = db_outbox_receipt_by_id(db, (int64_t)id, state,
+		    "http receipt");
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK)
+		db_rollback(db);
+	log_info("main", "http receipt id=%llu state=%d rc=%s",
+	    (unsigned long long)id, state, sd_rc_str(rc));
+	return rc;
 }
 
 static void
@@ -467,7 +473,7 @@ serve_on_signal(struct sd_loop *loop, int signo, void *arg)
 		    "configuration)");
 		return;
 	}
-	if (s->stopping || s->esme == NULL) {
+	if (s->stopping || s->pipe == NULL) {
 		log_info("main", "stopping now signal=%s", strsignal(signo));
 		sd_loop_stop(loop);
 		return;
@@ -476,7 +482,7 @@ serve_on_signal(struct sd_loop *loop, int signo, void *arg)
 	 * a second signal stops at once. */
 	log_info("main", "stopping signal=%s", strsignal(signo));
 	s->stopping = 1;
-	smsc_esme_stop(s->esme, serve_esme_stopped, s);
+	smsc_pipe_stop(s->pipe, serve_pipe_stopped, s);
 }
 
 /* mkdir -p of the directory part of path. */
@@ -612,24 +618,26 @@ cmd_serve(struct app *app, int argc, char **argv)
 		log_error("main", "database: %s", err);
 		goto out;
 	}
-	if (web_start(&app->cfg.web, &app->cfg.db, &s.web, err) != SD_OK) {
-		log_error("main", "web: %s", err);
+	s.cmd.base_url = app->cfg.web.base_url;
+	s.hooks.arg = &s;
+	s.hooks.handle_mo = serve_handle_mo;
+	if (!app->cfg.smpp.enabled)
+		log_info("main", "smpp disabled ([smpp] enabled = no)");
+	if (smsc_pipe_new(&app->cfg.queue, &app->cfg.db, &app->cfg.smpp,
+		&app->cfg.http, s.loop, &s.hooks, &s.pipe, err) != SD_OK) {
+		log_error("main", "queue: %s", err);
 		goto out;
 	}
-	if (app->cfg.smpp.enabled) {
-		s.hooks.arg = &s;
-		s.hooks.link = serve_on_link;
-		s.hooks.accepted = serve_on_accepted;
-		s.hooks.failed = serve_on_failed;
-		s.hooks.receipt = serve_on_receipt;
-		s.hooks.inbound = serve_on_inbound;
-		if (smsc_esme_new(&app->cfg.smpp, s.loop, &s.hooks, &s.esme,
-			err) != SD_OK) {
-			log_error("main", "smpp: %s", err);
-			goto out;
-		}
-	} else {
-		log_info("main", "smpp disabled ([smpp] enabled = no)");
+	s.web_hooks.arg = &s;
+	s.web_hooks.metrics = serve_metrics;
+	if (app->cfg.http.url[0] != '\0') {
+		s.web_hooks.sms_receipt = serve_http_receipt;
+		s.web_hooks.receipt_path = app->cfg.http.receipt_path;
+	}
+	if (web_start(&app->cfg.web, &app->cfg.db, &s.web_hooks, &s.web,
+		err) != SD_OK) {
+		log_error("main", "web: %s", err);
+		goto out;
 	}
 	if (ready != NULL && write_ready_file(ready) < 0)
 		log_warn("main", "cannot write ready file path=%s", ready);
@@ -639,9 +647,10 @@ cmd_serve(struct app *app, int argc, char **argv)
 	rc = 0;
 out:
 	/* Finish what is in flight: the web thread completes its requests
-	 * before MHD_stop_daemon returns; then the database closes. */
-	smsc_esme_free(s.esme);
+	 * before MHD_stop_daemon returns; the store thread commits what it
+	 * holds; then the databases close. */
 	web_stop(s.web);
+	smsc_pipe_free(s.pipe);
 	db_close(s.db);
 	sd_loop_free(s.loop);
 	if (ready != NULL)
@@ -1103,6 +1112,258 @@ cmd_request_show(struct app *app, int argc, char **argv)
 	}
 	fputs(text, stdout);
 	free(text);
+	return 0;
+}
+
+/* ---- queue --------------------------------------------------------------- */
+
+static int
+parse_id(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1) {
+		fprintf(stderr, "smsdesk: '%s' is not a message id\n", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+cmd_queue(struct app *app, int argc, char **argv)
+{
+	struct db_outbox_counts c;
+	char when[SD_JALALI_LEN];
+	int k, st;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: smsdesk queue\n");
+		return EXIT_USAGE;
+	}
+	if (db_outbox_counts(app->db, &c) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
+		return 1;
+	}
+	printf("%-6s", "kind");
+	for (st = 0; st < CORE_OUT_STATE_COUNT; st++)
+		printf(" %13s", core_out_state_name((enum core_out_state)st));
+	printf("\n");
+	for (k = 0; k < CORE_OUT_KIND_COUNT; k++) {
+		printf("%-6s", core_out_kind_name((enum core_out_kind)k));
+		for (st = 0; st < CORE_OUT_STATE_COUNT; st++)
+			printf(" %13lld", (long long)c.n[k][st]);
+		printf("\n");
+	}
+	if (c.oldest_waiting != 0)
+		printf("oldest waiting: %s (%lld s ago)\n",
+		    core_jalali_format(c.oldest_waiting, when),
+		    (long long)(sd_clock_now() - c.oldest_waiting));
+	else
+		printf("oldest waiting: none\n");
+	return 0;
+}
+
+static int
+cmd_queue_show(struct app *app, int argc, char **argv)
+{
+	struct db_outbox_row r;
+	char when[SD_JALALI_LEN], upd[SD_JALALI_LEN], *parts = NULL;
+	int64_t id;
+	enum sd_rc rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: smsdesk queue show ID\n");
+		return EXIT_USAGE;
+	}
+	if (parse_id(argv[1], &id) < 0)
+		return EXIT_USAGE;
+	rc = db_outbox_get(app->db, id, &r, &parts);
+	if (rc != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
+		    "no such message" : db_errmsg(app->db));
+		return 1;
+	}
+	printf("id: %lld\nkind: %s\npriority: %d\nto: %s\nstate: %s\n"
+	    "attempts: %d\nroute: %s\nsmsc id: %s\nparts: %d%s%s\n"
+	    "queued: %s\nupdated: %s\n",
+	    (long long)r.id, core_out_kind_name(r.kind), r.priority,
+	    r.destination, core_out_state_name(r.state), r.attempts,
+	    r.route == 1 ? "smpp" : r.route == 2 ? "http" : "-",
+	    r.smsc_id[0] != '\0' ? r.smsc_id : "-", r.parts,
+	    parts != NULL && parts[0] != '\0' ? " " : "",
+	    parts != NULL ? parts : "", core_jalali_format(r.created, when),
+	    core_jalali_format(r.updated, upd));
+	if (r.tracking != 0)
+		printf("request: %lld\n", (long long)r.tracking);
+	if (r.expires != 0)
+		printf("expires: %s\n", core_jalali_format(r.expires, when));
+	if (r.reason[0] != '\0')
+		printf("reason: %s\n", r.reason);
+	/* An OTP's text holds a live code: never print it. */
+	printf("text: %s\n", r.kind == CORE_OUT_OTP ? "(one-time password, "
+	    "not shown)" : r.body);
+	free(parts);
+	db_outbox_row_fini(&r);
+	return 0;
+}
+
+static int
+cmd_queue_retry(struct app *app, int argc, char **argv)
+{
+	char detail[32];
+	int64_t id;
+	enum sd_rc rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: smsdesk queue retry ID\n");
+		return EXIT_USAGE;
+	}
+	if (parse_id(argv[1], &id) < 0)
+		return EXIT_USAGE;
+	rc = db_begin(app->db);
+	if (rc == SD_OK)
+		rc = db_outbox_retry(app->db, id);
+	snprintf(detail, sizeof(detail), "outbox:%lld", (long long)id);
+	if (rc == SD_OK)
+		rc = db_audit_add(app->db, 0, "queue.retry", detail, "");
+	if (rc == SD_OK)
+		rc = db_commit(app->db);
+	if (rc != SD_OK) {
+		db_rollback(app->db);
+		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
+		    "no such message" : rc == SD_ESTATE ?
+		    "it is still queued or in flight" : db_errmsg(app->db));
+		return 1;
+	}
+	printf("queued again: %lld\n", (long long)id);
+	return 0;
+}
+
+static int
+cmd_queue_add(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"to", required_argument, NULL, 't'},
+		{"text", required_argument, NULL, 'x'},
+		{"kind", required_argument, NULL, 'k'},
+		{"count", required_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *to = NULL, *text = NULL;
+	char e164[SD_MOBILE_LEN], err[SD_ERRLEN], *buf;
+	enum core_out_kind kind = CORE_OUT_ALERT;
+	struct core_out m;
+	long count = 1, i;
+	int64_t first = 0, id = 0;
+	enum sd_rc rc;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 't': to = optarg; break;
+	case 'x': text = optarg; break;
+	case 'k':
+		if (core_out_kind_parse(optarg, &kind) != SD_OK ||
+		    kind == CORE_OUT_USSD) {
+			fprintf(stderr, "smsdesk: --kind is otp, alert or "
+			    "reply\n");
+			return EXIT_USAGE;
+		}
+		break;
+	case 'n': count = atol(optarg); break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (to == NULL || text == NULL || optind != argc || count < 1 ||
+	    count > 1000000) {
+		fprintf(stderr, "usage: smsdesk queue add --to M --text T "
+		    "[--kind otp|alert|reply] [--count N (1..1000000)]\n");
+		return EXIT_USAGE;
+	}
+	if (core_mobile_parse(to, e164, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: --to: %s\n", err);
+		return EXIT_USAGE;
+	}
+	buf = xmalloc(strlen(text) + 32);
+	rc = db_begin(app->db);
+	for (i = 1; i <= count && rc == SD_OK; i++) {
+		if (count > 1)
+			sprintf(buf, "%s #%ld", text, i);
+		else
+			strcpy(buf, text);
+		memset(&m, 0, sizeof(m));
+		m.kind = kind;
+		m.dest = e164;
+		m.text = buf;
+		rc = core_out_queue(app->db, &m, &id);
+		if (i == 1)
+			first = id;
+	}
+	if (rc == SD_OK)
+		rc = db_audit_add(app->db, 0, "queue.add", e164,
+		    core_out_kind_name(kind));
+	if (rc == SD_OK)
+		rc = db_commit(app->db);
+	free(buf);
+	if (rc != SD_OK) {
+		db_rollback(app->db);
+		fprintf(stderr, "smsdesk: %s\n", rc == SD_EINVAL ?
+		    "the text is empty or not valid UTF-8" :
+		    db_errmsg(app->db));
+		return 1;
+	}
+	if (count == 1)
+		printf("%lld\n", (long long)first);
+	else
+		printf("%lld..%lld\n", (long long)first, (long long)id);
+	return 0;
+}
+
+static int
+cmd_otp_send(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"mobile", required_argument, NULL, 'm'},
+		{"purpose", required_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	enum core_otp_purpose purpose = CORE_OTP_LOGIN;
+	const char *mobile = NULL;
+	char err[SD_ERRLEN];
+	int64_t id = 0;
+	enum sd_rc rc;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 'm': mobile = optarg; break;
+	case 'p':
+		if (strcmp(optarg, "signup") == 0)
+			purpose = CORE_OTP_SIGNUP;
+		else if (strcmp(optarg, "login") == 0)
+			purpose = CORE_OTP_LOGIN;
+		else if (strcmp(optarg, "reset") == 0)
+			purpose = CORE_OTP_RESET;
+		else
+			return EXIT_USAGE;
+		break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (mobile == NULL || optind != argc) {
+		fprintf(stderr, "usage: smsdesk otp send --mobile M "
+		    "[--purpose signup|login|reset]\n");
+		return EXIT_USAGE;
+	}
+	rc = core_otp_issue(app->db, &app->cfg.otp, mobile, purpose, &id, err);
+	if (rc != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", err);
+		return rc == SD_EINVAL ? EXIT_USAGE : 1;
+	}
+	printf("%lld\n", (long long)id);
 	return 0;
 }
 

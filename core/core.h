@@ -89,6 +89,8 @@ const char *core_jalali_format(int64_t utc, char out[SD_JALALI_LEN]);
 
 /* Persian labels; static strings. Out-of-range values give "?". */
 const char *core_status_label(enum core_status s);
+/* "awaiting", "answered", "closed". */
+const char *core_status_label_en(enum core_status s);
 const char *core_priority_label(enum core_priority p);
 const char *core_role_label(enum core_role r);
 const char *core_channel_label(enum core_channel c);
@@ -208,6 +210,81 @@ enum sd_rc core_request_list_mine(struct db *db, int64_t user_id,
  */
 enum sd_rc core_request_render(struct db *db, int64_t viewer_id,
     int64_t tracking, char **out) SD_MUSTCHECK;
+
+/* ---- Outbound messages (core/outbox.c) --------------------------------- */
+
+/* A message for the outbox. */
+struct core_out {
+	enum core_out_kind kind; /* decides the priority */
+	const char *dest;        /* E.164, or an MO's source as received */
+	const char *text;        /* UTF-8 */
+	int64_t tracking;        /* the request it is about, 0 if none */
+	int64_t not_before;      /* UTC seconds, 0 = now */
+	int64_t expires;         /* UTC seconds, 0 = never */
+	int ussd_session;        /* USSD: its_session_info to echo */
+};
+
+/* The queue priority of a kind: 0 (OTP, USSD) before 1 (command replies)
+ * before 2 (alerts). */
+int core_out_priority(enum core_out_kind kind);
+/* "otp", "alert", "reply", "ussd"; and back. */
+const char *core_out_kind_name(enum core_out_kind kind);
+enum sd_rc core_out_kind_parse(const char *s, enum core_out_kind *out)
+    SD_MUSTCHECK;
+/* "queued", "submitted", "accepted", "delivered", ... */
+const char *core_out_state_name(enum core_out_state state);
+
+/* Queue m in the caller's transaction; *id (may be NULL) gets its row. */
+enum sd_rc core_out_queue(struct db *db, const struct core_out *m,
+    int64_t *id) SD_MUSTCHECK;
+
+/* ---- One-time passwords (core/otp.c) ----------------------------------- */
+
+/* What a code is for. Stored as the integer. */
+enum core_otp_purpose {
+	CORE_OTP_SIGNUP = 0, /* prove the number at sign-up */
+	CORE_OTP_LOGIN = 1,  /* sign in */
+	CORE_OTP_RESET = 2,  /* set a new password */
+};
+
+struct core_otp_config;
+
+/*
+ * Issue a 6-digit code for mobile (any accepted form): drawn from the
+ * CSPRNG (libsodium), stored as an argon2id hash, valid cfg->ttl_s, and
+ * queued as an OTP SMS expiring with it, all in one transaction. SD_EBUSY
+ * with a reason when the number asked less than resend_after_s ago or
+ * more than per_number_hour times this hour. *out_id (may be NULL) gets
+ * the outbox row. The code itself is never returned or logged.
+ */
+enum sd_rc core_otp_issue(struct db *db, const struct core_otp_config *cfg,
+    const char *mobile, enum core_otp_purpose purpose, int64_t *out_id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* ---- Inbound SMS and USSD (core/command.c) ----------------------------- */
+
+/* One inbound text, as the pipeline hands it over. */
+struct core_mo {
+	const char *from; /* the sender as the SMSC wrote it */
+	const char *to;   /* the short code it was sent to */
+	const char *text; /* UTF-8, whole (parts joined) */
+	bool ussd;        /* a USSD step */
+	int ussd_session; /* its its_session_info, -1 if none */
+};
+
+/* What the command channel needs to know. */
+struct core_cmd_config {
+	const char *base_url; /* the web view, for links in replies */
+};
+
+/*
+ * Read one MO and do what it asks, inside the caller's transaction: every
+ * reply is queued in the outbox there (kind reply, or ussd). *reply_id
+ * gets the reply's outbox row (0 if none). Bad input gets a Persian (or
+ * English) answer, not an error; only database failures return one.
+ */
+enum sd_rc core_mo_handle(struct db *db, const struct core_cmd_config *cfg,
+    const struct core_mo *mo, int64_t *reply_id) SD_MUSTCHECK;
 
 /* ---- Configuration: sections [otp] and [sla] (core/config.c) ---------- */
 

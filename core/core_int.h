@@ -4,6 +4,7 @@
 #ifndef SMSDESK_CORE_CORE_INT_H
 #define SMSDESK_CORE_CORE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/base/rc.h"
@@ -23,5 +24,31 @@ enum sd_rc core_field_line(const char *in, size_t max, const char *what,
  */
 enum sd_rc core_field_body(const char *in, size_t max, const char *what,
     char **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* ---- Texts of the SMS channel (core/texts.c) -------------------------- */
+
+/* The texts a phone receives; each has a Persian and an English form
+ * (printf formats; arguments as noted). */
+enum core_txt {
+	TXT_OTP,          /* code, minutes */
+	TXT_HELP,         /* (none) */
+	TXT_NOT_FOUND,    /* tracking */
+	TXT_STATUS,       /* tracking, dept, status, Jalali "y/m/d h:m" */
+	TXT_STATUS_PRIO,  /* priority */
+	TXT_STATUS_ANSWER, /* excerpt */
+	TXT_LINK,         /* base_url, tracking */
+	TXT_UNREGISTERED, /* base_url */
+	TXT_UNKNOWN,      /* (none) */
+	TXT_COUNT
+};
+
+/* The text id in Persian (en false) or English. */
+const char *core_txt(enum core_txt id, bool en);
+/*
+ * Append text id, formatted with the arguments noted above, to the string
+ * in buf (size sz), truncating. The formats are this table's own, so the
+ * arguments are checked by the tests, not the compiler.
+ */
+void core_txt_add(char *buf, size_t sz, enum core_txt id, bool en, ...);
 
 #endif

@@ -45,6 +45,27 @@ enum core_channel {
 };
 #define CORE_CHAN_COUNT 4
 
+/* What an outbound message is. Stored as the integer. */
+enum core_out_kind {
+	CORE_OUT_OTP = 0,   /* a one-time password: goes before anything */
+	CORE_OUT_ALERT = 1, /* a reply alert, escalation or closure notice */
+	CORE_OUT_REPLY = 2, /* the answer to an SMS command */
+	CORE_OUT_USSD = 3,  /* the answer to a USSD step */
+};
+#define CORE_OUT_KIND_COUNT 4
+
+/* The life of an outbound message. Stored as the integer. */
+enum core_out_state {
+	CORE_OUT_QUEUED = 0,        /* waiting (maybe until not_before) */
+	CORE_OUT_SUBMITTED = 1,     /* handed to a transport, no answer yet */
+	CORE_OUT_ACCEPTED = 2,      /* the SMSC took it (smsc_id set) */
+	CORE_OUT_DELIVERED = 3,     /* receipt: delivered (every part) */
+	CORE_OUT_UNDELIVERABLE = 4, /* receipt: undeliverable or rejected */
+	CORE_OUT_EXPIRED = 5,       /* too late to send, or SMSC expired it */
+	CORE_OUT_FAILED = 6,        /* refused, or retries exhausted */
+};
+#define CORE_OUT_STATE_COUNT 7
+
 /* Department code of the head's office (رئیس), the 17th of the seed. */
 #define CORE_DEPT_HEAD 17
 /* Number of departments seeded from the guide. */

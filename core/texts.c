@@ -13,6 +13,7 @@
 
 #include "core/base/log.h"
 #include "core/base/xmalloc.h"
+#include "core/core_int.h"
 
 static const char *const status_fa[CORE_STATUS_COUNT] = {
 	[CORE_STATUS_AWAITING] = "در انتظار پاسخ",
@@ -50,6 +51,61 @@ static const char *const chan_fa[CORE_CHAN_COUNT] = {
 	[CORE_CHAN_USSD] = "USSD",
 	[CORE_CHAN_CLI] = "مدیر سامانه",
 };
+
+/* The SMS channel's texts: Persian, then English. */
+static const char *const txt[TXT_COUNT][2] = {
+	/* One UCS-2 part (at most 70 characters) with the code. */
+	[TXT_OTP] = {"کد سامانه مکاتبات: %s\nتا %ld دقیقه معتبر است؛ به کسی "
+		      "ندهید.",
+	    "smsdesk code: %s\nValid for %ld minutes. Do not share it."},
+	[TXT_HELP] = {"راهنمای پیامکی سامانه مکاتبات:\n"
+		       "وضعیت 10025 یا فقط 10025: وضعیت درخواست",
+	    "smsdesk SMS help:\nSTATUS 10025, or just 10025: a request's "
+	    "status"},
+	[TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
+			    "نشد.",
+	    "No request %lld was found for you."},
+	[TXT_STATUS] = {"درخواست %lld (%s): %s - %s",
+	    "Request %lld (%s): %s - %s"},
+	[TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
+	[TXT_STATUS_ANSWER] = {"\nپاسخ: %s", "\nAnswer: %s"},
+	[TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
+	[TXT_UNREGISTERED] = {"این شماره در سامانه مکاتبات ثبت نشده است. "
+			       "برای ثبت نام به %s بروید.",
+	    "This number is not registered with smsdesk. Sign up at %s"},
+	[TXT_UNKNOWN] = {"پیام شما فهمیده نشد. برای دیدن وضعیت، شماره "
+			  "رهگیری را بفرستید (مثلاً 10025) یا «راهنما».",
+	    "Message not understood. Send a tracking number (e.g. 10025) "
+	    "or HELP."},
+};
+
+const char *
+core_txt(enum core_txt id, bool en)
+{
+	return (unsigned)id < TXT_COUNT ? txt[id][en ? 1 : 0] : "?";
+}
+
+void
+core_txt_add(char *buf, size_t sz, enum core_txt id, bool en, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if ((unsigned)id >= TXT_COUNT || len + 1 >= sz)
+		return;
+	va_start(ap, en);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(buf + len, sz - len, txt[id][en ? 1 : 0], ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+}
+
+const char *
+core_status_label_en(enum core_status s)
+{
+	return (unsigned)s < CORE_STATUS_COUNT ? status_en[s] : "?";
+}
 
 const char *
 core_status_label(enum core_status s)

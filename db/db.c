@@ -237,6 +237,27 @@ db_rollback(struct db *db)
 }
 
 enum sd_rc
+db_savepoint(struct db *db)
+{
+	return db_step_done(db, db_stmt(db, "SAVEPOINT sd_one"));
+}
+
+enum sd_rc
+db_release(struct db *db)
+{
+	return db_step_done(db, db_stmt(db, "RELEASE sd_one"));
+}
+
+void
+db_rollback_to(struct db *db)
+{
+	if (db_step_done(db, db_stmt(db, "ROLLBACK TO sd_one")) != SD_OK ||
+	    db_step_done(db, db_stmt(db, "RELEASE sd_one")) != SD_OK)
+		log_warnx("db", "rollback to savepoint failed error=\"%s\"",
+		    sqlite3_errmsg(db->h));
+}
+
+enum sd_rc
 db_schema_version(struct db *db, int *version)
 {
 	sqlite3_stmt *st = db_stmt(db, "PRAGMA user_version");

@@ -74,6 +74,11 @@ enum sd_rc db_schema_version(struct db *db, int *version) SD_MUSTCHECK;
 enum sd_rc db_begin(struct db *db) SD_MUSTCHECK;
 enum sd_rc db_commit(struct db *db) SD_MUSTCHECK;
 void db_rollback(struct db *db);
+/* Inside a transaction: mark a point (one level), keep what followed it,
+ * or undo it. */
+enum sd_rc db_savepoint(struct db *db) SD_MUSTCHECK;
+enum sd_rc db_release(struct db *db) SD_MUSTCHECK;
+void db_rollback_to(struct db *db);
 
 /* The last SQLite error message of this connection (borrowed, valid until
  * the next call on db). */
@@ -188,9 +193,128 @@ void db_message_list_free(struct db_message *rows, size_t n);
 /* Insert m (id ignored). */
 enum sd_rc db_message_insert(struct db *db, const struct db_message *m,
     int64_t *id) SD_MUSTCHECK;
+/* The latest staff (or head/admin) message of tracking; SD_ENOTFOUND if
+ * none. out is filled with copies (db_message_fini()). */
+enum sd_rc db_message_last_answer(struct db *db, int64_t tracking,
+    struct db_message *out) SD_MUSTCHECK;
 /* The thread of tracking, oldest first. */
 enum sd_rc db_message_list(struct db *db, int64_t tracking,
     struct db_message **rows, size_t *n) SD_MUSTCHECK;
+
+/* ---- Outbox: every outbound message, stored before it is sent -------- */
+
+/* A message to queue. */
+struct db_outbox_new {
+	enum core_out_kind kind; /* otp, alert, reply, ussd */
+	int priority;            /* 0 first; see core_out_priority() */
+	const char *destination; /* E.164 or the MO's source as received */
+	const char *body;        /* UTF-8 text */
+	int64_t tracking;        /* the request it is about, 0 if none */
+	int64_t not_before;      /* UTC seconds, 0 = now */
+	int64_t expires;         /* UTC seconds, 0 = never (OTPs expire) */
+	bool receipt;            /* ask for a delivery receipt */
+	int ussd_session;        /* its_session_info to echo, -1 if none */
+};
+
+/* A stored outbound message. */
+struct db_outbox_row {
+	int64_t id;                   /* row id: the local message id */
+	enum core_out_kind kind;      /* what it is */
+	int priority;                 /* 0 first */
+	char destination[SD_ADDR_LEN]; /* where it goes */
+	char *body;                   /* text */
+	int64_t tracking;             /* request, 0 if none */
+	int64_t not_before;           /* UTC seconds */
+	int64_t expires;              /* UTC seconds, 0 = never */
+	int attempts;                 /* times handed to a transport */
+	enum core_out_state state;    /* where it is */
+	char smsc_id[SD_MSGID_LEN];   /* SMSC id of part 1, "" if none */
+	char *reason;                 /* last failure, "" if none */
+	int64_t created;              /* UTC seconds */
+	int64_t created_ms;           /* UTC milliseconds */
+	int64_t updated;              /* UTC seconds */
+	int parts;                    /* parts the SMSC accepted */
+	int route;                    /* 0 none, 1 SMPP, 2 HTTP */
+	bool receipt;                 /* a receipt was asked for */
+	int ussd_session;             /* -1 if not USSD */
+};
+
+void db_outbox_row_fini(struct db_outbox_row *r);
+void db_outbox_rows_free(struct db_outbox_row *rows, size_t n);
+
+/* Queue m (state queued, created = now); *id gets its row. Runs in the
+ * caller's transaction: queue a message together with what causes it. */
+enum sd_rc db_outbox_add(struct db *db, const struct db_outbox_new *m,
+    int64_t *id) SD_MUSTCHECK;
+
+/*
+ * Claim up to max due rows (queued, not_before <= now) for sending, most
+ * urgent first (priority, then id), of the kinds in kind_mask (bit 1 << kind).
+ * Rows past their expiry become expired and are not returned (*expired
+ * counts them). The rest become submitted with attempts + 1. rows must
+ * hold max entries; the caller frees their contents (db_outbox_row_fini).
+ * Run it inside a write transaction.
+ */
+enum sd_rc db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask,
+    size_t max, struct db_outbox_row *rows, size_t *n, size_t *expired)
+    SD_MUSTCHECK;
+
+/* At start: rows left submitted by a crash go back to queued (*n of them). */
+enum sd_rc db_outbox_requeue_submitted(struct db *db, int64_t *n)
+    SD_MUSTCHECK;
+
+/* Part part of parts of id was accepted by route (1 SMPP, 2 HTTP) as
+ * smsc_id. The row becomes accepted. */
+enum sd_rc db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
+    const char *smsc_id, int route) SD_MUSTCHECK;
+
+/*
+ * Sending id failed. temporary and attempts below max_attempts: queued
+ * again with not_before = now + retry_s; otherwise failed. reason is kept.
+ * *final (may be NULL) tells which.
+ */
+enum sd_rc db_outbox_failed(struct db *db, int64_t id, bool temporary,
+    const char *reason, int64_t now, int max_attempts, int64_t retry_s,
+    bool *final) SD_MUSTCHECK;
+
+/* Mark id expired (too late to send) with reason. */
+enum sd_rc db_outbox_expire(struct db *db, int64_t id, const char *reason)
+    SD_MUSTCHECK;
+
+/*
+ * A delivery receipt for SMSC id smsc_id (try each of the n forms given:
+ * SMSCs write ids in decimal or hexadecimal), SMPP message_state state.
+ * The part's state is kept; the row becomes delivered once every part is
+ * delivered, undeliverable (or expired) as soon as one part is. *id gets
+ * the row, 0 when no row carries that id (not an error).
+ */
+enum sd_rc db_outbox_receipt(struct db *db, const char *const *smsc_ids,
+    size_t n, int state, const char *reason, int64_t *id) SD_MUSTCHECK;
+
+/* A receipt naming our own row id (HTTP providers' callbacks). The row
+ * (single part) takes the final state; SD_ENOTFOUND if no such row. */
+enum sd_rc db_outbox_receipt_by_id(struct db *db, int64_t id, int state,
+    const char *reason) SD_MUSTCHECK;
+
+/* Put id back in the queue now (operator's retry of a failed, expired or
+ * undeliverable row). SD_ENOTFOUND / SD_ESTATE (queued or in flight). */
+enum sd_rc db_outbox_retry(struct db *db, int64_t id) SD_MUSTCHECK;
+
+/* One row with its parts' SMSC ids ("2:id 3:id", "" if single). */
+enum sd_rc db_outbox_get(struct db *db, int64_t id, struct db_outbox_row *out,
+    char **parts) SD_MUSTCHECK;
+
+/* Counts by kind and state, and the oldest waiting row's created time. */
+struct db_outbox_counts {
+	int64_t n[CORE_OUT_KIND_COUNT][CORE_OUT_STATE_COUNT];
+	int64_t oldest_waiting; /* UTC seconds of the oldest queued or
+				   submitted row, 0 if none */
+};
+enum sd_rc db_outbox_counts(struct db *db, struct db_outbox_counts *c)
+    SD_MUSTCHECK;
+
+/* PRAGMA data_version: changes when another connection commits. */
+enum sd_rc db_data_version(struct db *db, int64_t *v) SD_MUSTCHECK;
 
 /* ---- Inbox: every MO text and USSD step, stored before it is acked ---- */
 
@@ -205,8 +329,58 @@ enum db_inbox_kind {
 enum sd_rc db_inbox_add(struct db *db, const char *source,
     const char *destination, const char *body, enum db_inbox_kind kind,
     const char *session, int64_t *id) SD_MUSTCHECK;
+
+/* 64-bit FNV-1a of body: the inbox's duplicate key with the source. */
+int64_t db_inbox_hash(const char *body);
+
+/* The earlier copy of an MO: same source and body since since. */
+struct db_inbox_dup {
+	int64_t id;       /* its row */
+	int64_t reply_id; /* the outbox row that answered it, 0 if none */
+	int resent;       /* times the reply went again */
+};
+
+/* Find an earlier copy; SD_ENOTFOUND if none. */
+enum sd_rc db_inbox_find_dup(struct db *db, const char *source,
+    const char *body, int64_t since, struct db_inbox_dup *out)
+    SD_MUSTCHECK;
+
+/* Store a redelivery of dup_of (handled at once); *id gets its row. */
+enum sd_rc db_inbox_add_dup(struct db *db, const char *source,
+    const char *destination, const char *body, enum db_inbox_kind kind,
+    int64_t dup_of, int64_t *id) SD_MUSTCHECK;
+
+/* Mark id handled, answered by outbox row reply_id (0 if none). */
+enum sd_rc db_inbox_handled(struct db *db, int64_t id, int64_t reply_id)
+    SD_MUSTCHECK;
+
+/* Count one more resend of the reply of id. */
+enum sd_rc db_inbox_resent(struct db *db, int64_t id) SD_MUSTCHECK;
+
+/* Rows still unhandled (stored by a run that died before handling them),
+ * oldest first, at most max. */
+struct db_inbox_row {
+	int64_t id;
+	char source[SD_ADDR_LEN];
+	char destination[SD_ADDR_LEN];
+	char *body;
+	enum db_inbox_kind kind;
+	int ussd_session; /* -1 if none */
+};
+void db_inbox_rows_free(struct db_inbox_row *rows, size_t n);
+enum sd_rc db_inbox_unhandled(struct db *db, size_t max,
+    struct db_inbox_row **rows, size_t *n) SD_MUSTCHECK;
 /* Rows in the inbox (tests, metrics). */
 enum sd_rc db_inbox_count(struct db *db, int64_t *n) SD_MUSTCHECK;
+
+/* ---- One-time passwords ------------------------------------------------ */
+
+/* Store a code's hash for mobile (E.164); *id (may be NULL) its row. */
+enum sd_rc db_otp_add(struct db *db, const char *mobile, int purpose,
+    const char *code_hash, int64_t expires, int64_t *id) SD_MUSTCHECK;
+/* Codes issued to mobile since since (*n) and the latest one's time. */
+enum sd_rc db_otp_recent(struct db *db, const char *mobile, int64_t since,
+    int64_t *n, int64_t *last) SD_MUSTCHECK;
 
 /* ---- Audit log (append-only; triggers refuse UPDATE and DELETE) -------- */
 

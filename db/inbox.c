@@ -1,16 +1,36 @@
 /*
  * db/inbox.c: the inbox. An MO is stored here, and committed, before the
  * SMSC gets its deliver_sm_resp: whatever was acknowledged is on disk.
- * (Duplicate detection and the handled state come with issue #4.)
+ * A redelivery (same source and body within the caller's window) is
+ * stored as a row pointing at the first copy, never handled twice.
  */
 #include "db/db.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/base/clock.h"
+#include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
 static const char sql_inbox_add[] =
     "INSERT INTO inbox (source, destination, body, kind, ussd_session,"
-    " state, received) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)";
+    " state, received, body_hash) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)";
+static const char sql_inbox_add_dup[] =
+    "INSERT INTO inbox (source, destination, body, kind, state, received,"
+    " body_hash, dup_of) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)";
+static const char sql_inbox_find_dup[] =
+    "SELECT id, coalesce(reply_id, 0), resent FROM inbox"
+    " WHERE source = ?1 AND body_hash = ?2 AND received >= ?3"
+    " AND dup_of IS NULL AND body = ?4 ORDER BY id DESC LIMIT 1";
+static const char sql_inbox_handled[] =
+    "UPDATE inbox SET state = 1, reply_id = nullif(?2, 0) WHERE id = ?1";
+static const char sql_inbox_resent[] =
+    "UPDATE inbox SET resent = resent + 1 WHERE id = ?1";
+static const char sql_inbox_unhandled[] =
+    "SELECT id, source, destination, body, kind, ussd_session FROM inbox"
+    " WHERE state = 0 ORDER BY id LIMIT ?1";
 static const char sql_inbox_count[] = "SELECT count(*) FROM inbox";
 
 enum sd_rc
@@ -29,6 +49,7 @@ db_inbox_add(struct db *db, const char *source, const char *destination,
 	sqlite3_bind_int(st, 4, (int)kind);
 	db_bind_text(st, 5, session != NULL ? session : "");
 	sqlite3_bind_int64(st, 6, sd_clock_now());
+	sqlite3_bind_int64(st, 7, db_inbox_hash(body));
 	rc = db_step_done(db, st);
 	if (rc == SD_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(db->h);
@@ -48,4 +69,141 @@ db_inbox_count(struct db *db, int64_t *n)
 		*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
+}
+
+int64_t
+db_inbox_hash(const char *body)
+{
+	uint64_t h = 14695981039346656037ull;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)body; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 1099511628211ull;
+	}
+	return (int64_t)(h >> 1); /* keep it positive */
+}
+
+enum sd_rc
+db_inbox_find_dup(struct db *db, const char *source, const char *body,
+    int64_t since, struct db_inbox_dup *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_inbox_find_dup);
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	db_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, db_inbox_hash(body));
+	sqlite3_bind_int64(st, 3, since);
+	db_bind_text(st, 4, body);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->reply_id = sqlite3_column_int64(st, 1);
+		out->resent = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	if (r == SQLITE_ROW)
+		return SD_OK;
+	return r == SQLITE_DONE ? SD_ENOTFOUND :
+	    db_rc(sqlite3_extended_errcode(db->h));
+}
+
+enum sd_rc
+db_inbox_add_dup(struct db *db, const char *source, const char *destination,
+    const char *body, enum db_inbox_kind kind, int64_t dup_of, int64_t *id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_inbox_add_dup);
+	enum sd_rc rc;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	db_bind_text(st, 1, source);
+	db_bind_text(st, 2, destination);
+	db_bind_text(st, 3, body);
+	sqlite3_bind_int(st, 4, (int)kind);
+	sqlite3_bind_int64(st, 5, sd_clock_now());
+	sqlite3_bind_int64(st, 6, db_inbox_hash(body));
+	sqlite3_bind_int64(st, 7, dup_of);
+	rc = db_step_done(db, st);
+	if (rc == SD_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return rc;
+}
+
+static enum sd_rc
+inbox_update(struct db *db, const char *sql, int64_t id, int64_t arg,
+    bool has_arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if (has_arg)
+		sqlite3_bind_int64(st, 2, arg);
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_inbox_handled(struct db *db, int64_t id, int64_t reply_id)
+{
+	return inbox_update(db, sql_inbox_handled, id, reply_id, true);
+}
+
+enum sd_rc
+db_inbox_resent(struct db *db, int64_t id)
+{
+	return inbox_update(db, sql_inbox_resent, id, 0, false);
+}
+
+void
+db_inbox_rows_free(struct db_inbox_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(rows[i].body);
+	free(rows);
+}
+
+enum sd_rc
+db_inbox_unhandled(struct db *db, size_t max, struct db_inbox_row **rows,
+    size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_inbox_unhandled);
+	struct db_inbox_row *v;
+	size_t k = 0;
+	int r;
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	v = xcalloc(max > 0 ? max : 1, sizeof(*v));
+	sqlite3_bind_int64(st, 1, (int64_t)max);
+	while (k < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_inbox_row *x = &v[k++];
+		const char *sess = (const char *)sqlite3_column_text(st, 5);
+
+		x->id = sqlite3_column_int64(st, 0);
+		snprintf(x->source, sizeof(x->source), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		snprintf(x->destination, sizeof(x->destination), "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		x->body = db_col_text(st, 3);
+		x->kind = (enum db_inbox_kind)sqlite3_column_int(st, 4);
+		x->ussd_session = sess != NULL && sess[0] != '\0' ?
+		    atoi(sess) : -1;
+	}
+	r = sqlite3_errcode(db->h);
+	sqlite3_reset(st);
+	if (r != SQLITE_OK && r != SQLITE_DONE && r != SQLITE_ROW) {
+		db_inbox_rows_free(v, k);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*rows = v;
+	*n = k;
+	return SD_OK;
 }

@@ -34,6 +34,10 @@ static const char sql_msg_list[] =
     "SELECT id, tracking, author_id, author_role, author_name,"
     " author_title, body, channel, created FROM messages"
     " WHERE tracking = ?1 ORDER BY id";
+static const char sql_msg_last_answer[] =
+    "SELECT id, tracking, author_id, author_role, author_name,"
+    " author_title, body, channel, created FROM messages"
+    " WHERE tracking = ?1 AND author_role > 0 ORDER BY id DESC LIMIT 1";
 static const char sql_audit_add[] =
     "INSERT INTO audit (at, actor_id, action, object, detail)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -233,6 +237,39 @@ db_message_insert(struct db *db, const struct db_message *m, int64_t *id)
 	return rc;
 }
 
+static void
+msg_read(sqlite3_stmt *st, struct db_message *m)
+{
+	m->id = sqlite3_column_int64(st, 0);
+	m->tracking = sqlite3_column_int64(st, 1);
+	m->author_id = sqlite3_column_int64(st, 2);
+	m->author_role = (enum core_role)sqlite3_column_int(st, 3);
+	m->author_name = db_col_text(st, 4);
+	m->author_title = db_col_text(st, 5);
+	m->body = db_col_text(st, 6);
+	m->chan = (enum core_channel)sqlite3_column_int(st, 7);
+	m->created = sqlite3_column_int64(st, 8);
+}
+
+enum sd_rc
+db_message_last_answer(struct db *db, int64_t tracking, struct db_message *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_msg_last_answer);
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, tracking);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		msg_read(st, out);
+	sqlite3_reset(st);
+	if (r == SQLITE_ROW)
+		return SD_OK;
+	return r == SQLITE_DONE ? SD_ENOTFOUND :
+	    db_rc(sqlite3_extended_errcode(db->h));
+}
+
 enum sd_rc
 db_message_list(struct db *db, int64_t tracking, struct db_message **rows,
     size_t *n)
@@ -255,15 +292,7 @@ db_message_list(struct db *db, int64_t tracking, struct db_message **rows,
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		m = &v[cnt++];
-		m->id = sqlite3_column_int64(st, 0);
-		m->tracking = sqlite3_column_int64(st, 1);
-		m->author_id = sqlite3_column_int64(st, 2);
-		m->author_role = (enum core_role)sqlite3_column_int(st, 3);
-		m->author_name = db_col_text(st, 4);
-		m->author_title = db_col_text(st, 5);
-		m->body = db_col_text(st, 6);
-		m->chan = (enum core_channel)sqlite3_column_int(st, 7);
-		m->created = sqlite3_column_int64(st, 8);
+		msg_read(st, m);
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {

@@ -17,6 +17,20 @@
  *   inbox.state  0 stored, 1 handled
  *   audit       append-only: triggers refuse UPDATE and DELETE.
  *   holidays.jdate  Jalali "YYYY/MM/DD".
+ *
+ * Schema 2 (issue #4, the store-and-forward pipeline):
+ *   outbox.kind/state  enum core_out_kind / core_out_state (core/model.h)
+ *   outbox.smsc_id     the SMSC's id of part 1; parts 2.. in outbox_parts
+ *   outbox.p1_state    receipt state of part 1 (0 none yet, else the SMPP
+ *                      message_state); parts 2.. keep theirs in
+ *                      outbox_parts.state
+ *   outbox.created_ms  UTC milliseconds, for the queued-to-accepted latency
+ *   outbox.route       0 none yet, 1 SMPP, 2 HTTP
+ *   outbox.ussd_session its_session_info to echo, -1 when not USSD
+ *   inbox.body_hash    64-bit FNV-1a of the body, for duplicate detection
+ *   inbox.dup_of       the first copy when this row is a redelivery
+ *   inbox.reply_id     the outbox row that answered it
+ *   inbox.resent       times the reply went again for a redelivery
  */
 #include "db/db_int.h"
 
@@ -171,7 +185,31 @@ static const char *const schema_v1[] = {
     NULL,
 };
 
+static const char *const schema_v2[] = {
+    "ALTER TABLE outbox ADD COLUMN parts INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE outbox ADD COLUMN p1_state INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE outbox ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE outbox ADD COLUMN route INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE outbox ADD COLUMN receipt INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE outbox ADD COLUMN ussd_session INTEGER NOT NULL"
+    " DEFAULT -1;",
+    "CREATE TABLE outbox_parts ("
+    " outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,"
+    " part INTEGER NOT NULL CHECK (part >= 2),"
+    " smsc_id TEXT NOT NULL,"
+    " state INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (outbox_id, part)) WITHOUT ROWID;",
+    "CREATE INDEX outbox_parts_smsc_id ON outbox_parts (smsc_id);",
+    "ALTER TABLE inbox ADD COLUMN body_hash INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE inbox ADD COLUMN dup_of INTEGER REFERENCES inbox (id);",
+    "ALTER TABLE inbox ADD COLUMN reply_id INTEGER REFERENCES outbox (id);",
+    "ALTER TABLE inbox ADD COLUMN resent INTEGER NOT NULL DEFAULT 0;",
+    "CREATE INDEX inbox_dedupe ON inbox (source, body_hash, received);",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
 	{1, schema_v1},
+	{2, schema_v2},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

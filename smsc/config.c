@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "smsc/http_int.h"
+
 static const char *const bind_choices[] = {"trx", "tx+rx", NULL};
 static const char *const long_choices[] = {"udh", "sar", "payload", NULL};
 
@@ -105,14 +107,106 @@ const struct sd_conf_key smsc_config_keys[] = {
 };
 #undef OFF
 
+static const char *const method_choices[] = {"get", "post", NULL};
+
+/* The URL: http(s), and a template whose variables all exist. */
+static enum sd_rc
+smsc_check_http_url(const char *v, char err[SD_ERRLEN])
+{
+	enum sd_rc rc = smsc_check_url(v, err);
+
+	if (rc != SD_OK)
+		return rc;
+	return smsc_http_template_check(v, err);
+}
+
+static enum sd_rc
+smsc_check_base_url(const char *v, char err[SD_ERRLEN])
+{
+	if (*v == '\0') {
+		snprintf(err, SD_ERRLEN, "must not be empty");
+		return SD_EINVAL;
+	}
+	return smsc_check_url(v, err);
+}
+
+static enum sd_rc
+smsc_check_receipt_path(const char *v, char err[SD_ERRLEN])
+{
+	if (v[0] != '/' || strpbrk(v, "?#{} \t\r\n") != NULL) {
+		snprintf(err, SD_ERRLEN,
+		    "must start with / and hold no ?, #, braces or spaces");
+		return SD_EINVAL;
+	}
+	return SD_OK;
+}
+
+static enum sd_rc
+smsc_check_header(const char *v, char err[SD_ERRLEN])
+{
+	if (*v == '\0')
+		return SD_OK;
+	return smsc_http_header_check(v, err);
+}
+
+static enum sd_rc
+smsc_check_ct(const char *v, char err[SD_ERRLEN])
+{
+	if (strpbrk(v, "\r\n") != NULL) {
+		snprintf(err, SD_ERRLEN, "must be one line");
+		return SD_EINVAL;
+	}
+	return SD_OK;
+}
+
+#define HOFF(f) offsetof(struct smsc_http_config, f)
 const struct sd_conf_key smsc_http_config_keys[] = {
-	{"url", SD_CONF_STR, offsetof(struct smsc_http_config, url), "", 0, 0,
-	    NULL, smsc_check_url, "HTTP SMS endpoint; empty: no fallback"},
-	{"fallback_after_s", SD_CONF_INT,
-	    offsetof(struct smsc_http_config, fallback_after_s), "30", 1,
+	{"url", SD_CONF_STR, HOFF(url), "", 0, 0, NULL, smsc_check_http_url,
+	    "HTTP SMS endpoint (template); empty: no fallback"},
+	{"fallback_after_s", SD_CONF_INT, HOFF(fallback_after_s), "30", 1,
 	    86400, NULL, NULL, "use HTTP when SMPP is down this long"},
-	{"fallback_kinds", SD_CONF_STR,
-	    offsetof(struct smsc_http_config, fallback_kinds), "otp", 0, 0,
+	{"fallback_kinds", SD_CONF_STR, HOFF(fallback_kinds), "otp", 0, 0,
 	    NULL, smsc_check_kinds, "kinds sent over HTTP then: otp,alert,..."},
+	{"method", SD_CONF_ENUM, HOFF(method), "get", 0, 0, method_choices,
+	    NULL, "get (all in the URL, as Kannel's sendsms) | post (body)"},
+	{"body", SD_CONF_STR, HOFF(body), "", 0, 0, NULL,
+	    smsc_http_template_check,
+	    "POST body template, e.g. {\"to\":\"{to}\",\"text\":\"{text}\"}"},
+	{"content_type", SD_CONF_STR, HOFF(content_type),
+	    "application/x-www-form-urlencoded", 0, 0, NULL, smsc_check_ct,
+	    "body type; *json* escapes for JSON, form url-encodes"},
+	{"auth_header", SD_CONF_STR, HOFF(auth_header), "", 0, 0, NULL,
+	    smsc_check_header,
+	    "sent as is, e.g. Authorization: Bearer KEY (never logged)"},
+	{"success_status", SD_CONF_STR, HOFF(success_status), "200-299", 0, 0,
+	    NULL, smsc_http_status_check,
+	    "statuses that mean accepted: 200-299, 202, 200,202"},
+	{"success_body", SD_CONF_STR, HOFF(success_body), "", 0, 0, NULL,
+	    NULL, "text the answer must contain; empty: any"},
+	{"id_field", SD_CONF_STR, HOFF(id_field), "", 0, 0, NULL, NULL,
+	    "JSON member holding the provider's message id; empty: none"},
+	{"from", SD_CONF_STR, HOFF(from), "3000", 0, 0, NULL, NULL,
+	    "sender for {from}: short code, number or name"},
+	{"base_url", SD_CONF_STR, HOFF(base_url), "http://127.0.0.1:8080", 0,
+	    0, NULL, smsc_check_base_url,
+	    "our address as the provider reaches it, for {receipt_url}"},
+	{"receipt_path", SD_CONF_STR, HOFF(receipt_path), "/sms/dlr", 0, 0,
+	    NULL, smsc_check_receipt_path,
+	    "{receipt_url} is base_url + this + ?id={id}&type=%d"},
+	{"timeout_s", SD_CONF_INT, HOFF(timeout_s), "10", 1, 300, NULL, NULL,
+	    "one request at most this long (connecting included)"},
+	{"retries", SD_CONF_INT, HOFF(retries), "2", 0, 10, NULL, NULL,
+	    "tries again after 5xx/408/429 or a network error"},
+	{"retry_delay_ms", SD_CONF_INT, HOFF(retry_delay_ms), "1000", 10,
+	    60000, NULL, NULL, "wait before the first retry; doubles"},
+	{"tls_verify", SD_CONF_BOOL, HOFF(tls_verify), "yes", 0, 0, NULL,
+	    NULL, "check the provider's certificate and host name"},
+	{"ca_file", SD_CONF_STR, HOFF(ca_file), "", 0, 0, NULL, NULL,
+	    "CA bundle (PEM) to trust; empty: the system's"},
+	{"parallel", SD_CONF_INT, HOFF(parallel), "4", 1, 64, NULL, NULL,
+	    "requests in flight at once"},
+	{"queue_max", SD_CONF_INT, HOFF(queue_max), "1000", 1, 100000, NULL,
+	    NULL, "messages held (queued or in flight) at most"},
 	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
+#undef HOFF

@@ -52,11 +52,44 @@ struct smsc_config {
 						  read 0 as Latin-1 */
 };
 
-/* Section [http_sms]. */
+/* The request method of the HTTP transport. */
+enum smsc_http_method {
+	SMSC_HTTP_GET = 0,  /* everything in the URL (Kannel sendsms) */
+	SMSC_HTTP_POST = 1, /* body as content_type says */
+};
+
+/*
+ * Section [http_sms]. url and body are templates: {to} (+98...),
+ * {to_plain} (98...), {text}, {id}, {from}, {receipt_url} and
+ * {validity_min} are replaced, each escaped for where it lands (see
+ * smsc/http.c and conf/http_sms.examples.ini).
+ */
 struct smsc_http_config {
 	char url[SD_CONF_VALUE_MAX];            /* empty: no fallback */
 	long fallback_after_s;                  /* SMPP down this long */
 	char fallback_kinds[SD_CONF_VALUE_MAX]; /* "otp", "otp,alert" */
+	int method;                             /* enum smsc_http_method */
+	char body[SD_CONF_VALUE_MAX];           /* POST body template */
+	char content_type[SD_CONF_VALUE_MAX];   /* of the body; picks the
+						   escaping (json, form) */
+	char auth_header[SD_CONF_VALUE_MAX];    /* "Name: value"; secret:
+						   never logged */
+	char success_status[SD_CONF_VALUE_MAX]; /* "200-299", "202,200" */
+	char success_body[SD_CONF_VALUE_MAX];   /* must appear; "" any */
+	char id_field[SD_CONF_VALUE_MAX];       /* JSON member with the
+						   provider's id; "" none */
+	char from[SD_CONF_VALUE_MAX];           /* {from}: the sender */
+	char base_url[SD_CONF_VALUE_MAX];       /* ours, as the provider
+						   reaches it */
+	char receipt_path[SD_CONF_VALUE_MAX];   /* callback path under it */
+	long timeout_s;                         /* one request at most */
+	long retries;                           /* extra tries on 5xx or a
+						   transport error */
+	long retry_delay_ms;                    /* first retry; doubles */
+	bool tls_verify;                        /* check peer and host */
+	char ca_file[SD_CONF_VALUE_MAX];        /* CA bundle; "" system */
+	long parallel;                          /* requests at once */
+	long queue_max;                         /* messages held at most */
 };
 
 extern const struct sd_conf_key smsc_config_keys[];
@@ -203,5 +236,134 @@ void smsc_esme_stop(struct smsc_esme *e, void (*done)(void *arg), void *arg);
 
 /* Close everything now and free. NULL is a no-op. */
 void smsc_esme_free(struct smsc_esme *e);
+
+/* ---- The store-and-forward pipeline (smsc/pipe.c) --------------------- */
+
+struct db;
+struct db_config;
+struct smsc_pipe;
+
+/* Section [queue]. */
+struct smsc_pipe_config {
+	long max_attempts;                     /* tries before failed */
+	long retry_s;                          /* first retry delay */
+	long retry_max_s;                      /* longest retry delay */
+	long dedupe_window_s;                  /* MO redelivery window */
+	char receipt_kinds[SD_CONF_VALUE_MAX]; /* kinds asking for receipts */
+	long batch_max;                        /* items per transaction */
+	long poll_ms;                          /* look for others' rows */
+};
+
+extern const struct sd_conf_key smsc_pipe_config_keys[];
+
+/* One inbound message for the domain. */
+struct smsc_pipe_mo {
+	const char *from, *to, *text; /* as received; text UTF-8 */
+	bool ussd;                    /* a USSD step */
+	int ussd_session;             /* its_session_info, -1 if none */
+};
+
+struct smsc_pipe_hooks {
+	void *arg;
+	/* Handle one MO on the store thread, inside its open transaction,
+	 * with its connection db: queue any reply with db_outbox_add() and
+	 * give its row in *reply_id. SD_EIO/EBUSY/ENOMEM fail the batch
+	 * (the SMSC resends); other errors skip this message only. */
+	enum sd_rc (*handle_mo)(void *arg, struct db *db,
+	    const struct smsc_pipe_mo *mo, int64_t *reply_id);
+};
+
+/*
+ * Start the pipeline on loop: open its own connection to dbcfg, queue
+ * again what a crash left submitted, handle MOs stored but not handled,
+ * create the SMPP client (if smpp->enabled) and the HTTP transport (if
+ * httpcfg->url is set), and start the store thread. Every config must
+ * outlive the pipeline. gw thread.
+ */
+enum sd_rc smsc_pipe_new(const struct smsc_pipe_config *cfg,
+    const struct db_config *dbcfg, const struct smsc_config *smpp,
+    const struct smsc_http_config *httpcfg, struct sd_loop *loop,
+    const struct smsc_pipe_hooks *hooks, struct smsc_pipe **out,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* Handle MOs stored but not handled (called by smsc_pipe_new). */
+enum sd_rc smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
+    SD_MUSTCHECK;
+
+/* Stop sending, unbind after the responses in flight (bounded), then
+ * call done(arg); then smsc_pipe_free() commits what is left. */
+void smsc_pipe_stop(struct smsc_pipe *p, void (*done)(void *arg), void *arg);
+
+/* True while the SMPP link is bound. gw thread. */
+bool smsc_pipe_link_up(const struct smsc_pipe *p);
+
+/* The metrics in Prometheus text format (queue depths read with db, the
+ * caller's connection). Any thread; free() the result. */
+char *smsc_pipe_metrics(struct smsc_pipe *p, struct db *db);
+
+/* Stop everything and free. NULL is a no-op. */
+void smsc_pipe_free(struct smsc_pipe *p);
+
+/* ---- The HTTP transport (smsc/http.c) --------------------------------- */
+
+struct smsc_http;
+
+/*
+ * Create the HTTP transport for cfg ([http_sms]) on loop and start its
+ * worker thread; cfg and hooks must outlive it. Hooks fire on loop's
+ * thread (the gw thread) like the ESME's, once per message:
+ * accepted(local_id, 1, 1, the id the provider gave or "http-<local_id>")
+ * or failed(local_id, temporary, reason); link and the inbound hooks are
+ * not used. The requests themselves run on the worker, so the loop never
+ * waits on the network. SD_EINVAL with a reason when cfg->url is empty or
+ * a template, status list, header or CA file is bad; SD_EIO when a
+ * thread or an eventfd cannot be had. gw thread only; so are all the
+ * functions below but smsc_http_parse_receipt().
+ */
+enum sd_rc smsc_http_new(const struct smsc_http_config *cfg,
+    struct sd_loop *loop, const struct smsc_hooks *hooks,
+    struct smsc_http **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * Queue one message (whole: the provider splits it); m is borrowed for
+ * the call. Only local_id, dest ("+98..." or digits), text, receipt and
+ * validity_s of m are used. SD_EBUSY when [http_sms] queue_max messages
+ * are held already (try again after a hook fired), SD_EINVAL on a bad
+ * address or no text, SD_ETOOBIG on a text or request over the limits
+ * of smsc/http_int.h, each with a reason in err.
+ */
+enum sd_rc smsc_http_submit(struct smsc_http *h, const struct smsc_submit *m,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* Counters of the HTTP transport. */
+struct smsc_http_stats {
+	uint64_t sent;        /* requests started, retries included */
+	uint64_t accepted;    /* messages accepted */
+	uint64_t failed_temp; /* messages failed for now (tries used up) */
+	uint64_t failed_perm; /* messages refused for good */
+	unsigned in_flight;   /* messages held: queued, sent or waiting to
+				 be tried again */
+};
+
+/* Copy the counters. */
+void smsc_http_stats(const struct smsc_http *h, struct smsc_http_stats *st);
+
+/* Stop the worker (in-flight requests are abandoned and no hook fires
+ * for them: their rows stay submitted and go again at the next start) and
+ * free. Never from inside one of its hooks. NULL is a no-op. */
+void smsc_http_free(struct smsc_http *h);
+
+/*
+ * A delivery report called back over HTTP on [http_sms] receipt_path
+ * (Kannel's dlr-url): from the callback's query string (with or without
+ * the leading '?'), the local id (id=) and the SMPP message_state it
+ * reports: Kannel's type= (1 delivered -> 2 DELIVERED, 2 failed -> 5
+ * UNDELIVERABLE, 16 SMSC reject -> 8 REJECTED, 4 buffered and 8 SMSC ack
+ * -> 1 ENROUTE) or a provider's status= word (delivered, failed,
+ * rejected, expired, sent, queued, ...). SD_EINVAL if it is not one;
+ * the outputs are set on SD_OK only. Pure: any thread.
+ */
+enum sd_rc smsc_http_parse_receipt(const struct smsc_http_config *cfg,
+    const char *query, uint64_t *local_id, int *state) SD_MUSTCHECK;
 
 #endif

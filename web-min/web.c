@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,62 @@ struct web {
 	pthread_mutex_t db_lock;        /* MHD may call from its one thread
 					   only, but guard anyway */
 	const struct web_config *cfg;   /* borrowed */
+	struct web_hooks hooks;         /* the rest of the program */
 };
+
+/* Rebuild the query string of c ("k=v&k=v", values percent-encoded). */
+static enum MHD_Result
+web_query_add(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char **q = cls;
+	size_t len = strlen(*q), need = strlen(key) + 2 +
+	    (value != NULL ? strlen(value) * 3 : 0);
+	const unsigned char *v;
+	char *o;
+
+	(void)kind;
+	if (len + need > 4096)
+		return MHD_NO;
+	*q = xrealloc(*q, len + need + 1);
+	o = *q + len;
+	if (len > 0)
+		*o++ = '&';
+	o += sprintf(o, "%s=", key);
+	for (v = (const unsigned char *)(value != NULL ? value : ""); *v != 0;
+	     v++) {
+		if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+		    (*v >= '0' && *v <= '9') || strchr("-_.~", *v) != NULL) {
+			*o++ = (char)*v;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*v >> 4];
+			*o++ = hex[*v & 15];
+		}
+	}
+	*o = '\0';
+	return MHD_YES;
+}
+
+/* True if the client is on the loopback interface. */
+static bool
+web_client_local(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	if (sa == NULL)
+		return false;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)
+			       ->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+	return false;
+}
 
 char *
 web_html_escape(const char *s)
@@ -165,6 +221,34 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (strcmp(url, "/") == 0)
 		return web_reply(c, MHD_HTTP_OK, "text/html; charset=utf-8",
 		    web_page_home(w));
+	if (strcmp(url, "/metrics") == 0 && w->hooks.metrics != NULL) {
+		char *m;
+
+		if (!web_client_local(c))
+			return web_reply(c, MHD_HTTP_FORBIDDEN,
+			    "text/plain; charset=utf-8",
+			    xstrdup("metrics are for loopback clients\n"));
+		pthread_mutex_lock(&w->db_lock);
+		m = w->hooks.metrics(w->hooks.arg, w->db);
+		pthread_mutex_unlock(&w->db_lock);
+		return web_reply(c, MHD_HTTP_OK,
+		    "text/plain; version=0.0.4; charset=utf-8", m);
+	}
+	if (w->hooks.sms_receipt != NULL && w->hooks.receipt_path != NULL &&
+	    strcmp(url, w->hooks.receipt_path) == 0) {
+		char *q = xstrdup("");
+		enum sd_rc rc;
+
+		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
+		    web_query_add, &q);
+		pthread_mutex_lock(&w->db_lock);
+		rc = w->hooks.sms_receipt(w->hooks.arg, w->db, q);
+		pthread_mutex_unlock(&w->db_lock);
+		free(q);
+		return web_reply(c, rc == SD_OK ? MHD_HTTP_OK :
+		    MHD_HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
+		    xstrdup(rc == SD_OK ? "ok\n" : "not a delivery report\n"));
+	}
 	return web_reply(c, MHD_HTTP_NOT_FOUND, "text/html; charset=utf-8",
 	    xstrdup("<!doctype html><html lang=\"fa\" dir=\"rtl\"><meta "
 		    "charset=\"utf-8\"><title>یافت نشد</title>"
@@ -184,7 +268,7 @@ web_log_mhd(void *cls, const char *fmt, va_list ap)
 
 enum sd_rc
 web_start(const struct web_config *cfg, const struct db_config *dbcfg,
-    struct web **out, char err[SD_ERRLEN])
+    const struct web_hooks *hooks, struct web **out, char err[SD_ERRLEN])
 {
 	struct addrinfo hints, *ai = NULL;
 	char host[256], port_s[8];
@@ -212,6 +296,8 @@ web_start(const struct web_config *cfg, const struct db_config *dbcfg,
 	}
 	w = xcalloc(1, sizeof(*w));
 	w->cfg = cfg;
+	if (hooks != NULL)
+		w->hooks = *hooks;
 	pthread_mutex_init(&w->db_lock, NULL);
 	rc = db_open(dbcfg, &w->db, err);
 	if (rc != SD_OK)

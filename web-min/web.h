@@ -29,14 +29,28 @@ extern const struct sd_conf_key web_config_keys[];
 
 struct web;
 
+/* What the rest of the program serves through the web view. Called on the
+ * web thread with its connection db; either may be NULL. */
+struct web_hooks {
+	void *arg;
+	/* GET /metrics: Prometheus text, free()d by the caller. Loopback
+	 * clients only. */
+	char *(*metrics)(void *arg, struct db *db);
+	/* GET [http_sms] receipt_path?query: a delivery report from the HTTP
+	 * SMS provider. SD_OK answers 200, anything else 400. */
+	enum sd_rc (*sms_receipt)(void *arg, struct db *db, const char *query);
+	const char *receipt_path; /* e.g. "/sms/dlr"; NULL: none */
+};
+
 /*
  * Start the web server on cfg->listen, opening its own connection to the
- * database of dbcfg. The configs must outlive the server. On failure
- * returns SD_EIO / SD_ECONFIG with a reason in err. Main thread only.
+ * database of dbcfg. The configs (and hooks, may be NULL) must outlive the
+ * server. On failure returns SD_EIO / SD_ECONFIG with a reason in err.
+ * Main thread only.
  */
 enum sd_rc web_start(const struct web_config *cfg,
-    const struct db_config *dbcfg, struct web **out, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+    const struct db_config *dbcfg, const struct web_hooks *hooks,
+    struct web **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* Stop accepting, finish requests in flight, close the database.
  * web_stop(NULL) is a no-op. Main thread only. */

@@ -18,6 +18,19 @@ sd_clock_now(void)
 }
 
 int64_t
+sd_clock_now_ms(void)
+{
+	int64_t f = atomic_load(&clock_fixed);
+	struct timespec ts;
+
+	if (f != 0)
+		return f * 1000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec + atomic_load(&clock_offset)) * 1000 +
+	    ts.tv_nsec / 1000000;
+}
+
+int64_t
 sd_clock_mono_ms(void)
 {
 	struct timespec ts;

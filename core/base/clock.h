@@ -12,6 +12,8 @@
 
 /* UTC seconds since the epoch (possibly fixed or shifted, see below). */
 int64_t sd_clock_now(void);
+/* The same clock in milliseconds. */
+int64_t sd_clock_now_ms(void);
 /* Milliseconds from CLOCK_MONOTONIC. */
 int64_t sd_clock_mono_ms(void);
 /* Freeze sd_clock_now() at t (t = 0 unfreezes). Tests only; not

@@ -22,6 +22,10 @@
 #define SD_MOBILE_IN_MAX 128
 /* Length of a formatted E.164 number plus NUL ("+989131111111"). */
 #define SD_MOBILE_LEN 16
+/* An SMS address as an SMSC gives it (SMPP: 20 characters), with the NUL. */
+#define SD_ADDR_LEN 24
+/* An SMSC message id (SMPP: 64 characters), with the NUL. */
+#define SD_MSGID_LEN 66
 /* A formatted Jalali date-time plus NUL ("1399/02/07 - 09:09:11"). */
 #define SD_JALALI_LEN 32
 /* Rows a single list call returns at most. */

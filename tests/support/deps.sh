@@ -21,6 +21,11 @@ ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
     >/dev/null 2>&1 || need_pkg libclang-rt-14-dev
 # Independent SMPP peers for the interoperability tests.
 [ -x /usr/lib/kannel/test/drive_smpp ] || need_pkg kannel-extras
+# Kannel's bearerbox and smsbox, the HTTP transport's peer (fakesmsc, its
+# SMSC, comes with kannel-extras).
+[ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] || need_pkg kannel
+# openssl s_server, the TLS peer of tests/integ/test_http_tls.sh.
+command -v openssl >/dev/null 2>&1 || need_pkg openssl
 
 for pair in libsmpp34:libsmpp34-dev sqlite3:libsqlite3-dev \
     libmicrohttpd:libmicrohttpd-dev libcurl:libcurl4-openssl-dev \

@@ -1,0 +1,641 @@
+/*
+ * db/outbox.c: the outbox. A message is queued in the same transaction as
+ * the change that causes it; the dispatcher claims due rows (most urgent
+ * first), records what the SMSC answered and what the receipts say.
+ *
+ * States (core_out_state): queued -> submitted (claimed) -> accepted ->
+ * delivered | undeliverable | expired, or failed; a temporary failure puts
+ * a row back to queued with a later not_before. A crash leaves rows
+ * submitted: they are queued again at the next start (at-least-once).
+ */
+#include "db/db.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/clock.h"
+#include "core/base/log.h"
+#include "core/base/xmalloc.h"
+#include "db/db_int.h"
+
+#define COLS                                                                 \
+	"id, kind, priority, destination, body, coalesce(tracking, 0),"      \
+	" not_before, expires, attempts, state, coalesce(smsc_id, ''),"     \
+	" coalesce(reason, ''), created, created_ms, updated, parts, route," \
+	" receipt, ussd_session"
+
+static const char sql_add[] =
+    "INSERT INTO outbox (kind, priority, destination, body, tracking,"
+    " not_before, expires, receipt, ussd_session, state, created,"
+    " created_ms, updated) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, ?7,"
+    " ?8, ?9, 0, ?10, ?11, ?10)";
+static const char sql_due[] =
+    "SELECT " COLS " FROM outbox WHERE state = 0 AND not_before <= ?1"
+    " ORDER BY priority, not_before, id LIMIT ?2";
+static const char sql_claim[] =
+    "UPDATE outbox SET state = 1, attempts = attempts + 1, updated = ?2"
+    " WHERE id = ?1";
+static const char sql_expire[] =
+    "UPDATE outbox SET state = 5, reason = ?2, updated = ?3 WHERE id = ?1";
+static const char sql_requeue[] =
+    "UPDATE outbox SET state = 0, updated = ?1 WHERE state = 1";
+static const char sql_accepted1[] =
+    "UPDATE outbox SET smsc_id = ?2, parts = max(parts, ?3), route = ?4,"
+    " state = CASE WHEN state <= 2 THEN 2 ELSE state END, updated = ?5"
+    " WHERE id = ?1";
+static const char sql_acceptedn[] =
+    "UPDATE outbox SET parts = max(parts, ?2), route = ?3,"
+    " state = CASE WHEN state <= 2 THEN 2 ELSE state END, updated = ?4"
+    " WHERE id = ?1";
+static const char sql_part_add[] =
+    "INSERT INTO outbox_parts (outbox_id, part, smsc_id) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (outbox_id, part) DO UPDATE SET smsc_id = excluded.smsc_id";
+static const char sql_attempts[] =
+    "SELECT attempts, state FROM outbox WHERE id = ?1";
+static const char sql_retry_later[] =
+    "UPDATE outbox SET state = 0, not_before = ?2, reason = ?3, updated = ?4"
+    " WHERE id = ?1";
+static const char sql_fail[] =
+    "UPDATE outbox SET state = 6, reason = ?2, updated = ?3 WHERE id = ?1";
+static const char sql_by_smsc_id[] =
+    "SELECT id, parts, state FROM outbox WHERE smsc_id = ?1"
+    " ORDER BY id DESC LIMIT 1";
+static const char sql_part_by_smsc_id[] =
+    "SELECT outbox_id, part FROM outbox_parts WHERE smsc_id = ?1"
+    " ORDER BY outbox_id DESC LIMIT 1";
+static const char sql_p1_state[] =
+    "UPDATE outbox SET p1_state = ?2 WHERE id = ?1";
+static const char sql_part_state[] =
+    "UPDATE outbox_parts SET state = ?3 WHERE outbox_id = ?1 AND part = ?2";
+static const char sql_part_states[] =
+    "SELECT o.parts, o.p1_state, o.state,"
+    " (SELECT count(*) FROM outbox_parts p WHERE p.outbox_id = o.id"
+    "  AND p.state = 2),"
+    " (SELECT min(CASE WHEN p.state IN (3, 5, 8) THEN p.state END)"
+    "  FROM outbox_parts p WHERE p.outbox_id = o.id)"
+    " FROM outbox o WHERE o.id = ?1";
+static const char sql_final[] =
+    "UPDATE outbox SET state = ?2, reason = CASE WHEN ?3 = '' THEN reason"
+    " ELSE ?3 END, updated = ?4 WHERE id = ?1";
+static const char sql_retry[] =
+    "UPDATE outbox SET state = 0, not_before = 0, smsc_id = NULL,"
+    " parts = 0, p1_state = 0, reason = 'retried by the operator',"
+    " updated = ?2 WHERE id = ?1";
+static const char sql_parts_del[] =
+    "DELETE FROM outbox_parts WHERE outbox_id = ?1";
+static const char sql_get[] = "SELECT " COLS " FROM outbox WHERE id = ?1";
+static const char sql_parts_list[] =
+    "SELECT part, smsc_id, state FROM outbox_parts WHERE outbox_id = ?1"
+    " ORDER BY part";
+static const char sql_counts[] =
+    "SELECT kind, state, count(*) FROM outbox GROUP BY kind, state";
+static const char sql_oldest[] =
+    "SELECT min(created) FROM outbox WHERE state IN (0, 1)";
+static const char sql_data_version[] = "PRAGMA data_version";
+
+void
+db_outbox_row_fini(struct db_outbox_row *r)
+{
+	if (r == NULL)
+		return;
+	free(r->body);
+	free(r->reason);
+	r->body = r->reason = NULL;
+}
+
+void
+db_outbox_rows_free(struct db_outbox_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		db_outbox_row_fini(&rows[i]);
+	free(rows);
+}
+
+static void
+row_read(sqlite3_stmt *st, struct db_outbox_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->kind = (enum core_out_kind)sqlite3_column_int(st, 1);
+	r->priority = sqlite3_column_int(st, 2);
+	snprintf(r->destination, sizeof(r->destination), "%s",
+	    (const char *)sqlite3_column_text(st, 3));
+	r->body = db_col_text(st, 4);
+	r->tracking = sqlite3_column_int64(st, 5);
+	r->not_before = sqlite3_column_int64(st, 6);
+	r->expires = sqlite3_column_int64(st, 7);
+	r->attempts = sqlite3_column_int(st, 8);
+	r->state = (enum core_out_state)sqlite3_column_int(st, 9);
+	snprintf(r->smsc_id, sizeof(r->smsc_id), "%s",
+	    (const char *)sqlite3_column_text(st, 10));
+	r->reason = db_col_text(st, 11);
+	r->created = sqlite3_column_int64(st, 12);
+	r->created_ms = sqlite3_column_int64(st, 13);
+	r->updated = sqlite3_column_int64(st, 14);
+	r->parts = sqlite3_column_int(st, 15);
+	r->route = sqlite3_column_int(st, 16);
+	r->receipt = sqlite3_column_int(st, 17) != 0;
+	r->ussd_session = sqlite3_column_int(st, 18);
+}
+
+enum sd_rc
+db_outbox_add(struct db *db, const struct db_outbox_new *m, int64_t *id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_add);
+	int64_t now = sd_clock_now();
+	enum sd_rc rc;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int(st, 1, (int)m->kind);
+	sqlite3_bind_int(st, 2, m->priority);
+	db_bind_text(st, 3, m->destination);
+	db_bind_text(st, 4, m->body);
+	sqlite3_bind_int64(st, 5, m->tracking);
+	sqlite3_bind_int64(st, 6, m->not_before);
+	sqlite3_bind_int64(st, 7, m->expires);
+	sqlite3_bind_int(st, 8, m->receipt ? 1 : 0);
+	sqlite3_bind_int(st, 9, m->ussd_session);
+	sqlite3_bind_int64(st, 10, now);
+	sqlite3_bind_int64(st, 11, sd_clock_now_ms());
+	rc = db_step_done(db, st);
+	if (rc == SD_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return rc;
+}
+
+static enum sd_rc
+set_state_reason(struct db *db, const char *sql, int64_t id,
+    const char *reason, int64_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, reason);
+	sqlite3_bind_int64(st, 3, now);
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask, size_t max,
+    struct db_outbox_row *rows, size_t *n, size_t *expired)
+{
+	sqlite3_stmt *st, *up;
+	enum sd_rc rc = SD_OK;
+	size_t got = 0, gone = 0;
+	/* Rows of other kinds are skipped: read a few more than max. */
+	int64_t lim = (int64_t)max * (kind_mask == ~0u ? 1 : 4) + 16;
+	int r;
+
+	*n = 0;
+	if (expired != NULL)
+		*expired = 0;
+	if (max == 0)
+		return SD_OK;
+	st = db_stmt(db, sql_due);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, lim);
+	while (got < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		int kind = sqlite3_column_int(st, 1);
+		int64_t exp = sqlite3_column_int64(st, 7);
+
+		if ((kind_mask & (1u << kind)) == 0)
+			continue;
+		if (exp != 0 && exp <= now) {
+			/* Marked below, once this cursor is done. */
+			rows[got].id = -sqlite3_column_int64(st, 0);
+			rows[got].body = rows[got].reason = NULL;
+			got++;
+			continue;
+		}
+		row_read(st, &rows[got++]);
+	}
+	sqlite3_reset(st);
+	/* Now change them: claimed rows become submitted, late ones
+	 * expired. */
+	{
+		size_t i, k = 0;
+
+		for (i = 0; i < got && rc == SD_OK; i++) {
+			if (rows[i].id < 0) {
+				rc = set_state_reason(db, sql_expire,
+				    -rows[i].id, "expired before it could be "
+				    "sent", now);
+				gone++;
+				continue;
+			}
+			up = db_stmt(db, sql_claim);
+			if (up == NULL) {
+				rc = SD_EINTERNAL;
+				break;
+			}
+			sqlite3_bind_int64(up, 1, rows[i].id);
+			sqlite3_bind_int64(up, 2, now);
+			rc = db_step_done(db, up);
+			rows[i].state = CORE_OUT_SUBMITTED;
+			rows[i].attempts++;
+			if (k != i)
+				rows[k] = rows[i];
+			k++;
+		}
+		if (rc != SD_OK) {
+			for (i = 0; i < k; i++)
+				db_outbox_row_fini(&rows[i]);
+			return rc;
+		}
+		*n = k;
+	}
+	if (expired != NULL)
+		*expired = gone;
+	return SD_OK;
+}
+
+enum sd_rc
+db_outbox_requeue_submitted(struct db *db, int64_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_requeue);
+	enum sd_rc rc;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, sd_clock_now());
+	rc = db_step_done(db, st);
+	if (n != NULL)
+		*n = rc == SD_OK ? sqlite3_changes(db->h) : 0;
+	return rc;
+}
+
+enum sd_rc
+db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
+    const char *smsc_id, int route)
+{
+	sqlite3_stmt *st;
+	int64_t now = sd_clock_now();
+	enum sd_rc rc;
+
+	if (part <= 1) {
+		st = db_stmt(db, sql_accepted1);
+		if (st == NULL)
+			return SD_EINTERNAL;
+		sqlite3_bind_int64(st, 1, id);
+		db_bind_text(st, 2, smsc_id);
+		sqlite3_bind_int(st, 3, parts);
+		sqlite3_bind_int(st, 4, route);
+		sqlite3_bind_int64(st, 5, now);
+		return db_step_done(db, st);
+	}
+	st = db_stmt(db, sql_acceptedn);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, parts);
+	sqlite3_bind_int(st, 3, route);
+	sqlite3_bind_int64(st, 4, now);
+	rc = db_step_done(db, st);
+	if (rc != SD_OK)
+		return rc;
+	st = db_stmt(db, sql_part_add);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, part);
+	db_bind_text(st, 3, smsc_id);
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_outbox_failed(struct db *db, int64_t id, bool temporary,
+    const char *reason, int64_t now, int max_attempts, int64_t retry_s,
+    bool *final)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_attempts);
+	int attempts, r;
+	bool last;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return r == SQLITE_DONE ? SD_ENOTFOUND :
+		    db_rc(sqlite3_extended_errcode(db->h));
+	}
+	attempts = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	last = !temporary || attempts >= max_attempts;
+	if (final != NULL)
+		*final = last;
+	if (last)
+		return set_state_reason(db, sql_fail, id, reason, now);
+	st = db_stmt(db, sql_retry_later);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now + retry_s);
+	db_bind_text(st, 3, reason);
+	sqlite3_bind_int64(st, 4, now);
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_outbox_expire(struct db *db, int64_t id, const char *reason)
+{
+	return set_state_reason(db, sql_expire, id, reason, sd_clock_now());
+}
+
+/* SMPP message_state values (SMPP 3.4 §5.2.28) that end a message. */
+enum { MS_DELIVERED = 2, MS_EXPIRED = 3, MS_UNDELIVERABLE = 5,
+	MS_REJECTED = 8 };
+
+/* Find the row and part that carry smsc_id: 0 when none. */
+static enum sd_rc
+receipt_find(struct db *db, const char *smsc_id, int64_t *id, int *part,
+    int *parts, int *cur)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*id = 0;
+	*part = 0;
+	*parts = 0;
+	st = db_stmt(db, sql_by_smsc_id);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	db_bind_text(st, 1, smsc_id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*part = 1;
+		*parts = sqlite3_column_int(st, 1);
+		*cur = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_rc(sqlite3_extended_errcode(db->h));
+	if (*id != 0)
+		return SD_OK;
+	st = db_stmt(db, sql_part_by_smsc_id);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	db_bind_text(st, 1, smsc_id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*part = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_rc(sqlite3_extended_errcode(db->h));
+	return SD_OK;
+}
+
+enum sd_rc
+db_outbox_receipt(struct db *db, const char *const *smsc_ids, size_t n,
+    int state, const char *reason, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int part = 0, parts = 0, p1, cur = 0, ndeliv, worst, r;
+	enum core_out_state to;
+	enum sd_rc rc;
+	size_t i;
+
+	*id = 0;
+	for (i = 0; i < n && *id == 0; i++) {
+		if (smsc_ids[i] == NULL || smsc_ids[i][0] == '\0')
+			continue;
+		rc = receipt_find(db, smsc_ids[i], id, &part, &parts, &cur);
+		if (rc != SD_OK)
+			return rc;
+	}
+	if (*id == 0)
+		return SD_OK;
+	if (part == 1) {
+		st = db_stmt(db, sql_p1_state);
+		if (st == NULL)
+			return SD_EINTERNAL;
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int(st, 2, state);
+	} else {
+		st = db_stmt(db, sql_part_state);
+		if (st == NULL)
+			return SD_EINTERNAL;
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int(st, 2, part);
+		sqlite3_bind_int(st, 3, state);
+	}
+	rc = db_step_done(db, st);
+	if (rc != SD_OK)
+		return rc;
+	if (part == 1 && parts <= 1) {
+		/* One part: the receipt decides alone. */
+		worst = state == MS_EXPIRED || state == MS_UNDELIVERABLE ||
+		    state == MS_REJECTED ? state : 0;
+		ndeliv = state == MS_DELIVERED;
+		parts = 1;
+		goto decide;
+	}
+	/* The row's state from all its parts. */
+	st = db_stmt(db, sql_part_states);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, *id);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	parts = sqlite3_column_int(st, 0);
+	p1 = sqlite3_column_int(st, 1);
+	cur = sqlite3_column_int(st, 2);
+	ndeliv = sqlite3_column_int(st, 3) + (p1 == MS_DELIVERED);
+	worst = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int(st, 4);
+	sqlite3_reset(st);
+	if (p1 == MS_EXPIRED || p1 == MS_UNDELIVERABLE || p1 == MS_REJECTED)
+		worst = worst == 0 || p1 < worst ? p1 : worst;
+decide:
+	if (worst == MS_EXPIRED)
+		to = CORE_OUT_EXPIRED;
+	else if (worst != 0)
+		to = CORE_OUT_UNDELIVERABLE;
+	else if (ndeliv >= (parts > 0 ? parts : 1))
+		to = CORE_OUT_DELIVERED;
+	else
+		return SD_OK; /* more parts to hear from */
+	if ((int)to == cur)
+		return SD_OK;
+	st = db_stmt(db, sql_final);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_int(st, 2, (int)to);
+	db_bind_text(st, 3, reason != NULL ? reason : "");
+	sqlite3_bind_int64(st, 4, sd_clock_now());
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_outbox_receipt_by_id(struct db *db, int64_t id, int state,
+    const char *reason)
+{
+	sqlite3_stmt *st;
+	enum core_out_state to;
+
+	st = db_stmt(db, sql_p1_state);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, state);
+	if (db_step_done(db, st) != SD_OK)
+		return db_rc(sqlite3_extended_errcode(db->h));
+	if (sqlite3_changes(db->h) == 0)
+		return SD_ENOTFOUND;
+	switch (state) {
+	case MS_DELIVERED: to = CORE_OUT_DELIVERED; break;
+	case MS_EXPIRED: to = CORE_OUT_EXPIRED; break;
+	case MS_UNDELIVERABLE:
+	case MS_REJECTED: to = CORE_OUT_UNDELIVERABLE; break;
+	default: return SD_OK; /* not final */
+	}
+	st = db_stmt(db, sql_final);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, (int)to);
+	db_bind_text(st, 3, reason != NULL ? reason : "");
+	sqlite3_bind_int64(st, 4, sd_clock_now());
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_outbox_retry(struct db *db, int64_t id)
+{
+	struct db_outbox_row row;
+	sqlite3_stmt *st;
+	enum sd_rc rc;
+
+	rc = db_outbox_get(db, id, &row, NULL);
+	if (rc != SD_OK)
+		return rc;
+	db_outbox_row_fini(&row);
+	if (row.state == CORE_OUT_QUEUED || row.state == CORE_OUT_SUBMITTED)
+		return SD_ESTATE;
+	st = db_stmt(db, sql_parts_del);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	rc = db_step_done(db, st);
+	if (rc != SD_OK)
+		return rc;
+	st = db_stmt(db, sql_retry);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, sd_clock_now());
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_outbox_get(struct db *db, int64_t id, struct db_outbox_row *out,
+    char **parts)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_get);
+	int r;
+
+	if (parts != NULL)
+		*parts = NULL;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		row_read(st, out);
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW)
+		return r == SQLITE_DONE ? SD_ENOTFOUND :
+		    db_rc(sqlite3_extended_errcode(db->h));
+	if (parts == NULL)
+		return SD_OK;
+	st = db_stmt(db, sql_parts_list);
+	if (st == NULL) {
+		db_outbox_row_fini(out);
+		return SD_EINTERNAL;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	{
+		size_t cap = 64, len = 0;
+		char *buf = xmalloc(cap);
+
+		buf[0] = '\0';
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *sid =
+			    (const char *)sqlite3_column_text(st, 1);
+			size_t need = strlen(sid) + 32;
+
+			if (len + need >= cap) {
+				cap = (len + need) * 2;
+				buf = xrealloc(buf, cap);
+			}
+			len += (size_t)snprintf(buf + len, cap - len,
+			    "%s%d:%s(%d)", len > 0 ? " " : "",
+			    sqlite3_column_int(st, 0), sid,
+			    sqlite3_column_int(st, 2));
+		}
+		sqlite3_reset(st);
+		*parts = buf;
+	}
+	return SD_OK;
+}
+
+enum sd_rc
+db_outbox_counts(struct db *db, struct db_outbox_counts *c)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_counts);
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (st == NULL)
+		return SD_EINTERNAL;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(st, 0), s = sqlite3_column_int(st, 1);
+
+		if (k >= 0 && k < CORE_OUT_KIND_COUNT && s >= 0 &&
+		    s < CORE_OUT_STATE_COUNT)
+			c->n[k][s] = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return db_rc(sqlite3_extended_errcode(db->h));
+	st = db_stmt(db, sql_oldest);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		c->oldest_waiting = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
+}
+
+enum sd_rc
+db_data_version(struct db *db, int64_t *v)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_data_version);
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
+}

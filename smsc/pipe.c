@@ -1,0 +1,1424 @@
+/*
+ * smsc/pipe.c: the store-and-forward pipeline between the transports
+ * (SMPP, HTTP) and the database.
+ *
+ * Two threads. The gw thread runs the event loop with the ESME and the
+ * HTTP transport; the store thread owns a database connection and does
+ * every write in batches (group commit):
+ *
+ *   MO in:   ESME inbound hook -> copy, answer DEFER -> store thread:
+ *            inbox row, duplicate check, the domain's handler (which
+ *            queues the reply in the outbox), all in the batch's
+ *            transaction -> COMMIT -> gw: deliver_sm_resp OK (or
+ *            ESME_RX_T_APPN when the batch failed, so the SMSC resends).
+ *   MT out:  the store thread claims due outbox rows (most urgent first,
+ *            marking them submitted) -> gw: a priority queue in memory ->
+ *            ESME (or HTTP) as the window allows -> accepted / failed /
+ *            receipt events -> store thread -> the row's new state.
+ *
+ * Nothing is acknowledged before it is committed. Messages handed to a
+ * transport whose outcome is not yet committed ("unconfirmed") are kept
+ * at most [smpp] window, so a kill -9 makes at most a window of
+ * duplicates: rows still submitted at start are sent again
+ * (at-least-once).
+ */
+#include "smsc/smsc.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/base/clock.h"
+#include "core/base/log.h"
+#include "core/base/loop.h"
+#include "core/base/xmalloc.h"
+#include "db/db.h"
+
+#define OFF(f) offsetof(struct smsc_pipe_config, f)
+const struct sd_conf_key smsc_pipe_config_keys[] = {
+	{"max_attempts", SD_CONF_INT, OFF(max_attempts), "5", 1, 100, NULL,
+	    NULL, "tries of a message before it is marked failed"},
+	{"retry_s", SD_CONF_INT, OFF(retry_s), "30", 1, 3600, NULL, NULL,
+	    "first retry after a temporary failure; doubles each time"},
+	{"retry_max_s", SD_CONF_INT, OFF(retry_max_s), "900", 1, 86400, NULL,
+	    NULL, "longest wait between retries"},
+	{"dedupe_window_s", SD_CONF_INT, OFF(dedupe_window_s), "600", 0,
+	    86400, NULL, NULL, "an MO repeated (same sender and text) within "
+	    "this is a redelivery"},
+	{"receipt_kinds", SD_CONF_STR, OFF(receipt_kinds), "otp,alert", 0, 0,
+	    NULL, NULL, "kinds sent with a delivery receipt requested (a "
+	    "command's answer goes to a phone in use: reply is not asked)"},
+	{"batch_max", SD_CONF_INT, OFF(batch_max), "1000", 1, 100000, NULL,
+	    NULL, "MOs and updates committed in one transaction at most"},
+	{"poll_ms", SD_CONF_INT, OFF(poll_ms), "20", 1, 10000, NULL, NULL,
+	    "look for messages queued by other processes this often"},
+	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+#undef OFF
+
+/* ---- Work items --------------------------------------------------------- */
+
+/* An MO waiting for the store thread. */
+struct job_mo {
+	uint64_t token;          /* for smsc_esme_mo_done() */
+	char from[SMSC_ADDR_LEN]; /* sender as received */
+	char to[SMSC_ADDR_LEN];   /* short code */
+	char *text;              /* UTF-8, owned */
+	bool ussd;               /* a USSD step */
+	int session;             /* its_session_info, -1 if none */
+	bool ok;                 /* result: committed */
+};
+
+enum op_type {
+	OP_ACCEPTED, /* a part was accepted */
+	OP_FAILED,   /* the message failed */
+	OP_RECEIPT,  /* a delivery receipt */
+	OP_EXPIRED,  /* too late to send */
+};
+
+/* A state change waiting for the store thread. */
+struct job_op {
+	enum op_type type;
+	int64_t id;                /* outbox row (0 for receipts) */
+	int part, parts;           /* OP_ACCEPTED */
+	int route;                 /* 1 SMPP, 2 HTTP */
+	bool final;                /* the message's outcome is now known */
+	bool temporary;            /* OP_FAILED */
+	int state;                 /* OP_RECEIPT: SMPP message_state */
+	int error;                 /* OP_RECEIPT: error code */
+	uint64_t token;            /* OP_RECEIPT: for smsc_esme_mo_done() */
+	bool ok;                   /* result: committed */
+	char msgid[SMSC_ID_LEN];   /* SMSC message id */
+	char reason[96];           /* OP_FAILED, OP_EXPIRED */
+};
+
+/* A growable array of one item type. */
+#define VEC(T)                                                               \
+	struct {                                                             \
+		T *v;                                                        \
+		size_t n, cap;                                               \
+	}
+
+#define VEC_PUSH(vec, item)                                                  \
+	do {                                                                 \
+		if ((vec).n == (vec).cap) {                                  \
+			(vec).cap = (vec).cap ? (vec).cap * 2 : 64;          \
+			(vec).v = xrealloc((vec).v,                          \
+			    (vec).cap * sizeof(*(vec).v));                   \
+		}                                                            \
+		(vec).v[(vec).n++] = (item);                                 \
+	} while (0)
+
+typedef VEC(struct job_mo) vec_mo;
+typedef VEC(struct job_op) vec_op;
+typedef VEC(struct db_outbox_row) vec_row;
+
+/* A message handed to a transport, waiting for its parts' answers. */
+struct flight {
+	int64_t id;       /* outbox row; 0 = free slot */
+	int parts_done;   /* parts answered */
+	int64_t since_ms; /* the row's created_ms, for the latency */
+	int kind;         /* enum core_out_kind */
+	int route;        /* 1 SMPP, 2 HTTP */
+	bool receipt;     /* a receipt was asked: keep every part's id */
+};
+
+/* Latency buckets (seconds) of the queued-to-accepted histogram. */
+static const double lat_bounds[] = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+	10, 30, 60, 300};
+#define N_LAT (sizeof(lat_bounds) / sizeof(lat_bounds[0]))
+
+/* Counters shown on /metrics, written on the gw thread. */
+struct pipe_metrics {
+	uint64_t mo, mo_dup, mo_failed;
+	uint64_t submits[3];      /* by route: 0 unused, 1 SMPP, 2 HTTP */
+	uint64_t accepted[3];
+	uint64_t receipts[CORE_OUT_STATE_COUNT + 1]; /* by state, last: other */
+	uint64_t lat_count, lat_bucket[N_LAT + 1];
+	double lat_sum;
+	uint64_t batches, batch_failures;
+	bool link_up;
+	bool http_active;
+	struct {
+		char name[40];
+		uint64_t n;
+	} errors[32]; /* failures by SMPP status name */
+	size_t n_errors;
+};
+
+struct smsc_pipe {
+	const struct smsc_pipe_config *cfg;
+	const struct smsc_config *smpp;
+	const struct smsc_http_config *httpcfg;
+	struct sd_loop *loop;
+	struct smsc_pipe_hooks hooks;
+	struct smsc_hooks th;       /* what the transports call */
+	struct smsc_esme *esme;     /* NULL when [smpp] enabled = no */
+	struct smsc_http *http;     /* NULL without [http_sms] url */
+	unsigned receipt_mask;      /* kinds that ask for receipts */
+	unsigned fallback_mask;     /* kinds HTTP may carry */
+
+	/* gw thread only. */
+	vec_row ready;              /* claimed rows, a heap by priority, id */
+	struct flight *fl;          /* in-flight messages (open addressing) */
+	size_t fl_cap;
+	long unconfirmed;           /* handed over, outcome not committed */
+	long window;                /* cap of unconfirmed */
+	int64_t link_down_since;    /* mono ms, 0 while up */
+	bool link_up;
+	uint64_t pump_timer;
+	int evfd;                   /* store thread -> gw */
+	bool stopping;
+	void (*stop_done)(void *);
+	void *stop_arg;
+
+	/* Shared, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	vec_mo in_mo;               /* gw -> store */
+	vec_op in_op;
+	long want;                  /* rows the gw would take */
+	unsigned want_mask;         /* of these kinds */
+	bool kick;                  /* claim now (new rows, link up) */
+	bool quit;
+	vec_mo out_mo;              /* store -> gw */
+	vec_op out_op;
+	vec_row out_rows;
+	long out_confirmed;         /* final ops committed */
+	long requested;             /* rows claimed and not yet taken */
+	struct pipe_metrics m;      /* read by metrics on any thread */
+
+	/* Store thread only. */
+	pthread_t thr;
+	bool thr_started;
+	struct db *db;
+	const struct db_config *dbcfg;
+};
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+/* Parse "otp,alert" into a kind mask. */
+static unsigned
+kind_mask(const char *list)
+{
+	static const char *const names[CORE_OUT_KIND_COUNT] = {"otp", "alert",
+		"reply", "ussd"};
+	unsigned m = 0;
+	const char *p = list;
+	int k;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, ", ");
+
+		for (k = 0; k < CORE_OUT_KIND_COUNT; k++)
+			if (strlen(names[k]) == n &&
+			    strncasecmp(p, names[k], n) == 0)
+				m |= 1u << k;
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return m;
+}
+
+static bool
+row_before(const struct db_outbox_row *a, const struct db_outbox_row *b)
+{
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	return a->id < b->id;
+}
+
+static void
+heap_push(vec_row *h, struct db_outbox_row r)
+{
+	size_t i;
+
+	VEC_PUSH(*h, r);
+	i = h->n - 1;
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+		struct db_outbox_row t;
+
+		if (!row_before(&h->v[i], &h->v[up]))
+			break;
+		t = h->v[i];
+		h->v[i] = h->v[up];
+		h->v[up] = t;
+		i = up;
+	}
+}
+
+static struct db_outbox_row
+heap_pop(vec_row *h)
+{
+	struct db_outbox_row top = h->v[0];
+	size_t i = 0;
+
+	h->v[0] = h->v[--h->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		struct db_outbox_row t;
+
+		if (l < h->n && row_before(&h->v[l], &h->v[m]))
+			m = l;
+		if (r < h->n && row_before(&h->v[r], &h->v[m]))
+			m = r;
+		if (m == i)
+			break;
+		t = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* In-flight table: open addressing on the row id, linear probing. */
+static struct flight *
+fl_find(struct smsc_pipe *p, int64_t id)
+{
+	size_t i = (size_t)id & (p->fl_cap - 1), k;
+
+	for (k = 0; k < p->fl_cap; k++, i = (i + 1) & (p->fl_cap - 1)) {
+		if (p->fl[i].id == id)
+			return &p->fl[i];
+		if (p->fl[i].id == 0)
+			return NULL;
+	}
+	return NULL;
+}
+
+static void fl_remove(struct smsc_pipe *p, struct flight *f);
+
+static void
+fl_add(struct smsc_pipe *p, const struct db_outbox_row *r, int route,
+    bool receipt)
+{
+	size_t i;
+
+	if (fl_find(p, r->id) != NULL)
+		return;
+	i = (size_t)r->id & (p->fl_cap - 1);
+	while (p->fl[i].id != 0)
+		i = (i + 1) & (p->fl_cap - 1);
+	p->fl[i].id = r->id;
+	p->fl[i].parts_done = 0;
+	p->fl[i].since_ms = r->created_ms;
+	p->fl[i].kind = (int)r->kind;
+	p->fl[i].route = route;
+	p->fl[i].receipt = receipt;
+}
+
+/* Delete keeping probe chains intact (backward shift). */
+static void
+fl_remove(struct smsc_pipe *p, struct flight *f)
+{
+	size_t mask = p->fl_cap - 1, i = (size_t)(f - p->fl), j = i;
+
+	p->fl[i].id = 0;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (p->fl[j].id == 0)
+			return;
+		home = (size_t)p->fl[j].id & mask;
+		/* Move j back to i when i lies on j's probe path. */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && (home <= i && home > j))) {
+			p->fl[i] = p->fl[j];
+			p->fl[j].id = 0;
+			i = j;
+		}
+	}
+}
+
+static void
+metrics_error(struct pipe_metrics *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_errors; i++) {
+		if (strcmp(m->errors[i].name, name) == 0) {
+			m->errors[i].n++;
+			return;
+		}
+	}
+	if (m->n_errors < sizeof(m->errors) / sizeof(m->errors[0])) {
+		snprintf(m->errors[m->n_errors].name,
+		    sizeof(m->errors[0].name), "%s", name);
+		m->errors[m->n_errors++].n = 1;
+	}
+}
+
+/* The first word of a failure reason ("ESME_RSYSERR (temporary)"). */
+static void
+status_name(const char *reason, char *out, size_t n)
+{
+	size_t k = strcspn(reason, " :(");
+
+	if (k == 0 || k >= n)
+		k = n - 1 < 8 ? n - 1 : 8;
+	snprintf(out, n, "%.*s", (int)k, reason);
+}
+
+static void
+push_op(struct smsc_pipe *p, const struct job_op *op)
+{
+	pthread_mutex_lock(&p->mu);
+	VEC_PUSH(p->in_op, *op);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- The store thread ---------------------------------------------------- */
+
+/* Backoff after the n-th attempt: retry_s doubling, capped. */
+static int64_t
+retry_after(const struct smsc_pipe_config *cfg, int attempts)
+{
+	int64_t d = cfg->retry_s;
+	int i;
+
+	for (i = 1; i < attempts && d < cfg->retry_max_s; i++)
+		d *= 2;
+	return d < cfg->retry_max_s ? d : cfg->retry_max_s;
+}
+
+/* The decimal and hexadecimal readings of an SMSC id, for receipts that
+ * write it the other way. */
+static size_t
+id_forms(const char *id, char forms[3][SMSC_ID_LEN])
+{
+	size_t n = 0, len = strlen(id), i;
+	bool dec = len > 0 && len <= 18, hex = len > 0 && len <= 15;
+	unsigned long long v;
+
+	snprintf(forms[n++], SMSC_ID_LEN, "%s", id);
+	for (i = 0; i < len; i++) {
+		if (id[i] < '0' || id[i] > '9')
+			dec = false;
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f') ||
+		    (id[i] >= 'A' && id[i] <= 'F')))
+			hex = false;
+	}
+	if (dec) {
+		v = strtoull(id, NULL, 10);
+		snprintf(forms[n++], SMSC_ID_LEN, "%llx", v);
+	}
+	if (hex) {
+		v = strtoull(id, NULL, 16);
+		snprintf(forms[n++], SMSC_ID_LEN, "%llu", v);
+	}
+	return n;
+}
+
+static int
+receipt_out_state(int ms)
+{
+	switch (ms) {
+	case 2: return CORE_OUT_DELIVERED;
+	case 3: return CORE_OUT_EXPIRED;
+	case 5:
+	case 8: return CORE_OUT_UNDELIVERABLE;
+	}
+	return CORE_OUT_STATE_COUNT; /* intermediate or unknown */
+}
+
+static enum sd_rc
+store_op(struct smsc_pipe *p, struct job_op *op, int64_t now)
+{
+	char forms[3][SMSC_ID_LEN], why[64];
+	const char *fp[3];
+	int64_t id = 0;
+	enum sd_rc rc = SD_OK;
+	size_t n, i;
+
+	switch (op->type) {
+	case OP_ACCEPTED:
+		if (op->part > 1 && op->msgid[0] == '\0')
+			break; /* counted only: its id is not needed */
+		rc = db_outbox_accepted(p->db, op->id, op->part, op->parts,
+		    op->msgid, op->route);
+		break;
+	case OP_FAILED: {
+		struct db_outbox_row r;
+		bool final = true;
+		int attempts = 1;
+
+		if (db_outbox_get(p->db, op->id, &r, NULL) == SD_OK) {
+			attempts = r.attempts;
+			db_outbox_row_fini(&r);
+		}
+		rc = db_outbox_failed(p->db, op->id, op->temporary, op->reason,
+		    now, (int)p->cfg->max_attempts,
+		    retry_after(p->cfg, attempts), &final);
+		if (rc == SD_ENOTFOUND)
+			rc = SD_OK;
+		break;
+	}
+	case OP_EXPIRED:
+		rc = db_outbox_expire(p->db, op->id, op->reason);
+		break;
+	case OP_RECEIPT:
+		n = id_forms(op->msgid, forms);
+		for (i = 0; i < n; i++)
+			fp[i] = forms[i];
+		snprintf(why, sizeof(why), op->error != 0 ? "receipt err:%d" :
+		    "", op->error);
+		rc = db_outbox_receipt(p->db, fp, n, op->state, why, &id);
+		if (rc == SD_OK && id == 0)
+			log_debug("queue", "receipt for an unknown message "
+			    "id=%s", op->msgid);
+		break;
+	}
+	return rc;
+}
+
+/* One MO: duplicate check, inbox row, the domain's handler. */
+static enum sd_rc
+store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
+{
+	struct db_inbox_dup d;
+	struct smsc_pipe_mo in;
+	int64_t id = 0, reply = 0;
+	enum db_inbox_kind kind = mo->ussd ? DB_INBOX_USSD : DB_INBOX_SMS;
+	enum sd_rc rc;
+	char sess[16];
+
+	*dup = false;
+	if (p->cfg->dedupe_window_s > 0 && !mo->ussd) {
+		rc = db_inbox_find_dup(p->db, mo->from, mo->text,
+		    now - p->cfg->dedupe_window_s, &d);
+		if (rc == SD_OK) {
+			*dup = true;
+			rc = db_inbox_add_dup(p->db, mo->from, mo->to,
+			    mo->text, kind, d.id, &id);
+			if (rc != SD_OK || d.resent > 0 || d.reply_id == 0)
+				return rc;
+			/* One more copy of the answer, once. */
+			{
+				struct db_outbox_row r;
+				struct db_outbox_new nw;
+
+				rc = db_outbox_get(p->db, d.reply_id, &r, NULL);
+				if (rc != SD_OK)
+					return rc == SD_ENOTFOUND ? SD_OK : rc;
+				memset(&nw, 0, sizeof(nw));
+				nw.kind = r.kind;
+				nw.priority = r.priority;
+				nw.destination = r.destination;
+				nw.body = r.body;
+				nw.tracking = r.tracking;
+				nw.receipt = r.receipt;
+				nw.ussd_session = r.ussd_session;
+				rc = db_outbox_add(p->db, &nw, &reply);
+				db_outbox_row_fini(&r);
+			}
+			if (rc == SD_OK)
+				rc = db_inbox_resent(p->db, d.id);
+			if (rc == SD_OK)
+				rc = db_inbox_handled(p->db, id, reply);
+			return rc;
+		}
+		if (rc != SD_ENOTFOUND)
+			return rc;
+	}
+	snprintf(sess, sizeof(sess), "%d", mo->session);
+	rc = db_inbox_add(p->db, mo->from, mo->to, mo->text, kind,
+	    mo->session >= 0 ? sess : NULL, &id);
+	if (rc != SD_OK)
+		return rc;
+	if (p->hooks.handle_mo != NULL) {
+		memset(&in, 0, sizeof(in));
+		in.from = mo->from;
+		in.to = mo->to;
+		in.text = mo->text;
+		in.ussd = mo->ussd;
+		in.ussd_session = mo->session;
+		rc = db_savepoint(p->db);
+		if (rc != SD_OK)
+			return rc;
+		rc = p->hooks.handle_mo(p->hooks.arg, p->db, &in, &reply);
+		if (rc == SD_EIO || rc == SD_EBUSY || rc == SD_ENOMEM) {
+			db_rollback_to(p->db);
+			return rc;
+		}
+		if (rc != SD_OK) {
+			/* This message cannot be handled: keep it, answered
+			 * by nothing, and go on with the batch. */
+			db_rollback_to(p->db);
+			log_warnx("queue", "mo not handled inbox=%lld rc=%s "
+			    "error=\"%s\"", (long long)id, sd_rc_str(rc),
+			    db_errmsg(p->db));
+			reply = 0;
+		} else {
+			rc = db_release(p->db);
+			if (rc != SD_OK)
+				return rc;
+		}
+	}
+	return db_inbox_handled(p->db, id, reply);
+}
+
+/* One batch in one transaction. */
+static enum sd_rc
+store_batch(struct smsc_pipe *p, vec_mo *mos, vec_op *ops, long want,
+    unsigned mask, vec_row *rows, long *confirmed, uint64_t *dups)
+{
+	int64_t now = sd_clock_now();
+	size_t i, n = 0, expired = 0;
+	enum sd_rc rc;
+	bool dup;
+
+	*confirmed = 0;
+	*dups = 0;
+	rc = db_begin(p->db);
+	if (rc != SD_OK)
+		return rc;
+	for (i = 0; i < ops->n && rc == SD_OK; i++) {
+		rc = store_op(p, &ops->v[i], now);
+		if (ops->v[i].final)
+			(*confirmed)++;
+	}
+	for (i = 0; i < mos->n && rc == SD_OK; i++) {
+		rc = store_mo(p, &mos->v[i], now, &dup);
+		if (dup)
+			(*dups)++;
+	}
+	if (rc == SD_OK && want > 0) {
+		if (rows->cap < (size_t)want) {
+			rows->cap = (size_t)want;
+			rows->v = xrealloc(rows->v, rows->cap * sizeof(*rows->v));
+		}
+		rc = db_outbox_claim(p->db, now, mask, (size_t)want, rows->v,
+		    &n, &expired);
+		rows->n = rc == SD_OK ? n : 0;
+		if (expired > 0)
+			log_info("queue", "expired before sending n=%zu",
+			    expired);
+	}
+	if (rc == SD_OK)
+		rc = db_commit(p->db);
+	if (rc != SD_OK) {
+		log_warnx("queue", "batch not stored, retrying rc=%s "
+		    "error=\"%s\"", sd_rc_str(rc), db_errmsg(p->db));
+		db_rollback(p->db);
+		for (i = 0; i < rows->n; i++)
+			db_outbox_row_fini(&rows->v[i]);
+		rows->n = 0;
+	}
+	return rc;
+}
+
+static void *
+store_main(void *arg)
+{
+	struct smsc_pipe *p = arg;
+	vec_mo mos = {0};
+	vec_op ops = {0};
+	vec_row rows = {0};
+	int64_t last_version = -1, last_claim = 0;
+	bool own_rows = false;
+
+	for (;;) {
+		long want, confirmed = 0;
+		unsigned mask;
+		bool kick, quit, claim;
+		uint64_t dups = 0;
+		int64_t v = 0, now;
+		enum sd_rc rc;
+		size_t i, take;
+
+		pthread_mutex_lock(&p->mu);
+		while (!p->quit && p->in_mo.n == 0 && p->in_op.n == 0 &&
+		    !p->kick) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += p->cfg->poll_ms * 1000000L;
+			ts.tv_sec += ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			if (pthread_cond_timedwait(&p->cv, &p->mu, &ts) ==
+			    ETIMEDOUT)
+				break;
+		}
+		/* Take a batch; the rest waits for the next turn. */
+		take = p->in_mo.n < (size_t)p->cfg->batch_max ? p->in_mo.n :
+		    (size_t)p->cfg->batch_max;
+		mos.n = 0;
+		for (i = 0; i < take; i++)
+			VEC_PUSH(mos, p->in_mo.v[i]);
+		memmove(p->in_mo.v, p->in_mo.v + take,
+		    (p->in_mo.n - take) * sizeof(*p->in_mo.v));
+		p->in_mo.n -= take;
+		take = p->in_op.n < (size_t)p->cfg->batch_max * 4 ?
+		    p->in_op.n : (size_t)p->cfg->batch_max * 4;
+		ops.n = 0;
+		for (i = 0; i < take; i++)
+			VEC_PUSH(ops, p->in_op.v[i]);
+		memmove(p->in_op.v, p->in_op.v + take,
+		    (p->in_op.n - take) * sizeof(*p->in_op.v));
+		p->in_op.n -= take;
+		want = p->want - p->requested;
+		mask = p->want_mask;
+		kick = p->kick;
+		p->kick = false;
+		quit = p->quit && p->in_mo.n == 0 && p->in_op.n == 0;
+		pthread_mutex_unlock(&p->mu);
+
+		/* Claim when something may have become due: our own
+		 * inserts, another connection's commit, a retry's time. */
+		now = sd_clock_mono_ms();
+		claim = false;
+		if (want > 0 && !quit) {
+			if (db_data_version(p->db, &v) == SD_OK &&
+			    v != last_version) {
+				last_version = v;
+				claim = true;
+			}
+			if (kick || own_rows || mos.n > 0 ||
+			    now - last_claim >= 1000)
+				claim = true;
+		}
+		if (mos.n == 0 && ops.n == 0 && !claim) {
+			if (quit)
+				break;
+			continue;
+		}
+		rows.n = 0;
+		rc = store_batch(p, &mos, &ops, claim ? want : 0, mask, &rows,
+		    &confirmed, &dups);
+		if (claim && rc == SD_OK) {
+			last_claim = now;
+			/* A full claim may have left more behind. */
+			own_rows = rows.n == (size_t)want;
+		}
+		pthread_mutex_lock(&p->mu);
+		p->m.batches++;
+		if (rc != SD_OK) {
+			p->m.batch_failures++;
+			/* Ops go again (their rows are still known); MOs are
+			 * refused so the SMSC sends them again. */
+			for (i = 0; i < ops.n; i++)
+				VEC_PUSH(p->in_op, ops.v[i]);
+			for (i = 0; i < mos.n; i++) {
+				mos.v[i].ok = false;
+				VEC_PUSH(p->out_mo, mos.v[i]);
+			}
+		} else {
+			for (i = 0; i < mos.n; i++) {
+				mos.v[i].ok = true;
+				VEC_PUSH(p->out_mo, mos.v[i]);
+			}
+			for (i = 0; i < ops.n; i++) {
+				if (ops.v[i].type != OP_RECEIPT)
+					continue;
+				ops.v[i].ok = true;
+				VEC_PUSH(p->out_op, ops.v[i]);
+			}
+			for (i = 0; i < rows.n; i++)
+				VEC_PUSH(p->out_rows, rows.v[i]);
+			p->requested += (long)rows.n;
+			p->out_confirmed += confirmed;
+			p->m.mo_dup += dups;
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (mos.n > 0 || rows.n > 0 || confirmed > 0 || ops.n > 0) {
+			uint64_t one = 1;
+
+			if (write(p->evfd, &one, sizeof(one)) < 0 &&
+			    errno != EAGAIN)
+				log_warn("queue", "eventfd write");
+		}
+		if (rc != SD_OK) {
+			/* The database refused: do not spin on it. */
+			struct timespec ts = {0, 100 * 1000000L};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	free(mos.v);
+	free(ops.v);
+	free(rows.v);
+	return NULL;
+}
+
+/* ---- The gw side ----------------------------------------------------------- */
+
+static void pump(struct smsc_pipe *p);
+
+/* How many rows the gw wants and of which kinds; wakes the store thread
+ * when that grew. */
+static void
+update_want(struct smsc_pipe *p)
+{
+	long target = 0, have;
+	unsigned mask = 0;
+
+	if (p->stopping) {
+		target = 0;
+	} else if (p->link_up) {
+		target = p->window * 2 + 16;
+		mask = ~0u;
+	} else if (p->http != NULL && p->link_down_since != 0 &&
+	    sd_clock_mono_ms() - p->link_down_since >=
+		p->httpcfg->fallback_after_s * 1000) {
+		target = 16;
+		mask = p->fallback_mask;
+	}
+	if (!p->m.http_active && mask == p->fallback_mask && target > 0) {
+		log_info("queue", "smpp down for %lld s: kinds %s go over "
+		    "http", (long long)p->httpcfg->fallback_after_s,
+		    p->httpcfg->fallback_kinds);
+		p->m.http_active = true;
+	} else if (p->m.http_active && p->link_up) {
+		log_info("queue", "smpp is back: traffic returns to it");
+		p->m.http_active = false;
+	}
+	have = (long)p->ready.n;
+	pthread_mutex_lock(&p->mu);
+	p->want = target - have > 0 ? target - have : 0;
+	if (p->want > 0 && p->want_mask != mask)
+		p->kick = true;
+	p->want_mask = mask;
+	if (p->want > 0 && p->requested == 0)
+		pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void
+latency_observe(struct smsc_pipe *p, int64_t since_ms)
+{
+	double s = (double)(sd_clock_now_ms() - since_ms) / 1000.0;
+	size_t i;
+
+	if (since_ms <= 0 || s < 0)
+		return;
+	p->m.lat_count++;
+	p->m.lat_sum += s;
+	for (i = 0; i < N_LAT && s > lat_bounds[i]; i++)
+		;
+	p->m.lat_bucket[i]++;
+}
+
+static void
+on_accepted(void *arg, uint64_t id, unsigned part, unsigned parts,
+    const char *msgid)
+{
+	struct smsc_pipe *p = arg;
+	struct flight *f = fl_find(p, (int64_t)id);
+	struct job_op op;
+	bool keep;
+
+	/* Part 1 makes the row accepted; the other parts' ids matter only
+	 * to match receipts. */
+	keep = part <= 1 || f == NULL || f->receipt;
+	memset(&op, 0, sizeof(op));
+	op.type = OP_ACCEPTED;
+	op.id = (int64_t)id;
+	op.part = (int)part;
+	op.parts = (int)parts;
+	op.route = f != NULL ? f->route : 1;
+	snprintf(op.msgid, sizeof(op.msgid), "%s", msgid != NULL ? msgid : "");
+	if (f != NULL && ++f->parts_done >= (int)parts) {
+		op.final = true;
+		latency_observe(p, f->since_ms);
+		pthread_mutex_lock(&p->mu);
+		p->m.accepted[op.route]++;
+		pthread_mutex_unlock(&p->mu);
+		fl_remove(p, f);
+	}
+	if (!keep)
+		op.msgid[0] = '\0';
+	if (keep || op.final)
+		push_op(p, &op);
+}
+
+static void
+on_failed(void *arg, uint64_t id, bool temporary, const char *reason)
+{
+	struct smsc_pipe *p = arg;
+	struct flight *f = fl_find(p, (int64_t)id);
+	struct job_op op;
+	char name[40];
+
+	memset(&op, 0, sizeof(op));
+	op.type = OP_FAILED;
+	op.id = (int64_t)id;
+	op.temporary = temporary;
+	op.final = f != NULL;
+	snprintf(op.reason, sizeof(op.reason), "%s", reason);
+	status_name(reason, name, sizeof(name));
+	pthread_mutex_lock(&p->mu);
+	metrics_error(&p->m, name);
+	pthread_mutex_unlock(&p->mu);
+	log_info("queue", "send failed id=%llu temporary=%d reason=\"%s\"",
+	    (unsigned long long)id, temporary, reason);
+	if (f != NULL)
+		fl_remove(p, f);
+	push_op(p, &op);
+}
+
+static enum smsc_verdict
+on_receipt(void *arg, const struct smsc_receipt *r)
+{
+	struct smsc_pipe *p = arg;
+	struct job_op op;
+	int st = receipt_out_state(r->state);
+
+	memset(&op, 0, sizeof(op));
+	op.type = OP_RECEIPT;
+	op.state = r->state;
+	op.error = r->error;
+	op.token = r->token;
+	snprintf(op.msgid, sizeof(op.msgid), "%s", r->msgid);
+	pthread_mutex_lock(&p->mu);
+	p->m.receipts[st]++;
+	VEC_PUSH(p->in_op, op);
+	pthread_mutex_unlock(&p->mu);
+	return SMSC_DEFER;
+}
+
+static enum smsc_verdict
+on_inbound(void *arg, const struct smsc_mo *mo)
+{
+	struct smsc_pipe *p = arg;
+	struct job_mo j;
+
+	if (p->stopping)
+		return SMSC_RETRY;
+	memset(&j, 0, sizeof(j));
+	j.token = mo->token;
+	snprintf(j.from, sizeof(j.from), "%s", mo->from);
+	snprintf(j.to, sizeof(j.to), "%s", mo->to);
+	j.text = xmalloc(mo->text_len + 1);
+	memcpy(j.text, mo->text, mo->text_len);
+	j.text[mo->text_len] = '\0';
+	j.ussd = mo->ussd;
+	j.session = mo->has_session ? (int)mo->ussd_session : -1;
+	pthread_mutex_lock(&p->mu);
+	p->m.mo++;
+	VEC_PUSH(p->in_mo, j);
+	pthread_mutex_unlock(&p->mu);
+	return SMSC_DEFER;
+}
+
+static void
+on_link(void *arg, bool up)
+{
+	struct smsc_pipe *p = arg;
+
+	p->link_up = up;
+	p->link_down_since = up ? 0 : sd_clock_mono_ms();
+	pthread_mutex_lock(&p->mu);
+	p->m.link_up = up;
+	p->kick = up;
+	pthread_mutex_unlock(&p->mu);
+	log_info("queue", "smsc link=%s", up ? "up" : "down");
+	update_want(p);
+	pump(p);
+}
+
+/* Hand due rows to a transport while the window allows. */
+static void
+pump(struct smsc_pipe *p)
+{
+	char err[SD_ERRLEN];
+	int64_t now = sd_clock_now();
+
+	while (p->ready.n > 0 && p->unconfirmed < p->window &&
+	    !p->stopping) {
+		struct db_outbox_row *r = &p->ready.v[0];
+		struct smsc_submit m;
+		bool http;
+		enum sd_rc rc;
+
+		if (r->expires != 0 && r->expires <= now) {
+			struct db_outbox_row x = heap_pop(&p->ready);
+			struct job_op op;
+
+			memset(&op, 0, sizeof(op));
+			op.type = OP_EXPIRED;
+			op.id = x.id;
+			snprintf(op.reason, sizeof(op.reason),
+			    "expired before it could be sent");
+			push_op(p, &op);
+			db_outbox_row_fini(&x);
+			continue;
+		}
+		http = !p->link_up && p->m.http_active &&
+		    (p->fallback_mask & (1u << r->kind)) != 0;
+		if (!http && (p->esme == NULL || !smsc_esme_ready(p->esme)))
+			break;
+		memset(&m, 0, sizeof(m));
+		m.local_id = (uint64_t)r->id;
+		m.dest = r->destination;
+		m.text = r->body;
+		m.receipt = (p->receipt_mask & (1u << r->kind)) != 0;
+		m.validity_s = r->expires != 0 ? (long)(r->expires - now) : 0;
+		m.priority_flag = r->kind == CORE_OUT_OTP ? 1 : 0;
+		if (r->kind == CORE_OUT_USSD) {
+			m.ussd = true;
+			m.ussd_op = 17; /* PSSR response: the dialogue ends */
+			m.has_session = r->ussd_session >= 0;
+			m.ussd_session = (uint16_t)(r->ussd_session >= 0 ?
+				r->ussd_session : 0);
+		}
+		rc = http ? smsc_http_submit(p->http, &m, err) :
+		    smsc_esme_submit(p->esme, &m, err);
+		if (rc == SD_EBUSY)
+			break;
+		{
+			struct db_outbox_row x = heap_pop(&p->ready);
+
+			if (rc != SD_OK) {
+				struct job_op op;
+
+				memset(&op, 0, sizeof(op));
+				op.type = OP_FAILED;
+				op.id = x.id;
+				op.temporary = false;
+				snprintf(op.reason, sizeof(op.reason), "%s",
+				    err);
+				log_warnx("queue", "cannot send id=%lld "
+				    "reason=\"%s\"", (long long)x.id, err);
+				push_op(p, &op);
+			} else {
+				fl_add(p, &x, http ? 2 : 1, m.receipt);
+				p->unconfirmed++;
+				pthread_mutex_lock(&p->mu);
+				p->m.submits[http ? 2 : 1]++;
+				pthread_mutex_unlock(&p->mu);
+			}
+			db_outbox_row_fini(&x);
+		}
+	}
+	update_want(p);
+}
+
+/* Results of a batch: answer the SMSC, queue the claimed rows. */
+static void
+on_results(struct sd_loop *loop, int fd, unsigned ev, void *arg)
+{
+	struct smsc_pipe *p = arg;
+	vec_mo mos;
+	vec_op ops;
+	vec_row rows;
+	long confirmed;
+	uint64_t cnt;
+	size_t i;
+
+	(void)loop;
+	(void)ev;
+	if (read(fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		log_warn("queue", "eventfd read");
+	pthread_mutex_lock(&p->mu);
+	mos = p->out_mo;
+	ops = p->out_op;
+	rows = p->out_rows;
+	memset(&p->out_mo, 0, sizeof(p->out_mo));
+	memset(&p->out_op, 0, sizeof(p->out_op));
+	memset(&p->out_rows, 0, sizeof(p->out_rows));
+	confirmed = p->out_confirmed;
+	p->out_confirmed = 0;
+	p->requested -= (long)rows.n;
+	pthread_mutex_unlock(&p->mu);
+
+	for (i = 0; i < mos.n; i++) {
+		if (p->esme != NULL)
+			smsc_esme_mo_done(p->esme, mos.v[i].token, mos.v[i].ok);
+		if (!mos.v[i].ok)
+			p->m.mo_failed++;
+		free(mos.v[i].text);
+	}
+	for (i = 0; i < ops.n; i++)
+		if (p->esme != NULL && ops.v[i].token != 0)
+			smsc_esme_mo_done(p->esme, ops.v[i].token, ops.v[i].ok);
+	for (i = 0; i < rows.n; i++)
+		heap_push(&p->ready, rows.v[i]);
+	p->unconfirmed -= confirmed;
+	if (p->unconfirmed < 0)
+		p->unconfirmed = 0;
+	free(mos.v);
+	free(ops.v);
+	free(rows.v);
+	pump(p);
+}
+
+/* Before the loop sleeps: wake the store thread for what the hooks
+ * queued in this turn, and send what can go. */
+static void
+before_sleep(struct sd_loop *loop, void *arg)
+{
+	struct smsc_pipe *p = arg;
+
+	(void)loop;
+	pthread_mutex_lock(&p->mu);
+	if (p->in_mo.n > 0 || p->in_op.n > 0)
+		pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* A slow tick: the rate cap refills, the fallback clock runs. */
+static void
+on_tick(struct sd_loop *loop, uint64_t id, void *arg)
+{
+	struct smsc_pipe *p = arg;
+
+	(void)id;
+	pump(p);
+	p->pump_timer = sd_loop_timer_add(loop, p->ready.n > 0 ? 20 : 250,
+	    on_tick, p);
+}
+
+/* ---- Life cycle ------------------------------------------------------------ */
+
+enum sd_rc
+smsc_pipe_new(const struct smsc_pipe_config *cfg,
+    const struct db_config *dbcfg, const struct smsc_config *smpp,
+    const struct smsc_http_config *httpcfg, struct sd_loop *loop,
+    const struct smsc_pipe_hooks *hooks, struct smsc_pipe **out,
+    char err[SD_ERRLEN])
+{
+	struct smsc_pipe *p;
+	int64_t requeued = 0;
+	enum sd_rc rc;
+
+	*out = NULL;
+	p = xcalloc(1, sizeof(*p));
+	p->cfg = cfg;
+	p->smpp = smpp;
+	p->httpcfg = httpcfg;
+	p->dbcfg = dbcfg;
+	p->loop = loop;
+	p->hooks = *hooks;
+	p->evfd = -1;
+	p->window = smpp->window;
+	p->link_down_since = sd_clock_mono_ms();
+	p->receipt_mask = kind_mask(cfg->receipt_kinds);
+	p->fallback_mask = kind_mask(httpcfg->fallback_kinds);
+	for (p->fl_cap = 64; p->fl_cap < (size_t)p->window * 4;)
+		p->fl_cap *= 2;
+	p->fl = xcalloc(p->fl_cap, sizeof(*p->fl));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	rc = db_open(dbcfg, &p->db, err);
+	if (rc != SD_OK)
+		goto fail;
+	/* What a crash left in flight goes again. */
+	rc = db_outbox_requeue_submitted(p->db, &requeued);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "outbox: %s", db_errmsg(p->db));
+		goto fail;
+	}
+	if (requeued > 0)
+		log_info("queue", "requeued rows a previous run left submitted "
+		    "n=%lld", (long long)requeued);
+	rc = smsc_pipe_handle_stored(p, err);
+	if (rc != SD_OK)
+		goto fail;
+	p->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (p->evfd < 0) {
+		snprintf(err, SD_ERRLEN, "eventfd: %s", strerror(errno));
+		rc = SD_EIO;
+		goto fail;
+	}
+	rc = sd_loop_fd_add(loop, p->evfd, SD_LOOP_READ, on_results, p);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "cannot watch the eventfd");
+		goto fail;
+	}
+	p->th.arg = p;
+	p->th.link = on_link;
+	p->th.accepted = on_accepted;
+	p->th.failed = on_failed;
+	p->th.receipt = on_receipt;
+	p->th.inbound = on_inbound;
+	if (httpcfg->url[0] != '\0') {
+		rc = smsc_http_new(httpcfg, loop, &p->th, &p->http, err);
+		if (rc != SD_OK)
+			goto fail;
+	}
+	if (smpp->enabled) {
+		rc = smsc_esme_new(smpp, loop, &p->th, &p->esme, err);
+		if (rc != SD_OK)
+			goto fail;
+	}
+	if (pthread_create(&p->thr, NULL, store_main, p) != 0) {
+		snprintf(err, SD_ERRLEN, "cannot start the store thread");
+		rc = SD_EINTERNAL;
+		goto fail;
+	}
+	p->thr_started = true;
+	sd_loop_before_sleep(loop, before_sleep, p);
+	p->pump_timer = sd_loop_timer_add(loop, 250, on_tick, p);
+	*out = p;
+	return SD_OK;
+fail:
+	smsc_pipe_free(p);
+	return rc;
+}
+
+enum sd_rc
+smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
+{
+	struct db_inbox_row *rows;
+	size_t n, i, total = 0;
+	enum sd_rc rc;
+
+	/* MOs a previous run stored but did not handle (it died between
+	 * the two, or a handler failed for good). */
+	for (;;) {
+		rc = db_inbox_unhandled(p->db, 256, &rows, &n);
+		if (rc != SD_OK || n == 0)
+			break;
+		rc = db_begin(p->db);
+		for (i = 0; i < n && rc == SD_OK; i++) {
+			struct smsc_pipe_mo in;
+			int64_t reply = 0;
+
+			memset(&in, 0, sizeof(in));
+			in.from = rows[i].source;
+			in.to = rows[i].destination;
+			in.text = rows[i].body;
+			in.ussd = rows[i].kind == DB_INBOX_USSD;
+			in.ussd_session = rows[i].ussd_session;
+			if (p->hooks.handle_mo != NULL &&
+			    p->hooks.handle_mo(p->hooks.arg, p->db, &in,
+				&reply) != SD_OK)
+				reply = 0;
+			rc = db_inbox_handled(p->db, rows[i].id, reply);
+		}
+		if (rc == SD_OK)
+			rc = db_commit(p->db);
+		if (rc != SD_OK)
+			db_rollback(p->db);
+		total += n;
+		db_inbox_rows_free(rows, n);
+		if (rc != SD_OK)
+			break;
+	}
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "inbox: %s", db_errmsg(p->db));
+		return rc;
+	}
+	if (total > 0)
+		log_info("queue", "handled MOs a previous run had stored n=%zu",
+		    total);
+	return SD_OK;
+}
+
+static void
+pipe_esme_stopped(void *arg)
+{
+	struct smsc_pipe *p = arg;
+
+	if (p->stop_done != NULL)
+		p->stop_done(p->stop_arg);
+}
+
+void
+smsc_pipe_stop(struct smsc_pipe *p, void (*done)(void *arg), void *arg)
+{
+	p->stopping = true;
+	p->stop_done = done;
+	p->stop_arg = arg;
+	update_want(p);
+	if (p->esme != NULL)
+		smsc_esme_stop(p->esme, pipe_esme_stopped, p);
+	else if (done != NULL)
+		done(arg);
+}
+
+bool
+smsc_pipe_link_up(const struct smsc_pipe *p)
+{
+	return p->link_up;
+}
+
+void
+smsc_pipe_free(struct smsc_pipe *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	if (p->thr_started) {
+		/* The store thread commits what it has, then ends. */
+		pthread_mutex_lock(&p->mu);
+		p->quit = true;
+		p->want = 0;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->thr, NULL);
+	}
+	if (p->pump_timer != 0)
+		sd_loop_timer_cancel(p->loop, p->pump_timer);
+	smsc_esme_free(p->esme);
+	smsc_http_free(p->http);
+	if (p->evfd >= 0) {
+		sd_loop_fd_del(p->loop, p->evfd);
+		close(p->evfd);
+	}
+	sd_loop_before_sleep(p->loop, NULL, NULL);
+	for (i = 0; i < p->in_mo.n; i++)
+		free(p->in_mo.v[i].text);
+	for (i = 0; i < p->out_mo.n; i++)
+		free(p->out_mo.v[i].text);
+	free(p->in_mo.v);
+	free(p->out_mo.v);
+	free(p->in_op.v);
+	free(p->out_op.v);
+	db_outbox_rows_free(p->out_rows.v, p->out_rows.n);
+	db_outbox_rows_free(p->ready.v, p->ready.n);
+	free(p->fl);
+	db_close(p->db);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+/* ---- Metrics ---------------------------------------------------------------- */
+
+static void SD_PRINTF(3, 4)
+out_add(char **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	*buf = xrealloc(*buf, *len + (size_t)n + 1);
+	memcpy(*buf + *len, s, (size_t)n + 1);
+	*len += (size_t)n;
+	free(s);
+}
+
+char *
+smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
+{
+	static const char *const kinds[] = {"otp", "alert", "reply", "ussd"};
+	static const char *const states[] = {"queued", "submitted",
+		"accepted", "delivered", "undeliverable", "expired", "failed",
+		"other"};
+	static const char *const routes[] = {"", "smpp", "http"};
+	struct smsc_esme_stats es;
+	struct db_outbox_counts c;
+	struct pipe_metrics m;
+	char *buf = xstrdup("");
+	size_t len = 0, i;
+	int k, s;
+	uint64_t cum = 0;
+
+	pthread_mutex_lock(&p->mu);
+	m = p->m;
+	pthread_mutex_unlock(&p->mu);
+	out_add(&buf, &len, "# HELP smsdesk_outbox_messages Outbound messages "
+	    "by kind and state.\n# TYPE smsdesk_outbox_messages gauge\n");
+	if (db != NULL && db_outbox_counts(db, &c) == SD_OK) {
+		for (k = 0; k < CORE_OUT_KIND_COUNT; k++)
+			for (s = 0; s < CORE_OUT_STATE_COUNT; s++)
+				out_add(&buf, &len, "smsdesk_outbox_messages"
+				    "{kind=\"%s\",state=\"%s\"} %lld\n",
+				    kinds[k], states[s],
+				    (long long)c.n[k][s]);
+		out_add(&buf, &len, "# HELP smsdesk_outbox_oldest_waiting_"
+		    "seconds Age of the oldest queued or submitted message.\n"
+		    "# TYPE smsdesk_outbox_oldest_waiting_seconds gauge\n"
+		    "smsdesk_outbox_oldest_waiting_seconds %lld\n",
+		    (long long)(c.oldest_waiting != 0 ?
+			sd_clock_now() - c.oldest_waiting : 0));
+	}
+	out_add(&buf, &len, "# HELP smsdesk_smpp_link_up 1 while bound to the "
+	    "SMSC.\n# TYPE smsdesk_smpp_link_up gauge\nsmsdesk_smpp_link_up "
+	    "%d\n", m.link_up ? 1 : 0);
+	out_add(&buf, &len, "# HELP smsdesk_http_fallback_active 1 while "
+	    "fallback kinds go over HTTP.\n# TYPE smsdesk_http_fallback_active "
+	    "gauge\nsmsdesk_http_fallback_active %d\n", m.http_active ? 1 : 0);
+	out_add(&buf, &len, "# HELP smsdesk_submits_total Messages handed to "
+	    "a transport.\n# TYPE smsdesk_submits_total counter\n");
+	for (i = 1; i < 3; i++)
+		out_add(&buf, &len, "smsdesk_submits_total{route=\"%s\"} %llu\n",
+		    routes[i], (unsigned long long)m.submits[i]);
+	out_add(&buf, &len, "# HELP smsdesk_accepted_total Messages the SMSC "
+	    "accepted (every part).\n# TYPE smsdesk_accepted_total counter\n");
+	for (i = 1; i < 3; i++)
+		out_add(&buf, &len, "smsdesk_accepted_total{route=\"%s\"} "
+		    "%llu\n", routes[i], (unsigned long long)m.accepted[i]);
+	out_add(&buf, &len, "# HELP smsdesk_send_errors_total Failed sends by "
+	    "SMPP status or cause.\n# TYPE smsdesk_send_errors_total counter\n");
+	for (i = 0; i < m.n_errors; i++)
+		out_add(&buf, &len, "smsdesk_send_errors_total{status=\"%s\"} "
+		    "%llu\n", m.errors[i].name,
+		    (unsigned long long)m.errors[i].n);
+	if (p->esme != NULL) {
+		smsc_esme_stats(p->esme, &es);
+		out_add(&buf, &len, "# HELP smsdesk_smpp_pdus_total SMPP "
+		    "events by type.\n# TYPE smsdesk_smpp_pdus_total counter\n"
+		    "smsdesk_smpp_pdus_total{type=\"submit_sm\"} %llu\n"
+		    "smsdesk_smpp_pdus_total{type=\"submit_sm_resp_ok\"} %llu\n"
+		    "smsdesk_smpp_pdus_total{type=\"throttled\"} %llu\n"
+		    "smsdesk_smpp_pdus_total{type=\"resent\"} %llu\n"
+		    "smsdesk_smpp_pdus_total{type=\"timeout\"} %llu\n"
+		    "smsdesk_smpp_pdus_total{type=\"generic_nack\"} %llu\n"
+		    "smsdesk_smpp_pdus_total{type=\"bad_pdu\"} %llu\n"
+		    "smsdesk_smpp_pdus_total{type=\"bind\"} %llu\n"
+		    "smsdesk_smpp_pdus_total{type=\"bind_failure\"} %llu\n",
+		    (unsigned long long)es.submits,
+		    (unsigned long long)es.accepted,
+		    (unsigned long long)es.throttled,
+		    (unsigned long long)es.resent,
+		    (unsigned long long)es.timeouts,
+		    (unsigned long long)es.generic_nacks,
+		    (unsigned long long)es.bad_pdus,
+		    (unsigned long long)es.binds,
+		    (unsigned long long)es.bind_failures);
+	}
+	out_add(&buf, &len, "# HELP smsdesk_receipts_total Delivery receipts "
+	    "by the state they report.\n# TYPE smsdesk_receipts_total "
+	    "counter\n");
+	for (i = 0; i <= CORE_OUT_STATE_COUNT; i++)
+		if (i >= CORE_OUT_DELIVERED)
+			out_add(&buf, &len, "smsdesk_receipts_total{state=\"%s\"}"
+			    " %llu\n", states[i],
+			    (unsigned long long)m.receipts[i]);
+	out_add(&buf, &len, "# HELP smsdesk_mo_total Inbound messages (SMS and "
+	    "USSD).\n# TYPE smsdesk_mo_total counter\nsmsdesk_mo_total %llu\n"
+	    "# HELP smsdesk_mo_duplicates_total Redeliveries recognized.\n"
+	    "# TYPE smsdesk_mo_duplicates_total counter\n"
+	    "smsdesk_mo_duplicates_total %llu\n"
+	    "# HELP smsdesk_store_batches_total Group commits.\n"
+	    "# TYPE smsdesk_store_batches_total counter\n"
+	    "smsdesk_store_batches_total %llu\n"
+	    "smsdesk_store_batch_failures_total %llu\n",
+	    (unsigned long long)m.mo, (unsigned long long)m.mo_dup,
+	    (unsigned long long)m.batches,
+	    (unsigned long long)m.batch_failures);
+	out_add(&buf, &len, "# HELP smsdesk_queue_to_accept_seconds From "
+	    "queued to accepted by the SMSC.\n# TYPE "
+	    "smsdesk_queue_to_accept_seconds histogram\n");
+	for (i = 0; i < N_LAT; i++) {
+		cum += m.lat_bucket[i];
+		out_add(&buf, &len, "smsdesk_queue_to_accept_seconds_bucket"
+		    "{le=\"%g\"} %llu\n", lat_bounds[i],
+		    (unsigned long long)cum);
+	}
+	out_add(&buf, &len, "smsdesk_queue_to_accept_seconds_bucket{le=\"+Inf\"}"
+	    " %llu\nsmsdesk_queue_to_accept_seconds_sum %.6f\n"
+	    "smsdesk_queue_to_accept_seconds_count %llu\n",
+	    (unsigned long long)m.lat_count, m.lat_sum,
+	    (unsigned long long)m.lat_count);
+	return buf;
+}

@@ -1,0 +1,326 @@
+/*
+ * tests/unit/db/test_outbox.c: the outbox and inbox of the pipeline:
+ * claims by priority, expiry, retries with back-off and their limit,
+ * acceptance and receipts of multi-part messages (decimal or hexadecimal
+ * ids), the crash requeue, operator retry, and duplicate MOs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/clock.h"
+#include "core/core.h"
+#include "tests/support/testutil.h"
+
+#define NOW 1764000000
+
+static int
+setup(void **state)
+{
+	sd_clock_set_fixed(NOW);
+	*state = tu_db_open(":memory:");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	db_close(*state);
+	sd_clock_set_fixed(0);
+	return 0;
+}
+
+static int64_t
+queue(struct db *db, enum core_out_kind kind, const char *text,
+    int64_t expires)
+{
+	struct core_out m;
+	int64_t id = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = kind;
+	m.dest = "+989131111111";
+	m.text = text;
+	m.expires = expires;
+	assert_int_equal(core_out_queue(db, &m, &id), SD_OK);
+	assert_true(id > 0);
+	return id;
+}
+
+static size_t
+claim(struct db *db, unsigned mask, size_t max, int64_t *ids)
+{
+	struct db_outbox_row rows[64];
+	size_t n = 0, exp = 0, i;
+
+	assert_true(max <= 64);
+	assert_int_equal(db_begin(db), SD_OK);
+	assert_int_equal(db_outbox_claim(db, sd_clock_now(), mask, max, rows,
+			     &n, &exp),
+	    SD_OK);
+	assert_int_equal(db_commit(db), SD_OK);
+	for (i = 0; i < n; i++) {
+		ids[i] = rows[i].id;
+		assert_int_equal(rows[i].state, CORE_OUT_SUBMITTED);
+		db_outbox_row_fini(&rows[i]);
+	}
+	return n;
+}
+
+static enum core_out_state
+state_of(struct db *db, int64_t id)
+{
+	struct db_outbox_row r;
+	enum core_out_state st;
+
+	assert_int_equal(db_outbox_get(db, id, &r, NULL), SD_OK);
+	st = r.state;
+	db_outbox_row_fini(&r);
+	return st;
+}
+
+/* An OTP queued after many alerts is claimed first; replies before
+ * alerts; within a priority, oldest first. */
+static void
+test_claim_priority(void **state)
+{
+	struct db *db = *state;
+	int64_t a[5], r, o, ids[8];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		a[i] = queue(db, CORE_OUT_ALERT, "alert", 0);
+	r = queue(db, CORE_OUT_REPLY, "reply", 0);
+	o = queue(db, CORE_OUT_OTP, "otp", 0);
+	assert_int_equal(claim(db, ~0u, 3, ids), 3);
+	assert_int_equal(ids[0], o);
+	assert_int_equal(ids[1], r);
+	assert_int_equal(ids[2], a[0]);
+	/* Claimed rows are not claimed twice. */
+	assert_int_equal(claim(db, ~0u, 8, ids), 4);
+	assert_int_equal(ids[0], a[1]);
+	assert_int_equal(ids[3], a[4]);
+	assert_int_equal(claim(db, ~0u, 8, ids), 0);
+}
+
+/* The kind mask (HTTP fallback carries only some kinds). */
+static void
+test_claim_mask(void **state)
+{
+	struct db *db = *state;
+	int64_t o, ids[8];
+
+	(void)queue(db, CORE_OUT_ALERT, "alert", 0);
+	o = queue(db, CORE_OUT_OTP, "otp", 0);
+	(void)queue(db, CORE_OUT_REPLY, "reply", 0);
+	assert_int_equal(claim(db, 1u << CORE_OUT_OTP, 8, ids), 1);
+	assert_int_equal(ids[0], o);
+}
+
+/* An OTP past its expiry is never sent: it becomes expired. */
+static void
+test_claim_expired(void **state)
+{
+	struct db *db = *state;
+	int64_t late, fresh, ids[4];
+
+	late = queue(db, CORE_OUT_OTP, "code 1", NOW - 1);
+	fresh = queue(db, CORE_OUT_OTP, "code 2", NOW + 120);
+	assert_int_equal(claim(db, ~0u, 4, ids), 1);
+	assert_int_equal(ids[0], fresh);
+	assert_int_equal(state_of(db, late), CORE_OUT_EXPIRED);
+}
+
+/* Temporary failures come back after a delay until max_attempts; a
+ * permanent one fails at once with its reason. */
+static void
+test_failures(void **state)
+{
+	struct db *db = *state;
+	struct db_outbox_row r;
+	int64_t id, p, ids[4];
+	bool final;
+	int i;
+
+	id = queue(db, CORE_OUT_ALERT, "x", 0);
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(claim(db, ~0u, 4, ids), 1);
+		assert_int_equal(db_outbox_failed(db, id, true, "ESME_RSYSERR",
+				     sd_clock_now(), 3, 30, &final),
+		    SD_OK);
+		assert_int_equal(final, i == 3);
+		if (i < 3) {
+			/* Not due before its back-off. */
+			assert_int_equal(claim(db, ~0u, 4, ids), 0);
+			sd_clock_set_fixed(sd_clock_now() + 30);
+		}
+	}
+	assert_int_equal(db_outbox_get(db, id, &r, NULL), SD_OK);
+	assert_int_equal(r.state, CORE_OUT_FAILED);
+	assert_int_equal(r.attempts, 3);
+	assert_string_equal(r.reason, "ESME_RSYSERR");
+	db_outbox_row_fini(&r);
+	p = queue(db, CORE_OUT_ALERT, "y", 0);
+	assert_int_equal(claim(db, ~0u, 4, ids), 1);
+	assert_int_equal(db_outbox_failed(db, p, false, "ESME_RINVDSTADR",
+			     sd_clock_now(), 3, 30, &final),
+	    SD_OK);
+	assert_true(final);
+	assert_int_equal(state_of(db, p), CORE_OUT_FAILED);
+	/* The operator's retry puts it back; a queued row cannot be. */
+	assert_int_equal(db_outbox_retry(db, p), SD_OK);
+	assert_int_equal(state_of(db, p), CORE_OUT_QUEUED);
+	assert_int_equal(db_outbox_retry(db, p), SD_ESTATE);
+	assert_int_equal(db_outbox_retry(db, 999999), SD_ENOTFOUND);
+}
+
+/* Three parts accepted; receipts name them in decimal or hexadecimal; the
+ * row is delivered only when every part is, undeliverable as soon as one
+ * part is. */
+static void
+test_receipts_parts(void **state)
+{
+	struct db *db = *state;
+	const char *f1[] = {"10"}, *f2[] = {"nope", "11"}, *f3[] = {"12"};
+	int64_t id, u, got, ids[4];
+
+	id = queue(db, CORE_OUT_REPLY, "long", 0);
+	assert_int_equal(claim(db, ~0u, 4, ids), 1);
+	assert_int_equal(db_outbox_accepted(db, id, 2, 3, "11", 1), SD_OK);
+	assert_int_equal(db_outbox_accepted(db, id, 1, 3, "10", 1), SD_OK);
+	assert_int_equal(db_outbox_accepted(db, id, 3, 3, "12", 1), SD_OK);
+	assert_int_equal(state_of(db, id), CORE_OUT_ACCEPTED);
+	assert_int_equal(db_outbox_receipt(db, f1, 1, 2, "", &got), SD_OK);
+	assert_int_equal(got, id);
+	assert_int_equal(state_of(db, id), CORE_OUT_ACCEPTED);
+	assert_int_equal(db_outbox_receipt(db, f2, 2, 2, "", &got), SD_OK);
+	assert_int_equal(got, id);
+	assert_int_equal(state_of(db, id), CORE_OUT_ACCEPTED);
+	assert_int_equal(db_outbox_receipt(db, f3, 1, 2, "", &got), SD_OK);
+	assert_int_equal(state_of(db, id), CORE_OUT_DELIVERED);
+	/* An unknown id is no error. */
+	{
+		const char *x[] = {"zzz"};
+
+		assert_int_equal(db_outbox_receipt(db, x, 1, 2, "", &got),
+		    SD_OK);
+		assert_int_equal(got, 0);
+	}
+	u = queue(db, CORE_OUT_REPLY, "two", 0);
+	assert_int_equal(claim(db, ~0u, 4, ids), 1);
+	assert_int_equal(db_outbox_accepted(db, u, 1, 2, "a1", 1), SD_OK);
+	assert_int_equal(db_outbox_accepted(db, u, 2, 2, "a2", 1), SD_OK);
+	{
+		const char *x[] = {"a2"};
+
+		assert_int_equal(db_outbox_receipt(db, x, 1, 5, "err:1", &got),
+		    SD_OK);
+	}
+	assert_int_equal(got, u);
+	assert_int_equal(state_of(db, u), CORE_OUT_UNDELIVERABLE);
+}
+
+/* Rows a crash left submitted go back to queued at start. */
+static void
+test_requeue(void **state)
+{
+	struct db *db = *state;
+	int64_t a, b, n = 0, ids[4];
+
+	a = queue(db, CORE_OUT_ALERT, "a", 0);
+	b = queue(db, CORE_OUT_ALERT, "b", 0);
+	assert_int_equal(claim(db, ~0u, 4, ids), 2);
+	assert_int_equal(db_outbox_accepted(db, a, 1, 1, "77", 1), SD_OK);
+	assert_int_equal(db_outbox_requeue_submitted(db, &n), SD_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(state_of(db, a), CORE_OUT_ACCEPTED);
+	assert_int_equal(state_of(db, b), CORE_OUT_QUEUED);
+}
+
+/* A redelivered MO is found by source and text within the window only. */
+static void
+test_inbox_dup(void **state)
+{
+	struct db *db = *state;
+	struct db_inbox_dup d;
+	int64_t id, dup, reply;
+
+	assert_int_equal(db_inbox_add(db, "989131111111", "3000", "وضعیت 10001",
+			     DB_INBOX_SMS, NULL, &id),
+	    SD_OK);
+	reply = queue(db, CORE_OUT_REPLY, "answer", 0);
+	assert_int_equal(db_inbox_handled(db, id, reply), SD_OK);
+	assert_int_equal(db_inbox_find_dup(db, "989131111111", "وضعیت 10001",
+			     NOW - 600, &d),
+	    SD_OK);
+	assert_int_equal(d.id, id);
+	assert_int_equal(d.reply_id, reply);
+	assert_int_equal(d.resent, 0);
+	assert_int_equal(db_inbox_find_dup(db, "989131111112", "وضعیت 10001",
+			     NOW - 600, &d),
+	    SD_ENOTFOUND);
+	assert_int_equal(db_inbox_find_dup(db, "989131111111", "وضعیت 10002",
+			     NOW - 600, &d),
+	    SD_ENOTFOUND);
+	assert_int_equal(db_inbox_find_dup(db, "989131111111", "وضعیت 10001",
+			     NOW + 1, &d),
+	    SD_ENOTFOUND);
+	assert_int_equal(db_inbox_add_dup(db, "989131111111", "3000",
+			     "وضعیت 10001", DB_INBOX_SMS, id, &dup),
+	    SD_OK);
+	assert_int_equal(db_inbox_resent(db, id), SD_OK);
+	/* The copy is never the original of a later one. */
+	assert_int_equal(db_inbox_find_dup(db, "989131111111", "وضعیت 10001",
+			     NOW - 600, &d),
+	    SD_OK);
+	assert_int_equal(d.id, id);
+	assert_int_equal(d.resent, 1);
+}
+
+/* Bad input to the queue leaves nothing behind. */
+static void
+test_queue_bad(void **state)
+{
+	struct db *db = *state;
+	struct db_outbox_counts c;
+	struct core_out m;
+	int64_t id = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = CORE_OUT_ALERT;
+	m.dest = "+989131111111";
+	m.text = "\xff\xfe";
+	assert_int_equal(core_out_queue(db, &m, &id), SD_EINVAL);
+	m.text = "";
+	assert_int_equal(core_out_queue(db, &m, &id), SD_EINVAL);
+	assert_int_equal(db_outbox_counts(db, &c), SD_OK);
+	assert_int_equal(c.n[CORE_OUT_ALERT][CORE_OUT_QUEUED], 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_claim_priority, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_claim_mask, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_claim_expired, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receipts_parts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_requeue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inbox_dup, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_queue_bad, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
