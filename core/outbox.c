@@ -72,7 +72,7 @@ core_out_queue(struct db *db, const struct core_out *m, int64_t *id)
 	n.tracking = m->tracking;
 	n.not_before = m->not_before;
 	n.expires = m->expires;
-	n.receipt = true;
+	n.receipt = false; /* the dispatcher asks per kind ([queue]) */
 	n.ussd_session = m->kind == CORE_OUT_USSD ? m->ussd_session : -1;
 	return db_outbox_add(db, &n, id);
 }

@@ -264,9 +264,13 @@ enum sd_rc db_outbox_requeue_submitted(struct db *db, int64_t *n)
     SD_MUSTCHECK;
 
 /* Part part of parts of id was accepted by route (1 SMPP, 2 HTTP) as
- * smsc_id. The row becomes accepted. */
+ * smsc_id ("" for a part whose id is not kept). receipt: one was asked
+ * for, so db_outbox_receipt() must find it by smsc_id. complete: every
+ * part is now accepted and the row becomes accepted; until then it stays
+ * submitted, so a crash between parts sends the whole message again. */
 enum sd_rc db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
-    const char *smsc_id, int route) SD_MUSTCHECK;
+    const char *smsc_id, int route, bool receipt, bool complete)
+    SD_MUSTCHECK;
 
 /*
  * Sending id failed. temporary and attempts below max_attempts: queued
@@ -329,6 +333,12 @@ enum db_inbox_kind {
 enum sd_rc db_inbox_add(struct db *db, const char *source,
     const char *destination, const char *body, enum db_inbox_kind kind,
     const char *session, int64_t *id) SD_MUSTCHECK;
+
+/* The same, already handled in this transaction: answered by outbox row
+ * reply_id (0 if none). */
+enum sd_rc db_inbox_add_handled(struct db *db, const char *source,
+    const char *destination, const char *body, enum db_inbox_kind kind,
+    const char *session, int64_t reply_id, int64_t *id) SD_MUSTCHECK;
 
 /* 64-bit FNV-1a of body: the inbox's duplicate key with the source. */
 int64_t db_inbox_hash(const char *body);

@@ -17,13 +17,17 @@
 static const char sql_inbox_add[] =
     "INSERT INTO inbox (source, destination, body, kind, ussd_session,"
     " state, received, body_hash) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)";
+static const char sql_inbox_add_handled[] =
+    "INSERT INTO inbox (source, destination, body, kind, ussd_session,"
+    " state, received, body_hash, reply_id) VALUES (?1, ?2, ?3, ?4, ?5, 1,"
+    " ?6, ?7, nullif(?8, 0))";
 static const char sql_inbox_add_dup[] =
     "INSERT INTO inbox (source, destination, body, kind, state, received,"
     " body_hash, dup_of) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)";
 static const char sql_inbox_find_dup[] =
     "SELECT id, coalesce(reply_id, 0), resent FROM inbox"
     " WHERE source = ?1 AND body_hash = ?2 AND received >= ?3"
-    " AND dup_of IS NULL AND body = ?4 ORDER BY id DESC LIMIT 1";
+    " AND dup_of IS NULL AND body = ?4 ORDER BY received DESC LIMIT 1";
 static const char sql_inbox_handled[] =
     "UPDATE inbox SET state = 1, reply_id = nullif(?2, 0) WHERE id = ?1";
 static const char sql_inbox_resent[] =
@@ -50,6 +54,30 @@ db_inbox_add(struct db *db, const char *source, const char *destination,
 	db_bind_text(st, 5, session != NULL ? session : "");
 	sqlite3_bind_int64(st, 6, sd_clock_now());
 	sqlite3_bind_int64(st, 7, db_inbox_hash(body));
+	rc = db_step_done(db, st);
+	if (rc == SD_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return rc;
+}
+
+enum sd_rc
+db_inbox_add_handled(struct db *db, const char *source,
+    const char *destination, const char *body, enum db_inbox_kind kind,
+    const char *session, int64_t reply_id, int64_t *id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_inbox_add_handled);
+	enum sd_rc rc;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	db_bind_text(st, 1, source);
+	db_bind_text(st, 2, destination);
+	db_bind_text(st, 3, body);
+	sqlite3_bind_int(st, 4, (int)kind);
+	db_bind_text(st, 5, session != NULL ? session : "");
+	sqlite3_bind_int64(st, 6, sd_clock_now());
+	sqlite3_bind_int64(st, 7, db_inbox_hash(body));
+	sqlite3_bind_int64(st, 8, reply_id);
 	rc = db_step_done(db, st);
 	if (rc == SD_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(db->h);

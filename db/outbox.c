@@ -31,24 +31,30 @@ static const char sql_add[] =
     " not_before, expires, receipt, ussd_session, state, created,"
     " created_ms, updated) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, ?7,"
     " ?8, ?9, 0, ?10, ?11, ?10)";
-static const char sql_due[] =
-    "SELECT " COLS " FROM outbox WHERE state = 0 AND not_before <= ?1"
-    " ORDER BY priority, not_before, id LIMIT ?2";
+/* Claim in one statement: the due rows, most urgent first, become
+ * submitted and come back (in no particular order). */
 static const char sql_claim[] =
-    "UPDATE outbox SET state = 1, attempts = attempts + 1, updated = ?2"
-    " WHERE id = ?1";
+    "UPDATE outbox SET state = 1, attempts = attempts + 1, updated = ?1"
+    " WHERE id IN (SELECT id FROM outbox WHERE state = 0"
+    " AND not_before <= ?1 AND (expires = 0 OR expires > ?1)"
+    " AND ((?3 >> kind) & 1) = 1"
+    " ORDER BY priority, not_before, id LIMIT ?2)"
+    " RETURNING " COLS;
+static const char sql_expire_due[] =
+    "UPDATE outbox SET state = 5, reason = 'expired before it could be sent',"
+    " updated = ?1 WHERE state = 0 AND expires != 0 AND expires <= ?1";
 static const char sql_expire[] =
     "UPDATE outbox SET state = 5, reason = ?2, updated = ?3 WHERE id = ?1";
 static const char sql_requeue[] =
     "UPDATE outbox SET state = 0, updated = ?1 WHERE state = 1";
 static const char sql_accepted1[] =
     "UPDATE outbox SET smsc_id = ?2, parts = max(parts, ?3), route = ?4,"
-    " state = CASE WHEN state <= 2 THEN 2 ELSE state END, updated = ?5"
-    " WHERE id = ?1";
+    " state = CASE WHEN ?7 AND state <= 2 THEN 2 ELSE state END,"
+    " updated = ?5, receipt = ?6 WHERE id = ?1";
 static const char sql_acceptedn[] =
     "UPDATE outbox SET parts = max(parts, ?2), route = ?3,"
-    " state = CASE WHEN state <= 2 THEN 2 ELSE state END, updated = ?4"
-    " WHERE id = ?1";
+    " state = CASE WHEN ?5 AND state <= 2 THEN 2 ELSE state END,"
+    " updated = ?4 WHERE id = ?1";
 static const char sql_part_add[] =
     "INSERT INTO outbox_parts (outbox_id, part, smsc_id) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (outbox_id, part) DO UPDATE SET smsc_id = excluded.smsc_id";
@@ -60,7 +66,7 @@ static const char sql_retry_later[] =
 static const char sql_fail[] =
     "UPDATE outbox SET state = 6, reason = ?2, updated = ?3 WHERE id = ?1";
 static const char sql_by_smsc_id[] =
-    "SELECT id, parts, state FROM outbox WHERE smsc_id = ?1"
+    "SELECT id, parts, state FROM outbox WHERE smsc_id = ?1 AND receipt = 1"
     " ORDER BY id DESC LIMIT 1";
 static const char sql_part_by_smsc_id[] =
     "SELECT outbox_id, part FROM outbox_parts WHERE smsc_id = ?1"
@@ -182,15 +188,23 @@ set_state_reason(struct db *db, const char *sql, int64_t id,
 	return db_step_done(db, st);
 }
 
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct db_outbox_row *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 enum sd_rc
 db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask, size_t max,
     struct db_outbox_row *rows, size_t *n, size_t *expired)
 {
-	sqlite3_stmt *st, *up;
-	enum sd_rc rc = SD_OK;
-	size_t got = 0, gone = 0;
-	/* Rows of other kinds are skipped: read a few more than max. */
-	int64_t lim = (int64_t)max * (kind_mask == ~0u ? 1 : 4) + 16;
+	sqlite3_stmt *st;
+	size_t got = 0;
+	enum sd_rc rc;
 	int r;
 
 	*n = 0;
@@ -198,63 +212,37 @@ db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 		*expired = 0;
 	if (max == 0)
 		return SD_OK;
-	st = db_stmt(db, sql_due);
+	/* Rows too late to send never go: they become expired. */
+	st = db_stmt(db, sql_expire_due);
 	if (st == NULL)
 		return SD_EINTERNAL;
 	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, lim);
-	while (got < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		int kind = sqlite3_column_int(st, 1);
-		int64_t exp = sqlite3_column_int64(st, 7);
-
-		if ((kind_mask & (1u << kind)) == 0)
-			continue;
-		if (exp != 0 && exp <= now) {
-			/* Marked below, once this cursor is done. */
-			rows[got].id = -sqlite3_column_int64(st, 0);
-			rows[got].body = rows[got].reason = NULL;
-			got++;
-			continue;
-		}
-		row_read(st, &rows[got++]);
-	}
-	sqlite3_reset(st);
-	/* Now change them: claimed rows become submitted, late ones
-	 * expired. */
-	{
-		size_t i, k = 0;
-
-		for (i = 0; i < got && rc == SD_OK; i++) {
-			if (rows[i].id < 0) {
-				rc = set_state_reason(db, sql_expire,
-				    -rows[i].id, "expired before it could be "
-				    "sent", now);
-				gone++;
-				continue;
-			}
-			up = db_stmt(db, sql_claim);
-			if (up == NULL) {
-				rc = SD_EINTERNAL;
-				break;
-			}
-			sqlite3_bind_int64(up, 1, rows[i].id);
-			sqlite3_bind_int64(up, 2, now);
-			rc = db_step_done(db, up);
-			rows[i].state = CORE_OUT_SUBMITTED;
-			rows[i].attempts++;
-			if (k != i)
-				rows[k] = rows[i];
-			k++;
-		}
-		if (rc != SD_OK) {
-			for (i = 0; i < k; i++)
-				db_outbox_row_fini(&rows[i]);
-			return rc;
-		}
-		*n = k;
-	}
+	rc = db_step_done(db, st);
+	if (rc != SD_OK)
+		return rc;
 	if (expired != NULL)
-		*expired = gone;
+		*expired = (size_t)sqlite3_changes(db->h);
+	st = db_stmt(db, sql_claim);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	sqlite3_bind_int64(st, 3, (int64_t)(kind_mask & 0xffffu));
+	while (got < max && (r = sqlite3_step(st)) == SQLITE_ROW)
+		row_read(st, &rows[got++]);
+	/* RETURNING rows come while the UPDATE runs: step to the end. */
+	while (r == SQLITE_ROW)
+		r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		size_t i;
+
+		for (i = 0; i < got; i++)
+			db_outbox_row_fini(&rows[i]);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	qsort(rows, got, sizeof(*rows), row_cmp);
+	*n = got;
 	return SD_OK;
 }
 
@@ -275,7 +263,7 @@ db_outbox_requeue_submitted(struct db *db, int64_t *n)
 
 enum sd_rc
 db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
-    const char *smsc_id, int route)
+    const char *smsc_id, int route, bool receipt, bool complete)
 {
 	sqlite3_stmt *st;
 	int64_t now = sd_clock_now();
@@ -290,6 +278,8 @@ db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
 		sqlite3_bind_int(st, 3, parts);
 		sqlite3_bind_int(st, 4, route);
 		sqlite3_bind_int64(st, 5, now);
+		sqlite3_bind_int(st, 6, receipt ? 1 : 0);
+		sqlite3_bind_int(st, 7, complete ? 1 : 0);
 		return db_step_done(db, st);
 	}
 	st = db_stmt(db, sql_acceptedn);
@@ -299,8 +289,9 @@ db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
 	sqlite3_bind_int(st, 2, parts);
 	sqlite3_bind_int(st, 3, route);
 	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int(st, 5, complete ? 1 : 0);
 	rc = db_step_done(db, st);
-	if (rc != SD_OK)
+	if (rc != SD_OK || smsc_id == NULL || smsc_id[0] == '\0')
 		return rc;
 	st = db_stmt(db, sql_part_add);
 	if (st == NULL)

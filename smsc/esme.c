@@ -126,6 +126,7 @@ struct esme_sess {
 	uint32_t bind_cmd;    /* BIND_TRANSCEIVER/TRANSMITTER/RECEIVER */
 	bool tx, rx;          /* sends submits / gets deliveries */
 	int fd;               /* -1 when down */
+	unsigned ev;          /* events the loop watches on fd */
 	enum esme_state st;   /* see the file comment */
 	uint64_t gen;         /* bumped at every connect */
 	uint8_t *in;          /* received, not yet parsed */
@@ -304,9 +305,35 @@ sess_flush(struct esme_sess *s)
 	}
 	if (s->out_off == s->out_len)
 		s->out_off = s->out_len = 0;
-	if (sd_loop_fd_mod(s->e->loop, s->fd,
-		SD_LOOP_READ | (s->out_len > 0 ? SD_LOOP_WRITE : 0)) != SD_OK)
-		esme_sess_drop(s, "epoll");
+	{
+		unsigned want = SD_LOOP_READ |
+		    (s->out_len > 0 ? SD_LOOP_WRITE : 0);
+
+		if (want == s->ev)
+			return;
+		if (sd_loop_fd_mod(s->e->loop, s->fd, want) != SD_OK) {
+			esme_sess_drop(s, "epoll");
+			return;
+		}
+		s->ev = want;
+	}
+}
+
+/* Before the loop sleeps: write what this turn queued, in one write per
+ * session rather than one per PDU. */
+static void
+esme_before_sleep(struct sd_loop *loop, void *arg)
+{
+	struct smsc_esme *e = arg;
+	int k;
+
+	(void)loop;
+	for (k = 0; k < e->n_sess; k++) {
+		struct esme_sess *s = &e->sess[k];
+
+		if (s->fd >= 0 && s->out_len > s->out_off)
+			sess_flush(s);
+	}
 }
 
 /* Append a packed PDU to the session's output. */
@@ -564,6 +591,7 @@ esme_connect(struct esme_sess *s)
 	s->gen++;
 	s->in_len = s->out_off = s->out_len = 0;
 	s->last_rx = sd_clock_mono_ms();
+	s->ev = SD_LOOP_WRITE;
 	if (sd_loop_fd_add(s->e->loop, fd, SD_LOOP_WRITE, sess_on_io, s) !=
 	    SD_OK) {
 		close(fd);
@@ -1343,6 +1371,7 @@ smsc_esme_new(const struct smsc_config *cfg, struct sd_loop *loop,
 		esme_connect(&e->sess[i]);
 	}
 	e->tick_timer = sd_loop_timer_add(loop, ESME_TICK_MS, esme_tick, e);
+	sd_loop_before_sleep(loop, esme_before_sleep, e);
 	*out = e;
 	return SD_OK;
 }
@@ -1452,8 +1481,7 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 	}
 	smsc_seg_fini(&seg);
 	esme_pump(e);
-	if (esme_tx(e)->fd >= 0)
-		sess_flush(esme_tx(e));
+	/* Written by esme_before_sleep() with the rest of this turn. */
 	return SD_OK;
 }
 
@@ -1536,6 +1564,7 @@ smsc_esme_free(struct smsc_esme *e)
 
 	if (e == NULL)
 		return;
+	sd_loop_before_sleep(e->loop, NULL, e);
 	for (k = 0; k < e->n_sess; k++) {
 		struct esme_sess *s = &e->sess[k];
 

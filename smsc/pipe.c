@@ -90,6 +90,7 @@ struct job_op {
 	int part, parts;           /* OP_ACCEPTED */
 	int route;                 /* 1 SMPP, 2 HTTP */
 	bool final;                /* the message's outcome is now known */
+	bool receipt;              /* OP_ACCEPTED: a receipt was asked */
 	bool temporary;            /* OP_FAILED */
 	int state;                 /* OP_RECEIPT: SMPP message_state */
 	int error;                 /* OP_RECEIPT: error code */
@@ -443,10 +444,10 @@ store_op(struct smsc_pipe *p, struct job_op *op, int64_t now)
 
 	switch (op->type) {
 	case OP_ACCEPTED:
-		if (op->part > 1 && op->msgid[0] == '\0')
+		if (op->part > 1 && op->msgid[0] == '\0' && !op->final)
 			break; /* counted only: its id is not needed */
 		rc = db_outbox_accepted(p->db, op->id, op->part, op->parts,
-		    op->msgid, op->route);
+		    op->msgid, op->route, op->receipt, op->final);
 		break;
 	case OP_FAILED: {
 		struct db_outbox_row r;
@@ -532,10 +533,6 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 			return rc;
 	}
 	snprintf(sess, sizeof(sess), "%d", mo->session);
-	rc = db_inbox_add(p->db, mo->from, mo->to, mo->text, kind,
-	    mo->session >= 0 ? sess : NULL, &id);
-	if (rc != SD_OK)
-		return rc;
 	if (p->hooks.handle_mo != NULL) {
 		memset(&in, 0, sizeof(in));
 		in.from = mo->from;
@@ -555,8 +552,8 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 			/* This message cannot be handled: keep it, answered
 			 * by nothing, and go on with the batch. */
 			db_rollback_to(p->db);
-			log_warnx("queue", "mo not handled inbox=%lld rc=%s "
-			    "error=\"%s\"", (long long)id, sd_rc_str(rc),
+			log_warnx("queue", "mo not handled from=%.4s... rc=%s "
+			    "error=\"%s\"", mo->from, sd_rc_str(rc),
 			    db_errmsg(p->db));
 			reply = 0;
 		} else {
@@ -565,7 +562,9 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 				return rc;
 		}
 	}
-	return db_inbox_handled(p->db, id, reply);
+	/* Stored and handled in the same transaction: one row. */
+	return db_inbox_add_handled(p->db, mo->from, mo->to, mo->text, kind,
+	    mo->session >= 0 ? sess : NULL, reply, &id);
 }
 
 /* One batch in one transaction. */
@@ -827,6 +826,7 @@ on_accepted(void *arg, uint64_t id, unsigned part, unsigned parts,
 	op.part = (int)part;
 	op.parts = (int)parts;
 	op.route = f != NULL ? f->route : 1;
+	op.receipt = f == NULL || f->receipt;
 	snprintf(op.msgid, sizeof(op.msgid), "%s", msgid != NULL ? msgid : "");
 	if (f != NULL && ++f->parts_done >= (int)parts) {
 		op.final = true;

@@ -49,8 +49,11 @@ struct sd_loop {
 	void *sig_arg;
 	sd_loop_hook_fn wake_fn;   /* wake-up callback */
 	void *wake_arg;
-	sd_loop_hook_fn sleep_fn;  /* before-sleep hook */
-	void *sleep_arg;
+	struct {
+		sd_loop_hook_fn fn;
+		void *arg;
+	} sleep[SD_LOOP_SLEEP_HOOKS]; /* before-sleep hooks */
+	size_t n_sleep;
 	bool stop;                 /* sd_loop_stop() was called */
 };
 
@@ -312,8 +315,19 @@ sd_loop_wake(struct sd_loop *l)
 void
 sd_loop_before_sleep(struct sd_loop *l, sd_loop_hook_fn fn, void *arg)
 {
-	l->sleep_fn = fn;
-	l->sleep_arg = arg;
+	size_t i, k = 0;
+
+	if (fn == NULL) {
+		for (i = 0; i < l->n_sleep; i++)
+			if (l->sleep[i].arg != arg)
+				l->sleep[k++] = l->sleep[i];
+		l->n_sleep = k;
+		return;
+	}
+	if (l->n_sleep < SD_LOOP_SLEEP_HOOKS) {
+		l->sleep[l->n_sleep].fn = fn;
+		l->sleep[l->n_sleep++].arg = arg;
+	}
 }
 
 void
@@ -361,8 +375,8 @@ sd_loop_run(struct sd_loop *l)
 	while (!l->stop) {
 		int timeout = -1, n, i;
 
-		if (l->sleep_fn != NULL)
-			l->sleep_fn(l, l->sleep_arg);
+		for (i = 0; (size_t)i < l->n_sleep; i++)
+			l->sleep[i].fn(l, l->sleep[i].arg);
 		if (l->stop)
 			break;
 		if (l->n_timers > 0) {

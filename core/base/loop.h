@@ -61,7 +61,9 @@ enum sd_rc sd_loop_signals(struct sd_loop *loop, const int *sigs, size_t n,
 void sd_loop_on_wake(struct sd_loop *loop, sd_loop_hook_fn fn, void *arg);
 /* Wake the loop from any thread (async-signal-safe too). */
 void sd_loop_wake(struct sd_loop *loop);
-/* Run fn before every wait. */
+/* Run fn(arg) before every wait, after the hooks added before it (at most
+ * SD_LOOP_SLEEP_HOOKS). fn NULL removes every hook added with arg. */
+#define SD_LOOP_SLEEP_HOOKS 8
 void sd_loop_before_sleep(struct sd_loop *loop, sd_loop_hook_fn fn,
     void *arg);
 
