@@ -773,6 +773,8 @@ update_want(struct smsc_pipe *p)
 		target = 16;
 		mask = p->fallback_mask;
 	}
+	have = (long)p->ready.n;
+	pthread_mutex_lock(&p->mu);
 	if (!p->m.http_active && mask == p->fallback_mask && target > 0) {
 		log_info("queue", "smpp down for %lld s: kinds %s go over "
 		    "http", (long long)p->httpcfg->fallback_after_s,
@@ -782,8 +784,6 @@ update_want(struct smsc_pipe *p)
 		log_info("queue", "smpp is back: traffic returns to it");
 		p->m.http_active = false;
 	}
-	have = (long)p->ready.n;
-	pthread_mutex_lock(&p->mu);
 	p->want = target - have > 0 ? target - have : 0;
 	if (p->want > 0 && p->want_mask != mask)
 		p->kick = true;

@@ -1,0 +1,179 @@
+#!/bin/sh
+# The HTTP fallback route end to end (issue #4): smsdesk serve with its
+# SMPP link down and [http_sms] pointing at a real Kannel (bearerbox,
+# smsbox with a sendsms-user, Kannel's fakesmsc as the SMSC). After
+# fallback_after_s an OTP issued with `smsdesk otp send` goes over HTTP
+# and fakesmsc receives it as UCS-2, byte for byte the text queued; the
+# delivery report comes back on /sms/dlr and marks the row delivered. An
+# alert (not a fallback kind) waits. Then the SMSC simulator comes up on
+# the SMPP port: the alert and the next OTP go over SMPP, none over HTTP.
+set -u
+BIN=${BIN:-build/smsdesk}
+SIM=${SIM:-build/smsdesk-smsc-sim}
+BB=/usr/sbin/bearerbox
+SB=/usr/sbin/smsbox
+FAKE=/usr/lib/kannel/test/fakesmsc
+for b in "$BB" "$SB"; do
+	[ -x "$b" ] || { echo "FAIL - missing $b (apt-get install kannel)"; exit 1; }
+done
+[ -x "$FAKE" ] || { echo "FAIL - missing $FAKE (apt-get install kannel-extras)"; exit 1; }
+[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "FAIL - build first (make)"; exit 1; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-fallback-XXXXXX")
+BPID="" SPID="" FPID="" DPID="" MPID=""
+stop() { # pid: TERM, wait at most 5 s, then KILL
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+cleanup() {
+	stop "$DPID"
+	stop "$MPID"
+	stop "$FPID"
+	stop "$SPID"
+	stop "$BPID"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+wait_until() { # tenths of a second, command...
+	n=$1
+	shift
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		[ $i -ge "$n" ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+fails=0
+check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
+
+# Seven unusual ports in a row: Kannel admin, smsbox, fake SMSC, sendsms;
+# our web view; the SMPP port (nobody listens there at first); the
+# simulator's HTTP control.
+P=$((30000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
+ADMIN=$P SMSBOX=$((P + 1)) FAKEP=$((P + 2)) SEND=$((P + 3))
+WEB=$((P + 4)) SMPP=$((P + 5)) SIMHTTP=$((P + 6))
+PASS=Fb-29xk
+
+cat >"$T/kannel.conf" <<EOF
+group = core
+admin-port = $ADMIN
+admin-interface = 127.0.0.1
+admin-password = adm-$P
+smsbox-port = $SMSBOX
+smsbox-interface = 127.0.0.1
+box-allow-ip = 127.0.0.1
+log-file = "$T/bearerbox.log"
+log-level = 1
+dlr-storage = internal
+
+group = smsc
+smsc = fake
+smsc-id = fake
+host = 127.0.0.1
+port = $FAKEP
+our-host = 127.0.0.1
+connect-allow-ip = 127.0.0.1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = $SMSBOX
+sendsms-port = $SEND
+sendsms-interface = 127.0.0.1
+log-file = "$T/smsbox.log"
+log-level = 1
+
+group = sendsms-user
+username = smsdesk
+password = $PASS
+EOF
+"$BB" "$T/kannel.conf" >"$T/bb.out" 2>&1 &
+BPID=$!
+wait_until 100 grep -q "Start-up done" "$T/bb.out" ||
+    { echo "FAIL - bearerbox did not start"; tail -n 20 "$T/bb.out"; exit 1; }
+"$FAKE" -H 127.0.0.1 -r "$FAKEP" -i 1 -m 0 "1 2 text unused" >"$T/fake.out" 2>&1 &
+FPID=$!
+wait_until 100 grep -q "Fakesmsc client connected" "$T/bb.out" ||
+    { echo "FAIL - fakesmsc did not connect"; exit 1; }
+"$SB" "$T/kannel.conf" >"$T/sb.out" 2>&1 &
+SPID=$!
+wait_until 100 curl -s -o /dev/null "http://127.0.0.1:$SEND/" ||
+    { echo "FAIL - smsbox did not listen"; exit 1; }
+
+cat >"$T/smsdesk.ini" <<EOF
+[db]
+path = $T/desk.db
+[web]
+listen = 127.0.0.1:$WEB
+base_url = http://127.0.0.1:$WEB
+[smpp]
+port = $SMPP
+max_tps = 100
+[http_sms]
+url = http://127.0.0.1:$SEND/cgi-bin/sendsms?username=smsdesk&password=$PASS&from={from}&to={to}&text={text}&charset=UTF-8&coding=2&dlr-mask=3&dlr-url={receipt_url}
+success_status = 202
+base_url = http://127.0.0.1:$WEB
+fallback_after_s = 1
+fallback_kinds = otp
+EOF
+Q() { "$BIN" -c "$T/smsdesk.ini" "$@"; }
+"$BIN" -c "$T/smsdesk.ini" serve --ready-file "$T/ready" >"$T/serve.log" 2>&1 &
+DPID=$!
+wait_until 100 test -s "$T/ready" || { echo "FAIL - serve did not start"; tail "$T/serve.log"; exit 1; }
+metric() { curl -s "http://127.0.0.1:$WEB/metrics" | sed -n "s/^$1 //p"; }
+sql() { sqlite3 "$T/desk.db" "$1"; }
+
+# The SMPP link has been down since the start; after fallback_after_s the
+# OTPs go over HTTP.
+wait_until 50 test "$(metric smsdesk_http_fallback_active)" = 1
+check "fallback active once SMPP was down for 1 s" \
+    "[ \"\$(metric smsdesk_http_fallback_active)\" = 1 ]"
+ALERT=$(Q queue add --to 09131111112 --text 'alert while down')
+OTP=$(Q otp send --mobile 09131111111)
+wait_until 100 grep -q "Got message 1:" "$T/fake.out"
+check "fakesmsc received the OTP" "grep -q 'Got message 1:' $T/fake.out"
+sql "SELECT body FROM outbox WHERE id = $OTP" >"$T/otp.txt"
+check "as UCS-2 to +989131111111 from 3000, byte for byte the text queued" \
+    "python3 - $T/fake.out $T/otp.txt <<'PY'
+import re, sys, urllib.parse
+line = open(sys.argv[1], 'rb').read()
+want = open(sys.argv[2], 'rb').read().rstrip(b'\n')
+m = re.search(rb'Got message 1: <(\S+) (\S+) (\S+) (.*)>', line)
+got = urllib.parse.unquote_to_bytes(m.group(4).replace(b'+', b' '))
+ok = (m.group(1) == b'3000' and m.group(2) == b'+989131111111' and
+      m.group(3) == b'ucs-2' and got == want.decode().encode('utf-16-be'))
+sys.exit(0 if ok else 1)
+PY"
+wait_until 100 test "$(sql "SELECT state FROM outbox WHERE id = $OTP")" = 3
+check "Kannel's delivery report marked it delivered (route http)" \
+    "[ \"\$(sql \"SELECT state || '/' || route FROM outbox WHERE id = $OTP\")\" = 3/2 ]"
+check "the alert waits for SMPP" \
+    "[ \"\$(sql \"SELECT state FROM outbox WHERE id = $ALERT\")\" = 0 ]"
+check "the OTP code never reached the log" \
+    "! grep -q \"\$(grep -o '[0-9]\{6\}' $T/otp.txt)\" $T/serve.log"
+
+# SMPP comes back.
+"$SIM" --port "$SMPP" --http-port "$SIMHTTP" --ready-file "$T/sim.ready" \
+    >"$T/sim.log" 2>&1 &
+MPID=$!
+wait_until 100 test "$(metric smsdesk_smpp_link_up)" = 1
+check "the link is up again" "[ \"\$(metric smsdesk_smpp_link_up)\" = 1 ]"
+OTP2=$(Q otp send --mobile 09131111113)
+wait_until 100 test "$(sql "SELECT state FROM outbox WHERE id = $ALERT")" -ge 2
+wait_until 100 test "$(sql "SELECT state FROM outbox WHERE id = $OTP2")" -ge 2
+check "the waiting alert went over SMPP" \
+    "[ \"\$(sql \"SELECT route FROM outbox WHERE id = $ALERT AND state >= 2\")\" = 1 ]"
+check "the next OTP went over SMPP" \
+    "[ \"\$(sql \"SELECT route FROM outbox WHERE id = $OTP2 AND state >= 2\")\" = 1 ]"
+check "the simulator got both" \
+    "curl -s 'http://127.0.0.1:$SIMHTTP/submits?since=0' | grep -c '\"to\":\"98913111111[23]\"' | grep -qx 2"
+check "nothing more over HTTP" "[ \$(grep -c 'Got message' $T/fake.out) -eq 1 ]"
+check "fallback no longer active" "[ \"\$(metric smsdesk_http_fallback_active)\" = 0 ]"
+[ $fails -eq 0 ] || { tail -n 30 "$T/serve.log"; grep -E "ERROR|WARN" "$T/sb.out" | tail; }
+echo "fallback: $fails failure(s)"
+exit $fails
