@@ -801,11 +801,13 @@ latency_observe(struct smsc_pipe *p, int64_t since_ms)
 
 	if (since_ms <= 0 || s < 0)
 		return;
-	p->m.lat_count++;
-	p->m.lat_sum += s;
 	for (i = 0; i < N_LAT && s > lat_bounds[i]; i++)
 		;
+	pthread_mutex_lock(&p->mu);
+	p->m.lat_count++;
+	p->m.lat_sum += s;
 	p->m.lat_bucket[i]++;
+	pthread_mutex_unlock(&p->mu);
 }
 
 static void
@@ -1035,8 +1037,11 @@ on_results(struct sd_loop *loop, int fd, unsigned ev, void *arg)
 	for (i = 0; i < mos.n; i++) {
 		if (p->esme != NULL)
 			smsc_esme_mo_done(p->esme, mos.v[i].token, mos.v[i].ok);
-		if (!mos.v[i].ok)
+		if (!mos.v[i].ok) {
+			pthread_mutex_lock(&p->mu);
 			p->m.mo_failed++;
+			pthread_mutex_unlock(&p->mu);
+		}
 		free(mos.v[i].text);
 	}
 	for (i = 0; i < ops.n; i++)
