@@ -68,11 +68,12 @@ struct app_config {
 	struct smsc_http_config http; /* [http_sms] */
 	struct smsc_pipe_config queue; /* [queue] */
 	struct core_otp_config otp;   /* [otp] */
+	struct core_sms_config sms;   /* [sms] */
 	struct core_sla_config sla;   /* [sla] */
 	struct log_config log;        /* [log] */
 };
 
-#define APP_N_SECTIONS 8
+#define APP_N_SECTIONS 9
 
 static void
 app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
@@ -84,6 +85,7 @@ app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
 		{"http_sms", smsc_http_config_keys, &c->http},
 		{"queue", smsc_pipe_config_keys, &c->queue},
 		{"otp", core_otp_config_keys, &c->otp},
+		{"sms", core_sms_config_keys, &c->sms},
 		{"sla", core_sla_config_keys, &c->sla},
 		{"log", log_config_keys, &c->log},
 	};
@@ -213,7 +215,30 @@ struct app {
 	struct app_config cfg;     /* loaded configuration */
 	const char *config_path;   /* NULL: built-in defaults */
 	struct db *db;             /* opened for handlers that need it */
+	struct core_env env;       /* what the domain reads of cfg */
+	struct core_calendar *cal; /* built by app_env() */
 };
+
+/* The domain's view of the configuration, with the working-day calendar
+ * (read from [sla] holidays_file on first use). NULL, with the reason on
+ * stderr, if the holidays file is bad. */
+static const struct core_env *
+app_env(struct app *app)
+{
+	char err[SD_ERRLEN];
+
+	if (app->cal == NULL) {
+		if (core_calendar_new(&app->cfg.sla, &app->cal, err) != SD_OK) {
+			fprintf(stderr, "smsdesk: %s\n", err);
+			return NULL;
+		}
+	}
+	app->env.base_url = app->cfg.web.base_url;
+	app->env.sms = &app->cfg.sms;
+	app->env.sla = &app->cfg.sla;
+	app->env.cal = app->cal;
+	return &app->env;
+}
 
 struct cmd {
 	const char *words[3];                       /* e.g. "staff", "add" */
@@ -398,7 +423,7 @@ struct serve {
 	struct smsc_pipe *pipe;      /* outbox, inbox, SMPP and HTTP */
 	struct smsc_pipe_hooks hooks; /* its events */
 	struct web_hooks web_hooks;  /* what the web view serves for us */
-	struct core_cmd_config cmd;  /* the SMS command channel */
+	const struct core_env *env;  /* what the domain reads */
 	int lock_fd;                 /* flock'ed <db>.lock */
 	int stopping;                /* a stop signal arrived */
 };
@@ -426,7 +451,7 @@ serve_handle_mo(void *arg, struct db *db, const struct smsc_pipe_mo *mo,
 	m.text = mo->text;
 	m.ussd = mo->ussd;
 	m.ussd_session = mo->ussd_session;
-	return core_mo_handle(db, &s->cmd, &m, reply_id);
+	return core_mo_handle(db, s->env, &m, reply_id);
 }
 
 /* GET /metrics on the web thread. */
@@ -618,7 +643,9 @@ cmd_serve(struct app *app, int argc, char **argv)
 		log_error("main", "database: %s", err);
 		goto out;
 	}
-	s.cmd.base_url = app->cfg.web.base_url;
+	s.env = app_env(app);
+	if (s.env == NULL)
+		goto out;
 	s.hooks.arg = &s;
 	s.hooks.handle_mo = serve_handle_mo;
 	if (!app->cfg.smpp.enabled)
@@ -933,7 +960,10 @@ cmd_request_new(struct app *app, int argc, char **argv)
 	}
 	if (user_id_of(app, from, &uid) < 0)
 		return 1;
-	if (core_request_create(app->db, uid, (int)code, prio, title, text,
+	if (app_env(app) == NULL)
+		return 1;
+	if (core_request_create(app->db, &app->env, uid, (int)code, prio,
+		title, text,
 		CORE_CHAN_CLI, &tracking, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
@@ -970,7 +1000,7 @@ cmd_request_reply(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	if (user_id_of(app, from, &uid) < 0)
 		return 1;
-	if (core_request_reply(app->db, uid, tracking, text, CORE_CHAN_CLI,
+	if (core_request_reply(app->db, app_env(app), uid, tracking, text, CORE_CHAN_CLI,
 		NULL, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
@@ -1003,7 +1033,8 @@ set_status(struct app *app, int argc, char **argv, enum core_status st)
 		return EXIT_USAGE;
 	if (user_id_of(app, by, &uid) < 0)
 		return 1;
-	if (core_request_set_status(app->db, uid, tracking, st, err) !=
+	if (core_request_set_status(app->db, app_env(app), uid, tracking, st,
+		err) !=
 	    SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
@@ -1033,7 +1064,7 @@ cmd_request_escalate(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	if (parse_tracking(argv[1], &tracking) < 0)
 		return EXIT_USAGE;
-	if (core_request_escalate(app->db, 0, tracking, err) != SD_OK) {
+	if (core_request_escalate(app->db, app_env(app), 0, tracking, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
@@ -1486,5 +1517,6 @@ main(int argc, char **argv)
 	if (rc == EXIT_USAGE && !wants_help(nsub, sub))
 		usage_cmd(c, stderr);
 	db_close(app.db);
+	core_calendar_free(app.cal);
 	return rc;
 }

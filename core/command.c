@@ -1,14 +1,22 @@
 /*
- * core/command.c: the SMS command channel. An MO text is normalized
- * (Persian and Arabic-Indic digits, Arabic letters, ZWNJ, spaces), its
- * first word looked up in the command table (Persian or English, any
- * case), and the command run against the database in the caller's
- * transaction; its answer is queued in the outbox there. The answer is
- * Persian, or English when the command was English.
+ * core/command.c: the SMS command channel (issue #5). An MO text is
+ * normalized (Persian and Arabic-Indic digits, Arabic letters, spaces,
+ * ZWNJ at word edges), split into words, its first word (or two: «ثبت
+ * نام») looked up in the command table in Persian or English in any
+ * case, and the command run against the database in the caller's
+ * transaction; its answer, and any alert it causes, are queued in the
+ * outbox there. The answer is Persian, or English when the command was.
  *
- * Commands so far: STATUS (or a bare tracking number) and HELP. Anything
- * else gets a short hint, never silence; a number nobody registered gets
- * the way to sign up.
+ *   HELP ?  راهنما          STATUS N, N  وضعیت N      LIST  لیست
+ *   DEPTS  واحدها           NEW D [P] text  جدید D [P] متن
+ *   R N text  پاسخ N متن    ESCALATE N  پیگیری N
+ *   REG first last  ثبت نام نام فامیل               STOP لغو  START شروع
+ *
+ * A number nobody registered gets the way to register for anything but
+ * REG and HELP. Anything else gets a hint with the closest command. More
+ * than [sms] mo_per_hour messages in an hour from one number are answered
+ * once, then ignored until the hour has passed. A reply longer than
+ * [sms] max_reply_parts SMS parts is cut and ends with a link.
  */
 #include "core/core.h"
 
@@ -19,240 +27,876 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/xmalloc.h"
 #include "core/core_int.h"
 
-/* Longest reply built (two UCS-2 parts are 134 characters; Persian
- * characters take two bytes). */
-#define REPLY_MAX 1024
+/* Longest reply built before shortening. */
+#define REPLY_MAX 2048
 /* Characters of the latest answer quoted in a STATUS reply. */
-#define EXCERPT_CHARS 50
+#define EXCERPT_CHARS 40
+/* Departments on one page of DEPTS. */
+#define DEPTS_PAGE 9
+/* Requests listed by LIST. */
+#define LIST_N 5
+/* Words and characters of a NEW text that make its title. */
+#define TITLE_WORDS 6
+#define TITLE_CHARS 60
+/* Words in an MO we look at. */
+#define MAX_WORDS 64
 
-enum cmd_id {
-	CMD_NONE = 0,
-	CMD_HELP,
-	CMD_STATUS,
-};
-
-/* A command word: Persian or English, its command. */
+/* The command words. Lower-case ASCII; Persian without ZWNJ. */
 static const struct {
-	const char *word; /* after normalization, ASCII lower-case */
-	enum cmd_id id;
+	const char *word;
+	enum core_cmd_id id;
 	bool en;
 } cmd_words[] = {
-	{"help", CMD_HELP, true},
-	{"?", CMD_HELP, true},
-	{"راهنما", CMD_HELP, false},
-	{"؟", CMD_HELP, false},
-	{"status", CMD_STATUS, true},
-	{"st", CMD_STATUS, true},
-	{"وضعیت", CMD_STATUS, false},
+	{"help", CORE_CMD_HELP, true},
+	{"?", CORE_CMD_HELP, true},
+	{"راهنما", CORE_CMD_HELP, false},
+	{"؟", CORE_CMD_HELP, false},
+	{"status", CORE_CMD_STATUS, true},
+	{"وضعیت", CORE_CMD_STATUS, false},
+	{"list", CORE_CMD_LIST, true},
+	{"لیست", CORE_CMD_LIST, false},
+	{"فهرست", CORE_CMD_LIST, false},
+	{"depts", CORE_CMD_DEPTS, true},
+	{"واحدها", CORE_CMD_DEPTS, false},
+	{"new", CORE_CMD_NEW, true},
+	{"جدید", CORE_CMD_NEW, false},
+	{"r", CORE_CMD_REPLY, true},
+	{"reply", CORE_CMD_REPLY, true},
+	{"پاسخ", CORE_CMD_REPLY, false},
+	{"escalate", CORE_CMD_ESCALATE, true},
+	{"پیگیری", CORE_CMD_ESCALATE, false},
+	{"reg", CORE_CMD_REG, true},
+	{"ثبتنام", CORE_CMD_REG, false},
+	{"stop", CORE_CMD_STOP, true},
+	{"لغو", CORE_CMD_STOP, false},
+	{"start", CORE_CMD_START, true},
+	{"شروع", CORE_CMD_START, false},
+};
+#define N_WORDS (sizeof(cmd_words) / sizeof(cmd_words[0]))
+
+/* Usage of each command, Persian and English. */
+static const char *const usage[][2] = {
+	[CORE_CMD_NONE] = {"راهنما", "HELP"},
+	[CORE_CMD_HELP] = {"راهنما", "HELP"},
+	[CORE_CMD_STATUS] = {"وضعیت 10025", "STATUS 10025"},
+	[CORE_CMD_LIST] = {"لیست", "LIST"},
+	[CORE_CMD_DEPTS] = {"واحدها", "DEPTS"},
+	[CORE_CMD_NEW] = {"جدید 2 متن درخواست", "NEW 2 text"},
+	[CORE_CMD_REPLY] = {"پاسخ 10025 متن", "R 10025 text"},
+	[CORE_CMD_ESCALATE] = {"پیگیری 10025", "ESCALATE 10025"},
+	[CORE_CMD_REG] = {"ثبت نام نام فامیل", "REG first last"},
+	[CORE_CMD_STOP] = {"لغو", "STOP"},
+	[CORE_CMD_START] = {"شروع", "START"},
 };
 
-/* A parsed command. */
-struct cmd {
-	enum cmd_id id;
-	bool en;          /* answer in English */
-	int64_t tracking; /* STATUS: the number, 0 if missing or bad */
+const char *
+core_cmd_name(enum core_cmd_id id, bool en)
+{
+	static const char *const names[][2] = {
+		[CORE_CMD_NONE] = {"?", "?"},
+		[CORE_CMD_HELP] = {"راهنما", "HELP"},
+		[CORE_CMD_STATUS] = {"وضعیت", "STATUS"},
+		[CORE_CMD_LIST] = {"لیست", "LIST"},
+		[CORE_CMD_DEPTS] = {"واحدها", "DEPTS"},
+		[CORE_CMD_NEW] = {"جدید", "NEW"},
+		[CORE_CMD_REPLY] = {"پاسخ", "R"},
+		[CORE_CMD_ESCALATE] = {"پیگیری", "ESCALATE"},
+		[CORE_CMD_REG] = {"ثبت نام", "REG"},
+		[CORE_CMD_STOP] = {"لغو", "STOP"},
+		[CORE_CMD_START] = {"شروع", "START"},
+	};
+
+	return (unsigned)id <= CORE_CMD_START ? names[id][en ? 1 : 0] : "?";
+}
+
+/* ---- Parsing ------------------------------------------------------------- */
+
+/* A word of the normalized text: where it is and its matching key. */
+struct word {
+	const char *s; /* in the normalized text */
+	size_t len;
+	char key[64];  /* lower-case ASCII, ZWNJ removed; "" if longer */
 };
 
-/* Parse a decimal tracking number: digits only, in range. */
+static void
+word_key(struct word *w)
+{
+	size_t i, k = 0;
+
+	w->key[0] = '\0';
+	for (i = 0; i < w->len; i++) {
+		unsigned char c = (unsigned char)w->s[i];
+
+		/* ZWNJ U+200C is E2 80 8C. */
+		if (c == 0xe2 && i + 2 < w->len &&
+		    (unsigned char)w->s[i + 1] == 0x80 &&
+		    (unsigned char)w->s[i + 2] == 0x8c) {
+			i += 2;
+			continue;
+		}
+		if (k + 1 >= sizeof(w->key)) {
+			w->key[0] = '\0';
+			return;
+		}
+		w->key[k++] = (char)tolower(c);
+	}
+	w->key[k] = '\0';
+}
+
+static size_t
+split(const char *s, struct word *w, size_t max)
+{
+	size_t n = 0;
+
+	while (*s != '\0' && n < max) {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			break;
+		w[n].s = s;
+		while (*s != '\0' && *s != ' ')
+			s++;
+		w[n].len = (size_t)(s - w[n].s);
+		word_key(&w[n]);
+		n++;
+	}
+	return n;
+}
+
+/* A tracking number: 1..12 ASCII digits (after normalization). */
 static int64_t
-parse_tracking(const char *s, size_t len)
+as_number(const struct word *w)
 {
 	int64_t v = 0;
 	size_t i;
 
-	if (len == 0 || len > 12)
+	if (w->len == 0 || w->len > 12)
 		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
+	for (i = 0; i < w->len; i++) {
+		if (w->s[i] < '0' || w->s[i] > '9')
 			return 0;
-		v = v * 10 + (s[i] - '0');
+		v = v * 10 + (w->s[i] - '0');
 	}
 	return v;
 }
 
-/* Split norm (normalized, lower-cased) into the command and its
- * argument. */
-static void
-cmd_parse(const char *norm, struct cmd *c)
+/* A priority letter or word of NEW. */
+static bool
+as_priority(const struct word *w, enum core_priority *p)
 {
-	const char *sp = strchr(norm, ' ');
-	size_t wlen = sp != NULL ? (size_t)(sp - norm) : strlen(norm);
-	const char *arg = sp != NULL ? sp + 1 : "";
+	static const struct {
+		const char *key;
+		enum core_priority p;
+	} t[] = {
+		{"vf", CORE_PRIO_VERY_URGENT}, {"f", CORE_PRIO_URGENT},
+		{"n", CORE_PRIO_NORMAL}, {"l", CORE_PRIO_LOW},
+		{"خف", CORE_PRIO_VERY_URGENT}, {"ف", CORE_PRIO_URGENT},
+		{"ع", CORE_PRIO_NORMAL}, {"ض", CORE_PRIO_LOW},
+		{"خیلیفوری", CORE_PRIO_VERY_URGENT}, {"فوری", CORE_PRIO_URGENT},
+		{"عادی", CORE_PRIO_NORMAL}, {"ضعیف", CORE_PRIO_LOW},
+	};
 	size_t i;
 
-	memset(c, 0, sizeof(c[0]));
-	/* A bare tracking number asks for its status. */
-	c->tracking = parse_tracking(norm, wlen);
-	if (c->tracking != 0 && *arg == '\0') {
-		c->id = CMD_STATUS;
-		c->en = false;
-		return;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (strcmp(w->key, t[i].key) == 0) {
+			*p = t[i].p;
+			return true;
+		}
 	}
-	c->tracking = 0;
-	for (i = 0; i < sizeof(cmd_words) / sizeof(cmd_words[0]); i++) {
-		if (strlen(cmd_words[i].word) == wlen &&
-		    memcmp(cmd_words[i].word, norm, wlen) == 0) {
+	return false;
+}
+
+/* The rest of the text from word i on, into out. */
+static void
+rest(const struct word *w, size_t n, size_t i, char *out, size_t outsz)
+{
+	size_t len;
+
+	out[0] = '\0';
+	if (i >= n)
+		return;
+	len = strlen(w[i].s);
+	if (len >= outsz)
+		len = outsz - 1;
+	/* Do not end inside a UTF-8 sequence. */
+	while (len > 0 && ((unsigned char)w[i].s[len] & 0xc0) == 0x80)
+		len--;
+	memcpy(out, w[i].s, len);
+	out[len] = '\0';
+}
+
+/* Levenshtein distance between two UTF-8 strings, in code points, capped. */
+static unsigned
+distance(const char *a, const char *b)
+{
+	uint32_t x[32], y[32];
+	unsigned d[33], prev, tmp;
+	size_t nx = 0, ny = 0, i, j;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)a; *p != 0 && nx < 32; p++)
+		if ((*p & 0xc0) != 0x80)
+			x[nx++] = *p;
+		else
+			x[nx - 1] = (x[nx - 1] << 6) | (*p & 0x3f);
+	for (p = (const unsigned char *)b; *p != 0 && ny < 32; p++)
+		if ((*p & 0xc0) != 0x80)
+			y[ny++] = *p;
+		else
+			y[ny - 1] = (y[ny - 1] << 6) | (*p & 0x3f);
+	for (j = 0; j <= ny; j++)
+		d[j] = (unsigned)j;
+	for (i = 1; i <= nx; i++) {
+		prev = d[0];
+		d[0] = (unsigned)i;
+		for (j = 1; j <= ny; j++) {
+			tmp = d[j];
+			d[j] = x[i - 1] == y[j - 1] ? prev :
+			    1 + (prev < d[j] ? (prev < d[j - 1] ? prev : d[j - 1]) :
+					       (d[j] < d[j - 1] ? d[j] : d[j - 1]));
+			prev = tmp;
+		}
+	}
+	return d[ny];
+}
+
+/* The command a mistyped word most likely meant; NONE if none is close. */
+static enum core_cmd_id
+closest(const struct word *w, bool *en)
+{
+	unsigned best = 3, dist;
+	enum core_cmd_id id = CORE_CMD_NONE;
+	size_t i;
+
+	if (w->key[0] == '\0')
+		return CORE_CMD_NONE;
+	for (i = 0; i < N_WORDS; i++) {
+		if (strlen(cmd_words[i].word) < 3)
+			continue; /* "r", "?" match anything short */
+		dist = distance(w->key, cmd_words[i].word);
+		if (dist < best) {
+			best = dist;
+			id = cmd_words[i].id;
+			*en = cmd_words[i].en;
+		}
+	}
+	return id;
+}
+
+void
+core_cmd_parse(const char *text, struct core_cmd *c)
+{
+	struct word w[MAX_WORDS];
+	char err[SD_ERRLEN], *norm = NULL;
+	size_t n, i, args = 1;
+
+	memset(c, 0, sizeof(*c));
+	c->prio = CORE_PRIO_NORMAL;
+	if (text == NULL || strlen(text) > SD_TEXT_MAX ||
+	    core_text_normalize(text, CORE_NORM_ALL, &norm, err) != SD_OK)
+		return;
+	n = split(norm, w, MAX_WORDS);
+	if (n == 0)
+		goto out;
+	/* A bare tracking number asks for its status. */
+	if (n == 1 && as_number(&w[0]) != 0) {
+		c->id = CORE_CMD_STATUS;
+		c->tracking = as_number(&w[0]);
+		goto out;
+	}
+	for (i = 0; i < N_WORDS; i++) {
+		if (strcmp(w[0].key, cmd_words[i].word) == 0) {
 			c->id = cmd_words[i].id;
 			c->en = cmd_words[i].en;
 			break;
 		}
 	}
-	if (c->id == CMD_STATUS) {
-		sp = strchr(arg, ' ');
-		c->tracking = parse_tracking(arg,
-		    sp != NULL ? (size_t)(sp - arg) : strlen(arg));
+	/* «ثبت نام» is two words. */
+	if (c->id == CORE_CMD_NONE && n >= 2 && strcmp(w[0].key, "ثبت") == 0 &&
+	    strcmp(w[1].key, "نام") == 0) {
+		c->id = CORE_CMD_REG;
+		args = 2;
 	}
-	if (c->id == CMD_NONE) {
-		/* English if the text is plain ASCII letters at the start. */
-		c->en = isalpha((unsigned char)norm[0]) != 0;
+	switch (c->id) {
+	case CORE_CMD_NONE:
+		c->en = isalpha((unsigned char)w[0].s[0]) != 0;
+		c->closest = closest(&w[0], &c->en);
+		if (c->closest == CORE_CMD_NONE && as_number(&w[0]) != 0)
+			c->closest = CORE_CMD_STATUS;
+		break;
+	case CORE_CMD_DEPTS:
+		/* DEPTS 2: the second page. */
+		c->tracking = n > 1 && as_number(&w[1]) == 2 ? 2 : 1;
+		break;
+	case CORE_CMD_HELP:
+	case CORE_CMD_LIST:
+	case CORE_CMD_STOP:
+	case CORE_CMD_START:
+		break; /* anything after the word is ignored */
+	case CORE_CMD_STATUS:
+	case CORE_CMD_ESCALATE:
+		c->tracking = n > 1 ? as_number(&w[1]) : 0;
+		c->missing = c->tracking == 0;
+		break;
+	case CORE_CMD_REPLY:
+		c->tracking = n > 1 ? as_number(&w[1]) : 0;
+		rest(w, n, 2, c->text, sizeof(c->text));
+		c->missing = c->tracking == 0 || c->text[0] == '\0';
+		break;
+	case CORE_CMD_NEW: {
+		int64_t d = n > 1 ? as_number(&w[1]) : 0;
+		size_t from = 2;
+
+		c->dept = d > 0 && d < 1000 ? (int)d : 0;
+		if (n > 2 && as_priority(&w[2], &c->prio))
+			from = 3;
+		rest(w, n, from, c->text, sizeof(c->text));
+		c->missing = c->dept == 0 || c->text[0] == '\0';
+		break;
 	}
-}
-
-/* Append the first max characters of s (one line) to out, with "…" when
- * cut. */
-static void
-excerpt(const char *s, size_t max, char *out, size_t outsz)
-{
-	size_t i = 0, chars = 0, o = strlen(out);
-
-	while (s[i] != '\0' && chars < max && o + 5 < outsz) {
-		unsigned char ch = (unsigned char)s[i];
-		size_t n = ch < 0x80 ? 1 : ch < 0xe0 ? 2 : ch < 0xf0 ? 3 : 4;
-
-		if (ch == '\n' || ch == '\r') {
-			out[o++] = ' ';
-			i++;
-		} else {
-			if (o + n + 4 >= outsz)
-				break;
-			memcpy(out + o, s + i, n);
-			o += n;
-			i += n;
+	case CORE_CMD_REG:
+		if (n >= args + 2) {
+			snprintf(c->text, sizeof(c->text), "%.*s",
+			    (int)w[args].len, w[args].s);
+			rest(w, n, args + 1, c->last, sizeof(c->last));
 		}
-		chars++;
+		c->missing = c->text[0] == '\0' || c->last[0] == '\0';
+		break;
 	}
-	out[o] = '\0';
-	if (s[i] != '\0' && o + 4 < outsz)
-		strcat(out, "…");
+out:
+	free(norm);
 }
 
-static void SD_PRINTF(3, 4)
-add(char *buf, size_t sz, const char *fmt, ...)
+/* ---- Replies ------------------------------------------------------------- */
+
+/* The parts a text takes: GSM 7-bit when plain ASCII (the extension
+ * characters count twice), UCS-2 (UTF-16 units) otherwise. */
+static void
+text_units(const char *s, size_t *units, bool *gsm)
 {
-	size_t len = strlen(buf);
+	const unsigned char *p;
+	size_t u = 0;
+	bool ascii = true;
+
+	for (p = (const unsigned char *)s; *p != 0; p++)
+		if (*p >= 0x80 || (*p < 0x20 && *p != '\n' && *p != '\r'))
+			ascii = false;
+	for (p = (const unsigned char *)s; *p != 0; p++) {
+		if (ascii) {
+			u += strchr("^{}\\[~]|", *p) != NULL ? 2 : 1;
+		} else if ((*p & 0xc0) != 0x80) {
+			u += *p >= 0xf0 ? 2 : 1; /* a surrogate pair */
+		}
+	}
+	*units = u;
+	*gsm = ascii;
+}
+
+static size_t
+budget(bool gsm, long parts)
+{
+	if (parts <= 1)
+		return gsm ? 160 : 70;
+	return (size_t)parts * (gsm ? 153 : 67);
+}
+
+/* Cut reply to max_reply_parts parts, ending with "…" and the link. */
+static void
+shorten(char *reply, size_t sz, const char *link, long parts)
+{
+	size_t units, lunits, keep, i, u;
+	bool gsm, lgsm;
+
+	text_units(reply, &units, &gsm);
+	if (units <= budget(gsm, parts))
+		return;
+	text_units(link, &lunits, &lgsm);
+	gsm = gsm && lgsm;
+	keep = budget(gsm, parts);
+	keep = keep > lunits + 3 ? keep - lunits - 3 : 0;
+	/* Walk keep units into the text. */
+	for (i = 0, u = 0; reply[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)reply[i];
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		u += c >= 0xf0 ? 2 : 1;
+		if (u > keep)
+			break;
+	}
+	reply[i] = '\0';
+	if (strlen(reply) + strlen(link) + 8 < sz) {
+		strcat(reply, gsm ? "...\n" : "…\n");
+		strcat(reply, link);
+	}
+}
+
+/* The context of one MO. */
+struct mo_ctx {
+	struct db *db;
+	const struct core_env *env;
+	const struct core_mo *mo;
+	struct core_cmd c;
+	struct db_user u;   /* the sender, if known */
+	bool known;
+	char reply[REPLY_MAX];
+	int64_t link_tracking; /* the request a cut reply links to */
+};
+
+static void SD_PRINTF(2, 3)
+say(struct mo_ctx *x, const char *fmt, ...)
+{
+	size_t len = strlen(x->reply);
 	va_list ap;
 
-	if (len >= sz - 1)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(buf + len, sz - len, fmt, ap);
+	vsnprintf(x->reply + len, sizeof(x->reply) - len, fmt, ap);
 	va_end(ap);
+}
+
+#define SAY(x, id, ...)                                                      \
+	core_txt_add((x)->reply, sizeof((x)->reply), (id), (x)->c.en,       \
+	    __VA_ARGS__)
+
+static void
+say_usage(struct mo_ctx *x)
+{
+	SAY(x, TXT_USAGE, usage[x->c.id][x->c.en ? 1 : 0]);
+}
+
+static const char *
+status_word(const struct mo_ctx *x, enum core_status s)
+{
+	return x->c.en ? core_status_label_en(s) : core_status_label(s);
+}
+
+static void
+jalali_short(int64_t t, char *out, size_t n)
+{
+	struct core_jdate j;
+
+	if (core_jalali_from_utc(t, &j) == SD_OK)
+		snprintf(out, n, "%04d/%02d/%02d %02d:%02d", j.year, j.month,
+		    j.day, j.hour, j.minute);
+	else
+		snprintf(out, n, "?");
 }
 
 /* STATUS: department, status, last update, priority, an excerpt of the
  * latest answer, the link. Not visible = not found. */
 static enum sd_rc
-cmd_status(struct db *db, const struct core_cmd_config *cfg,
-    const struct db_user *u, const struct cmd *c, char *out, size_t outsz)
+do_status(struct mo_ctx *x)
 {
+	char when[32], ex[256] = "", link[SD_CONF_VALUE_MAX + 32];
 	struct db_request r;
 	struct db_message m;
 	struct db_dept d;
-	struct core_jdate j;
-	char when[32] = "?", ex[256] = "";
 	enum sd_rc rc;
 
-	rc = core_request_get(db, u->id, c->tracking, &r);
+	rc = core_request_get(x->db, x->u.id, x->c.tracking, &r);
 	if (rc == SD_ENOTFOUND) {
-		core_txt_add(out, outsz, TXT_NOT_FOUND, c->en,
-		    (long long)c->tracking);
+		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
 		return SD_OK;
 	}
 	if (rc != SD_OK)
 		return rc;
-	rc = db_dept_get(db, r.dept, &d);
+	rc = db_dept_get(x->db, r.dept, &d);
 	if (rc != SD_OK) {
 		db_request_fini(&r);
 		return rc;
 	}
-	if (core_jalali_from_utc(r.updated, &j) == SD_OK)
-		snprintf(when, sizeof(when), "%04d/%02d/%02d %02d:%02d", j.year,
-		    j.month, j.day, j.hour, j.minute);
-	core_txt_add(out, outsz, TXT_STATUS, c->en, (long long)r.tracking,
-	    d.short_name, c->en ? core_status_label_en(r.status) :
-	    core_status_label(r.status), when);
-	core_txt_add(out, outsz, TXT_STATUS_PRIO, c->en,
-	    core_priority_label(r.prio));
-	rc = db_message_last_answer(db, r.tracking, &m);
+	jalali_short(r.updated, when, sizeof(when));
+	SAY(x, TXT_STATUS, (long long)r.tracking, d.short_name,
+	    status_word(x, r.status), when);
+	SAY(x, TXT_STATUS_PRIO, core_priority_label(r.prio));
+	rc = db_message_last_answer(x->db, r.tracking, &m);
 	if (rc == SD_OK) {
-		excerpt(m.body, EXCERPT_CHARS, ex, sizeof(ex));
-		core_txt_add(out, outsz, TXT_STATUS_ANSWER, c->en, ex);
+		core_excerpt(m.body, EXCERPT_CHARS, ex, sizeof(ex));
+		SAY(x, TXT_STATUS_ANSWER, ex);
 		db_message_fini(&m);
-	} else if (rc != SD_ENOTFOUND) {
-		db_dept_fini(&d);
-		db_request_fini(&r);
-		return rc;
 	}
-	core_txt_add(out, outsz, TXT_LINK, c->en, cfg->base_url,
-	    (long long)r.tracking);
+	core_link(x->env, r.tracking, link, sizeof(link));
+	say(x, "\n%s", link);
+	x->link_tracking = r.tracking;
 	db_dept_fini(&d);
 	db_request_fini(&r);
+	return rc == SD_ENOTFOUND ? SD_OK : rc;
+}
+
+static enum sd_rc
+do_list(struct mo_ctx *x)
+{
+	struct db_request *rows;
+	size_t n, i;
+	enum sd_rc rc;
+
+	rc = core_request_list_mine(x->db, x->u.id, LIST_N, &rows, &n);
+	if (rc != SD_OK)
+		return rc;
+	if (n == 0)
+		SAY(x, TXT_LIST_EMPTY, 0);
+	else
+		SAY(x, TXT_LIST_HEAD, 0);
+	for (i = 0; i < n && rc == SD_OK; i++) {
+		struct db_dept d;
+
+		rc = db_dept_get(x->db, rows[i].dept, &d);
+		if (rc != SD_OK)
+			break;
+		SAY(x, TXT_LIST_LINE, (long long)rows[i].tracking,
+		    status_word(x, rows[i].status), d.short_name);
+		db_dept_fini(&d);
+	}
+	db_request_list_free(rows, n);
+	return rc;
+}
+
+static enum sd_rc
+do_depts(struct mo_ctx *x)
+{
+	struct db_dept *d;
+	size_t n, i;
+	enum sd_rc rc;
+
+	/* Seventeen names do not fit in two UCS-2 parts: two pages. */
+	size_t first = x->c.tracking == 2 ? DEPTS_PAGE : 0, k = 0;
+
+	rc = db_dept_list(x->db, &d, &n);
+	if (rc != SD_OK)
+		return rc;
+	SAY(x, TXT_DEPTS_HEAD, 0);
+	for (i = first; i < n && i < first + DEPTS_PAGE; i++, k++)
+		say(x, "%s%d %s", k == 0 ? " " : x->c.en ? ", " : "، ",
+		    d[i].code, d[i].short_name);
+	if (first == 0 && n > DEPTS_PAGE)
+		SAY(x, TXT_DEPTS_MORE, 0);
+	db_dept_list_free(d, n);
+	return SD_OK;
+}
+
+/* The first words of text, as a title. */
+static void
+make_title(const char *text, char *out, size_t n)
+{
+	size_t i = 0, words = 0, chars = 0, end = 0;
+
+	while (text[i] != '\0' && words < TITLE_WORDS && chars < TITLE_CHARS) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == ' ' || c == '\n') {
+			words++;
+			end = i;
+		} else if ((c & 0xc0) != 0x80) {
+			chars++;
+		}
+		i++;
+	}
+	if (text[i] == '\0')
+		end = i;
+	if (end == 0)
+		end = i;
+	while (end > 0 && ((unsigned char)text[end] & 0xc0) == 0x80)
+		end--;
+	if (end >= n)
+		end = n - 1;
+	memcpy(out, text, end);
+	out[end] = '\0';
+}
+
+static enum sd_rc
+do_new(struct mo_ctx *x)
+{
+	char title[TITLE_CHARS * 4 + 8], err[SD_ERRLEN];
+	char link[SD_CONF_VALUE_MAX + 32];
+	struct db_dept d;
+	int64_t t = 0;
+	enum sd_rc rc;
+
+	if (x->c.dept < 1 || x->c.dept > CORE_DEPT_COUNT) {
+		SAY(x, TXT_BAD_DEPT, x->c.dept);
+		return SD_OK;
+	}
+	make_title(x->c.text, title, sizeof(title));
+	rc = core_request_create(x->db, x->env, x->u.id, x->c.dept, x->c.prio,
+	    title, x->c.text, x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS,
+	    &t, err);
+	if (rc == SD_EINVAL || rc == SD_ETOOBIG) {
+		SAY(x, TXT_BAD_TEXT, 0);
+		return SD_OK;
+	}
+	if (rc != SD_OK)
+		return rc;
+	rc = db_dept_get(x->db, x->c.dept, &d);
+	if (rc != SD_OK)
+		return rc;
+	core_link(x->env, t, link, sizeof(link));
+	SAY(x, TXT_NEW_OK, (long long)t, d.short_name, link);
+	x->link_tracking = t;
+	db_dept_fini(&d);
+	return SD_OK;
+}
+
+static enum sd_rc
+do_reply(struct mo_ctx *x)
+{
+	struct db_request r;
+	char err[SD_ERRLEN];
+	bool own;
+	enum sd_rc rc;
+
+	/* Whose request: the answer says whether it was an answer or a
+	 * follow-up. */
+	rc = core_request_get(x->db, x->u.id, x->c.tracking, &r);
+	if (rc == SD_ENOTFOUND) {
+		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
+		return SD_OK;
+	}
+	if (rc != SD_OK)
+		return rc;
+	own = r.applicant_id == x->u.id;
+	db_request_fini(&r);
+	rc = core_request_reply(x->db, x->env, x->u.id, x->c.tracking,
+	    x->c.text, x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS, NULL,
+	    err);
+	switch (rc) {
+	case SD_OK:
+		SAY(x, own ? TXT_FOLLOWUP_OK : TXT_ANSWER_OK,
+		    (long long)x->c.tracking);
+		return SD_OK;
+	case SD_ESTATE:
+		SAY(x, TXT_CLOSED, (long long)x->c.tracking);
+		return SD_OK;
+	case SD_ENOTFOUND:
+		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
+		return SD_OK;
+	case SD_EINVAL:
+	case SD_ETOOBIG:
+		SAY(x, TXT_BAD_TEXT, 0);
+		return SD_OK;
+	default:
+		return rc;
+	}
+}
+
+/* ESCALATE: the applicant's own request, unanswered for answer_days
+ * working days, goes to the head's office. */
+static enum sd_rc
+do_escalate(struct mo_ctx *x)
+{
+	const struct core_sla_config *sla = x->env->sla;
+	long days = sla != NULL ? sla->answer_days : 2;
+	char err[SD_ERRLEN], when[32];
+	struct db_request r;
+	int64_t due = 0;
+	enum sd_rc rc;
+
+	rc = core_request_get(x->db, x->u.id, x->c.tracking, &r);
+	if (rc == SD_OK && r.applicant_id != x->u.id) {
+		db_request_fini(&r);
+		rc = SD_ENOTFOUND; /* staff escalate with the CLI or web */
+	}
+	if (rc == SD_ENOTFOUND) {
+		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
+		return SD_OK;
+	}
+	if (rc != SD_OK)
+		return rc;
+	if (sla != NULL && sla->escalation == CORE_ESC_AUTO) {
+		SAY(x, TXT_ESC_AUTO, days);
+	} else if (r.escalated) {
+		SAY(x, TXT_ESC_ALREADY, (long long)r.tracking);
+	} else if (r.status == CORE_STATUS_CLOSED) {
+		SAY(x, TXT_CLOSED, (long long)r.tracking);
+	} else if (r.status == CORE_STATUS_ANSWERED) {
+		SAY(x, TXT_ESC_ANSWERED, (long long)r.tracking,
+		    (long long)r.tracking);
+	} else {
+		if (x->env->cal != NULL)
+			rc = core_calendar_due(x->env->cal, r.updated, days,
+			    &due);
+		else
+			due = r.updated + days * 86400;
+		if (rc == SD_OK && sd_clock_now() < due) {
+			jalali_short(due, when, sizeof(when));
+			SAY(x, TXT_ESC_WAIT, (long long)r.tracking, when, days);
+		} else if (rc == SD_OK) {
+			rc = core_request_escalate(x->db, x->env, x->u.id,
+			    r.tracking, err);
+			if (rc == SD_OK)
+				SAY(x, TXT_ESC_OK, (long long)r.tracking);
+		}
+	}
+	db_request_fini(&r);
+	return rc;
+}
+
+static enum sd_rc
+do_reg(struct mo_ctx *x, const char *e164)
+{
+	char err[SD_ERRLEN];
+	int64_t id;
+	enum sd_rc rc;
+
+	if (x->known) {
+		SAY(x, TXT_REG_ALREADY, 0);
+		return SD_OK;
+	}
+	rc = core_user_add(x->db, 0, e164, x->c.text, x->c.last,
+	    CORE_ROLE_APPLICANT, "", NULL, 0, &id, err);
+	if (rc == SD_EINVAL || rc == SD_ETOOBIG) {
+		SAY(x, TXT_REG_BAD, 0);
+		return SD_OK;
+	}
+	if (rc == SD_EEXIST) {
+		SAY(x, TXT_REG_ALREADY, 0);
+		return SD_OK;
+	}
+	/* The MO itself proves the number. */
+	if (rc == SD_OK)
+		rc = db_user_set_verified(x->db, id);
+	if (rc == SD_OK)
+		SAY(x, TXT_REG_OK, x->c.text, x->c.last, x->env->base_url);
+	return rc;
+}
+
+static enum sd_rc
+do_stop(struct mo_ctx *x, bool off)
+{
+	enum sd_rc rc = db_user_set_alerts(x->db, x->u.id, off);
+	char detail[8], object[32];
+
+	if (rc == SD_OK) {
+		snprintf(object, sizeof(object), "user:%lld",
+		    (long long)x->u.id);
+		snprintf(detail, sizeof(detail), "%s", off ? "stop" : "start");
+		rc = db_audit_add(x->db, x->u.id, "user.alerts", object,
+		    detail);
+	}
+	if (rc == SD_OK)
+		SAY(x, off ? TXT_STOP : TXT_START, 0);
+	return rc;
+}
+
+static enum sd_rc
+dispatch(struct mo_ctx *x, const char *e164)
+{
+	if (x->c.id == CORE_CMD_HELP) {
+		SAY(x, TXT_HELP, 0);
+		return SD_OK;
+	}
+	if (x->c.id == CORE_CMD_REG && !x->c.missing)
+		return do_reg(x, e164);
+	if (!x->known) {
+		SAY(x, TXT_UNREGISTERED, x->env->base_url);
+		return SD_OK;
+	}
+	if (x->c.id == CORE_CMD_NONE) {
+		if (x->c.closest != CORE_CMD_NONE)
+			SAY(x, TXT_HINT,
+			    usage[x->c.closest][x->c.en ? 1 : 0]);
+		else
+			SAY(x, TXT_UNKNOWN, 0);
+		return SD_OK;
+	}
+	if (x->c.missing) {
+		say_usage(x);
+		return SD_OK;
+	}
+	switch (x->c.id) {
+	case CORE_CMD_STATUS: return do_status(x);
+	case CORE_CMD_LIST: return do_list(x);
+	case CORE_CMD_DEPTS: return do_depts(x);
+	case CORE_CMD_NEW: return do_new(x);
+	case CORE_CMD_REPLY: return do_reply(x);
+	case CORE_CMD_ESCALATE: return do_escalate(x);
+	case CORE_CMD_REG: return do_reg(x, e164);
+	case CORE_CMD_STOP: return do_stop(x, true);
+	case CORE_CMD_START: return do_stop(x, false);
+	default: break;
+	}
+	SAY(x, TXT_UNKNOWN, 0);
 	return SD_OK;
 }
 
 enum sd_rc
-core_mo_handle(struct db *db, const struct core_cmd_config *cfg,
+core_mo_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id)
 {
-	char e164[SD_MOBILE_LEN], err[SD_ERRLEN], reply[REPLY_MAX] = "";
-	char *norm = NULL;
-	struct db_user u;
+	static const struct core_env no_env = {"", NULL, NULL, NULL};
+	char e164[SD_MOBILE_LEN] = "", err[SD_ERRLEN], masked[SD_MOBILE_LEN];
+	char link[SD_CONF_VALUE_MAX + 32];
+	long max_parts = env != NULL && env->sms != NULL ?
+	    env->sms->max_reply_parts : 2;
+	long per_hour = env != NULL && env->sms != NULL ?
+	    env->sms->mo_per_hour : 30;
+	struct mo_ctx *x;
 	struct core_out m;
-	struct cmd c;
-	bool known = false;
+	int64_t seen = 0;
 	enum sd_rc rc;
-	size_t i;
 
 	*reply_id = 0;
-	memset(&u, 0, sizeof(u));
-	if (core_text_normalize(mo->text, CORE_NORM_ALL | CORE_NORM_ZWNJ_DROP,
-		&norm, err) != SD_OK) {
-		norm = xstrdup("");
-	}
-	for (i = 0; norm[i] != '\0'; i++)
-		norm[i] = (char)tolower((unsigned char)norm[i]);
-	cmd_parse(norm, &c);
-	free(norm);
-	if (core_mobile_parse(mo->from, e164, err) == SD_OK) {
-		rc = db_user_by_mobile(db, e164, &u);
-		if (rc == SD_OK)
-			known = true;
-		else if (rc != SD_ENOTFOUND)
-			return rc;
-	}
-	rc = SD_OK;
-	if (c.id == CMD_HELP) {
-		add(reply, sizeof(reply), "%s", core_txt(TXT_HELP, c.en));
-	} else if (!known) {
-		core_txt_add(reply, sizeof(reply), TXT_UNREGISTERED, c.en,
-		    cfg->base_url);
-	} else if (c.id == CMD_STATUS && c.tracking != 0) {
-		rc = cmd_status(db, cfg, &u, &c, reply, sizeof(reply));
-	} else {
-		add(reply, sizeof(reply), "%s", core_txt(TXT_UNKNOWN, c.en));
-	}
-	if (known)
-		db_user_fini(&u);
+	/* Flooding: answered once, then silence for the rest of the hour. */
+	rc = db_inbox_count_since(db, mo->from, sd_clock_now() - 3600, &seen);
 	if (rc != SD_OK)
 		return rc;
+	if (seen > per_hour) {
+		log_debug("cmd", "flood: ignored from=%.6s... n=%lld", mo->from,
+		    (long long)seen);
+		return SD_OK;
+	}
+	x = xcalloc(1, sizeof(*x));
+	x->db = db;
+	x->env = env != NULL ? env : &no_env;
+	x->mo = mo;
+	core_cmd_parse(mo->text, &x->c);
+	if (seen == per_hour) {
+		log_warnx("cmd", "flood: more than %ld messages in an hour "
+		    "from=%s; answered once, then ignored", per_hour,
+		    log_mask_mobile(mo->from, masked, sizeof(masked)));
+		SAY(x, TXT_FLOOD, 0);
+		goto queue;
+	}
+	if (core_mobile_parse(mo->from, e164, err) == SD_OK) {
+		rc = db_user_by_mobile(db, e164, &x->u);
+		if (rc == SD_OK) {
+			x->known = true;
+			if (!x->u.verified)
+				rc = db_user_set_verified(db, x->u.id);
+		} else if (rc == SD_ENOTFOUND) {
+			rc = SD_OK;
+		}
+		if (rc != SD_OK)
+			goto out;
+	} else if (x->c.id == CORE_CMD_REG) {
+		/* Not a mobile number: nothing to register. */
+		x->c.id = CORE_CMD_NONE;
+	}
+	rc = dispatch(x, e164);
+	if (rc != SD_OK)
+		goto out;
+	log_trace(TRACE_CMD, "cmd", "mo cmd=%s en=%d known=%d",
+	    core_cmd_name(x->c.id, true), x->c.en, x->known);
+queue:
+	if (x->link_tracking != 0)
+		core_link(x->env, x->link_tracking, link, sizeof(link));
+	else
+		snprintf(link, sizeof(link), "%s", x->env->base_url);
+	shorten(x->reply, sizeof(x->reply), link, max_parts);
 	memset(&m, 0, sizeof(m));
 	m.kind = mo->ussd ? CORE_OUT_USSD : CORE_OUT_REPLY;
 	m.dest = mo->from;
-	m.text = reply;
+	m.text = x->reply;
+	m.tracking = x->link_tracking;
 	m.ussd_session = mo->ussd_session;
-	return core_out_queue(db, &m, reply_id);
+	rc = core_out_queue(db, &m, reply_id);
+out:
+	if (x->known)
+		db_user_fini(&x->u);
+	free(x);
+	return rc;
 }

@@ -1,6 +1,5 @@
 /*
- * core/config.c: the [otp] and [sla] sections. The values are checked
- * here; the OTP and SLA code that reads them comes with their issues.
+ * core/config.c: the [otp], [sla] and [sms] sections.
  */
 #include "core/core.h"
 
@@ -90,5 +89,20 @@ const struct sd_conf_key core_sla_config_keys[] = {
 	{"answer_days", SD_CONF_INT,
 	    offsetof(struct core_sla_config, answer_days), "2", 1, 30, NULL,
 	    NULL, "working days to answer before escalation"},
+	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+const struct sd_conf_key core_sms_config_keys[] = {
+	{"max_reply_parts", SD_CONF_INT,
+	    offsetof(struct core_sms_config, max_reply_parts), "2", 1, 10,
+	    NULL, NULL, "longer replies are cut to this many SMS parts and "
+	    "end with a link"},
+	{"mo_per_hour", SD_CONF_INT,
+	    offsetof(struct core_sms_config, mo_per_hour), "30", 1, 100000,
+	    NULL, NULL, "messages from one number per hour; more are "
+	    "answered once, then ignored"},
+	{"link_ttl_days", SD_CONF_INT,
+	    offsetof(struct core_sms_config, link_ttl_days), "7", 1, 365,
+	    NULL, NULL, "days a link sent by SMS stays valid"},
 	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -20,6 +20,8 @@
 #include "core/model.h"
 #include "db/db.h"
 
+struct core_env; /* the configuration the domain reads, below */
+
 /* ---- Text normalization (core/text.c) ---------------------------------- */
 
 /* Flags for core_text_normalize(). */
@@ -144,8 +146,11 @@ enum sd_rc core_user_add(struct db *db, int64_t actor_id, const char *mobile,
  * title and the first message body. Both texts are normalized and checked
  * (valid UTF-8, non-empty, SD_REQ_TITLE_MAX / SD_BODY_MAX). The request
  * starts AWAITING. *tracking receives its tracking number (10001, ...).
+ * A very urgent one alerts its department's staff by SMS (when the
+ * department wants it and env is given).
  */
-enum sd_rc core_request_create(struct db *db, int64_t applicant_id, int dept,
+enum sd_rc core_request_create(struct db *db, const struct core_env *env,
+    int64_t applicant_id, int dept,
     enum core_priority prio, const char *title, const char *body,
     enum core_channel chan, int64_t *tracking, char err[SD_ERRLEN])
     SD_MUSTCHECK;
@@ -156,9 +161,11 @@ enum sd_rc core_request_create(struct db *db, int64_t applicant_id, int dept,
  * request's department, the head or an admin, it is an answer
  * (-> ANSWERED). Anyone else gets SD_ENOTFOUND, as for a missing request.
  * A closed request gets SD_ESTATE. *msg_id, if not NULL, gets the
- * message's id.
+ * message's id. A staff answer alerts the applicant by SMS (env given,
+ * alerts not stopped), in the same transaction.
  */
-enum sd_rc core_request_reply(struct db *db, int64_t author_id,
+enum sd_rc core_request_reply(struct db *db, const struct core_env *env,
+    int64_t author_id,
     int64_t tracking, const char *body, enum core_channel chan,
     int64_t *msg_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
@@ -167,7 +174,8 @@ enum sd_rc core_request_reply(struct db *db, int64_t author_id,
  * may; an applicant gets SD_EPERM on their own request and SD_ENOTFOUND on
  * another's.
  */
-enum sd_rc core_request_set_status(struct db *db, int64_t actor_id,
+enum sd_rc core_request_set_status(struct db *db, const struct core_env *env,
+    int64_t actor_id,
     int64_t tracking, enum core_status status, char err[SD_ERRLEN])
     SD_MUSTCHECK;
 
@@ -176,7 +184,8 @@ enum sd_rc core_request_set_status(struct db *db, int64_t actor_id,
  * and transfers it to department CORE_DEPT_HEAD, with an audit row. actor_id
  * 0 is the system (SLA sweep). SD_ESTATE if closed or already escalated.
  */
-enum sd_rc core_request_escalate(struct db *db, int64_t actor_id,
+enum sd_rc core_request_escalate(struct db *db, const struct core_env *env,
+    int64_t actor_id,
     int64_t tracking, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
@@ -272,19 +281,81 @@ struct core_mo {
 	int ussd_session; /* its its_session_info, -1 if none */
 };
 
-/* What the command channel needs to know. */
-struct core_cmd_config {
-	const char *base_url; /* the web view, for links in replies */
+/*
+ * What the domain needs from the configuration, read-only and shared by
+ * every thread. NULL where a function takes an env means "no SMS side
+ * effects" (tests, and CLI commands that are not about SMS).
+ */
+struct core_sms_config;
+struct core_sla_config;
+struct core_calendar;
+struct core_env {
+	const char *base_url;              /* [web] base_url: links in SMS */
+	const struct core_sms_config *sms; /* [sms] */
+	const struct core_sla_config *sla; /* [sla] */
+	const struct core_calendar *cal;   /* working days and holidays */
+};
+
+/* A parsed SMS command (core/command.c). */
+enum core_cmd_id {
+	CORE_CMD_NONE = 0, /* not understood */
+	CORE_CMD_HELP,
+	CORE_CMD_STATUS,
+	CORE_CMD_LIST,
+	CORE_CMD_DEPTS,
+	CORE_CMD_NEW,
+	CORE_CMD_REPLY,
+	CORE_CMD_ESCALATE,
+	CORE_CMD_REG,
+	CORE_CMD_STOP,
+	CORE_CMD_START,
+};
+
+struct core_cmd {
+	enum core_cmd_id id;
+	bool en;                 /* answer in English */
+	bool missing;            /* the command word, but arguments missing or
+				    malformed (answered with its usage) */
+	int64_t tracking;        /* STATUS, R, ESCALATE */
+	int dept;                /* NEW: 1..17 as typed (checked later) */
+	enum core_priority prio; /* NEW: normal unless given */
+	char text[1024];         /* NEW, R: the text; REG: first name */
+	char last[256];          /* REG: last name */
+	enum core_cmd_id closest; /* CORE_CMD_NONE: the likeliest meant */
 };
 
 /*
- * Read one MO and do what it asks, inside the caller's transaction: every
- * reply is queued in the outbox there (kind reply, or ussd). *reply_id
- * gets the reply's outbox row (0 if none). Bad input gets a Persian (or
- * English) answer, not an error; only database failures return one.
+ * Parse an MO text: normalized (digits, Arabic letters, ZWNJ, spaces),
+ * the command word in Persian or English in any case. Pure; any thread.
+ * Texts longer than SD_TEXT_MAX or not UTF-8 parse as CORE_CMD_NONE.
  */
-enum sd_rc core_mo_handle(struct db *db, const struct core_cmd_config *cfg,
+void core_cmd_parse(const char *text, struct core_cmd *out);
+
+/* The name of a command in English ("STATUS") or Persian. */
+const char *core_cmd_name(enum core_cmd_id id, bool en);
+
+/*
+ * Read one MO and do what it asks, inside the caller's transaction: every
+ * reply and alert is queued in the outbox there (kind reply, or ussd).
+ * *reply_id gets the reply's outbox row (0 if none: a flooding number is
+ * answered once and then ignored for the hour). Bad input gets a Persian
+ * (or English) answer, not an error; only database failures return one.
+ */
+enum sd_rc core_mo_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id) SD_MUSTCHECK;
+
+/* ---- Working days (core/calendar.c) ------------------------------------ */
+
+/* Build the calendar of [sla] (reads holidays_file). SD_ECONFIG with
+ * file:line in err on a bad file. */
+enum sd_rc core_calendar_new(const struct core_sla_config *sla,
+    struct core_calendar **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
+void core_calendar_free(struct core_calendar *c);
+/* True if the Tehran day of utc is (at least half) a working day. */
+bool core_calendar_working(const struct core_calendar *c, int64_t utc);
+/* The moment days working days have passed since from. */
+enum sd_rc core_calendar_due(const struct core_calendar *c, int64_t from,
+    long days, int64_t *due) SD_MUSTCHECK;
 
 /* ---- Configuration: sections [otp] and [sla] (core/config.c) ---------- */
 
@@ -318,7 +389,15 @@ struct core_sla_config {
 	long answer_days;                      /* working days to answer */
 };
 
+/* Section [sms]: the SMS command channel. */
+struct core_sms_config {
+	long max_reply_parts; /* a reply is shortened to this many parts */
+	long mo_per_hour;     /* more from one number are ignored */
+	long link_ttl_days;   /* one-tap links expire after this */
+};
+
 extern const struct sd_conf_key core_otp_config_keys[];
 extern const struct sd_conf_key core_sla_config_keys[];
+extern const struct sd_conf_key core_sms_config_keys[];
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/base/rc.h"
 
@@ -25,6 +26,37 @@ enum sd_rc core_field_line(const char *in, size_t max, const char *what,
 enum sd_rc core_field_body(const char *in, size_t max, const char *what,
     char **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
+/* ---- SMS alerts (core/alert.c) ---------------------------------------- */
+
+struct core_env;
+struct db;
+
+enum core_alert {
+	CORE_ALERT_ANSWER,    /* staff answered: an excerpt follows */
+	CORE_ALERT_CLOSED,    /* staff closed it */
+	CORE_ALERT_ESCALATED, /* sent to the head's office */
+};
+
+/* Queue alert a about tracking for user_id in the caller's transaction,
+ * unless env is NULL or the user sent STOP. excerpt: the answer's text
+ * (ANSWER only). */
+enum sd_rc core_alert_user(struct db *db, const struct core_env *env,
+    int64_t user_id, int64_t tracking, enum core_alert a,
+    const char *excerpt) SD_MUSTCHECK;
+
+/* A new very urgent request: alert the department's staff (if the
+ * department wants it). */
+enum sd_rc core_alert_very_urgent(struct db *db, const struct core_env *env,
+    int64_t tracking, int dept, const char *title) SD_MUSTCHECK;
+
+/* The request's link for SMS, "https://desk.example/r/10025". */
+void core_link(const struct core_env *env, int64_t tracking, char *out,
+    size_t n);
+
+/* Append the first max characters of s, on one line, to out (size n),
+ * with "…" when cut. */
+void core_excerpt(const char *s, size_t max, char *out, size_t n);
+
 /* ---- Texts of the SMS channel (core/texts.c) -------------------------- */
 
 /* The texts a phone receives; each has a Persian and an English form
@@ -39,6 +71,34 @@ enum core_txt {
 	TXT_LINK,         /* base_url, tracking */
 	TXT_UNREGISTERED, /* base_url */
 	TXT_UNKNOWN,      /* (none) */
+	TXT_LIST_HEAD,    /* (none) */
+	TXT_LIST_LINE,    /* tracking, status, dept */
+	TXT_LIST_EMPTY,   /* (none) */
+	TXT_DEPTS_HEAD,   /* (none) */
+	TXT_DEPTS_MORE,   /* (none) */
+	TXT_NEW_OK,       /* tracking, dept, link */
+	TXT_BAD_DEPT,     /* code */
+	TXT_FOLLOWUP_OK,  /* tracking */
+	TXT_ANSWER_OK,    /* tracking */
+	TXT_CLOSED,       /* tracking */
+	TXT_ESC_OK,       /* tracking */
+	TXT_ESC_WAIT,     /* tracking, Jalali date, days */
+	TXT_ESC_ANSWERED, /* tracking, tracking */
+	TXT_ESC_ALREADY,  /* tracking */
+	TXT_ESC_AUTO,     /* days */
+	TXT_REG_OK,       /* first, last, base_url */
+	TXT_REG_ALREADY,  /* (none) */
+	TXT_REG_BAD,      /* (none) */
+	TXT_STOP,         /* (none) */
+	TXT_START,        /* (none) */
+	TXT_HINT,         /* closest command's usage */
+	TXT_USAGE,        /* the command's usage */
+	TXT_FLOOD,        /* (none) */
+	TXT_BAD_TEXT,     /* (none) */
+	TXT_ALERT_ANSWER, /* tracking, excerpt, link */
+	TXT_ALERT_CLOSED, /* tracking, link */
+	TXT_ALERT_ESCALATED, /* tracking, link */
+	TXT_ALERT_VERY_URGENT, /* tracking, dept, title excerpt, link */
 	TXT_COUNT
 };
 

@@ -130,7 +130,8 @@ req_audit(struct db *db, int64_t actor_id, const char *action,
 }
 
 enum sd_rc
-core_request_create(struct db *db, int64_t applicant_id, int dept,
+core_request_create(struct db *db, const struct core_env *env,
+    int64_t applicant_id, int dept,
     enum core_priority prio, const char *title, const char *body,
     enum core_channel chan, int64_t *tracking, char err[SD_ERRLEN])
 {
@@ -206,6 +207,8 @@ core_request_create(struct db *db, int64_t applicant_id, int dept,
 		rc = req_audit(db, applicant_id, "request.create", *tracking,
 		    detail);
 	}
+	if (rc == SD_OK && prio == CORE_PRIO_VERY_URGENT)
+		rc = core_alert_very_urgent(db, env, *tracking, dept, t);
 	if (rc == SD_OK)
 		rc = db_commit(db);
 	if (rc != SD_OK) {
@@ -229,7 +232,8 @@ fail:
 }
 
 enum sd_rc
-core_request_reply(struct db *db, int64_t author_id, int64_t tracking,
+core_request_reply(struct db *db, const struct core_env *env,
+    int64_t author_id, int64_t tracking,
     const char *body, enum core_channel chan, int64_t *msg_id,
     char err[SD_ERRLEN])
 {
@@ -290,6 +294,9 @@ core_request_reply(struct db *db, int64_t author_id, int64_t tracking,
 		    rel == REL_APPLICANT ? "request.followup" : "request.answer",
 		    tracking, detail);
 	}
+	if (rc == SD_OK && rel != REL_APPLICANT)
+		rc = core_alert_user(db, env, r.applicant_id, tracking,
+		    CORE_ALERT_ANSWER, b);
 	if (rc == SD_OK)
 		rc = db_commit(db);
 	if (rc != SD_OK) {
@@ -314,7 +321,8 @@ fail:
 }
 
 enum sd_rc
-core_request_set_status(struct db *db, int64_t actor_id, int64_t tracking,
+core_request_set_status(struct db *db, const struct core_env *env,
+    int64_t actor_id, int64_t tracking,
     enum core_status status, char err[SD_ERRLEN])
 {
 	struct db_request r;
@@ -369,6 +377,9 @@ core_request_set_status(struct db *db, int64_t actor_id, int64_t tracking,
 		    ev == CORE_EV_CLOSE ? "request.close" : "request.reopen",
 		    tracking, detail);
 	}
+	if (rc == SD_OK && ev == CORE_EV_CLOSE)
+		rc = core_alert_user(db, env, r.applicant_id, tracking,
+		    CORE_ALERT_CLOSED, NULL);
 	if (rc == SD_OK)
 		rc = db_commit(db);
 	if (rc != SD_OK) {
@@ -390,7 +401,8 @@ fail:
 }
 
 enum sd_rc
-core_request_escalate(struct db *db, int64_t actor_id, int64_t tracking,
+core_request_escalate(struct db *db, const struct core_env *env,
+    int64_t actor_id, int64_t tracking,
     char err[SD_ERRLEN])
 {
 	struct db_request r;
@@ -426,6 +438,9 @@ core_request_escalate(struct db *db, int64_t actor_id, int64_t tracking,
 		rc = req_audit(db, actor_id, "request.escalate", tracking,
 		    detail);
 	}
+	if (rc == SD_OK)
+		rc = core_alert_user(db, env, r.applicant_id, tracking,
+		    CORE_ALERT_ESCALATED, NULL);
 	if (rc == SD_OK)
 		rc = db_commit(db);
 	if (rc != SD_OK) {

@@ -226,47 +226,76 @@ db_close(struct db *db)
 	free(db);
 }
 
+/* Nested transactions: the outermost is BEGIN IMMEDIATE ... COMMIT, inner
+ * ones are savepoints, so a domain function that opens its own
+ * transaction also runs inside the pipeline's batch. */
+static const char *const sql_sp[DB_NEST_MAX][3] = {
+	{"SAVEPOINT sd1", "RELEASE sd1", "ROLLBACK TO sd1"},
+	{"SAVEPOINT sd2", "RELEASE sd2", "ROLLBACK TO sd2"},
+	{"SAVEPOINT sd3", "RELEASE sd3", "ROLLBACK TO sd3"},
+	{"SAVEPOINT sd4", "RELEASE sd4", "ROLLBACK TO sd4"},
+};
+
 enum sd_rc
 db_begin(struct db *db)
 {
-	return db_step_done(db, db_stmt(db, "BEGIN IMMEDIATE"));
+	enum sd_rc rc;
+
+	if (db->depth > 0 && sqlite3_get_autocommit(db->h))
+		db->depth = 0; /* SQLite ended it (e.g. on an I/O error) */
+	if (db->depth == 0)
+		rc = db_step_done(db, db_stmt(db, "BEGIN IMMEDIATE"));
+	else if (db->depth <= DB_NEST_MAX)
+		rc = db_step_done(db, db_stmt(db, sql_sp[db->depth - 1][0]));
+	else
+		return SD_EINTERNAL;
+	if (rc == SD_OK)
+		db->depth++;
+	return rc;
 }
 
 enum sd_rc
 db_commit(struct db *db)
 {
-	return db_step_done(db, db_stmt(db, "COMMIT"));
+	enum sd_rc rc;
+
+	if (db->depth <= 0)
+		return SD_EINTERNAL;
+	if (db->depth == 1)
+		rc = db_step_done(db, db_stmt(db, "COMMIT"));
+	else
+		rc = db_step_done(db, db_stmt(db, sql_sp[db->depth - 2][1]));
+	if (rc == SD_OK)
+		db->depth--;
+	return rc;
 }
 
 void
 db_rollback(struct db *db)
 {
-	if (sqlite3_get_autocommit(db->h))
-		return; /* SQLite already rolled back (e.g. on IOERR) */
-	if (db_step_done(db, db_stmt(db, "ROLLBACK")) != SD_OK)
-		log_warnx("db", "rollback failed error=\"%s\"",
-		    sqlite3_errmsg(db->h));
-}
-
-enum sd_rc
-db_savepoint(struct db *db)
-{
-	return db_step_done(db, db_stmt(db, "SAVEPOINT sd_one"));
-}
-
-enum sd_rc
-db_release(struct db *db)
-{
-	return db_step_done(db, db_stmt(db, "RELEASE sd_one"));
-}
-
-void
-db_rollback_to(struct db *db)
-{
-	if (db_step_done(db, db_stmt(db, "ROLLBACK TO sd_one")) != SD_OK ||
-	    db_step_done(db, db_stmt(db, "RELEASE sd_one")) != SD_OK)
+	if (db->depth <= 0)
+		return;
+	if (sqlite3_get_autocommit(db->h)) {
+		db->depth = 0; /* SQLite already rolled back (e.g. on IOERR) */
+		return;
+	}
+	if (db->depth == 1) {
+		if (db_step_done(db, db_stmt(db, "ROLLBACK")) != SD_OK)
+			log_warnx("db", "rollback failed error=\"%s\"",
+			    sqlite3_errmsg(db->h));
+	} else if (db_step_done(db, db_stmt(db, sql_sp[db->depth - 2][2])) !=
+		SD_OK ||
+	    db_step_done(db, db_stmt(db, sql_sp[db->depth - 2][1])) != SD_OK) {
 		log_warnx("db", "rollback to savepoint failed error=\"%s\"",
 		    sqlite3_errmsg(db->h));
+	}
+	db->depth--;
+}
+
+bool
+db_in_transaction(const struct db *db)
+{
+	return db->depth > 0;
 }
 
 enum sd_rc

@@ -70,15 +70,18 @@ enum sd_rc db_migrate(struct db *db, int *from, int *to, char err[SD_ERRLEN])
 /* Current PRAGMA user_version. */
 enum sd_rc db_schema_version(struct db *db, int *version) SD_MUSTCHECK;
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. db_rollback never fails visibly. */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK, nesting: inside an open
+ * transaction db_begin() sets a savepoint, db_commit() keeps what followed
+ * it and db_rollback() undoes only that, so a domain function with its own
+ * transaction can run inside a larger batch. Nothing is durable before
+ * the outermost commit. db_rollback never fails visibly.
+ */
 enum sd_rc db_begin(struct db *db) SD_MUSTCHECK;
 enum sd_rc db_commit(struct db *db) SD_MUSTCHECK;
 void db_rollback(struct db *db);
-/* Inside a transaction: mark a point (one level), keep what followed it,
- * or undo it. */
-enum sd_rc db_savepoint(struct db *db) SD_MUSTCHECK;
-enum sd_rc db_release(struct db *db) SD_MUSTCHECK;
-void db_rollback_to(struct db *db);
+/* True inside db_begin() .. db_commit()/db_rollback(). */
+bool db_in_transaction(const struct db *db);
 
 /* The last SQLite error message of this connection (borrowed, valid until
  * the next call on db). */
@@ -114,6 +117,8 @@ struct db_user {
 	enum core_role role;       /* what the user may do */
 	bool verified;             /* mobile proven by OTP or MO */
 	int64_t created;           /* UTC seconds */
+	bool alerts_off;           /* STOP: no alerts (OTPs and answers to
+				      the user's own commands still go) */
 };
 
 void db_user_fini(struct db_user *u);
@@ -126,6 +131,14 @@ enum sd_rc db_user_get(struct db *db, int64_t id, struct db_user *out)
     SD_MUSTCHECK;
 enum sd_rc db_user_by_mobile(struct db *db, const char *e164,
     struct db_user *out) SD_MUSTCHECK;
+/* STOP / START: alerts off or on. SD_ENOTFOUND if no such user. */
+enum sd_rc db_user_set_alerts(struct db *db, int64_t id, bool off)
+    SD_MUSTCHECK;
+/* The mobile is proven (an MO came from it, or an OTP). */
+enum sd_rc db_user_set_verified(struct db *db, int64_t id) SD_MUSTCHECK;
+/* Staff (any role but applicant) of department code, by id. */
+enum sd_rc db_staff_of_dept(struct db *db, int code, struct db_user **rows,
+    size_t *n) SD_MUSTCHECK;
 /* Users with a role other than applicant, by last name. */
 enum sd_rc db_user_list_staff(struct db *db, struct db_user **rows,
     size_t *n) SD_MUSTCHECK;
@@ -339,6 +352,10 @@ enum sd_rc db_inbox_add(struct db *db, const char *source,
 enum sd_rc db_inbox_add_handled(struct db *db, const char *source,
     const char *destination, const char *body, enum db_inbox_kind kind,
     const char *session, int64_t reply_id, int64_t *id) SD_MUSTCHECK;
+
+/* MOs (first copies) from source received at or after since. */
+enum sd_rc db_inbox_count_since(struct db *db, const char *source,
+    int64_t since, int64_t *n) SD_MUSTCHECK;
 
 /* 64-bit FNV-1a of body: the inbox's duplicate key with the source. */
 int64_t db_inbox_hash(const char *body);

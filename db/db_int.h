@@ -25,7 +25,11 @@ struct db {
 	sqlite3 *h;                              /* the connection */
 	struct db_stmt_slot stmts[DB_STMT_MAX];  /* prepared statements */
 	size_t n_stmts;                          /* slots in use */
+	int depth;                               /* nested db_begin()s */
 };
+
+/* Transactions nest this deep (the outermost plus savepoints). */
+#define DB_NEST_MAX 5
 
 /* The prepared statement for sql (a string literal), reset and with its
  * bindings cleared. NULL on a prepare error (logged). */

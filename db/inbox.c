@@ -36,6 +36,9 @@ static const char sql_inbox_unhandled[] =
     "SELECT id, source, destination, body, kind, ussd_session FROM inbox"
     " WHERE state = 0 ORDER BY id LIMIT ?1";
 static const char sql_inbox_count[] = "SELECT count(*) FROM inbox";
+static const char sql_inbox_count_since[] =
+    "SELECT count(*) FROM inbox WHERE source = ?1 AND received >= ?2"
+    " AND dup_of IS NULL";
 
 enum sd_rc
 db_inbox_add(struct db *db, const char *source, const char *destination,
@@ -234,4 +237,22 @@ db_inbox_unhandled(struct db *db, size_t max, struct db_inbox_row **rows,
 	*rows = v;
 	*n = k;
 	return SD_OK;
+}
+
+enum sd_rc
+db_inbox_count_since(struct db *db, const char *source, int64_t since,
+    int64_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_inbox_count_since);
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	db_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, since);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
 }

@@ -31,6 +31,7 @@
  *   inbox.dup_of       the first copy when this row is a redelivery
  *   inbox.reply_id     the outbox row that answered it
  *   inbox.resent       times the reply went again for a redelivery
+ *   users.alerts_off   1 after STOP: no alerts until START
  *   outbox.receipt     1 once sent with a receipt requested (its smsc_id
  *                      is then indexed for the receipt to find it)
  */
@@ -222,7 +223,8 @@ static const char *const schema_v2[] = {
     "CREATE INDEX outbox_smsc_id ON outbox (smsc_id) WHERE receipt = 1;",
     "DROP INDEX inbox_state;",
     "CREATE INDEX inbox_unhandled ON inbox (id) WHERE state = 0;",
-    "DROP INDEX inbox_source;",
+    /* SMS commands (issue #5): STOP / START. */
+    "ALTER TABLE users ADD COLUMN alerts_off INTEGER NOT NULL DEFAULT 0;",
     NULL,
 };
 

@@ -11,7 +11,7 @@
 
 #define USER_COLS                                                            \
 	"id, mobile, first_name, last_name, title, user_type, role,"        \
-	" verified, created"
+	" verified, created, alerts_off"
 
 static const char sql_user_insert[] =
     "INSERT INTO users (mobile, first_name, last_name, title, user_type,"
@@ -28,6 +28,13 @@ static const char sql_staff_add[] =
 static const char sql_staff_depts[] =
     "SELECT dept_code FROM staff_departments WHERE user_id = ?1"
     " ORDER BY dept_code";
+static const char sql_user_set_alerts[] =
+    "UPDATE users SET alerts_off = ?2 WHERE id = ?1";
+static const char sql_user_set_verified[] =
+    "UPDATE users SET verified = 1 WHERE id = ?1";
+static const char sql_staff_of_dept[] =
+    "SELECT " USER_COLS " FROM users WHERE id IN (SELECT user_id FROM"
+    " staff_departments WHERE dept_code = ?1) AND role <> 0 ORDER BY id";
 static const char sql_staff_in_dept[] =
     "SELECT 1 FROM staff_departments WHERE user_id = ?1 AND dept_code = ?2";
 
@@ -70,6 +77,66 @@ user_read(sqlite3_stmt *st, struct db_user *u)
 	u->role = (enum core_role)sqlite3_column_int(st, 6);
 	u->verified = sqlite3_column_int(st, 7) != 0;
 	u->created = sqlite3_column_int64(st, 8);
+	u->alerts_off = sqlite3_column_int(st, 9) != 0;
+}
+
+static enum sd_rc
+user_update(struct db *db, const char *sql, int64_t id, int v, bool has_v)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	enum sd_rc rc;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if (has_v)
+		sqlite3_bind_int(st, 2, v);
+	rc = db_step_done(db, st);
+	if (rc == SD_OK && sqlite3_changes(db->h) == 0)
+		rc = SD_ENOTFOUND;
+	return rc;
+}
+
+enum sd_rc
+db_user_set_alerts(struct db *db, int64_t id, bool off)
+{
+	return user_update(db, sql_user_set_alerts, id, off ? 1 : 0, true);
+}
+
+enum sd_rc
+db_user_set_verified(struct db *db, int64_t id)
+{
+	return user_update(db, sql_user_set_verified, id, 0, false);
+}
+
+enum sd_rc
+db_staff_of_dept(struct db *db, int code, struct db_user **rows, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_staff_of_dept);
+	struct db_user *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int(st, 1, code);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		user_read(st, &v[cnt++]);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		db_user_list_free(v, cnt);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*rows = v;
+	*n = cnt;
+	return SD_OK;
 }
 
 enum sd_rc

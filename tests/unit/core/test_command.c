@@ -1,8 +1,12 @@
 /*
- * tests/unit/core/test_command.c: the SMS command channel as far as the
- * pipeline needs it (STATUS, HELP, hints, unregistered senders), and OTP
- * issue: the reply is queued in the same transaction, in the sender's
- * language, and another person's request reads as not found.
+ * tests/unit/core/test_command.c: the SMS command channel (issue #5).
+ *
+ * The parser: every command in Persian and English, with Persian and
+ * Arabic-Indic digits, Arabic letters, extra spaces and ZWNJ, missing
+ * arguments, and 200 random inputs. The handler, against a database: each
+ * command's answer (and its language), access (another person's request
+ * reads as a missing one), alerts and STOP, the two-working-day rule with
+ * a fixed clock, registration, flooding, the length limit. And OTP issue.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,10 +21,191 @@
 #include "core/core.h"
 #include "tests/support/testutil.h"
 
+/* ---- The parser ------------------------------------------------------------ */
+
+struct pcase {
+	const char *text;
+	enum core_cmd_id id;
+	bool en, missing;
+	int64_t tracking;
+	int dept;
+	enum core_priority prio;
+	const char *arg, *last;
+};
+
+static const struct pcase pcases[] = {
+	{"HELP", CORE_CMD_HELP, true, false, 0, 0, 2, "", ""},
+	{"?", CORE_CMD_HELP, true, false, 0, 0, 2, "", ""},
+	{"  help  ", CORE_CMD_HELP, true, false, 0, 0, 2, "", ""},
+	{"راهنما", CORE_CMD_HELP, false, false, 0, 0, 2, "", ""},
+	{"STATUS 10025", CORE_CMD_STATUS, true, false, 10025, 0, 2, "", ""},
+	{"status   10025", CORE_CMD_STATUS, true, false, 10025, 0, 2, "", ""},
+	{"Status ۱۰۰۲۵", CORE_CMD_STATUS, true, false, 10025, 0, 2, "", ""},
+	{"10025", CORE_CMD_STATUS, false, false, 10025, 0, 2, "", ""},
+	{" ۱۰۰۲۵ ", CORE_CMD_STATUS, false, false, 10025, 0, 2, "", ""},
+	{"١٠٠٢٥", CORE_CMD_STATUS, false, false, 10025, 0, 2, "", ""},
+	{"وضعیت 10025", CORE_CMD_STATUS, false, false, 10025, 0, 2, "", ""},
+	{"وضعيت ۱۰۰۲۵", CORE_CMD_STATUS, false, false, 10025, 0, 2, "", ""},
+	{"وضعیت\u200c 10025", CORE_CMD_STATUS, false, false, 10025, 0, 2, "",
+	    ""},
+	{"وضعیت", CORE_CMD_STATUS, false, true, 0, 0, 2, "", ""},
+	{"STATUS abc", CORE_CMD_STATUS, true, true, 0, 0, 2, "", ""},
+	{"LIST", CORE_CMD_LIST, true, false, 0, 0, 2, "", ""},
+	{"لیست", CORE_CMD_LIST, false, false, 0, 0, 2, "", ""},
+	{"ليست", CORE_CMD_LIST, false, false, 0, 0, 2, "", ""},
+	{"DEPTS", CORE_CMD_DEPTS, true, false, 1, 0, 2, "", ""},
+	{"واحدها", CORE_CMD_DEPTS, false, false, 1, 0, 2, "", ""},
+	{"NEW 2 printer broken", CORE_CMD_NEW, true, false, 0, 2, 2,
+	    "printer broken", ""},
+	{"new 2 F printer broken", CORE_CMD_NEW, true, false, 0, 2, 1,
+	    "printer broken", ""},
+	{"NEW 5 vf gas leak", CORE_CMD_NEW, true, false, 0, 5, 0, "gas leak",
+	    ""},
+	{"NEW 3 L later", CORE_CMD_NEW, true, false, 0, 3, 3, "later", ""},
+	{"جدید 2 چاپگر خراب است", CORE_CMD_NEW, false, false, 0, 2, 2,
+	    "چاپگر خراب است", ""},
+	{"جدید ۲ ف چاپگر", CORE_CMD_NEW, false, false, 0, 2, 1, "چاپگر", ""},
+	{"جدید ۱۷  خف   نشت گاز", CORE_CMD_NEW, false, false, 0, 17, 0,
+	    "نشت گاز", ""},
+	{"جدید 4 ض بعداً", CORE_CMD_NEW, false, false, 0, 4, 3, "بعداً", ""},
+	{"جدید", CORE_CMD_NEW, false, true, 0, 0, 2, "", ""},
+	{"NEW 2", CORE_CMD_NEW, true, true, 0, 2, 2, "", ""},
+	{"NEW x text", CORE_CMD_NEW, true, true, 0, 0, 2, "text", ""},
+	{"DEPTS 2", CORE_CMD_DEPTS, true, false, 2, 0, 2, "", ""},
+	{"واحدها ۲", CORE_CMD_DEPTS, false, false, 2, 0, 2, "", ""},
+	{"R 10025 thanks", CORE_CMD_REPLY, true, false, 10025, 0, 2, "thanks",
+	    ""},
+	{"r ۱۰۰۲۵   many   thanks", CORE_CMD_REPLY, true, false, 10025, 0, 2,
+	    "many thanks", ""},
+	{"پاسخ 10025 سپاس", CORE_CMD_REPLY, false, false, 10025, 0, 2, "سپاس",
+	    ""},
+	{"پاسخ 10025", CORE_CMD_REPLY, false, true, 10025, 0, 2, "", ""},
+	{"پاسخ", CORE_CMD_REPLY, false, true, 0, 0, 2, "", ""},
+	{"ESCALATE 10025", CORE_CMD_ESCALATE, true, false, 10025, 0, 2, "",
+	    ""},
+	{"پیگیری ۱۰۰۲۵", CORE_CMD_ESCALATE, false, false, 10025, 0, 2, "", ""},
+	{"پیگیری", CORE_CMD_ESCALATE, false, true, 0, 0, 2, "", ""},
+	{"REG Ali Rezaei", CORE_CMD_REG, true, false, 0, 0, 2, "Ali",
+	    "Rezaei"},
+	{"reg  Ali  Rezaei Far", CORE_CMD_REG, true, false, 0, 0, 2, "Ali",
+	    "Rezaei Far"},
+	{"ثبت نام علی رضایی", CORE_CMD_REG, false, false, 0, 0, 2, "علی",
+	    "رضایی"},
+	{"ثبت\u200cنام علی نوروزی\u200cفر", CORE_CMD_REG, false, false, 0, 0,
+	    2, "علی", "نوروزی\u200cفر"},
+	{"ثبتنام علی رضایی", CORE_CMD_REG, false, false, 0, 0, 2, "علی",
+	    "رضایی"},
+	{"ثبت نام علی", CORE_CMD_REG, false, true, 0, 0, 2, "", ""},
+	{"STOP", CORE_CMD_STOP, true, false, 0, 0, 2, "", ""},
+	{"لغو", CORE_CMD_STOP, false, false, 0, 0, 2, "", ""},
+	{"START", CORE_CMD_START, true, false, 0, 0, 2, "", ""},
+	{"شروع", CORE_CMD_START, false, false, 0, 0, 2, "", ""},
+	{"hello there", CORE_CMD_NONE, true, false, 0, 0, 2, "", ""},
+	{"سلام", CORE_CMD_NONE, false, false, 0, 0, 2, "", ""},
+	{"", CORE_CMD_NONE, false, false, 0, 0, 2, "", ""},
+};
+
+static void
+test_parse_table(void **state)
+{
+	struct core_cmd c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pcases) / sizeof(pcases[0]); i++) {
+		const struct pcase *t = &pcases[i];
+
+		core_cmd_parse(t->text, &c);
+		if (c.id != t->id || c.en != t->en || c.missing != t->missing ||
+		    c.tracking != t->tracking || c.dept != t->dept ||
+		    (t->id == CORE_CMD_NEW && c.prio != t->prio) ||
+		    strcmp(c.text, t->arg) != 0 || strcmp(c.last, t->last) != 0)
+			fail_msg("case %zu '%s': id=%d en=%d missing=%d "
+				 "tracking=%lld dept=%d prio=%d text='%s' "
+				 "last='%s'",
+			    i, t->text, c.id, c.en, c.missing,
+			    (long long)c.tracking, c.dept, c.prio, c.text,
+			    c.last);
+	}
+}
+
+/* Mistyped words get the closest command as a hint. */
+static void
+test_parse_closest(void **state)
+{
+	struct core_cmd c;
+
+	(void)state;
+	core_cmd_parse("STATSU 10025", &c);
+	assert_int_equal(c.id, CORE_CMD_NONE);
+	assert_int_equal(c.closest, CORE_CMD_STATUS);
+	assert_true(c.en);
+	core_cmd_parse("وضعیتت 10025", &c);
+	assert_int_equal(c.closest, CORE_CMD_STATUS);
+	assert_false(c.en);
+	core_cmd_parse("لیستت", &c);
+	assert_int_equal(c.closest, CORE_CMD_LIST);
+	core_cmd_parse("10025 لطفا", &c);
+	assert_int_equal(c.id, CORE_CMD_NONE);
+	assert_int_equal(c.closest, CORE_CMD_STATUS);
+	core_cmd_parse("xyzzyplugh", &c);
+	assert_int_equal(c.closest, CORE_CMD_NONE);
+}
+
+/* Random bytes and random mixtures of command words: no crash, the text
+ * fields always terminated. */
+static void
+test_parse_random(void **state)
+{
+	static const char *const bits[] = {"وضعیت", "جدید", "۱", "2", " ",
+		"\u200c", "ي", "STATUS", "NEW", "R", "ثبت", "نام", "\xff",
+		"\xd9", "VF", "خف", "\n", "10025", "؟"};
+	char buf[512];
+	struct core_cmd c;
+	unsigned seed = 12345;
+	int i, k;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		size_t len = 0;
+		int n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+
+		buf[0] = '\0';
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			if (i % 3 == 0) {
+				buf[len++] = (char)(seed >> 16);
+				buf[len] = '\0';
+			} else {
+				const char *b = bits[(seed >> 16) % (sizeof(bits) /
+							      sizeof(bits[0]))];
+
+				if (len + strlen(b) + 1 < sizeof(buf)) {
+					strcat(buf, b);
+					len += strlen(b);
+				}
+			}
+		}
+		core_cmd_parse(buf, &c);
+		assert_true(c.id <= CORE_CMD_START);
+		assert_true(strlen(c.text) < sizeof(c.text));
+		assert_true(strlen(c.last) < sizeof(c.last));
+	}
+	core_cmd_parse(NULL, &c);
+	assert_int_equal(c.id, CORE_CMD_NONE);
+}
+
+/* ---- The handler ------------------------------------------------------------- */
+
+#define T0 1763971200 /* 2025-11-24 08:00 UTC: Monday 11:30 in Tehran */
+
 struct world {
 	struct db *db;
 	int64_t a, b, it, t;
-	struct core_cmd_config cfg;
+	struct core_sms_config sms;
+	struct core_sla_config sla;
+	struct core_calendar *cal;
+	struct core_env env;
 };
 
 static int
@@ -30,17 +215,28 @@ setup(void **state)
 	struct world *w = calloc(1, sizeof(*w));
 	char err[SD_ERRLEN];
 
+	sd_clock_set_fixed(T0);
 	w->db = tu_db_open(":memory:");
 	w->a = tu_user(w->db, "09131111111", CORE_ROLE_APPLICANT, NULL, 0);
 	w->b = tu_user(w->db, "09132222222", CORE_ROLE_APPLICANT, NULL, 0);
 	w->it = tu_user(w->db, "09133333333", CORE_ROLE_STAFF, d2, 1);
-	if (core_request_create(w->db, w->a, 2, CORE_PRIO_URGENT, "عنوان",
-		"سلام", CORE_CHAN_WEB, &w->t, err) != SD_OK)
+	w->sms.max_reply_parts = 2;
+	w->sms.mo_per_hour = 30;
+	w->sms.link_ttl_days = 7;
+	snprintf(w->sla.working_days, sizeof(w->sla.working_days),
+	    "sat,sun,mon,tue,wed");
+	w->sla.thursday = CORE_THU_OFF;
+	w->sla.escalation = CORE_ESC_BOTH;
+	w->sla.answer_days = 2;
+	if (core_calendar_new(&w->sla, &w->cal, err) != SD_OK)
+		fail_msg("calendar: %s", err);
+	w->env.base_url = "https://desk.example";
+	w->env.sms = &w->sms;
+	w->env.sla = &w->sla;
+	w->env.cal = w->cal;
+	if (core_request_create(w->db, &w->env, w->a, 2, CORE_PRIO_URGENT,
+		"عنوان", "سلام", CORE_CHAN_WEB, &w->t, err) != SD_OK)
 		fail_msg("create: %s", err);
-	if (core_request_reply(w->db, w->it, w->t, "پاسخ کارشناس به درخواست",
-		CORE_CHAN_WEB, NULL, err) != SD_OK)
-		fail_msg("reply: %s", err);
-	w->cfg.base_url = "https://desk.example";
 	*state = w;
 	return 0;
 }
@@ -51,17 +247,20 @@ teardown(void **state)
 	struct world *w = *state;
 
 	db_close(w->db);
+	core_calendar_free(w->cal);
 	free(w);
+	sd_clock_set_fixed(0);
 	return 0;
 }
 
-/* Send text from from; returns the reply queued (caller frees). */
+/* Send text from from; the reply queued (caller frees), or NULL. The
+ * inbox row is stored as the pipeline does (for flood counting). */
 static char *
 mo(struct world *w, const char *from, const char *text)
 {
 	struct db_outbox_row r;
 	struct core_mo m;
-	int64_t id = 0;
+	int64_t id = 0, in;
 	char *body;
 
 	memset(&m, 0, sizeof(m));
@@ -70,44 +269,102 @@ mo(struct world *w, const char *from, const char *text)
 	m.text = text;
 	m.ussd_session = -1;
 	assert_int_equal(db_begin(w->db), SD_OK);
-	assert_int_equal(core_mo_handle(w->db, &w->cfg, &m, &id), SD_OK);
+	assert_int_equal(core_mo_handle(w->db, &w->env, &m, &id), SD_OK);
+	assert_int_equal(db_inbox_add_handled(w->db, from, "3000", text,
+			     DB_INBOX_SMS, NULL, id, &in),
+	    SD_OK);
 	assert_int_equal(db_commit(w->db), SD_OK);
-	assert_true(id > 0);
+	if (id == 0)
+		return NULL;
 	assert_int_equal(db_outbox_get(w->db, id, &r, NULL), SD_OK);
 	assert_int_equal(r.kind, CORE_OUT_REPLY);
-	assert_int_equal(r.state, CORE_OUT_QUEUED);
 	assert_string_equal(r.destination, from);
 	body = strdup(r.body);
 	db_outbox_row_fini(&r);
 	return body;
 }
 
+/* Alerts queued for e164 (claimed, so each is seen once). */
+static int
+alerts_for(struct world *w, const char *e164, char *last, size_t n)
+{
+	struct db_outbox_row rows[32];
+	size_t got = 0, exp, i;
+	int k = 0;
+
+	assert_int_equal(db_begin(w->db), SD_OK);
+	assert_int_equal(db_outbox_claim(w->db, sd_clock_now(),
+			     1u << CORE_OUT_ALERT, 32, rows, &got, &exp),
+	    SD_OK);
+	assert_int_equal(db_commit(w->db), SD_OK);
+	for (i = 0; i < got; i++) {
+		if (strcmp(rows[i].destination, e164) == 0) {
+			k++;
+			if (last != NULL)
+				snprintf(last, n, "%s", rows[i].body);
+		}
+		db_outbox_row_fini(&rows[i]);
+	}
+	return k;
+}
+
+/* UTF-16 units of a text (UCS-2 SMS length). */
+static size_t
+units(const char *s)
+{
+	size_t u = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			u += (unsigned char)*s >= 0xf0 ? 2 : 1;
+	return u;
+}
+
+static enum core_status
+status_of(struct world *w, int64_t t)
+{
+	struct db_request r;
+	enum core_status s;
+
+	assert_int_equal(db_request_get(w->db, t, &r), SD_OK);
+	s = r.status;
+	db_request_fini(&r);
+	return s;
+}
+
 static void
 test_status(void **state)
 {
 	struct world *w = *state;
-	const char *forms[] = {"وضعیت 10001", "وضعیت ۱۰۰۰۱", "  وضعيت   ١٠٠٠١ ",
-		"10001", "۱۰۰۰۱"};
-	size_t i;
-	char *r;
+	char err[SD_ERRLEN], *r;
 
-	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		r = mo(w, "989131111111", forms[i]);
-		assert_non_null(strstr(r, "درخواست 10001 (فناوری)"));
-		assert_non_null(strstr(r, "پاسخ داده شد"));
-		assert_non_null(strstr(r, "پاسخ: پاسخ کارشناس"));
-		assert_non_null(strstr(r, "https://desk.example/r/10001"));
-		free(r);
-	}
+	assert_int_equal(core_request_reply(w->db, &w->env, w->it, w->t,
+			     "پاسخ کارشناس به درخواست", CORE_CHAN_WEB, NULL,
+			     err),
+	    SD_OK);
+	r = mo(w, "989131111111", "وضعیت ۱۰۰۰۱");
+	assert_non_null(strstr(r, "درخواست 10001 (فناوری): پاسخ داده شد"));
+	assert_non_null(strstr(r, "اولویت: فوری"));
+	assert_non_null(strstr(r, "پاسخ: پاسخ کارشناس"));
+	assert_non_null(strstr(r, "https://desk.example/r/10001"));
+	assert_true(units(r) <= 134);
+	free(r);
+	r = mo(w, "989131111111", "  10001 ");
+	assert_non_null(strstr(r, "پاسخ داده شد"));
+	free(r);
 	r = mo(w, "989131111111", "STATUS 10001");
 	assert_non_null(strstr(r, "Request 10001"));
 	assert_non_null(strstr(r, "answered"));
 	free(r);
+	/* Staff of the department see it too. */
+	r = mo(w, "989133333333", "10001");
+	assert_non_null(strstr(r, "درخواست 10001"));
+	free(r);
 }
 
-/* Another person's request and a missing one get the same answer. */
+/* Another person's request, a missing one: the same answer. */
 static void
-test_status_not_found(void **state)
+test_not_found(void **state)
 {
 	struct world *w = *state;
 	char *other, *missing;
@@ -118,38 +375,307 @@ test_status_not_found(void **state)
 	assert_non_null(strstr(missing, "10099 برای شما یافت نشد"));
 	free(other);
 	free(missing);
+	other = mo(w, "+989132222222", "R 10001 hello");
+	assert_non_null(strstr(other, "No request 10001"));
+	free(other);
+	other = mo(w, "+989132222222", "پیگیری 10001");
+	assert_non_null(strstr(other, "یافت نشد"));
+	free(other);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
 }
 
 static void
-test_help_hint_unregistered(void **state)
+test_help_list_depts(void **state)
 {
 	struct world *w = *state;
 	char *r;
 
 	r = mo(w, "989131111111", "راهنما");
-	assert_non_null(strstr(r, "راهنما"));
+	assert_non_null(strstr(r, "جدید 2 متن"));
+	assert_non_null(strstr(r, "پیگیری 10025"));
+	assert_true(units(r) <= 134); /* two UCS-2 parts */
 	free(r);
 	r = mo(w, "989131111111", "HELP");
-	assert_non_null(strstr(r, "STATUS 10025"));
+	assert_non_null(strstr(r, "ESCALATE 10025"));
+	assert_true(strlen(r) <= 306); /* two GSM parts */
 	free(r);
+	r = mo(w, "989131111111", "لیست");
+	assert_non_null(strstr(r, "درخواست‌های شما:"));
+	assert_non_null(strstr(r, "10001 در انتظار پاسخ، فناوری"));
+	free(r);
+	r = mo(w, "989132222222", "LIST");
+	assert_non_null(strstr(r, "no requests"));
+	free(r);
+	r = mo(w, "989131111111", "واحدها");
+	assert_non_null(strstr(r, "1 آموزش"));
+	assert_non_null(strstr(r, "9 اداری"));
+	assert_non_null(strstr(r, "واحدها 2"));
+	assert_null(strstr(r, "…"));
+	assert_true(units(r) <= 134);
+	free(r);
+	r = mo(w, "989131111111", "واحدها ۲");
+	assert_non_null(strstr(r, "10 دبیرخانه"));
+	assert_non_null(strstr(r, "17 رئیس"));
+	assert_null(strstr(r, "…"));
+	assert_true(units(r) <= 134);
+	free(r);
+	/* Unknown and mistyped. */
 	r = mo(w, "989131111111", "سلام خوبید؟");
 	assert_non_null(strstr(r, "فهمیده نشد"));
 	free(r);
-	r = mo(w, "989131111111", "blah");
-	assert_non_null(strstr(r, "not understood"));
+	r = mo(w, "989131111111", "STATSU 10001");
+	assert_non_null(strstr(r, "Did you mean: STATUS 10025"));
 	free(r);
-	/* Not a registered number: the way to sign up, even for STATUS. */
-	r = mo(w, "989139999999", "وضعیت 10001");
-	assert_non_null(strstr(r, "ثبت نشده"));
-	assert_null(strstr(r, "10001"));
-	free(r);
-	/* Not a mobile number at all (drive_smpp sends from "456"). */
-	r = mo(w, "456", "1");
-	assert_non_null(strstr(r, "ثبت نشده"));
-	free(r);
-	/* Invalid UTF-8 is answered, not an error. */
 	r = mo(w, "989131111111", "\xff\xfe");
 	assert_non_null(strstr(r, "فهمیده نشد"));
+	free(r);
+	r = mo(w, "989131111111", "جدید");
+	assert_non_null(strstr(r, "شکل درست: جدید 2 متن"));
+	free(r);
+}
+
+/* NEW, then a staff answer by SMS alerts the applicant; the applicant's
+ * follow-up sets it awaiting again; a closed one takes no more. */
+static void
+test_new_reply_alert(void **state)
+{
+	struct world *w = *state;
+	char alert[1024], err[SD_ERRLEN], *r;
+	struct db_request q;
+
+	(void)alerts_for(w, "", NULL, 0); /* drain */
+	r = mo(w, "989131111111", "جدید ۲ ف چاپگر طبقه دوم کار نمی‌کند");
+	assert_non_null(strstr(r, "شماره رهگیری 10002 در واحد فناوری"));
+	assert_non_null(strstr(r, "https://desk.example/r/10002"));
+	free(r);
+	assert_int_equal(db_request_get(w->db, 10002, &q), SD_OK);
+	assert_int_equal(q.dept, 2);
+	assert_int_equal(q.prio, CORE_PRIO_URGENT);
+	assert_int_equal(q.chan, CORE_CHAN_SMS);
+	assert_string_equal(q.title, "چاپگر طبقه دوم کار نمی‌کند");
+	db_request_fini(&q);
+	r = mo(w, "989131111111", "جدید 99 متن");
+	assert_non_null(strstr(r, "واحدی با کد 99 نیست"));
+	free(r);
+	/* Staff answer from their phone. */
+	r = mo(w, "989133333333", "پاسخ 10002 کارتریج عوض شد");
+	assert_non_null(strstr(r, "پاسخ شما به درخواست 10002 ثبت"));
+	free(r);
+	assert_int_equal(status_of(w, 10002), CORE_STATUS_ANSWERED);
+	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
+	    1);
+	assert_non_null(strstr(alert, "پاسخ درخواست 10002 ارسال شد"));
+	assert_non_null(strstr(alert, "کارتریج عوض شد"));
+	assert_non_null(strstr(alert, "https://desk.example/r/10002"));
+	r = mo(w, "989131111111", "LIST");
+	assert_non_null(strstr(r, "10002 answered"));
+	free(r);
+	/* The applicant's follow-up. */
+	r = mo(w, "989131111111", "R 10002 still broken");
+	assert_non_null(strstr(r, "added to request 10002"));
+	free(r);
+	assert_int_equal(status_of(w, 10002), CORE_STATUS_AWAITING);
+	assert_int_equal(core_request_set_status(w->db, &w->env, w->it, 10002,
+			     CORE_STATUS_CLOSED, err),
+	    SD_OK);
+	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
+	    1);
+	assert_non_null(strstr(alert, "درخواست 10002 بسته شد"));
+	r = mo(w, "989131111111", "پاسخ 10002 باز هم");
+	assert_non_null(strstr(r, "درخواست 10002 بسته شده است"));
+	free(r);
+}
+
+/* Very urgent requests alert the department's staff. */
+static void
+test_very_urgent(void **state)
+{
+	struct world *w = *state;
+	char alert[1024], *r;
+
+	(void)alerts_for(w, "", NULL, 0);
+	r = mo(w, "989131111111", "NEW 2 VF server room flooded");
+	assert_non_null(strstr(r, "Request 10002"));
+	free(r);
+	assert_int_equal(alerts_for(w, "+989133333333", alert, sizeof(alert)),
+	    1);
+	assert_non_null(strstr(alert, "درخواست خیلی فوری 10002"));
+	r = mo(w, "989131111111", "NEW 2 N not urgent");
+	free(r);
+	assert_int_equal(alerts_for(w, "+989133333333", NULL, 0), 0);
+}
+
+/* STOP stops alerts, not the answers to the sender's own commands. */
+static void
+test_stop_start(void **state)
+{
+	struct world *w = *state;
+	char err[SD_ERRLEN], *r;
+
+	(void)alerts_for(w, "", NULL, 0);
+	r = mo(w, "989131111111", "لغو");
+	assert_non_null(strstr(r, "هشدارهای پیامکی قطع شد"));
+	free(r);
+	assert_int_equal(core_request_reply(w->db, &w->env, w->it, w->t,
+			     "answer one", CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	assert_int_equal(alerts_for(w, "+989131111111", NULL, 0), 0);
+	r = mo(w, "989131111111", "وضعیت 10001");
+	assert_non_null(strstr(r, "پاسخ داده شد"));
+	free(r);
+	r = mo(w, "989131111111", "START");
+	assert_non_null(strstr(r, "Alerts are on again"));
+	free(r);
+	assert_int_equal(core_request_reply(w->db, &w->env, w->it, w->t,
+			     "answer two", CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	assert_int_equal(alerts_for(w, "+989131111111", NULL, 0), 1);
+}
+
+/* ESCALATE: not before two working days; after, to the head's office. */
+static void
+test_escalate(void **state)
+{
+	struct world *w = *state;
+	struct db_request q;
+	char alert[512], *r;
+
+	/* Created Monday 11:30: Tuesday counts, then Wednesday 11:30. */
+	sd_clock_set_fixed(T0 + 86400); /* Tuesday */
+	r = mo(w, "989131111111", "پیگیری 10001");
+	assert_non_null(strstr(r, "پیگیری درخواست 10001 از 1404/09/05 11:30 "
+				  "ممکن است"));
+	free(r);
+	sd_clock_set_fixed(T0 + 2 * 86400 - 60);
+	r = mo(w, "989131111111", "ESCALATE 10001");
+	assert_non_null(strstr(r, "can be escalated from"));
+	free(r);
+	(void)alerts_for(w, "", NULL, 0);
+	sd_clock_set_fixed(T0 + 2 * 86400);
+	r = mo(w, "989131111111", "پیگیری ۱۰۰۰۱");
+	assert_non_null(strstr(r, "به دفتر رئیس سازمان ارجاع شد"));
+	free(r);
+	assert_int_equal(db_request_get(w->db, 10001, &q), SD_OK);
+	assert_true(q.escalated);
+	assert_int_equal(q.dept, CORE_DEPT_HEAD);
+	assert_int_equal(q.orig_dept, 2);
+	db_request_fini(&q);
+	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
+	    1);
+	assert_non_null(strstr(alert, "ارجاع شد"));
+	r = mo(w, "989131111111", "پیگیری 10001");
+	assert_non_null(strstr(r, "پیش‌تر به دفتر رئیس"));
+	free(r);
+}
+
+/* Thursday (off) and Friday do not count; a holiday neither. */
+static void
+test_calendar(void **state)
+{
+	struct world *w = *state;
+	int64_t due;
+
+	(void)state;
+	/* Wednesday 2025-11-26 10:00 Tehran (06:30 UTC): Saturday and
+	 * Sunday count; due Sunday 24:00 - (14 h of Wednesday) = Sunday
+	 * 10:00. */
+	assert_int_equal(core_calendar_due(w->cal, 1764138600, 2, &due),
+	    SD_OK);
+	assert_int_equal(due, 1764138600 + 4 * 86400);
+	/* From a Friday: Saturday and Sunday whole: Monday 00:00. */
+	assert_int_equal(core_calendar_due(w->cal, 1764311400, 2, &due),
+	    SD_OK);
+	assert_int_equal(due, 1764534600); /* 2025-12-01 00:00 Tehran */
+	assert_false(core_calendar_working(w->cal, 1764311400));
+	assert_true(core_calendar_working(w->cal, 1764138600));
+}
+
+static void
+test_reg_unregistered(void **state)
+{
+	struct world *w = *state;
+	struct db_user u;
+	char *r;
+
+	r = mo(w, "989139999999", "وضعیت 10001");
+	assert_non_null(strstr(r, "ثبت نشده"));
+	assert_non_null(strstr(r, "ثبت نام نام فامیل"));
+	free(r);
+	r = mo(w, "989139999999", "HELP");
+	assert_non_null(strstr(r, "STATUS"));
+	free(r);
+	r = mo(w, "989139999999", "ثبت نام علی");
+	assert_non_null(strstr(r, "ثبت نشده"));
+	free(r);
+	r = mo(w, "989139999999", "ثبت نام علی رضایی");
+	assert_non_null(strstr(r, "علی رضایی، ثبت نام شما انجام شد"));
+	free(r);
+	assert_int_equal(db_user_by_mobile(w->db, "+989139999999", &u), SD_OK);
+	assert_string_equal(u.first, "علی");
+	assert_string_equal(u.last, "رضایی");
+	assert_int_equal(u.role, CORE_ROLE_APPLICANT);
+	assert_true(u.verified);
+	db_user_fini(&u);
+	r = mo(w, "989139999999", "REG Ali Again");
+	assert_non_null(strstr(r, "already registered"));
+	free(r);
+	r = mo(w, "989139999999", "لیست");
+	assert_non_null(strstr(r, "درخواستی ندارید"));
+	free(r);
+	/* drive_smpp's "456" is no mobile: told how to register. */
+	r = mo(w, "456", "REG A B");
+	assert_non_null(strstr(r, "not registered"));
+	free(r);
+}
+
+/* More than mo_per_hour from one number: one answer, then silence. */
+static void
+test_flood(void **state)
+{
+	struct world *w = *state;
+	char *r;
+	int i;
+
+	w->sms.mo_per_hour = 5;
+	for (i = 0; i < 5; i++)
+		free(mo(w, "989131111111", "10001"));
+	r = mo(w, "989131111111", "10001");
+	assert_non_null(strstr(r, "از حد ساعتی گذشت"));
+	free(r);
+	assert_null(mo(w, "989131111111", "10001"));
+	assert_null(mo(w, "989131111111", "HELP"));
+	/* Another number is not affected; an hour later it is over. */
+	r = mo(w, "989132222222", "10001");
+	assert_non_null(r);
+	free(r);
+	sd_clock_set_fixed(T0 + 3601);
+	r = mo(w, "989131111111", "10001");
+	assert_non_null(strstr(r, "درخواست 10001"));
+	free(r);
+}
+
+/* A reply over max_reply_parts is cut and ends with the link. */
+static void
+test_shorten(void **state)
+{
+	struct world *w = *state;
+	char *r;
+
+	w->sms.max_reply_parts = 1;
+	r = mo(w, "989131111111", "راهنما");
+	assert_true(units(r) <= 70);
+	assert_non_null(strstr(r, "…\nhttps://desk.example"));
+	free(r);
+	/* The English help fits one GSM part (160 septets) as it is. */
+	r = mo(w, "989131111111", "HELP");
+	assert_null(strstr(r, "..."));
+	assert_true(strlen(r) + 12 <= 160);
+	free(r);
+	/* A long English follow-up's echo does not exist, but STATUS in
+	 * English with a long answer does: cut in one UCS-2 part. */
+	r = mo(w, "989131111111", "STATUS 10001");
+	assert_true(units(r) <= 70);
+	assert_non_null(strstr(r, "https://desk.example/r/10001"));
 	free(r);
 }
 
@@ -159,33 +685,29 @@ test_otp(void **state)
 	struct world *w = *state;
 	struct core_otp_config cfg = {120, 5, 60, 5, 20};
 	struct db_outbox_row r;
-	char err[SD_ERRLEN], code[8];
+	char err[SD_ERRLEN];
 	int64_t id = 0, id2 = 0;
 	const char *p;
 	int digits = 0;
 
-	sd_clock_set_fixed(1764000000);
 	assert_int_equal(core_otp_issue(w->db, &cfg, "09131111111",
 			     CORE_OTP_LOGIN, &id, err),
 	    SD_OK);
 	assert_int_equal(db_outbox_get(w->db, id, &r, NULL), SD_OK);
 	assert_int_equal(r.kind, CORE_OUT_OTP);
 	assert_int_equal(r.priority, 0);
-	assert_int_equal(r.expires, 1764000000 + 120);
+	assert_int_equal(r.expires, T0 + 120);
 	assert_string_equal(r.destination, "+989131111111");
 	for (p = r.body; *p != '\0' && digits < 6; p++)
 		digits = *p >= '0' && *p <= '9' ? digits + 1 : 0;
 	assert_int_equal(digits, 6);
-	memcpy(code, p - 6, 6);
-	code[6] = '\0';
+	assert_true(units(r.body) <= 70); /* one SMS */
 	db_outbox_row_fini(&r);
-	/* Too soon for another. */
 	assert_int_equal(core_otp_issue(w->db, &cfg, "09131111111",
 			     CORE_OTP_LOGIN, &id2, err),
 	    SD_EBUSY);
 	assert_non_null(strstr(err, "wait"));
-	/* Later, another code (the same one only by a 1e-6 chance). */
-	sd_clock_set_fixed(1764000000 + 61);
+	sd_clock_set_fixed(T0 + 61);
 	assert_int_equal(core_otp_issue(w->db, &cfg, "09131111111",
 			     CORE_OTP_LOGIN, &id2, err),
 	    SD_OK);
@@ -193,19 +715,29 @@ test_otp(void **state)
 	assert_int_equal(core_otp_issue(w->db, &cfg, "12", CORE_OTP_LOGIN,
 			     &id2, err),
 	    SD_EINVAL);
-	sd_clock_set_fixed(0);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_not_found, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_help_hint_unregistered,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_otp, setup, teardown),
+		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_parse_closest),
+		cmocka_unit_test(test_parse_random),
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_status),
+		T(test_not_found),
+		T(test_help_list_depts),
+		T(test_new_reply_alert),
+		T(test_very_urgent),
+		T(test_stop_start),
+		T(test_escalate),
+		T(test_calendar),
+		T(test_reg_unregistered),
+		T(test_flood),
+		T(test_shorten),
+		T(test_otp),
+#undef T
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

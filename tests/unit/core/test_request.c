@@ -38,7 +38,7 @@ world_setup(void **state)
 	w->gas = tu_user(w->db, "09134444444", CORE_ROLE_STAFF, d5, 1);
 	w->head = tu_user(w->db, "09135555555", CORE_ROLE_HEAD, d17, 1);
 	w->admin = tu_user(w->db, "09136666666", CORE_ROLE_ADMIN, NULL, 0);
-	if (core_request_create(w->db, w->a, 2, CORE_PRIO_URGENT,
+	if (core_request_create(w->db, NULL, w->a, 2, CORE_PRIO_URGENT,
 		"تست سیستم مکاتبات", "سلام\nتست سیستم مکاتبات", CORE_CHAN_WEB,
 		&w->t, err) != SD_OK)
 		fail_msg("create: %s", err);
@@ -168,16 +168,16 @@ test_reply_cycle(void **state)
 	size_t n;
 
 	/* Staff answer -> answered, with the staff's name and title. */
-	assert_int_equal(core_request_reply(w->db, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, NULL, w->it, w->t,
 	    "با سلام و احترام\nتست سیستم مکاتبات انجام شد.", CORE_CHAN_WEB,
 	    NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
 	/* Applicant follow-up -> awaiting again. */
-	assert_int_equal(core_request_reply(w->db, w->a, w->t, "مدارک تکمیلی",
+	assert_int_equal(core_request_reply(w->db, NULL, w->a, w->t, "مدارک تکمیلی",
 	    CORE_CHAN_SMS, NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
 	/* The head answers too. */
-	assert_int_equal(core_request_reply(w->db, w->head, w->t, "پیگیری شد",
+	assert_int_equal(core_request_reply(w->db, NULL, w->head, w->t, "پیگیری شد",
 	    CORE_CHAN_WEB, NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
 
@@ -199,27 +199,27 @@ test_closed_is_final_unless_reopened_by_staff(void **state)
 	char err[SD_ERRLEN];
 
 	/* The applicant may not close. */
-	assert_int_equal(core_request_set_status(w->db, w->a, w->t,
+	assert_int_equal(core_request_set_status(w->db, NULL, w->a, w->t,
 	    CORE_STATUS_CLOSED, err), SD_EPERM);
-	assert_int_equal(core_request_set_status(w->db, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, NULL, w->it, w->t,
 	    CORE_STATUS_CLOSED, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
 	/* Nobody may write to a closed request; nothing is stored. */
-	assert_int_equal(core_request_reply(w->db, w->a, w->t, "هنوز؟",
+	assert_int_equal(core_request_reply(w->db, NULL, w->a, w->t, "هنوز؟",
 	    CORE_CHAN_WEB, NULL, err), SD_ESTATE);
-	assert_int_equal(core_request_reply(w->db, w->it, w->t, "پاسخ",
+	assert_int_equal(core_request_reply(w->db, NULL, w->it, w->t, "پاسخ",
 	    CORE_CHAN_WEB, NULL, err), SD_ESTATE);
 	assert_int_equal(thread_len(w, w->t), 1);
-	assert_int_equal(core_request_set_status(w->db, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, NULL, w->it, w->t,
 	    CORE_STATUS_CLOSED, err), SD_ESTATE);
 	/* Only staff reopen; the applicant cannot. */
-	assert_int_equal(core_request_set_status(w->db, w->a, w->t,
+	assert_int_equal(core_request_set_status(w->db, NULL, w->a, w->t,
 	    CORE_STATUS_AWAITING, err), SD_EPERM);
-	assert_int_equal(core_request_set_status(w->db, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, NULL, w->it, w->t,
 	    CORE_STATUS_AWAITING, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
 	/* ANSWERED can't be set by hand: it comes with an answer. */
-	assert_int_equal(core_request_set_status(w->db, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, NULL, w->it, w->t,
 	    CORE_STATUS_ANSWERED, err), SD_EINVAL);
 	assert_int_equal(audit_rows(w, w->t), 3);
 }
@@ -257,11 +257,11 @@ test_access_checks(void **state)
 	assert_int_equal(core_request_get(w->db, 0, w->t, &r), SD_OK);
 	db_request_fini(&r);
 	/* Writing is checked the same way, and leaves nothing behind. */
-	assert_int_equal(core_request_reply(w->db, w->b, w->t, "نفوذ",
+	assert_int_equal(core_request_reply(w->db, NULL, w->b, w->t, "نفوذ",
 	    CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
-	assert_int_equal(core_request_reply(w->db, w->gas, w->t, "پاسخ",
+	assert_int_equal(core_request_reply(w->db, NULL, w->gas, w->t, "پاسخ",
 	    CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
-	assert_int_equal(core_request_set_status(w->db, w->b, w->t,
+	assert_int_equal(core_request_set_status(w->db, NULL, w->b, w->t,
 	    CORE_STATUS_CLOSED, err), SD_ENOTFOUND);
 	assert_int_equal(thread_len(w, w->t), 1);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
@@ -275,16 +275,16 @@ test_escalation_transfers_to_head(void **state)
 	struct db_request r;
 	char err[SD_ERRLEN];
 
-	assert_int_equal(core_request_escalate(w->db, w->a, w->t, err), SD_OK);
+	assert_int_equal(core_request_escalate(w->db, NULL, w->a, w->t, err), SD_OK);
 	assert_int_equal(core_request_get(w->db, w->head, w->t, &r), SD_OK);
 	assert_true(r.escalated);
 	assert_int_equal(r.dept, CORE_DEPT_HEAD);
 	assert_int_equal(r.orig_dept, 2);
 	db_request_fini(&r);
-	assert_int_equal(core_request_escalate(w->db, w->a, w->t, err),
+	assert_int_equal(core_request_escalate(w->db, NULL, w->a, w->t, err),
 	    SD_ESTATE);
 	/* Another applicant can't escalate what they can't see. */
-	assert_int_equal(core_request_escalate(w->db, w->b, w->t, err),
+	assert_int_equal(core_request_escalate(w->db, NULL, w->b, w->t, err),
 	    SD_ENOTFOUND);
 	assert_int_equal(audit_rows(w, w->t), 2);
 }
@@ -298,35 +298,35 @@ test_bad_input_leaves_data_intact(void **state)
 	int64_t t;
 
 	/* SQL in a title is just text. */
-	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
 	    "x'); DROP TABLE requests; --", "<script>alert(1)</script>",
 	    CORE_CHAN_WEB, &t, err), SD_OK);
 	assert_int_equal(core_request_get(w->db, w->a, t, &r), SD_OK);
 	assert_string_equal(r.title, "x'); DROP TABLE requests; --");
 	db_request_fini(&r);
 	/* Invalid UTF-8, empty, too long, unknown department or priority. */
-	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
 	    "bad \xc0\x80", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
 	    "عنوان", "\xff", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
 	    "   ", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
 	    "عنوان", " \n\t ", CORE_CHAN_WEB, &t, err), SD_EINVAL);
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
 	    "عنوان", big, CORE_CHAN_WEB, &t, err), SD_ETOOBIG);
-	assert_int_equal(core_request_create(w->db, w->a, 18, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 18, CORE_PRIO_LOW,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
 	assert_non_null(strstr(err, "18"));
-	assert_int_equal(core_request_create(w->db, w->a, 3,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 3,
 	    (enum core_priority)7, "عنوان", "متن", CORE_CHAN_WEB, &t, err),
 	    SD_EINVAL);
-	assert_int_equal(core_request_reply(w->db, w->a, w->t, "\xed\xa0\x80",
+	assert_int_equal(core_request_reply(w->db, NULL, w->a, w->t, "\xed\xa0\x80",
 	    CORE_CHAN_SMS, NULL, err), SD_EINVAL);
 	/* Nothing of that was stored: the next number is the next one. */
-	assert_int_equal(core_request_create(w->db, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t, err), SD_OK);
 	assert_int_equal(t, CORE_TRACKING_FIRST + 2);
 	assert_int_equal(thread_len(w, w->t), 1);
@@ -371,7 +371,7 @@ test_list_mine_newest_first(void **state)
 	int64_t t2;
 	size_t n;
 
-	assert_int_equal(core_request_create(w->db, w->a, 4,
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 4,
 	    CORE_PRIO_VERY_URGENT, "گاز", "نشت گاز", CORE_CHAN_SMS, &t2, err),
 	    SD_OK);
 	assert_int_equal(core_request_list_mine(w->db, w->a, 5, &r, &n), SD_OK);
@@ -392,7 +392,7 @@ test_render_thread_in_seed_wording(void **state)
 
 	/* 2020-04-26 04:39:11 UTC = 1399/02/07 09:09:11 in Tehran. */
 	sd_clock_set_fixed(1587875951);
-	assert_int_equal(core_request_reply(w->db, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, NULL, w->it, w->t,
 	    "تست سیستم مکاتبات انجام شد.", CORE_CHAN_WEB, NULL, err), SD_OK);
 	sd_clock_set_fixed(0);
 	assert_int_equal(core_request_render(w->db, w->a, w->t, &text), SD_OK);

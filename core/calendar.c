@@ -1,0 +1,181 @@
+/*
+ * core/calendar.c: working days, for the two-working-day rule.
+ *
+ * The working week comes from [sla] working_days (Saturday to Wednesday by
+ * default), Thursday from [sla] thursday (off, half or working), Friday is
+ * always off, and the official holidays are read from [sla] holidays_file
+ * (one Jalali YYYY/MM/DD per line, then a name; '#' starts a comment).
+ *
+ * Working time runs like a clock that only ticks on working days (at half
+ * speed on a half Thursday), midnight to midnight in Asia/Tehran: a
+ * request sent on Saturday at 10:00 has had two working days on Monday at
+ * 10:00; one sent on a Friday, on Monday at 00:00.
+ */
+#include "core/core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/log.h"
+#include "core/base/xmalloc.h"
+
+struct core_calendar {
+	unsigned credit[7]; /* half-days a weekday is worth, 0 = Saturday */
+	int *hol;           /* holidays as y * 10000 + m * 100 + d, sorted */
+	size_t n_hol;
+};
+
+static int
+int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static enum sd_rc
+cal_read_holidays(struct core_calendar *c, const char *path,
+    char err[SD_ERRLEN])
+{
+	char line[512];
+	size_t cap = 0;
+	int lineno = 0;
+	FILE *fp;
+
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		snprintf(err, SD_ERRLEN, "[sla] holidays_file %s: %s", path,
+		    strerror(errno));
+		return SD_ECONFIG;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		int y, m, d, n = 0;
+		int64_t t;
+
+		lineno++;
+		line[strcspn(line, "#\r\n")] = '\0';
+		if (line[strspn(line, " \t")] == '\0')
+			continue;
+		if (sscanf(line, " %4d/%2d/%2d%n", &y, &m, &d, &n) != 3 ||
+		    core_jalali_to_utc(y, m, d, &t) != SD_OK) {
+			snprintf(err, SD_ERRLEN, "%s:%d: not a Jalali date "
+			    "YYYY/MM/DD", path, lineno);
+			fclose(fp);
+			return SD_ECONFIG;
+		}
+		if (c->n_hol == cap) {
+			cap = cap == 0 ? 32 : cap * 2;
+			c->hol = xrealloc(c->hol, cap * sizeof(*c->hol));
+		}
+		c->hol[c->n_hol++] = y * 10000 + m * 100 + d;
+	}
+	fclose(fp);
+	qsort(c->hol, c->n_hol, sizeof(*c->hol), int_cmp);
+	return SD_OK;
+}
+
+enum sd_rc
+core_calendar_new(const struct core_sla_config *sla,
+    struct core_calendar **out, char err[SD_ERRLEN])
+{
+	static const char *const days[] = {"sat", "sun", "mon", "tue", "wed"};
+	struct core_calendar *c = xcalloc(1, sizeof(*c));
+	const char *p = sla->working_days;
+	size_t i;
+	enum sd_rc rc;
+
+	*out = NULL;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+
+		for (i = 0; i < 5; i++)
+			if (len == 3 && strncmp(p, days[i], 3) == 0)
+				c->credit[i] = 2;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	c->credit[5] = sla->thursday == CORE_THU_WORKING ? 2 :
+	    sla->thursday == CORE_THU_HALF ? 1 : 0;
+	c->credit[6] = 0; /* Friday */
+	if (sla->holidays_file[0] != '\0') {
+		rc = cal_read_holidays(c, sla->holidays_file, err);
+		if (rc != SD_OK) {
+			core_calendar_free(c);
+			return rc;
+		}
+	}
+	*out = c;
+	return SD_OK;
+}
+
+void
+core_calendar_free(struct core_calendar *c)
+{
+	if (c == NULL)
+		return;
+	free(c->hol);
+	free(c);
+}
+
+/* Half-days the Tehran day of j is worth. */
+static unsigned
+cal_credit(const struct core_calendar *c, const struct core_jdate *j)
+{
+	int key = j->year * 10000 + j->month * 100 + j->day;
+
+	if (c->n_hol > 0 &&
+	    bsearch(&key, c->hol, c->n_hol, sizeof(*c->hol), int_cmp) != NULL)
+		return 0;
+	return c->credit[j->wday];
+}
+
+bool
+core_calendar_working(const struct core_calendar *c, int64_t utc)
+{
+	struct core_jdate j;
+
+	return core_jalali_from_utc(utc, &j) == SD_OK && cal_credit(c, &j) > 0;
+}
+
+enum sd_rc
+core_calendar_due(const struct core_calendar *c, int64_t from, long days,
+    int64_t *due)
+{
+	/* Work in half-day-seconds: a full working day gives 2 * 86400. */
+	int64_t need = (int64_t)days * 2 * 86400, have = 0, start, next;
+	struct core_jdate j;
+	int guard;
+	enum sd_rc rc;
+
+	rc = core_jalali_from_utc(from, &j);
+	if (rc != SD_OK)
+		return rc;
+	rc = core_jalali_to_utc(j.year, j.month, j.day, &start);
+	if (rc != SD_OK)
+		return rc;
+	/* A year of days at most: no calendar has that many holidays. */
+	for (guard = 0; guard < 400; guard++) {
+		unsigned cr = cal_credit(c, &j);
+		int64_t from_here = from > start ? from : start, len, gain;
+
+		/* The next day's start (days are 23 to 25 hours long). */
+		rc = core_jalali_from_utc(start + 36 * 3600, &j);
+		if (rc != SD_OK)
+			return rc;
+		rc = core_jalali_to_utc(j.year, j.month, j.day, &next);
+		if (rc != SD_OK)
+			return rc;
+		len = next - from_here;
+		gain = len * (int64_t)cr;
+		if (cr > 0 && have + gain >= need) {
+			*due = from_here + (need - have) / (int64_t)cr;
+			return SD_OK;
+		}
+		have += gain;
+		start = next;
+	}
+	return SD_EINTERNAL;
+}
