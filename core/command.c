@@ -460,7 +460,7 @@ say(struct mo_ctx *x, const char *fmt, ...)
 }
 
 #define SAY(x, id, ...)                                                      \
-	core_txt_add((x)->reply, sizeof((x)->reply), (id), (x)->c.en,       \
+	core_txt_add((x)->reply, sizeof((x)->reply), (x)->c.en, (id),       \
 	    __VA_ARGS__)
 
 static void

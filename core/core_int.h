@@ -109,6 +109,6 @@ const char *core_txt(enum core_txt id, bool en);
  * in buf (size sz), truncating. The formats are this table's own, so the
  * arguments are checked by the tests, not the compiler.
  */
-void core_txt_add(char *buf, size_t sz, enum core_txt id, bool en, ...);
+void core_txt_add(char *buf, size_t sz, bool en, int id, ...);
 
 #endif

@@ -154,14 +154,14 @@ core_txt(enum core_txt id, bool en)
 }
 
 void
-core_txt_add(char *buf, size_t sz, enum core_txt id, bool en, ...)
+core_txt_add(char *buf, size_t sz, bool en, int id, ...)
 {
 	size_t len = strlen(buf);
 	va_list ap;
 
 	if ((unsigned)id >= TXT_COUNT || len + 1 >= sz)
 		return;
-	va_start(ap, en);
+	va_start(ap, id);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	vsnprintf(buf + len, sz - len, txt[id][en ? 1 : 0], ap);

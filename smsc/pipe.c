@@ -472,8 +472,9 @@ store_op(struct smsc_pipe *p, struct job_op *op, int64_t now)
 		n = id_forms(op->msgid, forms);
 		for (i = 0; i < n; i++)
 			fp[i] = forms[i];
-		snprintf(why, sizeof(why), op->error != 0 ? "receipt err:%d" :
-		    "", op->error);
+		why[0] = '\0';
+		if (op->error != 0)
+			snprintf(why, sizeof(why), "receipt err:%d", op->error);
 		rc = db_outbox_receipt(p->db, fp, n, op->state, why, &id);
 		if (rc == SD_OK && id == 0)
 			log_debug("queue", "receipt for an unknown message "
@@ -540,24 +541,24 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 		in.text = mo->text;
 		in.ussd = mo->ussd;
 		in.ussd_session = mo->session;
-		rc = db_savepoint(p->db);
+		rc = db_begin(p->db);
 		if (rc != SD_OK)
 			return rc;
 		rc = p->hooks.handle_mo(p->hooks.arg, p->db, &in, &reply);
 		if (rc == SD_EIO || rc == SD_EBUSY || rc == SD_ENOMEM) {
-			db_rollback_to(p->db);
+			db_rollback(p->db);
 			return rc;
 		}
 		if (rc != SD_OK) {
 			/* This message cannot be handled: keep it, answered
 			 * by nothing, and go on with the batch. */
-			db_rollback_to(p->db);
+			db_rollback(p->db);
 			log_warnx("queue", "mo not handled from=%.4s... rc=%s "
 			    "error=\"%s\"", mo->from, sd_rc_str(rc),
 			    db_errmsg(p->db));
 			reply = 0;
 		} else {
-			rc = db_release(p->db);
+			rc = db_commit(p->db);
 			if (rc != SD_OK)
 				return rc;
 		}

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""tests/integ/sms_commands.py: the SMS command channel end to end, phones
+on the SMSC simulator talking to smsdesk serve (issue #5). Run by
+test_sms_commands.sh with BIN and SIM.
+
+A phone registers by SMS, opens a request by SMS, asks its status; a staff
+phone answers it by SMS; the applicant receives the alert; LIST shows it
+answered. ESCALATE before and after two working days (serve restarted
+with SMSDESK_CLOCK_OFFSET a week ahead). STOP suppresses alerts but not
+command replies. An unregistered number is told how to register; an
+English command is answered in English. Prints each exchange.
+"""
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pipeline as P  # noqa: E402  (Sim, Desk, check)
+
+A = "989131111111"      # the applicant's phone
+STAFF = "989133333333"  # the IT staff member's phone
+STRANGER = "989135555555"
+
+
+class Phones:
+    def __init__(self, sim):
+        self.sim = sim
+        self.seen = {}
+
+    def inbox(self, number):
+        return self.sim.submits(to=number)
+
+    def send(self, number, text, expect=1, wait=10.0):
+        """Send text from number; the texts of the expect new messages it
+        receives (waits at most wait seconds)."""
+        before = len(self.inbox(number))
+        self.sim.post("/mo", **{"from": number, "text": text})
+        end = time.time() + wait
+        got = []
+        while time.time() < end:
+            got = self.inbox(number)[before:]
+            if len(got) >= expect:
+                break
+            time.sleep(0.05)
+        texts = [g["text"] for g in got]
+        for t in texts or ["(nothing)"]:
+            print(f"  {number[-4:]} > {text}\n  {number[-4:]} < " + t.replace("\n", " / "))
+        return texts
+
+    def new_for(self, number, since_count):
+        return [g["text"] for g in self.inbox(number)[since_count:]]
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="smsdesk-cmd-") as tmp:
+        sim = P.Sim(tmp)
+        desk = P.Desk(tmp, sim, max_tps=200, extra="[sla]\nholidays_file =\n")
+        desk.cli("staff", "add", "--mobile", "09133333333", "--first", "محمد",
+                 "--last", "نوری", "--title", "کارشناس فناوری", "--dept", "2")
+        ph = Phones(sim)
+        try:
+            desk.start()
+            r = ph.send(STRANGER, "10001")
+            P.check("unregistered: told how to register", r and "ثبت نام" in r[0])
+            r = ph.send(A, "ثبت نام علی رضایی")
+            P.check("REG by SMS", r and "ثبت نام شما انجام شد" in r[0])
+            r = ph.send(A, "جدید ۲ چاپگر طبقه دوم کار نمی‌کند")
+            P.check("NEW by SMS gets tracking number 10001",
+                    r and "شماره رهگیری 10001" in r[0] and "/r/10001" in r[0])
+            r = ph.send(A, "وضعیت ۱۰۰۰۱")
+            P.check("STATUS: awaiting", r and "در انتظار پاسخ" in r[0])
+            a_before = len(ph.inbox(A))
+            r = ph.send(STAFF, "پاسخ 10001 کارتریج تعویض شد")
+            P.check("staff answer by SMS confirmed", r and "پاسخ شما به درخواست 10001" in r[0])
+            ok = P.wait_until(lambda: len(ph.inbox(A)) > a_before, 10)
+            alert = ph.new_for(A, a_before)
+            print("  " + A[-4:] + " < " + (alert[0].replace("\n", " / ") if alert else "(nothing)"))
+            P.check("the applicant received the alert", ok and alert and
+                    "پاسخ درخواست 10001 ارسال شد" in alert[0] and "کارتریج" in alert[0])
+            r = ph.send(A, "لیست")
+            P.check("LIST shows it answered", r and "10001 پاسخ داده شد" in r[0])
+            r = ph.send(A, "STATUS 10001")
+            P.check("English command, English answer", r and "Request 10001" in r[0] and
+                    "answered" in r[0])
+            r = ph.send(A, "وضعیت 10002")
+            P.check("a missing request: not found", r and "یافت نشد" in r[0])
+
+            # ESCALATE: a new request, too early, then a week later.
+            r = ph.send(A, "جدید 5 ف نشتی لوله گاز در ساختمان")
+            P.check("second request 10002", r and "10002" in r[0])
+            r = ph.send(A, "پیگیری 10002")
+            P.check("ESCALATE before two working days: tells when", r and "ممکن است" in r[0])
+            desk.stop()
+            os.environ["SMSDESK_CLOCK_OFFSET"] = str(7 * 86400)
+            try:
+                desk.start()
+            finally:
+                del os.environ["SMSDESK_CLOCK_OFFSET"]
+            a_before = len(ph.inbox(A))
+            r = ph.send(A, "پیگیری ۱۰۰۰۲", expect=2)
+            P.check("ESCALATE after two working days: sent to the head",
+                    any("به دفتر رئیس سازمان ارجاع شد" in t for t in r))
+            head = desk.sql("SELECT dept_code, escalated, orig_dept FROM requests WHERE tracking = 10002")
+            P.check("request 10002 is with the head's office (17), from 5",
+                    head == [(17, 1, 5)], str(head))
+
+            # STOP: no alerts, command replies still come.
+            r = ph.send(A, "لغو")
+            P.check("STOP acknowledged", r and "قطع شد" in r[0])
+            a_before = len(ph.inbox(A))
+            desk.cli("request", "reply", "10001", "--from", "09133333333",
+                     "--text", "پاسخ دوم از وب")
+            r = ph.send(STAFF, "پاسخ 10001 پاسخ سوم از پیامک")
+            time.sleep(1.5)
+            P.check("after STOP no alert reaches the applicant",
+                    len(ph.inbox(A)) == a_before, str(ph.new_for(A, a_before)))
+            r = ph.send(A, "وضعیت 10001")
+            P.check("after STOP command replies still come", r and "10001" in r[0])
+            r = ph.send(A, "شروع")
+            P.check("START acknowledged", r and "دوباره فعال" in r[0])
+            a_before = len(ph.inbox(A))
+            ph.send(STAFF, "پاسخ 10001 پاسخ چهارم")
+            P.check("after START alerts come again",
+                    P.wait_until(lambda: len(ph.inbox(A)) > a_before, 10))
+            r = ph.send(A, "سلام خوبید")
+            P.check("unparseable: a hint, not silence", r and "فهمیده نشد" in r[0])
+        finally:
+            desk.stop()
+            sim.stop()
+    if P.FAILS:
+        print(f"sms-commands: {len(P.FAILS)} check(s) failed")
+        return 1
+    print("sms-commands: every check passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
