@@ -341,6 +341,9 @@ struct sim_mo_job {
 	unsigned parts;          /* 0: as many as needed */
 	uint64_t count;          /* copies asked for */
 	uint64_t made;           /* copies made so far */
+	bool unnumbered;         /* numbered=0: copies keep the bare text */
+	uint64_t spread;         /* copies come from K numbers (0, 1: one) */
+	bool text_spread;        /* the number ending the text goes up too */
 };
 
 /* A counter per command_status value. */
@@ -408,6 +411,7 @@ struct sim {
 	const struct sim_opts *opts;  /* immutable */
 	struct sd_loop *loop;         /* the loop (main thread) */
 	int64_t started_ms;           /* CLOCK_MONOTONIC at start */
+	int64_t started_us;           /* the same in microseconds */
 	int smpp_fd;                  /* listening socket, -1 closed */
 	int smpp_port, http_port;     /* bound ports */
 	struct sim_conn *conns;       /* every connection */
@@ -438,8 +442,18 @@ struct sim {
 	struct sim_faults faults;           /* faults */
 	struct sim_http *http;              /* the HTTP side */
 	FILE *submit_log;                   /* --log-submits output or NULL */
+	/* Benchmark clock (sim_bench_us(): microseconds since start, 0:
+	 * not yet): the first and last MO deliver_sm sent, the first and
+	 * last submit_sm accepted, the last whole message stored. */
+	int64_t first_mo_us, last_mo_us;
+	int64_t first_submit_us, last_submit_us;
+	int64_t last_message_us;
 	bool stopping;                      /* SIGINT/SIGTERM seen */
 };
+
+/* Microseconds since the simulator started (CLOCK_MONOTONIC), at least
+ * 1, for the benchmark clock. */
+int64_t sim_bench_us(const struct sim *s);
 
 /* Count status in tab (SIM_STATUS_SLOTS entries); when every slot is
  * taken the last one collects the rest under 0xffffffff. */
@@ -503,6 +517,11 @@ struct sim_mo_in {
 	const char *coding;    /* "gsm7", "ucs2", "auto" or NULL (auto) */
 	unsigned parts;        /* 0: as needed */
 	uint64_t count;        /* copies, 1.. */
+	bool unnumbered;       /* copies without the " #i" suffix */
+	uint64_t spread;       /* copy i comes from from + (i-1) mod spread
+				  (from all digits); 0 or 1: from itself */
+	bool text_spread;      /* and the number that ends the text goes up
+				  by as much (STATUS 10001, STATUS 10002..) */
 };
 
 /* Queue an MO job. SD_EINVAL (bad input) or SD_ETOOBIG (queue full)

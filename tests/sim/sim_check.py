@@ -287,6 +287,14 @@ def test_submits(smpp, http):
     base = http.stats()["messages"]
     since = (http.submits(limit=100000) or [{"seq": 0}])[-1]["seq"]
 
+    body = (cstr("") + bytes([7, 1]) + cstr("3000") + bytes([1, 1]) +
+            cstr("989131111111") + bytes([0, 0, 0]) + cstr("") + cstr("") +
+            bytes([0, 0, 0, 0, 1]) + b"x")
+    e.send(SUBMIT_SM, body)
+    p = e.wait(SUBMIT_SM_RESP)
+    check(p is not None and p[1] == 0x48 and p[3] == b"",
+          "source TON 7 gets ESME_RINVSRCTON and no message_id")
+
     fa = "سلام، درخواست شما ثبت شد"
     st, id1 = e.submit_wait("989131111111", fa.encode("utf-16-be"), dc=8,
                             rd=1)
@@ -471,6 +479,33 @@ def test_mo(smpp, http):
               (http.stats()))
     check(s is not None and s["mos_sent"] >= n + 2 and
           s["deliver_sm_resp"] >= n + 3, "stats count MOs and responses")
+
+    # Benchmark options: numbered=0, spread=S, text_spread=1.
+    st, _ = http.post("/mo", **{"from": "989131000008", "text": "STATUS 10098",
+                                "count": 5, "numbered": 0, "spread": 3,
+                                "text_spread": 1})
+    got = []
+    while len(got) < 5:
+        p = e.wait(DELIVER_SM, timeout=3)
+        if p is None:
+            break
+        d = parse_deliver(p[3])
+        got.append((d["src"], sm_text(d)[0]))
+        ack_deliver(e, p)
+    check(got == [("989131000008", "STATUS 10098"),
+                  ("989131000009", "STATUS 10099"),
+                  ("989131000010", "STATUS 10100"),
+                  ("989131000008", "STATUS 10098"),
+                  ("989131000009", "STATUS 10099")],
+          "spread=3 text_spread=1 numbered=0: senders and texts in turn")
+    st, _ = http.post("/mo", **{"from": "abc", "text": "x", "count": 2,
+                                "spread": 2})
+    check(st == 400, "spread needs a numeric sender")
+    s = http.stats()
+    check(0 < s["first_mo_ms"] <= s["last_mo_ms"] and
+          0 < s["first_submit_ms"] <= s["last_submit_ms"] and
+          0 < s["last_message_ms"],
+          "stats time the first and last MO, submit and message")
     e.close()
 
 

@@ -295,13 +295,58 @@ sent_log(struct sim *s, const char *from, const char *to, const char *text,
 	s->sent_next++;
 }
 
-/* The text of copy i (1..count) of job j: numbered when count > 1. */
+/* The text of copy i (1..count) of job j: numbered when count > 1
+ * (unless unnumbered). */
 static void
-mo_copy_text(const char *text, uint64_t i, uint64_t count, struct sim_buf *out)
+mo_copy_text(const char *text, uint64_t i, uint64_t count, bool unnumbered,
+    struct sim_buf *out)
 {
 	sim_buf_adds(out, text);
-	if (count > 1)
+	if (count > 1 && !unnumbered)
 		sim_buf_addf(out, " #%" PRIu64, i);
+}
+
+/* Add v to the run of decimal digits that ends at s[end - 1], keeping
+ * its width (the sum wraps within it). */
+static void
+digits_add(char *s, size_t end, uint64_t v)
+{
+	unsigned carry = 0;
+	size_t p;
+
+	for (p = end; p > 0 && (v > 0 || carry > 0); p--) {
+		unsigned d;
+
+		if (s[p - 1] < '0' || s[p - 1] > '9')
+			break;
+		d = (unsigned)(s[p - 1] - '0') + (unsigned)(v % 10) + carry;
+		v /= 10;
+		carry = d / 10;
+		s[p - 1] = (char)('0' + d % 10);
+	}
+}
+
+/* Copy i (1..) of a job spread over k numbers is the (i - 1) mod k-th:
+ * it comes from from + that, and with text_spread the number that ends
+ * its text (before any " #i") goes up by as much. */
+static uint64_t
+mo_copy_k(uint64_t i, uint64_t k)
+{
+	return k > 1 ? (i - 1) % k : 0;
+}
+
+/* True if a is digits, after an optional '+'. */
+static bool
+addr_digits(const char *a)
+{
+	if (*a == '+')
+		a++;
+	if (*a == '\0')
+		return false;
+	for (; *a != '\0'; a++)
+		if (*a < '0' || *a > '9')
+			return false;
+	return true;
 }
 
 /* Encode and split one copy; false with err set when impossible. */
@@ -358,6 +403,10 @@ sim_mo_inject(struct sim *s, const struct sim_mo_in *in, uint64_t *job_id,
 		    err, SD_ERRLEN, "count must be 1..%u", SIM_MO_COUNT_MAX);
 		return SD_EINVAL;
 	}
+	if (in->spread > 1 && !addr_digits(in->from)) {
+		snprintf(err, SD_ERRLEN, "spread needs a from of digits");
+		return SD_EINVAL;
+	}
 	if (in->parts > SIM_PARTS_MAX) {
 		snprintf(err, SD_ERRLEN, "parts must be 1..%d", SIM_PARTS_MAX);
 		return SD_EINVAL;
@@ -377,12 +426,13 @@ sim_mo_inject(struct sim *s, const struct sim_mo_in *in, uint64_t *job_id,
 		return SD_EINVAL;
 	}
 	/* The first and the last copy bound every copy's length. */
-	mo_copy_text(in->text, 1, in->count, &t);
+	mo_copy_text(in->text, 1, in->count, in->unnumbered, &t);
 	ok = mo_encode(
 	    t.p, a, in->parts, units, sizeof(units), &n, ends, &np, err);
 	sim_buf_fini(&t);
 	if (ok && in->count > 1) {
-		mo_copy_text(in->text, in->count, in->count, &t);
+		mo_copy_text(
+		    in->text, in->count, in->count, in->unnumbered, &t);
 		ok = mo_encode(t.p, a, in->parts, units, sizeof(units), &n,
 		    ends, &np_last, err);
 		sim_buf_fini(&t);
@@ -402,6 +452,9 @@ sim_mo_inject(struct sim *s, const struct sim_mo_in *in, uint64_t *job_id,
 	j->alpha = a;
 	j->parts = in->parts;
 	j->count = in->count;
+	j->unnumbered = in->unnumbered;
+	j->spread = in->spread;
+	j->text_spread = in->text_spread;
 	if (s->jobs_tail != NULL)
 		s->jobs_tail->next = j;
 	else
@@ -411,7 +464,7 @@ sim_mo_inject(struct sim *s, const struct sim_mo_in *in, uint64_t *job_id,
 	*job_id = j->id;
 	*nparts = np;
 	if (in->count > 1) {
-		mo_copy_text(in->text, 1, 1, &t);
+		mo_copy_text(in->text, 1, 1, false, &t);
 		sim_buf_addf(&t, " (%" PRIu64 " copies)", in->count);
 		sent_log(s, in->from, in->to, t.p, false);
 		sim_buf_fini(&t);
@@ -445,14 +498,20 @@ mo_make_copy(struct sim *s)
 	size_t ends[SIM_PARTS_MAX], n = 0, off = 0;
 	struct sim_mo_job *j = s->jobs_head;
 	struct sim_buf t = {0};
-	char err[SD_ERRLEN];
+	char err[SD_ERRLEN], from[SIM_ADDR_MAX];
 	unsigned np = 0, k;
 	uint8_t ref;
 
 	if (j == NULL)
 		return false;
 	j->made++;
-	mo_copy_text(j->text, j->made, j->count, &t);
+	snprintf(from, sizeof(from), "%s", j->from);
+	digits_add(from, strlen(from), mo_copy_k(j->made, j->spread));
+	sim_buf_adds(&t, j->text);
+	if (j->text_spread && t.len > 0)
+		digits_add(t.p, t.len, mo_copy_k(j->made, j->spread));
+	if (j->count > 1 && !j->unnumbered)
+		sim_buf_addf(&t, " #%" PRIu64, j->made);
 	if (!mo_encode(t.p, j->alpha, j->parts, units, sizeof(units), &n, ends,
 		&np, err)) {
 		/* Checked at injection; cannot happen. */
@@ -469,7 +528,7 @@ mo_make_copy(struct sim *s)
 
 		d->kind = SIM_DLV_MO;
 		d->due = 0;
-		addr_set(j->from, d->src, &d->src_ton, &d->src_npi);
+		addr_set(from, d->src, &d->src_ton, &d->src_npi);
 		addr_set(j->to, d->dst, &d->dst_ton, &d->dst_npi);
 		d->data_coding = j->alpha == SIM_ALPHA_UCS2 ? DC_UCS2 : DC_GSM7;
 		if (np > 1) {
@@ -608,7 +667,12 @@ void
 sim_deliver_sent(struct sim *s, const struct sim_dlv *d)
 {
 	switch (d->kind) {
-	case SIM_DLV_MO: s->ctr.mos_sent++; break;
+	case SIM_DLV_MO:
+		s->ctr.mos_sent++;
+		s->last_mo_us = sim_bench_us(s);
+		if (s->first_mo_us == 0)
+			s->first_mo_us = s->last_mo_us;
+		break;
 	case SIM_DLV_RECEIPT: s->ctr.receipts_sent++; break;
 	case SIM_DLV_USSD: s->ctr.ussd_sent++; break;
 	}

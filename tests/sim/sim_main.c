@@ -80,10 +80,17 @@ static const char usage_text[] =
     "HTTP (127.0.0.1 only; arguments in the query or a form body):\n"
     "  GET  /                 virtual phone (HTML)\n"
     "  GET  /healthz          ok\n"
-    "  GET  /stats            counters as JSON\n"
+    "  GET  /stats            counters as JSON; first_mo_ms, last_mo_ms,\n"
+    "                         first_submit_ms, last_submit_ms,\n"
+    "                         last_message_ms time MO deliver_sm out,\n"
+    "                         submit_sm in and whole messages stored (ms\n"
+    "                         since start, 0: none yet)\n"
     "  GET  /submits?since=N[&limit=L][&to=NUMBER]  messages, JSON lines\n"
     "  POST /mo?from=&to=&text=[&parts=N][&coding=ucs2|gsm7|auto]"
     "[&count=K]\n"
+    "       [&numbered=0] (copies without ' #i') [&spread=S] (copies from\n"
+    "       S numbers in turn: from, from+1, ...) [&text_spread=1] (the\n"
+    "       number ending the text goes up with them)\n"
     "  POST /ussd?from=&text=[&to=][&op=N][&session=N]\n"
     "  POST /fault/drop | /fault/throttle?n=K | /fault/no-enquire |\n"
     "       /fault/delay?ms=M | /fault/clear\n";
@@ -299,6 +306,23 @@ opts_parse(struct sim_opts *o, int argc, char **argv)
 		o->log_submits = true;
 }
 
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+sim_bench_us(const struct sim *s)
+{
+	int64_t us = mono_us() - s->started_us;
+
+	return us > 0 ? us : 1;
+}
+
 /* ---------------------------------------------------------------------
  * Loop hooks
  */
@@ -313,6 +337,7 @@ on_stored(const struct sim_msg *m, void *arg)
 	struct tm tm;
 
 	s->ctr.messages++;
+	s->last_message_us = sim_bench_us(s);
 	if (!m->complete)
 		s->ctr.incomplete++;
 	s->ctr.decode_problems += m->bad_units;
@@ -426,6 +451,7 @@ main(int argc, char **argv)
 	if (sd_loop_signals(s.loop, sigs, 2, on_signal, &s) != SD_OK)
 		fatalx("sim", "cannot set up signals");
 	s.started_ms = sd_clock_mono_ms();
+	s.started_us = mono_us();
 	/* See msgid_next() in sim_smpp.c. */
 	s.msgid_base =
 	    0xA00000000000ull + (((uint64_t)time(NULL) & 0xFFFFFFull) << 20);

@@ -15,8 +15,17 @@
  * another length and leaks on broken ones. So the mandatory fields are
  * checked here first (pdu_scan), libsmpp34 unpacks a NUL-guarded copy of
  * the mandatory part only, and the TLVs are read here (tlv_scan): it
- * never allocates. Every PDU sent is packed by libsmpp34, except
- * header-only PDUs with sequence_number 0, which it refuses.
+ * never allocates. PDUs sent are packed by libsmpp34, except header-only
+ * PDUs with sequence_number 0, which it refuses.
+ *
+ * The hot path is the exception (tests/bench/, issue #4): libsmpp34
+ * formats a log line with snprintf for every field it packs or unpacks
+ * (into smpp34_strerror), which took about 70% of the simulator's CPU
+ * in an MO blast. So submit_sm is read here from the offsets pdu_scan
+ * found (with the checks libsmpp34 made: TON 0..6 and the NPIs it
+ * knows), and deliver_sm and submit_sm_resp are packed here, octet for
+ * octet as libsmpp34 packs them (the TLVs in the order given,
+ * its_session_info in network order).
  *
  * Output: PDUs append to a per-connection write buffer that is written
  * once per loop turn (before sleep), so a burst of submit_sm costs one
@@ -130,6 +139,96 @@ put32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+/* A PDU packed by hand: octets appended to p (cap octets); over is set,
+ * and nothing more written, when one would not fit. */
+struct pk {
+	uint8_t *p;
+	size_t n, cap;
+	bool over;
+};
+
+static void
+pk_bytes(struct pk *k, const void *v, size_t n)
+{
+	if (k->over || n > k->cap - k->n) {
+		k->over = true;
+		return;
+	}
+	memcpy(k->p + k->n, v, n);
+	k->n += n;
+}
+
+static void
+pk_u8(struct pk *k, uint8_t v)
+{
+	pk_bytes(k, &v, 1);
+}
+
+static void
+pk_u16(struct pk *k, uint16_t v)
+{
+	uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+
+	pk_bytes(k, b, 2);
+}
+
+static void
+pk_u32(struct pk *k, uint32_t v)
+{
+	uint8_t b[4];
+
+	put32(b, v);
+	pk_bytes(k, b, 4);
+}
+
+/* A C-Octet String of at most max octets with its NUL (longer ones are
+ * cut, as libsmpp34 does). */
+static void
+pk_cstr(struct pk *k, const char *str, size_t max)
+{
+	size_t n = strnlen(str, max - 1);
+
+	pk_bytes(k, str, n);
+	pk_u8(k, 0);
+}
+
+/* Header with command_length 0; pk_done() fills it in. */
+static void
+pk_header(struct pk *k, uint32_t cmd, uint32_t status, uint32_t seq)
+{
+	pk_u32(k, 0);
+	pk_u32(k, cmd);
+	pk_u32(k, status);
+	pk_u32(k, seq);
+}
+
+/* The PDU's length, or 0 when it did not fit. */
+static size_t
+pk_done(struct pk *k)
+{
+	if (k->over || k->n < 16)
+		return 0;
+	put32(k->p, (uint32_t)k->n);
+	return k->n;
+}
+
+/* TON and NPI values libsmpp34 accepts (str_addr_ton, str_addr_npi). */
+static bool
+ton_ok(uint8_t ton)
+{
+	return ton <= 6;
+}
+
+static bool
+npi_ok(uint8_t npi)
+{
+	switch (npi) {
+	case 0: case 1: case 3: case 4: case 6: case 8: case 9: case 10:
+	case 14: case 18: return true;
+	default: return false;
+	}
 }
 
 void
@@ -530,9 +629,18 @@ sim_smpp_listen(struct sim *s, char err[SD_ERRLEN])
 static const int layout_bind[] = {16, 9, 13, F_U8, F_U8, F_U8, 41, F_END};
 #define BIND_F_VERSION 3 /* index of interface_version */
 
-/* submit_sm's mandatory part. */
+/* submit_sm's mandatory part, and the index of the fields read. */
 static const int layout_submit[] = {6, F_U8, F_U8, 21, F_U8, F_U8, 21, F_U8,
     F_U8, F_U8, 17, 17, F_U8, F_U8, F_U8, F_U8, F_SM, F_END};
+#define SUBMIT_FIELDS 17
+#define SF_SRC_TON 1 /* then source_addr_npi */
+#define SF_SRC 3
+#define SF_DST_TON 4 /* then dest_addr_npi */
+#define SF_DST 6
+#define SF_ESM 7
+#define SF_RD 12
+#define SF_DC 14
+#define SF_SM 16 /* sm_length, then short_message */
 
 /*
  * Walk the mandatory fields of the PDU p (len octets, header included)
@@ -795,17 +903,16 @@ static void
 conn_submit_resp(
     struct sim_conn *c, uint32_t status, uint32_t seq, const char *id)
 {
-	submit_sm_resp_t r;
+	uint8_t b[16 + SIM_MSGID_MAX];
+	struct pk k = {b, 0, sizeof(b), false};
 
 	sim_status_count(c->sim->ctr.submit_status, status);
-	memset(&r, 0, sizeof(r));
-	r.command_id = SUBMIT_SM_RESP;
-	r.command_status = status;
-	r.sequence_number = seq;
-	snprintf((char *)r.message_id, sizeof(r.message_id), "%s",
-	    id != NULL ? id : "");
-	if (!conn_pack(c, &r, true))
-		conn_header_pdu(c, SUBMIT_SM_RESP, status, seq, true);
+	/* Packed by hand (see the top of this file); the body only with
+	 * ESME_ROK, as SMPP 3.4 §4.4.2 (and libsmpp34) have it. */
+	pk_header(&k, SUBMIT_SM_RESP, status, seq);
+	if (status == ESME_ROK)
+		pk_cstr(&k, id != NULL ? id : "", SIM_MSGID_MAX);
+	conn_out(c, b, pk_done(&k), true);
 }
 
 /* Map the field pdu_scan stopped at to a command_status. */
@@ -827,12 +934,20 @@ static void
 conn_on_submit(struct sim_conn *c, const uint8_t *p, size_t len, uint32_t seq)
 {
 	struct sim *s = c->sim;
-	submit_sm_t sm;
+	struct {
+		uint8_t source_addr_ton, source_addr_npi;
+		const char *source_addr;
+		uint8_t dest_addr_ton, dest_addr_npi;
+		const char *destination_addr;
+		uint8_t esm_class, registered_delivery, data_coding;
+		uint8_t sm_length;
+		const uint8_t *short_message;
+	} sm;
 	struct tlv_in t;
 	struct sim_udh udh;
 	struct sim_part part;
 	const uint8_t *units;
-	size_t n, end, bad = 0;
+	size_t n, end, bad = 0, offs[SUBMIT_FIELDS];
 	uint32_t status;
 	char id[SIM_MSGID_MAX];
 	uint64_t idv;
@@ -849,7 +964,7 @@ conn_on_submit(struct sim_conn *c, const uint8_t *p, size_t len, uint32_t seq)
 		conn_submit_resp(c, ESME_RTHROTTLED, seq, NULL);
 		return;
 	}
-	end = pdu_scan(p, len, layout_submit, &bad, NULL);
+	end = pdu_scan(p, len, layout_submit, &bad, offs);
 	if (end == 0) {
 		conn_submit_resp(c, submit_field_status(bad), seq, NULL);
 		return;
@@ -859,20 +974,28 @@ conn_on_submit(struct sim_conn *c, const uint8_t *p, size_t len, uint32_t seq)
 		conn_submit_resp(c, status, seq, NULL);
 		return;
 	}
-	/* libsmpp34 gets the mandatory part only, NUL-guarded. */
-	memcpy(s->scratch, p, end);
-	s->scratch[end] = '\0';
-	put32(s->scratch, (uint32_t)end);
-	memset(&sm, 0, sizeof(sm));
-	if (smpp34_unpack2(&sm, s->scratch, (int)end) != 0) {
-		log_debug("smpp",
-		    "submit_sm unreadable conn=%" PRIu64 " error=\"%.300s\"",
-		    c->id, smpp34_strerror);
-		destroy_tlv(sm.tlv);
-		conn_submit_resp(c, ESME_RSUBMITFAIL, seq, NULL);
+	/* The mandatory fields, read where pdu_scan found them (every
+	 * C-Octet String is NUL-terminated inside the PDU). */
+	sm.source_addr_ton = p[offs[SF_SRC_TON]];
+	sm.source_addr_npi = p[offs[SF_SRC_TON] + 1];
+	sm.source_addr = (const char *)p + offs[SF_SRC];
+	sm.dest_addr_ton = p[offs[SF_DST_TON]];
+	sm.dest_addr_npi = p[offs[SF_DST_TON] + 1];
+	sm.destination_addr = (const char *)p + offs[SF_DST];
+	sm.esm_class = p[offs[SF_ESM]];
+	sm.registered_delivery = p[offs[SF_RD]];
+	sm.data_coding = p[offs[SF_DC]];
+	sm.sm_length = p[offs[SF_SM]];
+	sm.short_message = p + offs[SF_SM] + 1;
+	if (!ton_ok(sm.source_addr_ton) || !ton_ok(sm.dest_addr_ton) ||
+	    !npi_ok(sm.source_addr_npi) || !npi_ok(sm.dest_addr_npi)) {
+		status = !ton_ok(sm.source_addr_ton)	? ESME_RINVSRCTON
+			 : !npi_ok(sm.source_addr_npi) ? ESME_RINVSRCNPI
+			 : !ton_ok(sm.dest_addr_ton)   ? ESME_RINVDSTTON
+						       : ESME_RINVDSTNPI;
+		conn_submit_resp(c, status, seq, NULL);
 		return;
 	}
-	destroy_tlv(sm.tlv); /* always NULL: no TLV reached libsmpp34 */
 	if (sm.destination_addr[0] == '\0') {
 		conn_submit_resp(c, ESME_RINVDSTADR, seq, NULL);
 		return;
@@ -893,11 +1016,14 @@ conn_on_submit(struct sim_conn *c, const uint8_t *p, size_t len, uint32_t seq)
 	}
 	msgid_next(s, id, &idv, &idhex);
 	s->ctr.submits_ok++;
+	s->last_submit_us = sim_bench_us(s);
+	if (s->first_submit_us == 0)
+		s->first_submit_us = s->last_submit_us;
 	conn_submit_resp(c, ESME_ROK, seq, id);
 
 	memset(&part, 0, sizeof(part));
-	part.src = (const char *)sm.source_addr;
-	part.dst = (const char *)sm.destination_addr;
+	part.src = sm.source_addr;
+	part.dst = sm.destination_addr;
 	part.src_ton = sm.source_addr_ton;
 	part.src_npi = sm.source_addr_npi;
 	part.dst_ton = sm.dest_addr_ton;
@@ -966,9 +1092,13 @@ conn_on_deliver_resp(struct sim_conn *c, uint32_t status, uint32_t seq)
 	struct sim_dlv *d;
 	size_t i;
 
-	for (i = 0; i < (size_t)s->opts->mo_window; i++)
-		if (c->win[i].d != NULL && c->win[i].seq == seq)
-			break;
+	/* Mostly in the slot its sequence number names (see
+	 * sim_smpp_deliver). */
+	i = seq % (size_t)s->opts->mo_window;
+	if (c->win[i].d == NULL || c->win[i].seq != seq)
+		for (i = 0; i < (size_t)s->opts->mo_window; i++)
+			if (c->win[i].d != NULL && c->win[i].seq == seq)
+				break;
 	if (i == (size_t)s->opts->mo_window) {
 		/* Late (after a timeout) or never asked for. */
 		log_debug("smpp", "unexpected response conn=%" PRIu64 " seq=%u",
@@ -1140,67 +1270,71 @@ void
 sim_smpp_deliver(struct sim_conn *c, struct sim_dlv *d)
 {
 	struct sim *s = c->sim;
-	deliver_sm_t pdu;
-	tlv_t tl[4];
-	size_t i, nt = 0, idlen;
+	uint8_t b[OUT_PDU_MAX];
+	struct pk k = {b, 0, sizeof(b), false};
+	size_t i, n;
 	uint32_t seq = c->next_seq;
 
 	c->next_seq = c->next_seq >= 0x7FFFFFFFu ? 1 : c->next_seq + 1;
-	memset(&pdu, 0, sizeof(pdu));
-	memset(tl, 0, sizeof(tl));
-	pdu.command_id = DELIVER_SM;
-	pdu.command_status = ESME_ROK;
-	pdu.sequence_number = seq;
-	snprintf((char *)pdu.service_type, sizeof(pdu.service_type), "%s",
-	    d->service_type);
-	pdu.source_addr_ton = d->src_ton;
-	pdu.source_addr_npi = d->src_npi;
-	snprintf(
-	    (char *)pdu.source_addr, sizeof(pdu.source_addr), "%s", d->src);
-	pdu.dest_addr_ton = d->dst_ton;
-	pdu.dest_addr_npi = d->dst_npi;
-	snprintf((char *)pdu.destination_addr, sizeof(pdu.destination_addr),
-	    "%s", d->dst);
-	pdu.esm_class = d->esm_class;
-	pdu.data_coding = d->data_coding;
-	pdu.sm_length = d->sm_len;
-	memcpy(pdu.short_message, d->sm, d->sm_len);
+	/* Packed by hand (see the top of this file), as libsmpp34 packs a
+	 * deliver_sm_t: empty schedule and validity, protocol_id,
+	 * priority_flag, registered_delivery, replace_if_present_flag and
+	 * sm_default_msg_id 0. */
+	pk_header(&k, DELIVER_SM, ESME_ROK, seq);
+	pk_cstr(&k, d->service_type, sizeof(d->service_type));
+	pk_u8(&k, d->src_ton);
+	pk_u8(&k, d->src_npi);
+	pk_cstr(&k, d->src, SIM_ADDR_MAX);
+	pk_u8(&k, d->dst_ton);
+	pk_u8(&k, d->dst_npi);
+	pk_cstr(&k, d->dst, SIM_ADDR_MAX);
+	pk_u8(&k, d->esm_class);
+	pk_u8(&k, 0); /* protocol_id */
+	pk_u8(&k, 0); /* priority_flag */
+	pk_u8(&k, 0); /* schedule_delivery_time "" */
+	pk_u8(&k, 0); /* validity_period "" */
+	pk_u8(&k, 0); /* registered_delivery */
+	pk_u8(&k, 0); /* replace_if_present_flag */
+	pk_u8(&k, d->data_coding);
+	pk_u8(&k, 0); /* sm_default_msg_id */
+	pk_u8(&k, d->sm_len);
+	pk_bytes(&k, d->sm, d->sm_len);
 	if (d->rcpt_id[0] != '\0') {
-		idlen = strlen(d->rcpt_id) + 1;
-		tl[nt].tag = TLVID_receipted_message_id;
-		tl[nt].length = (uint16_t)idlen;
-		memcpy(tl[nt].value.octet, d->rcpt_id, idlen);
-		nt++;
-		tl[nt].tag = TLVID_message_state;
-		tl[nt].length = 1;
-		tl[nt].value.val08 = d->msg_state;
-		nt++;
+		size_t idlen = strnlen(d->rcpt_id, SIM_MSGID_MAX - 1) + 1;
+
+		pk_u16(&k, TLVID_receipted_message_id);
+		pk_u16(&k, (uint16_t)idlen);
+		pk_bytes(&k, d->rcpt_id, idlen - 1);
+		pk_u8(&k, 0);
+		pk_u16(&k, TLVID_message_state);
+		pk_u16(&k, 1);
+		pk_u8(&k, d->msg_state);
 	}
 	if (d->has_ussd_op) {
-		/* Not in libsmpp34's deliver_sm list: packed as octets. */
-		tl[nt].tag = TLVID_ussd_service_op;
-		tl[nt].length = 1;
-		tl[nt].value.octet[0] = d->ussd_op;
-		nt++;
+		pk_u16(&k, TLVID_ussd_service_op);
+		pk_u16(&k, 1);
+		pk_u8(&k, d->ussd_op);
 	}
 	if (d->has_session) {
-		tl[nt].tag = TLVID_its_session_info;
-		tl[nt].length = 2;
-		tl[nt].value.val16 = d->session;
-		nt++;
+		pk_u16(&k, TLVID_its_session_info);
+		pk_u16(&k, 2);
+		pk_u16(&k, d->session);
 	}
-	for (i = 0; i + 1 < nt; i++)
-		tl[i].next = &tl[i + 1];
-	pdu.tlv = nt > 0 ? &tl[0] : NULL;
-	if (!conn_pack(c, &pdu, false)) {
+	n = pk_done(&k);
+	if (n == 0) {
 		/* Cannot happen with the sizes checked at injection; drop
 		 * rather than loop on it. */
+		log_warnx("smpp", "deliver_sm too long conn=%" PRIu64, c->id);
 		sim_deliver_answered(s, d, ESME_RX_P_APPN);
 		return;
 	}
-	for (i = 0; i < (size_t)s->opts->mo_window; i++)
-		if (c->win[i].d == NULL)
-			break;
+	conn_out(c, b, n, false);
+	/* The slot seq names, or the first free one (c had room). */
+	i = seq % (size_t)s->opts->mo_window;
+	if (c->win[i].d != NULL)
+		for (i = 0; i < (size_t)s->opts->mo_window; i++)
+			if (c->win[i].d == NULL)
+				break;
 	c->win[i].seq = seq;
 	c->win[i].sent_ms = sd_clock_mono_ms();
 	c->win[i].d = d;

@@ -420,12 +420,39 @@ sim_utf8_valid(const char *s, size_t n)
 	return true;
 }
 
-/* The GSM 7-bit form of cp: one septet, or 0x1B and a second one. */
+/* The GSM 7-bit form of cp: one septet, or 0x1B and a second one.
+ * Code points below 256 go through a table made at the first call (the
+ * simulator encodes every MO copy; the loop thread alone calls this). */
 static size_t
 gsm7_of(uint32_t cp, uint8_t out[2])
 {
+	/* 0: none; 1..128: septet + 1; 0x100 | s: escape and s. */
+	static uint16_t low[256];
+	static bool low_ready;
 	size_t k;
 
+	if (!low_ready) {
+		for (k = 0; k < 128; k++)
+			if (k != GSM7_ESC && gsm7_basic[k] < 256 &&
+			    low[gsm7_basic[k]] == 0)
+				low[gsm7_basic[k]] = (uint16_t)(k + 1);
+		for (k = 0; k < NITEMS(gsm7_ext); k++)
+			if (gsm7_ext[k].cp < 256 && low[gsm7_ext[k].cp] == 0)
+				low[gsm7_ext[k].cp] =
+				    (uint16_t)(0x100 | gsm7_ext[k].septet);
+		low_ready = true;
+	}
+	if (cp < 256) {
+		if (low[cp] == 0)
+			return 0;
+		if (low[cp] & 0x100) {
+			out[0] = GSM7_ESC;
+			out[1] = (uint8_t)low[cp];
+			return 2;
+		}
+		out[0] = (uint8_t)(low[cp] - 1);
+		return 1;
+	}
 	for (k = 0; k < 128; k++) {
 		/* 0x1B is the escape, never a character of its own. */
 		if (k != GSM7_ESC && gsm7_basic[k] == cp) {

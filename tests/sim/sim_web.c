@@ -9,6 +9,11 @@
  *   GET  /submits?since=N[&limit=L][&to=NUMBER]
  *                           stored messages with seq > N (JSON lines)
  *   POST /mo?from=&to=&text=[&parts=N][&coding=gsm7|ucs2|auto][&count=K]
+ *           [&numbered=0|1][&spread=S][&text_spread=0|1]
+ *                           count=K copies, numbered " #i" unless
+ *                           numbered=0, from S numbers in turn (from,
+ *                           from+1, ..); with text_spread=1 the number
+ *                           ending the text goes up with the sender
  *   POST /ussd?from=&text=[&to=][&op=N][&session=N]
  *   POST /fault/drop | /fault/throttle?n=K | /fault/no-enquire |
  *        /fault/delay?ms=M | /fault/clear
@@ -197,6 +202,16 @@ web_stats(struct sim *s, struct sim_req *r)
 	C(bad_pdus);
 	C(drops);
 #undef C
+	/* The benchmark clock: ms since start, to the microsecond; 0 when
+	 * nothing happened yet. */
+	sim_buf_addf(&b,
+	    ",\"first_mo_ms\":%.3f,\"last_mo_ms\":%.3f,"
+	    "\"first_submit_ms\":%.3f,\"last_submit_ms\":%.3f,"
+	    "\"last_message_ms\":%.3f",
+	    (double)s->first_mo_us / 1000.0, (double)s->last_mo_us / 1000.0,
+	    (double)s->first_submit_us / 1000.0,
+	    (double)s->last_submit_us / 1000.0,
+	    (double)s->last_message_us / 1000.0);
 	json_statmap(&b, "submit_status", k->submit_status);
 	json_statmap(&b, "deliver_resp_status", k->deliver_status);
 	sim_buf_addf(&b,
@@ -325,7 +340,7 @@ web_mo(struct sim *s, struct sim_req *r)
 	struct sim_mo_in in;
 	struct sim_buf b = {0};
 	char err[SD_ERRLEN];
-	uint64_t parts, count, job;
+	uint64_t parts, count, job, numbered, spread, text_spread;
 	unsigned np = 0;
 	enum sd_rc rc;
 
@@ -341,10 +356,16 @@ web_mo(struct sim *s, struct sim_req *r)
 	if (in.to == NULL || in.to[0] == '\0')
 		in.to = s->opts->short_code;
 	if (!arg_u64(r, "parts", 0, 1, SIM_PARTS_MAX, &parts) ||
-	    !arg_u64(r, "count", 1, 1, SIM_MO_COUNT_MAX, &count))
+	    !arg_u64(r, "count", 1, 1, SIM_MO_COUNT_MAX, &count) ||
+	    !arg_u64(r, "numbered", 1, 0, 1, &numbered) ||
+	    !arg_u64(r, "spread", 1, 1, SIM_MO_COUNT_MAX, &spread) ||
+	    !arg_u64(r, "text_spread", 0, 0, 1, &text_spread))
 		return;
 	in.parts = (unsigned)parts;
 	in.count = count;
+	in.unnumbered = numbered == 0;
+	in.spread = spread;
+	in.text_spread = text_spread != 0;
 	rc = sim_mo_inject(s, &in, &job, &np, err);
 	if (rc != SD_OK) {
 		reply_error(r, rc == SD_ETOOBIG ? 503 : 400, err);
