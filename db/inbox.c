@@ -234,6 +234,10 @@ db_inbox_unhandled(struct db *db, size_t max, struct db_inbox_row **rows,
 		db_inbox_rows_free(v, k);
 		return db_rc(sqlite3_extended_errcode(db->h));
 	}
+	if (k == 0) {
+		free(v); /* nothing for the caller to free */
+		return SD_OK;
+	}
 	*rows = v;
 	*n = k;
 	return SD_OK;

@@ -656,16 +656,18 @@ store_main(void *arg)
 		mos.n = 0;
 		for (i = 0; i < take; i++)
 			VEC_PUSH(mos, p->in_mo.v[i]);
-		memmove(p->in_mo.v, p->in_mo.v + take,
-		    (p->in_mo.n - take) * sizeof(*p->in_mo.v));
+		if (take > 0) /* v may still be NULL: memmove wants a pointer */
+			memmove(p->in_mo.v, p->in_mo.v + take,
+			    (p->in_mo.n - take) * sizeof(*p->in_mo.v));
 		p->in_mo.n -= take;
 		take = p->in_op.n < (size_t)p->cfg->batch_max * 4 ?
 		    p->in_op.n : (size_t)p->cfg->batch_max * 4;
 		ops.n = 0;
 		for (i = 0; i < take; i++)
 			VEC_PUSH(ops, p->in_op.v[i]);
-		memmove(p->in_op.v, p->in_op.v + take,
-		    (p->in_op.n - take) * sizeof(*p->in_op.v));
+		if (take > 0)
+			memmove(p->in_op.v, p->in_op.v + take,
+			    (p->in_op.n - take) * sizeof(*p->in_op.v));
 		p->in_op.n -= take;
 		want = p->want - p->requested;
 		mask = p->want_mask;
