@@ -96,6 +96,9 @@ const struct sd_conf_key smsc_config_keys[] = {
 	    NULL, NULL, "keep-alive period in seconds"},
 	{"response_timeout_s", SD_CONF_INT, OFF(response_timeout_s), "10", 1,
 	    300, NULL, NULL, "drop the link when a PDU gets no answer"},
+	{"throttle_pause_ms", SD_CONF_INT, OFF(throttle_pause_ms), "250", 10,
+	    10000, NULL, NULL, "pause after ESME_RTHROTTLED/RMSGQFUL, doubling "
+	    "while they last (to 32x)"},
 	{"long_sms", SD_CONF_ENUM, OFF(long_sms), "udh", 0, 0, long_choices,
 	    NULL, "long texts: udh | sar | payload"},
 	{"max_parts", SD_CONF_INT, OFF(max_parts), "6", 1, 255, NULL, NULL,

@@ -58,9 +58,9 @@
 #define ESME_BACKOFF_MIN_S 1
 #define ESME_BACKOFF_MAX_S 60
 #define ESME_AUTH_RETRY_S 60
-/* Pause after ESME_RTHROTTLED / ESME_RMSGQFUL, doubling up to the max. */
-#define ESME_THROTTLE_MIN_MS 250
-#define ESME_THROTTLE_MAX_MS 8000
+/* Pause after ESME_RTHROTTLED / ESME_RMSGQFUL: throttle_pause_ms, doubling
+ * while they last up to this many times that. */
+#define ESME_THROTTLE_MAX_FACTOR 32
 /* Parts waiting for the window at most (smsc_esme_submit() says EBUSY). */
 #define ESME_QUEUE_MAX 20000
 /* Unsent output kept per session before the pump waits. */
@@ -164,6 +164,7 @@ struct smsc_esme {
 	struct esme_defer defer[ESME_DEFER_MAX];
 	uint64_t next_token;
 	uint64_t tick_timer;
+	uint64_t pace_timer;            /* next token or end of a pause */
 	bool stopping;                  /* smsc_esme_stop() called */
 	void (*done)(void *);           /* stop finished */
 	void *done_arg;
@@ -693,10 +694,13 @@ on_submit_resp(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 	case SMSC_ST_THROTTLE:
 		/* Same part again, later, first in line. */
 		e->st.throttled++;
-		e->throttle_ms = e->throttle_ms == 0 ? ESME_THROTTLE_MIN_MS :
-		    e->throttle_ms * 2 > ESME_THROTTLE_MAX_MS ?
-						       ESME_THROTTLE_MAX_MS :
-						       e->throttle_ms * 2;
+		e->throttle_ms = e->throttle_ms == 0 ?
+		    (unsigned)e->cfg->throttle_pause_ms :
+		    e->throttle_ms * 2;
+		if (e->throttle_ms > (unsigned)e->cfg->throttle_pause_ms *
+			ESME_THROTTLE_MAX_FACTOR)
+			e->throttle_ms = (unsigned)e->cfg->throttle_pause_ms *
+			    ESME_THROTTLE_MAX_FACTOR;
 		e->throttle_until = sd_clock_mono_ms() + e->throttle_ms;
 		log_info("smpp", "throttled status=%s pause_ms=%u",
 		    smsc_status_name(h->status), e->throttle_ms);
@@ -1195,6 +1199,8 @@ esme_send_part(struct smsc_esme *e, struct esme_sess *s,
 	return true;
 }
 
+static void esme_pace(struct smsc_esme *e, struct esme_sess *s, int64_t now);
+
 static void
 esme_refill(struct smsc_esme *e, int64_t now)
 {
@@ -1220,8 +1226,10 @@ esme_pump(struct smsc_esme *e)
 		return;
 	now = sd_clock_mono_ms();
 	if (e->throttle_until != 0) {
-		if (now < e->throttle_until)
+		if (now < e->throttle_until) {
+			esme_pace(e, s, now);
 			return;
+		}
 		e->throttle_until = 0;
 	}
 	esme_refill(e, now);
@@ -1239,6 +1247,42 @@ esme_pump(struct smsc_esme *e)
 		if (esme_send_part(e, s, &e->win[i], p))
 			e->tokens -= 1.0;
 	}
+	esme_pace(e, s, now);
+}
+
+static void
+esme_pace_fire(struct sd_loop *loop, uint64_t id, void *arg)
+{
+	struct smsc_esme *e = arg;
+
+	(void)loop;
+	(void)id;
+	e->pace_timer = 0;
+	esme_pump(e);
+	if (esme_tx(e)->fd >= 0)
+		sess_flush(esme_tx(e));
+}
+
+/* When only the rate cap or a throttle pause holds back what is queued,
+ * wake when it lifts, not at the next tick: sends stay evenly spaced (no
+ * burst of max_tps / 10 every tick) and an urgent message waits for one
+ * token, not up to a tick. */
+static void
+esme_pace(struct smsc_esme *e, struct esme_sess *s, int64_t now)
+{
+	int64_t ms;
+
+	if (e->pace_timer != 0 || e->q_head == NULL || s->fd < 0 ||
+	    e->win_used >= (unsigned)e->cfg->window)
+		return;
+	if (e->throttle_until > now)
+		ms = e->throttle_until - now;
+	else if (e->tokens < 1.0)
+		ms = (int64_t)((1.0 - e->tokens) * 1000.0 /
+		    (double)e->cfg->max_tps) + 1;
+	else
+		return;
+	e->pace_timer = sd_loop_timer_add(e->loop, ms, esme_pace_fire, e);
 }
 
 /* ---- the tick: deadlines, keep-alive, reassembly timeouts -------------- */
@@ -1579,6 +1623,8 @@ smsc_esme_free(struct smsc_esme *e)
 	}
 	if (e->tick_timer != 0)
 		sd_loop_timer_cancel(e->loop, e->tick_timer);
+	if (e->pace_timer != 0)
+		sd_loop_timer_cancel(e->loop, e->pace_timer);
 	for (i = 0; i < (unsigned)e->cfg->window; i++)
 		part_free(e->win[i].p);
 	while ((p = queue_pop(e)) != NULL)

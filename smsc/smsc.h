@@ -46,6 +46,8 @@ struct smsc_config {
 	long max_tps;                          /* submits per second */
 	long enquire_link_s;                   /* keep-alive period */
 	long response_timeout_s;               /* a PDU with no answer */
+	long throttle_pause_ms;                /* first pause after
+						  ESME_RTHROTTLED */
 	int long_sms;                          /* enum smsc_long_sms */
 	long max_parts;                        /* parts of a long text */
 	long gsm7_data_coding;                 /* 0, or 1 for SMSCs that
