@@ -1,7 +1,9 @@
 #!/bin/sh
 # The store-and-forward pipeline against the SMSC simulator: kill -9 while
-# draining 10,000 messages and while 10,000 MOs come in, and the OTP's
-# priority over a backlog of 100,000 alerts (tests/integ/pipeline.py).
+# draining 10,000 messages and while 10,000 MOs come in, the OTP's
+# priority over a backlog of 100,000 alerts, and a drain through link
+# drops, throttling, stalled responses and an outage
+# (tests/integ/pipeline.py).
 set -u
 BIN=${BIN:-build/smsdesk}
 SIM=${SIM:-build/smsdesk-smsc-sim}

@@ -383,6 +383,8 @@ struct sim_counters {
 	uint64_t generic_nack_rcvd; /* generic_nack received */
 	uint64_t bad_pdus;          /* malformed frames (closed) */
 	uint64_t drops;             /* /fault/drop calls */
+	uint64_t chaos_drops;       /* drops by drop_every */
+	uint64_t stalled;           /* responses held back by stall_every */
 	struct sim_statcount submit_status[SIM_STATUS_SLOTS];  /* answers */
 	struct sim_statcount deliver_status[SIM_STATUS_SLOTS]; /* resps */
 };
@@ -392,6 +394,15 @@ struct sim_faults {
 	uint64_t throttle_left; /* submits still to throttle */
 	bool no_enquire;        /* leave enquire_link unanswered */
 	int64_t delay_ms;       /* delay every response by this much */
+	/* Standing faults (/fault/chaos), until /fault/clear: */
+	uint64_t drop_every;    /* drop every link after this many PDUs in */
+	uint64_t pdus_in;       /* ... PDUs read since the last such drop */
+	unsigned throttle_pct;  /* ESME_RTHROTTLED to this % of submits */
+	uint64_t stall_every;   /* every K-th submit_sm's response ... */
+	int64_t stall_ms;       /* ... is held back this long */
+	uint64_t submits_in;    /* submit_sm read since chaos was set */
+	uint64_t rng;           /* xorshift state for throttle_pct */
+	int64_t down_until;     /* /fault/down: mono ms; links refused */
 };
 
 struct sim_conn;

@@ -557,6 +557,54 @@ def test_faults(smpp, http):
         ack_deliver(e, p)
     e.close()
 
+    # Standing faults: every 3rd PDU read drops the links; every 2nd
+    # submit's response is held back; 100% throttled answers all.
+    st, _ = http.post("/fault/chaos", stall_every=2)
+    check(st == 400, "chaos: stall_every without stall_ms is refused")
+    st, _ = http.post("/fault/chaos", throttle_pct=101)
+    check(st == 400, "chaos: throttle_pct over 100 is refused")
+    st, body = http.post("/fault/chaos", throttle_pct=100)
+    check(st == 200 and json.loads(body)["throttle_pct"] == 100, "chaos: set")
+    e = Esme(smpp)
+    e.bind(BIND_TRX)
+    sts = [e.submit_wait("989131111111", b"c%d" % i)[0] for i in range(3)]
+    check(sts == [RTHROTTLED] * 3, "chaos: throttle_pct=100 throttles every submit")
+    http.post("/fault/chaos", stall_every=2, stall_ms=400)
+    t0 = time.monotonic()
+    e.submit_wait("989131111111", b"s1")
+    t1 = time.monotonic()
+    e.submit_wait("989131111111", b"s2")
+    t2 = time.monotonic()
+    check(t1 - t0 < 0.3 and t2 - t1 >= 0.38,
+          "chaos: every 2nd submit's response held back (%.3f, %.3f s)" %
+          (t1 - t0, t2 - t1))
+    http.post("/fault/chaos", drop_every=3)
+    drops0 = http.stats()["chaos_drops"]
+    e.submit_wait("989131111111", b"d1")
+    e.submit_wait("989131111111", b"d2")
+    e.send(ENQUIRE_LINK)
+    try:
+        eof = e.read_pdu(2.0) is None
+    except (socket.timeout, ConnectionResetError):
+        eof = False
+    check(eof and http.stats()["chaos_drops"] == drops0 + 1,
+          "chaos: drop_every=3 drops the link at the 3rd PDU")
+    e.close()
+    http.post("/fault/clear")
+    st, body = http.post("/fault/down", ms=500)
+    check(st == 200 and json.loads(body)["down_ms"] > 0, "fault/down")
+    try:
+        e = Esme(smpp)
+        e.bind(BIND_TRX)
+        refused = False
+    except (OSError, AssertionError, ValueError, TypeError):
+        refused = True
+    check(refused, "down: a connection is closed at once")
+    time.sleep(0.6)
+    e = Esme(smpp)
+    check(e.bind(BIND_TRX) == ROK, "down: binds again once it is over")
+    e.close()
+
     # A PDU with command_length 8: generic_nack, then close.
     e = Esme(smpp)
     e.sock.sendall(struct.pack(">IIII", 8, SUBMIT_SM, 0, 9))

@@ -93,7 +93,12 @@ static const char usage_text[] =
     "       number ending the text goes up with them)\n"
     "  POST /ussd?from=&text=[&to=][&op=N][&session=N]\n"
     "  POST /fault/drop | /fault/throttle?n=K | /fault/no-enquire |\n"
-    "       /fault/delay?ms=M | /fault/clear\n";
+    "       /fault/delay?ms=M | /fault/clear\n"
+    "  POST /fault/chaos?[drop_every=N][&throttle_pct=P][&stall_every=K]\n"
+    "       [&stall_ms=M][&seed=S]  standing faults until /fault/clear:\n"
+    "       links dropped every N PDUs read, P% of submits throttled,\n"
+    "       every K-th submit response (and those behind it) M ms late\n"
+    "  POST /fault/down?ms=M  drop every link, refuse new ones M ms\n";
 
 enum {
 	OPT_PORT = 256,

@@ -336,22 +336,27 @@ conn_dq_fire(struct sd_loop *loop, uint64_t id, void *arg)
 		    c->sim->loop, c->dq_head->due - now, conn_dq_fire, c);
 }
 
-/* Queue a packed PDU: responses wait behind /fault/delay (in order). */
+/* Queue a packed PDU: responses wait behind /fault/delay and extra_ms
+ * (in order: one held back holds back those after it, as on a stalled
+ * SMSC). */
 static void
-conn_out(struct sim_conn *c, const uint8_t *data, size_t n, bool response)
+conn_out_late(struct sim_conn *c, const uint8_t *data, size_t n,
+    bool response, int64_t extra_ms)
 {
 	struct sim *s = c->sim;
 	struct delayed *d;
 	int64_t now;
 
-	if (!response || (s->faults.delay_ms <= 0 && c->dq_head == NULL)) {
+	if (!response ||
+	    (s->faults.delay_ms <= 0 && extra_ms <= 0 && c->dq_head == NULL)) {
 		conn_wbuf_add(c, data, n);
 		return;
 	}
 	now = sd_clock_mono_ms();
 	d = xmalloc(sizeof(*d) + n);
 	d->next = NULL;
-	d->due = now + (s->faults.delay_ms > 0 ? s->faults.delay_ms : 0);
+	d->due = now + (s->faults.delay_ms > 0 ? s->faults.delay_ms : 0) +
+	    (extra_ms > 0 ? extra_ms : 0);
 	if (c->dq_tail != NULL && d->due < c->dq_tail->due)
 		d->due = c->dq_tail->due;
 	d->len = n;
@@ -366,6 +371,12 @@ conn_out(struct sim_conn *c, const uint8_t *data, size_t n, bool response)
 	if (c->dq_timer == 0)
 		c->dq_timer = sd_loop_timer_add(
 		    s->loop, c->dq_head->due - now, conn_dq_fire, c);
+}
+
+static void
+conn_out(struct sim_conn *c, const uint8_t *data, size_t n, bool response)
+{
+	conn_out_late(c, data, n, response, 0);
 }
 
 /* Pack pdu with libsmpp34 and queue it. False if it refused. */
@@ -544,6 +555,12 @@ smpp_on_accept(struct sd_loop *loop, int fd, unsigned ev, void *arg)
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_warn("smpp", "accept failed");
 			return;
+		}
+		if (s->faults.down_until > sd_clock_mono_ms()) {
+			s->ctr.conns_refused++;
+			log_info("fault", "down: connection closed");
+			close(cfd);
+			continue;
 		}
 		if (s->stopping || s->n_conns >= (size_t)s->opts->max_conns) {
 			s->ctr.conns_refused++;
@@ -899,12 +916,27 @@ msgid_next(struct sim *s, char out[SIM_MSGID_MAX], uint64_t *val, bool *hex)
 		snprintf(out, SIM_MSGID_MAX, "%" PRIu64, v);
 }
 
+/* True for throttle_pct % of the calls (xorshift64, seeded at
+ * /fault/chaos: the same run of faults every time). */
+static bool
+chaos_throttle(struct sim_faults *f)
+{
+	if (f->throttle_pct == 0)
+		return false;
+	f->rng ^= f->rng << 13;
+	f->rng ^= f->rng >> 7;
+	f->rng ^= f->rng << 17;
+	return f->rng % 100 < f->throttle_pct;
+}
+
 static void
 conn_submit_resp(
     struct sim_conn *c, uint32_t status, uint32_t seq, const char *id)
 {
+	struct sim_faults *f = &c->sim->faults;
 	uint8_t b[16 + SIM_MSGID_MAX];
 	struct pk k = {b, 0, sizeof(b), false};
+	int64_t late = 0;
 
 	sim_status_count(c->sim->ctr.submit_status, status);
 	/* Packed by hand (see the top of this file); the body only with
@@ -912,7 +944,11 @@ conn_submit_resp(
 	pk_header(&k, SUBMIT_SM_RESP, status, seq);
 	if (status == ESME_ROK)
 		pk_cstr(&k, id != NULL ? id : "", SIM_MSGID_MAX);
-	conn_out(c, b, pk_done(&k), true);
+	if (f->stall_every > 0 && f->submits_in % f->stall_every == 0) {
+		late = f->stall_ms;
+		c->sim->ctr.stalled++;
+	}
+	conn_out_late(c, b, pk_done(&k), true, late);
 }
 
 /* Map the field pdu_scan stopped at to a command_status. */
@@ -958,8 +994,10 @@ conn_on_submit(struct sim_conn *c, const uint8_t *p, size_t len, uint32_t seq)
 		conn_submit_resp(c, ESME_RINVBNDSTS, seq, NULL);
 		return;
 	}
-	if (s->faults.throttle_left > 0) {
-		s->faults.throttle_left--;
+	s->faults.submits_in++;
+	if (s->faults.throttle_left > 0 || chaos_throttle(&s->faults)) {
+		if (s->faults.throttle_left > 0)
+			s->faults.throttle_left--;
 		s->ctr.throttled++;
 		conn_submit_resp(c, ESME_RTHROTTLED, seq, NULL);
 		return;
@@ -1193,6 +1231,15 @@ conn_parse(struct sim_conn *c)
 			break;
 		conn_dispatch(c, p, len);
 		off += len;
+		if (c->sim->faults.drop_every > 0 &&
+		    ++c->sim->faults.pdus_in >= c->sim->faults.drop_every) {
+			/* Every link, this one too: the loop stops on dead. */
+			c->sim->faults.pdus_in = 0;
+			c->sim->ctr.chaos_drops++;
+			log_info("fault", "drop_every=%" PRIu64 " reached",
+			    c->sim->faults.drop_every);
+			(void)sim_smpp_drop_all(c->sim);
+		}
 	}
 	if (c->closing || c->dead) {
 		c->rlen = 0;

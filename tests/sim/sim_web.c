@@ -17,6 +17,13 @@
  *   POST /ussd?from=&text=[&to=][&op=N][&session=N]
  *   POST /fault/drop | /fault/throttle?n=K | /fault/no-enquire |
  *        /fault/delay?ms=M | /fault/clear
+ *   POST /fault/chaos?[drop_every=N][&throttle_pct=P][&stall_every=K]
+ *        [&stall_ms=M][&seed=S]
+ *                           standing faults until /fault/clear: every
+ *                           link dropped after each N PDUs read; P% of
+ *                           submits throttled; every K-th submit_sm's
+ *                           response (and those after it) held back M ms
+ *   POST /fault/down?ms=M   drop every link and refuse new ones for M ms
  *   POST /phone/sms, /phone/ussd   the phone page's forms (303 to /)
  * Replies are JSON ({"error": "..."} with a 4xx status on bad input),
  * JSON lines, plain text or HTML; every value written into HTML is
@@ -151,6 +158,23 @@ json_statmap(
 	sim_buf_adds(b, "}");
 }
 
+/* The faults in force as a JSON object, extra ("\"k\":v,") first. */
+static void
+faults_json(const struct sim *s, struct sim_buf *b, const char *extra)
+{
+	const struct sim_faults *f = &s->faults;
+	int64_t down = f->down_until - sd_clock_mono_ms();
+
+	sim_buf_addf(b,
+	    "{%s\"throttle_left\":%" PRIu64 ",\"no_enquire\":%s,"
+	    "\"delay_ms\":%" PRId64 ",\"drop_every\":%" PRIu64
+	    ",\"throttle_pct\":%u,\"stall_every\":%" PRIu64
+	    ",\"stall_ms\":%" PRId64 ",\"down_ms\":%" PRId64 "}",
+	    extra, f->throttle_left, f->no_enquire ? "true" : "false",
+	    f->delay_ms, f->drop_every, f->throttle_pct, f->stall_every,
+	    f->stall_ms, down > 0 ? down : 0);
+}
+
 static void
 web_stats(struct sim *s, struct sim_req *r)
 {
@@ -201,6 +225,8 @@ web_stats(struct sim *s, struct sim_req *r)
 	C(generic_nack_rcvd);
 	C(bad_pdus);
 	C(drops);
+	C(chaos_drops);
+	C(stalled);
 #undef C
 	/* The benchmark clock: ms since start, to the microsecond; 0 when
 	 * nothing happened yet. */
@@ -221,11 +247,9 @@ web_stats(struct sim *s, struct sim_req *r)
 	    "%" PRIu64 "}",
 	    msgs, bytes, groups, queued, s->n_inflight, s->n_receipts,
 	    s->n_jobs, mo_left);
-	sim_buf_addf(&b,
-	    ",\"faults\":{\"throttle_left\":%" PRIu64
-	    ",\"no_enquire\":%s,\"delay_ms\":%" PRId64 "}}\n",
-	    s->faults.throttle_left, s->faults.no_enquire ? "true" : "false",
-	    s->faults.delay_ms);
+	sim_buf_adds(&b, ",\"faults\":");
+	faults_json(s, &b, "");
+	sim_buf_adds(&b, "}\n");
 	reply(r, 200, CT_JSON, &b);
 }
 
@@ -413,11 +437,8 @@ reply_faults(struct sim *s, struct sim_req *r, const char *extra)
 {
 	struct sim_buf b = {0};
 
-	sim_buf_addf(&b,
-	    "{%s\"throttle_left\":%" PRIu64 ",\"no_enquire\":%s,"
-	    "\"delay_ms\":%" PRId64 "}\n",
-	    extra, s->faults.throttle_left,
-	    s->faults.no_enquire ? "true" : "false", s->faults.delay_ms);
+	faults_json(s, &b, extra);
+	sim_buf_adds(&b, "\n");
 	reply(r, 200, CT_JSON, &b);
 }
 
@@ -467,6 +488,57 @@ web_fault_delay(struct sim *s, struct sim_req *r)
 	s->faults.delay_ms = (int64_t)ms;
 	log_info("fault", "delay ms=%" PRIu64, ms);
 	reply_faults(s, r, "");
+}
+
+static void
+web_fault_chaos(struct sim *s, struct sim_req *r)
+{
+	uint64_t drop, pct, stall, stall_ms, seed;
+	struct sim_faults *f = &s->faults;
+
+	if (!arg_u64(r, "drop_every", 0, 0, FAULT_THROTTLE_MAX, &drop) ||
+	    !arg_u64(r, "throttle_pct", 0, 0, 100, &pct) ||
+	    !arg_u64(r, "stall_every", 0, 0, FAULT_THROTTLE_MAX, &stall) ||
+	    !arg_u64(r, "stall_ms", 0, 0, FAULT_DELAY_MAX, &stall_ms) ||
+	    !arg_u64(r, "seed", 1, 1, UINT64_MAX, &seed))
+		return;
+	if (stall > 0 && stall_ms == 0) {
+		reply_error(r, 400, "stall_every needs stall_ms");
+		return;
+	}
+	f->drop_every = drop;
+	f->pdus_in = 0;
+	f->throttle_pct = (unsigned)pct;
+	f->stall_every = stall;
+	f->stall_ms = (int64_t)stall_ms;
+	f->submits_in = 0;
+	f->rng = seed;
+	log_info("fault",
+	    "chaos drop_every=%" PRIu64 " throttle_pct=%" PRIu64
+	    " stall_every=%" PRIu64 " stall_ms=%" PRIu64,
+	    drop, pct, stall, stall_ms);
+	reply_faults(s, r, "");
+}
+
+static void
+web_fault_down(struct sim *s, struct sim_req *r)
+{
+	char extra[64];
+	uint64_t ms;
+	size_t n;
+
+	if (sim_req_arg(r, "ms") == NULL) {
+		reply_error(r, 400, "ms is required");
+		return;
+	}
+	if (!arg_u64(r, "ms", 0, 1, FAULT_DELAY_MAX, &ms))
+		return;
+	s->faults.down_until = sd_clock_mono_ms() + (int64_t)ms;
+	n = sim_smpp_drop_all(s);
+	s->ctr.drops++;
+	log_info("fault", "down ms=%" PRIu64 " dropped=%zu", ms, n);
+	snprintf(extra, sizeof(extra), "\"dropped\":%zu,", n);
+	reply_faults(s, r, extra);
 }
 
 static void
@@ -784,6 +856,8 @@ static const struct route {
     {"POST", "/fault/throttle", web_fault_throttle},
     {"POST", "/fault/no-enquire", web_fault_no_enquire},
     {"POST", "/fault/delay", web_fault_delay},
+    {"POST", "/fault/chaos", web_fault_chaos},
+    {"POST", "/fault/down", web_fault_down},
     {"POST", "/fault/clear", web_fault_clear},
     {"POST", "/phone/sms", web_phone_sms},
     {"POST", "/phone/ussd", web_phone_ussd},
