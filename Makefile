@@ -98,7 +98,7 @@ UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
 	fuzz fuzz-bin fuzz-replay \
-	check-headers fmt check-fmt check
+	check-headers fmt check-fmt check bench
 
 all: $(BIN) $(SIM)
 
@@ -226,6 +226,12 @@ run:
 	@sh tests/support/deps.sh
 	@$(MAKE) --no-print-directory all
 	@BIN=$(BIN) SIM=$(BUILD)/smsdesk-smsc-sim sh tools/demo.sh
+
+# make bench: smsdesk against Kannel and the simulator's headroom (issue
+# #4; tests/bench/run.sh).
+bench:
+	@$(MAKE) --no-print-directory all $(PEER)
+	@BUILD=$(BUILD) sh tests/bench/run.sh
 
 clean:
 	rm -rf build
