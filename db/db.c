@@ -174,7 +174,7 @@ db_open_nomigrate(const struct db_config *cfg, struct db **out,
     char err[SD_ERRLEN])
 {
 	struct db *db;
-	char sql[128];
+	char sql[192];
 	enum sd_rc rc;
 	int r;
 
@@ -198,8 +198,12 @@ db_open_nomigrate(const struct db_config *cfg, struct db **out,
 	rc = db_exec(db, "PRAGMA journal_mode=WAL", err);
 	if (rc != SD_OK)
 		goto fail;
+	/* A 16 MB page cache (the default is 2 MB) and reads through mmap:
+	 * a busy link's indexes stay in memory and read without a syscall
+	 * a page. */
 	snprintf(sql, sizeof(sql),
-	    "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s",
+	    "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
+	    " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456",
 	    cfg->synchronous == 0 ? "FULL" : "NORMAL");
 	rc = db_exec(db, sql, err);
 	if (rc != SD_OK)

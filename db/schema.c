@@ -228,8 +228,19 @@ static const char *const schema_v2[] = {
     NULL,
 };
 
+/* The flood guard counts a number's recent MOs for every MO: an index of
+ * originals only answers it without reading the rows (half the time with
+ * 25 MOs a number). */
+static const char *const schema_v3[] = {
+    "DROP INDEX inbox_source;",
+    "CREATE INDEX inbox_recent ON inbox (source, received)"
+    " WHERE dup_of IS NULL;",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
+	{3, schema_v3},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -52,7 +52,8 @@
 #   KANNEL_INSTANCES (smsc instances = SMPP connections) [2]
 #   KANNEL_LOG_LEVEL [2: warnings and errors]
 #   KANNEL_CORE_EXTRA, KANNEL_SMSC_EXTRA, KANNEL_SMSBOX_EXTRA: more lines
-#   ("key = value", separated by ';') for those groups
+#   ("key = value", separated by ';') for those groups; SMSDESK_EXTRA:
+#   lines appended to smsdesk's configuration ("[queue]; batch_max = 200")
 #
 # Only 127.0.0.1 is used; every process started here is stopped by PID
 # (SIGTERM, then SIGKILL after 5 s) and the temporary directory removed,
@@ -283,6 +284,7 @@ holidays_file = $ROOT/conf/holidays.txt
 [log]
 level = warn
 EOF
+	extra_lines "${SMSDESK_EXTRA:-}" >>"$T/smsdesk.ini"
 }
 
 smsdesk_setup() {
