@@ -61,12 +61,13 @@
 set -u
 
 # The Kannel settings of the race: the best found on this machine (2
-# vCPUs, N=50,000, medians of 5 runs taken round-robin): two SMPP
-# connections (instances = 2) with 300 submits in flight on each was
-# ~14,000 MO/s; one connection ~11,000 (max-pending-submits 10..1000
-# changed little); 3 or 4 connections no better than 2;
-# smsbox-max-pending 100 or 10,000 and --mo-window 100 or 300 worse or no
-# better than 1,000.
+# vCPUs). Without a store Kannel answered 6,500-10,400 MO/s from run to
+# run whatever the settings; a sweep of smsc instances 1, 2, 3 and
+# max-pending-submits 10, 300, 1000 (N=10,000, medians of 3 in one
+# session) gave 6,500-8,400 with no setting clearly ahead, so the race
+# uses two connections with 300 pending each (the highest earlier
+# medians); smsbox-max-pending 100 or 10,000 and a simulator MO window of
+# 100 or 300 did no better than 1,000.
 KANNEL_MPS=${KANNEL_MPS:-300}
 KANNEL_BOX_PENDING=${KANNEL_BOX_PENDING:-1000}
 KANNEL_INSTANCES=${KANNEL_INSTANCES:-2}
