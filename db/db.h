@@ -400,6 +400,28 @@ enum sd_rc db_inbox_unhandled(struct db *db, size_t max,
 /* Rows in the inbox (tests, metrics). */
 enum sd_rc db_inbox_count(struct db *db, int64_t *n) SD_MUSTCHECK;
 
+/* A part of a long MO held for the others (smsc_mo_part, stored). */
+struct db_inbox_part {
+	char source[SD_ADDR_LEN];
+	char destination[SD_ADDR_LEN];
+	int ref, total;          /* the group */
+	int esm_class, data_coding;
+	uint8_t *sm;             /* owned by a list from db_inbox_parts() */
+	size_t len;
+	bool sar;                /* sar_* TLVs present */
+	int sar_ref, sar_total, sar_seq;
+	int64_t received;        /* UTC seconds */
+};
+enum sd_rc db_inbox_part_add(struct db *db,
+    const struct db_inbox_part *p) SD_MUSTCHECK;
+/* Let go of a group's parts: its message is stored (or given up). */
+enum sd_rc db_inbox_parts_drop(struct db *db, const char *source,
+    const char *destination, int ref, int total) SD_MUSTCHECK;
+/* Every held part, oldest first; free with db_inbox_parts_free(). */
+enum sd_rc db_inbox_parts(struct db *db, struct db_inbox_part **parts,
+    size_t *n) SD_MUSTCHECK;
+void db_inbox_parts_free(struct db_inbox_part *parts, size_t n);
+
 /* ---- One-time passwords ------------------------------------------------ */
 
 /* Store a code's hash for mobile (E.164); *id (may be NULL) its row. */

@@ -36,6 +36,17 @@ static const char sql_inbox_unhandled[] =
     "SELECT id, source, destination, body, kind, ussd_session FROM inbox"
     " WHERE state = 0 ORDER BY id LIMIT ?1";
 static const char sql_inbox_count[] = "SELECT count(*) FROM inbox";
+static const char sql_part_add[] =
+    "INSERT INTO inbox_parts (source, destination, ref, total, esm_class,"
+    " data_coding, sm, sar, sar_ref, sar_total, sar_seq, received)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char sql_parts_drop[] =
+    "DELETE FROM inbox_parts WHERE source = ?1 AND destination = ?2"
+    " AND ref = ?3 AND total = ?4";
+static const char sql_parts[] =
+    "SELECT source, destination, ref, total, esm_class, data_coding, sm,"
+    " sar, sar_ref, sar_total, sar_seq, received FROM inbox_parts"
+    " ORDER BY id";
 static const char sql_inbox_count_since[] =
     "SELECT count(*) FROM inbox WHERE source = ?1 AND received >= ?2"
     " AND dup_of IS NULL";
@@ -259,4 +270,103 @@ db_inbox_count_since(struct db *db, const char *source, int64_t since,
 		*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
+}
+
+enum sd_rc
+db_inbox_part_add(struct db *db, const struct db_inbox_part *p)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_part_add);
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_text(st, 1, p->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->destination, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, p->ref);
+	sqlite3_bind_int(st, 4, p->total);
+	sqlite3_bind_int(st, 5, p->esm_class);
+	sqlite3_bind_int(st, 6, p->data_coding);
+	sqlite3_bind_blob(st, 7, p->len > 0 ? (const void *)p->sm : "",
+	    (int)p->len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, p->sar ? 1 : 0);
+	sqlite3_bind_int(st, 9, p->sar_ref);
+	sqlite3_bind_int(st, 10, p->sar_total);
+	sqlite3_bind_int(st, 11, p->sar_seq);
+	sqlite3_bind_int64(st, 12, p->received);
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_inbox_parts_drop(struct db *db, const char *source,
+    const char *destination, int ref, int total)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_parts_drop);
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, ref);
+	sqlite3_bind_int(st, 4, total);
+	return db_step_done(db, st);
+}
+
+void
+db_inbox_parts_free(struct db_inbox_part *parts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(parts[i].sm);
+	free(parts);
+}
+
+enum sd_rc
+db_inbox_parts(struct db *db, struct db_inbox_part **parts, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_parts);
+	struct db_inbox_part *v = NULL;
+	size_t k = 0, cap = 0;
+	int r;
+
+	*parts = NULL;
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_inbox_part *x;
+		const void *b = sqlite3_column_blob(st, 6);
+		int bl = sqlite3_column_bytes(st, 6);
+
+		if (k == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		x = &v[k++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->source, sizeof(x->source), "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		snprintf(x->destination, sizeof(x->destination), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		x->ref = sqlite3_column_int(st, 2);
+		x->total = sqlite3_column_int(st, 3);
+		x->esm_class = sqlite3_column_int(st, 4);
+		x->data_coding = sqlite3_column_int(st, 5);
+		x->len = bl > 0 ? (size_t)bl : 0;
+		x->sm = xmalloc(x->len > 0 ? x->len : 1);
+		if (x->len > 0)
+			memcpy(x->sm, b, x->len);
+		x->sar = sqlite3_column_int(st, 7) != 0;
+		x->sar_ref = sqlite3_column_int(st, 8);
+		x->sar_total = sqlite3_column_int(st, 9);
+		x->sar_seq = sqlite3_column_int(st, 10);
+		x->received = sqlite3_column_int64(st, 11);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		db_inbox_parts_free(v, k);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*parts = v;
+	*n = k;
+	return SD_OK;
 }

@@ -235,6 +235,24 @@ static const char *const schema_v3[] = {
     "DROP INDEX inbox_source;",
     "CREATE INDEX inbox_recent ON inbox (source, received)"
     " WHERE dup_of IS NULL;",
+    /* Parts of a long MO held for the rest: acknowledged to the SMSC, so
+     * kept on disk until their message is whole (or given up). */
+    "CREATE TABLE inbox_parts ("
+    " id INTEGER PRIMARY KEY,"
+    " source TEXT NOT NULL,"
+    " destination TEXT NOT NULL,"
+    " ref INTEGER NOT NULL,"
+    " total INTEGER NOT NULL,"
+    " esm_class INTEGER NOT NULL,"
+    " data_coding INTEGER NOT NULL,"
+    " sm BLOB NOT NULL,"
+    " sar INTEGER NOT NULL DEFAULT 0,"
+    " sar_ref INTEGER NOT NULL DEFAULT 0,"
+    " sar_total INTEGER NOT NULL DEFAULT 0,"
+    " sar_seq INTEGER NOT NULL DEFAULT 0,"
+    " received INTEGER NOT NULL);",
+    "CREATE INDEX inbox_parts_group ON inbox_parts"
+    " (source, destination, ref, total);",
     NULL,
 };
 

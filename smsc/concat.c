@@ -444,6 +444,8 @@ smsc_concat_add(struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
 		    g->data_coding);
 		return SD_EINVAL;
 	}
+	out->ref = ci.ref;
+	out->total = ci.total;
 	if (g != NULL && g->parts[ci.seq - 1].units != NULL) {
 		free(units);
 		out->result = SMSC_CONCAT_DUPLICATE;

@@ -22,7 +22,8 @@
  * from leaking), receipts are parsed (receipt.c), texts are decoded and
  * concatenated parts joined (concat.c). The deliver_sm_resp goes out only
  * after the hook said the message is stored (SMSC_ACK, or SMSC_DEFER then
- * smsc_esme_mo_done()).
+ * smsc_esme_mo_done()); so does a part held for the others, through the
+ * part hook (smsc_esme_restore_part() gives stored parts back).
  *
  * Time: deadlines are CLOCK_MONOTONIC milliseconds checked by one tick
  * timer (ESME_TICK_MS), so a stalled SMSC is noticed within a tick of
@@ -835,6 +836,11 @@ mo_hand_up(struct esme_sess *s, const struct smsc_concat_msg *m,
 		mo.has_session = t->has_session;
 		mo.ussd_session = t->session;
 	}
+	if (m->total > 1) {
+		mo.concat = true;
+		mo.concat_ref = m->ref;
+		mo.concat_total = m->total;
+	}
 	mo.token = token;
 	e->st.mo++;
 	if (mo.incomplete)
@@ -844,6 +850,30 @@ mo_hand_up(struct esme_sess *s, const struct smsc_concat_msg *m,
 	if (e->hooks->inbound == NULL)
 		return SMSC_ACK;
 	return e->hooks->inbound(e->hooks->arg, &mo);
+}
+
+/* Hand a held part upward to be stored. Returns the verdict. */
+static enum smsc_verdict
+part_hand_up(struct smsc_esme *e, const struct smsc_mo_pdu *mp,
+    const struct smsc_concat_out *out, uint64_t token)
+{
+	struct smsc_mo_part p;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.from, sizeof(p.from), "%s", mp->src);
+	snprintf(p.to, sizeof(p.to), "%s", mp->dst);
+	p.ref = out->ref;
+	p.total = out->total;
+	p.esm_class = mp->esm_class;
+	p.data_coding = mp->data_coding;
+	p.sm = mp->sm;
+	p.len = mp->len;
+	p.has_sar = mp->has_sar;
+	p.sar_ref = mp->sar_msg_ref_num;
+	p.sar_total = mp->sar_total_segments;
+	p.sar_seq = mp->sar_segment_seqnum;
+	p.token = token;
+	return e->hooks->part(e->hooks->arg, &p);
 }
 
 static void
@@ -940,10 +970,20 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		switch (out.result) {
 		case SMSC_CONCAT_HELD:
 		case SMSC_CONCAT_DUPLICATE:
-			/* TODO(#4): store held parts in the inbox before this
-			 * acknowledgement; until then a crash loses the parts
-			 * of an unfinished long message. */
-			sess_send_deliver_resp(s, ESME_ROK, h->seq);
+			/* Durable before it is acknowledged, like a whole
+			 * message: a restart gives it back. (A duplicate is
+			 * stored again: its first copy may have failed to
+			 * be, and the SMSC is sending it again for that.) */
+			if (e->hooks->part == NULL) {
+				sess_send_deliver_resp(s, ESME_ROK, h->seq);
+				break;
+			}
+			token = defer_add(s, h->seq);
+			v = part_hand_up(e, &mp, &out, token);
+			if (v != SMSC_DEFER && token != 0)
+				smsc_esme_mo_done(e, token, v == SMSC_ACK);
+			else
+				deliver_answer(s, h->seq, v, token);
 			break;
 		case SMSC_CONCAT_DONE:
 			token = defer_add(s, h->seq);
@@ -1563,6 +1603,38 @@ smsc_esme_mo_done(struct smsc_esme *e, uint64_t token, bool stored)
 		    d->seq);
 		return;
 	}
+}
+
+enum sd_rc
+smsc_esme_restore_part(struct smsc_esme *e, const struct smsc_mo_part *p,
+    int64_t age_s, char err[SD_ERRLEN])
+{
+	struct smsc_mo_pdu mp;
+	struct smsc_concat_out out;
+	enum sd_rc rc;
+
+	memset(&mp, 0, sizeof(mp));
+	mp.src = p->from;
+	mp.dst = p->to;
+	mp.esm_class = p->esm_class;
+	mp.data_coding = p->data_coding;
+	mp.sm = p->sm;
+	mp.len = p->len;
+	mp.has_sar = p->has_sar;
+	mp.sar_msg_ref_num = p->sar_ref;
+	mp.sar_total_segments = p->sar_total;
+	mp.sar_segment_seqnum = p->sar_seq;
+	rc = smsc_concat_add(e->concat, &mp,
+	    sd_clock_mono_ms() / 1000 - (age_s > 0 ? age_s : 0), &out, err);
+	if (rc != SD_OK)
+		return rc;
+	/* Handed up with token 0 and no session: nothing to answer. */
+	if (out.evicted)
+		(void)mo_hand_up(&e->sess[e->n_sess - 1], &out.old, NULL, 0);
+	if (out.result == SMSC_CONCAT_DONE)
+		(void)mo_hand_up(&e->sess[e->n_sess - 1], &out.msg, NULL, 0);
+	smsc_concat_out_fini(&out);
+	return SD_OK;
 }
 
 void

@@ -73,8 +73,20 @@ struct job_mo {
 	char *text;              /* UTF-8, owned */
 	bool ussd;               /* a USSD step */
 	int session;             /* its_session_info, -1 if none */
+	bool concat;             /* came in parts: let the stored ones go */
+	int concat_ref, concat_total;
+	bool is_part;            /* not a message: a held part (part.sm
+				    owned; text NULL) */
+	struct db_inbox_part part;
 	bool ok;                 /* result: committed */
 };
+
+static void
+job_mo_fini(struct job_mo *j)
+{
+	free(j->text);
+	free(j->part.sm);
+}
 
 enum op_type {
 	OP_ACCEPTED, /* a part was accepted */
@@ -496,6 +508,16 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 	char sess[16];
 
 	*dup = false;
+	if (mo->is_part)
+		return db_inbox_part_add(p->db, &mo->part);
+	if (mo->concat) {
+		/* Whole (or given up): its held parts are no longer needed,
+		 * in the same transaction as the message itself. */
+		rc = db_inbox_parts_drop(p->db, mo->from, mo->to,
+		    mo->concat_ref, mo->concat_total);
+		if (rc != SD_OK)
+			return rc;
+	}
 	if (p->cfg->dedupe_window_s > 0 && !mo->ussd) {
 		rc = db_inbox_find_dup(p->db, mo->from, mo->text,
 		    now - p->cfg->dedupe_window_s, &d);
@@ -756,6 +778,7 @@ store_main(void *arg)
 /* ---- The gw side ----------------------------------------------------------- */
 
 static void pump(struct smsc_pipe *p);
+static enum sd_rc restore_parts(struct smsc_pipe *p, char err[SD_ERRLEN]);
 
 /* How many rows the gw wants and of which kinds; wakes the store thread
  * when that grew. */
@@ -909,8 +932,48 @@ on_inbound(void *arg, const struct smsc_mo *mo)
 	j.text[mo->text_len] = '\0';
 	j.ussd = mo->ussd;
 	j.session = mo->has_session ? (int)mo->ussd_session : -1;
+	j.concat = mo->concat;
+	j.concat_ref = mo->concat_ref;
+	j.concat_total = mo->concat_total;
 	pthread_mutex_lock(&p->mu);
 	p->m.mo++;
+	VEC_PUSH(p->in_mo, j);
+	pthread_mutex_unlock(&p->mu);
+	return SMSC_DEFER;
+}
+
+/* A part held for the rest of its message: stored like an MO (the same
+ * batch, the same acknowledgement after the commit). */
+static enum smsc_verdict
+on_part(void *arg, const struct smsc_mo_part *mp)
+{
+	struct smsc_pipe *p = arg;
+	struct job_mo j;
+
+	if (p->stopping)
+		return SMSC_RETRY;
+	memset(&j, 0, sizeof(j));
+	j.token = mp->token;
+	j.is_part = true;
+	snprintf(j.from, sizeof(j.from), "%s", mp->from);
+	snprintf(j.to, sizeof(j.to), "%s", mp->to);
+	snprintf(j.part.source, sizeof(j.part.source), "%s", mp->from);
+	snprintf(j.part.destination, sizeof(j.part.destination), "%s",
+	    mp->to);
+	j.part.ref = mp->ref;
+	j.part.total = mp->total;
+	j.part.esm_class = mp->esm_class;
+	j.part.data_coding = mp->data_coding;
+	j.part.len = mp->len;
+	j.part.sm = xmalloc(mp->len > 0 ? mp->len : 1);
+	if (mp->len > 0)
+		memcpy(j.part.sm, mp->sm, mp->len);
+	j.part.sar = mp->has_sar;
+	j.part.sar_ref = mp->sar_ref;
+	j.part.sar_total = mp->sar_total;
+	j.part.sar_seq = mp->sar_seq;
+	j.part.received = sd_clock_now();
+	pthread_mutex_lock(&p->mu);
 	VEC_PUSH(p->in_mo, j);
 	pthread_mutex_unlock(&p->mu);
 	return SMSC_DEFER;
@@ -1045,7 +1108,7 @@ on_results(struct sd_loop *loop, int fd, unsigned ev, void *arg)
 			p->m.mo_failed++;
 			pthread_mutex_unlock(&p->mu);
 		}
-		free(mos.v[i].text);
+		job_mo_fini(&mos.v[i]);
 	}
 	for (i = 0; i < ops.n; i++)
 		if (p->esme != NULL && ops.v[i].token != 0)
@@ -1150,6 +1213,7 @@ smsc_pipe_new(const struct smsc_pipe_config *cfg,
 	p->th.failed = on_failed;
 	p->th.receipt = on_receipt;
 	p->th.inbound = on_inbound;
+	p->th.part = on_part;
 	if (httpcfg->url[0] != '\0') {
 		rc = smsc_http_new(httpcfg, loop, &p->th, &p->http, err);
 		if (rc != SD_OK)
@@ -1157,6 +1221,9 @@ smsc_pipe_new(const struct smsc_pipe_config *cfg,
 	}
 	if (smpp->enabled) {
 		rc = smsc_esme_new(smpp, loop, &p->th, &p->esme, err);
+		if (rc != SD_OK)
+			goto fail;
+		rc = restore_parts(p, err);
 		if (rc != SD_OK)
 			goto fail;
 	}
@@ -1173,6 +1240,52 @@ smsc_pipe_new(const struct smsc_pipe_config *cfg,
 fail:
 	smsc_pipe_free(p);
 	return rc;
+}
+
+/* Parts of long MOs a previous run acknowledged and stored wait for the
+ * rest again (the reassembly timeout counts from when they came). */
+static enum sd_rc
+restore_parts(struct smsc_pipe *p, char err[SD_ERRLEN])
+{
+	struct db_inbox_part *v;
+	size_t n, i, bad = 0;
+	int64_t now = sd_clock_now();
+	enum sd_rc rc;
+
+	rc = db_inbox_parts(p->db, &v, &n);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "inbox parts: %s", db_errmsg(p->db));
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		struct smsc_mo_part mp;
+		char why[SD_ERRLEN];
+
+		memset(&mp, 0, sizeof(mp));
+		snprintf(mp.from, sizeof(mp.from), "%s", v[i].source);
+		snprintf(mp.to, sizeof(mp.to), "%s", v[i].destination);
+		mp.ref = (uint16_t)v[i].ref;
+		mp.total = (uint8_t)v[i].total;
+		mp.esm_class = (uint8_t)v[i].esm_class;
+		mp.data_coding = (uint8_t)v[i].data_coding;
+		mp.sm = v[i].sm;
+		mp.len = v[i].len;
+		mp.has_sar = v[i].sar;
+		mp.sar_ref = (uint16_t)v[i].sar_ref;
+		mp.sar_total = (uint8_t)v[i].sar_total;
+		mp.sar_seq = (uint8_t)v[i].sar_seq;
+		if (smsc_esme_restore_part(p->esme, &mp, now - v[i].received,
+			why) != SD_OK) {
+			bad++;
+			log_warnx("queue", "stored part unreadable from=%.4s... "
+			    "error=\"%s\"", v[i].source, why);
+		}
+	}
+	if (n > 0)
+		log_info("queue", "parts of long messages waiting again n=%zu "
+		    "unreadable=%zu", n, bad);
+	db_inbox_parts_free(v, n);
+	return SD_OK;
 }
 
 enum sd_rc
@@ -1278,9 +1391,9 @@ smsc_pipe_free(struct smsc_pipe *p)
 	}
 	sd_loop_before_sleep(p->loop, NULL, NULL);
 	for (i = 0; i < p->in_mo.n; i++)
-		free(p->in_mo.v[i].text);
+		job_mo_fini(&p->in_mo.v[i]);
 	for (i = 0; i < p->out_mo.n; i++)
-		free(p->out_mo.v[i].text);
+		job_mo_fini(&p->out_mo.v[i]);
 	free(p->in_mo.v);
 	free(p->out_mo.v);
 	free(p->in_op.v);

@@ -134,6 +134,32 @@ struct smsc_mo {
 	uint8_t ussd_op;          /* its value */
 	bool has_session;         /* carried its_session_info */
 	uint16_t ussd_session;    /* its value */
+	bool concat;              /* came in parts: concat_* name the group */
+	uint16_t concat_ref;      /* its reference */
+	uint8_t concat_total;     /* parts it was sent in */
+	uint64_t token;           /* for smsc_esme_mo_done() when deferred */
+};
+
+/*
+ * One part of a long MO, held until the others come. The part hook makes
+ * it durable before its deliver_sm_resp (a restart gives it back with
+ * smsc_esme_restore_part()); the whole message later names the group in
+ * smsc_mo's concat_* fields, so the parts can be let go. Valid during the
+ * hook only.
+ */
+struct smsc_mo_part {
+	char from[SMSC_ADDR_LEN]; /* source_addr */
+	char to[SMSC_ADDR_LEN];   /* destination_addr */
+	uint16_t ref;             /* the group's reference */
+	uint8_t total;            /* parts in the group */
+	uint8_t esm_class;        /* as received */
+	uint8_t data_coding;      /* as received */
+	const uint8_t *sm;        /* short_message (or message_payload) */
+	size_t len;               /* octets in sm */
+	bool has_sar;             /* sar_* TLVs present */
+	uint16_t sar_ref;         /* sar_msg_ref_num */
+	uint8_t sar_total;        /* sar_total_segments */
+	uint8_t sar_seq;          /* sar_segment_seqnum */
 	uint64_t token;           /* for smsc_esme_mo_done() when deferred */
 };
 
@@ -174,6 +200,9 @@ struct smsc_hooks {
 	enum smsc_verdict (*receipt)(void *arg, const struct smsc_receipt *r);
 	/* An MO text or USSD step arrived. */
 	enum smsc_verdict (*inbound)(void *arg, const struct smsc_mo *mo);
+	/* A part of a long MO arrived and is held for the others; NULL:
+	 * acknowledged at once (a restart then loses it). */
+	enum smsc_verdict (*part)(void *arg, const struct smsc_mo_part *p);
 };
 
 /* Counters, for logs, metrics and tests. */
@@ -225,6 +254,16 @@ bool smsc_esme_up(const struct smsc_esme *e);
  * stored (false) answers ESME_RX_T_APPN. Unknown tokens (the link
  * dropped meanwhile) are ignored: the SMSC redelivers. */
 void smsc_esme_mo_done(struct smsc_esme *e, uint64_t token, bool stored);
+
+/*
+ * Give back a held part a previous run stored (see struct smsc_mo_part;
+ * its token is ignored), received age_s seconds ago: it waits for the
+ * others again, and if it completes a message, that goes to the inbound
+ * hook (with token 0: nothing to answer). SD_EINVAL (reason in err) for
+ * a part that cannot be read.
+ */
+enum sd_rc smsc_esme_restore_part(struct smsc_esme *e,
+    const struct smsc_mo_part *p, int64_t age_s, char err[SD_ERRLEN]);
 
 /* Copy the counters. */
 void smsc_esme_stats(const struct smsc_esme *e, struct smsc_esme_stats *st);

@@ -490,6 +490,8 @@ enum smsc_concat_result {
 /* What smsc_concat_add() hands back. */
 struct smsc_concat_out {
 	enum smsc_concat_result result; /* see above */
+	uint16_t ref;                   /* HELD, DUPLICATE: the group's */
+	uint8_t total;                  /* reference and size */
 	struct smsc_concat_msg msg;     /* valid when result is DONE */
 	bool evicted;                   /* an older group was dropped */
 	struct smsc_concat_msg old;     /* it, when evicted */

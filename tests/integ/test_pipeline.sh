@@ -2,7 +2,8 @@
 # The store-and-forward pipeline against the SMSC simulator: kill -9 while
 # draining 10,000 messages and while 10,000 MOs come in, the OTP's
 # priority over a backlog of 100,000 alerts, and a drain through link
-# drops, throttling, stalled responses and an outage
+# drops, throttling, stalled responses and an outage, and long MOs
+# whose parts straddle two kills
 # (tests/integ/pipeline.py).
 set -u
 BIN=${BIN:-build/smsdesk}

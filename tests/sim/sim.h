@@ -344,6 +344,7 @@ struct sim_mo_job {
 	bool unnumbered;         /* numbered=0: copies keep the bare text */
 	uint64_t spread;         /* copies come from K numbers (0, 1: one) */
 	bool text_spread;        /* the number ending the text goes up too */
+	uint64_t gap_ms;         /* part k goes (k - 1) * gap_ms late */
 };
 
 /* A counter per command_status value. */
@@ -533,6 +534,7 @@ struct sim_mo_in {
 				  (from all digits); 0 or 1: from itself */
 	bool text_spread;      /* and the number that ends the text goes up
 				  by as much (STATUS 10001, STATUS 10002..) */
+	uint64_t gap_ms;       /* part k waits (k - 1) * gap_ms (0: none) */
 };
 
 /* Queue an MO job. SD_EINVAL (bad input) or SD_ETOOBIG (queue full)

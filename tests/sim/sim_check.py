@@ -501,6 +501,22 @@ def test_mo(smpp, http):
     st, _ = http.post("/mo", **{"from": "abc", "text": "x", "count": 2,
                                 "spread": 2})
     check(st == 400, "spread needs a numeric sender")
+
+    # gap_ms: part k of a message comes (k - 1) * gap_ms after part 1.
+    t0 = time.monotonic()
+    http.post("/mo", **{"from": "989131000011", "text": "g" * 300,
+                        "parts": 2, "gap_ms": 400})
+    seen = []
+    while len(seen) < 2:
+        p = e.wait(DELIVER_SM, timeout=3)
+        if p is None:
+            break
+        seen.append((sm_text(parse_deliver(p[3]))[1][2],
+                     time.monotonic() - t0))
+        ack_deliver(e, p)
+    check(len(seen) == 2 and seen[0][0] == 1 and seen[1][0] == 2 and
+          seen[0][1] < 0.3 and seen[1][1] >= 0.38,
+          "gap_ms=400: the second part 400 ms after the first (%s)" % seen)
     s = http.stats()
     check(0 < s["first_mo_ms"] <= s["last_mo_ms"] and
           0 < s["first_submit_ms"] <= s["last_submit_ms"] and

@@ -6,7 +6,8 @@
  *   pending  receipts waiting for --dlr-delay-ms; every receipt waits the
  *            same delay, so the queue stays sorted by due time
  *   retry    deliveries the ESME refused with a temporary error, each
- *            waiting SIM_RETRY_MS (sorted for the same reason)
+ *            waiting SIM_RETRY_MS, and MO parts sent late (gap_ms);
+ *            kept sorted by due time
  *   ready    deliveries due now, given to receivers by sim_deliver_pump()
  *            before every sleep, as long as a receiver's window has room
  * One loop timer fires for the earliest head of pending and retry.
@@ -70,6 +71,21 @@ q_push_front(struct sim_q *q, struct sim_dlv *d)
 	d->next = q->head;
 	q->head = d;
 	if (q->tail == NULL)
+		q->tail = d;
+	q->n++;
+}
+
+/* Insert d by its due time, after those due no later. */
+static void
+q_insert_due(struct sim_q *q, struct sim_dlv *d)
+{
+	struct sim_dlv **pp = &q->head;
+
+	while (*pp != NULL && (*pp)->due <= d->due)
+		pp = &(*pp)->next;
+	d->next = *pp;
+	*pp = d;
+	if (d->next == NULL)
 		q->tail = d;
 	q->n++;
 }
@@ -455,6 +471,7 @@ sim_mo_inject(struct sim *s, const struct sim_mo_in *in, uint64_t *job_id,
 	j->unnumbered = in->unnumbered;
 	j->spread = in->spread;
 	j->text_spread = in->text_spread;
+	j->gap_ms = in->gap_ms;
 	if (s->jobs_tail != NULL)
 		s->jobs_tail->next = j;
 	else
@@ -501,6 +518,7 @@ mo_make_copy(struct sim *s)
 	char err[SD_ERRLEN], from[SIM_ADDR_MAX];
 	unsigned np = 0, k;
 	uint8_t ref;
+	bool late = false;
 
 	if (j == NULL)
 		return false;
@@ -544,8 +562,17 @@ mo_make_copy(struct sim *s)
 		memcpy(d->sm + h, units + off, len);
 		d->sm_len = (uint8_t)(h + len);
 		off = ends[k];
-		q_push(&s->ready, d);
+		if (k > 0 && j->gap_ms > 0) {
+			/* Late parts wait with the retries (sorted). */
+			d->due = sd_clock_mono_ms() + (int64_t)(j->gap_ms * k);
+			q_insert_due(&s->retry, d);
+			late = true;
+		} else {
+			q_push(&s->ready, d);
+		}
 	}
+	if (late)
+		dlv_arm(s);
 	s->ctr.mo_messages++;
 	sim_buf_fini(&t);
 	if (j->made >= j->count)

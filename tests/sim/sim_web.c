@@ -9,11 +9,12 @@
  *   GET  /submits?since=N[&limit=L][&to=NUMBER]
  *                           stored messages with seq > N (JSON lines)
  *   POST /mo?from=&to=&text=[&parts=N][&coding=gsm7|ucs2|auto][&count=K]
- *           [&numbered=0|1][&spread=S][&text_spread=0|1]
+ *           [&numbered=0|1][&spread=S][&text_spread=0|1][&gap_ms=M]
  *                           count=K copies, numbered " #i" unless
  *                           numbered=0, from S numbers in turn (from,
  *                           from+1, ..); with text_spread=1 the number
- *                           ending the text goes up with the sender
+ *                           ending the text goes up with the sender;
+ *                           part k of each goes (k-1)*M ms late
  *   POST /ussd?from=&text=[&to=][&op=N][&session=N]
  *   POST /fault/drop | /fault/throttle?n=K | /fault/no-enquire |
  *        /fault/delay?ms=M | /fault/clear
@@ -364,7 +365,7 @@ web_mo(struct sim *s, struct sim_req *r)
 	struct sim_mo_in in;
 	struct sim_buf b = {0};
 	char err[SD_ERRLEN];
-	uint64_t parts, count, job, numbered, spread, text_spread;
+	uint64_t parts, count, job, numbered, spread, text_spread, gap;
 	unsigned np = 0;
 	enum sd_rc rc;
 
@@ -383,8 +384,10 @@ web_mo(struct sim *s, struct sim_req *r)
 	    !arg_u64(r, "count", 1, 1, SIM_MO_COUNT_MAX, &count) ||
 	    !arg_u64(r, "numbered", 1, 0, 1, &numbered) ||
 	    !arg_u64(r, "spread", 1, 1, SIM_MO_COUNT_MAX, &spread) ||
-	    !arg_u64(r, "text_spread", 0, 0, 1, &text_spread))
+	    !arg_u64(r, "text_spread", 0, 0, 1, &text_spread) ||
+	    !arg_u64(r, "gap_ms", 0, 0, FAULT_DELAY_MAX, &gap))
 		return;
+	in.gap_ms = gap;
 	in.parts = (unsigned)parts;
 	in.count = count;
 	in.unnumbered = numbered == 0;
