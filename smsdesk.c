@@ -268,6 +268,7 @@ static int cmd_queue_show(struct app *, int, char **);
 static int cmd_queue_retry(struct app *, int, char **);
 static int cmd_queue_add(struct app *, int, char **);
 static int cmd_otp_send(struct app *, int, char **);
+static int cmd_sla_sweep(struct app *, int, char **);
 
 static const struct cmd cmds[] = {
 	{{"serve"}, cmd_serve, "[--ready-file PATH]",
@@ -312,6 +313,10 @@ static const struct cmd cmds[] = {
 	    "outbound messages by kind and state, and the oldest waiting", 1},
 	{{"otp", "send"}, cmd_otp_send, "--mobile M [--purpose signup|login]",
 	    "issue a one-time password and queue it (the code is not shown)",
+	    1},
+	{{"sla", "sweep"}, cmd_sla_sweep, "",
+	    "escalate every request unanswered for [sla] answer_days working "
+	    "days (serve does this every minute)",
 	    1},
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -426,7 +431,31 @@ struct serve {
 	const struct core_env *env;  /* what the domain reads */
 	int lock_fd;                 /* flock'ed <db>.lock */
 	int stopping;                /* a stop signal arrived */
+	uint64_t sla_timer;          /* the next SLA sweep */
 };
+
+/* The two-working-day rule: soon after start, then every minute. */
+#define SLA_FIRST_MS 1000
+#define SLA_EVERY_MS 60000
+
+static void
+serve_sla_tick(struct sd_loop *loop, uint64_t id, void *arg)
+{
+	struct serve *s = arg;
+	char err[SD_ERRLEN];
+	size_t n = 0;
+
+	(void)id;
+	s->sla_timer = 0;
+	if (s->stopping)
+		return;
+	if (core_sla_sweep(s->db, s->env, &n, err) != SD_OK)
+		log_warnx("sla", "sweep failed, next in %d s error=\"%s\"",
+		    SLA_EVERY_MS / 1000, err);
+	if (n > 0)
+		log_info("sla", "escalated overdue requests n=%zu", n);
+	s->sla_timer = sd_loop_timer_add(loop, SLA_EVERY_MS, serve_sla_tick, s);
+}
 
 static void
 serve_pipe_stopped(void *arg)
@@ -666,6 +695,9 @@ cmd_serve(struct app *app, int argc, char **argv)
 		log_error("main", "web: %s", err);
 		goto out;
 	}
+	if (app->cfg.sla.escalation != CORE_ESC_APPLICANT)
+		s.sla_timer = sd_loop_timer_add(s.loop, SLA_FIRST_MS,
+		    serve_sla_tick, &s);
 	if (ready != NULL && write_ready_file(ready) < 0)
 		log_warn("main", "cannot write ready file path=%s", ready);
 	log_info("main", "ready web=%s", app->cfg.web.listen);
@@ -1068,6 +1100,26 @@ cmd_request_escalate(struct app *app, int argc, char **argv)
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
+	return 0;
+}
+
+static int
+cmd_sla_sweep(struct app *app, int argc, char **argv)
+{
+	char err[SD_ERRLEN];
+	size_t n = 0;
+
+	(void)argv;
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (app->cfg.sla.escalation == CORE_ESC_APPLICANT)
+		printf("escalation = applicant: nothing is escalated by the "
+		       "system\n");
+	if (core_sla_sweep(app->db, app_env(app), &n, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", err);
+		return 1;
+	}
+	printf("escalated %zu\n", n);
 	return 0;
 }
 

@@ -189,6 +189,17 @@ enum sd_rc core_request_escalate(struct db *db, const struct core_env *env,
     int64_t tracking, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
+ * The two-working-day rule, run by the system: every request still
+ * awaiting an answer [sla] answer_days working days after its last change
+ * goes to the head's office (رئیس), its applicant alerted, audited as
+ * actor 0. Only when [sla] escalation is auto or both (otherwise a no-op).
+ * *escalated counts them; each is its own transaction, so one failure
+ * leaves the others done (SD_OK is returned only if none failed).
+ */
+enum sd_rc core_sla_sweep(struct db *db, const struct core_env *env,
+    size_t *escalated, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
  * Fetch request tracking for viewer_id with the access check: an applicant
  * sees only their own; staff only their departments'; the head and admins
  * all; viewer_id 0 is the operator's CLI and sees all. Anything not

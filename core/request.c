@@ -460,6 +460,119 @@ fail:
 	return rc;
 }
 
+/* Escalate tracking for the system if it is still due; *done when it
+ * was. Its own transaction. */
+static enum sd_rc
+sla_escalate_one(struct db *db, const struct core_env *env, int64_t tracking,
+    int64_t now, long days, bool *done)
+{
+	struct db_request r;
+	char detail[64];
+	int64_t due = 0;
+	enum sd_rc rc;
+
+	*done = false;
+	rc = db_begin(db);
+	if (rc != SD_OK)
+		return rc;
+	rc = db_request_get(db, tracking, &r);
+	if (rc == SD_ENOTFOUND) {
+		db_rollback(db);
+		return SD_OK;
+	}
+	if (rc != SD_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	if (env->cal != NULL)
+		rc = core_calendar_due(env->cal, r.updated, days, &due);
+	else
+		due = r.updated + days * 86400;
+	/* Read again inside the transaction: answered meanwhile, or not
+	 * due yet in working days, it stays. */
+	if (rc != SD_OK || r.status != CORE_STATUS_AWAITING || r.escalated ||
+	    now < due) {
+		db_request_fini(&r);
+		db_rollback(db);
+		return rc;
+	}
+	rc = db_request_escalate(db, tracking, CORE_DEPT_HEAD, now);
+	if (rc == SD_OK) {
+		snprintf(detail, sizeof(detail), "dept=%d->%d overdue",
+		    r.dept, CORE_DEPT_HEAD);
+		rc = req_audit(db, 0, "request.escalate", tracking, detail);
+	}
+	if (rc == SD_OK)
+		rc = core_alert_user(db, env, r.applicant_id, tracking,
+		    CORE_ALERT_ESCALATED, NULL);
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK)
+		db_rollback(db);
+	else
+		log_info("core", "request escalated tracking=%lld "
+		    "from_dept=%d reason=overdue", (long long)tracking, r.dept);
+	*done = rc == SD_OK;
+	db_request_fini(&r);
+	return rc;
+}
+
+enum sd_rc
+core_sla_sweep(struct db *db, const struct core_env *env, size_t *escalated,
+    char err[SD_ERRLEN])
+{
+	enum { SWEEP_BATCH = 256 };
+	struct db_request_age rows[SWEEP_BATCH], last;
+	int64_t now = sd_clock_now(), before;
+	bool more = false;
+	long days;
+	size_t n = 0, i, failed = 0;
+	enum sd_rc rc, first = SD_OK;
+
+	*escalated = 0;
+	if (env == NULL || env->sla == NULL ||
+	    env->sla->escalation == CORE_ESC_APPLICANT)
+		return SD_OK;
+	days = env->sla->answer_days;
+	/* N working days are at least N calendar days: only requests older
+	 * than that can be due. */
+	before = now - days * 86400;
+	do {
+		rc = db_request_awaiting(db, before, more ? &last : NULL,
+		    SWEEP_BATCH, rows, &n);
+		if (rc != SD_OK) {
+			snprintf(err, SD_ERRLEN, "sla sweep: %s",
+			    db_errmsg(db));
+			return rc;
+		}
+		for (i = 0; i < n; i++) {
+			bool done;
+
+			rc = sla_escalate_one(db, env, rows[i].tracking, now,
+			    days, &done);
+			if (rc != SD_OK) {
+				if (failed++ == 0) {
+					first = rc;
+					snprintf(err, SD_ERRLEN,
+					    "escalating %lld: %s",
+					    (long long)rows[i].tracking,
+					    db_errmsg(db));
+				}
+				continue;
+			}
+			if (done)
+				(*escalated)++;
+		}
+		/* Rows not due in working days stay awaiting: go on after
+		 * the last one seen, never around again. */
+		if (n > 0) {
+			last = rows[n - 1];
+			more = true;
+		}
+	} while (n == SWEEP_BATCH && failed == 0);
+	return failed > 0 ? first : SD_OK;
+}
+
 enum sd_rc
 core_request_get(struct db *db, int64_t viewer_id, int64_t tracking,
     struct db_request *out)

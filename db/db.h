@@ -183,6 +183,16 @@ enum sd_rc db_request_set_status(struct db *db, int64_t tracking,
 /* Mark escalated and move to department dept (orig_dept keeps the old). */
 enum sd_rc db_request_escalate(struct db *db, int64_t tracking, int dept,
     int64_t now) SD_MUSTCHECK;
+/* Requests awaiting an answer, never escalated, last changed at or
+ * before updated_before: at most max, oldest first, after the row after
+ * (NULL: from the start) in that order (the SLA sweep). */
+struct db_request_age {
+	int64_t tracking;
+	int64_t updated;
+};
+enum sd_rc db_request_awaiting(struct db *db, int64_t updated_before,
+    const struct db_request_age *after, size_t max,
+    struct db_request_age *out, size_t *n) SD_MUSTCHECK;
 /* Requests of applicant_id, newest first, at most limit. */
 enum sd_rc db_request_list_by_applicant(struct db *db, int64_t applicant_id,
     size_t limit, struct db_request **rows, size_t *n) SD_MUSTCHECK;

@@ -23,6 +23,10 @@ static const char sql_req_set_status[] =
 static const char sql_req_escalate[] =
     "UPDATE requests SET escalated = 1, orig_dept = dept_code,"
     " dept_code = ?2, updated = ?3 WHERE tracking = ?1";
+static const char sql_req_awaiting[] =
+    "SELECT tracking, updated FROM requests WHERE status = 0"
+    " AND escalated = 0 AND updated <= ?1 AND (updated, tracking) > (?3, ?4)"
+    " ORDER BY updated, tracking LIMIT ?2";
 static const char sql_req_by_applicant[] =
     "SELECT " REQ_COLS " FROM requests WHERE applicant_id = ?1"
     " ORDER BY tracking DESC LIMIT ?2";
@@ -147,6 +151,36 @@ db_request_set_status(struct db *db, int64_t tracking,
 	sqlite3_bind_int(st, 2, (int)status);
 	sqlite3_bind_int64(st, 3, now);
 	return req_update(db, st);
+}
+
+enum sd_rc
+db_request_awaiting(struct db *db, int64_t updated_before,
+    const struct db_request_age *after, size_t max,
+    struct db_request_age *out, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_awaiting);
+	size_t k = 0;
+	int r = SQLITE_DONE;
+
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, updated_before);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	sqlite3_bind_int64(st, 3, after != NULL ? after->updated : INT64_MIN);
+	sqlite3_bind_int64(st, 4, after != NULL ? after->tracking : 0);
+	while (k < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		out[k].tracking = sqlite3_column_int64(st, 0);
+		out[k].updated = sqlite3_column_int64(st, 1);
+		k++;
+	}
+	if (k == max)
+		r = SQLITE_DONE;
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return db_rc(sqlite3_extended_errcode(db->h));
+	*n = k;
+	return SD_OK;
 }
 
 enum sd_rc

@@ -55,7 +55,10 @@ class Phones:
 def main():
     with tempfile.TemporaryDirectory(prefix="smsdesk-cmd-") as tmp:
         sim = P.Sim(tmp)
-        desk = P.Desk(tmp, sim, max_tps=200, extra="[sla]\nholidays_file =\n")
+        # escalation = applicant: the ESCALATE command is what is tested
+        # here (the SLA sweep would escalate 10002 itself a week on).
+        desk = P.Desk(tmp, sim, max_tps=200,
+                      extra="[sla]\nholidays_file =\nescalation = applicant\n")
         desk.cli("staff", "add", "--mobile", "09133333333", "--first", "محمد",
                  "--last", "نوری", "--title", "کارشناس فناوری", "--dept", "2")
         ph = Phones(sim)

@@ -118,6 +118,32 @@ check "request list" sh -c "$C request list --mobile 09131111111 | grep -q '^100
 check "SQL in a title is stored as text" sh -c \
     "N=\$($C request new --from 09131111111 --dept 3 --title \"x'); DROP TABLE requests;--\" --text t) && $C request show \$N | grep -q 'DROP TABLE requests'"
 
+# --- the two-working-day rule, run by the system ------------------------
+# 10002 (above) awaits an answer: not overdue now, overdue two weeks on.
+check "sla sweep: nothing overdue yet" sh -c "[ \"\$($C sla sweep)\" = 'escalated 0' ]"
+check "sla sweep two weeks on: 10002 escalated" sh -c \
+    "[ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 1' ]"
+check "sla sweep: once only" sh -c \
+    "[ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 0' ]"
+check "10002 is with the head's office" sh -c \
+    "$C request show 10002 | grep -q 'نوع درخواست : رئیس'"
+# serve sweeps by itself, a second after start.
+N3=$($C request new --from 09131111111 --dept 4 --title 'بدون پاسخ' --text t)
+SMSDESK_CLOCK_OFFSET=1209600 $C serve --ready-file "$T/ready-sla" \
+    2>"$T/serve-sla.log" &
+SLA_PID=$!
+i=0
+while ! grep -q 'escalated overdue requests n=1' "$T/serve-sla.log" &&
+    [ $i -lt 100 ]; do
+	kill -0 $SLA_PID 2>/dev/null || break
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -TERM $SLA_PID 2>/dev/null
+wait $SLA_PID
+check "serve escalates an overdue request by itself ($N3)" sh -c \
+    "grep -q 'escalated overdue requests n=1' $T/serve-sla.log && $C request show $N3 | grep -q 'نوع درخواست : رئیس'"
+
 # --- the daemon ---------------------------------------------------------
 $C serve --ready-file "$T/ready" 2>"$T/serve.log" &
 SERVE_PID=$!

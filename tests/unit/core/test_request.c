@@ -408,6 +408,94 @@ test_render_thread_in_seed_wording(void **state)
 	free(text);
 }
 
+static int64_t
+alerts_queued(struct world *w)
+{
+	struct db_outbox_counts c;
+
+	assert_int_equal(db_outbox_counts(w->db, &c), SD_OK);
+	return c.n[CORE_OUT_ALERT][CORE_OUT_QUEUED];
+}
+
+/* The two-working-day rule run by the system: due in working days (a
+ * weekend does not count), the applicant alerted, audited, once only;
+ * answered requests stay; escalation = applicant turns it off. */
+static void
+test_sla_sweep_escalates_overdue(void **state)
+{
+	struct world *w = *state;
+	struct core_sla_config sla;
+	struct core_calendar *cal;
+	struct core_env env = {"https://desk.example", NULL, &sla, NULL};
+	struct db_request r;
+	char err[SD_ERRLEN];
+	int64_t wed = 1796194800; /* 2026-12-02 07:00 UTC, a Wednesday */
+	int64_t t, answered, msg, due, audits, alerts;
+	size_t n = 99;
+
+	memset(&sla, 0, sizeof(sla));
+	snprintf(sla.working_days, sizeof(sla.working_days),
+	    "sat,sun,mon,tue,wed");
+	sla.thursday = CORE_THU_OFF;
+	sla.escalation = CORE_ESC_BOTH;
+	sla.answer_days = 2;
+	assert_int_equal(core_calendar_new(&sla, &cal, err), SD_OK);
+	env.cal = cal;
+	sd_clock_set_fixed(wed);
+	assert_int_equal(core_request_create(w->db, &env, w->a, 2,
+			     CORE_PRIO_NORMAL, "پروانه", "متن", CORE_CHAN_SMS, &t,
+			     err),
+	    SD_OK);
+	assert_int_equal(core_request_create(w->db, &env, w->a, 2,
+			     CORE_PRIO_NORMAL, "دیگری", "متن", CORE_CHAN_SMS,
+			     &answered, err),
+	    SD_OK);
+	assert_int_equal(core_request_reply(w->db, &env, w->it, answered,
+			     "پاسخ کارشناس", CORE_CHAN_WEB, &msg, err),
+	    SD_OK);
+	assert_int_equal(core_calendar_due(cal, wed, 2, &due), SD_OK);
+	/* Thursday and Friday are off: more than two calendar days. */
+	assert_true(due - wed > 3 * 86400);
+	audits = audit_rows(w, t);
+	alerts = alerts_queued(w);
+
+	sd_clock_set_fixed(due - 60);
+	assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
+	assert_false(r.escalated);
+	db_request_fini(&r);
+
+	sd_clock_set_fixed(due + 60);
+	assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
+	assert_true(r.escalated);
+	assert_int_equal(r.dept, CORE_DEPT_HEAD);
+	assert_int_equal(r.orig_dept, 2);
+	db_request_fini(&r);
+	assert_int_equal(audit_rows(w, t), audits + 1);
+	assert_int_equal(alerts_queued(w), alerts + 1);
+	/* The answered one and the world's own request (created now, not
+	 * at wed) stay. */
+	assert_int_equal(core_request_get(w->db, 0, answered, &r), SD_OK);
+	assert_false(r.escalated);
+	db_request_fini(&r);
+
+	/* Once only. */
+	assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(audit_rows(w, t), audits + 1);
+
+	/* escalation = applicant: the system escalates nothing. */
+	sla.escalation = CORE_ESC_APPLICANT;
+	sd_clock_set_fixed(wed + 365 * 86400);
+	assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
+	assert_int_equal(n, 0);
+	sd_clock_set_fixed(0);
+	core_calendar_free(cal);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
 
 int
@@ -420,6 +508,7 @@ main(void)
 		T(test_closed_is_final_unless_reopened_by_staff),
 		T(test_access_checks),
 		T(test_escalation_transfers_to_head),
+		T(test_sla_sweep_escalates_overdue),
 		T(test_bad_input_leaves_data_intact),
 		T(test_users_checked),
 		T(test_list_mine_newest_first),
