@@ -460,15 +460,17 @@ fail:
 	return rc;
 }
 
-/* Escalate tracking for the system if it is still due; *done when it
- * was. Its own transaction. */
+/* Escalate tracking for the system (actor 0) if it is still due; *done
+ * when it was. The check and core_request_escalate() share one
+ * transaction, so an answer that came meanwhile keeps it where it is. */
 static enum sd_rc
 sla_escalate_one(struct db *db, const struct core_env *env, int64_t tracking,
     int64_t now, long days, bool *done)
 {
 	struct db_request r;
-	char detail[64];
+	char err[SD_ERRLEN];
 	int64_t due = 0;
+	bool due_now;
 	enum sd_rc rc;
 
 	*done = false;
@@ -476,44 +478,24 @@ sla_escalate_one(struct db *db, const struct core_env *env, int64_t tracking,
 	if (rc != SD_OK)
 		return rc;
 	rc = db_request_get(db, tracking, &r);
-	if (rc == SD_ENOTFOUND) {
-		db_rollback(db);
-		return SD_OK;
-	}
 	if (rc != SD_OK) {
 		db_rollback(db);
-		return rc;
+		return rc == SD_ENOTFOUND ? SD_OK : rc;
 	}
 	if (env->cal != NULL)
 		rc = core_calendar_due(env->cal, r.updated, days, &due);
 	else
 		due = r.updated + days * 86400;
-	/* Read again inside the transaction: answered meanwhile, or not
-	 * due yet in working days, it stays. */
-	if (rc != SD_OK || r.status != CORE_STATUS_AWAITING || r.escalated ||
-	    now < due) {
-		db_request_fini(&r);
-		db_rollback(db);
-		return rc;
-	}
-	rc = db_request_escalate(db, tracking, CORE_DEPT_HEAD, now);
-	if (rc == SD_OK) {
-		snprintf(detail, sizeof(detail), "dept=%d->%d overdue",
-		    r.dept, CORE_DEPT_HEAD);
-		rc = req_audit(db, 0, "request.escalate", tracking, detail);
-	}
-	if (rc == SD_OK)
-		rc = core_alert_user(db, env, r.applicant_id, tracking,
-		    CORE_ALERT_ESCALATED, NULL);
-	if (rc == SD_OK)
-		rc = db_commit(db);
-	if (rc != SD_OK)
-		db_rollback(db);
-	else
-		log_info("core", "request escalated tracking=%lld "
-		    "from_dept=%d reason=overdue", (long long)tracking, r.dept);
-	*done = rc == SD_OK;
+	due_now = r.status == CORE_STATUS_AWAITING && !r.escalated &&
+	    now >= due;
 	db_request_fini(&r);
+	if (rc == SD_OK && due_now)
+		rc = core_request_escalate(db, env, 0, tracking, err);
+	if (rc == SD_OK && due_now)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	*done = rc == SD_OK && due_now;
 	return rc;
 }
 

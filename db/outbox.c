@@ -238,13 +238,13 @@ db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 	r = got == max ? SQLITE_DONE : r;
 	sqlite3_reset(st);
 	rc = r == SQLITE_DONE ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
-	if (rc == SD_OK)
+	if (rc == SD_OK && got > 0) {
 		st = db_stmt(db, sql_claim_mark);
-	for (i = 0; i < got && rc == SD_OK; i++) {
-		if (st == NULL) {
+		if (st == NULL)
 			rc = SD_EINTERNAL;
-			break;
-		}
+	}
+	/* db_step_done resets the statement; each row binds anew. */
+	for (i = 0; i < got && rc == SD_OK; i++) {
 		sqlite3_bind_int64(st, 1, rows[i].id);
 		sqlite3_bind_int64(st, 2, now);
 		rc = db_step_done(db, st);
@@ -255,8 +255,6 @@ db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 			rows[i].attempts++;
 			rows[i].updated = now;
 		}
-		if (i + 1 < got)
-			st = db_stmt(db, sql_claim_mark);
 	}
 	if (rc != SD_OK) {
 		for (i = 0; i < got; i++)

@@ -795,11 +795,16 @@ defer_add(struct esme_sess *s, uint32_t seq)
 	return 0;
 }
 
-/* Answer a deliver_sm after the hook's verdict. */
+/* Answer a deliver_sm after the hook's verdict; token is the defer slot
+ * taken for it (0: none), freed here unless the hook deferred. */
 static void
 deliver_answer(struct esme_sess *s, uint32_t seq, enum smsc_verdict v,
     uint64_t token)
 {
+	if (v != SMSC_DEFER && token != 0) {
+		smsc_esme_mo_done(s->e, token, v == SMSC_ACK);
+		return;
+	}
 	switch (v) {
 	case SMSC_ACK:
 		sess_send_deliver_resp(s, ESME_ROK, seq);
@@ -927,10 +932,7 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		if (e->hooks->receipt != NULL) {
 			r.token = token = defer_add(s, h->seq);
 			v = e->hooks->receipt(e->hooks->arg, &r);
-			if (v != SMSC_DEFER && token != 0)
-				smsc_esme_mo_done(e, token, v == SMSC_ACK);
-			else
-				deliver_answer(s, h->seq, v, token);
+			deliver_answer(s, h->seq, v, token);
 			return;
 		}
 		deliver_answer(s, h->seq, v, 0);
@@ -980,18 +982,12 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 			}
 			token = defer_add(s, h->seq);
 			v = part_hand_up(e, &mp, &out, token);
-			if (v != SMSC_DEFER && token != 0)
-				smsc_esme_mo_done(e, token, v == SMSC_ACK);
-			else
-				deliver_answer(s, h->seq, v, token);
+			deliver_answer(s, h->seq, v, token);
 			break;
 		case SMSC_CONCAT_DONE:
 			token = defer_add(s, h->seq);
 			v = mo_hand_up(s, &out.msg, &t, token);
-			if (v != SMSC_DEFER && token != 0)
-				smsc_esme_mo_done(e, token, v == SMSC_ACK);
-			else
-				deliver_answer(s, h->seq, v, token);
+			deliver_answer(s, h->seq, v, token);
 			break;
 		}
 		smsc_concat_out_fini(&out);
