@@ -27,6 +27,7 @@ deliver_tlvs(const tlv_t *t, struct smsc_deliver *d)
 	unsigned sar = 0;
 
 	for (; t != NULL; t = t->next) {
+		d->tlv_count++;
 		size_t n = t->length < sizeof(t->value.octet) ? t->length :
 		    sizeof(t->value.octet);
 
@@ -99,10 +100,15 @@ deliver_skip_cstr(const uint8_t **p, const uint8_t *end, size_t max)
  * well-formed deliver_sm with 28 TLVs corrupts memory (found by
  * tests/fuzz/fuzz_deliver.c). It also leaks the TLVs it allocated when a
  * TLV's length runs past the PDU. So: mandatory fields within bounds, every
- * TLV inside the PDU, and at most SMSC_TLV_MAX of them.
+ * TLV inside the PDU, and at most SMSC_TLV_MAX of them. The count holds
+ * only if libsmpp34 reads each TLV at its declared length: it reads
+ * message_state, sar_* and the like at their type's size and parses the
+ * rest as more TLVs, so every length is checked against what the library
+ * will read (smsc_pdu_tlv_check(); issue #9, the 254-byte PDU).
  */
 static enum sd_rc
-deliver_validate(const uint8_t *pdu, size_t len, char err[SD_ERRLEN])
+deliver_validate(const uint8_t *pdu, size_t len, unsigned *ntlv,
+    char err[SD_ERRLEN])
 {
 	const uint8_t *p = pdu + SMSC_PDU_HDR, *end = pdu + len;
 	unsigned n = 0;
@@ -145,6 +151,9 @@ deliver_validate(const uint8_t *pdu, size_t len, char err[SD_ERRLEN])
 			    "length %zu runs past the PDU", p[0], p[1], tl);
 			return SD_EINVAL;
 		}
+		if (smsc_pdu_tlv_check(DELIVER_SM, (uint16_t)(p[0] << 8 | p[1]),
+			tl, err) != SD_OK)
+			return SD_EINVAL;
 		if (++n > SMSC_TLV_MAX) {
 			snprintf(err, SD_ERRLEN, "deliver_sm: more than %d TLVs",
 			    SMSC_TLV_MAX);
@@ -152,6 +161,7 @@ deliver_validate(const uint8_t *pdu, size_t len, char err[SD_ERRLEN])
 		}
 		p += 4 + tl;
 	}
+	*ntlv = n;
 	return SD_OK;
 short_pdu:
 	snprintf(err, SD_ERRLEN, "deliver_sm: mandatory fields run past the "
@@ -165,15 +175,25 @@ smsc_deliver_decode(const uint8_t *pdu, size_t len, struct smsc_deliver *d,
 {
 	deliver_sm_t m;
 	enum sd_rc rc;
+	unsigned ntlv = 0;
 
 	memset(d, 0, sizeof(*d));
-	rc = deliver_validate(pdu, len, err);
+	rc = deliver_validate(pdu, len, &ntlv, err);
 	if (rc != SD_OK)
 		return rc;
 	rc = smsc_pdu_unpack(&m, sizeof(m), pdu, len, err);
 	if (rc != SD_OK)
 		return rc;
 	deliver_tlvs(m.tlv, d);
+	if (d->tlv_count != ntlv) {
+		/* The validator and the library disagree on the layout: the
+		 * table in pdu.c misses a case. Never act on such a PDU. */
+		snprintf(err, SD_ERRLEN, "deliver_sm: libsmpp34 read %u TLVs, "
+		    "the PDU declares %u", d->tlv_count, ntlv);
+		smsc_pdu_release();
+		memset(d, 0, sizeof(*d));
+		return SD_EINVAL;
+	}
 	deliver_copy_addr(d->src, sizeof(d->src), m.source_addr,
 	    sizeof(m.source_addr));
 	deliver_copy_addr(d->dst, sizeof(d->dst), m.destination_addr,

@@ -207,6 +207,81 @@ smsc_pdu_pack(void *in, uint8_t *buf, size_t cap, size_t *len,
 	return SD_OK;
 }
 
+/*
+ * TLV sizes as libsmpp34 1.14 reads them in a deliver_sm
+ * (def_frame/deliver_sm.tlv). A tag read as U08/U16 is read at that size
+ * whatever length it declares, and the rest of the declared value is
+ * parsed as further TLVs: one outer TLV can hide dozens, each logged into
+ * the 2048-byte smpp34_strerror, which then overflows (issue #9). An
+ * octet tag is refused by the library beyond its maximum; every other
+ * tag is an octet string of at most MAX_TLV_SIZE (1024). Checked by
+ * tests/unit/smsc/test_deliver.c against the library itself.
+ */
+static const struct {
+	uint16_t tag;  /* TLV tag */
+	uint16_t size; /* fixed size, or the octet string's maximum */
+	bool fixed;    /* read as an integer of exactly size octets */
+} deliver_tlv_tab[] = {
+	{TLVID_source_network_type, 1, true},
+	{TLVID_payload_type, 1, true},
+	{TLVID_receipted_message_id, 65, false},
+	{TLVID_privacy_indicator, 1, true},
+	{TLVID_source_subaddress, 23, false},
+	{TLVID_dest_subaddress, 23, false},
+	{TLVID_user_message_reference, 2, true},
+	{TLVID_user_response_code, 1, true},
+	{TLVID_source_port, 2, true},
+	{TLVID_destination_port, 2, true},
+	{TLVID_sar_msg_ref_num, 2, true},
+	{TLVID_language_indicator, 1, true},
+	{TLVID_sar_total_segments, 1, true},
+	{TLVID_sar_segment_seqnum, 1, true},
+	{TLVID_callback_num, 19, false},
+	{TLVID_set_dpf, 1, true},
+	{TLVID_network_error_code, 3, false},
+	{TLVID_message_state, 1, true},
+	{TLVID_its_session_info, 2, true},
+};
+
+enum sd_rc
+smsc_pdu_tlv_check(uint32_t command_id, uint16_t tag, size_t len,
+    char err[SD_ERRLEN])
+{
+	size_t i;
+
+	if (command_id != DELIVER_SM) {
+		/* No other PDU reaches libsmpp34's unpack in the client:
+		 * bind and submit_sm responses are read by hand (esme.c). */
+		snprintf(err, SD_ERRLEN, "command 0x%08x: TLVs not checked",
+		    command_id);
+		return SD_EINVAL;
+	}
+	for (i = 0; i < sizeof(deliver_tlv_tab) / sizeof(deliver_tlv_tab[0]);
+	     i++) {
+		if (deliver_tlv_tab[i].tag != tag)
+			continue;
+		if (deliver_tlv_tab[i].fixed && len != deliver_tlv_tab[i].size) {
+			snprintf(err, SD_ERRLEN, "TLV 0x%04x declares %zu "
+			    "octets, its value is %u", tag, len,
+			    deliver_tlv_tab[i].size);
+			return SD_EINVAL;
+		}
+		if (len > deliver_tlv_tab[i].size) {
+			snprintf(err, SD_ERRLEN, "TLV 0x%04x declares %zu "
+			    "octets, at most %u", tag, len,
+			    deliver_tlv_tab[i].size);
+			return SD_EINVAL;
+		}
+		return SD_OK;
+	}
+	if (len > SMSC_TLV_VALUE_MAX) {
+		snprintf(err, SD_ERRLEN, "TLV 0x%04x declares %zu octets, at "
+		    "most %d", tag, len, SMSC_TLV_VALUE_MAX);
+		return SD_EINVAL;
+	}
+	return SD_OK;
+}
+
 static const struct {
 	uint32_t status;                 /* command_status */
 	const char *name;                /* SMPP name */

@@ -30,6 +30,8 @@
 #define SMSC_PDU_MAX 65536
 /* TLVs accepted in one inbound PDU (see deliver.c for why it is low). */
 #define SMSC_TLV_MAX 16
+/* Longest TLV value libsmpp34 keeps (its MAX_TLV_SIZE). */
+#define SMSC_TLV_VALUE_MAX 1024
 
 /* The header fields. */
 struct smsc_pdu_hdr {
@@ -69,6 +71,16 @@ size_t smsc_pdu_arena_bytes(void);
  * bytes); *len gets the PDU size. SD_EINVAL with the reason.
  */
 enum sd_rc smsc_pdu_pack(void *in, uint8_t *buf, size_t cap, size_t *len,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * Check one TLV of an inbound PDU before libsmpp34 sees it: a tag that
+ * libsmpp34 reads at a fixed size must declare exactly that size, any
+ * other may not exceed what libsmpp34 keeps of it. SD_EINVAL with the
+ * reason; command ids other than deliver_sm are refused (the client
+ * hands no other PDU to libsmpp34). Pure.
+ */
+enum sd_rc smsc_pdu_tlv_check(uint32_t command_id, uint16_t tag, size_t len,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* Name of an SMPP command_status ("ESME_RTHROTTLED"), static. */
@@ -111,6 +123,7 @@ struct smsc_deliver {
 	bool has_ussd_op;
 	uint16_t session;            /* its_session_info (0x1383) */
 	bool has_session;
+	unsigned tlv_count;          /* TLVs libsmpp34 read (fuzz oracle) */
 };
 
 /*

@@ -5,7 +5,9 @@
  * with its timeouts. The input is a deliver_sm body: the target writes a
  * valid header so libsmpp34 gets past the framing checks. After every
  * input nothing may stay in the libsmpp34 arena (design §8: the library
- * leaks TLVs on malformed PDUs).
+ * leaks TLVs on malformed PDUs), and libsmpp34 may never have read more
+ * TLVs than SMSC_TLV_MAX (issue #9: a fixed-size TLV declared longer hid
+ * more TLVs inside it and overflowed the library's error text).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (smsc_pdu_peek(pdu, len, &h) != 1 || h.len != len)
 		abort();
 	if (smsc_deliver_decode(pdu, len, &d, err) == SD_OK) {
+		if (d.tlv_count > SMSC_TLV_MAX)
+			abort();
 		if (smsc_deliver_is_receipt(&d)) {
 			struct smsc_dlr_tlv t;
 			struct smsc_dlr dlr;

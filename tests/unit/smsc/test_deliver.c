@@ -239,6 +239,93 @@ test_libsmpp34_refusal_reported(void **state)
 	assert_int_equal(smsc_pdu_arena_bytes(), 0);
 }
 
+/*
+ * Issue #9: a fixed-size TLV declared longer than libsmpp34 reads. The
+ * library reads message_state as one octet and parses the rest of the
+ * declared value as further TLVs, so K inner TLVs hide behind one outer
+ * one and slip past the TLV count: with K >= 30 its 2048-byte error text
+ * overflows into our .bss (K = 40 is the 254-byte PDU of the audit).
+ */
+static void
+test_fixed_tlv_hiding_tlvs_refused(void **state)
+{
+	uint8_t v[1 + 5 * 40];
+	struct smsc_deliver d;
+	char err[SD_ERRLEN];
+	struct b b;
+	size_t k;
+
+	(void)state;
+	v[0] = 2;
+	for (k = 0; k < 40; k++) {
+		uint8_t *t = v + 1 + 5 * k;
+
+		t[0] = 0x04; /* message_state again, length 1 */
+		t[1] = 0x27;
+		t[2] = 0;
+		t[3] = 1;
+		t[4] = 2;
+	}
+	deliver_start(&b, 0, 0, "", 0);
+	put_tlv(&b, 0x0427, v, sizeof(v));
+	deliver_finish(&b);
+	assert_int_equal(b.n, 254);
+	assert_int_equal(smsc_deliver_decode(b.p, b.n, &d, err), SD_EINVAL);
+	assert_non_null(strstr(err, "0x0427"));
+	assert_int_equal(smsc_pdu_arena_bytes(), 0);
+}
+
+/* Every TLV libsmpp34 reads at a fixed size must say that size; an octet
+ * TLV may not exceed what libsmpp34 keeps of it. One table, both ways. */
+static void
+test_tlv_lengths_table(void **state)
+{
+	static const uint8_t z[1100];
+	static const struct {
+		uint16_t tag;  /* TLV */
+		uint16_t len;  /* declared length */
+		enum sd_rc rc; /* expected */
+	} c[] = {
+		{0x0427, 1, SD_OK},     {0x0427, 0, SD_EINVAL},
+		{0x0427, 2, SD_EINVAL}, {0x020C, 2, SD_OK},
+		{0x020C, 1, SD_EINVAL}, {0x020C, 3, SD_EINVAL},
+		{0x020E, 1, SD_OK},     {0x020E, 6, SD_EINVAL},
+		{0x020F, 1, SD_OK},     {0x020F, 0, SD_EINVAL},
+		{0x1383, 2, SD_OK},     {0x1383, 7, SD_EINVAL},
+		{0x0204, 2, SD_OK},     {0x0204, 4, SD_EINVAL},
+		{0x020A, 2, SD_OK},     {0x020B, 3, SD_EINVAL},
+		{0x0205, 1, SD_OK},     {0x0201, 2, SD_EINVAL},
+		{0x0019, 1, SD_OK},     {0x0019, 2, SD_EINVAL},
+		{0x000E, 1, SD_OK},     {0x000E, 5, SD_EINVAL},
+		{0x0421, 1, SD_OK},     {0x0421, 65, SD_EINVAL},
+		{0x020D, 1, SD_OK},     {0x020D, 0, SD_EINVAL},
+		{0x000D, 11, SD_OK},    {0x0006, 5, SD_OK},
+		{0x0423, 3, SD_OK},     {0x0423, 4, SD_EINVAL},
+		{0x001E, 65, SD_OK},    {0x001E, 66, SD_EINVAL},
+		{0x0381, 19, SD_OK},    {0x0381, 20, SD_EINVAL},
+		{0x0202, 23, SD_OK},    {0x0203, 24, SD_EINVAL},
+		{0x0424, 1024, SD_OK},  {0x0424, 1025, SD_EINVAL},
+		{0x0501, 1, SD_OK},     {0x1400, 1024, SD_OK},
+		{0x1400, 1025, SD_EINVAL},
+	};
+	struct smsc_deliver d;
+	char err[SD_ERRLEN];
+	struct b b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		deliver_start(&b, 0, 0, "", 0);
+		put_tlv(&b, c[i].tag, z, c[i].len);
+		deliver_finish(&b);
+		if (smsc_deliver_decode(b.p, b.n, &d, err) != c[i].rc)
+			fail_msg("tag 0x%04x length %u: expected %s (%s)",
+			    c[i].tag, c[i].len, c[i].rc == SD_OK ? "OK" :
+			    "EINVAL", err);
+		assert_int_equal(smsc_pdu_arena_bytes(), 0);
+	}
+}
+
 static void
 test_framing(void **state)
 {
@@ -274,6 +361,8 @@ main(void)
 		cmocka_unit_test(test_many_tlvs_refused),
 		cmocka_unit_test(test_bad_tlv_length_no_leak),
 		cmocka_unit_test(test_libsmpp34_refusal_reported),
+		cmocka_unit_test(test_fixed_tlv_hiding_tlvs_refused),
+		cmocka_unit_test(test_tlv_lengths_table),
 		cmocka_unit_test(test_framing),
 	};
 
