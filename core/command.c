@@ -17,6 +17,11 @@
  * than [sms] mo_per_hour messages in an hour from one number are answered
  * once, then ignored until the hour has passed. A reply longer than
  * [sms] max_reply_parts SMS parts is cut and ends with a link.
+ *
+ * The text of NEW and R is stored as the sender wrote it, line breaks
+ * included, up to SD_BODY_MAX bytes; a longer one is cut at the end and
+ * the confirmation says so (issue #9). Only the command words and the
+ * title are read from the normalized copy.
  */
 #include "core/core.h"
 
@@ -45,6 +50,9 @@
 #define TITLE_CHARS 60
 /* Words in an MO we look at. */
 #define MAX_WORDS 64
+/* A text over SD_BODY_MAX is cut at the last word that ends in this many
+ * bytes before the limit (else at a character). */
+#define CUT_LOOKBACK 200
 
 /* The command words. Lower-case ASCII; Persian without ZWNJ. */
 static const struct {
@@ -346,6 +354,7 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 	case CORE_CMD_REPLY:
 		c->tracking = n > 1 ? as_number(&w[1]) : 0;
 		rest(w, n, 2, c->text, sizeof(c->text));
+		c->body_off = core_text_word_at(text, 2);
 		c->missing = c->tracking == 0 || c->text[0] == '\0';
 		break;
 	case CORE_CMD_NEW: {
@@ -356,6 +365,7 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 		if (n > 2 && as_priority(&w[2], &c->prio))
 			from = 3;
 		rest(w, n, from, c->text, sizeof(c->text));
+		c->body_off = core_text_word_at(text, from);
 		c->missing = c->dept == 0 || c->text[0] == '\0';
 		break;
 	}
@@ -446,6 +456,9 @@ struct mo_ctx {
 	bool known;
 	char reply[REPLY_MAX];
 	int64_t link_tracking; /* the request a cut reply links to */
+	bool cut;              /* the sender's text was cut to SD_BODY_MAX */
+	size_t cut_kept;       /* ... to this many characters */
+	size_t cut_total;      /* ... of this many */
 };
 
 static void SD_PRINTF(2, 3)
@@ -579,6 +592,68 @@ do_depts(struct mo_ctx *x)
 	return SD_OK;
 }
 
+static size_t
+chars_in(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	    c == '\f';
+}
+
+/*
+ * The text of NEW or R as the sender wrote it (line breaks, digits and
+ * letters kept, as the web form keeps them), from where the parser found
+ * it in the MO. Longer than SD_BODY_MAX bytes (a long MO may have up to
+ * SMSC_PARTS_MAX parts) it is cut at the end, at a word if one ends near
+ * the limit, and x->cut says so for the confirmation. Caller frees.
+ */
+static char *
+mo_body(struct mo_ctx *x)
+{
+	const char *s = x->mo->text + x->c.body_off;
+	size_t len = strlen(s), end, i;
+
+	while (len > 0 && is_space(s[len - 1]))
+		len--;
+	if (len <= SD_BODY_MAX)
+		return xstrndup(s, len);
+	end = SD_BODY_MAX;
+	while (end > 0 && ((unsigned char)s[end] & 0xc0) == 0x80)
+		end--;
+	for (i = end; i > 0 && i + CUT_LOOKBACK > end; i--) {
+		if (is_space(s[i])) {
+			end = i;
+			break;
+		}
+	}
+	while (end > 0 && is_space(s[end - 1]))
+		end--;
+	x->cut = true;
+	x->cut_kept = chars_in(s, end);
+	x->cut_total = chars_in(s, len);
+	log_info("cmd", "text cut kept=%zu of=%zu chars", x->cut_kept,
+	    x->cut_total);
+	return xstrndup(s, end);
+}
+
+/* Tell the sender their text was cut (after the confirmation). */
+static void
+say_cut(struct mo_ctx *x)
+{
+	if (x->cut)
+		SAY(x, TXT_TEXT_CUT, x->cut_kept, x->cut_total);
+}
+
 /* The first words of text, as a title. */
 static void
 make_title(const char *text, char *out, size_t n)
@@ -611,7 +686,7 @@ make_title(const char *text, char *out, size_t n)
 static enum sd_rc
 do_new(struct mo_ctx *x)
 {
-	char title[TITLE_CHARS * 4 + 8], err[SD_ERRLEN];
+	char title[TITLE_CHARS * 4 + 8], err[SD_ERRLEN], *body;
 	char link[SD_CONF_VALUE_MAX + 32];
 	struct db_dept d;
 	int64_t t = 0;
@@ -622,9 +697,11 @@ do_new(struct mo_ctx *x)
 		return SD_OK;
 	}
 	make_title(x->c.text, title, sizeof(title));
+	body = mo_body(x);
 	rc = core_request_create(x->db, x->env, x->u.id, x->c.dept, x->c.prio,
-	    title, x->c.text, x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS,
+	    title, body, x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS,
 	    &t, err);
+	free(body);
 	if (rc == SD_EINVAL || rc == SD_ETOOBIG) {
 		SAY(x, TXT_BAD_TEXT, 0);
 		return SD_OK;
@@ -636,6 +713,7 @@ do_new(struct mo_ctx *x)
 		return rc;
 	core_link(x->env, t, link, sizeof(link));
 	SAY(x, TXT_NEW_OK, (long long)t, d.short_name, link);
+	say_cut(x);
 	x->link_tracking = t;
 	db_dept_fini(&d);
 	return SD_OK;
@@ -645,7 +723,7 @@ static enum sd_rc
 do_reply(struct mo_ctx *x)
 {
 	struct db_request r;
-	char err[SD_ERRLEN];
+	char err[SD_ERRLEN], *body;
 	bool own;
 	enum sd_rc rc;
 
@@ -660,13 +738,15 @@ do_reply(struct mo_ctx *x)
 		return rc;
 	own = r.applicant_id == x->u.id;
 	db_request_fini(&r);
-	rc = core_request_reply(x->db, x->env, x->u.id, x->c.tracking,
-	    x->c.text, x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS, NULL,
-	    err);
+	body = mo_body(x);
+	rc = core_request_reply(x->db, x->env, x->u.id, x->c.tracking, body,
+	    x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS, NULL, err);
+	free(body);
 	switch (rc) {
 	case SD_OK:
 		SAY(x, own ? TXT_FOLLOWUP_OK : TXT_ANSWER_OK,
 		    (long long)x->c.tracking);
+		say_cut(x);
 		return SD_OK;
 	case SD_ESTATE:
 		SAY(x, TXT_CLOSED, (long long)x->c.tracking);
@@ -886,7 +966,9 @@ queue:
 		core_link(x->env, x->link_tracking, link, sizeof(link));
 	else
 		snprintf(link, sizeof(link), "%s", x->env->base_url);
-	shorten(x->reply, sizeof(x->reply), link, max_parts);
+	/* The notice of a cut text must reach the sender: one part more
+	 * (their own text took a hundred). */
+	shorten(x->reply, sizeof(x->reply), link, max_parts + (x->cut ? 1 : 0));
 	memset(&m, 0, sizeof(m));
 	m.kind = mo->ussd ? CORE_OUT_USSD : CORE_OUT_REPLY;
 	m.dest = mo->from;

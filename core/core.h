@@ -330,7 +330,12 @@ struct core_cmd {
 	int64_t tracking;        /* STATUS, R, ESCALATE */
 	int dept;                /* NEW: 1..17 as typed (checked later) */
 	enum core_priority prio; /* NEW: normal unless given */
-	char text[1024];         /* NEW, R: the text; REG: first name */
+	char text[1024];         /* NEW, R: the text normalized on one line
+				    (cut; the title comes from it); REG:
+				    first name */
+	size_t body_off;         /* NEW, R: where the text starts in the MO
+				    as sent (its whole body, line breaks
+				    and spelling kept) */
 	char last[256];          /* REG: last name */
 	enum core_cmd_id closest; /* CORE_CMD_NONE: the likeliest meant */
 };

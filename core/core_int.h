@@ -21,10 +21,21 @@ enum sd_rc core_field_line(const char *in, size_t max, const char *what,
 
 /*
  * Check and clean a multi-line body: valid UTF-8, trimmed of surrounding
- * white space (inner lines kept as typed), non-empty, at most max bytes.
+ * white space, line breaks made "\n" (CR LF, CR, U+2028 and U+2029: a
+ * lone CR would let a text overwrite its own line on a terminal), inner
+ * lines otherwise kept as typed, non-empty, at most max bytes.
  */
 enum sd_rc core_field_body(const char *in, size_t max, const char *what,
     char **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * Byte offset in s (UTF-8) of its word k (0 = the first), counted as
+ * core_text_normalize() with CORE_NORM_SPACES | CORE_NORM_ZWNJ leaves
+ * them: words are separated by White_Space, and a run of ZWNJ alone is no
+ * word. So word k of the normalized text starts here in the text as sent.
+ * strlen(s) if s has fewer words. Any thread.
+ */
+size_t core_text_word_at(const char *s, size_t k);
 
 /* ---- SMS alerts (core/alert.c) ---------------------------------------- */
 
@@ -95,6 +106,7 @@ enum core_txt {
 	TXT_USAGE,        /* the command's usage */
 	TXT_FLOOD,        /* (none) */
 	TXT_BAD_TEXT,     /* (none) */
+	TXT_TEXT_CUT,     /* characters kept, characters sent (size_t) */
 	TXT_ALERT_ANSWER, /* tracking, excerpt, link */
 	TXT_ALERT_CLOSED, /* tracking, link */
 	TXT_ALERT_ESCALATED, /* tracking, link */

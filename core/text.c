@@ -37,6 +37,7 @@
 #include <unicode/utypes.h>
 
 #include "core/base/xmalloc.h"
+#include "core/core_int.h"
 
 #define ZWNJ 0x200C
 /* Arabic letters that Persian keyboards of some phones still produce. */
@@ -285,6 +286,45 @@ fail:
 	free(o16);
 	free(u16);
 	return rc;
+}
+
+size_t
+core_text_word_at(const char *s, size_t k)
+{
+	int32_t len = (int32_t)strnlen(s, (size_t)SD_TEXT_MAX + 1), i = 0;
+	int32_t at, start;
+	bool word;
+	UChar32 c;
+
+	for (;;) {
+		/* White space before the word. */
+		while (i < len) {
+			at = i;
+			U8_NEXT(s, i, len, c);
+			if (c < 0 || !u_isUWhiteSpace(c)) {
+				i = at;
+				break;
+			}
+		}
+		if (i >= len)
+			return (size_t)len;
+		/* The word; one of ZWNJ alone is dropped by the normalizer
+		 * (CORE_NORM_ZWNJ), so it is no word here either. */
+		start = i;
+		word = false;
+		while (i < len) {
+			at = i;
+			U8_NEXT(s, i, len, c);
+			if (c >= 0 && u_isUWhiteSpace(c)) {
+				i = at;
+				break;
+			}
+			if (c != ZWNJ)
+				word = true;
+		}
+		if (word && k-- == 0)
+			return (size_t)start;
+	}
 }
 
 /*

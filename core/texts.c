@@ -132,6 +132,10 @@ static const char *const txt[TXT_COUNT][2] = {
 	    "Too many messages from this number: no answers for an hour."},
 	[TXT_BAD_TEXT] = {"متن پیام خالی یا بیش از حد بلند است.",
 	    "The text is empty or too long."},
+	[TXT_TEXT_CUT] = {"\nمتن شما بلندتر از حد مجاز بود و از انتها کوتاه "
+			   "شد: %zu نویسه از %zu نویسه ثبت شد.",
+	    "\nYour text was longer than allowed and was cut at the end: %zu "
+	    "of %zu characters were saved."},
 	[TXT_ALERT_ANSWER] = {"پاسخ درخواست %lld ارسال شد: %s\n%s",
 	    "Request %lld has been answered: %s\n%s"},
 	[TXT_ALERT_CLOSED] = {"درخواست %lld بسته شد.\n%s",

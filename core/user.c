@@ -41,6 +41,33 @@ core_field_line(const char *in, size_t max, const char *what, char **out,
 	return SD_OK;
 }
 
+/* Copy s[0..len) with every line break as "\n": CR LF, CR, U+2028 LINE
+ * SEPARATOR and U+2029 PARAGRAPH SEPARATOR (E2 80 A8/A9). Never longer. */
+static char *
+body_lines(const char *s, size_t len)
+{
+	char *o = xmalloc(len + 1);
+	size_t i, k = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\r') {
+			if (i + 1 < len && s[i + 1] == '\n')
+				i++;
+			o[k++] = '\n';
+		} else if ((unsigned char)s[i] == 0xe2 && i + 2 < len &&
+			   (unsigned char)s[i + 1] == 0x80 &&
+			   ((unsigned char)s[i + 2] == 0xa8 ||
+			       (unsigned char)s[i + 2] == 0xa9)) {
+			i += 2;
+			o[k++] = '\n';
+		} else {
+			o[k++] = s[i];
+		}
+	}
+	o[k] = '\0';
+	return o;
+}
+
 enum sd_rc
 core_field_body(const char *in, size_t max, const char *what, char **out,
     char err[SD_ERRLEN])
@@ -78,7 +105,7 @@ core_field_body(const char *in, size_t max, const char *what, char **out,
 		    what, max);
 		return SD_ETOOBIG;
 	}
-	*out = xstrndup(s, (size_t)(e - s));
+	*out = body_lines(s, (size_t)(e - s));
 	return SD_OK;
 }
 

@@ -195,6 +195,34 @@ test_parse_random(void **state)
 	assert_int_equal(c.id, CORE_CMD_NONE);
 }
 
+/* Issue 9: the text of NEW and R starts where the sender's text starts,
+ * as sent: line breaks, digits and spelling kept (the parser's own copy
+ * is normalized on one line, for the title). */
+static void
+test_parse_body_as_sent(void **state)
+{
+	static const struct {
+		const char *text, *body;
+	} t[] = {
+		{"NEW 2 line one\nline two", "line one\nline two"},
+		{"جدید ۲ خف  نشت گاز\n\nطبقه ۳", "نشت گاز\n\nطبقه ۳"},
+		{"  R\t۱۰۰۲۵\n\u200c many\r\nthanks", "many\r\nthanks"},
+		{"\u200cپاسخ \u200c 10025 متن", "متن"},
+		{"NEW 2\nالف\u200cب ي", "الف\u200cب ي"},
+	};
+	struct core_cmd c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		core_cmd_parse(t[i].text, &c);
+		assert_false(c.missing);
+		if (strcmp(t[i].text + c.body_off, t[i].body) != 0)
+			fail_msg("case %zu: body «%s», want «%s»", i,
+			    t[i].text + c.body_off, t[i].body);
+	}
+}
+
 /* ---- The handler ------------------------------------------------------------- */
 
 #define T0 1763971200 /* 2025-11-24 08:00 UTC: Monday 11:30 in Tehran */
@@ -654,6 +682,136 @@ test_flood(void **state)
 	free(r);
 }
 
+/* A text of at least chars characters: Persian (or English) words, a line
+ * break after every seventh. Caller frees. */
+static char *
+long_text(size_t chars, bool persian)
+{
+	const char *word = persian ? "درخواست" : "request";
+	size_t wl = strlen(word), n = 0, k = 0, words = 0;
+	char *s = malloc(chars * 4 + 64);
+
+	assert_non_null(s);
+	while (n < chars) {
+		memcpy(s + k, word, wl);
+		k += wl;
+		n += 7;
+		s[k++] = ++words % 7 == 0 ? '\n' : ' ';
+		n++;
+	}
+	s[k - 1] = '.';
+	s[k] = '\0';
+	return s;
+}
+
+static size_t
+chars_of(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The body of message i of tracking (caller frees). */
+static char *
+body_of(struct world *w, int64_t t, size_t i)
+{
+	struct db_message *m;
+	size_t n;
+	char *b;
+
+	assert_int_equal(db_message_list(w->db, t, &m, &n), SD_OK);
+	assert_true(i < n);
+	b = strdup(m[i].body);
+	db_message_list_free(m, n);
+	return b;
+}
+
+/* Issue 9: a 2,399-character NEW was stored as 681 characters cut
+ * mid-word, a 3,160-character reply as 1,023 without its line breaks,
+ * and both were confirmed. Now both are kept whole with their line
+ * breaks; a text over the body limit is cut at the end at a word and the
+ * sender is told so in the confirmation. */
+static void
+test_long_texts_kept(void **state)
+{
+	struct world *w = *state;
+	char *body, *msg, *r, *got, *notice;
+	struct db_request q;
+	size_t len;
+
+	body = long_text(2399, true);
+	assert_true(chars_of(body) >= 2399);
+	assert_int_equal(asprintf(&msg, "جدید ۲ %s", body) > 0, 1);
+	r = mo(w, "989131111111", msg);
+	assert_non_null(strstr(r, "شماره رهگیری 10002"));
+	assert_null(strstr(r, "کوتاه شد"));
+	free(r);
+	free(msg);
+	got = body_of(w, 10002, 0);
+	assert_string_equal(got, body);
+	free(got);
+	/* The title is still the first words. */
+	assert_int_equal(db_request_get(w->db, 10002, &q), SD_OK);
+	assert_string_equal(q.title, "درخواست درخواست درخواست درخواست "
+				     "درخواست درخواست");
+	db_request_fini(&q);
+	free(body);
+
+	body = long_text(3160, false);
+	assert_int_equal(asprintf(&msg, "R 10002 %s", body) > 0, 1);
+	r = mo(w, "989131111111", msg);
+	assert_non_null(strstr(r, "added to request 10002"));
+	assert_null(strstr(r, "cut"));
+	free(r);
+	free(msg);
+	got = body_of(w, 10002, 1);
+	assert_string_equal(got, body);
+	assert_non_null(strchr(got, '\n'));
+	free(got);
+	free(body);
+
+	/* Over the limit: 12,000 Persian characters are 24,000 bytes. */
+	body = long_text(12000, true);
+	assert_true(strlen(body) > SD_BODY_MAX);
+	assert_int_equal(asprintf(&msg, "جدید 2 %s", body) > 0, 1);
+	r = mo(w, "989131111111", msg);
+	assert_non_null(strstr(r, "شماره رهگیری 10003"));
+	notice = strstr(r, "متن شما بلندتر از حد مجاز بود و از انتها کوتاه "
+			   "شد");
+	assert_non_null(notice);
+	got = body_of(w, 10003, 0);
+	len = strlen(got);
+	assert_true(len <= SD_BODY_MAX && len > SD_BODY_MAX - 100);
+	assert_memory_equal(got, body, len);
+	assert_true(body[len] == ' ' || body[len] == '\n'); /* at a word */
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "%zu نویسه از %zu نویسه ثبت شد",
+		    chars_of(got), chars_of(body));
+		assert_non_null(strstr(notice, want));
+	}
+	assert_non_null(strstr(r, "https://desk.example/r/10003"));
+	assert_true(units(r) <= 3 * 67);
+	free(got);
+	free(r);
+	free(msg);
+	r = mo(w, "989131111111", "R 10003 short");
+	assert_null(strstr(r, "cut"));
+	free(r);
+	assert_int_equal(asprintf(&msg, "R 10003 %s", body) > 0, 1);
+	r = mo(w, "989131111111", msg);
+	assert_non_null(strstr(r, "added to request 10003"));
+	assert_non_null(strstr(r, "was cut at the end"));
+	free(r);
+	free(msg);
+	free(body);
+}
+
 /* A reply over max_reply_parts is cut and ends with the link. */
 static void
 test_shorten(void **state)
@@ -724,6 +882,7 @@ main(void)
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_closest),
 		cmocka_unit_test(test_parse_random),
+		cmocka_unit_test(test_parse_body_as_sent),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_status),
 		T(test_not_found),
@@ -736,6 +895,7 @@ main(void)
 		T(test_reg_unregistered),
 		T(test_flood),
 		T(test_shorten),
+		T(test_long_texts_kept),
 		T(test_otp),
 #undef T
 	};
