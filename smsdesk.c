@@ -925,7 +925,7 @@ cmd_staff_list(struct app *app, int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		char local[SD_MOBILE_LEN];
+		char local[SD_MOBILE_LEN], *first, *last, *title;
 		int codes[SD_STAFF_DEPTS_MAX];
 		size_t nc = 0;
 
@@ -933,9 +933,14 @@ cmd_staff_list(struct app *app, int argc, char **argv)
 		if (db_staff_depts(app->db, u[i].id, codes, SD_STAFF_DEPTS_MAX,
 			&nc) != SD_OK)
 			nc = 0;
+		first = core_text_escape(u[i].first, 0);
+		last = core_text_escape(u[i].last, 0);
+		title = core_text_escape(u[i].title, 0);
 		printf("%-5lld %s  %s %s  (%s)  %s  depts=", (long long)u[i].id,
-		    local, u[i].first, u[i].last, u[i].title,
-		    core_role_label(u[i].role));
+		    local, first, last, title, core_role_label(u[i].role));
+		free(first);
+		free(last);
+		free(title);
 		for (j = 0; j < nc; j++)
 			printf("%s%d", j > 0 ? "," : "", codes[j]);
 		printf("%s\n", nc == 0 ? "-" : "");
@@ -1151,11 +1156,15 @@ cmd_request_list(struct app *app, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		char date[SD_JALALI_LEN];
+		/* Titles are cleaned when stored; rows from before may not
+		 * be, and this goes to a terminal. */
+		char *title = core_text_escape(r[i].title, 0);
 
 		printf("%lld  %s  %s  %s  %s\n", (long long)r[i].tracking,
 		    core_jalali_format(r[i].updated, date),
 		    core_status_label(r[i].status),
-		    core_priority_label(r[i].prio), r[i].title);
+		    core_priority_label(r[i].prio), title);
+		free(title);
 	}
 	db_request_list_free(r, n);
 	return 0;
@@ -1255,7 +1264,7 @@ static int
 cmd_queue_show(struct app *app, int argc, char **argv)
 {
 	struct db_outbox_row r;
-	char when[SD_JALALI_LEN], upd[SD_JALALI_LEN], *parts = NULL;
+	char when[SD_JALALI_LEN], upd[SD_JALALI_LEN], *parts = NULL, *text;
 	int64_t id;
 	enum sd_rc rc;
 
@@ -1287,9 +1296,12 @@ cmd_queue_show(struct app *app, int argc, char **argv)
 		printf("expires: %s\n", core_jalali_format(r.expires, when));
 	if (r.reason[0] != '\0')
 		printf("reason: %s\n", r.reason);
-	/* An OTP's text holds a live code: never print it. */
+	/* An OTP's text holds a live code: never print it. Others may
+	 * quote what a sender wrote: escaped for the terminal. */
+	text = core_text_escape(r.body, CORE_ESC_LINES);
 	printf("text: %s\n", r.kind == CORE_OUT_OTP ? "(one-time password, "
-	    "not shown)" : r.body);
+	    "not shown)" : text);
+	free(text);
 	free(parts);
 	db_outbox_row_fini(&r);
 	return 0;

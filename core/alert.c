@@ -8,6 +8,7 @@
 #include "core/core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base/log.h"
@@ -30,8 +31,11 @@ core_link(const struct core_env *env, int64_t tracking, char *out, size_t n)
 }
 
 void
-core_excerpt(const char *s, size_t max, char *out, size_t outsz)
+core_excerpt(const char *text, size_t max, char *out, size_t outsz)
 {
+	/* What a phone would act on (controls, bidi overrides that would
+	 * reorder the rest of the SMS, link included) is shown escaped. */
+	char *s = core_text_escape(text, CORE_ESC_LINES);
 	size_t i = 0, chars = 0, o = strlen(out);
 
 	while (s[i] != '\0' && chars < max) {
@@ -54,6 +58,7 @@ core_excerpt(const char *s, size_t max, char *out, size_t outsz)
 	out[o] = '\0';
 	if (s[i] != '\0' && o + 4 < outsz)
 		strcat(out, "…");
+	free(s);
 }
 
 static enum sd_rc

@@ -819,11 +819,19 @@ static enum sd_rc
 do_reg(struct mo_ctx *x, const char *e164)
 {
 	char err[SD_ERRLEN];
+	uint32_t cp;
 	int64_t id;
 	enum sd_rc rc;
 
 	if (x->known) {
 		SAY(x, TXT_REG_ALREADY, 0);
+		return SD_OK;
+	}
+	/* core_user_add() refuses these too; the sender is told which
+	 * rule. */
+	if (core_text_line_unsafe(x->c.text, &cp) ||
+	    core_text_line_unsafe(x->c.last, &cp)) {
+		SAY(x, TXT_REG_CHARS, 0);
 		return SD_OK;
 	}
 	rc = core_user_add(x->db, 0, e164, x->c.text, x->c.last,

@@ -43,6 +43,23 @@ struct core_env; /* the configuration the domain reads, below */
 enum sd_rc core_text_normalize(const char *in, unsigned flags, char **out,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
+/* Flags for core_text_escape(). */
+#define CORE_ESC_LINES 0x01u /* a body: keep "\n", "\t" and marks of
+				direction (LRM, RLM, ALM) */
+
+/*
+ * Copy s for output (a terminal, an SMS, a page) with every character a
+ * terminal or a bidi renderer would act on written as "<U+XXXX>": C0
+ * controls, DEL and C1 controls (but "\n" and "\t" with CORE_ESC_LINES),
+ * bidi embeddings, overrides and isolates (U+202A..202E, U+2066..2069),
+ * U+2028 and U+2029; without CORE_ESC_LINES (names, titles: one line) also
+ * every other invisible format character (Cf: marks of direction, BOM,
+ * ZWSP) except ZWNJ and ZWJ, which Persian and emoji need. A byte that is
+ * not UTF-8 is written "<0xXX>". Returns a new string owned by the caller,
+ * or NULL if s is NULL. Any thread.
+ */
+char *core_text_escape(const char *s, unsigned flags);
+
 /* True if s[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool core_text_utf8_valid(const char *s, size_t len);
 
@@ -225,8 +242,12 @@ enum sd_rc core_request_list_mine(struct db *db, int64_t user_id,
  * Render request tracking and its thread as plain text for viewer_id (same
  * access check as core_request_get), in the seed's wording:
  * «موضوع : …», «نوع درخواست : …», «شماره رهگیری : …», «وضعیت : …»,
- * «اولویت : …», then each message with «توسط: name (title)» and its
- * Jalali date. *out is owned by the caller.
+ * «اولویت : …», then each message: an author line that says the role
+ * from the stored role, never from a name («متقاضی: name», «متقاضی:
+ * شما», «پاسخ کارشناس: name (title)», «پاسخ رئیس: …»), the body with
+ * every line set off by "| " and escaped (core_text_escape), and its
+ * Jalali date. Names and titles are escaped too, for rows stored before
+ * they were checked. *out is owned by the caller.
  */
 enum sd_rc core_request_render(struct db *db, int64_t viewer_id,
     int64_t tracking, char **out) SD_MUSTCHECK;

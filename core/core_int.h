@@ -10,14 +10,22 @@
 
 #include "core/base/rc.h"
 
+/* What core_field_line() does with controls and bidi controls. */
+enum core_field_mode {
+	CORE_FIELD_REJECT, /* SD_EINVAL naming the character (names) */
+	CORE_FIELD_STRIP,  /* dropped (a title made from an SMS text) */
+};
+
 /*
  * Check and clean a one-line field (name, title): valid UTF-8, Persian
- * normalization of spaces, ZWNJ and Arabic letters, non-empty, at most max
- * bytes after cleaning. what names the field in the reason. *out is owned
- * by the caller.
+ * normalization of spaces, ZWNJ and Arabic letters, no character that
+ * core_text_line_unsafe() finds (refused or dropped, per mode), non-empty,
+ * at most max bytes after cleaning. what names the field in the reason.
+ * *out is owned by the caller.
  */
 enum sd_rc core_field_line(const char *in, size_t max, const char *what,
-    char **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
+    enum core_field_mode mode, char **out, char err[SD_ERRLEN])
+    SD_MUSTCHECK;
 
 /*
  * Check and clean a multi-line body: valid UTF-8, trimmed of surrounding
@@ -36,6 +44,17 @@ enum sd_rc core_field_body(const char *in, size_t max, const char *what,
  * strlen(s) if s has fewer words. Any thread.
  */
 size_t core_text_word_at(const char *s, size_t k);
+
+/*
+ * True if s (UTF-8) holds a character a one-line field (name, title) may
+ * not: a control, a bidi control, a line or paragraph separator, or an
+ * invisible format character other than ZWNJ and ZWJ (white space is not
+ * counted: the normalizer folds it). *cp gets the first. Any thread.
+ */
+bool core_text_line_unsafe(const char *s, uint32_t *cp);
+
+/* A copy of s without those characters (white space kept). Caller frees. */
+char *core_text_line_strip(const char *s);
 
 /* ---- SMS alerts (core/alert.c) ---------------------------------------- */
 
@@ -65,7 +84,8 @@ void core_link(const struct core_env *env, int64_t tracking, char *out,
     size_t n);
 
 /* Append the first max characters of s, on one line, to out (size n),
- * with "…" when cut. */
+ * with "…" when cut; controls and bidi overrides escaped as by
+ * core_text_escape(). */
 void core_excerpt(const char *s, size_t max, char *out, size_t n);
 
 /* ---- Texts of the SMS channel (core/texts.c) -------------------------- */
@@ -100,6 +120,7 @@ enum core_txt {
 	TXT_REG_OK,       /* first, last, base_url */
 	TXT_REG_ALREADY,  /* (none) */
 	TXT_REG_BAD,      /* (none) */
+	TXT_REG_CHARS,    /* (none) */
 	TXT_STOP,         /* (none) */
 	TXT_START,        /* (none) */
 	TXT_HINT,         /* closest command's usage */

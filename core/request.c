@@ -150,7 +150,8 @@ core_request_create(struct db *db, const struct core_env *env,
 		snprintf(err, SD_ERRLEN, "unknown priority or channel");
 		return SD_EINVAL;
 	}
-	if ((rc = core_field_line(title, SD_REQ_TITLE_MAX, "title", &t,
+	if ((rc = core_field_line(title, SD_REQ_TITLE_MAX, "title",
+		 CORE_FIELD_STRIP, &t,
 		 err)) != SD_OK ||
 	    (rc = core_field_body(body, SD_BODY_MAX, "text", &b, err)) !=
 		SD_OK)

@@ -18,6 +18,12 @@
  *     the input and its buffer is sized from the input.
  *   - Nothing here has state: any thread may call every function.
  *
+ * Characters that act instead of showing (issue #9): C0/C1 controls move
+ * a terminal's cursor or retitle its window, bidi overrides and isolates
+ * reorder what follows them. One-line fields (names, titles) may not
+ * hold them (core_text_line_unsafe, core_text_line_strip); bodies keep
+ * what was sent and every output escapes it (core_text_escape).
+ *
  * Mobile numbers are stored in E.164, "+989XXXXXXXXX": Iranian mobiles are
  * 9 followed by nine more digits after the country code 98.
  */
@@ -496,4 +502,121 @@ core_mobile_local(const char *e164, char out[SD_MOBILE_LEN])
 		snprintf(out, SD_MOBILE_LEN, "0%s", e164 + 3);
 	else
 		snprintf(out, SD_MOBILE_LEN, "%s", e164 != NULL ? e164 : "");
+}
+
+/* ---- Characters that act instead of showing (issue #9) ------------------ */
+
+#define ZWJ 0x200D
+
+/* A bidi embedding, override or isolate: reorders the text after it. */
+static bool
+bidi_reorders(UChar32 c)
+{
+	return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Not allowed in a one-line field (name, title): controls (C0, DEL, C1),
+ * bidi controls (U+061C, U+200E/F, embeddings, overrides, isolates), line
+ * and paragraph separators, and invisible format characters other than
+ * ZWNJ and ZWJ. */
+static bool
+unsafe_line_char(UChar32 c)
+{
+	int8_t type = u_charType(c);
+
+	if (type == U_CONTROL_CHAR || type == U_LINE_SEPARATOR ||
+	    type == U_PARAGRAPH_SEPARATOR)
+		return true;
+	if (u_hasBinaryProperty(c, UCHAR_BIDI_CONTROL))
+		return true;
+	return type == U_FORMAT_CHAR && c != ZWNJ && c != ZWJ;
+}
+
+/* Escaped in a body: controls but line feed and tab, what reorders text,
+ * and the separators that some renderers take for line breaks. */
+static bool
+unsafe_body_char(UChar32 c)
+{
+	if (c == '\n' || c == '\t')
+		return false;
+	return u_charType(c) == U_CONTROL_CHAR || bidi_reorders(c) ||
+	    c == 0x2028 || c == 0x2029;
+}
+
+bool
+core_text_line_unsafe(const char *s, uint32_t *cp)
+{
+	int32_t len = (int32_t)strnlen(s, (size_t)SD_TEXT_MAX + 1), i = 0;
+	UChar32 c;
+
+	while (i < len) {
+		U8_NEXT(s, i, len, c);
+		if (c >= 0 && !u_isUWhiteSpace(c) && unsafe_line_char(c)) {
+			*cp = (uint32_t)c;
+			return true;
+		}
+	}
+	return false;
+}
+
+char *
+core_text_line_strip(const char *s)
+{
+	int32_t len = (int32_t)strnlen(s, (size_t)SD_TEXT_MAX + 1), i = 0, at;
+	char *o = xmalloc((size_t)len + 1);
+	size_t k = 0;
+	UChar32 c;
+
+	while (i < len) {
+		at = i;
+		U8_NEXT(s, i, len, c);
+		/* White space is the normalizer's to fold. */
+		if (c >= 0 && !u_isUWhiteSpace(c) && unsafe_line_char(c))
+			continue;
+		memcpy(o + k, s + at, (size_t)(i - at));
+		k += (size_t)(i - at);
+	}
+	o[k] = '\0';
+	return o;
+}
+
+char *
+core_text_escape(const char *s, unsigned flags)
+{
+	size_t len, cap, k = 0;
+	int32_t i = 0, at, n;
+	char *o;
+	UChar32 c;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen(s);
+	/* At most 8 bytes ("<U+XXXX>", "<0xXX>" is 6) for each input byte:
+	 * every escaped character is at least one byte. Bodies are bounded
+	 * by SD_BODY_MAX, so this stays small. */
+	assert(len < (size_t)INT32_MAX / 10);
+	n = (int32_t)len;
+	cap = len * 10 + 1;
+	o = xmalloc(cap);
+	while (i < n) {
+		at = i;
+		U8_NEXT(s, i, n, c);
+		if (c < 0) {
+			/* U8_NEXT skipped the ill-formed sequence: show its
+			 * bytes one by one. */
+			for (; at < i; at++)
+				k += (size_t)snprintf(o + k, cap - k, "<0x%02X>",
+				    (unsigned char)s[at]);
+		} else if ((flags & CORE_ESC_LINES) != 0 ?
+			       unsafe_body_char(c) :
+			       unsafe_line_char(c)) {
+			k += (size_t)snprintf(o + k, cap - k, "<U+%04X>",
+			    (unsigned)c);
+		} else {
+			memcpy(o + k, s + at, (size_t)(i - at));
+			k += (size_t)(i - at);
+		}
+	}
+	o[k] = '\0';
+	return xrealloc(o, k + 1);
 }

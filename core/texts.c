@@ -118,6 +118,10 @@ static const char *const txt[TXT_COUNT][2] = {
 	[TXT_REG_BAD] = {"نام یا نام خانوادگی نامعتبر است. شکل درست: ثبت نام "
 			  "علی رضایی",
 	    "The name is not valid. Example: REG Ali Rezaei"},
+	[TXT_REG_CHARS] = {"نام نباید نویسه‌های نامرئی یا کنترلی (مانند تغییر "
+			    "جهت متن) داشته باشد. شکل درست: ثبت نام علی رضایی",
+	    "The name must not hold invisible or control characters (such as "
+	    "text direction marks). Example: REG Ali Rezaei"},
 	[TXT_STOP] = {"هشدارهای پیامکی قطع شد؛ کدها و پاسخ پیام‌های خودتان "
 		       "می‌رسد. برای وصل: شروع",
 	    "Alerts are off; codes and answers to your own messages still "
@@ -261,7 +265,7 @@ core_request_render(struct db *db, int64_t viewer_id, int64_t tracking,
 	struct db_request r;
 	struct db_message *m = NULL;
 	struct db_dept d;
-	char date[SD_JALALI_LEN], *buf = NULL;
+	char date[SD_JALALI_LEN], *buf = NULL, *title;
 	size_t n = 0, i, len = 0;
 	enum sd_rc rc;
 
@@ -276,11 +280,13 @@ core_request_render(struct db *db, int64_t viewer_id, int64_t tracking,
 	if (rc != SD_OK)
 		goto fail_dept;
 	core_jalali_format(r.created, date);
+	title = core_text_escape(r.title, 0);
 	texts_append(&buf, &len,
 	    "موضوع : %s\nنوع درخواست : %s\nشماره رهگیری : %lld\n"
 	    "وضعیت : %s\nاولویت : %s\n",
-	    r.title, d.name, (long long)r.tracking,
+	    title, d.name, (long long)r.tracking,
 	    core_status_label(r.status), core_priority_label(r.prio));
+	free(title);
 	if (r.escalated)
 		texts_append(&buf, &len, "ارجاع به رئیس : بله\n");
 	/* "1399/02/07 - 09:09:11" -> date and time apart, as the seed says
@@ -289,16 +295,38 @@ core_request_render(struct db *db, int64_t viewer_id, int64_t tracking,
 		texts_append(&buf, &len, "ارسال شده در تاریخ %.10s ساعت %s\n",
 		    date, date + 13);
 	for (i = 0; i < n; i++) {
+		char *name = core_text_escape(m[i].author_name, 0);
+		char *title_of = core_text_escape(m[i].author_title, 0);
+		const char *p, *nl;
+		char *body;
+
 		core_jalali_format(m[i].created, date);
-		if (m[i].author_title[0] != '\0')
-			texts_append(&buf, &len, "\nتوسط: %s (%s)\n",
-			    m[i].author_name, m[i].author_title);
-		else if (viewer_id != 0 && m[i].author_id == viewer_id)
-			texts_append(&buf, &len, "\nتوسط: شما\n");
+		/* Who wrote it is said by the stored role, never by what a
+		 * name or a body holds: «پاسخ کارشناس:» only for staff. */
+		if (m[i].author_role == CORE_ROLE_APPLICANT)
+			texts_append(&buf, &len, "\n%s: %s\n",
+			    core_role_label(CORE_ROLE_APPLICANT),
+			    viewer_id != 0 && m[i].author_id == viewer_id ?
+				"شما" : name);
+		else if (title_of[0] != '\0')
+			texts_append(&buf, &len, "\nپاسخ %s: %s (%s)\n",
+			    core_role_label(m[i].author_role), name, title_of);
 		else
-			texts_append(&buf, &len, "\nتوسط: %s\n",
-			    m[i].author_name);
-		texts_append(&buf, &len, "%s\n%s\n", m[i].body, date);
+			texts_append(&buf, &len, "\nپاسخ %s: %s\n",
+			    core_role_label(m[i].author_role), name);
+		free(name);
+		free(title_of);
+		/* Every line of the body is set off, so none of it can pass
+		 * for a line of ours (an author line, a date). */
+		body = core_text_escape(m[i].body, CORE_ESC_LINES);
+		for (p = body; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
+			nl = strchr(p, '\n');
+			if (nl == NULL)
+				nl = p + strlen(p);
+			texts_append(&buf, &len, "| %.*s\n", (int)(nl - p), p);
+		}
+		free(body);
+		texts_append(&buf, &len, "%s\n", date);
 	}
 	*out = buf;
 	db_message_list_free(m, n);

@@ -13,10 +13,11 @@
 #include "core/core_int.h"
 
 enum sd_rc
-core_field_line(const char *in, size_t max, const char *what, char **out,
-    char err[SD_ERRLEN])
+core_field_line(const char *in, size_t max, const char *what,
+    enum core_field_mode mode, char **out, char err[SD_ERRLEN])
 {
-	char why[SD_ERRLEN];
+	char why[SD_ERRLEN], *clean = NULL;
+	uint32_t cp;
 	enum sd_rc rc;
 
 	*out = NULL;
@@ -24,11 +25,22 @@ core_field_line(const char *in, size_t max, const char *what, char **out,
 		snprintf(err, SD_ERRLEN, "%s is missing or too long", what);
 		return in == NULL ? SD_EINVAL : SD_ETOOBIG;
 	}
+	/* Invalid UTF-8 is the normalizer's to report. */
+	if (mode == CORE_FIELD_STRIP && core_text_utf8_valid(in, strlen(in)))
+		in = clean = core_text_line_strip(in);
 	rc = core_text_normalize(in,
 	    CORE_NORM_LETTERS | CORE_NORM_SPACES | CORE_NORM_ZWNJ, out, why);
+	free(clean);
 	if (rc != SD_OK) {
 		snprintf(err, SD_ERRLEN, "%s: %s", what, why);
 		return rc;
+	}
+	if (core_text_line_unsafe(*out, &cp)) {
+		snprintf(err, SD_ERRLEN, "%s contains an invisible control or "
+		    "text-direction character U+%04X", what, (unsigned)cp);
+		free(*out);
+		*out = NULL;
+		return SD_EINVAL;
 	}
 	if ((*out)[0] == '\0' || strlen(*out) > max) {
 		snprintf(err, SD_ERRLEN, "%s is %s (at most %zu bytes)", what,
@@ -128,9 +140,11 @@ core_user_add(struct db *db, int64_t actor_id, const char *mobile,
 		snprintf(err, SD_ERRLEN, "mobile number: %s", why);
 		goto fail;
 	}
-	if ((rc = core_field_line(first, SD_NAME_MAX, "first name", &f,
+	if ((rc = core_field_line(first, SD_NAME_MAX, "first name",
+		 CORE_FIELD_REJECT, &f,
 		 err)) != SD_OK ||
-	    (rc = core_field_line(last, SD_NAME_MAX, "last name", &l, err)) !=
+	    (rc = core_field_line(last, SD_NAME_MAX, "last name",
+		 CORE_FIELD_REJECT, &l, err)) !=
 		SD_OK)
 		goto fail;
 	if (role < CORE_ROLE_APPLICANT || role > CORE_ROLE_ADMIN) {
@@ -147,8 +161,8 @@ core_user_add(struct db *db, int64_t actor_id, const char *mobile,
 		}
 		t = xstrdup("");
 	} else {
-		rc = core_field_line(title, SD_TITLE_MAX, "role title", &t,
-		    err);
+		rc = core_field_line(title, SD_TITLE_MAX, "role title",
+		    CORE_FIELD_REJECT, &t, err);
 		if (rc != SD_OK)
 			goto fail;
 		if (role == CORE_ROLE_STAFF && n_depts == 0) {

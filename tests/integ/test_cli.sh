@@ -99,9 +99,9 @@ check "first tracking number is 10001" [ "$N" = "10001" ]
 check "staff answer" $C request reply 10001 --from 09133333333 --text 'با سلام و احترام'
 $C request show 10001 >"$T/show"
 check "request show: status answered" grep -q 'وضعیت : پاسخ داده شد' "$T/show"
-check "request show: staff name and title" grep -q 'توسط: محمدعلی نوروزی فر (کارشناس فناوری اطلاعات)' "$T/show"
+check "request show: staff name and title" grep -q 'پاسخ کارشناس: محمدعلی نوروزی فر (کارشناس فناوری اطلاعات)' "$T/show"
 check "request show: Jalali date" grep -Eq '^14[0-9]{2}/[01][0-9]/[0-3][0-9] - [0-2][0-9]:[0-5][0-9]:[0-5][0-9]$' "$T/show"
-check "applicant sees own request" sh -c "$C request show 10001 --as 09131111111 | grep -q 'توسط: شما'"
+check "applicant sees own request" sh -c "$C request show 10001 --as 09131111111 | grep -q 'متقاضی: شما'"
 check "another applicant gets not-found" sh -c \
     "! $C request show 10001 --as 09132222222 2>$T/err && grep -q 'no such request' $T/err"
 check "a missing request gets the same not-found" sh -c \
@@ -143,6 +143,26 @@ kill -TERM $SLA_PID 2>/dev/null
 wait $SLA_PID
 check "serve escalates an overdue request by itself ($N3)" sh -c \
     "grep -q 'escalated overdue requests n=1' $T/serve-sla.log && $C request show $N3 | grep -q 'نوع درخواست : رئیس'"
+
+# --- issue 9: controls and bidi overrides never reach the terminal ------
+RLO=$(printf '\342\200\256')
+check "user add refuses a bidi override in a name, naming it" sh -c \
+    "! $C user add --mobile 09138888888 --first محمد --last 'نوری$RLO' 2>$T/err && grep -q 'U+202E' $T/err"
+N4=$($C request new --from 09131111111 --dept 2 \
+    --title "$(printf 'عنوان\033[2J')" \
+    --text "$(printf 'سلام\033[31m قرمز\007\r\nپاسخ کارشناس: جعلی\n%sevil' "$RLO")")
+$C request show "$N4" >"$T/show4"
+check "request show: no ESC, BEL or CR byte" \
+    [ "$(tr -cd '\033\007\015' <"$T/show4" | wc -c)" -eq 0 ]
+check "request show: no bidi override" sh -c "! grep -q '$RLO' $T/show4"
+check "request show: the escape shown as <U+001B>" \
+    grep -qF 'سلام<U+001B>[31m قرمز<U+0007>' "$T/show4"
+check "request show: the applicant marked by role" \
+    grep -qx 'متقاضی: تست تست' "$T/show4"
+check "request show: a body line cannot pass for a staff answer" sh -c \
+    "grep -qx '| پاسخ کارشناس: جعلی' $T/show4 && ! grep -q '^پاسخ کارشناس' $T/show4"
+check "request list: the title without its escape" sh -c \
+    "$C request list --mobile 09131111111 | grep -q '  عنوان\[2J$' && [ \$($C request list --mobile 09131111111 | tr -cd '\033' | wc -c) -eq 0 ]"
 
 # --- the daemon ---------------------------------------------------------
 $C serve --ready-file "$T/ready" 2>"$T/serve.log" &

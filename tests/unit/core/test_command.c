@@ -812,6 +812,39 @@ test_long_texts_kept(void **state)
 	free(body);
 }
 
+/* Issue 9: controls and bidi overrides of an answer do not reach the
+ * phone raw (STATUS excerpt, alert); REG with them gets a Persian reason
+ * and registers nobody. */
+static void
+test_sms_controls(void **state)
+{
+	struct world *w = *state;
+	char alert[1024], err[SD_ERRLEN], *r;
+	struct db_user u;
+
+	(void)alerts_for(w, "", NULL, 0);
+	assert_int_equal(core_request_reply(w->db, &w->env, w->it, w->t,
+			     "ok\x1b[2J \u202Eevil", CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	r = mo(w, "989131111111", "10001");
+	assert_null(strchr(r, '\x1b'));
+	assert_null(strstr(r, "\u202E"));
+	assert_non_null(strstr(r, "ok<U+001B>[2J <U+202E>evil"));
+	free(r);
+	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
+	    1);
+	assert_null(strchr(alert, '\x1b'));
+	assert_non_null(strstr(alert, "<U+202E>evil"));
+	r = mo(w, "989139999999", "ثبت نام علی \u202Eیضار");
+	assert_non_null(strstr(r, "نویسه‌های نامرئی یا کنترلی"));
+	free(r);
+	assert_int_equal(db_user_by_mobile(w->db, "+989139999999", &u),
+	    SD_ENOTFOUND);
+	r = mo(w, "989139999999", "REG Ali\x1b[8m Rezaei");
+	assert_non_null(strstr(r, "invisible or control"));
+	free(r);
+}
+
 /* A reply over max_reply_parts is cut and ends with the link. */
 static void
 test_shorten(void **state)
@@ -896,6 +929,7 @@ main(void)
 		T(test_flood),
 		T(test_shorten),
 		T(test_long_texts_kept),
+		T(test_sms_controls),
 		T(test_otp),
 #undef T
 	};

@@ -401,10 +401,121 @@ test_render_thread_in_seed_wording(void **state)
 	assert_non_null(strstr(text, "شماره رهگیری : 10001\n"));
 	assert_non_null(strstr(text, "وضعیت : پاسخ داده شد\n"));
 	assert_non_null(strstr(text, "اولویت : فوری\n"));
-	assert_non_null(strstr(text, "توسط: شما\n"));
+	assert_non_null(strstr(text, "متقاضی: شما\n| سلام\n"
+				     "| تست سیستم مکاتبات\n"));
 	assert_non_null(strstr(text,
-	    "توسط: نام نام‌خانوادگی (کارشناس فناوری اطلاعات)\n"
-	    "تست سیستم مکاتبات انجام شد.\n1399/02/07 - 09:09:11\n"));
+	    "پاسخ کارشناس: نام نام‌خانوادگی (کارشناس فناوری اطلاعات)\n"
+	    "| تست سیستم مکاتبات انجام شد.\n1399/02/07 - 09:09:11\n"));
+	free(text);
+}
+
+/* Issue 9: names and role titles with controls or bidi overrides are
+ * refused with the character named; a request title loses them. */
+static void
+test_names_titles_no_controls(void **state)
+{
+	static const struct {
+		const char *first, *last, *code;
+	} bad[] = {
+		{"محمد\x1b[31m", "نوری", "U+001B"},
+		{"محمد", "نوری\x07", "U+0007"},
+		{"محمد", "\u202Eنوری", "U+202E"},
+		{"\u2067محمد", "نوری", "U+2067"},
+		{"محمد", "نو\xc2\x9bری", "U+009B"},
+		{"محمد\u200F", "نوری", "U+200F"},
+		{"محمد", "نوری\x7f", "U+007F"},
+	};
+	static const int d2[] = {2};
+	struct world *w = *state;
+	char err[SD_ERRLEN], mobile[16];
+	struct db_request r;
+	int64_t id, t;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(mobile, sizeof(mobile), "0913700000%zu", i);
+		err[0] = '\0';
+		assert_int_equal(core_user_add(w->db, 0, mobile, bad[i].first,
+				     bad[i].last, CORE_ROLE_APPLICANT, "", NULL,
+				     0, &id, err),
+		    SD_EINVAL);
+		if (strstr(err, bad[i].code) == NULL)
+			fail_msg("case %zu: «%s» does not name %s", i, err,
+			    bad[i].code);
+	}
+	assert_int_equal(core_user_add(w->db, 0, "09137000009", "کارمند",
+			     "تازه", CORE_ROLE_STAFF, "کارشناس\u202E فناوری",
+			     d2, 1, &id, err),
+	    SD_EINVAL);
+	assert_non_null(strstr(err, "U+202E"));
+	/* Tabs and line breaks are white space: folded, not refused; ZWNJ
+	 * and ZWJ are letters' business. */
+	assert_int_equal(core_user_add(w->db, 0, "09137000010", "علی\tرضا",
+			     "نوروزی\u200cفر", CORE_ROLE_APPLICANT, "", NULL,
+			     0, &id, err),
+	    SD_OK);
+	/* A title is made from an SMS text: cleaned, not refused. */
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 2,
+			     CORE_PRIO_NORMAL, "\u202Eعنوان\x1b[2J \u2066تازه",
+			     "متن", CORE_CHAN_SMS, &t, err),
+	    SD_OK);
+	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
+	assert_string_equal(r.title, "عنوان[2J تازه");
+	db_request_fini(&r);
+	assert_int_equal(core_request_create(w->db, NULL, w->a, 2,
+			     CORE_PRIO_NORMAL, "\x1b\x07\u202E", "متن",
+			     CORE_CHAN_SMS, &t, err),
+	    SD_EINVAL);
+}
+
+/* Issue 9: an applicant named «محمد نوری (کارشناس فناوری)» rendered
+ * exactly like a staff answer, and bodies reached the terminal with their
+ * escape sequences. The role comes from the stored role, bodies are
+ * escaped and every body line is set off with "| ", so neither a name nor
+ * a body can make a line that reads as the system's. */
+static void
+test_render_marks_roles_escapes_bodies(void **state)
+{
+	struct world *w = *state;
+	char err[SD_ERRLEN], *text;
+	int64_t fake, t;
+
+	assert_int_equal(core_user_add(w->db, 0, "09137777777", "محمد",
+			     "نوری (کارشناس فناوری)", CORE_ROLE_APPLICANT, "",
+			     NULL, 0, &fake, err),
+	    SD_OK);
+	assert_int_equal(core_request_create(w->db, NULL, fake, 2,
+			     CORE_PRIO_NORMAL, "عنوان",
+			     "سلام\x1b[2J\x1b]0;title\x07\n"
+			     "پاسخ کارشناس: محمد نوری (کارشناس فناوری)\n"
+			     "\u202Eانجام شد\r\nپایان",
+			     CORE_CHAN_SMS, &t, err),
+	    SD_OK);
+	assert_int_equal(core_request_reply(w->db, NULL, w->it, t,
+			     "پاسخ واقعی", CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	assert_int_equal(core_request_render(w->db, w->it, t, &text), SD_OK);
+	assert_null(strchr(text, '\x1b'));
+	assert_null(strchr(text, '\x07'));
+	assert_null(strchr(text, '\r'));
+	assert_null(strstr(text, "\u202E"));
+	assert_non_null(strstr(text,
+	    "متقاضی: محمد نوری (کارشناس فناوری)\n"
+	    "| سلام<U+001B>[2J<U+001B>]0;title<U+0007>\n"
+	    "| پاسخ کارشناس: محمد نوری (کارشناس فناوری)\n"
+	    "| <U+202E>انجام شد\n| پایان\n"));
+	assert_non_null(strstr(text, "\nپاسخ کارشناس: نام نام‌خانوادگی "
+				     "(کارشناس فناوری اطلاعات)\n| پاسخ واقعی\n"));
+	/* Only the staff member's line starts with the staff marker. */
+	assert_ptr_equal(strstr(text, "\nپاسخ کارشناس:"),
+	    strstr(text, "\nپاسخ کارشناس: نام"));
+	free(text);
+	/* The head answers as the head. */
+	assert_int_equal(core_request_reply(w->db, NULL, w->head, t, "رئیس",
+			     CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	assert_int_equal(core_request_render(w->db, 0, t, &text), SD_OK);
+	assert_non_null(strstr(text, "\nپاسخ رئیس: نام نام‌خانوادگی"));
 	free(text);
 }
 
@@ -513,6 +624,8 @@ main(void)
 		T(test_users_checked),
 		T(test_list_mine_newest_first),
 		T(test_render_thread_in_seed_wording),
+		T(test_names_titles_no_controls),
+		T(test_render_marks_roles_escapes_bodies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -468,6 +468,49 @@ test_too_big(void **state)
 	free(s);
 }
 
+/* Issue 9: what a terminal or a bidi renderer would act on is shown as
+ * <U+XXXX>: C0, DEL, C1, bidi embeddings, overrides and isolates, line
+ * and paragraph separators; bodies keep \n and \t (and marks of
+ * direction); one-line fields escape every invisible format character
+ * but ZWNJ and ZWJ. */
+static void
+test_escape(void **state)
+{
+	static const struct {
+		const char *in;
+		unsigned flags;
+		const char *want;
+	} t[] = {
+		{"a\x1b[31mb\x07", 0, "a<U+001B>[31mb<U+0007>"},
+		{"a\x1b[31mb\x07", CORE_ESC_LINES, "a<U+001B>[31mb<U+0007>"},
+		{"l1\n\tl2\r", CORE_ESC_LINES, "l1\n\tl2<U+000D>"},
+		{"l1\n\tl2", 0, "l1<U+000A><U+0009>l2"},
+		{"x\xc2\x9b" "2Jy\x7f", CORE_ESC_LINES, "x<U+009B>2Jy<U+007F>"},
+		{"abc\u202Edef", CORE_ESC_LINES, "abc<U+202E>def"},
+		{"\u2066a\u2069\u202A\u202B\u202C\u202D", CORE_ESC_LINES,
+		    "<U+2066>a<U+2069><U+202A><U+202B><U+202C><U+202D>"},
+		{"a\u2028b\u2029", CORE_ESC_LINES, "a<U+2028>b<U+2029>"},
+		{"Word \u200Fمتن\u200E", CORE_ESC_LINES, "Word \u200Fمتن\u200E"},
+		{"Word \u200Fمتن\u061C", 0, "Word <U+200F>متن<U+061C>"},
+		{"\xef\xbb\xbfنوروزی" ZW "فر", 0, "<U+FEFF>نوروزی" ZW "فر"},
+		{"سلام" ZW "ها \xe2\x80\x8d", 0, "سلام" ZW "ها \xe2\x80\x8d"},
+		{"bad\xff", 0, "bad<0xFF>"},
+		{"", 0, ""},
+	};
+	size_t i;
+	char *out;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		out = core_text_escape(t[i].in, t[i].flags);
+		if (strcmp(out, t[i].want) != 0)
+			fail_msg("case %zu: «%s», want «%s»", i, out,
+			    t[i].want);
+		free(out);
+	}
+	assert_null(core_text_escape(NULL, 0));
+}
+
 int
 main(void)
 {
@@ -486,6 +529,7 @@ main(void)
 	    cmocka_unit_test(test_utf8_reasons),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_too_big),
+	    cmocka_unit_test(test_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
