@@ -70,10 +70,11 @@ struct app_config {
 	struct core_otp_config otp;   /* [otp] */
 	struct core_sms_config sms;   /* [sms] */
 	struct core_sla_config sla;   /* [sla] */
+	struct core_alert_config alerts; /* [alerts] */
 	struct log_config log;        /* [log] */
 };
 
-#define APP_N_SECTIONS 9
+#define APP_N_SECTIONS 10
 
 static void
 app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
@@ -87,6 +88,7 @@ app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
 		{"otp", core_otp_config_keys, &c->otp},
 		{"sms", core_sms_config_keys, &c->sms},
 		{"sla", core_sla_config_keys, &c->sla},
+		{"alerts", core_alert_config_keys, &c->alerts},
 		{"log", log_config_keys, &c->log},
 	};
 
@@ -237,6 +239,7 @@ app_env(struct app *app)
 	app->env.sms = &app->cfg.sms;
 	app->env.sla = &app->cfg.sla;
 	app->env.cal = app->cal;
+	app->env.alerts = &app->cfg.alerts;
 	return &app->env;
 }
 
@@ -454,6 +457,10 @@ serve_sla_tick(struct sd_loop *loop, uint64_t id, void *arg)
 		    SLA_EVERY_MS / 1000, err);
 	if (n > 0)
 		log_info("sla", "escalated overdue requests n=%zu", n);
+	/* Very urgent requests held back by the hourly limits: digests. */
+	if (core_alert_digest(s->db, s->env, &n, err) != SD_OK)
+		log_warnx("alert", "digest failed, next in %d s error=\"%s\"",
+		    SLA_EVERY_MS / 1000, err);
 	s->sla_timer = sd_loop_timer_add(loop, SLA_EVERY_MS, serve_sla_tick, s);
 }
 

@@ -4,18 +4,41 @@
  * they sent STOP), and a new very urgent request (to the department's
  * staff, when the department wants it). Each is queued in the same
  * transaction as the change, as kind alert (after OTPs and replies).
+ *
+ * Very urgent alerts are bounded (issue #9): past [alerts]
+ * very_urgent_per_applicant_hour alerted requests of one applicant, or
+ * very_urgent_per_dept_hour of one department, in the last hour, a very
+ * urgent request is marked held (requests.staff_alert) instead, and
+ * core_alert_digest() later sends each staff member one SMS with the
+ * tracking numbers of the held ones, at most every digest_every_min
+ * minutes (its last one is an audit row "alert.digest" on "user:ID",
+ * whose "upto=T" says what it covered).
  */
 #include "core/core.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/core_int.h"
 
 /* Characters of an answer quoted in an alert. */
 #define ALERT_EXCERPT 40
+/* [alerts] defaults, for an env without the section (tests, tools). */
+#define ALERT_VU_APPLICANT_DEF 2
+#define ALERT_VU_DEPT_DEF 10
+#define ALERT_DIGEST_MIN_DEF 60
+/* A digest counts up to this many held requests and lists the first
+ * DIGEST_SHOW tracking numbers (two SMS parts). */
+#define DIGEST_LIST_MAX 1000
+#define DIGEST_SHOW 8
+/* Staff members served by one digest run (the next run does the rest). */
+#define DIGEST_STAFF_MAX 256
+/* Held requests older than this get no digest. */
+#define DIGEST_WINDOW_S 86400
 
 void
 core_link(const struct core_env *env, int64_t tracking, char *out, size_t n)
@@ -116,13 +139,30 @@ core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
 	return rc;
 }
 
+/* The limits of [alerts], or their defaults when env has none. */
+static void
+alert_limits(const struct core_env *env, long *per_applicant, long *per_dept,
+    long *every_s)
+{
+	const struct core_alert_config *a = env->alerts;
+
+	*per_applicant = a != NULL ? a->very_urgent_per_applicant_hour :
+	    ALERT_VU_APPLICANT_DEF;
+	*per_dept = a != NULL ? a->very_urgent_per_dept_hour :
+	    ALERT_VU_DEPT_DEF;
+	*every_s = (a != NULL ? a->digest_every_min : ALERT_DIGEST_MIN_DEF) *
+	    60;
+}
+
 enum sd_rc
 core_alert_very_urgent(struct db *db, const struct core_env *env,
-    int64_t tracking, int dept, const char *title)
+    int64_t tracking, int dept, int64_t applicant_id, const char *title)
 {
 	char text[1024], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
 	struct db_user *staff = NULL;
 	struct db_dept d;
+	int64_t since = sd_clock_now() - 3600, by_applicant = 0, by_dept = 0;
+	long per_applicant, per_dept, every_s;
 	size_t n = 0, i;
 	enum sd_rc rc;
 
@@ -135,7 +175,31 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 		db_dept_fini(&d);
 		return SD_OK;
 	}
-	rc = db_staff_of_dept(db, dept, &staff, &n);
+	/* One sender's very urgent requests must not turn into a flood of
+	 * SMS to a department's staff, each quoting the sender: past the
+	 * hourly limits they wait for the digest. Counted from the requests
+	 * table, so a restart forgets nothing. */
+	alert_limits(env, &per_applicant, &per_dept, &every_s);
+	rc = db_request_alerted_since(db, applicant_id, 0, since,
+	    &by_applicant);
+	if (rc == SD_OK)
+		rc = db_request_alerted_since(db, 0, dept, since, &by_dept);
+	if (rc == SD_OK && (by_applicant >= per_applicant ||
+			       by_dept >= per_dept)) {
+		log_info("alert", "very urgent held for the digest "
+		    "tracking=%lld dept=%d applicant_hour=%lld dept_hour=%lld",
+		    (long long)tracking, dept, (long long)by_applicant,
+		    (long long)by_dept);
+		rc = db_request_set_staff_alert(db, tracking,
+		    DB_STAFF_ALERT_HELD);
+		db_dept_fini(&d);
+		return rc;
+	}
+	if (rc == SD_OK)
+		rc = db_request_set_staff_alert(db, tracking,
+		    DB_STAFF_ALERT_SENT);
+	if (rc == SD_OK)
+		rc = db_staff_of_dept(db, dept, &staff, &n);
 	core_link(env, tracking, link, sizeof(link));
 	core_excerpt(title, ALERT_EXCERPT, ex, sizeof(ex));
 	for (i = 0; i < n && rc == SD_OK; i++) {
@@ -149,4 +213,114 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 	db_user_list_free(staff, n);
 	db_dept_fini(&d);
 	return rc;
+}
+
+/* One staff member's digest, in its own transaction; *done if queued. */
+static enum sd_rc
+digest_one(struct db *db, const struct core_env *env, int64_t user_id,
+    int64_t now, int64_t since, long every_s, bool *done)
+{
+	int64_t held[DIGEST_LIST_MAX], at = 0;
+	long long upto = 0;
+	char object[32], detail[64], list[DIGEST_LIST_MAX * 24];
+	char text[1024] = "";
+	struct db_user u;
+	size_t n = 0, i;
+	bool have_user = false;
+	enum sd_rc rc;
+
+	*done = false;
+	rc = db_begin(db);
+	if (rc != SD_OK)
+		return rc;
+	rc = db_user_get(db, user_id, &u);
+	if (rc != SD_OK)
+		goto out;
+	have_user = true;
+	if (u.alerts_off)
+		goto out;
+	snprintf(object, sizeof(object), "user:%lld", (long long)user_id);
+	rc = db_audit_last(db, object, "alert.digest", &at, detail,
+	    sizeof(detail));
+	if (rc == SD_OK) {
+		if (now - at < every_s)
+			goto out; /* not again so soon */
+		if (sscanf(detail, "upto=%lld", &upto) != 1)
+			upto = 0;
+	} else if (rc == SD_ENOTFOUND) {
+		rc = SD_OK;
+	} else {
+		goto out;
+	}
+	rc = db_request_held_for(db, user_id, (int64_t)upto, since, held,
+	    DIGEST_LIST_MAX, &n);
+	if (rc != SD_OK || n == 0)
+		goto out;
+	/* Tracking numbers only: nothing a sender wrote. */
+	list[0] = '\0';
+	for (i = 0; i < n && i < DIGEST_SHOW; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s%lld", i > 0 ? "، " : "", (long long)held[i]);
+	if (n > DIGEST_SHOW)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "، …");
+	core_txt_add(text, sizeof(text), false, TXT_ALERT_DIGEST,
+	    (long long)n, list, env->base_url != NULL ? env->base_url : "");
+	rc = alert_queue(db, u.mobile, 0, text);
+	if (rc == SD_OK) {
+		snprintf(detail, sizeof(detail), "upto=%lld n=%zu",
+		    (long long)held[n - 1], n);
+		rc = db_audit_add(db, 0, "alert.digest", object, detail);
+	}
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc == SD_OK) {
+		*done = true;
+		have_user = false;
+		db_user_fini(&u);
+		return SD_OK;
+	}
+out:
+	db_rollback(db);
+	if (have_user)
+		db_user_fini(&u);
+	return rc;
+}
+
+enum sd_rc
+core_alert_digest(struct db *db, const struct core_env *env, size_t *sent,
+    char err[SD_ERRLEN])
+{
+	int64_t ids[DIGEST_STAFF_MAX], now = sd_clock_now();
+	long per_applicant, per_dept, every_s;
+	size_t n = 0, i;
+	bool done;
+	enum sd_rc rc, first = SD_OK;
+
+	*sent = 0;
+	if (env == NULL)
+		return SD_OK;
+	alert_limits(env, &per_applicant, &per_dept, &every_s);
+	/* A request held for more than a day is in the staff's web inbox;
+	 * a digest would not make it more urgent. */
+	rc = db_request_held_staff(db, now - DIGEST_WINDOW_S, ids,
+	    DIGEST_STAFF_MAX, &n);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "alert digest: %s", db_errmsg(db));
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		rc = digest_one(db, env, ids[i], now, now - DIGEST_WINDOW_S,
+		    every_s, &done);
+		if (rc != SD_OK && first == SD_OK) {
+			first = rc;
+			snprintf(err, SD_ERRLEN, "alert digest to user %lld: %s",
+			    (long long)ids[i], db_errmsg(db));
+		}
+		if (done)
+			(*sent)++;
+	}
+	if (*sent > 0)
+		log_info("alert", "very urgent digests sent n=%zu", *sent);
+	return first;
 }

@@ -915,7 +915,7 @@ enum sd_rc
 core_mo_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id)
 {
-	static const struct core_env no_env = {"", NULL, NULL, NULL};
+	static const struct core_env no_env = {"", NULL, NULL, NULL, NULL};
 	char e164[SD_MOBILE_LEN] = "", err[SD_ERRLEN], masked[SD_MOBILE_LEN];
 	char link[SD_CONF_VALUE_MAX + 32];
 	long max_parts = env != NULL && env->sms != NULL ?

@@ -1,5 +1,5 @@
 /*
- * core/config.c: the [otp], [sla] and [sms] sections.
+ * core/config.c: the [otp], [sla], [sms] and [alerts] sections.
  */
 #include "core/core.h"
 
@@ -52,6 +52,23 @@ static const char *const thursday_choices[] = {"off", "half", "working",
 	NULL};
 static const char *const escalation_choices[] = {"auto", "applicant", "both",
 	NULL};
+
+const struct sd_conf_key core_alert_config_keys[] = {
+	{"very_urgent_per_applicant_hour", SD_CONF_INT,
+	    offsetof(struct core_alert_config, very_urgent_per_applicant_hour),
+	    "2", 0, 1000, NULL, NULL, "very urgent requests of one applicant "
+	    "that alert the staff at once per hour; more wait for the digest"},
+	{"very_urgent_per_dept_hour", SD_CONF_INT,
+	    offsetof(struct core_alert_config, very_urgent_per_dept_hour),
+	    "10", 0, 10000, NULL, NULL, "very urgent requests of one "
+	    "department that alert its staff at once per hour; more wait for "
+	    "the digest"},
+	{"digest_every_min", SD_CONF_INT,
+	    offsetof(struct core_alert_config, digest_every_min), "60", 1,
+	    1440, NULL, NULL, "a staff member gets a digest of the held very "
+	    "urgent requests at most this often"},
+	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
 
 const struct sd_conf_key core_otp_config_keys[] = {
 	{"ttl_s", SD_CONF_INT, offsetof(struct core_otp_config, ttl_s), "120",

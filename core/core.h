@@ -252,6 +252,18 @@ enum sd_rc core_request_list_mine(struct db *db, int64_t user_id,
 enum sd_rc core_request_render(struct db *db, int64_t viewer_id,
     int64_t tracking, char **out) SD_MUSTCHECK;
 
+/*
+ * Very urgent requests held back from their immediate staff alert (over
+ * [alerts] very_urgent_per_applicant_hour or very_urgent_per_dept_hour):
+ * each staff member of their departments with alerts on gets one SMS
+ * listing those still awaiting that no digest told them of yet, at most
+ * one every [alerts] digest_every_min minutes. Run by serve's minute
+ * timer. *sent counts the digests queued; each staff member's is its own
+ * transaction. Does nothing if env is NULL.
+ */
+enum sd_rc core_alert_digest(struct db *db, const struct core_env *env,
+    size_t *sent, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
 /* ---- Outbound messages (core/outbox.c) --------------------------------- */
 
 /* A message for the outbox. */
@@ -320,12 +332,14 @@ struct core_mo {
  */
 struct core_sms_config;
 struct core_sla_config;
+struct core_alert_config;
 struct core_calendar;
 struct core_env {
 	const char *base_url;              /* [web] base_url: links in SMS */
 	const struct core_sms_config *sms; /* [sms] */
 	const struct core_sla_config *sla; /* [sla] */
 	const struct core_calendar *cal;   /* working days and holidays */
+	const struct core_alert_config *alerts; /* [alerts]; NULL: defaults */
 };
 
 /* A parsed SMS command (core/command.c). */
@@ -433,6 +447,15 @@ struct core_sms_config {
 	long link_ttl_days;   /* one-tap links expire after this */
 };
 
+/* Section [alerts]: SMS alerts to staff. */
+struct core_alert_config {
+	long very_urgent_per_applicant_hour; /* immediate alerts caused by
+						one applicant an hour */
+	long very_urgent_per_dept_hour;      /* ... for one department */
+	long digest_every_min; /* a staff member's digests at most this often */
+};
+
+extern const struct sd_conf_key core_alert_config_keys[];
 extern const struct sd_conf_key core_otp_config_keys[];
 extern const struct sd_conf_key core_sla_config_keys[];
 extern const struct sd_conf_key core_sms_config_keys[];

@@ -74,10 +74,12 @@ enum sd_rc core_alert_user(struct db *db, const struct core_env *env,
     int64_t user_id, int64_t tracking, enum core_alert a,
     const char *excerpt) SD_MUSTCHECK;
 
-/* A new very urgent request: alert the department's staff (if the
- * department wants it). */
+/* A new very urgent request of applicant_id: alert the department's
+ * staff (if the department wants it), or, past the hourly limits of
+ * [alerts], mark it held for core_alert_digest(). */
 enum sd_rc core_alert_very_urgent(struct db *db, const struct core_env *env,
-    int64_t tracking, int dept, const char *title) SD_MUSTCHECK;
+    int64_t tracking, int dept, int64_t applicant_id, const char *title)
+    SD_MUSTCHECK;
 
 /* The request's link for SMS, "https://desk.example/r/10025". */
 void core_link(const struct core_env *env, int64_t tracking, char *out,
@@ -132,6 +134,7 @@ enum core_txt {
 	TXT_ALERT_CLOSED, /* tracking, link */
 	TXT_ALERT_ESCALATED, /* tracking, link */
 	TXT_ALERT_VERY_URGENT, /* tracking, dept, title excerpt, link */
+	TXT_ALERT_DIGEST, /* count (long long), tracking numbers, base_url */
 	TXT_COUNT
 };
 

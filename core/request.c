@@ -209,7 +209,8 @@ core_request_create(struct db *db, const struct core_env *env,
 		    detail);
 	}
 	if (rc == SD_OK && prio == CORE_PRIO_VERY_URGENT)
-		rc = core_alert_very_urgent(db, env, *tracking, dept, t);
+		rc = core_alert_very_urgent(db, env, *tracking, dept,
+		    applicant_id, t);
 	if (rc == SD_OK)
 		rc = db_commit(db);
 	if (rc != SD_OK) {

@@ -149,6 +149,8 @@ static const char *const txt[TXT_COUNT][2] = {
 	    "Request %lld went to the head's office.\n%s"},
 	[TXT_ALERT_VERY_URGENT] = {"درخواست خیلی فوری %lld در واحد %s: %s\n%s",
 	    "Very urgent request %lld for %s: %s\n%s"},
+	[TXT_ALERT_DIGEST] = {"%lld درخواست خیلی فوری دیگر در صف شماست: %s\n%s",
+	    "%lld more very urgent requests are waiting for you: %s\n%s"},
 	[TXT_UNKNOWN] = {"پیام شما فهمیده نشد. برای دیدن وضعیت، شماره "
 			  "رهگیری را بفرستید (مثلاً 10025) یا «راهنما».",
 	    "Message not understood. Send a tracking number (e.g. 10025) "

@@ -197,6 +197,32 @@ enum sd_rc db_request_awaiting(struct db *db, int64_t updated_before,
 enum sd_rc db_request_list_by_applicant(struct db *db, int64_t applicant_id,
     size_t limit, struct db_request **rows, size_t *n) SD_MUSTCHECK;
 
+/* requests.staff_alert (schema 4). */
+enum db_staff_alert {
+	DB_STAFF_ALERT_NONE = 0, /* none due */
+	DB_STAFF_ALERT_SENT = 1, /* the department's staff alerted at once */
+	DB_STAFF_ALERT_HELD = 2, /* left for their digest */
+};
+/* Record how request tracking alerted its staff. */
+enum sd_rc db_request_set_staff_alert(struct db *db, int64_t tracking,
+    enum db_staff_alert a) SD_MUSTCHECK;
+/* *n = requests created at or after since whose staff were alerted at
+ * once (DB_STAFF_ALERT_SENT): of applicant_id if it is not 0, else of
+ * department dept (the one they were sent to). */
+enum sd_rc db_request_alerted_since(struct db *db, int64_t applicant_id,
+    int dept, int64_t since, int64_t *n) SD_MUSTCHECK;
+/* Staff members (ids, at most max) of the departments of held requests
+ * (DB_STAFF_ALERT_HELD) still awaiting an answer, created at or after
+ * since. */
+enum sd_rc db_request_held_staff(struct db *db, int64_t since,
+    int64_t *ids, size_t max, size_t *n) SD_MUSTCHECK;
+/* Held requests still awaiting, created at or after since, with a
+ * tracking number above after, of the departments of staff member
+ * user_id: the tracking numbers, ascending, at most max. */
+enum sd_rc db_request_held_for(struct db *db, int64_t user_id,
+    int64_t after, int64_t since, int64_t *trackings, size_t max,
+    size_t *n) SD_MUSTCHECK;
+
 /* ---- Messages (a request's thread) ------------------------------------- */
 
 struct db_message {
@@ -447,6 +473,10 @@ enum sd_rc db_otp_recent(struct db *db, const char *mobile, int64_t since,
 enum sd_rc db_audit_add(struct db *db, int64_t actor_id, const char *action,
     const char *object, const char *detail) SD_MUSTCHECK;
 /* Number of audit rows for object (e.g. "request:10001"); tests, CLI. */
+/* The time and detail (copied into detail, size n) of the latest audit row
+ * of action on object; SD_ENOTFOUND if none. */
+enum sd_rc db_audit_last(struct db *db, const char *object,
+    const char *action, int64_t *at, char *detail, size_t n) SD_MUSTCHECK;
 enum sd_rc db_audit_count(struct db *db, const char *object, int64_t *n)
     SD_MUSTCHECK;
 

@@ -1,6 +1,7 @@
 /* db/request.c: requests, their threads (messages) and the audit log. */
 #include "db/db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,26 @@ static const char sql_msg_last_answer[] =
 static const char sql_audit_add[] =
     "INSERT INTO audit (at, actor_id, action, object, detail)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_req_set_staff_alert[] =
+    "UPDATE requests SET staff_alert = ?2 WHERE tracking = ?1";
+static const char sql_req_alerted_applicant[] =
+    "SELECT count(*) FROM requests WHERE applicant_id = ?1"
+    " AND staff_alert = 1 AND created >= ?2";
+static const char sql_req_alerted_dept[] =
+    "SELECT count(*) FROM requests WHERE orig_dept = ?1"
+    " AND staff_alert = 1 AND created >= ?2";
+static const char sql_req_held_staff[] =
+    "SELECT DISTINCT s.user_id FROM requests r JOIN staff_departments s"
+    " ON s.dept_code = r.orig_dept WHERE r.staff_alert = 2"
+    " AND r.status = 0 AND r.created >= ?1 ORDER BY s.user_id LIMIT ?2";
+static const char sql_req_held_for[] =
+    "SELECT r.tracking FROM requests r JOIN staff_departments s"
+    " ON s.dept_code = r.orig_dept WHERE s.user_id = ?1"
+    " AND r.staff_alert = 2 AND r.status = 0 AND r.tracking > ?2"
+    " AND r.created >= ?3 ORDER BY r.tracking LIMIT ?4";
+static const char sql_audit_last[] =
+    "SELECT at, detail FROM audit WHERE object = ?1 AND action = ?2"
+    " ORDER BY id DESC LIMIT 1";
 static const char sql_audit_count[] =
     "SELECT count(*) FROM audit WHERE object = ?1";
 
@@ -368,4 +389,111 @@ db_audit_count(struct db *db, const char *object, int64_t *n)
 		*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
+}
+
+enum sd_rc
+db_request_set_staff_alert(struct db *db, int64_t tracking,
+    enum db_staff_alert a)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_set_staff_alert);
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, tracking);
+	sqlite3_bind_int(st, 2, (int)a);
+	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_request_alerted_since(struct db *db, int64_t applicant_id, int dept,
+    int64_t since, int64_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, applicant_id != 0 ?
+	    sql_req_alerted_applicant : sql_req_alerted_dept);
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	if (applicant_id != 0)
+		sqlite3_bind_int64(st, 1, applicant_id);
+	else
+		sqlite3_bind_int(st, 1, dept);
+	sqlite3_bind_int64(st, 2, since);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
+}
+
+/* Step st (bound) collecting its first column into v (at most max). */
+static enum sd_rc
+collect_ids(struct db *db, sqlite3_stmt *st, int64_t *v, size_t max,
+    size_t *n)
+{
+	int r = SQLITE_DONE;
+
+	*n = 0;
+	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW)
+		v[(*n)++] = sqlite3_column_int64(st, 0);
+	if (*n == max)
+		r = SQLITE_DONE;
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? SD_OK :
+	    db_rc(sqlite3_extended_errcode(db->h));
+}
+
+enum sd_rc
+db_request_held_staff(struct db *db, int64_t since, int64_t *ids,
+    size_t max, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_held_staff);
+
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	return collect_ids(db, st, ids, max, n);
+}
+
+enum sd_rc
+db_request_held_for(struct db *db, int64_t user_id, int64_t after,
+    int64_t since, int64_t *trackings, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_held_for);
+
+	*n = 0;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 3, since);
+	sqlite3_bind_int64(st, 4, (int64_t)max);
+	return collect_ids(db, st, trackings, max, n);
+}
+
+enum sd_rc
+db_audit_last(struct db *db, const char *object, const char *action,
+    int64_t *at, char *detail, size_t n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_audit_last);
+	const unsigned char *d;
+	int r;
+
+	if (st == NULL)
+		return SD_EINTERNAL;
+	db_bind_text(st, 1, object);
+	db_bind_text(st, 2, action);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*at = sqlite3_column_int64(st, 0);
+		d = sqlite3_column_text(st, 1);
+		snprintf(detail, n, "%s", d != NULL ? (const char *)d : "");
+	}
+	sqlite3_reset(st);
+	if (r == SQLITE_ROW)
+		return SD_OK;
+	return r == SQLITE_DONE ? SD_ENOTFOUND :
+	    db_rc(sqlite3_extended_errcode(db->h));
 }

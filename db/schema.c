@@ -34,6 +34,14 @@
  *   users.alerts_off   1 after STOP: no alerts until START
  *   outbox.receipt     1 once sent with a receipt requested (its smsc_id
  *                      is then indexed for the receipt to find it)
+ *
+ * Schema 4 (issue #9):
+ *   requests.staff_alert  0 no staff alert (not very urgent, or the
+ *                      department wants none), 1 its staff were alerted
+ *                      at once, 2 held for their digest (over the hourly
+ *                      limits); enum db_staff_alert
+ *   audit "alert.digest" on "user:ID", detail "upto=T n=N": a digest sent
+ *                      to staff member ID told of held requests up to T
  */
 #include "db/db_int.h"
 
@@ -256,9 +264,25 @@ static const char *const schema_v3[] = {
     NULL,
 };
 
+/* Very urgent alerts bounded (issue #9): whether a very urgent request
+ * alerted its department's staff at once or waits for their digest, so
+ * the hourly counts and the digests come from the database and survive a
+ * restart. The indexes hold very urgent requests of alerting departments
+ * only. */
+static const char *const schema_v4[] = {
+    "ALTER TABLE requests ADD COLUMN staff_alert INTEGER NOT NULL"
+    " DEFAULT 0;",
+    "CREATE INDEX requests_alert_dept ON requests"
+    " (orig_dept, staff_alert, created) WHERE staff_alert != 0;",
+    "CREATE INDEX requests_alert_applicant ON requests"
+    " (applicant_id, staff_alert, created) WHERE staff_alert != 0;",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
+	{4, schema_v4},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

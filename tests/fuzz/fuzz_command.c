@@ -16,7 +16,7 @@
 static struct db *db;
 static struct core_sms_config sms = {2, 1000000, 7};
 static const struct core_env env = {"https://desk.example", &sms, NULL,
-	NULL};
+	NULL, NULL};
 
 static void
 world(void)

@@ -70,7 +70,9 @@ printf '[otp]\nttl_s = 5\n' >"$T/range.ini"
 check "out-of-range value fails" sh -c "! $BIN config check $T/range.ini 2>$T/err && grep -q 'range.ini:2: .*out of range 30..3600' $T/err"
 $BIN config defaults >"$T/defaults.ini"
 check "config defaults lists every section" sh -c \
-    "for s in db web smpp http_sms otp sla log; do grep -q \"^\[\$s\]\" $T/defaults.ini || exit 1; done"
+    "for s in db web smpp http_sms otp sms sla alerts log; do grep -q \"^\[\$s\]\" $T/defaults.ini || exit 1; done"
+check "config defaults: the very urgent alert limits" sh -c \
+    "grep -q '^very_urgent_per_applicant_hour = 2 ' $T/defaults.ini && grep -q '^very_urgent_per_dept_hour = 10 ' $T/defaults.ini && grep -q '^digest_every_min = 60 ' $T/defaults.ini"
 check "config defaults has comments" grep -q '^window = 10 .*; submit_sm awaiting' "$T/defaults.ini"
 check "config defaults reads back as a valid file" sh -c \
     "$BIN config check $T/defaults.ini >/dev/null"

@@ -232,6 +232,7 @@ struct world {
 	int64_t a, b, it, t;
 	struct core_sms_config sms;
 	struct core_sla_config sla;
+	struct core_alert_config alerts;
 	struct core_calendar *cal;
 	struct core_env env;
 };
@@ -262,6 +263,10 @@ setup(void **state)
 	w->env.sms = &w->sms;
 	w->env.sla = &w->sla;
 	w->env.cal = w->cal;
+	w->alerts.very_urgent_per_applicant_hour = 2;
+	w->alerts.very_urgent_per_dept_hour = 10;
+	w->alerts.digest_every_min = 60;
+	w->env.alerts = &w->alerts;
 	if (core_request_create(w->db, &w->env, w->a, 2, CORE_PRIO_URGENT,
 		"عنوان", "سلام", CORE_CHAN_WEB, &w->t, err) != SD_OK)
 		fail_msg("create: %s", err);
@@ -531,6 +536,123 @@ test_very_urgent(void **state)
 	r = mo(w, "989131111111", "NEW 2 N not urgent");
 	free(r);
 	assert_int_equal(alerts_for(w, "+989133333333", NULL, 0), 0);
+}
+
+/* Alerts queued for anyone (claimed); the number, and the body of the
+ * last one for e164 in last. */
+static int
+alerts_all(struct world *w, const char *e164, char *last, size_t n,
+    int *to_e164)
+{
+	struct db_outbox_row rows[64];
+	size_t got = 0, exp, i;
+	int k = 0;
+
+	*to_e164 = 0;
+	do {
+		assert_int_equal(db_begin(w->db), SD_OK);
+		assert_int_equal(db_outbox_claim(w->db, sd_clock_now(),
+				     1u << CORE_OUT_ALERT, 64, rows, &got, &exp),
+		    SD_OK);
+		assert_int_equal(db_commit(w->db), SD_OK);
+		for (i = 0; i < got; i++) {
+			if (strcmp(rows[i].destination, e164) == 0) {
+				(*to_e164)++;
+				if (last != NULL)
+					snprintf(last, n, "%s", rows[i].body);
+			}
+			db_outbox_row_fini(&rows[i]);
+		}
+		k += (int)got;
+	} while (got == 64);
+	return k;
+}
+
+/* Issue 9: ten «جدید 2 خف …» from one number made 60 SMS to a
+ * department's six staff, each with the sender's text. Now at most
+ * [alerts] very_urgent_per_applicant_hour of an applicant's and
+ * very_urgent_per_dept_hour of a department's go out at once; the rest
+ * wait for one digest per staff member (tracking numbers only), at most
+ * one every digest_every_min. Counted from the database. */
+static void
+test_very_urgent_limited(void **state)
+{
+	static const int d2[] = {2};
+	static const char *const more[] = {"09134000001", "09134000002",
+		"09134000003", "09134000004", "09134000005"};
+	struct world *w = *state;
+	char text[64], last[1024], err[SD_ERRLEN], *r;
+	size_t sent = 99, i;
+	int to_it;
+
+	for (i = 0; i < 5; i++)
+		(void)tu_user(w->db, more[i], CORE_ROLE_STAFF, d2, 1);
+	(void)alerts_all(w, "", NULL, 0, &to_it);
+	for (i = 0; i < 10; i++) {
+		snprintf(text, sizeof(text), "جدید 2 خف سرور %zu از کار افتاد",
+		    i);
+		r = mo(w, "989131111111", text);
+		assert_non_null(strstr(r, "ثبت شد"));
+		free(r);
+	}
+	/* Two requests (10002, 10003) alerted the six; 10004..10011 wait. */
+	assert_int_equal(alerts_all(w, "+989133333333", last, sizeof(last),
+			     &to_it),
+	    12);
+	assert_int_equal(to_it, 2);
+	assert_non_null(strstr(last, "درخواست خیلی فوری 10003"));
+
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 6);
+	assert_int_equal(alerts_all(w, "+989133333333", last, sizeof(last),
+			     &to_it),
+	    6);
+	assert_int_equal(to_it, 1);
+	assert_non_null(strstr(last, "8 درخواست خیلی فوری دیگر در صف"));
+	assert_non_null(strstr(last, "10004، 10005، 10006، 10007، 10008، "
+				     "10009، 10010، 10011"));
+	assert_null(strstr(last, "سرور")); /* no sender's text */
+	/* Once: nothing new, and not again within the hour. */
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 0);
+
+	/* Another applicant is not held back by the first. */
+	r = mo(w, "989132222222", "NEW 2 VF power cut");
+	free(r);
+	assert_int_equal(alerts_all(w, "+989133333333", NULL, 0, &to_it), 6);
+	/* The first applicant's next one waits; the digest for it comes an
+	 * hour after the last digest, with it alone. */
+	sd_clock_set_fixed(T0 + 1800);
+	free(mo(w, "989131111111", "جدید 2 خف دوباره"));
+	assert_int_equal(alerts_all(w, "+989133333333", NULL, 0, &to_it), 0);
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 0);
+	sd_clock_set_fixed(T0 + 3601);
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 6);
+	assert_int_equal(alerts_all(w, "+989133333333", last, sizeof(last),
+			     &to_it),
+	    6);
+	assert_non_null(strstr(last, "1 درخواست خیلی فوری دیگر در صف"));
+	assert_non_null(strstr(last, "10013"));
+	assert_null(strstr(last, "10004"));
+
+	/* The department's limit: three an hour, from four applicants. */
+	sd_clock_set_fixed(T0 + 3 * 3600);
+	w->alerts.very_urgent_per_dept_hour = 3;
+	for (i = 0; i < 4; i++) {
+		char mobile[16];
+
+		snprintf(mobile, sizeof(mobile), "0913500000%zu", i);
+		(void)tu_user(w->db, mobile, CORE_ROLE_APPLICANT, NULL, 0);
+		snprintf(mobile, sizeof(mobile), "98913500000%zu", i);
+		free(mo(w, mobile, "NEW 2 VF help"));
+	}
+	assert_int_equal(alerts_all(w, "+989133333333", NULL, 0, &to_it),
+	    18);
+	assert_int_equal(to_it, 3);
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 6);
 }
 
 /* STOP stops alerts, not the answers to the sender's own commands. */
@@ -922,6 +1044,7 @@ main(void)
 		T(test_help_list_depts),
 		T(test_new_reply_alert),
 		T(test_very_urgent),
+		T(test_very_urgent_limited),
 		T(test_stop_start),
 		T(test_escalate),
 		T(test_calendar),
