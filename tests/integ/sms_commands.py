@@ -108,6 +108,19 @@ def main():
             P.check("request 10002 is with the head's office (17), from 5",
                     head == [(17, 1, 5)], str(head))
 
+            # Issue 9: a long NEW, reassembled from 27 parts, is stored
+            # whole with its line breaks (it was cut to 1 KB on one line).
+            words = ["درخواست"] * 225
+            long_text = "\n".join(" ".join(words[i:i + 7])
+                                  for i in range(0, len(words), 7))
+            r = ph.send(A, "جدید 2 " + long_text)
+            P.check(f"a long NEW ({len(long_text)} characters) is registered, "
+                    "nothing cut", r and "10003" in r[0] and "کوتاه" not in r[0])
+            body = desk.sql("SELECT body FROM messages WHERE tracking = 10003")
+            P.check("... and stored whole with its line breaks",
+                    body == [(long_text,)],
+                    f"stored {len(body[0][0]) if body else 0} characters")
+
             # STOP: no alerts, command replies still come.
             r = ph.send(A, "لغو")
             P.check("STOP acknowledged", r and "قطع شد" in r[0])
