@@ -166,3 +166,34 @@ log_mask_mobile(const char *e164, char *out, size_t n)
 	snprintf(out, n, "%.6s***%s", e164, e164 + len - 4);
 	return out;
 }
+
+bool
+log_ratelim_ok(struct log_ratelim *rl, unsigned burst, int64_t period_ms,
+    int64_t now_ms, unsigned long *suppressed)
+{
+	if (rl->lines == 0 || now_ms - rl->start_ms >= period_ms) {
+		rl->start_ms = now_ms;
+		rl->lines = 0;
+	}
+	if (rl->lines >= burst) {
+		rl->suppressed++;
+		*suppressed = 0;
+		return false;
+	}
+	rl->lines++;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
+}
+
+unsigned long
+log_ratelim_flush(struct log_ratelim *rl, int64_t period_ms, int64_t now_ms,
+    bool force)
+{
+	unsigned long n = rl->suppressed;
+
+	if (n == 0 || (!force && now_ms - rl->start_ms < period_ms))
+		return 0;
+	rl->suppressed = 0;
+	return n;
+}

@@ -10,7 +10,9 @@
 #define SMSDESK_CORE_BASE_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/base/rc.h"
 
@@ -51,5 +53,30 @@ void fatalx(const char *sub, const char *fmt, ...) SD_PRINTF(2, 3)
 /* Write a masked form of an E.164 number ("+98913***1111") into out
  * (size n). Returns out. */
 const char *log_mask_mobile(const char *e164, char *out, size_t n);
+
+/*
+ * A budget of log lines for one kind of repeated event (a peer sending
+ * bad input over and over): at most burst lines per period; the others
+ * are counted, and the count goes into the next line written (or into a
+ * summary line, see log_ratelim_flush()). Zero-initialize; not
+ * thread-safe (one owner).
+ */
+struct log_ratelim {
+	int64_t start_ms;         /* start of the current period */
+	unsigned lines;           /* lines written in it */
+	unsigned long suppressed; /* lines held back since the last one */
+};
+
+/* True if a line may be written at now_ms (any monotonic clock); then
+ * *suppressed is the number held back before it (reset to 0 here), to be
+ * written in that line. False: the line is counted, not written. */
+bool log_ratelim_ok(struct log_ratelim *rl, unsigned burst, int64_t period_ms,
+    int64_t now_ms, unsigned long *suppressed);
+
+/* The number of lines held back, reset to 0, once the period they fell in
+ * has ended at now_ms, or at once if force (the source is going away);
+ * otherwise 0. The caller writes it in one summary line. */
+unsigned long log_ratelim_flush(struct log_ratelim *rl, int64_t period_ms,
+    int64_t now_ms, bool force);
 
 #endif
