@@ -25,6 +25,19 @@
  * smsc_esme_mo_done()); so does a part held for the others, through the
  * part hook (smsc_esme_restore_part() gives stored parts back).
  *
+ * Bounded work and memory: one read of at most ESME_READ_MAX bytes per
+ * wakeup, so the loop's timers, commits and other fds run between reads
+ * however fast the SMSC sends. Answers the SMSC does not read stop the
+ * reading: above ESME_OUT_PAUSE bytes of unsent output the session stops
+ * watching for input until the output is back under ESME_OUT_RESUME; a
+ * session whose output makes no progress for response_timeout_s, or that
+ * would exceed ESME_OUT_MAX, is dropped ("SMSC not reading"). A
+ * deliver_sm takes its slot in the defer table (ESME_DEFER_MAX) before
+ * anything is handed up; with none free it is answered ESME_RX_T_APPN and
+ * handed nowhere, so the hooks hold at most that many unanswered
+ * messages. Warnings about what a peer sends are rate-limited per session
+ * and kind (ESME_WARN_BURST a period), with the count of those held back.
+ *
  * Time: deadlines are CLOCK_MONOTONIC milliseconds checked by one tick
  * timer (ESME_TICK_MS), so a stalled SMSC is noticed within a tick of
  * response_timeout_s. Reconnects back off from 1 s doubling to 60 s with
@@ -40,6 +53,7 @@
 #include <netinet/tcp.h>
 #include <smpp34.h>
 #include <smpp34_structs.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,8 +80,22 @@
 #define ESME_QUEUE_MAX 20000
 /* Unsent output kept per session before the pump waits. */
 #define ESME_OUT_HIGH (256 * 1024)
+/* Unsent output above which a session stops reading (each PDU read may
+ * add an answer the SMSC is not taking), and under which it reads again. */
+#define ESME_OUT_PAUSE (512 * 1024)
+#define ESME_OUT_RESUME (128 * 1024)
+/* Unsent output a session may never exceed: the link is dropped. While
+ * reading is paused the output grows by one read's answers, the deferred
+ * acknowledgements and the pump's ESME_OUT_HIGH at most, far below. */
+#define ESME_OUT_MAX (1024 * 1024)
+/* Bytes read from a session per wakeup (one read(2)): up to 4096 PDUs. */
+#define ESME_READ_MAX (64 * 1024)
 /* Deferred inbound acknowledgements outstanding at most. */
 #define ESME_DEFER_MAX 4096
+/* Warnings of one kind per session: ESME_WARN_BURST per period, then a
+ * count of those held back. */
+#define ESME_WARN_BURST 10
+#define ESME_WARN_PERIOD_MS (60 * 1000)
 
 enum esme_state {
 	ESME_DOWN = 0,
@@ -79,6 +107,19 @@ enum esme_state {
 
 static const char *const esme_state_name[] = {"down", "connecting",
 	"binding", "bound", "unbinding"};
+
+/* Kinds of rate-limited warnings (what a peer can repeat at will). */
+enum esme_warn_kind {
+	ESME_WARN_BAD_PDU = 0, /* undecodable deliver_sm, receipt, text */
+	ESME_WARN_UNSUPPORTED, /* a command we do not serve */
+	ESME_WARN_UNEXPECTED,  /* a response we did not ask for, a nack */
+	ESME_WARN_BUSY,        /* a deliver_sm refused: defer table full */
+	ESME_WARN_INCOMPLETE,  /* a long MO given up with parts missing */
+	ESME_WARN_KINDS,
+};
+
+static const char *const esme_warn_name[ESME_WARN_KINDS] = {"bad_pdu",
+	"unsupported", "unexpected", "busy", "incomplete"};
 
 /* One submit_sm to send: a part of a message. */
 struct esme_part {
@@ -134,6 +175,10 @@ struct esme_sess {
 	size_t in_len, in_cap;
 	uint8_t *out;         /* to write */
 	size_t out_off, out_len, out_cap;
+	int64_t out_moved;    /* mono ms output last moved (or began) */
+	bool out_over;        /* a PDU would have passed ESME_OUT_MAX */
+	bool rd_paused;       /* not reading: unsent output above the mark */
+	struct log_ratelim warn[ESME_WARN_KINDS];
 	uint32_t seq;         /* last sequence_number used */
 	int64_t last_rx;      /* mono ms of the last PDU in */
 	uint32_t enq_seq;     /* our enquire_link awaiting an answer */
@@ -163,6 +208,7 @@ struct smsc_esme {
 	uint16_t next_ref;              /* concatenation reference */
 	struct smsc_concat *concat;     /* inbound reassembly */
 	struct esme_defer defer[ESME_DEFER_MAX];
+	unsigned defer_used;            /* slots taken */
 	uint64_t next_token;
 	uint64_t tick_timer;
 	uint64_t pace_timer;            /* next token or end of a pause */
@@ -188,6 +234,46 @@ esme_enter(struct esme_sess *s, enum esme_state to, const char *why)
 	    esme_state_name[s->st], esme_state_name[to],
 	    why != NULL ? " reason=" : "", why != NULL ? why : "");
 	s->st = to;
+}
+
+/* A warning about what the peer sent, within the session's budget for its
+ * kind; the first one written after some were held back says how many. */
+static void SD_PRINTF(3, 4)
+esme_warn(struct esme_sess *s, enum esme_warn_kind k, const char *fmt, ...)
+{
+	char line[512];
+	unsigned long sup;
+	va_list ap;
+
+	if (!log_ratelim_ok(&s->warn[k], ESME_WARN_BURST, ESME_WARN_PERIOD_MS,
+		sd_clock_mono_ms(), &sup))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (sup > 0)
+		log_warnx("smpp", "%s kind=%s suppressed=%lu", line,
+		    esme_warn_name[k], sup);
+	else
+		log_warnx("smpp", "%s", line);
+}
+
+/* Say how many warnings were held back: once their period is over, or
+ * at once (force) when the session goes down. */
+static void
+esme_warn_flush(struct esme_sess *s, int64_t now, bool force)
+{
+	int k;
+
+	for (k = 0; k < ESME_WARN_KINDS; k++) {
+		unsigned long n = log_ratelim_flush(&s->warn[k],
+		    ESME_WARN_PERIOD_MS, now, force);
+
+		if (n > 0)
+			log_warnx("smpp", "session=%s warnings held back "
+			    "kind=%s suppressed=%lu", s->name, esme_warn_name[k],
+			    n);
+	}
 }
 
 static struct esme_sess *
@@ -284,13 +370,26 @@ queue_drop_message(struct smsc_esme *e, uint64_t local_id)
 static void
 sess_on_io(struct sd_loop *loop, int fd, unsigned ev, void *arg);
 
+/* Write what the socket takes, then watch for what is needed next:
+ * writability while output is left, input unless reading is paused. May
+ * drop the session (write error, or output over ESME_OUT_MAX). */
 static void
 sess_flush(struct esme_sess *s)
 {
+	size_t pending;
+
 	/* While connecting, the loop waits for writability to learn the
 	 * connect's outcome; nothing is queued yet. */
 	if (s->fd < 0 || s->st == ESME_CONNECTING)
 		return;
+	if (s->out_over) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "SMSC not reading: unsent output "
+		    "over %d bytes", ESME_OUT_MAX);
+		esme_sess_drop(s, why);
+		return;
+	}
 	while (s->out_off < s->out_len) {
 		ssize_t n = write(s->fd, s->out + s->out_off,
 		    s->out_len - s->out_off);
@@ -304,12 +403,23 @@ sess_flush(struct esme_sess *s)
 			return;
 		}
 		s->out_off += (size_t)n;
+		s->out_moved = sd_clock_mono_ms();
 	}
 	if (s->out_off == s->out_len)
 		s->out_off = s->out_len = 0;
+	pending = s->out_len - s->out_off;
+	if (!s->rd_paused && pending >= ESME_OUT_PAUSE) {
+		s->rd_paused = true;
+		log_debug("smpp", "session=%s reading paused unsent=%zu",
+		    s->name, pending);
+	} else if (s->rd_paused && pending <= ESME_OUT_RESUME) {
+		s->rd_paused = false;
+		log_debug("smpp", "session=%s reading resumed unsent=%zu",
+		    s->name, pending);
+	}
 	{
-		unsigned want = SD_LOOP_READ |
-		    (s->out_len > 0 ? SD_LOOP_WRITE : 0);
+		unsigned want = (s->rd_paused ? 0 : SD_LOOP_READ) |
+		    (pending > 0 ? SD_LOOP_WRITE : 0);
 
 		if (want == s->ev)
 			return;
@@ -333,19 +443,27 @@ esme_before_sleep(struct sd_loop *loop, void *arg)
 	for (k = 0; k < e->n_sess; k++) {
 		struct esme_sess *s = &e->sess[k];
 
-		if (s->fd >= 0 && s->out_len > s->out_off)
+		if (s->fd >= 0 && (s->out_len > s->out_off || s->out_over))
 			sess_flush(s);
 	}
 }
 
-/* Append a packed PDU to the session's output. */
+/* Append a packed PDU to the session's output. One that would pass
+ * ESME_OUT_MAX is not kept: the session is marked, and the next flush
+ * drops it (callers never see the session go down here). */
 static void
 sess_write(struct esme_sess *s, const uint8_t *pdu, size_t len)
 {
-	if (s->fd < 0)
+	if (s->fd < 0 || s->out_over)
 		return;
 	if (s->out_off > 0 && s->out_off == s->out_len)
 		s->out_off = s->out_len = 0;
+	if (s->out_len - s->out_off + len > ESME_OUT_MAX) {
+		s->out_over = true;
+		return;
+	}
+	if (s->out_len == s->out_off)
+		s->out_moved = sd_clock_mono_ms();
 	if (s->out_len + len > s->out_cap) {
 		if (s->out_off > 0) {
 			memmove(s->out, s->out + s->out_off,
@@ -466,8 +584,10 @@ esme_sess_drop(struct esme_sess *s, const char *why)
 		log_warnx("smpp", "session=%s dropped reason=\"%s\"", s->name,
 		    why);
 	esme_enter(s, ESME_DOWN, why);
+	esme_warn_flush(s, sd_clock_mono_ms(), true);
 	s->in_len = 0;
 	s->out_off = s->out_len = 0;
+	s->out_over = s->rd_paused = false;
 	s->enq_deadline = s->ctl_deadline = 0;
 	/* Parts awaiting an answer were perhaps sent: send them again
 	 * (at-least-once), oldest first, ahead of the rest. */
@@ -499,8 +619,10 @@ esme_sess_drop(struct esme_sess *s, const char *why)
 	/* Deferred acks of this connection can no longer be sent: the
 	 * SMSC will redeliver those messages. */
 	for (i = 0; i < ESME_DEFER_MAX; i++)
-		if (e->defer[i].token != 0 && e->defer[i].sess == s->idx)
+		if (e->defer[i].token != 0 && e->defer[i].sess == s->idx) {
 			e->defer[i].token = 0;
+			e->defer_used--;
+		}
 	esme_link_update(e);
 	if (e->stopping)
 		esme_check_stopped(e);
@@ -592,6 +714,7 @@ esme_connect(struct esme_sess *s)
 	s->fd = fd;
 	s->gen++;
 	s->in_len = s->out_off = s->out_len = 0;
+	s->out_over = s->rd_paused = false;
 	s->last_rx = sd_clock_mono_ms();
 	s->ev = SD_LOOP_WRITE;
 	if (sd_loop_fd_add(s->e->loop, fd, SD_LOOP_WRITE, sess_on_io, s) !=
@@ -624,8 +747,8 @@ on_bind_resp(struct esme_sess *s, const struct smsc_pdu_hdr *h)
 	struct smsc_esme *e = s->e;
 
 	if (s->st != ESME_BINDING || h->seq != s->ctl_seq) {
-		log_warnx("smpp", "session=%s unexpected bind_resp seq=%u",
-		    s->name, h->seq);
+		esme_warn(s, ESME_WARN_UNEXPECTED, "session=%s unexpected "
+		    "bind_resp seq=%u", s->name, h->seq);
 		return;
 	}
 	s->ctl_deadline = 0;
@@ -675,8 +798,9 @@ on_submit_resp(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 	char id[SMSC_ID_LEN];
 
 	if (sl == NULL) {
-		log_warnx("smpp", "session=%s submit_sm_resp for unknown seq=%u "
-		    "(late, after a timeout?)", s->name, h->seq);
+		esme_warn(s, ESME_WARN_UNEXPECTED, "session=%s submit_sm_resp "
+		    "for unknown seq=%u (late, after a timeout?)", s->name,
+		    h->seq);
 		return;
 	}
 	p = sl->p;
@@ -748,8 +872,8 @@ on_generic_nack(struct esme_sess *s, const struct smsc_pdu_hdr *h)
 	struct esme_slot *sl;
 
 	e->st.generic_nacks++;
-	log_warnx("smpp", "session=%s generic_nack seq=%u status=%s", s->name,
-	    h->seq, smsc_status_name(h->status));
+	esme_warn(s, ESME_WARN_UNEXPECTED, "session=%s generic_nack seq=%u "
+	    "status=%s", s->name, h->seq, smsc_status_name(h->status));
 	if (h->seq == s->enq_seq)
 		s->enq_deadline = 0; /* the SMSC is alive, at least */
 	sl = win_find(e, h->seq);
@@ -783,8 +907,11 @@ defer_add(struct esme_sess *s, uint32_t seq)
 	struct smsc_esme *e = s->e;
 	unsigned i;
 
+	if (e->defer_used >= ESME_DEFER_MAX)
+		return 0;
 	for (i = 0; i < ESME_DEFER_MAX; i++) {
 		if (e->defer[i].token == 0) {
+			e->defer_used++;
 			e->defer[i].token = ++e->next_token;
 			e->defer[i].sess = s->idx;
 			e->defer[i].gen = s->gen;
@@ -795,28 +922,27 @@ defer_add(struct esme_sess *s, uint32_t seq)
 	return 0;
 }
 
-/* Answer a deliver_sm after the hook's verdict; token is the defer slot
- * taken for it (0: none), freed here unless the hook deferred. */
+/* Free token's slot without answering (the caller answers). */
 static void
-deliver_answer(struct esme_sess *s, uint32_t seq, enum smsc_verdict v,
-    uint64_t token)
+defer_drop(struct smsc_esme *e, uint64_t token)
 {
-	if (v != SMSC_DEFER && token != 0) {
+	unsigned i;
+
+	for (i = 0; i < ESME_DEFER_MAX; i++)
+		if (e->defer[i].token == token) {
+			e->defer[i].token = 0;
+			e->defer_used--;
+			return;
+		}
+}
+
+/* Answer a deliver_sm after the hook's verdict; token is the defer slot
+ * taken for it, freed here with the answer unless the hook deferred. */
+static void
+deliver_answer(struct esme_sess *s, enum smsc_verdict v, uint64_t token)
+{
+	if (v != SMSC_DEFER)
 		smsc_esme_mo_done(s->e, token, v == SMSC_ACK);
-		return;
-	}
-	switch (v) {
-	case SMSC_ACK:
-		sess_send_deliver_resp(s, ESME_ROK, seq);
-		break;
-	case SMSC_RETRY:
-		sess_send_deliver_resp(s, ESME_RX_T_APPN, seq);
-		break;
-	case SMSC_DEFER:
-		if (token == 0) /* no room to remember: let it come again */
-			sess_send_deliver_resp(s, ESME_RX_T_APPN, seq);
-		break;
-	}
 }
 
 /* Hand a whole (or given-up) message upward. Returns the verdict. */
@@ -849,8 +975,9 @@ mo_hand_up(struct esme_sess *s, const struct smsc_concat_msg *m,
 	mo.token = token;
 	e->st.mo++;
 	if (mo.incomplete)
-		log_warnx("smpp", "incomplete message ref=%u parts=%u/%u "
-		    "reason=%s", m->ref, m->nparts, m->total,
+		esme_warn(s, ESME_WARN_INCOMPLETE, "session=%s incomplete "
+		    "message ref=%u parts=%u/%u reason=%s", s->name, m->ref,
+		    m->nparts, m->total,
 		    m->why == SMSC_CONCAT_TIMEOUT ? "timeout" : "evicted");
 	if (e->hooks->inbound == NULL)
 		return SMSC_ACK;
@@ -893,13 +1020,22 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 
 	if (smsc_deliver_decode(pdu, h->len, &t, err) != SD_OK) {
 		e->st.bad_pdus++;
-		log_warnx("smpp", "session=%s undecodable deliver_sm seq=%u "
-		    "error=\"%s\"", s->name, h->seq, err);
+		esme_warn(s, ESME_WARN_BAD_PDU, "session=%s undecodable "
+		    "deliver_sm seq=%u error=\"%s\"", s->name, h->seq, err);
 		/* Permanent: redelivering the same bytes will not help. */
 		sess_send_deliver_resp(s, ESME_RX_P_APPN, h->seq);
 		return;
 	}
-	token = 0;
+	/* The slot comes first: with none free, nothing is handed up (the
+	 * hooks would store a message the SMSC is told to send again). */
+	token = defer_add(s, h->seq);
+	if (token == 0) {
+		esme_warn(s, ESME_WARN_BUSY, "session=%s deliver_sm refused "
+		    "seq=%u status=ESME_RX_T_APPN reason=\"%d acknowledgements "
+		    "outstanding\"", s->name, h->seq, ESME_DEFER_MAX);
+		sess_send_deliver_resp(s, ESME_RX_T_APPN, h->seq);
+		return;
+	}
 	if (smsc_deliver_is_receipt(&t)) {
 		struct smsc_dlr_tlv dt;
 		struct smsc_dlr dlr;
@@ -914,7 +1050,9 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		dt.network_error_code_len = t.has_net_err ? 3 : 0;
 		if (smsc_dlr_parse(t.sm, t.sm_len, &dt, &dlr, err) != SD_OK) {
 			e->st.bad_pdus++;
-			log_warnx("smpp", "unreadable receipt error=\"%s\"", err);
+			esme_warn(s, ESME_WARN_BAD_PDU, "session=%s unreadable "
+			    "receipt error=\"%s\"", s->name, err);
+			defer_drop(e, token);
 			sess_send_deliver_resp(s, ESME_ROK, h->seq);
 			return;
 		}
@@ -930,12 +1068,10 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		    smsc_dlr_state_str(dlr.state));
 		v = SMSC_ACK;
 		if (e->hooks->receipt != NULL) {
-			r.token = token = defer_add(s, h->seq);
+			r.token = token;
 			v = e->hooks->receipt(e->hooks->arg, &r);
-			deliver_answer(s, h->seq, v, token);
-			return;
 		}
-		deliver_answer(s, h->seq, v, 0);
+		deliver_answer(s, v, token);
 		return;
 	}
 
@@ -962,8 +1098,9 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		mp.sar_segment_seqnum = t.sar_seq;
 		if (smsc_concat_add(e->concat, &mp, now, &out, err) != SD_OK) {
 			e->st.bad_pdus++;
-			log_warnx("smpp", "unreadable message from=%s error=\"%s\"",
-			    t.src, err);
+			esme_warn(s, ESME_WARN_BAD_PDU, "session=%s unreadable "
+			    "message from=%s error=\"%s\"", s->name, t.src, err);
+			defer_drop(e, token);
 			sess_send_deliver_resp(s, ESME_RX_P_APPN, h->seq);
 			return;
 		}
@@ -977,17 +1114,15 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 			 * stored again: its first copy may have failed to
 			 * be, and the SMSC is sending it again for that.) */
 			if (e->hooks->part == NULL) {
-				sess_send_deliver_resp(s, ESME_ROK, h->seq);
+				deliver_answer(s, SMSC_ACK, token);
 				break;
 			}
-			token = defer_add(s, h->seq);
 			v = part_hand_up(e, &mp, &out, token);
-			deliver_answer(s, h->seq, v, token);
+			deliver_answer(s, v, token);
 			break;
 		case SMSC_CONCAT_DONE:
-			token = defer_add(s, h->seq);
 			v = mo_hand_up(s, &out.msg, &t, token);
-			deliver_answer(s, h->seq, v, token);
+			deliver_answer(s, v, token);
 			break;
 		}
 		smsc_concat_out_fini(&out);
@@ -1052,67 +1187,70 @@ on_pdu(struct esme_sess *s, const struct smsc_pdu_hdr *h, const uint8_t *pdu)
 			break;
 		}
 		/* data_sm, query_sm, ... are not ours to serve. */
-		log_warnx("smpp", "session=%s unsupported command id=0x%08x "
-		    "answered with generic_nack", s->name, h->id);
+		esme_warn(s, ESME_WARN_UNSUPPORTED, "session=%s unsupported "
+		    "command id=0x%08x answered with generic_nack", s->name,
+		    h->id);
 		sess_send_header(s, GENERIC_NACK, ESME_RINVCMDID, h->seq);
 		break;
 	}
 	(void)e;
 }
 
+/* One read of at most ESME_READ_MAX bytes and the PDUs complete in the
+ * buffer; the loop calls again (level-triggered) while more is waiting, so
+ * no flood from the SMSC holds up the loop's other work. */
 static void
 sess_read(struct esme_sess *s)
 {
-	for (;;) {
-		ssize_t n;
-		size_t off = 0;
-		uint64_t gen = s->gen;
+	ssize_t n;
+	size_t off = 0, room;
+	uint64_t gen = s->gen;
 
-		if (s->in_cap - s->in_len < 4096) {
-			s->in_cap = s->in_cap == 0 ? 65536 : s->in_cap * 2;
-			if (s->in_cap > 4 * SMSC_PDU_MAX)
-				s->in_cap = 4 * SMSC_PDU_MAX;
-			s->in = xrealloc(s->in, s->in_cap);
-		}
-		n = read(s->fd, s->in + s->in_len, s->in_cap - s->in_len);
-		if (n == 0) {
-			esme_sess_drop(s, "closed by SMSC");
-			return;
-		}
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				esme_sess_drop(s, strerror(errno));
-			return;
-		}
-		s->in_len += (size_t)n;
-		while (s->fd >= 0 && s->gen == gen) {
-			struct smsc_pdu_hdr h;
-			int r = smsc_pdu_peek(s->in + off, s->in_len - off, &h);
-
-			if (r == 0 || (r > 0 && s->in_len - off < h.len))
-				break;
-			if (r < 0) {
-				s->e->st.bad_pdus++;
-				log_warnx("smpp", "session=%s framing error "
-				    "command_length=%u", s->name, h.len);
-				sess_send_header(s, GENERIC_NACK,
-				    ESME_RINVCMDLEN, h.seq);
-				sess_flush(s);
-				esme_sess_drop(s, "framing error");
-				return;
-			}
-			on_pdu(s, &h, s->in + off);
-			off += h.len;
-		}
-		if (s->fd < 0 || s->gen != gen)
-			return;
-		memmove(s->in, s->in + off, s->in_len - off);
-		s->in_len -= off;
-		if ((size_t)n < 4096)
-			break; /* drained for now; epoll tells us of more */
+	if (s->in_cap - s->in_len < 4096) {
+		s->in_cap = s->in_cap == 0 ? 65536 : s->in_cap * 2;
+		if (s->in_cap > 4 * SMSC_PDU_MAX)
+			s->in_cap = 4 * SMSC_PDU_MAX;
+		s->in = xrealloc(s->in, s->in_cap);
 	}
+	room = s->in_cap - s->in_len;
+	if (room > ESME_READ_MAX)
+		room = ESME_READ_MAX;
+	do
+		n = read(s->fd, s->in + s->in_len, room);
+	while (n < 0 && errno == EINTR);
+	if (n == 0) {
+		esme_sess_drop(s, "closed by SMSC");
+		return;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			esme_sess_drop(s, strerror(errno));
+		return;
+	}
+	s->in_len += (size_t)n;
+	while (s->fd >= 0 && s->gen == gen) {
+		struct smsc_pdu_hdr h;
+		int r = smsc_pdu_peek(s->in + off, s->in_len - off, &h);
+
+		if (r == 0 || (r > 0 && s->in_len - off < h.len))
+			break;
+		if (r < 0) {
+			s->e->st.bad_pdus++;
+			log_warnx("smpp", "session=%s framing error "
+			    "command_length=%u", s->name, h.len);
+			sess_send_header(s, GENERIC_NACK,
+			    ESME_RINVCMDLEN, h.seq);
+			sess_flush(s);
+			esme_sess_drop(s, "framing error");
+			return;
+		}
+		on_pdu(s, &h, s->in + off);
+		off += h.len;
+	}
+	if (s->fd < 0 || s->gen != gen)
+		return;
+	memmove(s->in, s->in + off, s->in_len - off);
+	s->in_len -= off;
 }
 
 static void
@@ -1335,8 +1473,10 @@ esme_tick(struct sd_loop *loop, uint64_t id, void *arg)
 	for (i = 0; i < e->n_sess; i++) {
 		struct esme_sess *s = &e->sess[i];
 		const char *why = NULL;
+		char stall[96];
 		unsigned k;
 
+		esme_warn_flush(s, now, false);
 		if (s->fd < 0)
 			continue;
 		if (s->ctl_deadline != 0 && now >= s->ctl_deadline)
@@ -1345,6 +1485,14 @@ esme_tick(struct sd_loop *loop, uint64_t id, void *arg)
 						      "no unbind_resp";
 		else if (s->enq_deadline != 0 && now >= s->enq_deadline)
 			why = "no enquire_link_resp";
+		else if (s->out_len > s->out_off && s->st != ESME_CONNECTING &&
+		    now - s->out_moved >= e->cfg->response_timeout_s * 1000) {
+			snprintf(stall, sizeof(stall), "SMSC not reading: "
+			    "unsent=%zu bytes, none taken for %lld ms",
+			    s->out_len - s->out_off,
+			    (long long)(now - s->out_moved));
+			why = stall;
+		}
 		if (why == NULL && s->tx)
 			for (k = 0; k < (unsigned)e->cfg->window; k++)
 				if (e->win[k].p != NULL &&
@@ -1592,6 +1740,7 @@ smsc_esme_mo_done(struct smsc_esme *e, uint64_t token, bool stored)
 		if (d->token != token)
 			continue;
 		d->token = 0;
+		e->defer_used--;
 		s = &e->sess[d->sess];
 		if (s->fd < 0 || s->gen != d->gen)
 			return; /* that connection is gone */

@@ -195,7 +195,18 @@ struct smsc_pipe {
 	/* Shared, under mu. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	vec_mo in_mo;               /* gw -> store */
+	/* gw -> store. Bounded by the ESME, not here: every MO or part
+	 * handed up from a deliver_sm holds one of its ESME_DEFER_MAX (4096)
+	 * slots until the answer to its commit, and none is handed up
+	 * without one. The others carry token 0: a long MO evicted from
+	 * reassembly (at most one per slot-holding entry, queued ahead of
+	 * it) or timed out there (at most the open groups, which only
+	 * slot-holding entries open). So in_mo stays under 2 x 4096 + the
+	 * reassembly's groups (SMSC_CONCAT_GROUPS_DEF, 256) entries however
+	 * fast the SMSC sends. in_op's receipts hold slots the same way; its
+	 * other entries follow submits, at most [smpp] window of them
+	 * unconfirmed (see the top of the file). */
+	vec_mo in_mo;
 	vec_op in_op;
 	long want;                  /* rows the gw would take */
 	unsigned want_mask;         /* of these kinds */
