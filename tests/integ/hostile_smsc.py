@@ -24,6 +24,7 @@ Every process started here is ended by its PID; ports are ephemeral.
 Usage: hostile_smsc.py [no-read] [stream] [blast] [bad-pdus] (default: all).
 """
 import os
+import queue
 import re
 import signal
 import socket
@@ -341,15 +342,26 @@ class Peer:
     each deliver_sm_resp's status by sequence number."""
 
     def __init__(self, c):
-        self.c, self.lock = c, threading.Lock()
+        self.c, self.q = c, queue.Queue()
         self.resp, self.submits, self.closed = {}, [], False
         self.msgid = 0
+        # Reading never waits for writing (a blocked send must not stop
+        # the reads smsdesk's own output waits for).
         self.t = threading.Thread(target=self.run, daemon=True)
+        self.w = threading.Thread(target=self.write, daemon=True)
         self.t.start()
+        self.w.start()
 
     def send(self, b):
-        with self.lock:
-            self.c.sendall(b)
+        self.q.put(b)
+
+    def write(self):
+        while True:
+            b = self.q.get()
+            try:
+                self.c.sendall(b)
+            except OSError:
+                return
 
     def run(self):
         buf = b""
