@@ -19,9 +19,18 @@ smsdesk connects to it as it would to an operator.
   bad-pdus   100,000 undecodable deliver_sm: the log stays small and says
              how many warnings it suppressed, and every warning is either
              printed or counted.
+  hidden-tlvs
+             deliver_sm PDUs whose fixed-size message_state TLV declares
+             1 + 5K octets and so hides K more TLVs from a TLV count
+             (libsmpp34 reads the state's one octet and parses the rest):
+             the 254-byte PDU of the audit (K = 40) killed serve, K = 30..37
+             corrupted its clock. Each must be answered with an error,
+             serve stays up, and the next good MO is stored with the right
+             received time and answered.
 
 Every process started here is ended by its PID; ports are ephemeral.
-Usage: hostile_smsc.py [no-read] [stream] [blast] [bad-pdus] (default: all).
+Usage: hostile_smsc.py [no-read] [stream] [blast] [bad-pdus] [hidden-tlvs]
+(default: all).
 """
 import os
 import queue
@@ -61,12 +70,19 @@ def pdu(cmd, seq, body=b"", status=0):
     return struct.pack(">IIII", 16 + len(body), cmd, status, seq) + body
 
 
-def deliver_sm(seq, src, text, dst="3000"):
+def deliver_sm(seq, src, text, dst="3000", tlvs=b""):
     sm = text.encode()
     body = (b"\0" + bytes([1, 1]) + src.encode() + b"\0" + bytes([0, 0]) +
             dst.encode() + b"\0" + bytes([0, 0, 0]) + b"\0" + b"\0" +
-            bytes([0, 0, 0, 0, len(sm)]) + sm)
+            bytes([0, 0, 0, 0, len(sm)]) + sm + tlvs)
     return pdu(DELIVER_SM, seq, body)
+
+
+def hidden_tlvs(k):
+    """message_state declared 1 + 5k octets: one octet for the state, then
+    k inner message_state TLVs that libsmpp34 parses as more TLVs."""
+    inner = b"".join(struct.pack(">HHB", 0x0427, 1, 2) for _ in range(k))
+    return struct.pack(">HH", 0x0427, 1 + len(inner)) + b"\x02" + inner
 
 
 def rss_kb(pid):
@@ -525,8 +541,90 @@ def bad_pdus():
             smsc.close()
 
 
+class Link:
+    """One bound link read in order: answers smsdesk's submit_sm and
+    enquire_link while waiting for what the test wants."""
+
+    def __init__(self, c):
+        self.c, self.buf, self.submits = c, b"", 0
+
+    def read(self):
+        while len(self.buf) < 16 or len(self.buf) < struct.unpack(">I", self.buf[:4])[0]:
+            d = self.c.recv(65536)
+            if not d:
+                raise EOFError("closed by smsdesk")
+            self.buf += d
+        n, cmd, st, seq = struct.unpack(">IIII", self.buf[:16])
+        self.buf = self.buf[n:]
+        if cmd == SUBMIT_SM:
+            self.submits += 1
+            self.c.sendall(pdu(cmd | RESP, seq, b"%d\0" % self.submits))
+        elif cmd == ENQUIRE_LINK:
+            self.c.sendall(pdu(cmd | RESP, seq))
+        return cmd, st, seq
+
+    def resp_for(self, want):
+        """The command_status of the deliver_sm_resp to sequence want."""
+        while True:
+            cmd, st, seq = self.read()
+            if cmd == DELIVER_SM | RESP and seq == want:
+                return st
+
+
+def hidden_tlv_pdus():
+    smsc = Smsc()
+    with tempfile.TemporaryDirectory(prefix="smsdesk-hostile-") as tmp:
+        desk = Desk(tmp, smsc)
+        try:
+            desk.start()
+            link = Link(smsc.accept())
+            seq = 100
+            for k in (40, 30, 35, 37, 39, 200):
+                seq += 1
+                data = deliver_sm(seq, "989131111111", "" if k == 40 else "HELP",
+                                  tlvs=hidden_tlvs(k))
+                if k == 40:
+                    check("hidden-tlvs: the audit's PDU is 254 bytes", len(data) == 254,
+                          str(len(data)))
+                link.c.sendall(data)
+                st = link.resp_for(seq)
+                check(f"hidden-tlvs: {len(data)}-byte deliver_sm hiding {k} TLVs "
+                      "answered with an error", st != ESME_ROK, f"0x{st:08x}")
+                check(f"hidden-tlvs: serve still up after K={k}", desk.p.poll() is None)
+            seq += 1
+            t0 = time.time()
+            link.c.sendall(deliver_sm(seq, "989131111111", "HELP"))
+            st = link.resp_for(seq)
+            check("hidden-tlvs: a good MO after them is acknowledged", st == ESME_ROK,
+                  f"0x{st:08x}")
+            rows = desk.sql("SELECT received FROM inbox WHERE body = 'HELP'")
+            check("hidden-tlvs: only the good MO was stored", len(rows) == 1, str(rows))
+            check("hidden-tlvs: its received time is now (the clock is intact)",
+                  len(rows) == 1 and abs(rows[0][0] - t0) < 30, str(rows))
+            end = time.time() + 10
+            link.c.settimeout(1.0)
+            while link.submits == 0 and time.time() < end:
+                try:
+                    link.read()
+                except socket.timeout:
+                    pass
+            check("hidden-tlvs: and answered", link.submits >= 1)
+            log = desk.logtext()
+            check("hidden-tlvs: the refusals logged with the TLV at fault",
+                  "undecodable deliver_sm" in log and "0x0427" in log)
+        except (EOFError, socket.timeout) as e:
+            time.sleep(0.5)
+            check("hidden-tlvs: the link to serve held", False,
+                  f"{e}; serve exit status {desk.p.poll()}")
+        finally:
+            rc = desk.stop()
+            check("hidden-tlvs: clean stop", rc == 0, f"rc={rc}")
+            smsc.close()
+
+
 def main():
-    cases = {"no-read": no_read, "stream": stream, "blast": blast, "bad-pdus": bad_pdus}
+    cases = {"no-read": no_read, "stream": stream, "blast": blast, "bad-pdus": bad_pdus,
+             "hidden-tlvs": hidden_tlv_pdus}
     names = sys.argv[1:] or list(cases)
     for name in names:
         t0 = time.time()
