@@ -307,7 +307,8 @@ struct core_otp_config;
  * CSPRNG (libsodium), stored as an argon2id hash, valid cfg->ttl_s, and
  * queued as an OTP SMS expiring with it, all in one transaction. SD_EBUSY
  * with a reason when the number asked less than resend_after_s ago or
- * more than per_number_hour times this hour. *out_id (may be NULL) gets
+ * more than per_number_hour times this hour, found before any hashing,
+ * so a refused request costs no argon2id. *out_id (may be NULL) gets
  * the outbox row. The code itself is never returned or logged.
  */
 enum sd_rc core_otp_issue(struct db *db, const struct core_otp_config *cfg,
