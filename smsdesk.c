@@ -114,6 +114,7 @@ struct conf_parse {
 	int line;                /* line just read */
 	int n_errors;            /* errors reported */
 	struct app_config *cfg;  /* being filled */
+	const char *secret;      /* a secret key the file sets, or NULL */
 };
 
 /* True if name is one of the sections. */
@@ -176,6 +177,13 @@ conf_handler(void *user, const char *section, const char *name,
 		}
 		return 1; /* keep going: report every error at once */
 	}
+	/* Secrets the file sets (an empty url or header holds none). */
+	if (strcmp(section, "smpp") == 0 && strcmp(name, "password") == 0)
+		p->secret = "the SMPP password";
+	else if (p->secret == NULL && value[0] != '\0' &&
+	    strcmp(section, "http_sms") == 0 &&
+	    (strcmp(name, "auth_header") == 0 || strcmp(name, "url") == 0))
+		p->secret = "[http_sms] credentials";
 	if (sd_conf_set(&s[i], name, value, err) != SD_OK) {
 		fprintf(stderr, "%s:%d: [%s] %s\n", p->path, p->line, section,
 		    err);
@@ -184,14 +192,23 @@ conf_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
-/* Load path over the defaults. Errors are printed as "file:line: reason";
- * returns the number of errors (0 = OK). */
+/*
+ * Load path over the defaults. Errors are printed as "file:line: reason";
+ * returns the number of errors (0 = OK). *loose (may be NULL) names the
+ * secret the file holds ([smpp] password, [http_sms] url or auth_header)
+ * when group or others may read it, else is NULL (style.md A6: secrets
+ * live only in the 0600 config file).
+ */
 static int
-app_config_load(const char *path, struct app_config *cfg)
+app_config_load(const char *path, struct app_config *cfg,
+    const char **loose)
 {
 	struct conf_parse p;
+	struct stat st;
 	int r;
 
+	if (loose != NULL)
+		*loose = NULL;
 	app_config_defaults(cfg);
 	memset(&p, 0, sizeof(p));
 	p.path = path;
@@ -202,6 +219,13 @@ app_config_load(const char *path, struct app_config *cfg)
 		return 1;
 	}
 	r = ini_parse_stream(conf_reader, &p, conf_handler, &p);
+	if (p.secret != NULL && fstat(fileno(p.fp), &st) == 0 &&
+	    (st.st_mode & 077) != 0) {
+		/* Not warned here, for every command that reads the
+		 * file: serve and config check say it (config_warn). */
+		if (loose != NULL)
+			*loose = p.secret;
+	}
 	fclose(p.fp);
 	if (r > 0) {
 		/* A syntax error inih itself found (no '=' or ']'). */
@@ -212,10 +236,26 @@ app_config_load(const char *path, struct app_config *cfg)
 	return p.n_errors;
 }
 
+/* The warning for a config file with secrets readable by others. */
+static void
+config_warn(const char *path, const char *what)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return;
+	log_warnx("config", "file holds %s and is readable by %s: chmod "
+	    "600 it path=%s mode=%04o", what,
+	    (st.st_mode & 007) != 0 ? "others" : "its group", path,
+	    (unsigned)(st.st_mode & 0777));
+}
+
 /* What every handler gets. */
 struct app {
 	struct app_config cfg;     /* loaded configuration */
 	const char *config_path;   /* NULL: built-in defaults */
+	const char *config_loose;  /* the secret others may read there, or
+				      NULL */
 	struct db *db;             /* opened for handlers that need it */
 	struct core_env env;       /* what the domain reads of cfg */
 	struct core_calendar *cal; /* built by app_env() */
@@ -657,6 +697,8 @@ cmd_serve(struct app *app, int argc, char **argv)
 	log_info("main", "starting version=%s config=%s db=%s", SMSDESK_VERSION,
 	    app->config_path != NULL ? app->config_path : "(built-in)",
 	    app->cfg.db.path);
+	if (app->config_loose != NULL)
+		config_warn(app->config_path, app->config_loose);
 	if (mkdir_parent(app->cfg.db.path) < 0) {
 		log_warn("main", "cannot create the database folder path=%s",
 		    app->cfg.db.path);
@@ -736,6 +778,7 @@ static int
 cmd_config_check(struct app *app, int argc, char **argv)
 {
 	struct app_config cfg;
+	const char *loose = NULL;
 	int n;
 
 	(void)app;
@@ -743,7 +786,9 @@ cmd_config_check(struct app *app, int argc, char **argv)
 		fprintf(stderr, "usage: smsdesk config check FILE\n");
 		return EXIT_USAGE;
 	}
-	n = app_config_load(argv[1], &cfg);
+	n = app_config_load(argv[1], &cfg, &loose);
+	if (loose != NULL)
+		config_warn(argv[1], loose);
 	if (n != 0) {
 		fprintf(stderr, "%s: %d error%s\n", argv[1], n,
 		    n == 1 ? "" : "s");
@@ -1545,7 +1590,8 @@ main(int argc, char **argv)
 	}
 
 	if (app.config_path != NULL) {
-		int n = app_config_load(app.config_path, &app.cfg);
+		int n = app_config_load(app.config_path, &app.cfg,
+		    &app.config_loose);
 
 		if (n != 0) {
 			fprintf(stderr, "%s: %d configuration error%s\n",

@@ -5,14 +5,25 @@
  * foreign_keys=ON, busy_timeout from config, synchronous FULL by default
  * (in WAL, NORMAL may lose the last committed transactions on power loss;
  * FULL fsyncs the WAL at every commit, which the store-and-forward promise
- * needs before an SMSC is acknowledged).
+ * needs before an SMSC is acknowledged), secure_delete=FAST (freed cells
+ * are zeroed: no stale OTP text).
+ *
+ * Files: the database is created 0600 before SQLite opens it, so its
+ * -wal, -shm and -journal (which SQLite creates with the database's
+ * mode) are 0600 too; an existing one readable by others is made private
+ * (issue #9).
  */
 #include "db/db.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/base/log.h"
 #include "core/base/xmalloc.h"
@@ -169,12 +180,102 @@ db_open(const struct db_config *cfg, struct db **out, char err[SD_ERRLEN])
 	return rc;
 }
 
+/*
+ * sd_scrub(text): text with every digit (ASCII, Persian U+06F0..U+06F9,
+ * Arabic-Indic U+0660..U+0669) replaced by '*'. The outbox keeps an OTP's
+ * text this way once the code is no longer needed (db/outbox.c).
+ */
+static void
+db_fn_scrub(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *t;
+	char *out;
+	int n, i, k = 0;
+
+	(void)argc;
+	t = sqlite3_value_text(argv[0]);
+	if (t == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	n = sqlite3_value_bytes(argv[0]);
+	out = sqlite3_malloc(n + 1);
+	if (out == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (t[i] >= '0' && t[i] <= '9') {
+			out[k++] = '*';
+		} else if (i + 1 < n && ((t[i] == 0xd9 && t[i + 1] >= 0xa0 &&
+		    t[i + 1] <= 0xa9) || (t[i] == 0xdb && t[i + 1] >= 0xb0 &&
+		    t[i + 1] <= 0xb9))) {
+			out[k++] = '*';
+			i++;
+		} else {
+			out[k++] = (char)t[i];
+		}
+	}
+	out[k] = '\0';
+	sqlite3_result_text(ctx, out, k, sqlite3_free);
+}
+
+/*
+ * Make the database at path private before SQLite opens it: create it
+ * 0600 if missing (SQLite gives its -wal, -shm and -journal the mode of
+ * the database file), and take group and other access away from an
+ * existing one and its companions (an older version created them 0644
+ * under the usual umask). ":memory:" and URIs are left alone.
+ */
+static enum sd_rc
+db_file_private(const char *path, char err[SD_ERRLEN])
+{
+	static const char *const sfx[] = {"-wal", "-shm", "-journal"};
+	char f[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	if (path[0] == '\0' || strcmp(path, ":memory:") == 0 ||
+	    strncmp(path, "file:", 5) == 0)
+		return SD_OK;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0) {
+		snprintf(err, SD_ERRLEN, "cannot open database %s: %s", path,
+		    strerror(errno));
+		return SD_EIO;
+	}
+	if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
+		if (fchmod(fd, st.st_mode & 0700) != 0) {
+			snprintf(err, SD_ERRLEN, "cannot make database %s "
+			    "private (chmod 600): %s", path, strerror(errno));
+			close(fd);
+			return SD_EIO;
+		}
+		log_warnx("db", "database was readable by others, now private "
+		    "path=%s mode=%04o", path, (unsigned)(st.st_mode & 0777));
+	}
+	close(fd);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		if (snprintf(f, sizeof(f), "%s%s", path, sfx[i]) >=
+		    (int)sizeof(f))
+			continue;
+		if (stat(f, &st) == 0 && (st.st_mode & 077) != 0 &&
+		    chmod(f, st.st_mode & 0700) != 0) {
+			snprintf(err, SD_ERRLEN, "cannot make %s private "
+			    "(chmod 600): %s", f, strerror(errno));
+			return SD_EIO;
+		}
+	}
+	return SD_OK;
+}
+
 enum sd_rc
 db_open_nomigrate(const struct db_config *cfg, struct db **out,
     char err[SD_ERRLEN])
 {
 	struct db *db;
-	char sql[192];
+	char sql[224];
 	enum sd_rc rc;
 	int r;
 
@@ -183,6 +284,9 @@ db_open_nomigrate(const struct db_config *cfg, struct db **out,
 	/* No global memory statistics: they take a process-wide mutex on
 	 * every allocation (measured: a few per cent of an MO's cost). */
 	(void)pthread_once(&db_once, db_global_init);
+	rc = db_file_private(cfg->path, err);
+	if (rc != SD_OK)
+		goto fail;
 	r = sqlite3_open_v2(cfg->path, &db->h,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	    NULL);
@@ -201,13 +305,29 @@ db_open_nomigrate(const struct db_config *cfg, struct db **out,
 	/* A 16 MB page cache (the default is 2 MB) and reads through mmap:
 	 * a busy link's indexes stay in memory and read without a syscall
 	 * a page. */
+	/* secure_delete=FAST zeroes what a change frees inside a b-tree
+	 * page, so a masked OTP text leaves no copy of its code in a freed
+	 * cell (issue #9). Measured: 20,000 rows queued, claimed and
+	 * accepted took 1% longer; ON, which also zeroes freelist pages,
+	 * 29%. Without it, 33 of 500 codes stayed in the file after a
+	 * checkpoint in a plain outbox table. */
 	snprintf(sql, sizeof(sql),
 	    "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
-	    " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456",
+	    " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456;"
+	    " PRAGMA secure_delete=FAST",
 	    cfg->synchronous == 0 ? "FULL" : "NORMAL");
 	rc = db_exec(db, sql, err);
 	if (rc != SD_OK)
 		goto fail;
+	r = sqlite3_create_function_v2(db->h, "sd_scrub", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, db_fn_scrub, NULL,
+	    NULL, NULL);
+	if (r != SQLITE_OK) {
+		snprintf(err, SD_ERRLEN, "cannot register sd_scrub: %s",
+		    sqlite3_errmsg(db->h));
+		rc = SD_EINTERNAL;
+		goto fail;
+	}
 	*out = db;
 	return SD_OK;
 fail:
@@ -300,6 +420,22 @@ bool
 db_in_transaction(const struct db *db)
 {
 	return db->depth > 0;
+}
+
+enum sd_rc
+db_checkpoint(struct db *db, bool truncate)
+{
+	int r, log = 0, done = 0;
+
+	if (db->depth > 0)
+		return SD_ESTATE;
+	r = sqlite3_wal_checkpoint_v2(db->h, NULL, truncate ?
+	    SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &log,
+	    &done);
+	if (r != SQLITE_OK)
+		return db_rc(sqlite3_extended_errcode(db->h));
+	/* PASSIVE may leave frames a reader still needs. */
+	return log == done ? SD_OK : SD_EBUSY;
 }
 
 enum sd_rc

@@ -83,6 +83,15 @@ void db_rollback(struct db *db);
 /* True inside db_begin() .. db_commit()/db_rollback(). */
 bool db_in_transaction(const struct db *db);
 
+/*
+ * Checkpoint the WAL into the database file; with truncate, also cut the
+ * WAL to zero bytes (PRAGMA wal_checkpoint(TRUNCATE)), so what earlier
+ * transactions wrote (e.g. an OTP text since masked) leaves the WAL.
+ * SD_EBUSY when a reader or writer kept it from completing (try later).
+ * Not inside a transaction. Any thread, on its own connection.
+ */
+enum sd_rc db_checkpoint(struct db *db, bool truncate) SD_MUSTCHECK;
+
 /* The last SQLite error message of this connection (borrowed, valid until
  * the next call on db). */
 const char *db_errmsg(struct db *db);

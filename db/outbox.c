@@ -7,6 +7,11 @@
  * delivered | undeliverable | expired, or failed; a temporary failure puts
  * a row back to queued with a later not_before. A crash leaves rows
  * submitted: they are queued again at the next start (at-least-once).
+ *
+ * An OTP's text is needed until the SMSC has it: from accepted on, and in
+ * every final state, its digits are masked (SCRUB below). With
+ * secure_delete (db/db.c) the old cell is zeroed, so after a checkpoint
+ * the code is in neither the database file nor the WAL.
  */
 #include "db/db.h"
 
@@ -25,6 +30,11 @@
 	" not_before, expires, attempts, state, coalesce(smsc_id, ''),"     \
 	" coalesce(reason, ''), created, created_ms, updated, parts, route," \
 	" receipt, ussd_session"
+
+/* An OTP's text (kind 0) holds its code: a row that reaches accepted or
+ * a final state keeps it with the digits masked (sd_scrub(), db/db.c),
+ * never in clear (issue #9). */
+#define SCRUB "body = CASE WHEN kind = 0 THEN sd_scrub(body) ELSE body END"
 
 static const char sql_add[] =
     "INSERT INTO outbox (kind, priority, destination, body, tracking,"
@@ -47,18 +57,22 @@ static const char sql_claim_mark[] =
     " WHERE id = ?1 AND state = 0";
 static const char sql_expire_due[] =
     "UPDATE outbox SET state = 5, reason = 'expired before it could be sent',"
-    " updated = ?1 WHERE state = 0 AND expires != 0 AND expires <= ?1";
+    " " SCRUB ", updated = ?1 WHERE state = 0 AND expires != 0"
+    " AND expires <= ?1";
 static const char sql_expire[] =
-    "UPDATE outbox SET state = 5, reason = ?2, updated = ?3 WHERE id = ?1";
+    "UPDATE outbox SET state = 5, reason = ?2, " SCRUB ", updated = ?3"
+    " WHERE id = ?1";
 static const char sql_requeue[] =
     "UPDATE outbox SET state = 0, updated = ?1 WHERE state = 1";
 static const char sql_accepted1[] =
     "UPDATE outbox SET smsc_id = ?2, parts = max(parts, ?3), route = ?4,"
     " state = CASE WHEN ?7 AND state <= 2 THEN 2 ELSE state END,"
+    " body = CASE WHEN ?7 AND kind = 0 THEN sd_scrub(body) ELSE body END,"
     " updated = ?5, receipt = ?6 WHERE id = ?1";
 static const char sql_acceptedn[] =
     "UPDATE outbox SET parts = max(parts, ?2), route = ?3,"
     " state = CASE WHEN ?5 AND state <= 2 THEN 2 ELSE state END,"
+    " body = CASE WHEN ?5 AND kind = 0 THEN sd_scrub(body) ELSE body END,"
     " updated = ?4 WHERE id = ?1";
 static const char sql_part_add[] =
     "INSERT INTO outbox_parts (outbox_id, part, smsc_id) VALUES (?1, ?2, ?3)"
@@ -69,7 +83,8 @@ static const char sql_retry_later[] =
     "UPDATE outbox SET state = 0, not_before = ?2, reason = ?3, updated = ?4"
     " WHERE id = ?1";
 static const char sql_fail[] =
-    "UPDATE outbox SET state = 6, reason = ?2, updated = ?3 WHERE id = ?1";
+    "UPDATE outbox SET state = 6, reason = ?2, " SCRUB ", updated = ?3"
+    " WHERE id = ?1";
 static const char sql_by_smsc_id[] =
     "SELECT id, parts, state FROM outbox WHERE smsc_id = ?1 AND receipt = 1"
     " ORDER BY id DESC LIMIT 1";
@@ -89,7 +104,7 @@ static const char sql_part_states[] =
     " FROM outbox o WHERE o.id = ?1";
 static const char sql_final[] =
     "UPDATE outbox SET state = ?2, reason = CASE WHEN ?3 = '' THEN reason"
-    " ELSE ?3 END, updated = ?4 WHERE id = ?1";
+    " ELSE ?3 END, " SCRUB ", updated = ?4 WHERE id = ?1";
 static const char sql_retry[] =
     "UPDATE outbox SET state = 0, not_before = 0, smsc_id = NULL,"
     " parts = 0, p1_state = 0, reason = 'retried by the operator',"

@@ -53,6 +53,19 @@ check "unknown command is a usage error" sh -c \
 # --- config -----------------------------------------------------------
 check "config check on a good file" sh -c \
     "$BIN config check $T/good.ini | grep -q 'configuration OK'"
+# A file that holds the SMPP password and others may read (issue #9).
+printf '[smpp]\npassword = s3cr3t\n' >"$T/secret.ini"
+chmod 644 "$T/secret.ini"
+check "config check warns: the SMPP password is readable by others" sh -c \
+    "$BIN config check $T/secret.ini 2>$T/err | grep -q 'configuration OK' && grep -q 'warn config: file holds the SMPP password and is readable by others: chmod 600 it' $T/err"
+chmod 640 "$T/secret.ini"
+check "config check warns: readable by the group" sh -c \
+    "$BIN config check $T/secret.ini 2>$T/err >/dev/null && grep -q 'readable by its group' $T/err"
+chmod 600 "$T/secret.ini"
+check "config check is quiet at 0600" sh -c \
+    "$BIN config check $T/secret.ini 2>$T/err >/dev/null && ! grep -q 'readable' $T/err"
+check "a 0644 file without secrets gets no warning" sh -c \
+    "$BIN config check $T/good.ini 2>$T/err >/dev/null && ! grep -q 'readable' $T/err"
 printf '[db]\npath = x.db\nbogus = 1\n' >"$T/unknown.ini"
 $BIN config check "$T/unknown.ini" 2>"$T/err" >/dev/null
 rc=$?
@@ -188,6 +201,8 @@ check "POST is refused" sh -c \
 check "unknown page is 404" sh -c \
     "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$PORT/nope) = 404 ]"
 check "log lines carry level and subsystem" grep -Eq 'Z info web: listening addr=127.0.0.1:' "$T/serve.log"
+check "the database and its WAL are private (0600)" sh -c \
+    "[ \$(stat -c %a $T/var/smsdesk.db) = 600 ] && [ \$(stat -c %a $T/var/smsdesk.db-wal) = 600 ] && [ \$(stat -c %a $T/var/smsdesk.db-shm) = 600 ]"
 $C serve 2>"$T/serve2.log"
 rc=$?
 check "a second serve on the same database is refused" [ $rc -ne 0 ]
