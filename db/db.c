@@ -226,11 +226,16 @@ db_fn_scrub(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * the database file), and take group and other access away from an
  * existing one and its companions (an older version created them 0644
  * under the usual umask). ":memory:" and URIs are left alone.
+ *
+ * An existing file is changed by path, never opened: closing any
+ * descriptor of a file drops every POSIX lock this process holds on it,
+ * so another connection's locks (the gw thread's, while the store thread
+ * opens its own) would go and the database could be corrupted.
  */
 static enum sd_rc
 db_file_private(const char *path, char err[SD_ERRLEN])
 {
-	static const char *const sfx[] = {"-wal", "-shm", "-journal"};
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
 	char f[PATH_MAX];
 	struct stat st;
 	size_t i;
@@ -239,33 +244,30 @@ db_file_private(const char *path, char err[SD_ERRLEN])
 	if (path[0] == '\0' || strcmp(path, ":memory:") == 0 ||
 	    strncmp(path, "file:", 5) == 0)
 		return SD_OK;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0) {
-		snprintf(err, SD_ERRLEN, "cannot open database %s: %s", path,
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY,
+	    0600);
+	if (fd >= 0) {
+		close(fd); /* new: nobody else has it open */
+		return SD_OK;
+	}
+	if (errno != EEXIST) {
+		snprintf(err, SD_ERRLEN, "cannot create database %s: %s", path,
 		    strerror(errno));
 		return SD_EIO;
 	}
-	if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
-		if (fchmod(fd, st.st_mode & 0700) != 0) {
-			snprintf(err, SD_ERRLEN, "cannot make database %s "
-			    "private (chmod 600): %s", path, strerror(errno));
-			close(fd);
-			return SD_EIO;
-		}
-		log_warnx("db", "database was readable by others, now private "
-		    "path=%s mode=%04o", path, (unsigned)(st.st_mode & 0777));
-	}
-	close(fd);
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
 		if (snprintf(f, sizeof(f), "%s%s", path, sfx[i]) >=
 		    (int)sizeof(f))
 			continue;
-		if (stat(f, &st) == 0 && (st.st_mode & 077) != 0 &&
-		    chmod(f, st.st_mode & 0700) != 0) {
+		if (stat(f, &st) != 0 || (st.st_mode & 077) == 0)
+			continue;
+		if (chmod(f, st.st_mode & 0700) != 0) {
 			snprintf(err, SD_ERRLEN, "cannot make %s private "
 			    "(chmod 600): %s", f, strerror(errno));
 			return SD_EIO;
 		}
+		log_warnx("db", "file was readable by others, now private "
+		    "path=%s mode=%04o", f, (unsigned)(st.st_mode & 0777));
 	}
 	return SD_OK;
 }
