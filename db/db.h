@@ -353,10 +353,28 @@ enum sd_rc db_outbox_expire(struct db *db, int64_t id, const char *reason)
 enum sd_rc db_outbox_receipt(struct db *db, const char *const *smsc_ids,
     size_t n, int state, const char *reason, int64_t *id) SD_MUSTCHECK;
 
-/* A receipt naming our own row id (HTTP providers' callbacks). The row
- * (single part) takes the final state; SD_ENOTFOUND if no such row. */
-enum sd_rc db_outbox_receipt_by_id(struct db *db, int64_t id, int state,
-    const char *reason) SD_MUSTCHECK;
+/*
+ * Before row id goes to an HTTP provider with a receipt asked: record
+ * route 2 (HTTP) and the secret token its receipt URL carries, committed
+ * before the URL leaves (as a row is marked submitted before submit_sm).
+ * *set is false, and nothing changes, if the row is no longer submitted.
+ */
+enum sd_rc db_outbox_http_token(struct db *db, int64_t id, const char *token,
+    bool *set) SD_MUSTCHECK;
+
+/*
+ * A receipt called back over HTTP naming our row id, with the token of
+ * its receipt URL ("" if none) and the SMPP message_state it reports;
+ * reason is kept with a final state. Applied only to a row sent over
+ * HTTP (route 2) that is submitted or accepted and whose stored token
+ * equals token (compared in constant time): SD_ENOTFOUND when there is
+ * no such row, SD_ESTATE when it was not sent over HTTP or is queued or
+ * final, SD_EPERM when the token is missing or wrong; nothing changes
+ * then. A final state makes the row delivered, undeliverable or expired
+ * and voids the token. The caller holds the transaction.
+ */
+enum sd_rc db_outbox_receipt_http(struct db *db, int64_t id,
+    const char *token, int state, const char *reason) SD_MUSTCHECK;
 
 /* Put id back in the queue now (operator's retry of a failed, expired or
  * undeliverable row). SD_ENOTFOUND / SD_ESTATE (queued or in flight). */

@@ -34,7 +34,8 @@
 /* An OTP's text (kind 0) holds its code: a row that reaches accepted or
  * a final state keeps it with the digits masked (sd_scrub(), db/db.c),
  * never in clear (issue #9). */
-#define SCRUB "body = CASE WHEN kind = 0 THEN sd_scrub(body) ELSE body END"
+#define SCRUB "body = CASE WHEN kind = 0 THEN sd_scrub(body) ELSE body END"\
+    ", dlr_token = NULL"
 
 static const char sql_add[] =
     "INSERT INTO outbox (kind, priority, destination, body, tracking,"
@@ -53,8 +54,8 @@ static const char sql_claim_select[] =
     " AND ((?3 >> kind) & 1) = 1"
     " ORDER BY priority, not_before, id LIMIT ?2";
 static const char sql_claim_mark[] =
-    "UPDATE outbox SET state = 1, attempts = attempts + 1, updated = ?2"
-    " WHERE id = ?1 AND state = 0";
+    "UPDATE outbox SET state = 1, attempts = attempts + 1, updated = ?2,"
+    " dlr_token = NULL WHERE id = ?1 AND state = 0";
 static const char sql_expire_due[] =
     "UPDATE outbox SET state = 5, reason = 'expired before it could be sent',"
     " " SCRUB ", updated = ?1 WHERE state = 0 AND expires != 0"
@@ -105,6 +106,11 @@ static const char sql_part_states[] =
 static const char sql_final[] =
     "UPDATE outbox SET state = ?2, reason = CASE WHEN ?3 = '' THEN reason"
     " ELSE ?3 END, " SCRUB ", updated = ?4 WHERE id = ?1";
+static const char sql_http_token[] =
+    "UPDATE outbox SET route = 2, dlr_token = ?2, updated = ?3"
+    " WHERE id = ?1 AND state = 1";
+static const char sql_http_row[] =
+    "SELECT route, state, coalesce(dlr_token, '') FROM outbox WHERE id = ?1";
 static const char sql_retry[] =
     "UPDATE outbox SET state = 0, not_before = 0, smsc_id = NULL,"
     " parts = 0, p1_state = 0, reason = 'retried by the operator',"
@@ -510,11 +516,67 @@ decide:
 }
 
 enum sd_rc
-db_outbox_receipt_by_id(struct db *db, int64_t id, int state,
-    const char *reason)
+db_outbox_http_token(struct db *db, int64_t id, const char *token, bool *set)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_http_token);
+	enum sd_rc rc;
+
+	*set = false;
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, token);
+	sqlite3_bind_int64(st, 3, sd_clock_now());
+	rc = db_step_done(db, st);
+	if (rc == SD_OK)
+		*set = sqlite3_changes(db->h) == 1;
+	return rc;
+}
+
+/* a and b equal, in a time that depends on their lengths only. */
+static bool
+token_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	volatile unsigned char d = la != lb;
+
+	for (i = 0; i < la && i < lb; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+enum sd_rc
+db_outbox_receipt_http(struct db *db, int64_t id, const char *token,
+    int state, const char *reason)
 {
 	sqlite3_stmt *st;
 	enum core_out_state to;
+	char stored[72];
+	int route, cur, r;
+	bool match;
+
+	st = db_stmt(db, sql_http_row);
+	if (st == NULL)
+		return SD_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return r == SQLITE_DONE ? SD_ENOTFOUND :
+		    db_rc(sqlite3_extended_errcode(db->h));
+	}
+	route = sqlite3_column_int(st, 0);
+	cur = sqlite3_column_int(st, 1);
+	snprintf(stored, sizeof(stored), "%s",
+	    (const char *)sqlite3_column_text(st, 2));
+	sqlite3_reset(st);
+	/* Compared whatever the row's state, so the time says nothing. */
+	match = stored[0] != '\0' && token_equal(stored, token);
+	if (route != 2 || (cur != CORE_OUT_SUBMITTED &&
+	    cur != CORE_OUT_ACCEPTED))
+		return SD_ESTATE;
+	if (!match)
+		return SD_EPERM;
 
 	st = db_stmt(db, sql_p1_state);
 	if (st == NULL)
@@ -523,8 +585,6 @@ db_outbox_receipt_by_id(struct db *db, int64_t id, int state,
 	sqlite3_bind_int(st, 2, state);
 	if (db_step_done(db, st) != SD_OK)
 		return db_rc(sqlite3_extended_errcode(db->h));
-	if (sqlite3_changes(db->h) == 0)
-		return SD_ENOTFOUND;
 	switch (state) {
 	case MS_DELIVERED: to = CORE_OUT_DELIVERED; break;
 	case MS_EXPIRED: to = CORE_OUT_EXPIRED; break;

@@ -42,6 +42,12 @@
  *                      limits); enum db_staff_alert
  *   audit "alert.digest" on "user:ID", detail "upto=T n=N": a digest sent
  *                      to staff member ID told of held requests up to T
+ *
+ * Schema 5 (issue #9, forged HTTP receipts):
+ *   outbox.dlr_token   the secret (32 hex digits) in the receipt URL of the
+ *                      row's current sending over HTTP; NULL when it has
+ *                      none (never sent over HTTP, claimed again, final).
+ *                      Only a receipt carrying it changes the row.
  */
 #include "db/db_int.h"
 
@@ -279,10 +285,17 @@ static const char *const schema_v4[] = {
     NULL,
 };
 
+/* Forged HTTP receipts (issue #9): the secret of the current HTTP sending. */
+static const char *const schema_v5[] = {
+    "ALTER TABLE outbox ADD COLUMN dlr_token TEXT;",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
 	{4, schema_v4},
+	{5, schema_v5},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -43,10 +43,15 @@
  * numbers masked, and never the text (OTPs).
  *
  * Receipts come back as an HTTP callback ({receipt_url}, Kannel's
- * dlr-url): base_url + receipt_path + "?id=<local id>&type=%d", where
- * Kannel puts its DLR type for %d (1 delivered, 2 failed, 4 buffered,
- * 8 SMSC ack, 16 SMSC reject). smsc_http_parse_receipt() maps it to an
- * SMPP message_state.
+ * dlr-url): base_url + receipt_path + "?id=<local id>&tok=<secret>&
+ * type=%d", where Kannel puts its DLR type for %d (1 delivered, 2
+ * failed, 4 buffered, 8 SMSC ack, 16 SMSC reject).
+ * smsc_http_parse_receipt() maps it to an SMPP message_state and hands
+ * back the secret: a random 128-bit token the caller made for this
+ * sending (smsc_http_token_new()) and stored with the row, so that only
+ * whoever saw the request (the provider) can report on it; ids alone are
+ * sequential and easy to guess (issue #9). The URL (and so the token) is
+ * never logged.
  */
 #include "smsc/smsc.h"
 
@@ -59,6 +64,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "core/base/clock.h"
@@ -635,14 +641,51 @@ http_word_state(const char *w)
 	return 0;
 }
 
+void
+smsc_http_token_new(char out[SMSC_HTTP_TOKEN_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[SMSC_HTTP_TOKEN_LEN / 2];
+	size_t got = 0, i;
+	ssize_t r;
+
+	while (got < sizeof(b)) {
+		r = getrandom(b + got, sizeof(b) - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			fatalx("http", "getrandom: %s", strerror(errno));
+		got += (size_t)r;
+	}
+	for (i = 0; i < sizeof(b); i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[SMSC_HTTP_TOKEN_LEN] = '\0';
+}
+
+/* True if s is a token: SMSC_HTTP_TOKEN_LEN lowercase hex digits. */
+static bool
+http_token_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < SMSC_HTTP_TOKEN_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[i] == '\0';
+}
+
 enum sd_rc
 smsc_http_parse_receipt(const struct smsc_http_config *cfg,
-    const char *query, uint64_t *local_id, int *state)
+    const char *query, uint64_t *local_id, int *state,
+    char token[SMSC_HTTP_TOKEN_LEN + 1])
 {
 	const char *p = query;
-	char name[16], val[64];
+	char name[16], val[64], tok[SMSC_HTTP_TOKEN_LEN + 1];
 	uint64_t lid = 0;
-	bool have_id = false;
+	bool have_id = false, have_tok = false;
 	int st = 0;
 
 	(void)cfg;
@@ -675,6 +718,12 @@ smsc_http_parse_receipt(const struct smsc_http_config *cfg,
 				return SD_EINVAL;
 			lid = id;
 			have_id = true;
+		} else if (!have_tok && strcmp(name, "tok") == 0) {
+			/* A malformed one counts as none: refused later. */
+			have_tok = true;
+			tok[0] = '\0';
+			if (http_token_ok(val))
+				memcpy(tok, val, sizeof(tok));
 		} else if (st == 0 && strcmp(name, "type") == 0) {
 			unsigned long t;
 
@@ -696,6 +745,10 @@ smsc_http_parse_receipt(const struct smsc_http_config *cfg,
 		return SD_EINVAL;
 	*local_id = lid;
 	*state = st;
+	if (have_tok)
+		memcpy(token, tok, sizeof(tok));
+	else
+		token[0] = '\0';
 	return SD_OK;
 }
 
@@ -1229,11 +1282,16 @@ smsc_http_submit(struct smsc_http *h, const struct smsc_submit *m,
 	if (m->validity_s > 0)
 		snprintf(vmin, sizeof(vmin), "%ld", (m->validity_s + 59) / 60);
 	if (m->receipt) {
+		if (m->receipt_token == NULL ||
+		    !http_token_ok(m->receipt_token)) {
+			snprintf(err, SD_ERRLEN, "a receipt needs a token");
+			return SD_EINVAL;
+		}
 		blen = strlen(cfg->base_url);
 		while (blen > 0 && cfg->base_url[blen - 1] == '/')
 			blen--;
-		rurl = xasprintf("%.*s%s?id=%s&type=%%d", (int)blen,
-		    cfg->base_url, cfg->receipt_path, id);
+		rurl = xasprintf("%.*s%s?id=%s&tok=%s&type=%%d", (int)blen,
+		    cfg->base_url, cfg->receipt_path, id, m->receipt_token);
 	}
 	memset(&vars, 0, sizeof(vars));
 	vars.v[SMSC_HTTP_VAR_TO] = to;

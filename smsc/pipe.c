@@ -16,6 +16,10 @@
  *            ESME (or HTTP) as the window allows -> accepted / failed /
  *            receipt events -> store thread -> the row's new state.
  *
+ * HTTP with a receipt: the row's receipt secret and route are committed
+ * (OP_HTTP_TOKEN) before the request leaves, so a receipt that races the
+ * provider's answer finds them; until then the row waits in http_wait.
+ *
  * Nothing is acknowledged before it is committed. Messages handed to a
  * transport whose outcome is not yet committed ("unconfirmed") are kept
  * at most [smpp] window, so a kill -9 makes at most a window of
@@ -93,6 +97,7 @@ enum op_type {
 	OP_FAILED,   /* the message failed */
 	OP_RECEIPT,  /* a delivery receipt */
 	OP_EXPIRED,  /* too late to send */
+	OP_HTTP_TOKEN, /* record route HTTP and the receipt secret */
 };
 
 /* A state change waiting for the store thread. */
@@ -110,6 +115,7 @@ struct job_op {
 	bool ok;                   /* result: committed */
 	char msgid[SMSC_ID_LEN];   /* SMSC message id */
 	char reason[96];           /* OP_FAILED, OP_EXPIRED */
+	char tok[SMSC_HTTP_TOKEN_LEN + 1]; /* OP_HTTP_TOKEN */
 };
 
 /* A growable array of one item type. */
@@ -180,6 +186,9 @@ struct smsc_pipe {
 
 	/* gw thread only. */
 	vec_row ready;              /* claimed rows, a heap by priority, id */
+	vec_row http_wait;          /* to go over HTTP once their receipt
+				       secret is committed (OP_HTTP_TOKEN;
+				       the op brings the secret back) */
 	struct flight *fl;          /* in-flight messages (open addressing) */
 	size_t fl_cap;
 	long unconfirmed;           /* handed over, outcome not committed */
@@ -491,6 +500,13 @@ store_op(struct smsc_pipe *p, struct job_op *op, int64_t now)
 	case OP_EXPIRED:
 		rc = db_outbox_expire(p->db, op->id, op->reason);
 		break;
+	case OP_HTTP_TOKEN: {
+		bool set = false;
+
+		rc = db_outbox_http_token(p->db, op->id, op->tok, &set);
+		op->ok = set; /* the gw sends it only then */
+		break;
+	}
 	case OP_RECEIPT:
 		n = id_forms(op->msgid, forms);
 		for (i = 0; i < n; i++)
@@ -754,6 +770,10 @@ store_main(void *arg)
 				VEC_PUSH(p->out_mo, mos.v[i]);
 			}
 			for (i = 0; i < ops.n; i++) {
+				if (ops.v[i].type == OP_HTTP_TOKEN) {
+					VEC_PUSH(p->out_op, ops.v[i]);
+					continue;
+				}
 				if (ops.v[i].type != OP_RECEIPT)
 					continue;
 				ops.v[i].ok = true;
@@ -1051,6 +1071,28 @@ pump(struct smsc_pipe *p)
 			m.ussd_session = (uint16_t)(r->ussd_session >= 0 ?
 				r->ussd_session : 0);
 		}
+		if (http && m.receipt) {
+			struct smsc_http_stats hs;
+			struct job_op op;
+			struct db_outbox_row x;
+
+			/* Its secret and route are committed first; the
+			 * request goes in on_results(). */
+			smsc_http_stats(p->http, &hs);
+			if ((long)(hs.in_flight + p->http_wait.n) >=
+			    p->httpcfg->queue_max)
+				break;
+			x = heap_pop(&p->ready);
+			memset(&op, 0, sizeof(op));
+			op.type = OP_HTTP_TOKEN;
+			op.id = x.id;
+			smsc_http_token_new(op.tok);
+			push_op(p, &op);
+			fl_add(p, &x, 2, true);
+			p->unconfirmed++;
+			VEC_PUSH(p->http_wait, x);
+			continue;
+		}
 		rc = http ? smsc_http_submit(p->http, &m, err) :
 		    smsc_esme_submit(p->esme, &m, err);
 		if (rc == SD_EBUSY)
@@ -1081,6 +1123,72 @@ pump(struct smsc_pipe *p)
 		}
 	}
 	update_want(p);
+}
+
+/* A row whose receipt secret the store thread committed (op->ok) or
+ * could not record: send it over HTTP now, or let it go. */
+static void
+http_send_waiting(struct smsc_pipe *p, const struct job_op *op)
+{
+	struct db_outbox_row x;
+	struct smsc_submit m;
+	struct flight *f;
+	char err[SD_ERRLEN];
+	int64_t now = sd_clock_now();
+	enum sd_rc rc = SD_EINTERNAL;
+	size_t i;
+
+	for (i = 0; i < p->http_wait.n; i++)
+		if (p->http_wait.v[i].id == op->id)
+			break;
+	if (i == p->http_wait.n)
+		return;
+	x = p->http_wait.v[i];
+	p->http_wait.v[i] = p->http_wait.v[--p->http_wait.n];
+	if (op->ok && !p->stopping) {
+		memset(&m, 0, sizeof(m));
+		m.local_id = (uint64_t)x.id;
+		m.dest = x.destination;
+		m.text = x.body;
+		m.receipt = true;
+		m.receipt_token = op->tok;
+		m.validity_s = x.expires != 0 ? (long)(x.expires - now) : 0;
+		m.priority_flag = x.kind == CORE_OUT_OTP ? 1 : 0;
+		rc = smsc_http_submit(p->http, &m, err);
+	}
+	if (rc == SD_OK) {
+		pthread_mutex_lock(&p->mu);
+		p->m.submits[2]++;
+		pthread_mutex_unlock(&p->mu);
+		db_outbox_row_fini(&x);
+		return;
+	}
+	/* Not handed over: out of the window again. */
+	f = fl_find(p, x.id);
+	if (f != NULL)
+		fl_remove(p, f);
+	if (p->unconfirmed > 0)
+		p->unconfirmed--;
+	if (rc == SD_EBUSY) {
+		heap_push(&p->ready, x); /* a new secret next time */
+		return;
+	}
+	if (op->ok && !p->stopping) {
+		struct job_op fo;
+
+		memset(&fo, 0, sizeof(fo));
+		fo.type = OP_FAILED;
+		fo.id = x.id;
+		snprintf(fo.reason, sizeof(fo.reason), "%s", err);
+		log_warnx("queue", "cannot send id=%lld reason=\"%s\"",
+		    (long long)x.id, err);
+		push_op(p, &fo);
+	} else if (!op->ok) {
+		log_warnx("queue", "not sent over http: no longer submitted "
+		    "id=%lld", (long long)x.id);
+	}
+	/* Stopping: it stays submitted and goes at the next start. */
+	db_outbox_row_fini(&x);
 }
 
 /* Results of a batch: answer the SMSC, queue the claimed rows. */
@@ -1121,9 +1229,12 @@ on_results(struct sd_loop *loop, int fd, unsigned ev, void *arg)
 		}
 		job_mo_fini(&mos.v[i]);
 	}
-	for (i = 0; i < ops.n; i++)
-		if (p->esme != NULL && ops.v[i].token != 0)
+	for (i = 0; i < ops.n; i++) {
+		if (ops.v[i].type == OP_HTTP_TOKEN)
+			http_send_waiting(p, &ops.v[i]);
+		else if (p->esme != NULL && ops.v[i].token != 0)
 			smsc_esme_mo_done(p->esme, ops.v[i].token, ops.v[i].ok);
+	}
 	for (i = 0; i < rows.n; i++)
 		heap_push(&p->ready, rows.v[i]);
 	p->unconfirmed -= confirmed;
@@ -1411,6 +1522,7 @@ smsc_pipe_free(struct smsc_pipe *p)
 	free(p->out_op.v);
 	db_outbox_rows_free(p->out_rows.v, p->out_rows.n);
 	db_outbox_rows_free(p->ready.v, p->ready.n);
+	db_outbox_rows_free(p->http_wait.v, p->http_wait.n);
 	free(p->fl);
 	db_close(p->db);
 	pthread_cond_destroy(&p->cv);

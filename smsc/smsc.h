@@ -112,6 +112,10 @@ struct smsc_submit {
 	const char *dest;      /* "+989131111111" or a bare number */
 	const char *text;      /* UTF-8 */
 	bool receipt;          /* ask for a delivery receipt */
+	const char *receipt_token; /* HTTP with receipt: the message's
+				      secret, SMSC_HTTP_TOKEN_LEN hex digits
+				      (smsc_http_token_new()), put in the
+				      receipt URL; unused by SMPP */
 	long validity_s;       /* 0: the SMSC's default validity */
 	uint8_t priority_flag; /* 0..3; OTPs go with 1 */
 	bool ussd;             /* a USSD answer: ussd_service_op below */
@@ -394,17 +398,29 @@ void smsc_http_stats(const struct smsc_http *h, struct smsc_http_stats *st);
  * free. Never from inside one of its hooks. NULL is a no-op. */
 void smsc_http_free(struct smsc_http *h);
 
+/* Hex digits of the secret a receipt URL carries (128 bits). */
+#define SMSC_HTTP_TOKEN_LEN 32
+
+/* A fresh receipt secret from the kernel's CSPRNG (getrandom): 32
+ * lowercase hex digits and a NUL in out. Aborts if no randomness can be
+ * had. Any thread. */
+void smsc_http_token_new(char out[SMSC_HTTP_TOKEN_LEN + 1]);
+
 /*
  * A delivery report called back over HTTP on [http_sms] receipt_path
  * (Kannel's dlr-url): from the callback's query string (with or without
- * the leading '?'), the local id (id=) and the SMPP message_state it
- * reports: Kannel's type= (1 delivered -> 2 DELIVERED, 2 failed -> 5
- * UNDELIVERABLE, 16 SMSC reject -> 8 REJECTED, 4 buffered and 8 SMSC ack
- * -> 1 ENROUTE) or a provider's status= word (delivered, failed,
- * rejected, expired, sent, queued, ...). SD_EINVAL if it is not one;
- * the outputs are set on SD_OK only. Pure: any thread.
+ * the leading '?'), the local id (id=), the message's secret (tok=, ""
+ * when missing or not SMSC_HTTP_TOKEN_LEN hex digits) and the SMPP
+ * message_state it reports: Kannel's type= (1 delivered -> 2 DELIVERED,
+ * 2 failed -> 5 UNDELIVERABLE, 16 SMSC reject -> 8 REJECTED, 4 buffered
+ * and 8 SMSC ack -> 1 ENROUTE) or a provider's status= word (delivered,
+ * failed, rejected, expired, sent, queued, ...). SD_EINVAL if it is not
+ * one; the outputs are set on SD_OK only. Whether the secret is the
+ * message's is for the caller to check (db_outbox_receipt_http()).
+ * Pure: any thread.
  */
 enum sd_rc smsc_http_parse_receipt(const struct smsc_http_config *cfg,
-    const char *query, uint64_t *local_id, int *state) SD_MUSTCHECK;
+    const char *query, uint64_t *local_id, int *state,
+    char token[SMSC_HTTP_TOKEN_LEN + 1]) SD_MUSTCHECK;
 
 #endif

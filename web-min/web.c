@@ -245,9 +245,20 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		rc = w->hooks.sms_receipt(w->hooks.arg, w->db, q);
 		pthread_mutex_unlock(&w->db_lock);
 		free(q);
-		return web_reply(c, rc == SD_OK ? MHD_HTTP_OK :
-		    MHD_HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
-		    xstrdup(rc == SD_OK ? "ok\n" : "not a delivery report\n"));
+		if (rc == SD_OK)
+			return web_reply(c, MHD_HTTP_OK,
+			    "text/plain; charset=utf-8", xstrdup("ok\n"));
+		if (rc == SD_EPERM)
+			return web_reply(c, MHD_HTTP_FORBIDDEN,
+			    "text/plain; charset=utf-8",
+			    xstrdup("receipt refused\n"));
+		if (sd_rc_is_temp(rc))
+			return web_reply(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    "text/plain; charset=utf-8",
+			    xstrdup("try again later\n"));
+		return web_reply(c, MHD_HTTP_BAD_REQUEST,
+		    "text/plain; charset=utf-8",
+		    xstrdup("not a delivery report\n"));
 	}
 	return web_reply(c, MHD_HTTP_NOT_FOUND, "text/html; charset=utf-8",
 	    xstrdup("<!doctype html><html lang=\"fa\" dir=\"rtl\"><meta "

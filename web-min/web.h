@@ -37,7 +37,8 @@ struct web_hooks {
 	 * clients only. */
 	char *(*metrics)(void *arg, struct db *db);
 	/* GET [http_sms] receipt_path?query: a delivery report from the HTTP
-	 * SMS provider. SD_OK answers 200, anything else 400. */
+	 * SMS provider. SD_OK answers 200, SD_EPERM (a refused receipt)
+	 * 403, a temporary code 503, anything else 400. */
 	enum sd_rc (*sms_receipt)(void *arg, struct db *db, const char *query);
 	const char *receipt_path; /* e.g. "/sms/dlr"; NULL: none */
 };

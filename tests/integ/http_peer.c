@@ -14,8 +14,12 @@
  *             [--expect-state S] (wait for a receipt in SMPP state S)
  *             [--timeout S] [-v]
  *
+ * Each message asks for its receipt with a fresh secret
+ * (smsc_http_token_new()); a callback counts as a receipt only when it
+ * carries that message's secret.
+ *
  * Output lines: "accepted id=N msgid=M", "failed id=N temporary=0|1
- * reason=R", "receipt id=N state=S query=Q", "listening port=P", and
+ * reason=R", "receipt id=N state=S token=ok", "listening port=P", and
  * "submitted=N accepted=N failed=N receipts=N bad_callbacks=N ok=0|1".
  */
 #include <arpa/inet.h>
@@ -62,6 +66,7 @@ struct peer {
 	bool seen_state;              /* it came */
 	long receipts;                /* callbacks read */
 	long bad_callbacks;           /* callbacks that were not receipts */
+	char (*toks)[SMSC_HTTP_TOKEN_LEN + 1]; /* message i+1's secret */
 	int lfd;                      /* listener, or -1 */
 	struct conn conns[PEER_CONN_MAX]; /* callback connections */
 };
@@ -88,6 +93,8 @@ peer_feed(struct peer *p)
 		m.dest = p->to;
 		m.text = p->text;
 		m.receipt = p->want_receipts;
+		smsc_http_token_new(p->toks[p->submitted]);
+		m.receipt_token = p->toks[p->submitted];
 		rc = smsc_http_submit(p->http, &m, err);
 		if (rc == SD_EBUSY)
 			return; /* the queue is full: after a hook */
@@ -147,7 +154,7 @@ conn_request(struct peer *p, struct conn *c)
 	static const char bad[] = "HTTP/1.1 400 Bad Request\r\n"
 				  "Content-Length: 4\r\nConnection: close\r\n"
 				  "\r\nBAD\n";
-	char *target, *sp, *q;
+	char *target, *sp, *q, tok[SMSC_HTTP_TOKEN_LEN + 1];
 	uint64_t id;
 	int state;
 	bool good = false;
@@ -164,10 +171,12 @@ conn_request(struct peer *p, struct conn *c)
 				*q++ = '\0';
 			if (q != NULL &&
 			    strcmp(target, p->cfg.receipt_path) == 0 &&
-			    smsc_http_parse_receipt(&p->cfg, q, &id, &state) ==
-				SD_OK) {
-				printf("receipt id=%llu state=%d query=%s\n",
-				    (unsigned long long)id, state, q);
+			    smsc_http_parse_receipt(&p->cfg, q, &id, &state,
+				tok) == SD_OK && id >= 1 &&
+			    id <= (uint64_t)p->submitted &&
+			    strcmp(tok, p->toks[id - 1]) == 0) {
+				printf("receipt id=%llu state=%d token=ok\n",
+				    (unsigned long long)id, state);
 				fflush(stdout);
 				p->receipts++;
 				if (state == p->expect_state)
@@ -355,8 +364,12 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc || listen_port > 65535)
+	if (optind != argc || listen_port > 65535 || p.n_submit < 1 ||
+	    p.n_submit > 1000000)
 		usage();
+	p.toks = calloc((size_t)p.n_submit, sizeof(*p.toks));
+	if (p.toks == NULL)
+		return 1;
 	p.loop = sd_loop_new();
 	if (p.loop == NULL ||
 	    sd_loop_signals(p.loop, sigs, 2, on_signal, NULL) != SD_OK)
@@ -402,5 +415,6 @@ main(int argc, char **argv)
 		close(p.lfd);
 	}
 	sd_loop_free(p.loop);
+	free(p.toks);
 	return ok ? 0 : 1;
 }

@@ -4,8 +4,10 @@
 # smsbox with a sendsms-user, Kannel's fakesmsc as the SMSC). After
 # fallback_after_s an OTP issued with `smsdesk otp send` goes over HTTP
 # and fakesmsc receives it as UCS-2, byte for byte the text queued; the
-# delivery report comes back on /sms/dlr and marks the row delivered. An
-# alert (not a fallback kind) waits. Then the SMSC simulator comes up on
+# delivery report comes back on /sms/dlr with the row's secret and marks
+# the row delivered. An alert (not a fallback kind) waits. Forged
+# receipts (issue #9: a queued row by its id, a wrong or missing secret)
+# get 403, a log line, and change nothing. Then the SMSC simulator comes up on
 # the SMPP port: the alert and the next OTP go over SMPP, none over HTTP.
 set -u
 BIN=${BIN:-build/smsdesk}
@@ -137,16 +139,22 @@ ALERT=$(Q queue add --to 09131111112 --text 'alert while down')
 OTP=$(Q otp send --mobile 09131111111)
 wait_until 100 grep -q "Got message 1:" "$T/fake.out"
 check "fakesmsc received the OTP" "grep -q 'Got message 1:' $T/fake.out"
-sql "SELECT body FROM outbox WHERE id = $OTP" >"$T/otp.txt"
+# The row's text is masked once the provider took it (issue #9): what
+# fakesmsc got, digits masked, is the stored text, and it held the code.
+wait_until 100 test "$(sql "SELECT state FROM outbox WHERE id = $OTP")" -ge 2
+sql "SELECT body FROM outbox WHERE id = $OTP" >"$T/stored.txt"
 check "as UCS-2 to +989131111111 from 3000, byte for byte the text queued" \
-    "python3 - $T/fake.out $T/otp.txt <<'PY'
+    "python3 - $T/fake.out $T/stored.txt $T/otp.txt <<'PY'
 import re, sys, urllib.parse
 line = open(sys.argv[1], 'rb').read()
-want = open(sys.argv[2], 'rb').read().rstrip(b'\n')
-m = re.search(rb'Got message 1: <(\S+) (\S+) (\S+) (.*)>', line)
+stored = open(sys.argv[2], 'rb').read().rstrip(b'\\n').decode()
+m = re.search(rb'Got message 1: <(\\S+) (\\S+) (\\S+) (.*)>', line)
 got = urllib.parse.unquote_to_bytes(m.group(4).replace(b'+', b' '))
+text = got.decode('utf-16-be')
+open(sys.argv[3], 'w').write(text + '\\n')
 ok = (m.group(1) == b'3000' and m.group(2) == b'+989131111111' and
-      m.group(3) == b'ucs-2' and got == want.decode().encode('utf-16-be'))
+      m.group(3) == b'ucs-2' and re.search(r'[0-9]{6}', text) and
+      re.sub(r'[0-9]', '*', text) == stored)
 sys.exit(0 if ok else 1)
 PY"
 wait_until 100 test "$(sql "SELECT state FROM outbox WHERE id = $OTP")" = 3
@@ -154,6 +162,27 @@ check "Kannel's delivery report marked it delivered (route http)" \
     "[ \"\$(sql \"SELECT state || '/' || route FROM outbox WHERE id = $OTP\")\" = 3/2 ]"
 check "the alert waits for SMPP" \
     "[ \"\$(sql \"SELECT state FROM outbox WHERE id = $ALERT\")\" = 0 ]"
+# Forged receipts (issue #9).
+dlr() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WEB/sms/dlr?$1"; }
+check "a forged receipt for the queued alert is refused (403)" \
+    "[ \"\$(dlr \"id=$ALERT&type=1\")\" = 403 ]"
+check "... with any token (403)" \
+    "[ \"\$(dlr \"id=$ALERT&tok=0123456789abcdef0123456789abcdef&type=1\")\" = 403 ]"
+check "the alert is still queued, never marked delivered" \
+    "[ \"\$(sql \"SELECT state || '/' || p1_state FROM outbox WHERE id = $ALERT\")\" = 0/0 ]"
+check "a receipt without the secret for the HTTP-sent OTP is refused (403)" \
+    "[ \"\$(dlr \"id=$OTP&type=2\")\" = 403 ]"
+check "... with a wrong secret (403)" \
+    "[ \"\$(dlr \"id=$OTP&tok=0123456789abcdef0123456789abcdef&type=2\")\" = 403 ]"
+check "the OTP stays delivered" \
+    "[ \"\$(sql \"SELECT state FROM outbox WHERE id = $OTP\")\" = 3 ]"
+check "a request that is not a report gets 400" "[ \"\$(dlr 'id=x')\" = 400 ]"
+check "each refusal is logged with its reason" \
+    "[ \$(grep -c 'http receipt refused id=' $T/serve.log) -eq 4 ] && grep -q \"refused id=$ALERT state=2 reason=.not sent over http\" $T/serve.log"
+check "the OTP's secret is void once it is final" \
+    "[ \"\$(sql \"SELECT dlr_token IS NULL FROM outbox WHERE id = $OTP\")\" = 1 ]"
+check "the OTP's code is masked in the database once delivered" \
+    "! sql \"SELECT body FROM outbox WHERE id = $OTP\" | grep -q '[0-9]'"
 check "the OTP code never reached the log" \
     "! grep -q \"\$(grep -o '[0-9]\{6\}' $T/otp.txt)\" $T/serve.log"
 

@@ -6,8 +6,9 @@
 # cgi-bin/sendsms (charset=UTF-8, coding=2), as the default [http_sms]
 # example does; the test checks that fakesmsc received it as UCS-2 and
 # that it decodes, byte for byte, to the text sent; then that Kannel's
-# delivery report came back on dlr-url and smsc_http_parse_receipt()
-# read it (id 1, state 2 = DELIVERED).
+# delivery report came back on dlr-url, carrying the message's secret
+# token, and smsc_http_parse_receipt() read it (id 1, state 2 =
+# DELIVERED).
 #
 # fakesmsc prints each message it receives as
 #   Got message N: <SENDER RECEIVER ucs-2 DATA>
@@ -146,8 +147,8 @@ ok = (frm == b'3000' and to == os.environb[b'TO'] and typ == b'ucs-2'
       and got == exp and got.decode('utf-16-be').encode('utf-8') == want)
 sys.exit(0 if ok else 1)
 PY"
-check "Kannel's DLR reached receipt_path and parsed (id=1 state=2)" \
-    "grep -q '^receipt id=1 state=2 query=id=1&type=1\$' $T/peer.out"
+check "Kannel's DLR reached receipt_path with the message's secret (id=1 state=2)" \
+    "grep -q '^receipt id=1 state=2 token=ok\$' $T/peer.out"
 check "no callback was refused" "grep -q ' bad_callbacks=0 ' $T/peer.out"
 check "the sendsms password never reached a log line" \
     "! grep -q -- '$PASS' $T/peer.err $T/peer.out"

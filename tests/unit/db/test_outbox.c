@@ -228,6 +228,83 @@ test_receipts_parts(void **state)
 	assert_int_equal(state_of(db, u), CORE_OUT_UNDELIVERABLE);
 }
 
+/* HTTP receipts (issue #9): only for a row sent over HTTP with a receipt
+ * secret, while submitted or accepted, and only with that secret; a
+ * refusal changes nothing. A new attempt forgets the old secret. */
+#define TOK_A "0123456789abcdef0123456789abcdef"
+#define TOK_B "fedcba9876543210fedcba9876543210"
+static void
+test_issue9_http_receipt(void **state)
+{
+	struct db *db = *state;
+	int64_t q, smpp, h, ids[8];
+	bool set = false;
+
+	/* Queued alerts (never sent) cannot be marked delivered. */
+	q = queue(db, CORE_OUT_ALERT, "queued", 0);
+	assert_int_equal(db_outbox_receipt_http(db, q, "", 2, "http"),
+	    SD_ESTATE);
+	assert_int_equal(db_outbox_receipt_http(db, q, TOK_A, 2, "http"),
+	    SD_ESTATE);
+	assert_int_equal(state_of(db, q), CORE_OUT_QUEUED);
+	assert_int_equal(db_outbox_receipt_http(db, 999, TOK_A, 2, "http"),
+	    SD_ENOTFOUND);
+
+	/* Sent over SMPP: not HTTP's to report on. */
+	smpp = queue(db, CORE_OUT_OTP, "smpp", NOW + 100);
+	h = queue(db, CORE_OUT_OTP, "http", NOW + 100);
+	assert_int_equal(claim(db, 1u << CORE_OUT_OTP, 8, ids), 2);
+	assert_int_equal(db_outbox_accepted(db, smpp, 1, 1, "s1", 1, true,
+			     true),
+	    SD_OK);
+	assert_int_equal(db_outbox_receipt_http(db, smpp, "", 2, "http"),
+	    SD_ESTATE);
+	assert_int_equal(state_of(db, smpp), CORE_OUT_ACCEPTED);
+
+	/* Over HTTP with a secret: only that secret counts. */
+	assert_int_equal(db_outbox_http_token(db, h, TOK_A, &set), SD_OK);
+	assert_true(set);
+	assert_int_equal(db_outbox_receipt_http(db, h, "", 2, "http"),
+	    SD_EPERM);
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_B, 2, "http"),
+	    SD_EPERM);
+	assert_int_equal(db_outbox_receipt_http(db, h,
+			     "0123456789abcdef0123456789abcde", 2, "http"),
+	    SD_EPERM);
+	assert_int_equal(state_of(db, h), CORE_OUT_SUBMITTED);
+	/* Right secret: an SMSC ack (not final), then delivered. */
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 1, "http"),
+	    SD_OK);
+	assert_int_equal(state_of(db, h), CORE_OUT_SUBMITTED);
+	assert_int_equal(db_outbox_accepted(db, h, 1, 1, "http-2", 2, true,
+			     true),
+	    SD_OK);
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 2, "http"),
+	    SD_OK);
+	assert_int_equal(state_of(db, h), CORE_OUT_DELIVERED);
+	/* Final: nothing more to report. */
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 5, "http"),
+	    SD_ESTATE);
+	assert_int_equal(state_of(db, h), CORE_OUT_DELIVERED);
+
+	/* A row no longer submitted takes no secret. */
+	assert_int_equal(db_outbox_http_token(db, q, TOK_B, &set), SD_OK);
+	assert_false(set);
+
+	/* Sent over HTTP, failed for now, claimed again: the old secret
+	 * is void before the new sending gets one. */
+	h = queue(db, CORE_OUT_OTP, "again", NOW + 100);
+	assert_int_equal(claim(db, 1u << CORE_OUT_OTP, 8, ids), 1);
+	assert_int_equal(db_outbox_http_token(db, h, TOK_A, &set), SD_OK);
+	assert_int_equal(db_outbox_failed(db, h, true, "timeout", NOW, 5, 0,
+			     NULL),
+	    SD_OK);
+	assert_int_equal(claim(db, 1u << CORE_OUT_OTP, 8, ids), 1);
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 2, "http"),
+	    SD_EPERM);
+	assert_int_equal(state_of(db, h), CORE_OUT_SUBMITTED);
+}
+
 /* Rows a crash left submitted go back to queued at start. */
 static void
 test_requeue(void **state)
@@ -317,6 +394,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipts_parts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_issue9_http_receipt, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_requeue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbox_dup, setup,

@@ -389,78 +389,125 @@ static void
 test_parse_receipt(void **state)
 {
 	struct smsc_http_config cfg;
+	char tok[SMSC_HTTP_TOKEN_LEN + 1];
 	uint64_t id = 0;
 	int st = 0;
 
 	(void)state;
 	cfg_make(&cfg, NULL);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=42&type=1", &id,
-			     &st),
+			     &st, tok),
 	    SD_OK);
 	assert_int_equal(id, 42);
 	assert_int_equal(st, SMSC_DLR_DELIVERED);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "?type=2&id=7", &id,
-			     &st),
+			     &st, tok),
 	    SD_OK);
 	assert_int_equal(id, 7);
 	assert_int_equal(st, SMSC_DLR_UNDELIVERABLE);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=7&type=16", &id,
-			     &st),
+			     &st, tok),
 	    SD_OK);
 	assert_int_equal(st, SMSC_DLR_REJECTED);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=7&type=8", &id,
-			     &st),
+			     &st, tok),
 	    SD_OK);
 	assert_int_equal(st, SMSC_DLR_ENROUTE);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=7&type=4", &id,
-			     &st),
+			     &st, tok),
 	    SD_OK);
 	assert_int_equal(st, SMSC_DLR_ENROUTE);
 	/* Percent-encoded, and a provider's status word instead. */
 	assert_int_equal(smsc_http_parse_receipt(&cfg,
 			     "%69d=18446744073709551615&status=Delivered",
-			     &id, &st),
+			     &id, &st, tok),
 	    SD_OK);
 	assert_int_equal(id, UINT64_MAX);
 	assert_int_equal(st, SMSC_DLR_DELIVERED);
 	assert_int_equal(smsc_http_parse_receipt(&cfg,
-			     "id=9&status=expired&x=1", &id, &st),
+			     "id=9&status=expired&x=1", &id, &st, tok),
 	    SD_OK);
 	assert_int_equal(st, SMSC_DLR_EXPIRED);
 	/* Not receipts. */
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=7&type=%d", &id,
-			     &st),
+			     &st, tok),
 	    SD_EINVAL);
 	/* Not Kannel: %d stays, the provider adds its status. */
 	assert_int_equal(smsc_http_parse_receipt(&cfg,
-			     "id=7&type=%25d&status=failed", &id, &st),
+			     "id=7&type=%25d&status=failed", &id, &st, tok),
 	    SD_OK);
 	assert_int_equal(st, SMSC_DLR_UNDELIVERABLE);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=7&type=%d&status=Sent",
-			     &id, &st),
+			     &id, &st, tok),
 	    SD_OK);
 	assert_int_equal(st, SMSC_DLR_ENROUTE);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=7&type=0", &id,
-			     &st),
+			     &st, tok),
 	    SD_EINVAL);
-	assert_int_equal(smsc_http_parse_receipt(&cfg, "type=1", &id, &st),
+	assert_int_equal(smsc_http_parse_receipt(&cfg, "type=1", &id, &st, tok),
 	    SD_EINVAL);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=x&type=1", &id,
-			     &st),
+			     &st, tok),
 	    SD_EINVAL);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=0&type=1", &id,
-			     &st),
+			     &st, tok),
 	    SD_EINVAL);
 	assert_int_equal(smsc_http_parse_receipt(&cfg,
-			     "id=18446744073709551616&type=1", &id, &st),
+			     "id=18446744073709551616&type=1", &id, &st, tok),
 	    SD_EINVAL);
 	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=1&status=meh", &id,
-			     &st),
+			     &st, tok),
 	    SD_EINVAL);
-	assert_int_equal(smsc_http_parse_receipt(&cfg, "", &id, &st),
+	assert_int_equal(smsc_http_parse_receipt(&cfg, "", &id, &st, tok),
 	    SD_EINVAL);
-	assert_int_equal(smsc_http_parse_receipt(&cfg, "&&=&id", &id, &st),
+	assert_int_equal(smsc_http_parse_receipt(&cfg, "&&=&id", &id, &st, tok),
 	    SD_EINVAL);
+}
+
+/* The receipt URL carries a per-message secret; the parser hands it back
+ * (issue #9). */
+static void
+test_issue9_receipt_token(void **state)
+{
+	static const char t1[] = "0123456789abcdef0123456789abcdef";
+	struct smsc_http_config cfg;
+	char tok[SMSC_HTTP_TOKEN_LEN + 1], a[SMSC_HTTP_TOKEN_LEN + 1];
+	char b[SMSC_HTTP_TOKEN_LEN + 1];
+	uint64_t id = 0;
+	int st = 0;
+	size_t i;
+
+	(void)state;
+	cfg_make(&cfg, NULL);
+	assert_int_equal(smsc_http_parse_receipt(&cfg,
+			     "id=42&tok=0123456789abcdef0123456789abcdef&type=1",
+			     &id, &st, tok),
+	    SD_OK);
+	assert_int_equal(id, 42);
+	assert_int_equal(st, SMSC_DLR_DELIVERED);
+	assert_string_equal(tok, t1);
+	/* Without one, or a malformed one: a receipt with no token. */
+	assert_int_equal(smsc_http_parse_receipt(&cfg, "id=42&type=1", &id,
+			     &st, tok),
+	    SD_OK);
+	assert_string_equal(tok, "");
+	assert_int_equal(smsc_http_parse_receipt(&cfg,
+			     "id=42&tok=0123456789abcdef0123456789abcdef0&type=1",
+			     &id, &st, tok),
+	    SD_OK);
+	assert_string_equal(tok, "");
+	assert_int_equal(smsc_http_parse_receipt(&cfg,
+			     "id=42&tok=0123456789abcdef0123456789abcdeX&type=1",
+			     &id, &st, tok),
+	    SD_OK);
+	assert_string_equal(tok, "");
+	/* Fresh tokens: 32 lowercase hex digits, never twice the same. */
+	smsc_http_token_new(a);
+	smsc_http_token_new(b);
+	assert_int_equal(strlen(a), SMSC_HTTP_TOKEN_LEN);
+	for (i = 0; i < SMSC_HTTP_TOKEN_LEN; i++)
+		assert_non_null(strchr("0123456789abcdef", a[i]));
+	assert_string_not_equal(a, b);
 }
 
 /* ---- a tiny HTTP server ----------------------------------------------- */
@@ -734,6 +781,9 @@ rt_free(struct rt *t, struct smsc_http *h)
 	sd_loop_free(t->loop);
 }
 
+/* The receipt token submit() gives. */
+#define TOK "00112233445566778899aabbccddeeff"
+
 static enum sd_rc
 submit(struct smsc_http *h, uint64_t id, const char *text, bool receipt)
 {
@@ -745,6 +795,7 @@ submit(struct smsc_http *h, uint64_t id, const char *text, bool receipt)
 	m.dest = "+989131111111";
 	m.text = text;
 	m.receipt = receipt;
+	m.receipt_token = receipt ? TOK : NULL;
 	return smsc_http_submit(h, &m, err);
 }
 
@@ -794,7 +845,8 @@ test_rt_get_202(void **state)
 	assert_string_equal(v, otp);
 	free(v);
 	v = param(s->reqs[0].head + 4, "dlr-url");
-	assert_string_equal(v, "http://127.0.0.1:9/sms/dlr?id=11&type=%d");
+	assert_string_equal(v,
+	    "http://127.0.0.1:9/sms/dlr?id=11&tok=" TOK "&type=%d");
 	free(v);
 	v = param(s->reqs[0].head + 4, "to");
 	assert_string_equal(v, "+989131111111");
@@ -803,6 +855,19 @@ test_rt_get_202(void **state)
 	assert_int_equal(st.sent, 1);
 	assert_int_equal(st.accepted, 1);
 	assert_int_equal(st.in_flight, 0);
+	{
+		/* A receipt asked without its secret: never sent. */
+		struct smsc_submit m;
+		char err[SD_ERRLEN];
+
+		memset(&m, 0, sizeof(m));
+		m.local_id = 12;
+		m.dest = "+989131111111";
+		m.text = otp;
+		m.receipt = true;
+		assert_int_equal(smsc_http_submit(h, &m, err), SD_EINVAL);
+		assert_non_null(strstr(err, "token"));
+	}
 	rt_free(&t, h);
 	srv_stop(s);
 }
@@ -1116,6 +1181,7 @@ main(void)
 		cmocka_unit_test(test_json_field),
 		cmocka_unit_test(test_url_for_log),
 		cmocka_unit_test(test_parse_receipt),
+		cmocka_unit_test(test_issue9_receipt_token),
 		cmocka_unit_test(test_rt_get_202),
 		cmocka_unit_test(test_rt_json_id),
 		cmocka_unit_test(test_rt_retry_then_ok),
