@@ -1411,7 +1411,9 @@ cmd_queue_retry(struct app *app, int argc, char **argv)
 		db_rollback(app->db);
 		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
 		    "no such message" : rc == SD_ESTATE ?
-		    "it is still queued or in flight" : db_errmsg(app->db));
+		    "it is still queued or in flight" : rc == SD_EPERM ?
+		    "a one-time password is never sent again (its code is "
+		    "masked once final); issue a new one" : db_errmsg(app->db));
 		return 1;
 	}
 	printf("queued again: %lld\n", (long long)id);

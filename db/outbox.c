@@ -615,6 +615,10 @@ db_outbox_retry(struct db *db, int64_t id)
 	db_outbox_row_fini(&row);
 	if (row.state == CORE_OUT_QUEUED || row.state == CORE_OUT_SUBMITTED)
 		return SD_ESTATE;
+	/* A final OTP's code is masked at rest (issue #9), and a stale code
+	 * is useless anyway: the user asks for a new one. */
+	if (row.kind == CORE_OUT_OTP)
+		return SD_EPERM;
 	st = db_stmt(db, sql_parts_del);
 	if (st == NULL)
 		return SD_EINTERNAL;

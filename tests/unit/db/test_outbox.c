@@ -177,6 +177,16 @@ test_failures(void **state)
 	assert_int_equal(state_of(db, p), CORE_OUT_QUEUED);
 	assert_int_equal(db_outbox_retry(db, p), SD_ESTATE);
 	assert_int_equal(db_outbox_retry(db, 999999), SD_ENOTFOUND);
+	/* A final OTP is not sent again: its code is masked at rest and a
+	 * stale code is useless anyway (issue #9); a new one is issued. */
+	p = queue(db, CORE_OUT_OTP, "code 123456", 0);
+	assert_int_equal(claim(db, 1u << CORE_OUT_OTP, 4, ids), 1);
+	assert_int_equal(ids[0], p);
+	assert_int_equal(db_outbox_failed(db, p, false, "ESME_RINVDSTADR",
+			     sd_clock_now(), 3, 30, &final),
+	    SD_OK);
+	assert_int_equal(db_outbox_retry(db, p), SD_EPERM);
+	assert_int_equal(state_of(db, p), CORE_OUT_FAILED);
 }
 
 /* Three parts accepted; receipts name them in decimal or hexadecimal; the
