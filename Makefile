@@ -14,6 +14,10 @@ BUILD   ?= build
 SAN     ?= 0
 WERROR  ?= 1
 CC      ?= cc
+# Where an install puts data files: the holidays file is looked for in
+# $(SHAREDIR)/holidays.txt (README "Working days").
+PREFIX  ?= /usr/local
+SHAREDIR ?= $(PREFIX)/share/smsdesk
 
 PKG_DB    = sqlite3
 PKG_CORE  = icu-i18n icu-uc libsodium
@@ -88,7 +92,8 @@ $(BUILD)/core/%.o:    MODFLAGS = $(call pc_cflags,$(PKG_CORE))
 $(BUILD)/core/base/%.o: MODFLAGS =
 $(BUILD)/smsc/%.o:    MODFLAGS = $(call pc_cflags,$(PKG_SMSC))
 $(BUILD)/web-min/%.o: MODFLAGS = $(call pc_cflags,$(PKG_WEB))
-$(BUILD)/smsdesk.o:   MODFLAGS = $(call pc_cflags,$(PKG_MAIN))
+$(BUILD)/smsdesk.o:   MODFLAGS = $(call pc_cflags,$(PKG_MAIN)) \
+    -DSMSDESK_SHAREDIR='"$(SHAREDIR)"'
 $(BUILD)/tests/%.o:   MODFLAGS = $(call pc_cflags,$(PKGS) $(PKG_TEST))
 
 TEST_SUPPORT_SRC = $(wildcard tests/support/*.c)

@@ -8,6 +8,7 @@
  * Errors go to stderr with a non-zero exit: 1 for a failure, 2 for a usage
  * error.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -33,6 +34,11 @@
 
 #define SMSDESK_VERSION "0.1.0"
 #define EXIT_USAGE 2
+
+/* Where an install puts the holidays file (make PREFIX=...; README). */
+#ifndef SMSDESK_SHAREDIR
+#define SMSDESK_SHAREDIR "/usr/local/share/smsdesk"
+#endif
 
 /* Section [log]. */
 struct log_config {
@@ -115,7 +121,76 @@ struct conf_parse {
 	int n_errors;            /* errors reported */
 	struct app_config *cfg;  /* being filled */
 	const char *secret;      /* a secret key the file sets, or NULL */
+	char dir[PATH_MAX];      /* the file's folder, absolute */
 };
+
+/*
+ * Keys that name a file or folder. A relative value written in a config
+ * file is read from that file's folder (issue #10), never from wherever
+ * the command happens to run; the built-in defaults stay relative to the
+ * working folder (make run).
+ */
+static const struct conf_path_key {
+	const char *section; /* its section */
+	const char *key;     /* its key */
+} conf_path_keys[] = {
+	{"db", "path"},
+	{"web", "attachments_dir"},
+	{"http_sms", "ca_file"},
+	{"sla", "holidays_file"},
+};
+
+/* The folder of the file at path, absolute, in out (PATH_MAX). -1 if
+ * the file cannot be resolved. */
+static int
+conf_dir_of(const char *path, char *out)
+{
+	char *slash;
+
+	if (realpath(path, out) == NULL)
+		return -1;
+	slash = strrchr(out, '/');
+	if (slash == out)
+		slash[1] = '\0'; /* "/x.ini" -> "/" */
+	else if (slash != NULL)
+		*slash = '\0';
+	return 0;
+}
+
+/* If key of sec names a path and its value is relative, make it relative
+ * to dir. Values that are not a file name stay: empty (none), ":memory:",
+ * and [sla] holidays_file's "auto". */
+static enum sd_rc
+conf_path_resolve(const struct sd_conf_section *sec, const char *key,
+    const char *dir, char err[SD_ERRLEN])
+{
+	const struct sd_conf_key *k;
+	char tmp[SD_CONF_VALUE_MAX], *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(conf_path_keys) / sizeof(conf_path_keys[0]);
+	     i++)
+		if (strcmp(conf_path_keys[i].section, sec->name) == 0 &&
+		    strcmp(conf_path_keys[i].key, key) == 0)
+			break;
+	if (i == sizeof(conf_path_keys) / sizeof(conf_path_keys[0]))
+		return SD_OK;
+	for (k = sec->keys; k->name != NULL && strcmp(k->name, key) != 0; k++)
+		;
+	assert(k->name != NULL && k->type == SD_CONF_STR);
+	v = (char *)sec->cfg + k->off;
+	if (v[0] == '\0' || v[0] == '/' || strcmp(v, ":memory:") == 0 ||
+	    strcmp(v, CORE_HOLIDAYS_AUTO) == 0)
+		return SD_OK;
+	if (snprintf(tmp, sizeof(tmp), "%s%s%s", dir,
+		dir[strlen(dir) - 1] == '/' ? "" : "/", v) >= (int)sizeof(tmp)) {
+		snprintf(err, SD_ERRLEN, "%s: too long once read from the "
+		    "file's folder %s", key, dir);
+		return SD_EINVAL;
+	}
+	memcpy(v, tmp, sizeof(tmp));
+	return SD_OK;
+}
 
 /* True if name is one of the sections. */
 static int
@@ -184,7 +259,8 @@ conf_handler(void *user, const char *section, const char *name,
 	    strcmp(section, "http_sms") == 0 &&
 	    (strcmp(name, "auth_header") == 0 || strcmp(name, "url") == 0))
 		p->secret = "[http_sms] credentials";
-	if (sd_conf_set(&s[i], name, value, err) != SD_OK) {
+	if (sd_conf_set(&s[i], name, value, err) != SD_OK ||
+	    conf_path_resolve(&s[i], name, p->dir, err) != SD_OK) {
 		fprintf(stderr, "%s:%d: [%s] %s\n", p->path, p->line, section,
 		    err);
 		p->n_errors++;
@@ -194,7 +270,8 @@ conf_handler(void *user, const char *section, const char *name,
 
 /*
  * Load path over the defaults. Errors are printed as "file:line: reason";
- * returns the number of errors (0 = OK). *loose (may be NULL) names the
+ * returns the number of errors (0 = OK). Relative paths the file writes
+ * are made relative to its folder (conf_path_keys). *loose (may be NULL) names the
  * secret the file holds ([smpp] password, [http_sms] url or auth_header)
  * when group or others may read it, else is NULL (style.md A6: secrets
  * live only in the 0600 config file).
@@ -214,8 +291,10 @@ app_config_load(const char *path, struct app_config *cfg,
 	p.path = path;
 	p.cfg = cfg;
 	p.fp = fopen(path, "r");
-	if (p.fp == NULL) {
+	if (p.fp == NULL || conf_dir_of(path, p.dir) < 0) {
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		if (p.fp != NULL)
+			fclose(p.fp);
 		return 1;
 	}
 	r = ini_parse_stream(conf_reader, &p, conf_handler, &p);
@@ -250,6 +329,81 @@ config_warn(const char *path, const char *what)
 	    (unsigned)(st.st_mode & 0777));
 }
 
+/*
+ * [sla] holidays_file = auto (the default): the first readable
+ * holidays.txt of, in order,
+ *   1. the config file's folder (with -c FILE),
+ *   2. $SMSDESK_DATADIR,
+ *   3. the bundle: conf/ of the source tree the running binary was built
+ *      in (build/smsdesk -> ../conf, build/asan/smsdesk -> ../../conf),
+ *   4. SMSDESK_SHAREDIR (make's PREFIX/share/smsdesk,
+ *      /usr/local/share/smsdesk by default),
+ * so a command finds it from any folder (issue #10). The path found is
+ * written into cfg. -1, with the places tried on stderr, if none is.
+ */
+static int
+app_holidays_find(struct app_config *cfg, const char *config_path)
+{
+	enum { N_CAND = 5 };
+	char cand[N_CAND][PATH_MAX], dir[PATH_MAX], exe[PATH_MAX];
+	const char *datadir = getenv("SMSDESK_DATADIR");
+	size_t n = 0, i;
+	ssize_t len;
+
+	if (config_path != NULL && conf_dir_of(config_path, dir) == 0)
+		snprintf(cand[n++], PATH_MAX, "%s/holidays.txt", dir);
+	if (datadir != NULL && datadir[0] != '\0')
+		snprintf(cand[n++], PATH_MAX, "%s/holidays.txt", datadir);
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		*strrchr(exe, '/') = '\0';
+		snprintf(cand[n++], PATH_MAX, "%s/../conf/holidays.txt", exe);
+		snprintf(cand[n++], PATH_MAX, "%s/../../conf/holidays.txt",
+		    exe);
+	}
+	snprintf(cand[n++], PATH_MAX, "%s/holidays.txt", SMSDESK_SHAREDIR);
+	for (i = 0; i < n; i++) {
+		char real[PATH_MAX];
+
+		if (access(cand[i], R_OK) != 0)
+			continue;
+		if (realpath(cand[i], real) == NULL)
+			snprintf(real, sizeof(real), "%s", cand[i]);
+		if (strlen(real) >= sizeof(cfg->sla.holidays_file))
+			continue;
+		strcpy(cfg->sla.holidays_file, real);
+		return 0;
+	}
+	fprintf(stderr, "smsdesk: [sla] holidays_file = auto: no readable "
+	    "holidays.txt in");
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s %s", i > 0 ? "," : "", cand[i]);
+	fprintf(stderr, "; set [sla] holidays_file (empty: no holidays) or "
+	    "SMSDESK_DATADIR\n");
+	return -1;
+}
+
+/* The working-day calendar of cfg's [sla] (the holidays file found
+ * first if it is auto). -1, with the reason on stderr, if it cannot be
+ * read; prefix (may be NULL) starts that line. */
+static int
+app_calendar(struct app_config *cfg, const char *config_path,
+    const char *prefix, struct core_calendar **cal)
+{
+	char err[SD_ERRLEN];
+
+	if (strcmp(cfg->sla.holidays_file, CORE_HOLIDAYS_AUTO) == 0 &&
+	    app_holidays_find(cfg, config_path) < 0)
+		return -1;
+	if (core_calendar_new(&cfg->sla, cal, err) != SD_OK) {
+		fprintf(stderr, "%s: %s\n", prefix != NULL ? prefix :
+		    "smsdesk", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* What every handler gets. */
 struct app {
 	struct app_config cfg;     /* loaded configuration */
@@ -257,38 +411,42 @@ struct app {
 	const char *config_loose;  /* the secret others may read there, or
 				      NULL */
 	struct db *db;             /* opened for handlers that need it */
-	struct core_env env;       /* what the domain reads of cfg */
-	struct core_calendar *cal; /* built by app_env() */
+	struct core_env env;       /* what the domain reads of cfg: set
+				      for commands with CMD_ENV only */
+	struct core_calendar *cal; /* built by app_env_init() */
 };
 
-/* The domain's view of the configuration, with the working-day calendar
- * (read from [sla] holidays_file on first use). NULL, with the reason on
- * stderr, if the holidays file is bad. */
-static const struct core_env *
-app_env(struct app *app)
+/*
+ * The domain's view of the configuration, with SMS side effects, and the
+ * working-day calendar, for a command marked CMD_ENV, before it runs.
+ * -1, with the reason on stderr, if the holidays file cannot be read:
+ * such a command must not run without it (issue #10: an answer was
+ * stored and its alert silently dropped).
+ */
+static int
+app_env_init(struct app *app)
 {
-	char err[SD_ERRLEN];
-
-	if (app->cal == NULL) {
-		if (core_calendar_new(&app->cfg.sla, &app->cal, err) != SD_OK) {
-			fprintf(stderr, "smsdesk: %s\n", err);
-			return NULL;
-		}
-	}
+	if (app_calendar(&app->cfg, app->config_path, NULL, &app->cal) < 0)
+		return -1;
 	app->env.base_url = app->cfg.web.base_url;
 	app->env.sms = &app->cfg.sms;
 	app->env.sla = &app->cfg.sla;
 	app->env.cal = app->cal;
 	app->env.alerts = &app->cfg.alerts;
-	return &app->env;
+	app->env.effects = CORE_FX_SMS;
+	return 0;
 }
+
+/* What a command needs before its handler runs (struct cmd needs). */
+#define CMD_DB 0x1  /* the database, open in app->db */
+#define CMD_ENV 0x2 /* app->env, with the calendar: refused without it */
 
 struct cmd {
 	const char *words[3];                       /* e.g. "staff", "add" */
 	int (*fn)(struct app *app, int argc, char **argv); /* handler */
 	const char *usage;                          /* arguments */
 	const char *help;                           /* one line */
-	int needs_db;                               /* open db first */
+	unsigned needs;                             /* CMD_DB | CMD_ENV */
 };
 
 static int cmd_serve(struct app *, int, char **);
@@ -315,52 +473,57 @@ static int cmd_sla_sweep(struct app *, int, char **);
 
 static const struct cmd cmds[] = {
 	{{"serve"}, cmd_serve, "[--ready-file PATH]",
-	    "run the daemon in the foreground (SIGINT/SIGTERM stop it)", 0},
+	    "run the daemon in the foreground (SIGINT/SIGTERM stop it)",
+	    CMD_ENV},
 	{{"config", "check"}, cmd_config_check, "FILE",
 	    "validate a configuration file; errors as file:line", 0},
 	{{"config", "defaults"}, cmd_config_defaults, "",
 	    "print every key with its default and a comment", 0},
 	{{"db", "migrate"}, cmd_db_migrate, "",
 	    "create or upgrade the database schema", 0},
-	{{"dept", "list"}, cmd_dept_list, "", "list departments and codes", 1},
+	{{"dept", "list"}, cmd_dept_list, "", "list departments and codes",
+	    CMD_DB},
 	{{"staff", "add"}, cmd_staff_add,
 	    "--mobile M --first F --last L --title T --dept CODE[,CODE] "
 	    "[--head|--admin]",
-	    "add a staff member", 1},
-	{{"staff", "list"}, cmd_staff_list, "", "list staff", 1},
+	    "add a staff member", CMD_DB},
+	{{"staff", "list"}, cmd_staff_list, "", "list staff", CMD_DB},
 	{{"user", "add"}, cmd_user_add, "--mobile M --first F --last L",
-	    "add an applicant (verified by the operator)", 1},
+	    "add an applicant (verified by the operator)", CMD_DB},
 	{{"request", "new"}, cmd_request_new,
 	    "--from M --dept CODE --priority P --title T --text BODY",
-	    "open a request for an applicant", 1},
+	    "open a request for an applicant", CMD_DB | CMD_ENV},
 	{{"request", "reply"}, cmd_request_reply, "N --from M --text BODY",
-	    "add a message to request N (staff answer or follow-up)", 1},
+	    "add a message to request N (staff answer or follow-up)",
+	    CMD_DB | CMD_ENV},
 	{{"request", "close"}, cmd_request_close, "N --by M",
-	    "close request N as staff member M", 1},
+	    "close request N as staff member M", CMD_DB | CMD_ENV},
 	{{"request", "reopen"}, cmd_request_reopen, "N --by M",
-	    "reopen closed request N as staff member M", 1},
+	    "reopen closed request N as staff member M", CMD_DB | CMD_ENV},
 	{{"request", "escalate"}, cmd_request_escalate, "N",
-	    "send request N to the head's office", 1},
+	    "send request N to the head's office", CMD_DB | CMD_ENV},
 	{{"request", "list"}, cmd_request_list, "--mobile M",
-	    "an applicant's requests, newest first", 1},
+	    "an applicant's requests, newest first", CMD_DB},
 	{{"request", "show"}, cmd_request_show, "N [--as M]",
-	    "show request N and its thread (as M: with M's access)", 1},
+	    "show request N and its thread (as M: with M's access)", CMD_DB},
 	{{"queue", "show"}, cmd_queue_show, "ID",
-	    "one outbound message: state, attempts, SMSC ids, reason", 1},
+	    "one outbound message: state, attempts, SMSC ids, reason", CMD_DB},
 	{{"queue", "retry"}, cmd_queue_retry, "ID",
-	    "send a failed, expired or undeliverable message again", 1},
+	    "send a failed, expired or undeliverable message again", CMD_DB},
 	{{"queue", "add"}, cmd_queue_add,
 	    "--to M --text T [--kind otp|alert|reply] [--count N]",
-	    "queue an SMS (N copies numbered \"T #i\"; tests, operators)", 1},
+	    "queue an SMS (N copies numbered \"T #i\"; tests, operators)",
+	    CMD_DB},
 	{{"queue"}, cmd_queue, "",
-	    "outbound messages by kind and state, and the oldest waiting", 1},
+	    "outbound messages by kind and state, and the oldest waiting",
+	    CMD_DB},
 	{{"otp", "send"}, cmd_otp_send, "--mobile M [--purpose signup|login]",
 	    "issue a one-time password and queue it (the code is not shown)",
-	    1},
+	    CMD_DB},
 	{{"sla", "sweep"}, cmd_sla_sweep, "",
 	    "escalate every request unanswered for [sla] answer_days working "
 	    "days (serve does this every minute)",
-	    1},
+	    CMD_DB | CMD_ENV},
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -748,9 +911,7 @@ cmd_serve(struct app *app, int argc, char **argv)
 		log_error("main", "database: %s", err);
 		goto out;
 	}
-	s.env = app_env(app);
-	if (s.env == NULL)
-		goto out;
+	s.env = &app->env;
 	s.hooks.arg = &s;
 	s.hooks.handle_mo = serve_handle_mo;
 	if (!app->cfg.smpp.enabled)
@@ -816,6 +977,15 @@ cmd_config_check(struct app *app, int argc, char **argv)
 	n = app_config_load(argv[1], &cfg, &loose);
 	if (loose != NULL)
 		config_warn(argv[1], loose);
+	/* The holidays file too: a command that needs it would refuse to
+	 * run. */
+	if (n == 0) {
+		struct core_calendar *cal = NULL;
+
+		if (app_calendar(&cfg, argv[1], argv[1], &cal) < 0)
+			n++;
+		core_calendar_free(cal);
+	}
 	if (n != 0) {
 		fprintf(stderr, "%s: %d error%s\n", argv[1], n,
 		    n == 1 ? "" : "s");
@@ -1076,11 +1246,8 @@ cmd_request_new(struct app *app, int argc, char **argv)
 	}
 	if (user_id_of(app, from, &uid) < 0)
 		return 1;
-	if (app_env(app) == NULL)
-		return 1;
 	if (core_request_create(app->db, &app->env, uid, (int)code, prio,
-		title, text,
-		CORE_CHAN_CLI, &tracking, err) != SD_OK) {
+		title, text, CORE_CHAN_CLI, &tracking, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
@@ -1116,8 +1283,8 @@ cmd_request_reply(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	if (user_id_of(app, from, &uid) < 0)
 		return 1;
-	if (core_request_reply(app->db, app_env(app), uid, tracking, text, CORE_CHAN_CLI,
-		NULL, err) != SD_OK) {
+	if (core_request_reply(app->db, &app->env, uid, tracking, text,
+		CORE_CHAN_CLI, NULL, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
@@ -1149,9 +1316,8 @@ set_status(struct app *app, int argc, char **argv, enum core_status st)
 		return EXIT_USAGE;
 	if (user_id_of(app, by, &uid) < 0)
 		return 1;
-	if (core_request_set_status(app->db, app_env(app), uid, tracking, st,
-		err) !=
-	    SD_OK) {
+	if (core_request_set_status(app->db, &app->env, uid, tracking, st,
+		err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
@@ -1180,7 +1346,8 @@ cmd_request_escalate(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	if (parse_tracking(argv[1], &tracking) < 0)
 		return EXIT_USAGE;
-	if (core_request_escalate(app->db, app_env(app), 0, tracking, err) != SD_OK) {
+	if (core_request_escalate(app->db, &app->env, 0, tracking, err) !=
+	    SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
@@ -1199,7 +1366,7 @@ cmd_sla_sweep(struct app *app, int argc, char **argv)
 	if (app->cfg.sla.escalation == CORE_ESC_APPLICANT)
 		printf("escalation = applicant: nothing is escalated by the "
 		       "system\n");
-	if (core_sla_sweep(app->db, app_env(app), &n, err) != SD_OK) {
+	if (core_sla_sweep(app->db, &app->env, &n, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
@@ -1645,7 +1812,16 @@ main(int argc, char **argv)
 		sd_clock_set_offset(strtoll(getenv("SMSDESK_CLOCK_OFFSET"),
 		    NULL, 10));
 
-	if (c->needs_db) {
+	/* Before anything is opened: a command that would change a request
+	 * without its working-day calendar must not run at all. */
+	if ((c->needs & CMD_ENV) != 0 && app_env_init(&app) < 0) {
+		fprintf(stderr, "smsdesk: %s%s%s not run: it needs the "
+		    "working-day calendar ([sla] holidays_file)\n", c->words[0],
+		    c->words[1] != NULL ? " " : "",
+		    c->words[1] != NULL ? c->words[1] : "");
+		return 1;
+	}
+	if ((c->needs & CMD_DB) != 0) {
 		if (mkdir_parent(app.cfg.db.path) < 0) {
 			fprintf(stderr, "smsdesk: cannot create the folder of "
 			    "%s: %s\n", app.cfg.db.path, strerror(errno));

@@ -16,6 +16,7 @@
  */
 #include "core/core.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,26 @@
 #define DIGEST_STAFF_MAX 256
 /* Held requests older than this get no digest. */
 #define DIGEST_WINDOW_S 86400
+
+const struct core_env core_env_no_sms = {
+	.base_url = "",
+	.effects = CORE_FX_NONE,
+};
+
+void
+core_env_check(const struct core_env *env)
+{
+	assert(env != NULL);
+	assert(env->effects == CORE_FX_SMS || env->effects == CORE_FX_NONE);
+	(void)env; /* NDEBUG */
+}
+
+bool
+core_env_sms(const struct core_env *env)
+{
+	core_env_check(env);
+	return env->effects == CORE_FX_SMS;
+}
 
 void
 core_link(const struct core_env *env, int64_t tracking, char *out, size_t n)
@@ -106,7 +127,7 @@ core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
 	struct db_user u;
 	enum sd_rc rc;
 
-	if (env == NULL)
+	if (!core_env_sms(env))
 		return SD_OK;
 	rc = db_user_get(db, user_id, &u);
 	if (rc != SD_OK)
@@ -166,7 +187,7 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 	size_t n = 0, i;
 	enum sd_rc rc;
 
-	if (env == NULL)
+	if (!core_env_sms(env))
 		return SD_OK;
 	rc = db_dept_get(db, dept, &d);
 	if (rc != SD_OK)
@@ -298,7 +319,7 @@ core_alert_digest(struct db *db, const struct core_env *env, size_t *sent,
 	enum sd_rc rc, first = SD_OK;
 
 	*sent = 0;
-	if (env == NULL)
+	if (!core_env_sms(env))
 		return SD_OK;
 	alert_limits(env, &per_applicant, &per_dept, &every_s);
 	/* A request held for more than a day is in the staff's web inbox;

@@ -915,19 +915,18 @@ enum sd_rc
 core_mo_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id)
 {
-	static const struct core_env no_env = {"", NULL, NULL, NULL, NULL};
 	char e164[SD_MOBILE_LEN] = "", err[SD_ERRLEN], masked[SD_MOBILE_LEN];
 	char link[SD_CONF_VALUE_MAX + 32];
-	long max_parts = env != NULL && env->sms != NULL ?
-	    env->sms->max_reply_parts : 2;
-	long per_hour = env != NULL && env->sms != NULL ?
-	    env->sms->mo_per_hour : 30;
+	long max_parts, per_hour;
 	struct mo_ctx *x;
 	struct core_out m;
 	int64_t seen = 0;
 	enum sd_rc rc;
 
 	*reply_id = 0;
+	core_env_check(env);
+	max_parts = env->sms != NULL ? env->sms->max_reply_parts : 2;
+	per_hour = env->sms != NULL ? env->sms->mo_per_hour : 30;
 	/* Flooding: answered once, then silence for the rest of the hour. */
 	rc = db_inbox_count_since(db, mo->from, sd_clock_now() - 3600, &seen);
 	if (rc != SD_OK)
@@ -939,7 +938,7 @@ core_mo_handle(struct db *db, const struct core_env *env,
 	}
 	x = xcalloc(1, sizeof(*x));
 	x->db = db;
-	x->env = env != NULL ? env : &no_env;
+	x->env = env;
 	x->mo = mo;
 	core_cmd_parse(mo->text, &x->c);
 	if (seen == per_hour) {

@@ -97,8 +97,9 @@ const struct sd_conf_key core_sla_config_keys[] = {
 	    "Thursday: off | half | working"},
 	{"holidays_file", SD_CONF_STR,
 	    offsetof(struct core_sla_config, holidays_file),
-	    "conf/holidays.txt", 0, 0, NULL, NULL,
-	    "Jalali holidays, one YYYY/MM/DD per line"},
+	    CORE_HOLIDAYS_AUTO, 0, 0, NULL, NULL,
+	    "Jalali holidays, one YYYY/MM/DD per line; auto: the bundled or "
+	    "installed holidays.txt; empty: none"},
 	{"escalation", SD_CONF_ENUM,
 	    offsetof(struct core_sla_config, escalation), "both", 0, 0,
 	    escalation_choices, NULL,

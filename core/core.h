@@ -164,7 +164,7 @@ enum sd_rc core_user_add(struct db *db, int64_t actor_id, const char *mobile,
  * (valid UTF-8, non-empty, SD_REQ_TITLE_MAX / SD_BODY_MAX). The request
  * starts AWAITING. *tracking receives its tracking number (10001, ...).
  * A very urgent one alerts its department's staff by SMS (when the
- * department wants it and env is given).
+ * department wants it and env->effects is CORE_FX_SMS).
  */
 enum sd_rc core_request_create(struct db *db, const struct core_env *env,
     int64_t applicant_id, int dept,
@@ -178,7 +178,7 @@ enum sd_rc core_request_create(struct db *db, const struct core_env *env,
  * request's department, the head or an admin, it is an answer
  * (-> ANSWERED). Anyone else gets SD_ENOTFOUND, as for a missing request.
  * A closed request gets SD_ESTATE. *msg_id, if not NULL, gets the
- * message's id. A staff answer alerts the applicant by SMS (env given,
+ * message's id. A staff answer alerts the applicant by SMS (CORE_FX_SMS,
  * alerts not stopped), in the same transaction.
  */
 enum sd_rc core_request_reply(struct db *db, const struct core_env *env,
@@ -208,8 +208,9 @@ enum sd_rc core_request_escalate(struct db *db, const struct core_env *env,
 /*
  * The two-working-day rule, run by the system: every request still
  * awaiting an answer [sla] answer_days working days after its last change
- * goes to the head's office (رئیس), its applicant alerted, audited as
- * actor 0. Only when [sla] escalation is auto or both (otherwise a no-op).
+ * goes to the head's office (رئیس), its applicant alerted (CORE_FX_SMS),
+ * audited as actor 0. Only when env->sla is given and [sla] escalation is
+ * auto or both (otherwise a no-op).
  * *escalated counts them; each is its own transaction, so one failure
  * leaves the others done (SD_OK is returned only if none failed).
  */
@@ -259,7 +260,7 @@ enum sd_rc core_request_render(struct db *db, int64_t viewer_id,
  * listing those still awaiting that no digest told them of yet, at most
  * one every [alerts] digest_every_min minutes. Run by serve's minute
  * timer. *sent counts the digests queued; each staff member's is its own
- * transaction. Does nothing if env is NULL.
+ * transaction. Does nothing with CORE_FX_NONE.
  */
 enum sd_rc core_alert_digest(struct db *db, const struct core_env *env,
     size_t *sent, char err[SD_ERRLEN]) SD_MUSTCHECK;
@@ -327,9 +328,22 @@ struct core_mo {
 };
 
 /*
+ * Whether a domain change may queue SMS beside it. Said explicitly by
+ * every env: 0 is neither value, so an env left zeroed is caught (assert)
+ * instead of silently meaning one or the other (issue #10: a NULL env
+ * once meant "no SMS", and a CLI answer that could not read its holidays
+ * file stored the answer and alerted no one).
+ */
+enum core_effects {
+	CORE_FX_SMS = 1,  /* alerts to applicants and staff are queued */
+	CORE_FX_NONE = 2, /* the domain change alone, no alert (tests and
+			     tools); an MO still gets its own answer */
+};
+
+/*
  * What the domain needs from the configuration, read-only and shared by
- * every thread. NULL where a function takes an env means "no SMS side
- * effects" (tests, and CLI commands that are not about SMS).
+ * every thread. Every function that takes an env requires one (NULL is a
+ * programmer error, asserted). A field left NULL takes its defaults.
  */
 struct core_sms_config;
 struct core_sla_config;
@@ -341,7 +355,11 @@ struct core_env {
 	const struct core_sla_config *sla; /* [sla] */
 	const struct core_calendar *cal;   /* working days and holidays */
 	const struct core_alert_config *alerts; /* [alerts]; NULL: defaults */
+	enum core_effects effects;         /* SMS side effects or none */
 };
+
+/* An env with no SMS side effects and every default (tests, tools). */
+extern const struct core_env core_env_no_sms;
 
 /* A parsed SMS command (core/command.c). */
 enum core_cmd_id {
@@ -398,8 +416,8 @@ enum sd_rc core_mo_handle(struct db *db, const struct core_env *env,
 
 /* ---- Working days (core/calendar.c) ------------------------------------ */
 
-/* Build the calendar of [sla] (reads holidays_file). SD_ECONFIG with
- * file:line in err on a bad file. */
+/* Build the calendar of [sla] (reads holidays_file, a path as given;
+ * empty: no holidays). SD_ECONFIG with file:line in err on a bad file. */
 enum sd_rc core_calendar_new(const struct core_sla_config *sla,
     struct core_calendar **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
 void core_calendar_free(struct core_calendar *c);
@@ -433,10 +451,17 @@ enum core_escalation {
 	CORE_ESC_BOTH = 2,
 };
 
+/* [sla] holidays_file's default: the program looks for the bundled or
+ * installed holidays.txt and writes the path it found in its place
+ * (core_calendar_new() reads paths only). */
+#define CORE_HOLIDAYS_AUTO "auto"
+
 struct core_sla_config {
 	char working_days[SD_CONF_VALUE_MAX];  /* "sat,sun,mon,tue,wed" */
 	int thursday;                          /* enum core_thursday */
-	char holidays_file[SD_CONF_VALUE_MAX]; /* Jalali dates, one a line */
+	char holidays_file[SD_CONF_VALUE_MAX]; /* Jalali dates, one a line;
+						  CORE_HOLIDAYS_AUTO: the
+						  program finds it */
 	int escalation;                        /* enum core_escalation */
 	long answer_days;                      /* working days to answer */
 };

@@ -67,8 +67,19 @@ enum core_alert {
 	CORE_ALERT_ESCALATED, /* sent to the head's office */
 };
 
+/*
+ * Check env as every public function that takes one does first: not
+ * NULL, and its effects one of enum core_effects (a programmer error
+ * otherwise: asserted).
+ */
+void core_env_check(const struct core_env *env);
+
+/* core_env_check(env), then true if it asks for SMS side effects
+ * (CORE_FX_SMS). */
+bool core_env_sms(const struct core_env *env);
+
 /* Queue alert a about tracking for user_id in the caller's transaction,
- * unless env is NULL or the user sent STOP. excerpt: the answer's text
+ * unless env has CORE_FX_NONE or the user sent STOP. excerpt: the answer's text
  * (ANSWER only). */
 enum sd_rc core_alert_user(struct db *db, const struct core_env *env,
     int64_t user_id, int64_t tracking, enum core_alert a,

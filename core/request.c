@@ -144,6 +144,8 @@ core_request_create(struct db *db, const struct core_env *env,
 	enum sd_rc rc;
 	int64_t now = sd_clock_now();
 
+	core_env_check(env);
+
 	memset(&u, 0, sizeof(u));
 	if (prio < CORE_PRIO_VERY_URGENT || prio > CORE_PRIO_LOW ||
 	    chan < CORE_CHAN_WEB || chan > CORE_CHAN_CLI) {
@@ -249,6 +251,8 @@ core_request_reply(struct db *db, const struct core_env *env,
 	enum sd_rc rc;
 	int64_t now = sd_clock_now();
 
+	core_env_check(env);
+
 	if (author_id == 0) {
 		snprintf(err, SD_ERRLEN, "a message needs an author");
 		return SD_EINVAL;
@@ -336,6 +340,8 @@ core_request_set_status(struct db *db, const struct core_env *env,
 	bool in_tx = false, loaded = false;
 	enum sd_rc rc;
 
+	core_env_check(env);
+
 	if (status == CORE_STATUS_CLOSED)
 		ev = CORE_EV_CLOSE;
 	else if (status == CORE_STATUS_AWAITING)
@@ -413,6 +419,8 @@ core_request_escalate(struct db *db, const struct core_env *env,
 	char detail[48];
 	bool in_tx = false, loaded = false;
 	enum sd_rc rc;
+
+	core_env_check(env);
 
 	rc = db_begin(db);
 	if (rc != SD_OK) {
@@ -514,7 +522,8 @@ core_sla_sweep(struct db *db, const struct core_env *env, size_t *escalated,
 	enum sd_rc rc, first = SD_OK;
 
 	*escalated = 0;
-	if (env == NULL || env->sla == NULL ||
+	core_env_check(env);
+	if (env->sla == NULL ||
 	    env->sla->escalation == CORE_ESC_APPLICANT)
 		return SD_OK;
 	days = env->sla->answer_days;

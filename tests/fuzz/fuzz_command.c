@@ -16,7 +16,7 @@
 static struct db *db;
 static struct core_sms_config sms = {2, 1000000, 7};
 static const struct core_env env = {"https://desk.example", &sms, NULL,
-	NULL, NULL};
+	NULL, NULL, CORE_FX_SMS};
 
 static void
 world(void)
@@ -35,7 +35,7 @@ world(void)
 		"", NULL, 0, &a, err) != SD_OK ||
 	    core_user_add(db, 0, "09133333333", "c", "d", CORE_ROLE_STAFF, "t",
 		d2, 1, &s, err) != SD_OK ||
-	    core_request_create(db, NULL, a, 2, CORE_PRIO_URGENT, "t", "x",
+	    core_request_create(db, &core_env_no_sms, a, 2, CORE_PRIO_URGENT, "t", "x",
 		CORE_CHAN_WEB, &t, err) != SD_OK)
 		abort();
 }

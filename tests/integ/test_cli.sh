@@ -4,6 +4,10 @@
 # (answers on HTTP, refuses a second instance, stops cleanly on SIGTERM).
 set -u
 BIN=${BIN:-build/smsdesk}
+# Absolute: some commands run from another folder.
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+# The holidays file is found without it (issue 10); a test sets it.
+unset SMSDESK_DATADIR
 T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-cli-XXXXXX")
 SERVE_PID=""
 cleanup() {
@@ -94,6 +98,15 @@ check "serve with a bad file refuses to start" sh -c \
 
 # --- database and operator commands ------------------------------------
 C="$BIN -c $T/good.ini"
+# A folder that is not the repository's, to run commands from (issue 10).
+AWAY=$T/away/here
+mkdir -p "$AWAY"
+# Alerts in the outbox, in every state, of the database of config $1.
+alerts() {
+	$BIN -c "$1" queue | awk '$1 == "alert" { n = 0
+		for (i = 2; i <= NF; i++) n += $i
+		print n }'
+}
 check "db migrate creates the schema" sh -c "$C db migrate | grep -q 'migrated from version 0 to'"
 check "db migrate again is a no-op" sh -c "$C db migrate | grep -q 'up to date'"
 check "dept list has 17 departments" sh -c "[ \$($C dept list | wc -l) -eq 17 ]"
@@ -111,7 +124,10 @@ check "user add" sh -c "$C user add --mobile ۰۹۱۳۱۱۱۱۱۱۱ --first تس
 check "user add (second applicant)" sh -c "$C user add --mobile 09132222222 --first دیگر --last کاربر >/dev/null"
 N=$($C request new --from 09131111111 --dept 2 --priority urgent --title 'تست سیستم مکاتبات' --text 'سلام')
 check "first tracking number is 10001" [ "$N" = "10001" ]
+A0=$(alerts "$T/good.ini")
 check "staff answer" $C request reply 10001 --from 09133333333 --text 'با سلام و احترام'
+check "staff answer queues exactly one alert to the applicant" \
+    [ "$(alerts "$T/good.ini")" -eq $((A0 + 1)) ]
 $C request show 10001 >"$T/show"
 check "request show: status answered" grep -q 'وضعیت : پاسخ داده شد' "$T/show"
 check "request show: staff name and title" grep -q 'پاسخ کارشناس: محمدعلی نوروزی فر (کارشناس فناوری اطلاعات)' "$T/show"
@@ -124,7 +140,11 @@ check "a missing request gets the same not-found" sh -c \
 check "applicant follow-up" $C request reply 10001 --from 09131111111 --text 'مدارک'
 check "status back to awaiting" sh -c "$C request show 10001 | grep -q 'وضعیت : در انتظار پاسخ'"
 check "applicant cannot close" sh -c "! $C request close 10001 --by 09131111111 2>/dev/null"
-check "staff close" $C request close 10001 --by 09133333333
+A0=$(alerts "$T/good.ini")
+check "staff close from another folder (-c)" sh -c \
+    "cd $AWAY && $C request close 10001 --by 09133333333"
+check "staff close from another folder queues its alert" \
+    [ "$(alerts "$T/good.ini")" -eq $((A0 + 1)) ]
 check "closed is final" sh -c "! $C request reply 10001 --from 09131111111 --text x 2>$T/err && grep -q closed $T/err"
 check "staff reopen" $C request reopen 10001 --by 09133333333
 check "escalate" $C request escalate 10001
@@ -136,8 +156,8 @@ check "SQL in a title is stored as text" sh -c \
 # --- the two-working-day rule, run by the system ------------------------
 # 10002 (above) awaits an answer: not overdue now, overdue two weeks on.
 check "sla sweep: nothing overdue yet" sh -c "[ \"\$($C sla sweep)\" = 'escalated 0' ]"
-check "sla sweep two weeks on: 10002 escalated" sh -c \
-    "[ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 1' ]"
+check "sla sweep two weeks on, from another folder: 10002 escalated" sh -c \
+    "cd $AWAY && [ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 1' ]"
 check "sla sweep: once only" sh -c \
     "[ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 0' ]"
 check "10002 is with the head's office" sh -c \
@@ -158,6 +178,50 @@ kill -TERM $SLA_PID 2>/dev/null
 wait $SLA_PID
 check "serve escalates an overdue request by itself ($N3)" sh -c \
     "grep -q 'escalated overdue requests n=1' $T/serve-sla.log && $C request show $N3 | grep -q 'نوع درخواست : رئیس'"
+
+# --- issue 10: the holidays file, found from any folder -------------------
+# Without -c, from another folder: the built-in defaults (the database in
+# ./var there) find the bundled holidays file and the answer alerts.
+(cd "$AWAY" && $BIN db migrate >/dev/null 2>&1 &&
+	$BIN staff add --mobile 09133333333 --first a --last b --title t \
+	    --dept 2 >/dev/null &&
+	$BIN user add --mobile 09131111111 --first c --last d >/dev/null &&
+	$BIN request new --from 09131111111 --dept 2 --title x --text y \
+	    >/dev/null)
+check "without -c from another folder: staff answer" sh -c \
+    "cd $AWAY && $BIN request reply 10001 --from 09133333333 --text z"
+check "without -c from another folder: its alert is queued" sh -c \
+    "cd $AWAY && [ \$($BIN queue | awk '\$1 == \"alert\" { print \$2 }') -eq 1 ]"
+# Relative paths in a config file are read from the file's folder: the
+# same database as good.ini, and a copy of the holidays beside the file.
+mkdir -p "$T/etc"
+cp conf/holidays.txt "$T/etc/hol.txt"
+printf '[db]\npath = ../var/smsdesk.db\n[sla]\nholidays_file = hol.txt\n' \
+    >"$T/etc/rel.ini"
+A0=$(alerts "$T/good.ini")
+check "relative paths in a file: close as the head from another folder" \
+    sh -c "cd $AWAY && $BIN -c ../../etc/rel.ini request close 10001 --by 09135555555"
+check "relative paths in a file: the same database" sh -c \
+    "$C request show 10001 | grep -q 'وضعیت : بسته شده'"
+check "relative paths in a file: the close queued its alert" \
+    [ "$(alerts "$T/good.ini")" -eq $((A0 + 1)) ]
+# A holidays file that cannot be read: the command fails before it runs.
+printf '[db]\npath = ../var/smsdesk.db\n[sla]\nholidays_file = nosuch.txt\n' \
+    >"$T/etc/missing.ini"
+check "unreadable holidays file: reopen refused, naming the file" sh -c \
+    "cd $AWAY && ! $BIN -c $T/etc/missing.ini request reopen 10001 --by 09135555555 2>$T/err && grep -q '$T/etc/nosuch.txt' $T/err"
+check "unreadable holidays file: nothing changed" sh -c \
+    "$C request show 10001 | grep -q 'وضعیت : بسته شده'"
+check "unreadable holidays file: sla sweep fails" sh -c \
+    "! $BIN -c $T/etc/missing.ini sla sweep >/dev/null 2>&1"
+check "config check reports an unreadable holidays file" sh -c \
+    "! $BIN config check $T/etc/missing.ini 2>$T/err >/dev/null && grep -q 'nosuch.txt' $T/err"
+$C request reopen 10001 --by 09135555555
+# The built-in default looks in $SMSDESK_DATADIR before the bundled file.
+mkdir -p "$T/data"
+echo '1403/13/40' >"$T/data/holidays.txt"
+check "SMSDESK_DATADIR's holidays.txt is read (a bad line there fails)" sh -c \
+    "! SMSDESK_DATADIR=$T/data $C sla sweep 2>$T/err && grep -q '$T/data/holidays.txt:1' $T/err"
 
 # --- issue 9: controls and bidi overrides never reach the terminal ------
 RLO=$(printf '\342\200\256')

@@ -267,6 +267,7 @@ setup(void **state)
 	w->alerts.very_urgent_per_dept_hour = 10;
 	w->alerts.digest_every_min = 60;
 	w->env.alerts = &w->alerts;
+	w->env.effects = CORE_FX_SMS;
 	if (core_request_create(w->db, &w->env, w->a, 2, CORE_PRIO_URGENT,
 		"عنوان", "سلام", CORE_CHAN_WEB, &w->t, err) != SD_OK)
 		fail_msg("create: %s", err);

@@ -38,7 +38,7 @@ world_setup(void **state)
 	w->gas = tu_user(w->db, "09134444444", CORE_ROLE_STAFF, d5, 1);
 	w->head = tu_user(w->db, "09135555555", CORE_ROLE_HEAD, d17, 1);
 	w->admin = tu_user(w->db, "09136666666", CORE_ROLE_ADMIN, NULL, 0);
-	if (core_request_create(w->db, NULL, w->a, 2, CORE_PRIO_URGENT,
+	if (core_request_create(w->db, &core_env_no_sms, w->a, 2, CORE_PRIO_URGENT,
 		"تست سیستم مکاتبات", "سلام\nتست سیستم مکاتبات", CORE_CHAN_WEB,
 		&w->t, err) != SD_OK)
 		fail_msg("create: %s", err);
@@ -168,16 +168,16 @@ test_reply_cycle(void **state)
 	size_t n;
 
 	/* Staff answer -> answered, with the staff's name and title. */
-	assert_int_equal(core_request_reply(w->db, NULL, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it, w->t,
 	    "با سلام و احترام\nتست سیستم مکاتبات انجام شد.", CORE_CHAN_WEB,
 	    NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
 	/* Applicant follow-up -> awaiting again. */
-	assert_int_equal(core_request_reply(w->db, NULL, w->a, w->t, "مدارک تکمیلی",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->a, w->t, "مدارک تکمیلی",
 	    CORE_CHAN_SMS, NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
 	/* The head answers too. */
-	assert_int_equal(core_request_reply(w->db, NULL, w->head, w->t, "پیگیری شد",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->head, w->t, "پیگیری شد",
 	    CORE_CHAN_WEB, NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
 
@@ -199,27 +199,27 @@ test_closed_is_final_unless_reopened_by_staff(void **state)
 	char err[SD_ERRLEN];
 
 	/* The applicant may not close. */
-	assert_int_equal(core_request_set_status(w->db, NULL, w->a, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->a, w->t,
 	    CORE_STATUS_CLOSED, err), SD_EPERM);
-	assert_int_equal(core_request_set_status(w->db, NULL, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->it, w->t,
 	    CORE_STATUS_CLOSED, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
 	/* Nobody may write to a closed request; nothing is stored. */
-	assert_int_equal(core_request_reply(w->db, NULL, w->a, w->t, "هنوز؟",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->a, w->t, "هنوز؟",
 	    CORE_CHAN_WEB, NULL, err), SD_ESTATE);
-	assert_int_equal(core_request_reply(w->db, NULL, w->it, w->t, "پاسخ",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it, w->t, "پاسخ",
 	    CORE_CHAN_WEB, NULL, err), SD_ESTATE);
 	assert_int_equal(thread_len(w, w->t), 1);
-	assert_int_equal(core_request_set_status(w->db, NULL, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->it, w->t,
 	    CORE_STATUS_CLOSED, err), SD_ESTATE);
 	/* Only staff reopen; the applicant cannot. */
-	assert_int_equal(core_request_set_status(w->db, NULL, w->a, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->a, w->t,
 	    CORE_STATUS_AWAITING, err), SD_EPERM);
-	assert_int_equal(core_request_set_status(w->db, NULL, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->it, w->t,
 	    CORE_STATUS_AWAITING, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
 	/* ANSWERED can't be set by hand: it comes with an answer. */
-	assert_int_equal(core_request_set_status(w->db, NULL, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->it, w->t,
 	    CORE_STATUS_ANSWERED, err), SD_EINVAL);
 	assert_int_equal(audit_rows(w, w->t), 3);
 }
@@ -257,11 +257,11 @@ test_access_checks(void **state)
 	assert_int_equal(core_request_get(w->db, 0, w->t, &r), SD_OK);
 	db_request_fini(&r);
 	/* Writing is checked the same way, and leaves nothing behind. */
-	assert_int_equal(core_request_reply(w->db, NULL, w->b, w->t, "نفوذ",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->b, w->t, "نفوذ",
 	    CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
-	assert_int_equal(core_request_reply(w->db, NULL, w->gas, w->t, "پاسخ",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->gas, w->t, "پاسخ",
 	    CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
-	assert_int_equal(core_request_set_status(w->db, NULL, w->b, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->b, w->t,
 	    CORE_STATUS_CLOSED, err), SD_ENOTFOUND);
 	assert_int_equal(thread_len(w, w->t), 1);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
@@ -275,16 +275,16 @@ test_escalation_transfers_to_head(void **state)
 	struct db_request r;
 	char err[SD_ERRLEN];
 
-	assert_int_equal(core_request_escalate(w->db, NULL, w->a, w->t, err), SD_OK);
+	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, w->a, w->t, err), SD_OK);
 	assert_int_equal(core_request_get(w->db, w->head, w->t, &r), SD_OK);
 	assert_true(r.escalated);
 	assert_int_equal(r.dept, CORE_DEPT_HEAD);
 	assert_int_equal(r.orig_dept, 2);
 	db_request_fini(&r);
-	assert_int_equal(core_request_escalate(w->db, NULL, w->a, w->t, err),
+	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, w->a, w->t, err),
 	    SD_ESTATE);
 	/* Another applicant can't escalate what they can't see. */
-	assert_int_equal(core_request_escalate(w->db, NULL, w->b, w->t, err),
+	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, w->b, w->t, err),
 	    SD_ENOTFOUND);
 	assert_int_equal(audit_rows(w, w->t), 2);
 }
@@ -298,35 +298,35 @@ test_bad_input_leaves_data_intact(void **state)
 	int64_t t;
 
 	/* SQL in a title is just text. */
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
 	    "x'); DROP TABLE requests; --", "<script>alert(1)</script>",
 	    CORE_CHAN_WEB, &t, err), SD_OK);
 	assert_int_equal(core_request_get(w->db, w->a, t, &r), SD_OK);
 	assert_string_equal(r.title, "x'); DROP TABLE requests; --");
 	db_request_fini(&r);
 	/* Invalid UTF-8, empty, too long, unknown department or priority. */
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
 	    "bad \xc0\x80", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
 	    "عنوان", "\xff", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
 	    "   ", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
 	    "عنوان", " \n\t ", CORE_CHAN_WEB, &t, err), SD_EINVAL);
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
 	    "عنوان", big, CORE_CHAN_WEB, &t, err), SD_ETOOBIG);
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 18, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 18, CORE_PRIO_LOW,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
 	assert_non_null(strstr(err, "18"));
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 3,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3,
 	    (enum core_priority)7, "عنوان", "متن", CORE_CHAN_WEB, &t, err),
 	    SD_EINVAL);
-	assert_int_equal(core_request_reply(w->db, NULL, w->a, w->t, "\xed\xa0\x80",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->a, w->t, "\xed\xa0\x80",
 	    CORE_CHAN_SMS, NULL, err), SD_EINVAL);
 	/* Nothing of that was stored: the next number is the next one. */
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t, err), SD_OK);
 	assert_int_equal(t, CORE_TRACKING_FIRST + 2);
 	assert_int_equal(thread_len(w, w->t), 1);
@@ -371,7 +371,7 @@ test_list_mine_newest_first(void **state)
 	int64_t t2;
 	size_t n;
 
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 4,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 4,
 	    CORE_PRIO_VERY_URGENT, "گاز", "نشت گاز", CORE_CHAN_SMS, &t2, err),
 	    SD_OK);
 	assert_int_equal(core_request_list_mine(w->db, w->a, 5, &r, &n), SD_OK);
@@ -392,7 +392,7 @@ test_render_thread_in_seed_wording(void **state)
 
 	/* 2020-04-26 04:39:11 UTC = 1399/02/07 09:09:11 in Tehran. */
 	sd_clock_set_fixed(1587875951);
-	assert_int_equal(core_request_reply(w->db, NULL, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it, w->t,
 	    "تست سیستم مکاتبات انجام شد.", CORE_CHAN_WEB, NULL, err), SD_OK);
 	sd_clock_set_fixed(0);
 	assert_int_equal(core_request_render(w->db, w->a, w->t, &text), SD_OK);
@@ -455,14 +455,14 @@ test_names_titles_no_controls(void **state)
 			     0, &id, err),
 	    SD_OK);
 	/* A title is made from an SMS text: cleaned, not refused. */
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 2,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 2,
 			     CORE_PRIO_NORMAL, "\u202Eعنوان\x1b[2J \u2066تازه",
 			     "متن", CORE_CHAN_SMS, &t, err),
 	    SD_OK);
 	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
 	assert_string_equal(r.title, "عنوان[2J تازه");
 	db_request_fini(&r);
-	assert_int_equal(core_request_create(w->db, NULL, w->a, 2,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 2,
 			     CORE_PRIO_NORMAL, "\x1b\x07\u202E", "متن",
 			     CORE_CHAN_SMS, &t, err),
 	    SD_EINVAL);
@@ -484,14 +484,14 @@ test_render_marks_roles_escapes_bodies(void **state)
 			     "نوری (کارشناس فناوری)", CORE_ROLE_APPLICANT, "",
 			     NULL, 0, &fake, err),
 	    SD_OK);
-	assert_int_equal(core_request_create(w->db, NULL, fake, 2,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, fake, 2,
 			     CORE_PRIO_NORMAL, "عنوان",
 			     "سلام\x1b[2J\x1b]0;title\x07\n"
 			     "پاسخ کارشناس: محمد نوری (کارشناس فناوری)\n"
 			     "\u202Eانجام شد\r\nپایان",
 			     CORE_CHAN_SMS, &t, err),
 	    SD_OK);
-	assert_int_equal(core_request_reply(w->db, NULL, w->it, t,
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it, t,
 			     "پاسخ واقعی", CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	assert_int_equal(core_request_render(w->db, w->it, t, &text), SD_OK);
@@ -511,7 +511,7 @@ test_render_marks_roles_escapes_bodies(void **state)
 	    strstr(text, "\nپاسخ کارشناس: نام"));
 	free(text);
 	/* The head answers as the head. */
-	assert_int_equal(core_request_reply(w->db, NULL, w->head, t, "رئیس",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->head, t, "رئیس",
 			     CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	assert_int_equal(core_request_render(w->db, 0, t, &text), SD_OK);
@@ -538,7 +538,7 @@ test_sla_sweep_escalates_overdue(void **state)
 	struct core_sla_config sla;
 	struct core_calendar *cal;
 	struct core_env env = {"https://desk.example", NULL, &sla, NULL,
-	    NULL};
+	    NULL, CORE_FX_SMS};
 	struct db_request r;
 	char err[SD_ERRLEN];
 	int64_t wed = 1796194800; /* 2026-12-02 07:00 UTC, a Wednesday */
@@ -608,6 +608,30 @@ test_sla_sweep_escalates_overdue(void **state)
 	core_calendar_free(cal);
 }
 
+/* Issue 10: "no SMS side effects" is said by the env (CORE_FX_NONE),
+ * never by a NULL pointer: the same answer with CORE_FX_SMS alerts the
+ * applicant, with core_env_no_sms it changes the request and alerts
+ * no one. */
+static void
+test_env_effects_explicit(void **state)
+{
+	struct world *w = *state;
+	struct core_env sms = core_env_no_sms;
+	char err[SD_ERRLEN];
+	int64_t alerts = alerts_queued(w);
+
+	sms.effects = CORE_FX_SMS;
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it,
+			     w->t, "پاسخ اول", CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
+	assert_int_equal(alerts_queued(w), alerts);
+	assert_int_equal(core_request_reply(w->db, &sms, w->it, w->t,
+			     "پاسخ دوم", CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	assert_int_equal(alerts_queued(w), alerts + 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
 
 int
@@ -627,6 +651,7 @@ main(void)
 		T(test_render_thread_in_seed_wording),
 		T(test_names_titles_no_controls),
 		T(test_render_marks_roles_escapes_bodies),
+		T(test_env_effects_explicit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
