@@ -92,7 +92,8 @@ $(BUILD)/core/%.o:    MODFLAGS = $(call pc_cflags,$(PKG_CORE))
 $(BUILD)/core/base/%.o: MODFLAGS =
 $(BUILD)/smsc/%.o:    MODFLAGS = $(call pc_cflags,$(PKG_SMSC))
 $(BUILD)/web-min/%.o: MODFLAGS = $(call pc_cflags,$(PKG_WEB))
-$(BUILD)/smsdesk.o:   MODFLAGS = $(call pc_cflags,$(PKG_MAIN)) \
+# inih only where the configuration file is read (check-deps).
+$(BUILD)/smsdesk_conf.o: MODFLAGS = $(call pc_cflags,$(PKG_MAIN)) \
     -DSMSDESK_SHAREDIR='"$(SHAREDIR)"'
 $(BUILD)/tests/%.o:   MODFLAGS = $(call pc_cflags,$(PKGS) $(PKG_TEST))
 
@@ -171,11 +172,11 @@ check-headers:
 	    "$(call pc_cflags,$(PKGS) $(PKG_TEST))"
 
 fmt:
-	clang-format -i $(LIB_SRC) $(MAIN_SRC) $(wildcard */*.h */*/*.h)
+	clang-format -i $(LIB_SRC) $(MAIN_SRC) $(wildcard *.h */*.h */*/*.h)
 
 check-fmt:
 	@clang-format --dry-run --Werror $(LIB_SRC) $(MAIN_SRC) \
-	    $(wildcard */*.h */*/*.h)
+	    $(wildcard *.h */*.h */*/*.h)
 
 check: check-deps check-headers check-fmt
 

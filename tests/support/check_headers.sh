@@ -6,7 +6,7 @@ flags=$2
 bad=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for h in core/base/*.h core/*.h db/*.h smsc/*.h web-min/*.h; do
+for h in core/base/*.h core/*.h db/*.h smsc/*.h web-min/*.h smsdesk*.h; do
 	[ -f "$h" ] || continue
 	printf '#include "%s"\n#include "%s"\n' "$h" "$h" >"$tmp/t.c"
 	if ! $cc -std=c11 -D_GNU_SOURCE -I. $flags -Wall -Werror \

@@ -1,0 +1,224 @@
+/*
+ * smsdesk_queue.c: the operator's commands on the outbox: queue (counts
+ * by kind and state), queue show, queue retry, queue add.
+ */
+#include "smsdesk_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/clock.h"
+#include "core/base/xmalloc.h"
+
+static int
+parse_id(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1) {
+		fprintf(stderr, "smsdesk: '%s' is not a message id\n", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cmd_queue(struct app *app, int argc, char **argv)
+{
+	struct db_outbox_counts c;
+	char when[SD_JALALI_LEN];
+	int k, st;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: smsdesk queue\n");
+		return EXIT_USAGE;
+	}
+	if (db_outbox_counts(app->db, &c) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
+		return 1;
+	}
+	printf("%-6s", "kind");
+	for (st = 0; st < CORE_OUT_STATE_COUNT; st++)
+		printf(" %13s", core_out_state_name((enum core_out_state)st));
+	printf("\n");
+	for (k = 0; k < CORE_OUT_KIND_COUNT; k++) {
+		printf("%-6s", core_out_kind_name((enum core_out_kind)k));
+		for (st = 0; st < CORE_OUT_STATE_COUNT; st++)
+			printf(" %13lld", (long long)c.n[k][st]);
+		printf("\n");
+	}
+	if (c.oldest_waiting != 0)
+		printf("oldest waiting: %s (%lld s ago)\n",
+		    core_jalali_format(c.oldest_waiting, when),
+		    (long long)(sd_clock_now() - c.oldest_waiting));
+	else
+		printf("oldest waiting: none\n");
+	return 0;
+}
+
+int
+cmd_queue_show(struct app *app, int argc, char **argv)
+{
+	struct db_outbox_row r;
+	char when[SD_JALALI_LEN], upd[SD_JALALI_LEN], *parts = NULL, *text;
+	int64_t id;
+	enum sd_rc rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: smsdesk queue show ID\n");
+		return EXIT_USAGE;
+	}
+	if (parse_id(argv[1], &id) < 0)
+		return EXIT_USAGE;
+	rc = db_outbox_get(app->db, id, &r, &parts);
+	if (rc != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
+		    "no such message" : db_errmsg(app->db));
+		return 1;
+	}
+	printf("id: %lld\nkind: %s\npriority: %d\nto: %s\nstate: %s\n"
+	    "attempts: %d\nroute: %s\nsmsc id: %s\nparts: %d%s%s\n"
+	    "queued: %s\nupdated: %s\n",
+	    (long long)r.id, core_out_kind_name(r.kind), r.priority,
+	    r.destination, core_out_state_name(r.state), r.attempts,
+	    r.route == 1 ? "smpp" : r.route == 2 ? "http" : "-",
+	    r.smsc_id[0] != '\0' ? r.smsc_id : "-", r.parts,
+	    parts != NULL && parts[0] != '\0' ? " " : "",
+	    parts != NULL ? parts : "", core_jalali_format(r.created, when),
+	    core_jalali_format(r.updated, upd));
+	if (r.tracking != 0)
+		printf("request: %lld\n", (long long)r.tracking);
+	if (r.expires != 0)
+		printf("expires: %s\n", core_jalali_format(r.expires, when));
+	if (r.reason[0] != '\0')
+		printf("reason: %s\n", r.reason);
+	/* An OTP's text holds a live code: never print it. Others may
+	 * quote what a sender wrote: escaped for the terminal. */
+	text = core_text_escape(r.body, CORE_ESC_LINES);
+	printf("text: %s\n", r.kind == CORE_OUT_OTP ? "(one-time password, "
+	    "not shown)" : text);
+	free(text);
+	free(parts);
+	db_outbox_row_fini(&r);
+	return 0;
+}
+
+int
+cmd_queue_retry(struct app *app, int argc, char **argv)
+{
+	char detail[32];
+	int64_t id;
+	enum sd_rc rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: smsdesk queue retry ID\n");
+		return EXIT_USAGE;
+	}
+	if (parse_id(argv[1], &id) < 0)
+		return EXIT_USAGE;
+	rc = db_begin(app->db);
+	if (rc == SD_OK)
+		rc = db_outbox_retry(app->db, id);
+	snprintf(detail, sizeof(detail), "outbox:%lld", (long long)id);
+	if (rc == SD_OK)
+		rc = db_audit_add(app->db, 0, "queue.retry", detail, "");
+	if (rc == SD_OK)
+		rc = db_commit(app->db);
+	if (rc != SD_OK) {
+		db_rollback(app->db);
+		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
+		    "no such message" : rc == SD_ESTATE ?
+		    "it is still queued or in flight" : rc == SD_EPERM ?
+		    "a one-time password is never sent again (its code is "
+		    "masked once final); issue a new one" : db_errmsg(app->db));
+		return 1;
+	}
+	printf("queued again: %lld\n", (long long)id);
+	return 0;
+}
+
+int
+cmd_queue_add(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"to", required_argument, NULL, 't'},
+		{"text", required_argument, NULL, 'x'},
+		{"kind", required_argument, NULL, 'k'},
+		{"count", required_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *to = NULL, *text = NULL;
+	char e164[SD_MOBILE_LEN], err[SD_ERRLEN], *buf;
+	enum core_out_kind kind = CORE_OUT_ALERT;
+	struct core_out m;
+	long count = 1, i;
+	int64_t first = 0, id = 0;
+	enum sd_rc rc;
+
+	OPT_BEGIN(argc, argv, "", lo)
+	{
+	case 't': to = optarg; break;
+	case 'x': text = optarg; break;
+	case 'k':
+		if (core_out_kind_parse(optarg, &kind) != SD_OK ||
+		    kind == CORE_OUT_USSD) {
+			fprintf(stderr, "smsdesk: --kind is otp, alert or "
+			    "reply\n");
+			return EXIT_USAGE;
+		}
+		break;
+	case 'n': count = atol(optarg); break;
+	default: return EXIT_USAGE;
+	}
+	OPT_END;
+	if (to == NULL || text == NULL || optind != argc || count < 1 ||
+	    count > 1000000) {
+		fprintf(stderr, "usage: smsdesk queue add --to M --text T "
+		    "[--kind otp|alert|reply] [--count N (1..1000000)]\n");
+		return EXIT_USAGE;
+	}
+	if (core_mobile_parse(to, e164, err) != SD_OK) {
+		fprintf(stderr, "smsdesk: --to: %s\n", err);
+		return EXIT_USAGE;
+	}
+	buf = xmalloc(strlen(text) + 32);
+	rc = db_begin(app->db);
+	for (i = 1; i <= count && rc == SD_OK; i++) {
+		if (count > 1)
+			sprintf(buf, "%s #%ld", text, i);
+		else
+			strcpy(buf, text);
+		memset(&m, 0, sizeof(m));
+		m.kind = kind;
+		m.dest = e164;
+		m.text = buf;
+		rc = core_out_queue(app->db, &m, &id);
+		if (i == 1)
+			first = id;
+	}
+	if (rc == SD_OK)
+		rc = db_audit_add(app->db, 0, "queue.add", e164,
+		    core_out_kind_name(kind));
+	if (rc == SD_OK)
+		rc = db_commit(app->db);
+	free(buf);
+	if (rc != SD_OK) {
+		db_rollback(app->db);
+		fprintf(stderr, "smsdesk: %s\n", rc == SD_EINVAL ?
+		    "the text is empty or not valid UTF-8" :
+		    db_errmsg(app->db));
+		return 1;
+	}
+	if (count == 1)
+		printf("%lld\n", (long long)first);
+	else
+		printf("%lld..%lld\n", (long long)first, (long long)id);
+	return 0;
+}

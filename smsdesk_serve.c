@@ -1,0 +1,330 @@
+/*
+ * smsdesk_serve.c: smsdesk serve, the daemon's wiring. The gw thread's
+ * event loop, the pipeline (smsc/: outbox, inbox, SMPP, HTTP), the web
+ * view (web-min/) and the SLA timer, joined by the hooks they define:
+ * an MO goes to core's command channel, the web view's metrics and HTTP
+ * delivery reports go to the pipeline. One daemon per database (a lock
+ * file); SIGINT/SIGTERM stop it after what is in flight.
+ */
+#include "smsdesk_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/base/log.h"
+#include "core/base/loop.h"
+
+/* The daemon's state, owned by the main (gw) thread. */
+struct serve {
+	struct app *app;             /* configuration */
+	struct sd_loop *loop;        /* the gw event loop */
+	struct db *db;               /* the gw thread's connection */
+	struct web *web;             /* the web view */
+	struct smsc_pipe *pipe;      /* outbox, inbox, SMPP and HTTP */
+	struct smsc_pipe_hooks hooks; /* its events */
+	struct web_hooks web_hooks;  /* what the web view serves for us */
+	const struct core_env *env;  /* what the domain reads */
+	int lock_fd;                 /* flock'ed <db>.lock */
+	int stopping;                /* a stop signal arrived */
+	uint64_t sla_timer;          /* the next SLA sweep */
+};
+
+/* The two-working-day rule: soon after start, then every minute. */
+#define SLA_FIRST_MS 1000
+#define SLA_EVERY_MS 60000
+
+static void
+serve_sla_tick(struct sd_loop *loop, uint64_t id, void *arg)
+{
+	struct serve *s = arg;
+	char err[SD_ERRLEN];
+	size_t n = 0;
+
+	(void)id;
+	s->sla_timer = 0;
+	if (s->stopping)
+		return;
+	if (core_sla_sweep(s->db, s->env, &n, err) != SD_OK)
+		log_warnx("sla", "sweep failed, next in %d s error=\"%s\"",
+		    SLA_EVERY_MS / 1000, err);
+	if (n > 0)
+		log_info("sla", "escalated overdue requests n=%zu", n);
+	/* Very urgent requests held back by the hourly limits: digests. */
+	if (core_alert_digest(s->db, s->env, &n, err) != SD_OK)
+		log_warnx("alert", "digest failed, next in %d s error=\"%s\"",
+		    SLA_EVERY_MS / 1000, err);
+	s->sla_timer = sd_loop_timer_add(loop, SLA_EVERY_MS, serve_sla_tick, s);
+}
+
+static void
+serve_pipe_stopped(void *arg)
+{
+	struct serve *s = arg;
+
+	sd_loop_stop(s->loop);
+}
+
+/* An MO, on the pipeline's store thread inside its transaction: the
+ * command channel reads it and queues the answer. */
+static enum sd_rc
+serve_handle_mo(void *arg, struct db *db, const struct smsc_pipe_mo *mo,
+    int64_t *reply_id)
+{
+	struct serve *s = arg;
+	struct core_mo m;
+
+	memset(&m, 0, sizeof(m));
+	m.from = mo->from;
+	m.to = mo->to;
+	m.text = mo->text;
+	m.ussd = mo->ussd;
+	m.ussd_session = mo->ussd_session;
+	return core_mo_handle(db, s->env, &m, reply_id);
+}
+
+/* GET /metrics on the web thread. */
+static char *
+serve_metrics(void *arg, struct db *db)
+{
+	struct serve *s = arg;
+
+	return smsc_pipe_metrics(s->pipe, db);
+}
+
+/*
+ * A delivery report from the HTTP SMS provider, on the web thread. It
+ * changes a row only if the row went over HTTP, is submitted or accepted
+ * and the report carries the row's secret (issue #9): ids are sequential,
+ * so anyone could otherwise mark queued messages delivered. SD_EINVAL
+ * (not a report), SD_EPERM (refused: no such row, not HTTP, wrong state
+ * or secret; logged with the reason), a temporary code, or SD_OK.
+ */
+static enum sd_rc
+serve_http_receipt(void *arg, struct db *db, const char *query)
+{
+	struct serve *s = arg;
+	char tok[SMSC_HTTP_TOKEN_LEN + 1];
+	const char *why;
+	uint64_t id;
+	int state;
+	enum sd_rc rc;
+
+	if (smsc_http_parse_receipt(&s->app->cfg.http, query, &id, &state,
+		tok) != SD_OK) {
+		log_warnx("main", "http receipt refused: not a delivery report");
+		return SD_EINVAL;
+	}
+	rc = db_begin(db);
+	if (rc == SD_OK)
+		rc = db_outbox_receipt_http(db, (int64_t)id, tok, state,
+		    "http receipt");
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK)
+		db_rollback(db);
+	switch (rc) {
+	case SD_OK:
+		log_info("main", "http receipt id=%llu state=%d",
+		    (unsigned long long)id, state);
+		return SD_OK;
+	case SD_ENOTFOUND: why = "no such message"; break;
+	case SD_ESTATE: why = "not sent over http or not awaiting a receipt";
+		break;
+	case SD_EPERM: why = tok[0] == '\0' ? "no token" : "wrong token";
+		break;
+	default:
+		log_warnx("main", "http receipt not stored id=%llu rc=%s",
+		    (unsigned long long)id, sd_rc_str(rc));
+		return rc;
+	}
+	/* The token itself is never logged. */
+	log_warnx("main", "http receipt refused id=%llu state=%d reason=\"%s\"",
+	    (unsigned long long)id, state, why);
+	return SD_EPERM;
+}
+
+static void
+serve_on_signal(struct sd_loop *loop, int signo, void *arg)
+{
+	struct serve *s = arg;
+
+	if (signo == SIGHUP) {
+		log_info("main", "SIGHUP ignored (restart to reload the "
+		    "configuration)");
+		return;
+	}
+	if (s->stopping || s->pipe == NULL) {
+		log_info("main", "stopping now signal=%s", strsignal(signo));
+		sd_loop_stop(loop);
+		return;
+	}
+	/* First let the SMPP link finish what is in flight and unbind;
+	 * a second signal stops at once. */
+	log_info("main", "stopping signal=%s", strsignal(signo));
+	s->stopping = 1;
+	smsc_pipe_stop(s->pipe, serve_pipe_stopped, s);
+}
+
+/* Take the exclusive lock that keeps a second daemon off this database. */
+static int
+serve_lock(struct serve *s)
+{
+	char path[PATH_MAX], pid[32];
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s.lock", s->app->cfg.db.path) >=
+	    (int)sizeof(path)) {
+		log_error("main", "database path too long");
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		log_warn("main", "cannot open lock file path=%s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		n = read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		log_error("main", "another smsdesk serve is running on this "
+		    "database db=%s pid=%s", s->app->cfg.db.path,
+		    pid[0] != '\0' ? pid : "?");
+		close(fd);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("main", "cannot write pid to lock file");
+	s->lock_fd = fd;
+	return 0;
+}
+
+static int
+write_ready_file(const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *fp;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fp = fopen(tmp, "w");
+	if (fp == NULL)
+		return -1;
+	fprintf(fp, "%ld\n", (long)getpid());
+	if (fclose(fp) != 0 || rename(tmp, path) != 0)
+		return -1;
+	return 0;
+}
+
+int
+cmd_serve(struct app *app, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"ready-file", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	const char *ready = NULL;
+	char err[SD_ERRLEN];
+	struct serve s;
+	int rc = 1;
+
+	OPT_BEGIN(argc, argv, "r:", lo)
+	{
+	case 'r':
+		ready = optarg;
+		break;
+	default:
+		return EXIT_USAGE;
+	}
+	OPT_END;
+	if (optind != argc) {
+		fprintf(stderr, "smsdesk serve: unexpected argument '%s'\n",
+		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	memset(&s, 0, sizeof(s));
+	s.app = app;
+	s.lock_fd = -1;
+	signal(SIGPIPE, SIG_IGN);
+	log_info("main", "starting version=%s config=%s db=%s", SMSDESK_VERSION,
+	    app->config_path != NULL ? app->config_path : "(built-in)",
+	    app->cfg.db.path);
+	if (app->config_loose != NULL)
+		app_config_warn(app->config_path, app->config_loose);
+	if (app_mkdir_parent(app->cfg.db.path) < 0) {
+		log_warn("main", "cannot create the database folder path=%s",
+		    app->cfg.db.path);
+		return 1;
+	}
+	if (serve_lock(&s) < 0)
+		return 1;
+	s.loop = sd_loop_new();
+	if (s.loop == NULL) {
+		log_warn("main", "cannot create the event loop");
+		goto out;
+	}
+	/* Block the stop signals before any thread starts, so only the
+	 * loop's signalfd sees them. */
+	if (sd_loop_signals(s.loop, sigs, 3, serve_on_signal, &s) != SD_OK) {
+		log_warn("main", "cannot set up signal handling");
+		goto out;
+	}
+	if (db_open(&app->cfg.db, &s.db, err) != SD_OK) {
+		log_error("main", "database: %s", err);
+		goto out;
+	}
+	s.env = &app->env;
+	s.hooks.arg = &s;
+	s.hooks.handle_mo = serve_handle_mo;
+	if (!app->cfg.smpp.enabled)
+		log_info("main", "smpp disabled ([smpp] enabled = no)");
+	if (smsc_pipe_new(&app->cfg.queue, &app->cfg.db, &app->cfg.smpp,
+		&app->cfg.http, s.loop, &s.hooks, &s.pipe, err) != SD_OK) {
+		log_error("main", "queue: %s", err);
+		goto out;
+	}
+	s.web_hooks.arg = &s;
+	s.web_hooks.metrics = serve_metrics;
+	if (app->cfg.http.url[0] != '\0') {
+		s.web_hooks.sms_receipt = serve_http_receipt;
+		s.web_hooks.receipt_path = app->cfg.http.receipt_path;
+	}
+	if (web_start(&app->cfg.web, &app->cfg.db, &s.web_hooks, &s.web,
+		err) != SD_OK) {
+		log_error("main", "web: %s", err);
+		goto out;
+	}
+	if (app->cfg.sla.escalation != CORE_ESC_APPLICANT)
+		s.sla_timer = sd_loop_timer_add(s.loop, SLA_FIRST_MS,
+		    serve_sla_tick, &s);
+	if (ready != NULL && write_ready_file(ready) < 0)
+		log_warn("main", "cannot write ready file path=%s", ready);
+	log_info("main", "ready web=%s", app->cfg.web.listen);
+	if (sd_loop_run(s.loop) != SD_OK)
+		goto out;
+	rc = 0;
+out:
+	/* Finish what is in flight: the web thread completes its requests
+	 * before MHD_stop_daemon returns; the store thread commits what it
+	 * holds; then the databases close. */
+	web_stop(s.web);
+	smsc_pipe_free(s.pipe);
+	db_close(s.db);
+	sd_loop_free(s.loop);
+	if (ready != NULL)
+		unlink(ready);
+	if (s.lock_fd >= 0) {
+		if (ftruncate(s.lock_fd, 0) < 0)
+			log_warn("main", "cannot clear lock file");
+		close(s.lock_fd);
+	}
+	log_info("main", "stopped rc=%d", rc);
+	return rc;
+}
