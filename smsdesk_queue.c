@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "core/base/clock.h"
-#include "core/base/xmalloc.h"
 
 static int
 parse_id(const char *s, int64_t *out)
@@ -113,7 +112,7 @@ cmd_queue_show(struct app *app, int argc, char **argv)
 int
 cmd_queue_retry(struct app *app, int argc, char **argv)
 {
-	char detail[32];
+	char err[SD_ERRLEN];
 	int64_t id;
 	enum sd_rc rc;
 
@@ -123,21 +122,13 @@ cmd_queue_retry(struct app *app, int argc, char **argv)
 	}
 	if (parse_id(argv[1], &id) < 0)
 		return EXIT_USAGE;
-	rc = db_begin(app->db);
-	if (rc == SD_OK)
-		rc = db_outbox_retry(app->db, id);
-	snprintf(detail, sizeof(detail), "outbox:%lld", (long long)id);
-	if (rc == SD_OK)
-		rc = db_audit_add(app->db, 0, "queue.retry", detail, "");
-	if (rc == SD_OK)
-		rc = db_commit(app->db);
+	rc = core_out_retry(app->db, id, err);
 	if (rc != SD_OK) {
-		db_rollback(app->db);
 		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
 		    "no such message" : rc == SD_ESTATE ?
 		    "it is still queued or in flight" : rc == SD_EPERM ?
 		    "a one-time password is never sent again (its code is "
-		    "masked once final); issue a new one" : db_errmsg(app->db));
+		    "masked once final); issue a new one" : err);
 		return 1;
 	}
 	printf("queued again: %lld\n", (long long)id);
@@ -155,11 +146,10 @@ cmd_queue_add(struct app *app, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *to = NULL, *text = NULL;
-	char e164[SD_MOBILE_LEN], err[SD_ERRLEN], *buf;
+	char e164[SD_MOBILE_LEN], err[SD_ERRLEN];
 	enum core_out_kind kind = CORE_OUT_ALERT;
-	struct core_out m;
-	long count = 1, i;
-	int64_t first = 0, id = 0;
+	long count = 1;
+	int64_t first = 0, last = 0;
 	enum sd_rc rc;
 
 	OPT_BEGIN(argc, argv, "", lo)
@@ -188,37 +178,16 @@ cmd_queue_add(struct app *app, int argc, char **argv)
 		fprintf(stderr, "smsdesk: --to: %s\n", err);
 		return EXIT_USAGE;
 	}
-	buf = xmalloc(strlen(text) + 32);
-	rc = db_begin(app->db);
-	for (i = 1; i <= count && rc == SD_OK; i++) {
-		if (count > 1)
-			sprintf(buf, "%s #%ld", text, i);
-		else
-			strcpy(buf, text);
-		memset(&m, 0, sizeof(m));
-		m.kind = kind;
-		m.dest = e164;
-		m.text = buf;
-		rc = core_out_queue(app->db, &m, &id);
-		if (i == 1)
-			first = id;
-	}
-	if (rc == SD_OK)
-		rc = db_audit_add(app->db, 0, "queue.add", e164,
-		    core_out_kind_name(kind));
-	if (rc == SD_OK)
-		rc = db_commit(app->db);
-	free(buf);
+	rc = core_out_add(app->db, kind, e164, text, count, &first, &last,
+	    err);
 	if (rc != SD_OK) {
-		db_rollback(app->db);
 		fprintf(stderr, "smsdesk: %s\n", rc == SD_EINVAL ?
-		    "the text is empty or not valid UTF-8" :
-		    db_errmsg(app->db));
+		    "the text is empty or not valid UTF-8" : err);
 		return 1;
 	}
 	if (count == 1)
 		printf("%lld\n", (long long)first);
 	else
-		printf("%lld..%lld\n", (long long)first, (long long)id);
+		printf("%lld..%lld\n", (long long)first, (long long)last);
 	return 0;
 }

@@ -97,56 +97,13 @@ serve_metrics(void *arg, struct db *db)
 	return smsc_pipe_metrics(s->pipe, db);
 }
 
-/*
- * A delivery report from the HTTP SMS provider, on the web thread. It
- * changes a row only if the row went over HTTP, is submitted or accepted
- * and the report carries the row's secret (issue #9): ids are sequential,
- * so anyone could otherwise mark queued messages delivered. SD_EINVAL
- * (not a report), SD_EPERM (refused: no such row, not HTTP, wrong state
- * or secret; logged with the reason), a temporary code, or SD_OK.
- */
+/* A delivery report from the HTTP SMS provider, on the web thread. */
 static enum sd_rc
 serve_http_receipt(void *arg, struct db *db, const char *query)
 {
 	struct serve *s = arg;
-	char tok[SMSC_HTTP_TOKEN_LEN + 1];
-	const char *why;
-	uint64_t id;
-	int state;
-	enum sd_rc rc;
 
-	if (smsc_http_parse_receipt(&s->app->cfg.http, query, &id, &state,
-		tok) != SD_OK) {
-		log_warnx("main", "http receipt refused: not a delivery report");
-		return SD_EINVAL;
-	}
-	rc = db_begin(db);
-	if (rc == SD_OK)
-		rc = db_outbox_receipt_http(db, (int64_t)id, tok, state,
-		    "http receipt");
-	if (rc == SD_OK)
-		rc = db_commit(db);
-	if (rc != SD_OK)
-		db_rollback(db);
-	switch (rc) {
-	case SD_OK:
-		log_info("main", "http receipt id=%llu state=%d",
-		    (unsigned long long)id, state);
-		return SD_OK;
-	case SD_ENOTFOUND: why = "no such message"; break;
-	case SD_ESTATE: why = "not sent over http or not awaiting a receipt";
-		break;
-	case SD_EPERM: why = tok[0] == '\0' ? "no token" : "wrong token";
-		break;
-	default:
-		log_warnx("main", "http receipt not stored id=%llu rc=%s",
-		    (unsigned long long)id, sd_rc_str(rc));
-		return rc;
-	}
-	/* The token itself is never logged. */
-	log_warnx("main", "http receipt refused id=%llu state=%d reason=\"%s\"",
-	    (unsigned long long)id, state, why);
-	return SD_EPERM;
+	return smsc_http_receipt_store(db, &s->app->cfg.http, query);
 }
 
 static void

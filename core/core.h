@@ -292,6 +292,28 @@ const char *core_out_state_name(enum core_out_state state);
 enum sd_rc core_out_queue(struct db *db, const struct core_out *m,
     int64_t *id) SD_MUSTCHECK;
 
+/*
+ * The operator's messages (smsdesk queue add): count (>= 1) copies of
+ * text to dest (E.164) as kind, numbered "text #i" when count > 1, and one
+ * audit row ("queue.add" on dest, detail the kind's name, actor 0), in one
+ * transaction of its own. *first and *last get the first and last row.
+ * SD_EINVAL when the text is empty or not UTF-8; a database error with
+ * its message in err; nothing is queued then (*first = *last = 0).
+ */
+enum sd_rc core_out_add(struct db *db, enum core_out_kind kind,
+    const char *dest, const char *text, long count, int64_t *first,
+    int64_t *last, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * The operator's retry (smsdesk queue retry): row id back in the queue
+ * now, with its audit row ("queue.retry" on "outbox:ID", actor 0), in one
+ * transaction of its own. SD_ENOTFOUND, SD_ESTATE (still queued or in
+ * flight), SD_EPERM (a one-time password: its code is masked once final),
+ * or a database error with its message in err; nothing changes then.
+ */
+enum sd_rc core_out_retry(struct db *db, int64_t id, char err[SD_ERRLEN])
+    SD_MUSTCHECK;
+
 /* ---- One-time passwords (core/otp.c) ----------------------------------- */
 
 /* What a code is for. Stored as the integer. */

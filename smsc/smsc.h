@@ -423,4 +423,18 @@ enum sd_rc smsc_http_parse_receipt(const struct smsc_http_config *cfg,
     const char *query, uint64_t *local_id, int *state,
     char token[SMSC_HTTP_TOKEN_LEN + 1]) SD_MUSTCHECK;
 
+/*
+ * Store a delivery report called back over HTTP (query as for
+ * smsc_http_parse_receipt()) on db, in a transaction of its own. It
+ * changes a row only if the row went over HTTP, is submitted or accepted
+ * and the report carries the row's secret (issue #9): ids are sequential,
+ * so anyone could otherwise mark queued messages delivered. SD_EINVAL
+ * (not a report), SD_EPERM (refused: no such row, not HTTP, wrong state
+ * or secret; logged with the reason, never the secret), a temporary code
+ * (not stored; the provider may call again), or SD_OK. The web thread,
+ * with its own connection (web_hooks sms_receipt).
+ */
+enum sd_rc smsc_http_receipt_store(struct db *db,
+    const struct smsc_http_config *cfg, const char *query) SD_MUSTCHECK;
+
 #endif

@@ -243,6 +243,16 @@ check "request show: a body line cannot pass for a staff answer" sh -c \
 check "request list: the title without its escape" sh -c \
     "$C request list --mobile 09131111111 | grep -q '  عنوان\[2J$' && [ \$($C request list --mobile 09131111111 | tr -cd '\033' | wc -c) -eq 0 ]"
 
+# --- the operator's outbox writes (core_out_add, core_out_retry) -----------
+Q1=$($C queue add --to 09131111111 --text 'operator note')
+check "queue add prints the row" sh -c "$C queue show $Q1 | grep -q '^text: operator note$'"
+check "queue add --count 3 prints the range" sh -c \
+    "$C queue add --to 09131111111 --text n --count 3 | grep -Eq '^[0-9]+\.\.[0-9]+$'"
+check "queue retry of a queued message is refused" sh -c \
+    "! $C queue retry $Q1 2>$T/err && grep -q 'still queued or in flight' $T/err"
+check "queue retry of a missing message" sh -c \
+    "! $C queue retry 999999 2>$T/err && grep -q 'no such message' $T/err"
+
 # --- the daemon ---------------------------------------------------------
 $C serve --ready-file "$T/ready" 2>"$T/serve.log" &
 SERVE_PID=$!

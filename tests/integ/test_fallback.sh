@@ -178,7 +178,7 @@ check "the OTP stays delivered" \
     "[ \"\$(sql \"SELECT state FROM outbox WHERE id = $OTP\")\" = 3 ]"
 check "a request that is not a report gets 400" "[ \"\$(dlr 'id=x')\" = 400 ]"
 check "each refusal is logged with its reason" \
-    "[ \$(grep -c 'http receipt refused id=' $T/serve.log) -eq 4 ] && grep -q \"refused id=$ALERT state=2 reason=.not sent over http\" $T/serve.log"
+    "[ \$(grep -c 'http: receipt refused id=' $T/serve.log) -eq 4 ] && grep -q \"refused id=$ALERT state=2 reason=.not sent over http\" $T/serve.log"
 check "the OTP's secret is void once it is final" \
     "[ \"\$(sql \"SELECT dlr_token IS NULL FROM outbox WHERE id = $OTP\")\" = 1 ]"
 check "the OTP's code is masked in the database once delivered" \
