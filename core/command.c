@@ -384,66 +384,83 @@ out:
 
 /* ---- Replies ------------------------------------------------------------- */
 
-/* The parts a text takes: GSM 7-bit when plain ASCII (the extension
- * characters count twice), UCS-2 (UTF-16 units) otherwise. */
-static void
-text_units(const char *s, size_t *units, bool *gsm)
-{
-	const unsigned char *p;
-	size_t u = 0;
-	bool ascii = true;
-
-	for (p = (const unsigned char *)s; *p != 0; p++)
-		if (*p >= 0x80 || (*p < 0x20 && *p != '\n' && *p != '\r'))
-			ascii = false;
-	for (p = (const unsigned char *)s; *p != 0; p++) {
-		if (ascii) {
-			u += strchr("^{}\\[~]|", *p) != NULL ? 2 : 1;
-		} else if ((*p & 0xc0) != 0x80) {
-			u += *p >= 0xf0 ? 2 : 1; /* a surrogate pair */
-		}
-	}
-	*units = u;
-	*gsm = ascii;
-}
-
+/* The parts s takes as it will be sent: core_sms_count(), the count the
+ * smsc codec encodes by. *alpha (may be NULL) gets its alphabet. A text
+ * that cannot be counted (not UTF-8: never ours) counts as too long. */
 static size_t
-budget(bool gsm, long parts)
+sms_parts(const char *s, enum core_sms_alphabet *alpha)
 {
-	if (parts <= 1)
-		return gsm ? 160 : 70;
-	return (size_t)parts * (gsm ? 153 : 67);
+	struct core_sms_count c;
+
+	if (core_sms_count(s, strlen(s), 0, &c, NULL, 0, NULL) != SD_OK)
+		return (size_t)-1;
+	if (alpha != NULL)
+		*alpha = c.alphabet;
+	return c.parts;
 }
 
-/* Cut reply to max_reply_parts parts, ending with "…" and the link. */
+/*
+ * reply cut after its first k characters (offs[k] bytes), then "..." (GSM
+ * 7-bit) or "…" (UCS-2, where it costs one unit), a line break and link,
+ * into out (n bytes). True if that fits max parts and n bytes.
+ */
+static bool
+cut_fits(const char *reply, const size_t *offs, size_t k, const char *link,
+    size_t max, char *out, size_t n)
+{
+	enum core_sms_alphabet alpha = CORE_SMS_UCS2;
+	size_t len = offs[k];
+
+	if (len + strlen(link) + 8 >= n)
+		return false;
+	memcpy(out, reply, len);
+	snprintf(out + len, n - len, "%s", link);
+	(void)sms_parts(out, &alpha);
+	snprintf(out + len, n - len, "%s\n%s",
+	    alpha == CORE_SMS_GSM7 ? "..." : "…", link);
+	return sms_parts(out, NULL) <= max;
+}
+
+/*
+ * Cut reply (in a buffer of sz bytes) to at most parts SMS parts, as
+ * they will be sent: the longest start of it that, followed by "…" and
+ * the link, still fits.
+ */
 static void
 shorten(char *reply, size_t sz, const char *link, long parts)
 {
-	size_t units, lunits, keep, i, u;
-	bool gsm, lgsm;
+	size_t max = parts < 1 ? 1 : (size_t)parts, len = strlen(reply);
+	size_t *offs, nch = 0, i, lo, hi;
+	char *try;
 
-	text_units(reply, &units, &gsm);
-	if (units <= budget(gsm, parts))
+	if (sms_parts(reply, NULL) <= max)
 		return;
-	text_units(link, &lunits, &lgsm);
-	gsm = gsm && lgsm;
-	keep = budget(gsm, parts);
-	keep = keep > lunits + 3 ? keep - lunits - 3 : 0;
-	/* Walk keep units into the text. */
-	for (i = 0, u = 0; reply[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)reply[i];
+	/* offs[k]: where character k starts; offs[nch] = len. */
+	offs = xcalloc(len + 1, sizeof(*offs));
+	for (i = 0; i < len; i++)
+		if (((unsigned char)reply[i] & 0xc0) != 0x80)
+			offs[nch++] = i;
+	offs[nch] = len;
+	try = xmalloc(sz);
+	/* More characters never take fewer parts: search for the last k
+	 * that fits (k = 0, the link alone, if none does). */
+	lo = 0;
+	hi = nch;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
 
-		if ((c & 0xc0) == 0x80)
-			continue;
-		u += c >= 0xf0 ? 2 : 1;
-		if (u > keep)
-			break;
+		if (cut_fits(reply, offs, mid, link, max, try, sz))
+			lo = mid;
+		else
+			hi = mid - 1;
 	}
-	reply[i] = '\0';
-	if (strlen(reply) + strlen(link) + 8 < sz) {
-		strcat(reply, gsm ? "...\n" : "…\n");
-		strcat(reply, link);
-	}
+	/* k = 0 that does not fit still has try written, if the link fits
+	 * the buffer at all. */
+	if (cut_fits(reply, offs, lo, link, max, try, sz) ||
+	    (lo == 0 && strlen(link) + 8 < sz))
+		snprintf(reply, sz, "%s", try);
+	free(try);
+	free(offs);
 }
 
 /* The context of one MO. */

@@ -76,6 +76,59 @@ enum sd_rc core_mobile_parse(const char *in, char out[SD_MOBILE_LEN],
 /* The national form of an E.164 Iranian mobile ("09131111111") in out. */
 void core_mobile_local(const char *e164, char out[SD_MOBILE_LEN]);
 
+/* ---- SMS alphabet and length (core/sms.c) ------------------------------ */
+
+/* The alphabet a text goes in. */
+enum core_sms_alphabet {
+	CORE_SMS_GSM7 = 0, /* every character has a GSM 7-bit form */
+	CORE_SMS_UCS2 = 1, /* anything else: UTF-16 code units */
+};
+
+/* A single message: 160 septets or 70 UTF-16 code units. */
+#define CORE_SMS_GSM7_SINGLE 160
+#define CORE_SMS_UCS2_SINGLE 70
+/* A part of a concatenated message, behind the 6-octet UDH. */
+#define CORE_SMS_GSM7_PART 153
+#define CORE_SMS_UCS2_PART 67
+
+/* Flags for core_sms_count(). */
+#define CORE_SMS_FULL_PARTS 0x01u /* parts of 160/70 (SAR to an SMSC that
+				     cuts again itself) */
+#define CORE_SMS_ONE_PART 0x02u   /* never cut (message_payload) */
+
+/* What a text costs. */
+struct core_sms_count {
+	enum core_sms_alphabet alphabet;
+	size_t units; /* septets (extension characters 2) or code units */
+	size_t parts; /* 1.., exact however many */
+};
+
+/*
+ * Count utf8 (len bytes, not NUL-terminated) as it will be sent: GSM
+ * 7-bit when every character has a GSM 7-bit form (3GPP TS 23.038, the
+ * extension table's characters costing two septets), else UCS-2; one
+ * part within 160 septets / 70 units, else greedy parts of 153 / 67 (an
+ * escape or surrogate pair never straddles two). When bounds is not NULL,
+ * bounds[i] gets the byte offset where part i starts and bounds[parts]
+ * len, as far as nbounds entries go. SD_EINVAL on invalid UTF-8 or
+ * U+0000, SD_ETOOBIG over SD_TEXT_MAX, with the reason in err (may be
+ * NULL). Pure; any thread. The smsc codec encodes by the same count.
+ */
+enum sd_rc core_sms_count(const char *utf8, size_t len, unsigned flags,
+    struct core_sms_count *out, size_t *bounds, size_t nbounds,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* core_sms_gsm7_septet() marks an extension character with this bit. */
+#define CORE_SMS_GSM7_ESC 0x100
+/* The GSM 7-bit form of code point cp: a septet 0..0x7F, CORE_SMS_GSM7_ESC
+ * | code for a character of the extension table, or -1 when it has none. */
+int core_sms_gsm7_septet(uint32_t cp);
+/* The character of a default-alphabet septet; 0 for the escape slot or a
+ * value above 0x7F. */
+uint32_t core_sms_gsm7_char(uint8_t septet);
+/* The character of extension code (after the escape); 0 if none. */
+uint32_t core_sms_gsm7_ext_char(uint8_t code);
+
 /* ---- Jalali dates (core/jalali.c, ICU Persian calendar, Asia/Tehran) --- */
 
 /* A Jalali date and Tehran wall-clock time. */

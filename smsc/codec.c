@@ -27,51 +27,7 @@
 #include <string.h>
 
 #include "core/base/xmalloc.h"
-
-/* Not a character: the escape slot of the default alphabet. */
-#define GSM7_NONE 0xFFFFu
-
-/* 23.038 default alphabet: septet -> code point. */
-static const uint16_t gsm7_basic[128] = {
-	0x0040, 0x00A3, 0x0024, 0x00A5, 0x00E8, 0x00E9, 0x00F9, 0x00EC,
-	0x00F2, 0x00C7, 0x000A, 0x00D8, 0x00F8, 0x000D, 0x00C5, 0x00E5,
-	0x0394, 0x005F, 0x03A6, 0x0393, 0x039B, 0x03A9, 0x03A0, 0x03A8,
-	0x03A3, 0x0398, 0x039E, GSM7_NONE, 0x00C6, 0x00E6, 0x00DF, 0x00C9,
-	0x0020, 0x0021, 0x0022, 0x0023, 0x00A4, 0x0025, 0x0026, 0x0027,
-	0x0028, 0x0029, 0x002A, 0x002B, 0x002C, 0x002D, 0x002E, 0x002F,
-	0x0030, 0x0031, 0x0032, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037,
-	0x0038, 0x0039, 0x003A, 0x003B, 0x003C, 0x003D, 0x003E, 0x003F,
-	0x00A1, 0x0041, 0x0042, 0x0043, 0x0044, 0x0045, 0x0046, 0x0047,
-	0x0048, 0x0049, 0x004A, 0x004B, 0x004C, 0x004D, 0x004E, 0x004F,
-	0x0050, 0x0051, 0x0052, 0x0053, 0x0054, 0x0055, 0x0056, 0x0057,
-	0x0058, 0x0059, 0x005A, 0x00C4, 0x00D6, 0x00D1, 0x00DC, 0x00A7,
-	0x00BF, 0x0061, 0x0062, 0x0063, 0x0064, 0x0065, 0x0066, 0x0067,
-	0x0068, 0x0069, 0x006A, 0x006B, 0x006C, 0x006D, 0x006E, 0x006F,
-	0x0070, 0x0071, 0x0072, 0x0073, 0x0074, 0x0075, 0x0076, 0x0077,
-	0x0078, 0x0079, 0x007A, 0x00E4, 0x00F6, 0x00F1, 0x00FC, 0x00E0,
-};
-
-/* 23.038 extension table: the septet after 0x1B -> code point. */
-static const struct {
-	uint8_t code; /* septet following the escape */
-	uint16_t cp;  /* its character */
-} gsm7_ext[] = {
-	{0x0A, 0x000C}, /* form feed */
-	{0x14, 0x005E}, /* ^ */
-	{0x28, 0x007B}, /* { */
-	{0x29, 0x007D}, /* } */
-	{0x2F, 0x005C}, /* \ */
-	{0x3C, 0x005B}, /* [ */
-	{0x3D, 0x007E}, /* ~ */
-	{0x3E, 0x005D}, /* ] */
-	{0x40, 0x007C}, /* | */
-	{0x65, 0x20AC}, /* euro sign */
-};
-
-#define GSM7_EXT_N (sizeof(gsm7_ext) / sizeof(gsm7_ext[0]))
-
-/* gsm7_lookup() marks an extension character with this bit. */
-#define GSM7_ESC_BIT 0x100
+#include "core/core.h"
 
 static void seterr(char *err, const char *fmt, ...) SD_PRINTF(2, 3);
 
@@ -193,40 +149,6 @@ utf8_put(char *out, size_t cap, size_t *pos, uint32_t cp)
 }
 
 /*
- * The GSM 7-bit form of cp: a septet 0..0x7F, GSM7_ESC_BIT | code for a
- * character of the extension table, or -1 when there is none.
- */
-static int
-gsm7_lookup(uint32_t cp)
-{
-	size_t i;
-
-	/* Letters, digits and space sit where ASCII has them. */
-	if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-	    (cp >= '0' && cp <= '9') || cp == ' ')
-		return (int)cp;
-	for (i = 0; i < 128; i++)
-		if (gsm7_basic[i] == cp)
-			return (int)i;
-	for (i = 0; i < GSM7_EXT_N; i++)
-		if (gsm7_ext[i].cp == cp)
-			return GSM7_ESC_BIT | gsm7_ext[i].code;
-	return -1;
-}
-
-/* The character of extension code e, or 0 when the table has none. */
-static uint32_t
-gsm7_ext_cp(uint8_t e)
-{
-	size_t i;
-
-	for (i = 0; i < GSM7_EXT_N; i++)
-		if (gsm7_ext[i].code == e)
-			return gsm7_ext[i].cp;
-	return 0;
-}
-
-/*
  * Walk utf8 as GSM 7-bit: count septets into *n and, when out is not
  * NULL, write them (cap octets).
  */
@@ -249,14 +171,14 @@ gsm7_walk(const char *utf8, size_t len, uint8_t *out, size_t cap, size_t *n,
 
 		if (utf8_next(s, len, &pos, &cp, err) != 0)
 			return SD_EINVAL;
-		g = gsm7_lookup(cp);
+		g = core_sms_gsm7_septet(cp);
 		if (g < 0) {
 			seterr(err,
 			    "U+%04X at offset %zu has no GSM 7-bit form",
 			    (unsigned)cp, at);
 			return SD_ENOTFOUND;
 		}
-		if (g & GSM7_ESC_BIT) {
+		if (g & CORE_SMS_GSM7_ESC) {
 			if (out != NULL) {
 				if (cap - k < 2)
 					goto toobig;
@@ -328,12 +250,13 @@ smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags,
 			if (i + 1 < n && septets[i + 1] <= 0x7F) {
 				uint8_t e = septets[++i];
 
-				cp = gsm7_ext_cp(e);
+				cp = core_sms_gsm7_ext_char(e);
 				if (cp == 0)
-					cp = e == 0x1B ? ' ' : gsm7_basic[e];
+					cp = e == 0x1B ? ' ' :
+					    core_sms_gsm7_char(e);
 			}
 		} else
-			cp = gsm7_basic[s];
+			cp = core_sms_gsm7_char(s);
 		if (utf8_put(out, cap, &pos, cp) != 0)
 			goto toobig;
 	}
@@ -715,33 +638,31 @@ smsc_text_choose(const char *utf8, size_t len, uint8_t gsm7_dc,
     enum smsc_alphabet *alpha, uint8_t *data_coding, size_t *units,
     char err[SD_ERRLEN])
 {
+	struct core_sms_count c;
 	enum sd_rc rc;
-	size_t n;
 
 	if (gsm7_dc > 1) {
 		seterr(err, "GSM 7-bit data_coding %u, must be 0 or 1",
 		    gsm7_dc);
 		return SD_EINVAL;
 	}
-	rc = smsc_gsm7_measure(utf8, len, &n, err);
-	if (rc == SD_OK) {
-		*alpha = SMSC_ALPHA_GSM7;
-		if (data_coding != NULL)
-			*data_coding = gsm7_dc;
-		if (units != NULL)
-			*units = n;
-		return SD_OK;
+	if (len > SMSC_TEXT_MAX) {
+		seterr(err, "text of %zu bytes, at most %d", len,
+		    SMSC_TEXT_MAX);
+		return SD_ETOOBIG;
 	}
-	if (rc != SD_ENOTFOUND)
-		return rc;
-	rc = ucs2_walk(utf8, len, NULL, 0, &n, err);
+	/* The alphabet and the count are core's, so that the command
+	 * channel budgets a reply exactly as it is sent. */
+	rc = core_sms_count(utf8, len, CORE_SMS_ONE_PART, &c, NULL, 0, err);
 	if (rc != SD_OK)
 		return rc;
-	*alpha = SMSC_ALPHA_UCS2;
+	*alpha = c.alphabet == CORE_SMS_GSM7 ? SMSC_ALPHA_GSM7 :
+	    SMSC_ALPHA_UCS2;
 	if (data_coding != NULL)
-		*data_coding = SMSC_DC_UCS2;
+		*data_coding = c.alphabet == CORE_SMS_GSM7 ? gsm7_dc :
+		    SMSC_DC_UCS2;
 	if (units != NULL)
-		*units = n / 2;
+		*units = c.units;
 	return SD_OK;
 }
 
@@ -804,56 +725,31 @@ seg_octets(const struct seg_plan *p, const struct smsc_seg_opts *o,
 }
 
 /*
- * Choose the encoding of utf8 and find where its parts start. The
- * count in p->nparts is exact even beyond SMSC_PARTS_MAX (only bounds
- * stop being filled).
+ * Choose the encoding of utf8 and find where its parts start, by
+ * core_sms_count(). The count in p->nparts is exact even beyond
+ * SMSC_PARTS_MAX (only bounds stop being filled).
  */
 static enum sd_rc
 seg_plan_make(const char *utf8, size_t len, const struct smsc_seg_opts *o,
     struct seg_plan *p, char *err)
 {
-	const uint8_t *s = (const uint8_t *)utf8;
-	size_t single, per, pos = 0, cur = 0;
+	struct core_sms_count c;
+	unsigned flags = 0;
 	enum sd_rc rc;
 
-	rc = smsc_text_choose(utf8, len, o->gsm7_dc, &p->alpha, &p->dc,
-	    &p->units, err);
+	if (o->mode == SMSC_SEG_PAYLOAD)
+		flags |= CORE_SMS_ONE_PART;
+	else if (o->mode == SMSC_SEG_SAR && o->sar_full)
+		flags |= CORE_SMS_FULL_PARTS;
+	rc = core_sms_count(utf8, len, flags, &c, p->bounds,
+	    sizeof(p->bounds) / sizeof(p->bounds[0]), err);
 	if (rc != SD_OK)
 		return rc;
-	p->bounds[0] = 0;
-	p->nparts = 1;
-	single = p->alpha == SMSC_ALPHA_GSM7 ? SMSC_SEG_GSM7_SINGLE :
-	    SMSC_SEG_UCS2_SINGLE;
-	if (o->mode == SMSC_SEG_PAYLOAD || p->units <= single) {
-		p->bounds[1] = len;
-		return SD_OK;
-	}
-	if (o->mode == SMSC_SEG_SAR && o->sar_full)
-		per = single;
-	else
-		per = p->alpha == SMSC_ALPHA_GSM7 ? SMSC_SEG_GSM7_PART :
-		    SMSC_SEG_UCS2_PART;
-	while (pos < len) {
-		size_t at = pos, cost;
-		uint32_t cp;
-
-		/* Validated by smsc_text_choose(): cannot fail. */
-		if (utf8_next(s, len, &pos, &cp, err) != 0)
-			return SD_EINVAL;
-		if (p->alpha == SMSC_ALPHA_GSM7)
-			cost = (gsm7_lookup(cp) & GSM7_ESC_BIT) ? 2 : 1;
-		else
-			cost = cp >= 0x10000 ? 2 : 1;
-		if (cur + cost > per) {
-			if (p->nparts <= SMSC_PARTS_MAX)
-				p->bounds[p->nparts] = at;
-			p->nparts++;
-			cur = 0;
-		}
-		cur += cost;
-	}
-	if (p->nparts <= SMSC_PARTS_MAX)
-		p->bounds[p->nparts] = len;
+	p->alpha = c.alphabet == CORE_SMS_GSM7 ? SMSC_ALPHA_GSM7 :
+	    SMSC_ALPHA_UCS2;
+	p->dc = c.alphabet == CORE_SMS_GSM7 ? o->gsm7_dc : SMSC_DC_UCS2;
+	p->units = c.units;
+	p->nparts = c.parts;
 	return SD_OK;
 }
 

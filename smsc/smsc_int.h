@@ -33,6 +33,7 @@
 
 #include "core/base/limits.h"
 #include "core/base/rc.h"
+#include "core/core.h"
 
 /*
  * Limits. TODO(#3): move these into core/base/limits.h with the rest.
@@ -232,12 +233,9 @@ enum smsc_seg_mode {
 	SMSC_SEG_PAYLOAD = 2, /* one message_payload, never split */
 };
 
-/* Single message: 160 septets, 140 octets, 70 UTF-16 code units. */
-#define SMSC_SEG_GSM7_SINGLE 160
-#define SMSC_SEG_UCS2_SINGLE 70
-/* A part behind the 6-octet UDH: 153 septets, 67 code units. */
-#define SMSC_SEG_GSM7_PART 153
-#define SMSC_SEG_UCS2_PART 67
+/* The sizes of a message and of its parts (160/70, 153/67) and the
+ * choice of alphabet are core's: core_sms_count() in core/core.h decides
+ * them for the command channel and for this codec alike. */
 
 /* Segmentation options; smsc_seg_opts_default() fills the defaults. */
 struct smsc_seg_opts {
