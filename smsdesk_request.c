@@ -51,6 +51,21 @@ user_id_of(struct app *app, const char *mobile, int64_t *id)
 	return 0;
 }
 
+/* The actor of the user with that mobile number, by their stored role. */
+static int
+actor_of(struct app *app, const char *mobile, struct core_actor *out)
+{
+	int64_t id;
+
+	if (user_id_of(app, mobile, &id) < 0)
+		return -1;
+	if (core_actor_user(app->db, id, out) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_request_new(struct app *app, int argc, char **argv)
 {
@@ -66,7 +81,8 @@ cmd_request_new(struct app *app, int argc, char **argv)
 		   *title = NULL, *text = NULL;
 	enum core_priority prio;
 	char err[SD_ERRLEN], *end;
-	int64_t uid, tracking;
+	struct core_actor actor;
+	int64_t tracking;
 	long code;
 
 	OPT_BEGIN(argc, argv, "", lo)
@@ -95,9 +111,9 @@ cmd_request_new(struct app *app, int argc, char **argv)
 		    "urgent, normal or low\n", prio_s);
 		return EXIT_USAGE;
 	}
-	if (user_id_of(app, from, &uid) < 0)
+	if (actor_of(app, from, &actor) < 0)
 		return 1;
-	if (core_request_create(app->db, &app->env, uid, (int)code, prio,
+	if (core_request_create(app->db, &app->env, &actor, (int)code, prio,
 		title, text, CORE_CHAN_CLI, &tracking, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
@@ -116,7 +132,8 @@ cmd_request_reply(struct app *app, int argc, char **argv)
 	};
 	const char *from = NULL, *text = NULL;
 	char err[SD_ERRLEN];
-	int64_t uid, tracking;
+	struct core_actor actor;
+	int64_t tracking;
 
 	OPT_BEGIN(argc, argv, "", lo)
 	{
@@ -132,9 +149,9 @@ cmd_request_reply(struct app *app, int argc, char **argv)
 	}
 	if (parse_tracking(argv[optind], &tracking) < 0)
 		return EXIT_USAGE;
-	if (user_id_of(app, from, &uid) < 0)
+	if (actor_of(app, from, &actor) < 0)
 		return 1;
-	if (core_request_reply(app->db, &app->env, uid, tracking, text,
+	if (core_request_reply(app->db, &app->env, &actor, tracking, text,
 		CORE_CHAN_CLI, NULL, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
@@ -151,7 +168,8 @@ set_status(struct app *app, int argc, char **argv, enum core_status st)
 	};
 	const char *by = NULL;
 	char err[SD_ERRLEN];
-	int64_t uid, tracking;
+	struct core_actor actor;
+	int64_t tracking;
 
 	OPT_BEGIN(argc, argv, "", lo)
 	{
@@ -165,9 +183,9 @@ set_status(struct app *app, int argc, char **argv, enum core_status st)
 	}
 	if (parse_tracking(argv[optind], &tracking) < 0)
 		return EXIT_USAGE;
-	if (user_id_of(app, by, &uid) < 0)
+	if (actor_of(app, by, &actor) < 0)
 		return 1;
-	if (core_request_set_status(app->db, &app->env, uid, tracking, st,
+	if (core_request_set_status(app->db, &app->env, &actor, tracking, st,
 		err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
@@ -197,8 +215,8 @@ cmd_request_escalate(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	if (parse_tracking(argv[1], &tracking) < 0)
 		return EXIT_USAGE;
-	if (core_request_escalate(app->db, &app->env, 0, tracking, err) !=
-	    SD_OK) {
+	if (core_request_escalate(app->db, &app->env, &core_actor_cli,
+		tracking, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
@@ -235,7 +253,7 @@ cmd_request_list(struct app *app, int argc, char **argv)
 	const char *mobile = NULL;
 	struct db_request *r;
 	size_t n, i;
-	int64_t uid;
+	struct core_actor actor;
 
 	OPT_BEGIN(argc, argv, "", lo)
 	{
@@ -245,9 +263,9 @@ cmd_request_list(struct app *app, int argc, char **argv)
 	OPT_END;
 	if (optind != argc || mobile == NULL)
 		return EXIT_USAGE;
-	if (user_id_of(app, mobile, &uid) < 0)
+	if (actor_of(app, mobile, &actor) < 0)
 		return 1;
-	if (core_request_list_mine(app->db, uid, 100, &r, &n) != SD_OK) {
+	if (core_request_list_mine(app->db, &actor, 100, &r, &n) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
 		return 1;
 	}
@@ -275,7 +293,8 @@ cmd_request_show(struct app *app, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *as = NULL;
-	int64_t viewer = 0, tracking;
+	struct core_actor viewer = core_actor_cli;
+	int64_t tracking;
 	enum sd_rc rc;
 	char *text;
 
@@ -291,9 +310,9 @@ cmd_request_show(struct app *app, int argc, char **argv)
 	}
 	if (parse_tracking(argv[optind], &tracking) < 0)
 		return EXIT_USAGE;
-	if (as != NULL && user_id_of(app, as, &viewer) < 0)
+	if (as != NULL && actor_of(app, as, &viewer) < 0)
 		return 1;
-	rc = core_request_render(app->db, viewer, tracking, &text);
+	rc = core_request_render(app->db, &viewer, tracking, &text);
 	if (rc != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
 		    "no such request" : db_errmsg(app->db));

@@ -470,6 +470,7 @@ struct mo_ctx {
 	const struct core_mo *mo;
 	struct core_cmd c;
 	struct db_user u;   /* the sender, if known */
+	struct core_actor actor; /* ... acting by their stored role */
 	bool known;
 	char reply[REPLY_MAX];
 	int64_t link_tracking; /* the request a cut reply links to */
@@ -528,7 +529,7 @@ do_status(struct mo_ctx *x)
 	struct db_dept d;
 	enum sd_rc rc;
 
-	rc = core_request_get(x->db, x->u.id, x->c.tracking, &r);
+	rc = core_request_get(x->db, &x->actor, x->c.tracking, &r);
 	if (rc == SD_ENOTFOUND) {
 		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
 		return SD_OK;
@@ -565,7 +566,7 @@ do_list(struct mo_ctx *x)
 	size_t n, i;
 	enum sd_rc rc;
 
-	rc = core_request_list_mine(x->db, x->u.id, LIST_N, &rows, &n);
+	rc = core_request_list_mine(x->db, &x->actor, LIST_N, &rows, &n);
 	if (rc != SD_OK)
 		return rc;
 	if (n == 0)
@@ -715,7 +716,7 @@ do_new(struct mo_ctx *x)
 	}
 	make_title(x->c.text, title, sizeof(title));
 	body = mo_body(x);
-	rc = core_request_create(x->db, x->env, x->u.id, x->c.dept, x->c.prio,
+	rc = core_request_create(x->db, x->env, &x->actor, x->c.dept, x->c.prio,
 	    title, body, x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS,
 	    &t, err);
 	free(body);
@@ -746,7 +747,7 @@ do_reply(struct mo_ctx *x)
 
 	/* Whose request: the answer says whether it was an answer or a
 	 * follow-up. */
-	rc = core_request_get(x->db, x->u.id, x->c.tracking, &r);
+	rc = core_request_get(x->db, &x->actor, x->c.tracking, &r);
 	if (rc == SD_ENOTFOUND) {
 		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
 		return SD_OK;
@@ -756,7 +757,7 @@ do_reply(struct mo_ctx *x)
 	own = r.applicant_id == x->u.id;
 	db_request_fini(&r);
 	body = mo_body(x);
-	rc = core_request_reply(x->db, x->env, x->u.id, x->c.tracking, body,
+	rc = core_request_reply(x->db, x->env, &x->actor, x->c.tracking, body,
 	    x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS, NULL, err);
 	free(body);
 	switch (rc) {
@@ -792,7 +793,7 @@ do_escalate(struct mo_ctx *x)
 	int64_t due = 0;
 	enum sd_rc rc;
 
-	rc = core_request_get(x->db, x->u.id, x->c.tracking, &r);
+	rc = core_request_get(x->db, &x->actor, x->c.tracking, &r);
 	if (rc == SD_OK && r.applicant_id != x->u.id) {
 		db_request_fini(&r);
 		rc = SD_ENOTFOUND; /* staff escalate with the CLI or web */
@@ -822,7 +823,7 @@ do_escalate(struct mo_ctx *x)
 			jalali_short(due, when, sizeof(when));
 			SAY(x, TXT_ESC_WAIT, (long long)r.tracking, when, days);
 		} else if (rc == SD_OK) {
-			rc = core_request_escalate(x->db, x->env, x->u.id,
+			rc = core_request_escalate(x->db, x->env, &x->actor,
 			    r.tracking, err);
 			if (rc == SD_OK)
 				SAY(x, TXT_ESC_OK, (long long)r.tracking);
@@ -969,6 +970,7 @@ core_mo_handle(struct db *db, const struct core_env *env,
 		rc = db_user_by_mobile(db, e164, &x->u);
 		if (rc == SD_OK) {
 			x->known = true;
+			x->actor = core_actor_of(x->u.role, x->u.id);
 			if (!x->u.verified)
 				rc = db_user_set_verified(db, x->u.id);
 		} else if (rc == SD_ENOTFOUND) {

@@ -209,91 +209,143 @@ enum sd_rc core_user_add(struct db *db, int64_t actor_id, const char *mobile,
     const char *title, const int *depts, size_t n_depts, int64_t *id,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
+/* ---- Who acts on a request (core/request.c) ---------------------------- */
+
+/*
+ * Every read and write of a request names who does it. There is no
+ * "nobody" and no id that means "everyone": a web handler that has no
+ * session has no actor to pass. The kinds that are people carry their
+ * user id (never 0); the system and the operator's command line see
+ * every request, and say so.
+ */
+enum core_actor_kind {
+	CORE_ACTOR_NONE = 0,  /* a zeroed actor: refused (SD_EINVAL) */
+	CORE_ACTOR_APPLICANT, /* sees their own requests */
+	CORE_ACTOR_STAFF,     /* ... and their departments' */
+	CORE_ACTOR_HEAD,      /* ... and every request */
+	CORE_ACTOR_ADMIN,     /* ... and every request */
+	CORE_ACTOR_SYSTEM,    /* the daemon's jobs (SLA sweep): all */
+	CORE_ACTOR_CLI,       /* the operator's command line: all */
+};
+
+struct core_actor {
+	enum core_actor_kind kind;
+	int64_t id; /* the user, > 0, for applicant, staff, head, admin;
+		       0 for system and cli (audited as actor 0) */
+};
+
+/* The system and the operator's CLI. */
+extern const struct core_actor core_actor_system;
+extern const struct core_actor core_actor_cli;
+
+/* The actor of user id with stored role role. */
+struct core_actor core_actor_of(enum core_role role, int64_t id);
+
+/* The actor of user user_id, by its stored role. SD_ENOTFOUND if there
+ * is no such user. */
+enum sd_rc core_actor_user(struct db *db, int64_t user_id,
+    struct core_actor *out) SD_MUSTCHECK;
+
+/* "applicant", "staff", "head", "admin", "system", "cli"; "?" else. */
+const char *core_actor_kind_name(enum core_actor_kind kind);
+
+/*
+ * Access to a request, for every function below: an applicant sees their
+ * own; staff their own and their departments'; the head and admins all;
+ * system and cli all. A person's rights beyond their own requests need
+ * both the kind and the stored role (a staff member demoted to applicant
+ * keeps only their own, whatever kind the caller claims). Anything not
+ * visible is SD_ENOTFOUND, exactly like a missing request. An actor of
+ * kind NONE, an unknown kind, or a person's kind with id <= 0 is
+ * SD_EINVAL: refused before anything is read.
+ */
+
 /* ---- Requests (core/request.c) ----------------------------------------- */
 
 /*
- * Open a new request for applicant_id in department dept with priority,
- * title and the first message body. Both texts are normalized and checked
- * (valid UTF-8, non-empty, SD_REQ_TITLE_MAX / SD_BODY_MAX). The request
- * starts AWAITING. *tracking receives its tracking number (10001, ...).
- * A very urgent one alerts its department's staff by SMS (when the
- * department wants it and env->effects is CORE_FX_SMS).
+ * Open a new request of actor (a person: it is theirs) in department dept
+ * with priority, title and the first message body. Both texts are
+ * normalized and checked (valid UTF-8, non-empty, SD_REQ_TITLE_MAX /
+ * SD_BODY_MAX). The request starts AWAITING. *tracking receives its
+ * tracking number (10001, ...). A very urgent one alerts its department's
+ * staff by SMS (when the department wants it and env->effects is
+ * CORE_FX_SMS).
  */
 enum sd_rc core_request_create(struct db *db, const struct core_env *env,
-    int64_t applicant_id, int dept,
+    const struct core_actor *actor, int dept,
     enum core_priority prio, const char *title, const char *body,
     enum core_channel chan, int64_t *tracking, char err[SD_ERRLEN])
     SD_MUSTCHECK;
 
 /*
- * Add a message to a request's thread. If author_id is the request's
- * applicant this is a follow-up (-> AWAITING); if it is staff of the
- * request's department, the head or an admin, it is an answer
- * (-> ANSWERED). Anyone else gets SD_ENOTFOUND, as for a missing request.
- * A closed request gets SD_ESTATE. *msg_id, if not NULL, gets the
- * message's id. A staff answer alerts the applicant by SMS (CORE_FX_SMS,
- * alerts not stopped), in the same transaction.
+ * Add a message of actor (a person) to a request's thread. If the actor is
+ * the request's applicant this is a follow-up (-> AWAITING); if it is
+ * staff of the request's department, the head or an admin, it is an
+ * answer (-> ANSWERED). Anyone else gets SD_ENOTFOUND, as for a missing
+ * request; system and cli SD_EINVAL (a message needs an author). A
+ * closed request gets SD_ESTATE. *msg_id, if not NULL, gets the message's
+ * id. A staff answer alerts the applicant by SMS (CORE_FX_SMS, alerts not
+ * stopped), in the same transaction.
  */
 enum sd_rc core_request_reply(struct db *db, const struct core_env *env,
-    int64_t author_id,
+    const struct core_actor *actor,
     int64_t tracking, const char *body, enum core_channel chan,
     int64_t *msg_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * Close (CLOSED) or reopen (AWAITING) a request. Only staff who can see it
- * may; an applicant gets SD_EPERM on their own request and SD_ENOTFOUND on
- * another's.
+ * (and system, cli) may; an applicant gets SD_EPERM on their own request
+ * and SD_ENOTFOUND on another's.
  */
 enum sd_rc core_request_set_status(struct db *db, const struct core_env *env,
-    int64_t actor_id,
+    const struct core_actor *actor,
     int64_t tracking, enum core_status status, char err[SD_ERRLEN])
     SD_MUSTCHECK;
 
 /*
  * Escalate a request to the head's office (رئیس): sets the escalated flag
- * and transfers it to department CORE_DEPT_HEAD, with an audit row. actor_id
- * 0 is the system (SLA sweep). SD_ESTATE if closed or already escalated.
+ * and transfers it to department CORE_DEPT_HEAD, with an audit row.
+ * SD_ESTATE if closed or already escalated.
  */
 enum sd_rc core_request_escalate(struct db *db, const struct core_env *env,
-    int64_t actor_id,
+    const struct core_actor *actor,
     int64_t tracking, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * The two-working-day rule, run by the system: every request still
  * awaiting an answer [sla] answer_days working days after its last change
  * goes to the head's office (رئیس), its applicant alerted (CORE_FX_SMS),
- * audited as actor 0. Only when env->sla is given and [sla] escalation is
- * auto or both (otherwise a no-op).
- * *escalated counts them; each is its own transaction, so one failure
- * leaves the others done (SD_OK is returned only if none failed).
+ * audited as actor 0 (core_actor_system). Only when env->sla is given and
+ * [sla] escalation is auto or both (otherwise a no-op). *escalated counts
+ * them; each is its own transaction, so one failure leaves the others
+ * done (SD_OK is returned only if none failed).
  */
 enum sd_rc core_sla_sweep(struct db *db, const struct core_env *env,
     size_t *escalated, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
- * Fetch request tracking for viewer_id with the access check: an applicant
- * sees only their own; staff only their departments'; the head and admins
- * all; viewer_id 0 is the operator's CLI and sees all. Anything not
- * visible is SD_ENOTFOUND, exactly like a missing one. out is filled with
- * copies (db_request_fini()).
+ * Fetch request tracking for actor with the access check above. out is
+ * filled with copies (db_request_fini()).
  */
-enum sd_rc core_request_get(struct db *db, int64_t viewer_id,
+enum sd_rc core_request_get(struct db *db, const struct core_actor *actor,
     int64_t tracking, struct db_request *out) SD_MUSTCHECK;
 
 /*
- * The thread of a request for viewer_id (same access check), oldest
- * first. *msgs is an array of *n entries owned by the caller
+ * The thread of a request for actor (same access check), oldest first.
+ * *msgs is an array of *n entries owned by the caller
  * (db_message_list_free()).
  */
-enum sd_rc core_request_thread(struct db *db, int64_t viewer_id,
+enum sd_rc core_request_thread(struct db *db, const struct core_actor *actor,
     int64_t tracking, struct db_message **msgs, size_t *n) SD_MUSTCHECK;
 
-/* A user's own requests, newest first, at most limit (<= SD_LIST_MAX). */
-enum sd_rc core_request_list_mine(struct db *db, int64_t user_id,
-    size_t limit, struct db_request **rows, size_t *n) SD_MUSTCHECK;
+/* The actor's own requests (a person's), newest first, at most limit (<=
+ * SD_LIST_MAX). SD_EINVAL for system, cli or an invalid actor. */
+enum sd_rc core_request_list_mine(struct db *db,
+    const struct core_actor *actor, size_t limit, struct db_request **rows,
+    size_t *n) SD_MUSTCHECK;
 
 /*
- * Render request tracking and its thread as plain text for viewer_id (same
+ * Render request tracking and its thread as plain text for actor (same
  * access check as core_request_get), in the seed's wording:
  * «موضوع : …», «نوع درخواست : …», «شماره رهگیری : …», «وضعیت : …»,
  * «اولویت : …», then each message: an author line that says the role
@@ -303,7 +355,7 @@ enum sd_rc core_request_list_mine(struct db *db, int64_t user_id,
  * Jalali date. Names and titles are escaped too, for rows stored before
  * they were checked. *out is owned by the caller.
  */
-enum sd_rc core_request_render(struct db *db, int64_t viewer_id,
+enum sd_rc core_request_render(struct db *db, const struct core_actor *actor,
     int64_t tracking, char **out) SD_MUSTCHECK;
 
 /*

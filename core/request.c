@@ -46,22 +46,105 @@ core_status_next(enum core_status cur, enum core_event ev,
 	return SD_EINVAL;
 }
 
-/* How a viewer relates to a request. */
+const struct core_actor core_actor_system = {CORE_ACTOR_SYSTEM, 0};
+const struct core_actor core_actor_cli = {CORE_ACTOR_CLI, 0};
+
+struct core_actor
+core_actor_of(enum core_role role, int64_t id)
+{
+	struct core_actor a = {CORE_ACTOR_NONE, id};
+
+	switch (role) {
+	case CORE_ROLE_APPLICANT: a.kind = CORE_ACTOR_APPLICANT; break;
+	case CORE_ROLE_STAFF: a.kind = CORE_ACTOR_STAFF; break;
+	case CORE_ROLE_HEAD: a.kind = CORE_ACTOR_HEAD; break;
+	case CORE_ROLE_ADMIN: a.kind = CORE_ACTOR_ADMIN; break;
+	}
+	return a;
+}
+
+enum sd_rc
+core_actor_user(struct db *db, int64_t user_id, struct core_actor *out)
+{
+	struct db_user u;
+	enum sd_rc rc;
+
+	out->kind = CORE_ACTOR_NONE;
+	out->id = 0;
+	if (user_id <= 0)
+		return SD_ENOTFOUND;
+	rc = db_user_get(db, user_id, &u);
+	if (rc != SD_OK)
+		return rc;
+	*out = core_actor_of(u.role, user_id);
+	db_user_fini(&u);
+	return SD_OK;
+}
+
+const char *
+core_actor_kind_name(enum core_actor_kind kind)
+{
+	switch (kind) {
+	case CORE_ACTOR_APPLICANT: return "applicant";
+	case CORE_ACTOR_STAFF: return "staff";
+	case CORE_ACTOR_HEAD: return "head";
+	case CORE_ACTOR_ADMIN: return "admin";
+	case CORE_ACTOR_SYSTEM: return "system";
+	case CORE_ACTOR_CLI: return "cli";
+	case CORE_ACTOR_NONE: break;
+	}
+	return "?";
+}
+
+/* True if actor is a person (a user id). */
+static bool
+actor_person(const struct core_actor *a)
+{
+	return a->kind == CORE_ACTOR_APPLICANT || a->kind == CORE_ACTOR_STAFF ||
+	    a->kind == CORE_ACTOR_HEAD || a->kind == CORE_ACTOR_ADMIN;
+}
+
+/*
+ * SD_OK if actor may be asked about a request at all: a person with an
+ * id, or system or cli. Anything else is a caller's bug, refused (and
+ * logged) rather than read as "the operator".
+ */
+static enum sd_rc
+actor_check(const struct core_actor *a)
+{
+	if (a != NULL && ((actor_person(a) && a->id > 0) ||
+	    (a->kind == CORE_ACTOR_SYSTEM || a->kind == CORE_ACTOR_CLI)))
+		return SD_OK;
+	log_warnx("core", "request access refused: invalid actor kind=%s "
+	    "id=%lld", a != NULL ? core_actor_kind_name(a->kind) : "null",
+	    a != NULL ? (long long)a->id : 0LL);
+	return SD_EINVAL;
+}
+
+/* The audit row's actor: the person, or 0 for system and cli. */
+static int64_t
+actor_audit_id(const struct core_actor *a)
+{
+	return actor_person(a) ? a->id : 0;
+}
+
+/* How an actor relates to a request. */
 enum req_rel {
 	REL_NONE,      /* may not see it */
 	REL_APPLICANT, /* owns it */
 	REL_STAFF,     /* staff of its department, the head, an admin */
-	REL_OPERATOR,  /* viewer 0: the operator's CLI */
+	REL_OPERATOR,  /* system or cli */
 };
 
 /*
- * Load request tracking and decide how viewer_id relates to it. A request
- * the viewer may not see gives SD_ENOTFOUND and *r is left empty. On
- * success *r is filled (db_request_fini()) and *viewer too if viewer_id
- * is not 0.
+ * Load request tracking and decide how actor relates to it. A request
+ * the actor may not see gives SD_ENOTFOUND and *r is left empty; an
+ * invalid actor SD_EINVAL before anything is read. On success *r is
+ * filled (db_request_fini()) and *viewer too if the actor is a person
+ * (zeroed otherwise; db_user_fini() is safe on both).
  */
 static enum sd_rc
-req_load(struct db *db, int64_t viewer_id, int64_t tracking,
+req_load(struct db *db, const struct core_actor *actor, int64_t tracking,
     struct db_request *r, struct db_user *viewer, enum req_rel *rel)
 {
 	enum sd_rc rc;
@@ -69,27 +152,33 @@ req_load(struct db *db, int64_t viewer_id, int64_t tracking,
 
 	memset(r, 0, sizeof(*r));
 	memset(viewer, 0, sizeof(*viewer));
+	rc = actor_check(actor);
+	if (rc != SD_OK)
+		return rc;
 	rc = db_request_get(db, tracking, r);
 	if (rc != SD_OK)
 		return rc;
-	if (viewer_id == 0) {
+	if (!actor_person(actor)) {
 		*rel = REL_OPERATOR;
 		return SD_OK;
 	}
-	rc = db_user_get(db, viewer_id, viewer);
+	rc = db_user_get(db, actor->id, viewer);
 	if (rc != SD_OK)
 		goto fail;
-	if (r->applicant_id == viewer_id) {
+	if (r->applicant_id == actor->id) {
 		*rel = REL_APPLICANT;
 		return SD_OK;
 	}
+	/* Rights beyond one's own need the kind and the stored role both. */
+	if (core_actor_of(viewer->role, actor->id).kind != actor->kind)
+		goto none;
 	switch (viewer->role) {
 	case CORE_ROLE_HEAD:
 	case CORE_ROLE_ADMIN:
 		*rel = REL_STAFF;
 		return SD_OK;
 	case CORE_ROLE_STAFF:
-		rc = db_staff_in_dept(db, viewer_id, r->dept, &member);
+		rc = db_staff_in_dept(db, actor->id, r->dept, &member);
 		if (rc != SD_OK)
 			goto fail;
 		if (member) {
@@ -100,6 +189,7 @@ req_load(struct db *db, int64_t viewer_id, int64_t tracking,
 	case CORE_ROLE_APPLICANT:
 		break;
 	}
+none:
 	rc = SD_ENOTFOUND;
 fail:
 	db_request_fini(r);
@@ -114,6 +204,9 @@ req_load_err(enum sd_rc rc, int64_t tracking, struct db *db,
 {
 	if (rc == SD_ENOTFOUND)
 		snprintf(err, SD_ERRLEN, "no request %lld", (long long)tracking);
+	else if (rc == SD_EINVAL)
+		snprintf(err, SD_ERRLEN, "request %lld: no valid actor",
+		    (long long)tracking);
 	else
 		snprintf(err, SD_ERRLEN, "cannot read request %lld: %s",
 		    (long long)tracking, db_errmsg(db));
@@ -131,7 +224,7 @@ req_audit(struct db *db, int64_t actor_id, const char *action,
 
 enum sd_rc
 core_request_create(struct db *db, const struct core_env *env,
-    int64_t applicant_id, int dept,
+    const struct core_actor *actor, int dept,
     enum core_priority prio, const char *title, const char *body,
     enum core_channel chan, int64_t *tracking, char err[SD_ERRLEN])
 {
@@ -142,11 +235,17 @@ core_request_create(struct db *db, const struct core_env *env,
 	char *t = NULL, *b = NULL, *name = NULL, detail[64], empty[1] = "";
 	bool in_tx = false, have_user = false;
 	enum sd_rc rc;
-	int64_t now = sd_clock_now();
+	int64_t now = sd_clock_now(), applicant_id;
 
 	core_env_check(env);
 
 	memset(&u, 0, sizeof(u));
+	if (actor_check(actor) != SD_OK || !actor_person(actor)) {
+		snprintf(err, SD_ERRLEN, "a request needs a person as its "
+		    "applicant");
+		return SD_EINVAL;
+	}
+	applicant_id = actor->id;
 	if (prio < CORE_PRIO_VERY_URGENT || prio > CORE_PRIO_LOW ||
 	    chan < CORE_CHAN_WEB || chan > CORE_CHAN_CLI) {
 		snprintf(err, SD_ERRLEN, "unknown priority or channel");
@@ -237,7 +336,7 @@ fail:
 
 enum sd_rc
 core_request_reply(struct db *db, const struct core_env *env,
-    int64_t author_id, int64_t tracking,
+    const struct core_actor *actor, int64_t tracking,
     const char *body, enum core_channel chan, int64_t *msg_id,
     char err[SD_ERRLEN])
 {
@@ -249,14 +348,15 @@ core_request_reply(struct db *db, const struct core_env *env,
 	char *b = NULL, *name = NULL, detail[64], empty[1] = "";
 	bool in_tx = false, loaded = false;
 	enum sd_rc rc;
-	int64_t now = sd_clock_now();
+	int64_t now = sd_clock_now(), author_id;
 
 	core_env_check(env);
 
-	if (author_id == 0) {
+	if (actor_check(actor) != SD_OK || !actor_person(actor)) {
 		snprintf(err, SD_ERRLEN, "a message needs an author");
 		return SD_EINVAL;
 	}
+	author_id = actor->id;
 	rc = core_field_body(body, SD_BODY_MAX, "text", &b, err);
 	if (rc != SD_OK)
 		return rc;
@@ -266,7 +366,7 @@ core_request_reply(struct db *db, const struct core_env *env,
 		goto fail;
 	}
 	in_tx = true;
-	rc = req_load(db, author_id, tracking, &r, &u, &rel);
+	rc = req_load(db, actor, tracking, &r, &u, &rel);
 	if (rc != SD_OK) {
 		req_load_err(rc, tracking, db, err);
 		goto fail;
@@ -328,7 +428,7 @@ fail:
 
 enum sd_rc
 core_request_set_status(struct db *db, const struct core_env *env,
-    int64_t actor_id, int64_t tracking,
+    const struct core_actor *actor, int64_t tracking,
     enum core_status status, char err[SD_ERRLEN])
 {
 	struct db_request r;
@@ -357,7 +457,7 @@ core_request_set_status(struct db *db, const struct core_env *env,
 		return rc;
 	}
 	in_tx = true;
-	rc = req_load(db, actor_id, tracking, &r, &u, &rel);
+	rc = req_load(db, actor, tracking, &r, &u, &rel);
 	if (rc != SD_OK) {
 		req_load_err(rc, tracking, db, err);
 		goto fail;
@@ -381,7 +481,7 @@ core_request_set_status(struct db *db, const struct core_env *env,
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "status=%d->%d",
 		    (int)r.status, (int)next);
-		rc = req_audit(db, actor_id,
+		rc = req_audit(db, actor_audit_id(actor),
 		    ev == CORE_EV_CLOSE ? "request.close" : "request.reopen",
 		    tracking, detail);
 	}
@@ -410,7 +510,7 @@ fail:
 
 enum sd_rc
 core_request_escalate(struct db *db, const struct core_env *env,
-    int64_t actor_id, int64_t tracking,
+    const struct core_actor *actor, int64_t tracking,
     char err[SD_ERRLEN])
 {
 	struct db_request r;
@@ -428,7 +528,7 @@ core_request_escalate(struct db *db, const struct core_env *env,
 		return rc;
 	}
 	in_tx = true;
-	rc = req_load(db, actor_id, tracking, &r, &u, &rel);
+	rc = req_load(db, actor, tracking, &r, &u, &rel);
 	if (rc != SD_OK) {
 		req_load_err(rc, tracking, db, err);
 		goto fail;
@@ -445,7 +545,7 @@ core_request_escalate(struct db *db, const struct core_env *env,
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "dept=%d->%d", r.dept,
 		    CORE_DEPT_HEAD);
-		rc = req_audit(db, actor_id, "request.escalate", tracking,
+		rc = req_audit(db, actor_audit_id(actor), "request.escalate", tracking,
 		    detail);
 	}
 	if (rc == SD_OK)
@@ -470,7 +570,7 @@ fail:
 	return rc;
 }
 
-/* Escalate tracking for the system (actor 0) if it is still due; *done
+/* Escalate tracking for the system if it is still due; *done
  * when it was. The check and core_request_escalate() share one
  * transaction, so an answer that came meanwhile keeps it where it is. */
 static enum sd_rc
@@ -500,7 +600,8 @@ sla_escalate_one(struct db *db, const struct core_env *env, int64_t tracking,
 	    now >= due;
 	db_request_fini(&r);
 	if (rc == SD_OK && due_now)
-		rc = core_request_escalate(db, env, 0, tracking, err);
+		rc = core_request_escalate(db, env, &core_actor_system,
+		    tracking, err);
 	if (rc == SD_OK && due_now)
 		rc = db_commit(db);
 	else
@@ -567,29 +668,29 @@ core_sla_sweep(struct db *db, const struct core_env *env, size_t *escalated,
 }
 
 enum sd_rc
-core_request_get(struct db *db, int64_t viewer_id, int64_t tracking,
-    struct db_request *out)
+core_request_get(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct db_request *out)
 {
 	struct db_user u;
 	enum req_rel rel;
 	enum sd_rc rc;
 
-	rc = req_load(db, viewer_id, tracking, out, &u, &rel);
+	rc = req_load(db, actor, tracking, out, &u, &rel);
 	if (rc == SD_OK)
 		db_user_fini(&u);
 	return rc;
 }
 
 enum sd_rc
-core_request_thread(struct db *db, int64_t viewer_id, int64_t tracking,
-    struct db_message **msgs, size_t *n)
+core_request_thread(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct db_message **msgs, size_t *n)
 {
 	struct db_request r;
 	enum sd_rc rc;
 
 	*msgs = NULL;
 	*n = 0;
-	rc = core_request_get(db, viewer_id, tracking, &r);
+	rc = core_request_get(db, actor, tracking, &r);
 	if (rc != SD_OK)
 		return rc;
 	db_request_fini(&r);
@@ -597,10 +698,14 @@ core_request_thread(struct db *db, int64_t viewer_id, int64_t tracking,
 }
 
 enum sd_rc
-core_request_list_mine(struct db *db, int64_t user_id, size_t limit,
-    struct db_request **rows, size_t *n)
+core_request_list_mine(struct db *db, const struct core_actor *actor,
+    size_t limit, struct db_request **rows, size_t *n)
 {
+	*rows = NULL;
+	*n = 0;
+	if (actor_check(actor) != SD_OK || !actor_person(actor))
+		return SD_EINVAL;
 	if (limit == 0 || limit > SD_LIST_MAX)
 		limit = SD_LIST_MAX;
-	return db_request_list_by_applicant(db, user_id, limit, rows, n);
+	return db_request_list_by_applicant(db, actor->id, limit, rows, n);
 }

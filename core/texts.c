@@ -261,8 +261,8 @@ texts_append(char **buf, size_t *len, const char *fmt, ...)
 }
 
 enum sd_rc
-core_request_render(struct db *db, int64_t viewer_id, int64_t tracking,
-    char **out)
+core_request_render(struct db *db, const struct core_actor *actor,
+    int64_t tracking, char **out)
 {
 	struct db_request r;
 	struct db_message *m = NULL;
@@ -272,7 +272,7 @@ core_request_render(struct db *db, int64_t viewer_id, int64_t tracking,
 	enum sd_rc rc;
 
 	*out = NULL;
-	rc = core_request_get(db, viewer_id, tracking, &r);
+	rc = core_request_get(db, actor, tracking, &r);
 	if (rc != SD_OK)
 		return rc;
 	rc = db_dept_get(db, r.dept, &d);
@@ -308,7 +308,9 @@ core_request_render(struct db *db, int64_t viewer_id, int64_t tracking,
 		if (m[i].author_role == CORE_ROLE_APPLICANT)
 			texts_append(&buf, &len, "\n%s: %s\n",
 			    core_role_label(CORE_ROLE_APPLICANT),
-			    viewer_id != 0 && m[i].author_id == viewer_id ?
+			    actor->kind != CORE_ACTOR_SYSTEM &&
+				    actor->kind != CORE_ACTOR_CLI &&
+				    m[i].author_id == actor->id ?
 				"شما" : name);
 		else if (title_of[0] != '\0')
 			texts_append(&buf, &len, "\nپاسخ %s: %s (%s)\n",

@@ -35,7 +35,9 @@ world(void)
 		"", NULL, 0, &a, err) != SD_OK ||
 	    core_user_add(db, 0, "09133333333", "c", "d", CORE_ROLE_STAFF, "t",
 		d2, 1, &s, err) != SD_OK ||
-	    core_request_create(db, &core_env_no_sms, a, 2, CORE_PRIO_URGENT, "t", "x",
+	    core_request_create(db, &core_env_no_sms,
+		&(struct core_actor){CORE_ACTOR_APPLICANT, a}, 2,
+		CORE_PRIO_URGENT, "t", "x",
 		CORE_CHAN_WEB, &t, err) != SD_OK)
 		abort();
 }

@@ -83,3 +83,15 @@ tu_user(struct db *db, const char *mobile, int role, const int *depts,
 		fail_msg("core_user_add %s: %s", mobile, err);
 	return id;
 }
+
+const struct core_actor *
+tu_actor(struct db *db, int64_t id)
+{
+	static struct core_actor ring[8];
+	static unsigned next;
+	struct core_actor *a = &ring[next++ % 8];
+
+	if (core_actor_user(db, id, a) != SD_OK)
+		fail_msg("tu_actor: no user %lld", (long long)id);
+	return a;
+}

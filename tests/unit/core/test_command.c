@@ -269,7 +269,7 @@ setup(void **state)
 	w->alerts.digest_every_min = 60;
 	w->env.alerts = &w->alerts;
 	w->env.effects = CORE_FX_SMS;
-	if (core_request_create(w->db, &w->env, w->a, 2, CORE_PRIO_URGENT,
+	if (core_request_create(w->db, &w->env, tu_actor(w->db, w->a), 2, CORE_PRIO_URGENT,
 		"عنوان", "سلام", CORE_CHAN_WEB, &w->t, err) != SD_OK)
 		fail_msg("create: %s", err);
 	*state = w;
@@ -373,7 +373,7 @@ test_status(void **state)
 	struct world *w = *state;
 	char err[SD_ERRLEN], *r;
 
-	assert_int_equal(core_request_reply(w->db, &w->env, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &w->env, tu_actor(w->db, w->it), w->t,
 			     "پاسخ کارشناس به درخواست", CORE_CHAN_WEB, NULL,
 			     err),
 	    SD_OK);
@@ -510,7 +510,7 @@ test_new_reply_alert(void **state)
 	assert_non_null(strstr(r, "added to request 10002"));
 	free(r);
 	assert_int_equal(status_of(w, 10002), CORE_STATUS_AWAITING);
-	assert_int_equal(core_request_set_status(w->db, &w->env, w->it, 10002,
+	assert_int_equal(core_request_set_status(w->db, &w->env, tu_actor(w->db, w->it), 10002,
 			     CORE_STATUS_CLOSED, err),
 	    SD_OK);
 	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
@@ -668,7 +668,7 @@ test_stop_start(void **state)
 	r = mo(w, "989131111111", "لغو");
 	assert_non_null(strstr(r, "هشدارهای پیامکی قطع شد"));
 	free(r);
-	assert_int_equal(core_request_reply(w->db, &w->env, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &w->env, tu_actor(w->db, w->it), w->t,
 			     "answer one", CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	assert_int_equal(alerts_for(w, "+989131111111", NULL, 0), 0);
@@ -678,7 +678,7 @@ test_stop_start(void **state)
 	r = mo(w, "989131111111", "START");
 	assert_non_null(strstr(r, "Alerts are on again"));
 	free(r);
-	assert_int_equal(core_request_reply(w->db, &w->env, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &w->env, tu_actor(w->db, w->it), w->t,
 			     "answer two", CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	assert_int_equal(alerts_for(w, "+989131111111", NULL, 0), 1);
@@ -947,7 +947,7 @@ test_sms_controls(void **state)
 	struct db_user u;
 
 	(void)alerts_for(w, "", NULL, 0);
-	assert_int_equal(core_request_reply(w->db, &w->env, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &w->env, tu_actor(w->db, w->it), w->t,
 			     "ok\x1b[2J \u202Eevil", CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	r = mo(w, "989131111111", "10001");

@@ -38,7 +38,7 @@ world_setup(void **state)
 	w->gas = tu_user(w->db, "09134444444", CORE_ROLE_STAFF, d5, 1);
 	w->head = tu_user(w->db, "09135555555", CORE_ROLE_HEAD, d17, 1);
 	w->admin = tu_user(w->db, "09136666666", CORE_ROLE_ADMIN, NULL, 0);
-	if (core_request_create(w->db, &core_env_no_sms, w->a, 2, CORE_PRIO_URGENT,
+	if (core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 2, CORE_PRIO_URGENT,
 		"تست سیستم مکاتبات", "سلام\nتست سیستم مکاتبات", CORE_CHAN_WEB,
 		&w->t, err) != SD_OK)
 		fail_msg("create: %s", err);
@@ -62,7 +62,7 @@ status_of(struct world *w, int64_t t)
 	struct db_request r;
 	enum core_status s;
 
-	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
+	assert_int_equal(core_request_get(w->db, &core_actor_cli, t, &r), SD_OK);
 	s = r.status;
 	db_request_fini(&r);
 	return s;
@@ -74,7 +74,7 @@ thread_len(struct world *w, int64_t t)
 	struct db_message *m;
 	size_t n;
 
-	assert_int_equal(core_request_thread(w->db, 0, t, &m, &n), SD_OK);
+	assert_int_equal(core_request_thread(w->db, &core_actor_cli, t, &m, &n), SD_OK);
 	db_message_list_free(m, n);
 	return n;
 }
@@ -141,7 +141,7 @@ test_create_stores_request_thread_audit(void **state)
 	size_t n;
 
 	assert_int_equal(w->t, CORE_TRACKING_FIRST);
-	assert_int_equal(core_request_get(w->db, w->a, w->t, &r), SD_OK);
+	assert_int_equal(core_request_get(w->db, tu_actor(w->db, w->a), w->t, &r), SD_OK);
 	assert_int_equal(r.dept, 2);
 	assert_int_equal(r.orig_dept, 2);
 	assert_int_equal(r.prio, CORE_PRIO_URGENT);
@@ -150,7 +150,7 @@ test_create_stores_request_thread_audit(void **state)
 	assert_string_equal(r.title, "تست سیستم مکاتبات");
 	assert_false(r.escalated);
 	db_request_fini(&r);
-	assert_int_equal(core_request_thread(w->db, w->a, w->t, &m, &n), SD_OK);
+	assert_int_equal(core_request_thread(w->db, tu_actor(w->db, w->a), w->t, &m, &n), SD_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(m[0].body, "سلام\nتست سیستم مکاتبات");
 	assert_int_equal(m[0].author_id, w->a);
@@ -168,20 +168,20 @@ test_reply_cycle(void **state)
 	size_t n;
 
 	/* Staff answer -> answered, with the staff's name and title. */
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->it), w->t,
 	    "با سلام و احترام\nتست سیستم مکاتبات انجام شد.", CORE_CHAN_WEB,
 	    NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
 	/* Applicant follow-up -> awaiting again. */
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->a, w->t, "مدارک تکمیلی",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t, "مدارک تکمیلی",
 	    CORE_CHAN_SMS, NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
 	/* The head answers too. */
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->head, w->t, "پیگیری شد",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->head), w->t, "پیگیری شد",
 	    CORE_CHAN_WEB, NULL, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
 
-	assert_int_equal(core_request_thread(w->db, w->a, w->t, &m, &n), SD_OK);
+	assert_int_equal(core_request_thread(w->db, tu_actor(w->db, w->a), w->t, &m, &n), SD_OK);
 	assert_int_equal(n, 4);
 	assert_int_equal(m[1].author_role, CORE_ROLE_STAFF);
 	assert_string_equal(m[1].author_title, "کارشناس فناوری اطلاعات");
@@ -199,70 +199,141 @@ test_closed_is_final_unless_reopened_by_staff(void **state)
 	char err[SD_ERRLEN];
 
 	/* The applicant may not close. */
-	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->a, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t,
 	    CORE_STATUS_CLOSED, err), SD_EPERM);
-	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, tu_actor(w->db, w->it), w->t,
 	    CORE_STATUS_CLOSED, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
 	/* Nobody may write to a closed request; nothing is stored. */
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->a, w->t, "هنوز؟",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t, "هنوز؟",
 	    CORE_CHAN_WEB, NULL, err), SD_ESTATE);
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it, w->t, "پاسخ",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->it), w->t, "پاسخ",
 	    CORE_CHAN_WEB, NULL, err), SD_ESTATE);
 	assert_int_equal(thread_len(w, w->t), 1);
-	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, tu_actor(w->db, w->it), w->t,
 	    CORE_STATUS_CLOSED, err), SD_ESTATE);
 	/* Only staff reopen; the applicant cannot. */
-	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->a, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t,
 	    CORE_STATUS_AWAITING, err), SD_EPERM);
-	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, tu_actor(w->db, w->it), w->t,
 	    CORE_STATUS_AWAITING, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
 	/* ANSWERED can't be set by hand: it comes with an answer. */
-	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->it, w->t,
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, tu_actor(w->db, w->it), w->t,
 	    CORE_STATUS_ANSWERED, err), SD_EINVAL);
 	assert_int_equal(audit_rows(w, w->t), 3);
 }
 
+/* Who may read which request: every actor against A's request in
+ * department 2 and B's in department 5, through get, thread and render.
+ * "Not yours" must be answered exactly like "no such request"; an actor
+ * that names nobody (id 0 for a person, a zeroed actor) sees nothing. */
 static void
 test_access_checks(void **state)
 {
+	enum { A_REQ, B_REQ };
+	enum { OK = SD_OK, NF = SD_ENOTFOUND, INV = SD_EINVAL };
 	struct world *w = *state;
 	struct db_request r;
 	struct db_message *m;
-	char err[SD_ERRLEN], *text;
-	size_t n;
-	enum sd_rc missing;
+	char err[SD_ERRLEN], want[SD_ERRLEN], *text;
+	int64_t tb, req[2];
+	size_t n, i, k;
+	struct {
+		const char *who;
+		enum core_actor_kind kind;
+		int64_t *id;  /* NULL: id 0 */
+		int rc[2];    /* for A_REQ, B_REQ */
+	} tab[] = {
+		{"applicant A", CORE_ACTOR_APPLICANT, &w->a, {OK, NF}},
+		{"applicant B", CORE_ACTOR_APPLICANT, &w->b, {NF, OK}},
+		{"staff of 2", CORE_ACTOR_STAFF, &w->it, {OK, NF}},
+		{"staff of 5", CORE_ACTOR_STAFF, &w->gas, {NF, OK}},
+		{"head", CORE_ACTOR_HEAD, &w->head, {OK, OK}},
+		{"admin", CORE_ACTOR_ADMIN, &w->admin, {OK, OK}},
+		{"system", CORE_ACTOR_SYSTEM, NULL, {OK, OK}},
+		{"cli", CORE_ACTOR_CLI, NULL, {OK, OK}},
+		/* Nobody: never "the operator". */
+		{"applicant 0", CORE_ACTOR_APPLICANT, NULL, {INV, INV}},
+		{"staff 0", CORE_ACTOR_STAFF, NULL, {INV, INV}},
+		{"head 0", CORE_ACTOR_HEAD, NULL, {INV, INV}},
+		{"admin 0", CORE_ACTOR_ADMIN, NULL, {INV, INV}},
+		{"zeroed", CORE_ACTOR_NONE, NULL, {INV, INV}},
+		/* A claimed kind the stored role does not back: own only. */
+		{"A as admin", CORE_ACTOR_ADMIN, &w->a, {OK, NF}},
+		{"A as head", CORE_ACTOR_HEAD, &w->a, {OK, NF}},
+		{"staff of 2 as admin", CORE_ACTOR_ADMIN, &w->it, {NF, NF}},
+		{"head as applicant", CORE_ACTOR_APPLICANT, &w->head, {NF, NF}},
+	};
 
-	/* A missing request and another applicant's look the same. */
-	missing = core_request_get(w->db, w->b, 99999, &r);
-	assert_int_equal(missing, SD_ENOTFOUND);
-	assert_int_equal(core_request_get(w->db, w->b, w->t, &r), missing);
-	assert_int_equal(core_request_thread(w->db, w->b, w->t, &m, &n),
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->b),
+	    5, CORE_PRIO_NORMAL, "گاز", "بوی گاز", CORE_CHAN_SMS, &tb, err),
+	    SD_OK);
+	req[A_REQ] = w->t;
+	req[B_REQ] = tb;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		struct core_actor act = {tab[i].kind,
+		    tab[i].id != NULL ? *tab[i].id : 0};
+		enum sd_rc missing = core_request_get(w->db, &act, 99999, &r);
+
+		for (k = 0; k < 2; k++) {
+			enum sd_rc g = core_request_get(w->db, &act, req[k], &r);
+			enum sd_rc t = core_request_thread(w->db, &act, req[k],
+			    &m, &n);
+			enum sd_rc x = core_request_render(w->db, &act, req[k],
+			    &text);
+
+			if (g == SD_OK)
+				db_request_fini(&r);
+			if (t == SD_OK)
+				db_message_list_free(m, n);
+			if (x == SD_OK)
+				free(text);
+			if ((int)g != tab[i].rc[k] || (int)t != tab[i].rc[k] ||
+			    (int)x != tab[i].rc[k])
+				fail_msg("%s on request %zu: get %d thread %d "
+					 "render %d, want %d", tab[i].who, k,
+				    (int)g, (int)t, (int)x, tab[i].rc[k]);
+			/* Not yours reads as missing: same code. */
+			if (tab[i].rc[k] == NF && g != missing)
+				fail_msg("%s: 'not yours' %d, missing %d",
+				    tab[i].who, (int)g, (int)missing);
+		}
+	}
+	/* Writing is checked the same way, answered in the same words as a
+	 * missing request, and leaves nothing behind. */
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->b),
+	    99999, "نفوذ", CORE_CHAN_SMS, NULL, want), SD_ENOTFOUND);
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->b),
+	    w->t, "نفوذ", CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
+	snprintf(want, sizeof(want), "no request %lld", (long long)w->t);
+	assert_string_equal(err, want);
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->gas),
+	    w->t, "پاسخ", CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
+	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms,
+	    tu_actor(w->db, w->b), w->t, CORE_STATUS_CLOSED, err),
 	    SD_ENOTFOUND);
-	assert_int_equal(core_request_render(w->db, w->b, w->t, &text),
-	    SD_ENOTFOUND);
-	/* Staff of another department: not found either. */
-	assert_int_equal(core_request_get(w->db, w->gas, w->t, &r),
-	    SD_ENOTFOUND);
-	/* Owner, staff of the department, head, admin, operator: visible. */
-	assert_int_equal(core_request_get(w->db, w->a, w->t, &r), SD_OK);
-	db_request_fini(&r);
-	assert_int_equal(core_request_get(w->db, w->it, w->t, &r), SD_OK);
-	db_request_fini(&r);
-	assert_int_equal(core_request_get(w->db, w->head, w->t, &r), SD_OK);
-	db_request_fini(&r);
-	assert_int_equal(core_request_get(w->db, w->admin, w->t, &r), SD_OK);
-	db_request_fini(&r);
-	assert_int_equal(core_request_get(w->db, 0, w->t, &r), SD_OK);
-	db_request_fini(&r);
-	/* Writing is checked the same way, and leaves nothing behind. */
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->b, w->t, "نفوذ",
-	    CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->gas, w->t, "پاسخ",
-	    CORE_CHAN_SMS, NULL, err), SD_ENOTFOUND);
-	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, w->b, w->t,
-	    CORE_STATUS_CLOSED, err), SD_ENOTFOUND);
+	/* An applicant with no id writes nothing and lists nothing. */
+	{
+		struct core_actor nobody = {CORE_ACTOR_APPLICANT, 0};
+		struct db_request *rows;
+
+		assert_int_equal(core_request_reply(w->db, &core_env_no_sms, &nobody, w->t,
+		    "x", CORE_CHAN_WEB, NULL, err), SD_EINVAL);
+		assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, &nobody,
+		    w->t, CORE_STATUS_CLOSED, err), SD_EINVAL);
+		assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, &nobody,
+		    w->t, err), SD_EINVAL);
+		assert_int_equal(core_request_list_mine(w->db, &nobody, 5,
+		    &rows, &n), SD_EINVAL);
+		assert_int_equal(core_request_create(w->db, &core_env_no_sms, &nobody, 2,
+		    CORE_PRIO_LOW, "x", "y", CORE_CHAN_WEB, &tb, err),
+		    SD_EINVAL);
+		/* The system and the CLI author no messages. */
+		assert_int_equal(core_request_reply(w->db, &core_env_no_sms,
+		    &core_actor_cli, w->t, "x", CORE_CHAN_CLI, NULL, err),
+		    SD_EINVAL);
+	}
 	assert_int_equal(thread_len(w, w->t), 1);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
 	assert_int_equal(audit_rows(w, w->t), 1);
@@ -275,16 +346,16 @@ test_escalation_transfers_to_head(void **state)
 	struct db_request r;
 	char err[SD_ERRLEN];
 
-	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, w->a, w->t, err), SD_OK);
-	assert_int_equal(core_request_get(w->db, w->head, w->t, &r), SD_OK);
+	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t, err), SD_OK);
+	assert_int_equal(core_request_get(w->db, tu_actor(w->db, w->head), w->t, &r), SD_OK);
 	assert_true(r.escalated);
 	assert_int_equal(r.dept, CORE_DEPT_HEAD);
 	assert_int_equal(r.orig_dept, 2);
 	db_request_fini(&r);
-	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, w->a, w->t, err),
+	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t, err),
 	    SD_ESTATE);
 	/* Another applicant can't escalate what they can't see. */
-	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, w->b, w->t, err),
+	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, tu_actor(w->db, w->b), w->t, err),
 	    SD_ENOTFOUND);
 	assert_int_equal(audit_rows(w, w->t), 2);
 }
@@ -298,35 +369,35 @@ test_bad_input_leaves_data_intact(void **state)
 	int64_t t;
 
 	/* SQL in a title is just text. */
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 3, CORE_PRIO_LOW,
 	    "x'); DROP TABLE requests; --", "<script>alert(1)</script>",
 	    CORE_CHAN_WEB, &t, err), SD_OK);
-	assert_int_equal(core_request_get(w->db, w->a, t, &r), SD_OK);
+	assert_int_equal(core_request_get(w->db, tu_actor(w->db, w->a), t, &r), SD_OK);
 	assert_string_equal(r.title, "x'); DROP TABLE requests; --");
 	db_request_fini(&r);
 	/* Invalid UTF-8, empty, too long, unknown department or priority. */
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 3, CORE_PRIO_LOW,
 	    "bad \xc0\x80", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 3, CORE_PRIO_LOW,
 	    "عنوان", "\xff", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 3, CORE_PRIO_LOW,
 	    "   ", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 3, CORE_PRIO_LOW,
 	    "عنوان", " \n\t ", CORE_CHAN_WEB, &t, err), SD_EINVAL);
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 3, CORE_PRIO_LOW,
 	    "عنوان", big, CORE_CHAN_WEB, &t, err), SD_ETOOBIG);
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 18, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 18, CORE_PRIO_LOW,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t, err), SD_EINVAL);
 	assert_non_null(strstr(err, "18"));
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 3,
 	    (enum core_priority)7, "عنوان", "متن", CORE_CHAN_WEB, &t, err),
 	    SD_EINVAL);
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->a, w->t, "\xed\xa0\x80",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t, "\xed\xa0\x80",
 	    CORE_CHAN_SMS, NULL, err), SD_EINVAL);
 	/* Nothing of that was stored: the next number is the next one. */
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 3, CORE_PRIO_LOW,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 3, CORE_PRIO_LOW,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t, err), SD_OK);
 	assert_int_equal(t, CORE_TRACKING_FIRST + 2);
 	assert_int_equal(thread_len(w, w->t), 1);
@@ -371,15 +442,15 @@ test_list_mine_newest_first(void **state)
 	int64_t t2;
 	size_t n;
 
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 4,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 4,
 	    CORE_PRIO_VERY_URGENT, "گاز", "نشت گاز", CORE_CHAN_SMS, &t2, err),
 	    SD_OK);
-	assert_int_equal(core_request_list_mine(w->db, w->a, 5, &r, &n), SD_OK);
+	assert_int_equal(core_request_list_mine(w->db, tu_actor(w->db, w->a), 5, &r, &n), SD_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(r[0].tracking, t2);
 	assert_int_equal(r[1].tracking, w->t);
 	db_request_list_free(r, n);
-	assert_int_equal(core_request_list_mine(w->db, w->b, 5, &r, &n), SD_OK);
+	assert_int_equal(core_request_list_mine(w->db, tu_actor(w->db, w->b), 5, &r, &n), SD_OK);
 	assert_int_equal(n, 0);
 	db_request_list_free(r, n);
 }
@@ -392,10 +463,10 @@ test_render_thread_in_seed_wording(void **state)
 
 	/* 2020-04-26 04:39:11 UTC = 1399/02/07 09:09:11 in Tehran. */
 	sd_clock_set_fixed(1587875951);
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->it), w->t,
 	    "تست سیستم مکاتبات انجام شد.", CORE_CHAN_WEB, NULL, err), SD_OK);
 	sd_clock_set_fixed(0);
-	assert_int_equal(core_request_render(w->db, w->a, w->t, &text), SD_OK);
+	assert_int_equal(core_request_render(w->db, tu_actor(w->db, w->a), w->t, &text), SD_OK);
 	assert_non_null(strstr(text, "موضوع : تست سیستم مکاتبات\n"));
 	assert_non_null(strstr(text, "نوع درخواست : فناوری اطلاعات\n"));
 	assert_non_null(strstr(text, "شماره رهگیری : 10001\n"));
@@ -455,14 +526,14 @@ test_names_titles_no_controls(void **state)
 			     0, &id, err),
 	    SD_OK);
 	/* A title is made from an SMS text: cleaned, not refused. */
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 2,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 2,
 			     CORE_PRIO_NORMAL, "\u202Eعنوان\x1b[2J \u2066تازه",
 			     "متن", CORE_CHAN_SMS, &t, err),
 	    SD_OK);
-	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
+	assert_int_equal(core_request_get(w->db, &core_actor_cli, t, &r), SD_OK);
 	assert_string_equal(r.title, "عنوان[2J تازه");
 	db_request_fini(&r);
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, w->a, 2,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, w->a), 2,
 			     CORE_PRIO_NORMAL, "\x1b\x07\u202E", "متن",
 			     CORE_CHAN_SMS, &t, err),
 	    SD_EINVAL);
@@ -484,17 +555,17 @@ test_render_marks_roles_escapes_bodies(void **state)
 			     "نوری (کارشناس فناوری)", CORE_ROLE_APPLICANT, "",
 			     NULL, 0, &fake, err),
 	    SD_OK);
-	assert_int_equal(core_request_create(w->db, &core_env_no_sms, fake, 2,
+	assert_int_equal(core_request_create(w->db, &core_env_no_sms, tu_actor(w->db, fake), 2,
 			     CORE_PRIO_NORMAL, "عنوان",
 			     "سلام\x1b[2J\x1b]0;title\x07\n"
 			     "پاسخ کارشناس: محمد نوری (کارشناس فناوری)\n"
 			     "\u202Eانجام شد\r\nپایان",
 			     CORE_CHAN_SMS, &t, err),
 	    SD_OK);
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it, t,
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->it), t,
 			     "پاسخ واقعی", CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
-	assert_int_equal(core_request_render(w->db, w->it, t, &text), SD_OK);
+	assert_int_equal(core_request_render(w->db, tu_actor(w->db, w->it), t, &text), SD_OK);
 	assert_null(strchr(text, '\x1b'));
 	assert_null(strchr(text, '\x07'));
 	assert_null(strchr(text, '\r'));
@@ -511,10 +582,10 @@ test_render_marks_roles_escapes_bodies(void **state)
 	    strstr(text, "\nپاسخ کارشناس: نام"));
 	free(text);
 	/* The head answers as the head. */
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->head, t, "رئیس",
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, tu_actor(w->db, w->head), t, "رئیس",
 			     CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
-	assert_int_equal(core_request_render(w->db, 0, t, &text), SD_OK);
+	assert_int_equal(core_request_render(w->db, &core_actor_cli, t, &text), SD_OK);
 	assert_non_null(strstr(text, "\nپاسخ رئیس: نام نام‌خانوادگی"));
 	free(text);
 }
@@ -554,15 +625,15 @@ test_sla_sweep_escalates_overdue(void **state)
 	assert_int_equal(core_calendar_new(&sla, &cal, err), SD_OK);
 	env.cal = cal;
 	sd_clock_set_fixed(wed);
-	assert_int_equal(core_request_create(w->db, &env, w->a, 2,
+	assert_int_equal(core_request_create(w->db, &env, tu_actor(w->db, w->a), 2,
 			     CORE_PRIO_NORMAL, "پروانه", "متن", CORE_CHAN_SMS, &t,
 			     err),
 	    SD_OK);
-	assert_int_equal(core_request_create(w->db, &env, w->a, 2,
+	assert_int_equal(core_request_create(w->db, &env, tu_actor(w->db, w->a), 2,
 			     CORE_PRIO_NORMAL, "دیگری", "متن", CORE_CHAN_SMS,
 			     &answered, err),
 	    SD_OK);
-	assert_int_equal(core_request_reply(w->db, &env, w->it, answered,
+	assert_int_equal(core_request_reply(w->db, &env, tu_actor(w->db, w->it), answered,
 			     "پاسخ کارشناس", CORE_CHAN_WEB, &msg, err),
 	    SD_OK);
 	assert_int_equal(core_calendar_due(cal, wed, 2, &due), SD_OK);
@@ -574,14 +645,14 @@ test_sla_sweep_escalates_overdue(void **state)
 	sd_clock_set_fixed(due - 60);
 	assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
+	assert_int_equal(core_request_get(w->db, &core_actor_cli, t, &r), SD_OK);
 	assert_false(r.escalated);
 	db_request_fini(&r);
 
 	sd_clock_set_fixed(due + 60);
 	assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(core_request_get(w->db, 0, t, &r), SD_OK);
+	assert_int_equal(core_request_get(w->db, &core_actor_cli, t, &r), SD_OK);
 	assert_true(r.escalated);
 	assert_int_equal(r.dept, CORE_DEPT_HEAD);
 	assert_int_equal(r.orig_dept, 2);
@@ -590,7 +661,7 @@ test_sla_sweep_escalates_overdue(void **state)
 	assert_int_equal(alerts_queued(w), alerts + 1);
 	/* The answered one and the world's own request (created now, not
 	 * at wed) stay. */
-	assert_int_equal(core_request_get(w->db, 0, answered, &r), SD_OK);
+	assert_int_equal(core_request_get(w->db, &core_actor_cli, answered, &r), SD_OK);
 	assert_false(r.escalated);
 	db_request_fini(&r);
 
@@ -621,12 +692,13 @@ test_env_effects_explicit(void **state)
 	int64_t alerts = alerts_queued(w);
 
 	sms.effects = CORE_FX_SMS;
-	assert_int_equal(core_request_reply(w->db, &core_env_no_sms, w->it,
+	assert_int_equal(core_request_reply(w->db, &core_env_no_sms,
+			     tu_actor(w->db, w->it),
 			     w->t, "پاسخ اول", CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
 	assert_int_equal(alerts_queued(w), alerts);
-	assert_int_equal(core_request_reply(w->db, &sms, w->it, w->t,
+	assert_int_equal(core_request_reply(w->db, &sms, tu_actor(w->db, w->it), w->t,
 			     "پاسخ دوم", CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	assert_int_equal(alerts_queued(w), alerts + 1);

@@ -172,10 +172,10 @@ test_tracking_starts_at_10001_never_reused(void **state)
 	assert_true(asprintf(&path, "%s/t.db", dir) > 0);
 	db = tu_db_open(path);
 	a = tu_user(db, "09131111111", CORE_ROLE_APPLICANT, NULL, 0);
-	assert_int_equal(core_request_create(db, &core_env_no_sms, a, 2, CORE_PRIO_URGENT,
+	assert_int_equal(core_request_create(db, &core_env_no_sms, tu_actor(db, a), 2, CORE_PRIO_URGENT,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t1, err), SD_OK);
 	assert_int_equal(t1, CORE_TRACKING_FIRST);
-	assert_int_equal(core_request_create(db, &core_env_no_sms, a, 2, CORE_PRIO_URGENT,
+	assert_int_equal(core_request_create(db, &core_env_no_sms, tu_actor(db, a), 2, CORE_PRIO_URGENT,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t2, err), SD_OK);
 	assert_int_equal(t2, 10002);
 	/* Even if the newest row vanished (by hand, say), its number is
@@ -186,7 +186,7 @@ test_tracking_starts_at_10001_never_reused(void **state)
 	    "DELETE FROM requests WHERE tracking = 10002", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(h);
-	assert_int_equal(core_request_create(db, &core_env_no_sms, a, 2, CORE_PRIO_URGENT,
+	assert_int_equal(core_request_create(db, &core_env_no_sms, tu_actor(db, a), 2, CORE_PRIO_URGENT,
 	    "عنوان", "متن", CORE_CHAN_WEB, &t3, err), SD_OK);
 	assert_int_equal(t3, 10003);
 	db_close(db);
@@ -219,7 +219,7 @@ writer_run(void *arg)
 		return NULL;
 	}
 	for (i = 0; i < THREAD_INSERTS; i++)
-		if (core_request_create(db, &core_env_no_sms, w->applicant, 3, CORE_PRIO_NORMAL,
+		if (core_request_create(db, &core_env_no_sms, tu_actor(db, w->applicant), 3, CORE_PRIO_NORMAL,
 			"هم‌زمان", "درخواست هم‌زمان", CORE_CHAN_SMS,
 			&w->got[i], err) != SD_OK)
 			w->failures++;
