@@ -153,33 +153,125 @@ test_parse_closest(void **state)
 	assert_int_equal(c.closest, CORE_CMD_NONE);
 }
 
-/* Random bytes and random mixtures of command words: no crash, the text
- * fields always terminated. */
+/* A tiny LCG: the same inputs every run. */
+static unsigned
+rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+/* Append s to buf (cap bytes), which must have room. */
+static void
+put(char *buf, size_t cap, const char *s)
+{
+	size_t len = strlen(buf);
+
+	assert_true(len + strlen(s) < cap);
+	memcpy(buf + len, s, strlen(s) + 1);
+}
+
+/*
+ * The property: a command as a phone may type it (random runs of spaces
+ * and tabs around its words, ZWNJ at word edges, Arabic ي and ك for
+ * Persian ی and ک, Persian or Arabic-Indic digits) parses exactly as its
+ * clean form. Then random bytes and random mixtures of command words: no
+ * crash, the text fields always terminated.
+ */
 static void
 test_parse_random(void **state)
 {
+	static const char *const clean[] = {
+		"وضعیت 10025", "10025", "لیست", "واحدها 2", "جدید 2 چاپگر خراب است",
+		"جدید 17 خف نشت گاز", "جدید 4 ض کار تکمیلی", "پاسخ 10025 کیفیت کار",
+		"پیگیری 10025", "ثبت نام علی رضایی", "ثبت نام کیان کاکایی",
+		"لغو", "شروع", "راهنما", "STATUS 10025", "NEW 2 F printer broken",
+		"R 10025 many thanks", "REG Ali Rezaei", "ESCALATE 10025",
+	};
+	static const char *const fa_digit[10] = {"۰", "۱", "۲", "۳", "۴", "۵",
+		"۶", "۷", "۸", "۹"};
+	static const char *const ar_digit[10] = {"٠", "١", "٢", "٣", "٤", "٥",
+		"٦", "٧", "٨", "٩"};
 	static const char *const bits[] = {"وضعیت", "جدید", "۱", "2", " ",
 		"\u200c", "ي", "STATUS", "NEW", "R", "ثبت", "نام", "\xff",
 		"\xd9", "VF", "خف", "\n", "10025", "؟"};
-	char buf[512];
-	struct core_cmd c;
+	char buf[1024];
+	struct core_cmd want, c;
 	unsigned seed = 12345;
-	int i, k;
+	int i, k, changed = 0;
 
 	(void)state;
+	for (i = 0; i < 400; i++) {
+		const char *p = clean[i % (sizeof(clean) / sizeof(clean[0]))];
+		unsigned sp;
+
+		core_cmd_parse(p, &want);
+		assert_int_not_equal(want.id, CORE_CMD_NONE);
+		buf[0] = '\0';
+		for (sp = rnd(&seed, 3); sp > 0; sp--)
+			put(buf, sizeof(buf), rnd(&seed, 2) ? " " : "\t");
+		while (*p != '\0') {
+			if (*p == ' ') {
+				/* A word break: spaces, ZWNJ on its edges. */
+				if (rnd(&seed, 2))
+					put(buf, sizeof(buf), "\u200c");
+				for (sp = 1 + rnd(&seed, 3); sp > 0; sp--)
+					put(buf, sizeof(buf), " ");
+				if (rnd(&seed, 2))
+					put(buf, sizeof(buf), "\u200c");
+				p++;
+			} else if (*p >= '0' && *p <= '9') {
+				unsigned how = rnd(&seed, 3);
+				char d[2] = {*p, '\0'};
+
+				put(buf, sizeof(buf), how == 0 ? d : how == 1 ?
+				    fa_digit[*p - '0'] : ar_digit[*p - '0']);
+				p++;
+			} else if (strncmp(p, "ی", 2) == 0) {
+				put(buf, sizeof(buf), rnd(&seed, 2) ? "ي" : "ی");
+				p += 2;
+			} else if (strncmp(p, "ک", 2) == 0) {
+				put(buf, sizeof(buf), rnd(&seed, 2) ? "ك" : "ک");
+				p += 2;
+			} else {
+				char ch[2] = {*p++, '\0'};
+
+				put(buf, sizeof(buf), ch);
+			}
+		}
+		for (sp = rnd(&seed, 3); sp > 0; sp--)
+			put(buf, sizeof(buf), rnd(&seed, 2) ? "\u200c" : " ");
+		if (strcmp(buf, clean[i % (sizeof(clean) / sizeof(clean[0]))]))
+			changed++;
+		core_cmd_parse(buf, &c);
+		if (c.id != want.id || c.en != want.en ||
+		    c.missing != want.missing || c.tracking != want.tracking ||
+		    c.dept != want.dept || c.prio != want.prio ||
+		    strcmp(c.text, want.text) != 0 ||
+		    strcmp(c.last, want.last) != 0)
+			fail_msg("'%s' parsed as id=%d en=%d missing=%d "
+				 "tracking=%lld dept=%d prio=%d text='%s' "
+				 "last='%s'; its clean form as id=%d "
+				 "tracking=%lld dept=%d text='%s' last='%s'",
+			    buf, c.id, c.en, c.missing, (long long)c.tracking,
+			    c.dept, c.prio, c.text, c.last, want.id,
+			    (long long)want.tracking, want.dept, want.text,
+			    want.last);
+	}
+	/* The noise was there: most inputs differ from their clean form. */
+	assert_true(changed > 300);
 	for (i = 0; i < 200; i++) {
 		size_t len = 0;
-		int n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+		int n = (int)rnd(&seed, 12);
 
 		buf[0] = '\0';
 		for (k = 0; k < n; k++) {
-			seed = seed * 1103515245u + 12345u;
 			if (i % 3 == 0) {
-				buf[len++] = (char)(seed >> 16);
+				buf[len++] = (char)(rnd(&seed, 255) + 1);
 				buf[len] = '\0';
 			} else {
-				const char *b = bits[(seed >> 16) % (sizeof(bits) /
-							      sizeof(bits[0]))];
+				const char *b = bits[rnd(&seed,
+				    sizeof(bits) / sizeof(bits[0]))];
 
 				if (len + strlen(b) + 1 < sizeof(buf)) {
 					strcat(buf, b);
