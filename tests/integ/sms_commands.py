@@ -21,6 +21,7 @@ import pipeline as P  # noqa: E402  (Sim, Desk, check)
 A = "989131111111"      # the applicant's phone
 STAFF = "989133333333"  # the IT staff member's phone
 STRANGER = "989135555555"
+B = "989132222222"      # a second applicant, who never sends STOP
 
 
 class Phones:
@@ -121,15 +122,38 @@ def main():
                     body == [(long_text,)],
                     f"stored {len(body[0][0]) if body else 0} characters")
 
-            # STOP: no alerts, command replies still come.
+            # STOP: no alerts, command replies still come. Checked
+            # against a second applicant who did not send STOP and gets
+            # the same two answers (CLI and SMS): their alerts must be
+            # queued, so "no alert" cannot pass by nothing being sent.
+            r = ph.send(B, "ثبت نام مریم احمدی")
+            P.check("second applicant registered", r and "ثبت نام شما انجام شد" in r[0])
+            r = ph.send(B, "جدید 2 اسکنر کار نمی‌کند")
+            P.check("second applicant's request 10004", r and "10004" in r[0])
             r = ph.send(A, "لغو")
             P.check("STOP acknowledged", r and "قطع شد" in r[0])
-            a_before = len(ph.inbox(A))
-            desk.cli("request", "reply", "10001", "--from", "09133333333",
-                     "--text", "پاسخ دوم از وب")
-            r = ph.send(STAFF, "پاسخ 10001 پاسخ سوم از پیامک")
-            time.sleep(1.5)
-            P.check("after STOP no alert reaches the applicant",
+
+            def alert_rows(number):
+                return desk.sql("SELECT COUNT(*) FROM outbox WHERE kind = 1 "
+                                f"AND destination = '+{number}'")[0][0]
+            a_rows, b_rows = alert_rows(A), alert_rows(B)
+            a_before, b_before = len(ph.inbox(A)), len(ph.inbox(B))
+            for t in ("10001", "10004"):
+                desk.cli("request", "reply", t, "--from", "09133333333",
+                         "--text", "پاسخ دوم از وب")
+                r = ph.send(STAFF, f"پاسخ {t} پاسخ سوم از پیامک")
+                P.check(f"staff answer to {t} by SMS confirmed",
+                        r and f"پاسخ شما به درخواست {t}" in r[0])
+            # The alerts are queued in the answer's own transaction, so
+            # the rows are there once the answers are confirmed.
+            P.check("the same answers queue 2 alerts for an applicant "
+                    "who did not send STOP", alert_rows(B) - b_rows == 2,
+                    f"{alert_rows(B) - b_rows} rows")
+            P.check("after STOP no alert is queued for the applicant",
+                    alert_rows(A) == a_rows, f"{alert_rows(A) - a_rows} rows")
+            P.check("the other applicant's phone receives both",
+                    P.wait_until(lambda: len(ph.inbox(B)) >= b_before + 2, 10))
+            P.check("after STOP no alert reaches the applicant's phone",
                     len(ph.inbox(A)) == a_before, str(ph.new_for(A, a_before)))
             r = ph.send(A, "وضعیت 10001")
             P.check("after STOP command replies still come", r and "10001" in r[0])
