@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/buf.h"
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/xmalloc.h"
@@ -662,26 +663,19 @@ db_outbox_get(struct db *db, int64_t id, struct db_outbox_row *out,
 	}
 	sqlite3_bind_int64(st, 1, id);
 	{
-		size_t cap = 64, len = 0;
-		char *buf = xmalloc(cap);
+		struct sd_buf buf;
+		enum sd_rc rc = SD_OK;
 
-		buf[0] = '\0';
-		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *sid =
-			    (const char *)sqlite3_column_text(st, 1);
-			size_t need = strlen(sid) + 32;
-
-			if (len + need >= cap) {
-				cap = (len + need) * 2;
-				buf = xrealloc(buf, cap);
-			}
-			len += (size_t)snprintf(buf + len, cap - len,
-			    "%s%d:%s(%d)", len > 0 ? " " : "",
-			    sqlite3_column_int(st, 0), sid,
+		/* At most SMSC_PARTS_MAX parts of a 64-octet id each. */
+		sd_buf_init(&buf, 255 * (SD_MSGID_LEN + 32));
+		while ((r = sqlite3_step(st)) == SQLITE_ROW && rc == SD_OK)
+			rc = sd_buf_addf(&buf, "%s%d:%s(%d)",
+			    sd_buf_len(&buf) > 0 ? " " : "",
+			    sqlite3_column_int(st, 0),
+			    (const char *)sqlite3_column_text(st, 1),
 			    sqlite3_column_int(st, 2));
-		}
 		sqlite3_reset(st);
-		*parts = buf;
+		*parts = sd_buf_take(&buf);
 	}
 	return SD_OK;
 }

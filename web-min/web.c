@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/base/buf.h"
 #include "core/base/log.h"
 #include "core/base/xmalloc.h"
 #include "core/core.h"
@@ -54,39 +55,37 @@ struct web {
 	struct web_hooks hooks;         /* the rest of the program */
 };
 
-/* Rebuild the query string of c ("k=v&k=v", values percent-encoded). */
+/* The longest query string a receipt may have. */
+#define WEB_QUERY_MAX 4096
+
+/* Rebuild the query string of c ("k=v&k=v", values percent-encoded) in
+ * the struct sd_buf cls (at most WEB_QUERY_MAX: a longer one stops at
+ * the last whole pair). */
 static enum MHD_Result
 web_query_add(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *value)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	char **q = cls;
-	size_t len = strlen(*q), need = strlen(key) + 2 +
-	    (value != NULL ? strlen(value) * 3 : 0);
+	struct sd_buf *q = cls, pair;
 	const unsigned char *v;
-	char *o;
+	enum sd_rc rc;
 
 	(void)kind;
-	if (len + need > 4096)
-		return MHD_NO;
-	*q = xrealloc(*q, len + need + 1);
-	o = *q + len;
-	if (len > 0)
-		*o++ = '&';
-	o += sprintf(o, "%s=", key);
-	for (v = (const unsigned char *)(value != NULL ? value : ""); *v != 0;
-	     v++) {
+	sd_buf_init(&pair, WEB_QUERY_MAX);
+	rc = sd_buf_addf(&pair, "%s%s=", sd_buf_len(q) > 0 ? "&" : "", key);
+	for (v = (const unsigned char *)(value != NULL ? value : "");
+	     rc == SD_OK && *v != 0; v++) {
 		if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
-		    (*v >= '0' && *v <= '9') || strchr("-_.~", *v) != NULL) {
-			*o++ = (char)*v;
-		} else {
-			*o++ = '%';
-			*o++ = hex[*v >> 4];
-			*o++ = hex[*v & 15];
-		}
+		    (*v >= '0' && *v <= '9') || strchr("-_.~", *v) != NULL)
+			rc = sd_buf_add(&pair, v, 1);
+		else
+			rc = sd_buf_addf(&pair, "%%%c%c", hex[*v >> 4],
+			    hex[*v & 15]);
 	}
-	*o = '\0';
-	return MHD_YES;
+	if (rc == SD_OK)
+		rc = sd_buf_add(q, sd_buf_str(&pair), sd_buf_len(&pair));
+	sd_buf_fini(&pair);
+	return rc == SD_OK ? MHD_YES : MHD_NO;
 }
 
 /* True if the client is on the loopback interface. */
@@ -153,14 +152,19 @@ web_reply(struct MHD_Connection *c, unsigned code, const char *ctype,
 	return ret;
 }
 
+/* The home page's size limit: the departments' names are ours, short. */
+#define WEB_PAGE_MAX (256 * 1024)
+
 static char *
 web_page_home(struct web *w)
 {
 	struct db_dept *d = NULL;
-	size_t n = 0, i, len, cap = 8192;
-	char *html = xmalloc(cap);
+	struct sd_buf html;
+	size_t n = 0, i;
+	enum sd_rc rc;
 
-	len = (size_t)snprintf(html, cap,
+	sd_buf_init(&html, WEB_PAGE_MAX);
+	rc = sd_buf_adds(&html,
 	    "<!doctype html><html lang=\"fa\" dir=\"rtl\"><head>"
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">"
@@ -174,20 +178,18 @@ web_page_home(struct web *w)
 	if (db_dept_list(w->db, &d, &n) != SD_OK)
 		n = 0;
 	pthread_mutex_unlock(&w->db_lock);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == SD_OK; i++) {
 		char *e = web_html_escape(d[i].name);
-		size_t need = strlen(e) + 32;
 
-		if (len + need + 64 > cap) {
-			cap = (cap + need) * 2;
-			html = xrealloc(html, cap);
-		}
-		len += (size_t)snprintf(html + len, cap - len, "<li>%s</li>", e);
+		rc = sd_buf_addf(&html, "<li>%s</li>", e);
 		free(e);
 	}
 	db_dept_list_free(d, n);
-	snprintf(html + len, cap - len, "</ol></body></html>");
-	return html;
+	if (rc == SD_OK)
+		rc = sd_buf_adds(&html, "</ol></body></html>");
+	if (rc != SD_OK)
+		log_warnx("web", "home page over %d bytes", WEB_PAGE_MAX);
+	return sd_buf_take(&html);
 }
 
 static enum MHD_Result
@@ -236,15 +238,16 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (w->hooks.sms_receipt != NULL && w->hooks.receipt_path != NULL &&
 	    strcmp(url, w->hooks.receipt_path) == 0) {
-		char *q = xstrdup("");
+		struct sd_buf q;
 		enum sd_rc rc;
 
+		sd_buf_init(&q, WEB_QUERY_MAX);
 		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
 		    web_query_add, &q);
 		pthread_mutex_lock(&w->db_lock);
-		rc = w->hooks.sms_receipt(w->hooks.arg, w->db, q);
+		rc = w->hooks.sms_receipt(w->hooks.arg, w->db, sd_buf_str(&q));
 		pthread_mutex_unlock(&w->db_lock);
-		free(q);
+		sd_buf_fini(&q);
 		if (rc == SD_OK)
 			return web_reply(c, MHD_HTTP_OK,
 			    "text/plain; charset=utf-8", xstrdup("ok\n"));
