@@ -344,6 +344,8 @@ enum sd_rc core_request_list_mine(struct db *db,
     const struct core_actor *actor, size_t limit, struct db_request **rows,
     size_t *n) SD_MUSTCHECK;
 
+/* ---- A thread as text (core/render.c) ---------------------------------- */
+
 /*
  * Render request tracking and its thread as plain text for actor (same
  * access check as core_request_get), in the seed's wording:

@@ -56,6 +56,18 @@ bool core_text_line_unsafe(const char *s, uint32_t *cp);
 /* A copy of s without those characters (white space kept). Caller frees. */
 char *core_text_line_strip(const char *s);
 
+struct core_env;
+
+/* Links and excerpts in SMS texts (core/text.c): the request's link,
+ * "https://desk.example/r/10025". */
+void core_link(const struct core_env *env, int64_t tracking, char *out,
+    size_t n);
+
+/* Append the first max characters of s, on one line, to out (size n),
+ * with "…" when cut; controls and bidi overrides escaped as by
+ * core_text_escape(). */
+void core_excerpt(const char *s, size_t max, char *out, size_t n);
+
 /* ---- SMS alerts (core/alert.c) ---------------------------------------- */
 
 struct core_env;
@@ -91,15 +103,6 @@ enum sd_rc core_alert_user(struct db *db, const struct core_env *env,
 enum sd_rc core_alert_very_urgent(struct db *db, const struct core_env *env,
     int64_t tracking, int dept, int64_t applicant_id, const char *title)
     SD_MUSTCHECK;
-
-/* The request's link for SMS, "https://desk.example/r/10025". */
-void core_link(const struct core_env *env, int64_t tracking, char *out,
-    size_t n);
-
-/* Append the first max characters of s, on one line, to out (size n),
- * with "…" when cut; controls and bidi overrides escaped as by
- * core_text_escape(). */
-void core_excerpt(const char *s, size_t max, char *out, size_t n);
 
 /* ---- Texts of the SMS channel (core/texts.c) -------------------------- */
 

@@ -620,3 +620,49 @@ core_text_escape(const char *s, unsigned flags)
 	o[k] = '\0';
 	return xrealloc(o, k + 1);
 }
+
+/* ---- Pieces of SMS texts: links and excerpts ---------------------------- */
+
+void
+core_link(const struct core_env *env, int64_t tracking, char *out, size_t n)
+{
+	const char *base = env != NULL && env->base_url != NULL ?
+	    env->base_url : "";
+	size_t len = strlen(base);
+
+	/* "https://x/" + "r/1" without a doubled slash. */
+	if (len > 0 && base[len - 1] == '/')
+		len--;
+	snprintf(out, n, "%.*s/r/%lld", (int)len, base, (long long)tracking);
+}
+
+void
+core_excerpt(const char *text, size_t max, char *out, size_t outsz)
+{
+	/* What a phone would act on (controls, bidi overrides that would
+	 * reorder the rest of the SMS, link included) is shown escaped. */
+	char *s = core_text_escape(text, CORE_ESC_LINES);
+	size_t i = 0, chars = 0, o = strlen(out);
+
+	while (s[i] != '\0' && chars < max) {
+		unsigned char ch = (unsigned char)s[i];
+		size_t n = ch < 0x80 ? 1 : ch < 0xe0 ? 2 : ch < 0xf0 ? 3 : 4;
+
+		if (o + n + 4 >= outsz)
+			break;
+		if (ch == '\n' || ch == '\r' || ch == '\t') {
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			i++;
+		} else {
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+		}
+		chars++;
+	}
+	out[o] = '\0';
+	if (s[i] != '\0' && o + 4 < outsz)
+		strcat(out, "…");
+	free(s);
+}
