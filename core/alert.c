@@ -99,15 +99,15 @@ core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
 	case CORE_ALERT_ANSWER:
 		core_excerpt(excerpt != NULL ? excerpt : "", ALERT_EXCERPT, ex,
 		    sizeof(ex));
-		core_txt_add(text, sizeof(text), false, TXT_ALERT_ANSWER,
+		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_ANSWER,
 		    (long long)tracking, ex, link);
 		break;
 	case CORE_ALERT_CLOSED:
-		core_txt_add(text, sizeof(text), false, TXT_ALERT_CLOSED,
+		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_CLOSED,
 		    (long long)tracking, link);
 		break;
 	case CORE_ALERT_ESCALATED:
-		core_txt_add(text, sizeof(text), false, TXT_ALERT_ESCALATED,
+		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_ESCALATED,
 		    (long long)tracking, link);
 		break;
 	}
@@ -183,7 +183,7 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 		if (staff[i].alerts_off)
 			continue;
 		text[0] = '\0';
-		core_txt_add(text, sizeof(text), false, TXT_ALERT_VERY_URGENT,
+		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_VERY_URGENT,
 		    (long long)tracking, d.short_name, ex, link);
 		rc = alert_queue(db, staff[i].mobile, tracking, text);
 	}
@@ -241,7 +241,7 @@ digest_one(struct db *db, const struct core_env *env, int64_t user_id,
 	if (n > DIGEST_SHOW)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list),
 		    "، …");
-	core_txt_add(text, sizeof(text), false, TXT_ALERT_DIGEST,
+	core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_DIGEST,
 	    (long long)n, list, env->base_url != NULL ? env->base_url : "");
 	rc = alert_queue(db, u.mobile, 0, text);
 	if (rc == SD_OK) {

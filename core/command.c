@@ -497,7 +497,7 @@ say(struct mo_ctx *x, const char *fmt, ...)
 static void
 say_usage(struct mo_ctx *x)
 {
-	SAY(x, TXT_USAGE, usage[x->c.id][x->c.en ? 1 : 0]);
+	SAY(x, CORE_TXT_USAGE, usage[x->c.id][x->c.en ? 1 : 0]);
 }
 
 static const char *
@@ -531,7 +531,7 @@ do_status(struct mo_ctx *x)
 
 	rc = core_request_get(x->db, &x->actor, x->c.tracking, &r);
 	if (rc == SD_ENOTFOUND) {
-		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
+		SAY(x, CORE_TXT_NOT_FOUND, (long long)x->c.tracking);
 		return SD_OK;
 	}
 	if (rc != SD_OK)
@@ -542,13 +542,13 @@ do_status(struct mo_ctx *x)
 		return rc;
 	}
 	jalali_short(r.updated, when, sizeof(when));
-	SAY(x, TXT_STATUS, (long long)r.tracking, d.short_name,
+	SAY(x, CORE_TXT_STATUS, (long long)r.tracking, d.short_name,
 	    status_word(x, r.status), when);
-	SAY(x, TXT_STATUS_PRIO, core_priority_label(r.prio));
+	SAY(x, CORE_TXT_STATUS_PRIO, core_priority_label(r.prio));
 	rc = db_message_last_answer(x->db, r.tracking, &m);
 	if (rc == SD_OK) {
 		core_excerpt(m.body, EXCERPT_CHARS, ex, sizeof(ex));
-		SAY(x, TXT_STATUS_ANSWER, ex);
+		SAY(x, CORE_TXT_STATUS_ANSWER, ex);
 		db_message_fini(&m);
 	}
 	core_link(x->env, r.tracking, link, sizeof(link));
@@ -570,16 +570,16 @@ do_list(struct mo_ctx *x)
 	if (rc != SD_OK)
 		return rc;
 	if (n == 0)
-		SAY(x, TXT_LIST_EMPTY, 0);
+		SAY(x, CORE_TXT_LIST_EMPTY, 0);
 	else
-		SAY(x, TXT_LIST_HEAD, 0);
+		SAY(x, CORE_TXT_LIST_HEAD, 0);
 	for (i = 0; i < n && rc == SD_OK; i++) {
 		struct db_dept d;
 
 		rc = db_dept_get(x->db, rows[i].dept, &d);
 		if (rc != SD_OK)
 			break;
-		SAY(x, TXT_LIST_LINE, (long long)rows[i].tracking,
+		SAY(x, CORE_TXT_LIST_LINE, (long long)rows[i].tracking,
 		    status_word(x, rows[i].status), d.short_name);
 		db_dept_fini(&d);
 	}
@@ -600,12 +600,12 @@ do_depts(struct mo_ctx *x)
 	rc = db_dept_list(x->db, &d, &n);
 	if (rc != SD_OK)
 		return rc;
-	SAY(x, TXT_DEPTS_HEAD, 0);
+	SAY(x, CORE_TXT_DEPTS_HEAD, 0);
 	for (i = first; i < n && i < first + DEPTS_PAGE; i++, k++)
 		say(x, "%s%d %s", k == 0 ? " " : x->c.en ? ", " : "، ",
 		    d[i].code, d[i].short_name);
 	if (first == 0 && n > DEPTS_PAGE)
-		SAY(x, TXT_DEPTS_MORE, 0);
+		SAY(x, CORE_TXT_DEPTS_MORE, 0);
 	db_dept_list_free(d, n);
 	return SD_OK;
 }
@@ -669,7 +669,7 @@ static void
 say_cut(struct mo_ctx *x)
 {
 	if (x->cut)
-		SAY(x, TXT_TEXT_CUT, x->cut_kept, x->cut_total);
+		SAY(x, CORE_TXT_TEXT_CUT, x->cut_kept, x->cut_total);
 }
 
 /* The first words of text, as a title. */
@@ -711,7 +711,7 @@ do_new(struct mo_ctx *x)
 	enum sd_rc rc;
 
 	if (x->c.dept < 1 || x->c.dept > CORE_DEPT_COUNT) {
-		SAY(x, TXT_BAD_DEPT, x->c.dept);
+		SAY(x, CORE_TXT_BAD_DEPT, x->c.dept);
 		return SD_OK;
 	}
 	make_title(x->c.text, title, sizeof(title));
@@ -721,7 +721,7 @@ do_new(struct mo_ctx *x)
 	    &t, err);
 	free(body);
 	if (rc == SD_EINVAL || rc == SD_ETOOBIG) {
-		SAY(x, TXT_BAD_TEXT, 0);
+		SAY(x, CORE_TXT_BAD_TEXT, 0);
 		return SD_OK;
 	}
 	if (rc != SD_OK)
@@ -730,7 +730,7 @@ do_new(struct mo_ctx *x)
 	if (rc != SD_OK)
 		return rc;
 	core_link(x->env, t, link, sizeof(link));
-	SAY(x, TXT_NEW_OK, (long long)t, d.short_name, link);
+	SAY(x, CORE_TXT_NEW_OK, (long long)t, d.short_name, link);
 	say_cut(x);
 	x->link_tracking = t;
 	db_dept_fini(&d);
@@ -749,7 +749,7 @@ do_reply(struct mo_ctx *x)
 	 * follow-up. */
 	rc = core_request_get(x->db, &x->actor, x->c.tracking, &r);
 	if (rc == SD_ENOTFOUND) {
-		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
+		SAY(x, CORE_TXT_NOT_FOUND, (long long)x->c.tracking);
 		return SD_OK;
 	}
 	if (rc != SD_OK)
@@ -762,19 +762,19 @@ do_reply(struct mo_ctx *x)
 	free(body);
 	switch (rc) {
 	case SD_OK:
-		SAY(x, own ? TXT_FOLLOWUP_OK : TXT_ANSWER_OK,
+		SAY(x, own ? CORE_TXT_FOLLOWUP_OK : CORE_TXT_ANSWER_OK,
 		    (long long)x->c.tracking);
 		say_cut(x);
 		return SD_OK;
 	case SD_ESTATE:
-		SAY(x, TXT_CLOSED, (long long)x->c.tracking);
+		SAY(x, CORE_TXT_CLOSED, (long long)x->c.tracking);
 		return SD_OK;
 	case SD_ENOTFOUND:
-		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
+		SAY(x, CORE_TXT_NOT_FOUND, (long long)x->c.tracking);
 		return SD_OK;
 	case SD_EINVAL:
 	case SD_ETOOBIG:
-		SAY(x, TXT_BAD_TEXT, 0);
+		SAY(x, CORE_TXT_BAD_TEXT, 0);
 		return SD_OK;
 	default:
 		return rc;
@@ -799,19 +799,19 @@ do_escalate(struct mo_ctx *x)
 		rc = SD_ENOTFOUND; /* staff escalate with the CLI or web */
 	}
 	if (rc == SD_ENOTFOUND) {
-		SAY(x, TXT_NOT_FOUND, (long long)x->c.tracking);
+		SAY(x, CORE_TXT_NOT_FOUND, (long long)x->c.tracking);
 		return SD_OK;
 	}
 	if (rc != SD_OK)
 		return rc;
 	if (sla != NULL && sla->escalation == CORE_ESC_AUTO) {
-		SAY(x, TXT_ESC_AUTO, days);
+		SAY(x, CORE_TXT_ESC_AUTO, days);
 	} else if (r.escalated) {
-		SAY(x, TXT_ESC_ALREADY, (long long)r.tracking);
+		SAY(x, CORE_TXT_ESC_ALREADY, (long long)r.tracking);
 	} else if (r.status == CORE_STATUS_CLOSED) {
-		SAY(x, TXT_CLOSED, (long long)r.tracking);
+		SAY(x, CORE_TXT_CLOSED, (long long)r.tracking);
 	} else if (r.status == CORE_STATUS_ANSWERED) {
-		SAY(x, TXT_ESC_ANSWERED, (long long)r.tracking,
+		SAY(x, CORE_TXT_ESC_ANSWERED, (long long)r.tracking,
 		    (long long)r.tracking);
 	} else {
 		if (x->env->cal != NULL)
@@ -821,12 +821,12 @@ do_escalate(struct mo_ctx *x)
 			due = r.updated + days * 86400;
 		if (rc == SD_OK && sd_clock_now() < due) {
 			jalali_short(due, when, sizeof(when));
-			SAY(x, TXT_ESC_WAIT, (long long)r.tracking, when, days);
+			SAY(x, CORE_TXT_ESC_WAIT, (long long)r.tracking, when, days);
 		} else if (rc == SD_OK) {
 			rc = core_request_escalate(x->db, x->env, &x->actor,
 			    r.tracking, err);
 			if (rc == SD_OK)
-				SAY(x, TXT_ESC_OK, (long long)r.tracking);
+				SAY(x, CORE_TXT_ESC_OK, (long long)r.tracking);
 		}
 	}
 	db_request_fini(&r);
@@ -842,31 +842,31 @@ do_reg(struct mo_ctx *x, const char *e164)
 	enum sd_rc rc;
 
 	if (x->known) {
-		SAY(x, TXT_REG_ALREADY, 0);
+		SAY(x, CORE_TXT_REG_ALREADY, 0);
 		return SD_OK;
 	}
 	/* core_user_add() refuses these too; the sender is told which
 	 * rule. */
 	if (core_text_line_unsafe(x->c.text, &cp) ||
 	    core_text_line_unsafe(x->c.last, &cp)) {
-		SAY(x, TXT_REG_CHARS, 0);
+		SAY(x, CORE_TXT_REG_CHARS, 0);
 		return SD_OK;
 	}
 	rc = core_user_add(x->db, 0, e164, x->c.text, x->c.last,
 	    CORE_ROLE_APPLICANT, "", NULL, 0, &id, err);
 	if (rc == SD_EINVAL || rc == SD_ETOOBIG) {
-		SAY(x, TXT_REG_BAD, 0);
+		SAY(x, CORE_TXT_REG_BAD, 0);
 		return SD_OK;
 	}
 	if (rc == SD_EEXIST) {
-		SAY(x, TXT_REG_ALREADY, 0);
+		SAY(x, CORE_TXT_REG_ALREADY, 0);
 		return SD_OK;
 	}
 	/* The MO itself proves the number. */
 	if (rc == SD_OK)
 		rc = db_user_set_verified(x->db, id);
 	if (rc == SD_OK)
-		SAY(x, TXT_REG_OK, x->c.text, x->c.last, x->env->base_url);
+		SAY(x, CORE_TXT_REG_OK, x->c.text, x->c.last, x->env->base_url);
 	return rc;
 }
 
@@ -884,7 +884,7 @@ do_stop(struct mo_ctx *x, bool off)
 		    detail);
 	}
 	if (rc == SD_OK)
-		SAY(x, off ? TXT_STOP : TXT_START, 0);
+		SAY(x, off ? CORE_TXT_STOP : CORE_TXT_START, 0);
 	return rc;
 }
 
@@ -892,21 +892,21 @@ static enum sd_rc
 dispatch(struct mo_ctx *x, const char *e164)
 {
 	if (x->c.id == CORE_CMD_HELP) {
-		SAY(x, TXT_HELP, 0);
+		SAY(x, CORE_TXT_HELP, 0);
 		return SD_OK;
 	}
 	if (x->c.id == CORE_CMD_REG && !x->c.missing)
 		return do_reg(x, e164);
 	if (!x->known) {
-		SAY(x, TXT_UNREGISTERED, x->env->base_url);
+		SAY(x, CORE_TXT_UNREGISTERED, x->env->base_url);
 		return SD_OK;
 	}
 	if (x->c.id == CORE_CMD_NONE) {
 		if (x->c.closest != CORE_CMD_NONE)
-			SAY(x, TXT_HINT,
+			SAY(x, CORE_TXT_HINT,
 			    usage[x->c.closest][x->c.en ? 1 : 0]);
 		else
-			SAY(x, TXT_UNKNOWN, 0);
+			SAY(x, CORE_TXT_UNKNOWN, 0);
 		return SD_OK;
 	}
 	if (x->c.missing) {
@@ -925,7 +925,7 @@ dispatch(struct mo_ctx *x, const char *e164)
 	case CORE_CMD_START: return do_stop(x, false);
 	default: break;
 	}
-	SAY(x, TXT_UNKNOWN, 0);
+	SAY(x, CORE_TXT_UNKNOWN, 0);
 	return SD_OK;
 }
 
@@ -963,7 +963,7 @@ core_mo_handle(struct db *db, const struct core_env *env,
 		log_warnx("cmd", "flood: more than %ld messages in an hour "
 		    "from=%s; answered once, then ignored", per_hour,
 		    log_mask_mobile(mo->from, masked, sizeof(masked)));
-		SAY(x, TXT_FLOOD, 0);
+		SAY(x, CORE_TXT_FLOOD, 0);
 		goto queue;
 	}
 	if (core_mobile_parse(mo->from, e164, err) == SD_OK) {

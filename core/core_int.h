@@ -109,47 +109,47 @@ enum sd_rc core_alert_very_urgent(struct db *db, const struct core_env *env,
 /* The texts a phone receives; each has a Persian and an English form
  * (printf formats; arguments as noted). */
 enum core_txt {
-	TXT_OTP,          /* code, minutes */
-	TXT_HELP,         /* (none) */
-	TXT_NOT_FOUND,    /* tracking */
-	TXT_STATUS,       /* tracking, dept, status, Jalali "y/m/d h:m" */
-	TXT_STATUS_PRIO,  /* priority */
-	TXT_STATUS_ANSWER, /* excerpt */
-	TXT_LINK,         /* base_url, tracking */
-	TXT_UNREGISTERED, /* base_url */
-	TXT_UNKNOWN,      /* (none) */
-	TXT_LIST_HEAD,    /* (none) */
-	TXT_LIST_LINE,    /* tracking, status, dept */
-	TXT_LIST_EMPTY,   /* (none) */
-	TXT_DEPTS_HEAD,   /* (none) */
-	TXT_DEPTS_MORE,   /* (none) */
-	TXT_NEW_OK,       /* tracking, dept, link */
-	TXT_BAD_DEPT,     /* code */
-	TXT_FOLLOWUP_OK,  /* tracking */
-	TXT_ANSWER_OK,    /* tracking */
-	TXT_CLOSED,       /* tracking */
-	TXT_ESC_OK,       /* tracking */
-	TXT_ESC_WAIT,     /* tracking, Jalali date, days */
-	TXT_ESC_ANSWERED, /* tracking, tracking */
-	TXT_ESC_ALREADY,  /* tracking */
-	TXT_ESC_AUTO,     /* days */
-	TXT_REG_OK,       /* first, last, base_url */
-	TXT_REG_ALREADY,  /* (none) */
-	TXT_REG_BAD,      /* (none) */
-	TXT_REG_CHARS,    /* (none) */
-	TXT_STOP,         /* (none) */
-	TXT_START,        /* (none) */
-	TXT_HINT,         /* closest command's usage */
-	TXT_USAGE,        /* the command's usage */
-	TXT_FLOOD,        /* (none) */
-	TXT_BAD_TEXT,     /* (none) */
-	TXT_TEXT_CUT,     /* characters kept, characters sent (size_t) */
-	TXT_ALERT_ANSWER, /* tracking, excerpt, link */
-	TXT_ALERT_CLOSED, /* tracking, link */
-	TXT_ALERT_ESCALATED, /* tracking, link */
-	TXT_ALERT_VERY_URGENT, /* tracking, dept, title excerpt, link */
-	TXT_ALERT_DIGEST, /* count (long long), tracking numbers, base_url */
-	TXT_COUNT
+	CORE_TXT_OTP,          /* code, minutes */
+	CORE_TXT_HELP,         /* (none) */
+	CORE_TXT_NOT_FOUND,    /* tracking */
+	CORE_TXT_STATUS,       /* tracking, dept, status, Jalali "y/m/d h:m" */
+	CORE_TXT_STATUS_PRIO,  /* priority */
+	CORE_TXT_STATUS_ANSWER, /* excerpt */
+	CORE_TXT_LINK,         /* base_url, tracking */
+	CORE_TXT_UNREGISTERED, /* base_url */
+	CORE_TXT_UNKNOWN,      /* (none) */
+	CORE_TXT_LIST_HEAD,    /* (none) */
+	CORE_TXT_LIST_LINE,    /* tracking, status, dept */
+	CORE_TXT_LIST_EMPTY,   /* (none) */
+	CORE_TXT_DEPTS_HEAD,   /* (none) */
+	CORE_TXT_DEPTS_MORE,   /* (none) */
+	CORE_TXT_NEW_OK,       /* tracking, dept, link */
+	CORE_TXT_BAD_DEPT,     /* code */
+	CORE_TXT_FOLLOWUP_OK,  /* tracking */
+	CORE_TXT_ANSWER_OK,    /* tracking */
+	CORE_TXT_CLOSED,       /* tracking */
+	CORE_TXT_ESC_OK,       /* tracking */
+	CORE_TXT_ESC_WAIT,     /* tracking, Jalali date, days */
+	CORE_TXT_ESC_ANSWERED, /* tracking, tracking */
+	CORE_TXT_ESC_ALREADY,  /* tracking */
+	CORE_TXT_ESC_AUTO,     /* days */
+	CORE_TXT_REG_OK,       /* first, last, base_url */
+	CORE_TXT_REG_ALREADY,  /* (none) */
+	CORE_TXT_REG_BAD,      /* (none) */
+	CORE_TXT_REG_CHARS,    /* (none) */
+	CORE_TXT_STOP,         /* (none) */
+	CORE_TXT_START,        /* (none) */
+	CORE_TXT_HINT,         /* closest command's usage */
+	CORE_TXT_USAGE,        /* the command's usage */
+	CORE_TXT_FLOOD,        /* (none) */
+	CORE_TXT_BAD_TEXT,     /* (none) */
+	CORE_TXT_TEXT_CUT,     /* characters kept, characters sent (size_t) */
+	CORE_TXT_ALERT_ANSWER, /* tracking, excerpt, link */
+	CORE_TXT_ALERT_CLOSED, /* tracking, link */
+	CORE_TXT_ALERT_ESCALATED, /* tracking, link */
+	CORE_TXT_ALERT_VERY_URGENT, /* tracking, dept, title excerpt, link */
+	CORE_TXT_ALERT_DIGEST, /* count (long long), tracking numbers, base_url */
+	CORE_TXT_COUNT
 };
 
 /* The text id in Persian (en false) or English. */

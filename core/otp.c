@@ -86,7 +86,7 @@ core_otp_issue(struct db *db, const struct core_otp_config *cfg,
 		return SD_ENOMEM;
 	}
 	text[0] = '\0';
-	core_txt_add(text, sizeof(text), false, TXT_OTP, code,
+	core_txt_add(text, sizeof(text), false, CORE_TXT_OTP, code,
 	    (long)(cfg->ttl_s / 60 > 0 ? cfg->ttl_s / 60 : 1));
 	sodium_memzero(code, sizeof(code));
 	rc = db_begin(db);

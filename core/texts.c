@@ -51,105 +51,105 @@ static const char *const chan_fa[CORE_CHAN_COUNT] = {
 };
 
 /* The SMS channel's texts: Persian, then English. */
-static const char *const txt[TXT_COUNT][2] = {
+static const char *const txt[CORE_TXT_COUNT][2] = {
 	/* One UCS-2 part (at most 70 characters) with the code. */
-	[TXT_OTP] = {"کد سامانه مکاتبات: %s\nتا %ld دقیقه معتبر است؛ به کسی "
+	[CORE_TXT_OTP] = {"کد سامانه مکاتبات: %s\nتا %ld دقیقه معتبر است؛ به کسی "
 		      "ندهید.",
 	    "smsdesk code: %s\nValid for %ld minutes. Do not share it."},
 	/* Both fit in two SMS parts (134 UCS-2 / 306 GSM characters). */
-	[TXT_HELP] = {"راهنما: 10025 یا وضعیت 10025 | لیست | واحدها | "
+	[CORE_TXT_HELP] = {"راهنما: 10025 یا وضعیت 10025 | لیست | واحدها | "
 		       "جدید 2 متن | پاسخ 10025 متن | پیگیری 10025 | "
 		       "ثبت نام نام فامیل | لغو | شروع",
 	    "HELP: 10025 or STATUS 10025 | LIST | DEPTS | NEW 2 [VF|F|N|L] "
 	    "text | R 10025 text | ESCALATE 10025 | REG first last | STOP | "
 	    "START"},
-	[TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
+	[CORE_TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
 			    "نشد.",
 	    "No request %lld was found for you."},
-	[TXT_STATUS] = {"درخواست %lld (%s): %s - %s",
+	[CORE_TXT_STATUS] = {"درخواست %lld (%s): %s - %s",
 	    "Request %lld (%s): %s - %s"},
-	[TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
-	[TXT_STATUS_ANSWER] = {"\nپاسخ: %s", "\nAnswer: %s"},
-	[TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
-	[TXT_UNREGISTERED] = {"این شماره در سامانه مکاتبات ثبت نشده است. "
+	[CORE_TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
+	[CORE_TXT_STATUS_ANSWER] = {"\nپاسخ: %s", "\nAnswer: %s"},
+	[CORE_TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
+	[CORE_TXT_UNREGISTERED] = {"این شماره در سامانه مکاتبات ثبت نشده است. "
 			       "بفرستید: ثبت نام نام فامیل، یا به %s بروید.",
 	    "This number is not registered. Send REG first last, or sign up "
 	    "at %s"},
-	[TXT_LIST_HEAD] = {"درخواست‌های شما:", "Your requests:"},
-	[TXT_LIST_LINE] = {"\n%lld %s، %s", "\n%lld %s, %s"},
-	[TXT_LIST_EMPTY] = {"درخواستی ندارید. برای ثبت: جدید 2 متن",
+	[CORE_TXT_LIST_HEAD] = {"درخواست‌های شما:", "Your requests:"},
+	[CORE_TXT_LIST_LINE] = {"\n%lld %s، %s", "\n%lld %s, %s"},
+	[CORE_TXT_LIST_EMPTY] = {"درخواستی ندارید. برای ثبت: جدید 2 متن",
 	    "You have no requests. To open one: NEW 2 text"},
-	[TXT_DEPTS_HEAD] = {"واحدها:", "Departments:"},
-	[TXT_DEPTS_MORE] = {"\nبقیه: واحدها 2", "\nMore: DEPTS 2"},
-	[TXT_NEW_OK] = {"درخواست شما با شماره رهگیری %lld در واحد %s ثبت شد. "
+	[CORE_TXT_DEPTS_HEAD] = {"واحدها:", "Departments:"},
+	[CORE_TXT_DEPTS_MORE] = {"\nبقیه: واحدها 2", "\nMore: DEPTS 2"},
+	[CORE_TXT_NEW_OK] = {"درخواست شما با شماره رهگیری %lld در واحد %s ثبت شد. "
 			 "پیوست و پیگیری: %s",
 	    "Request %lld is registered for %s. Attachments and follow-up: %s"},
-	[TXT_BAD_DEPT] = {"واحدی با کد %d نیست؛ کدها 1 تا 17 است (واحدها).",
+	[CORE_TXT_BAD_DEPT] = {"واحدی با کد %d نیست؛ کدها 1 تا 17 است (واحدها).",
 	    "No department %d; the codes are 1 to 17 (DEPTS)."},
-	[TXT_FOLLOWUP_OK] = {"پیام شما به درخواست %lld افزوده شد.",
+	[CORE_TXT_FOLLOWUP_OK] = {"پیام شما به درخواست %lld افزوده شد.",
 	    "Your message was added to request %lld."},
-	[TXT_ANSWER_OK] = {"پاسخ شما به درخواست %lld ثبت و به متقاضی خبر "
+	[CORE_TXT_ANSWER_OK] = {"پاسخ شما به درخواست %lld ثبت و به متقاضی خبر "
 			    "داده شد.",
 	    "Your answer to request %lld is saved; the applicant is alerted."},
-	[TXT_CLOSED] = {"درخواست %lld بسته شده است.",
+	[CORE_TXT_CLOSED] = {"درخواست %lld بسته شده است.",
 	    "Request %lld is closed."},
-	[TXT_ESC_OK] = {"درخواست %lld به دفتر رئیس سازمان ارجاع شد.",
+	[CORE_TXT_ESC_OK] = {"درخواست %lld به دفتر رئیس سازمان ارجاع شد.",
 	    "Request %lld was sent to the head's office."},
-	[TXT_ESC_WAIT] = {"پیگیری درخواست %lld از %s ممکن است (%ld روز کاری "
+	[CORE_TXT_ESC_WAIT] = {"پیگیری درخواست %lld از %s ممکن است (%ld روز کاری "
 			   "پس از آخرین پیام شما).",
 	    "Request %lld can be escalated from %s (%ld working days after "
 	    "your last message)."},
-	[TXT_ESC_ANSWERED] = {"درخواست %lld پاسخ داده شده است. برای پیام "
+	[CORE_TXT_ESC_ANSWERED] = {"درخواست %lld پاسخ داده شده است. برای پیام "
 			       "تازه: پاسخ %lld متن",
 	    "Request %lld has been answered. To follow up: R %lld text"},
-	[TXT_ESC_ALREADY] = {"درخواست %lld پیش‌تر به دفتر رئیس ارجاع شده "
+	[CORE_TXT_ESC_ALREADY] = {"درخواست %lld پیش‌تر به دفتر رئیس ارجاع شده "
 			      "است.",
 	    "Request %lld is already with the head's office."},
-	[TXT_ESC_AUTO] = {"درخواست‌های بی‌پاسخ پس از %ld روز کاری خودکار به "
+	[CORE_TXT_ESC_AUTO] = {"درخواست‌های بی‌پاسخ پس از %ld روز کاری خودکار به "
 			   "دفتر رئیس می‌روند.",
 	    "Unanswered requests go to the head's office by themselves "
 	    "after %ld working days."},
-	[TXT_REG_OK] = {"%s %s، ثبت نام شما انجام شد. گذرواژه وب: %s",
+	[CORE_TXT_REG_OK] = {"%s %s، ثبت نام شما انجام شد. گذرواژه وب: %s",
 	    "Welcome %s %s, you are registered. Web password: %s"},
-	[TXT_REG_ALREADY] = {"این شماره پیش‌تر ثبت شده است.",
+	[CORE_TXT_REG_ALREADY] = {"این شماره پیش‌تر ثبت شده است.",
 	    "This number is already registered."},
-	[TXT_REG_BAD] = {"نام یا نام خانوادگی نامعتبر است. شکل درست: ثبت نام "
+	[CORE_TXT_REG_BAD] = {"نام یا نام خانوادگی نامعتبر است. شکل درست: ثبت نام "
 			  "علی رضایی",
 	    "The name is not valid. Example: REG Ali Rezaei"},
-	[TXT_REG_CHARS] = {"نام نباید نویسه‌های نامرئی یا کنترلی (مانند تغییر "
+	[CORE_TXT_REG_CHARS] = {"نام نباید نویسه‌های نامرئی یا کنترلی (مانند تغییر "
 			    "جهت متن) داشته باشد. شکل درست: ثبت نام علی رضایی",
 	    "The name must not hold invisible or control characters (such as "
 	    "text direction marks). Example: REG Ali Rezaei"},
-	[TXT_STOP] = {"هشدارهای پیامکی قطع شد؛ کدها و پاسخ پیام‌های خودتان "
+	[CORE_TXT_STOP] = {"هشدارهای پیامکی قطع شد؛ کدها و پاسخ پیام‌های خودتان "
 		       "می‌رسد. برای وصل: شروع",
 	    "Alerts are off; codes and answers to your own messages still "
 	    "come. START to resume."},
-	[TXT_START] = {"هشدارهای پیامکی دوباره فعال شد.",
+	[CORE_TXT_START] = {"هشدارهای پیامکی دوباره فعال شد.",
 	    "Alerts are on again."},
-	[TXT_HINT] = {"پیام فهمیده نشد. شاید منظورتان این بود: %s",
+	[CORE_TXT_HINT] = {"پیام فهمیده نشد. شاید منظورتان این بود: %s",
 	    "Not understood. Did you mean: %s"},
-	[TXT_USAGE] = {"شکل درست: %s", "Usage: %s"},
-	[TXT_FLOOD] = {"پیام‌های این شماره از حد ساعتی گذشت؛ تا یک ساعت "
+	[CORE_TXT_USAGE] = {"شکل درست: %s", "Usage: %s"},
+	[CORE_TXT_FLOOD] = {"پیام‌های این شماره از حد ساعتی گذشت؛ تا یک ساعت "
 			"پاسخی داده نمی‌شود.",
 	    "Too many messages from this number: no answers for an hour."},
-	[TXT_BAD_TEXT] = {"متن پیام خالی یا بیش از حد بلند است.",
+	[CORE_TXT_BAD_TEXT] = {"متن پیام خالی یا بیش از حد بلند است.",
 	    "The text is empty or too long."},
-	[TXT_TEXT_CUT] = {"\nمتن شما بلندتر از حد مجاز بود و از انتها کوتاه "
+	[CORE_TXT_TEXT_CUT] = {"\nمتن شما بلندتر از حد مجاز بود و از انتها کوتاه "
 			   "شد: %zu نویسه از %zu نویسه ثبت شد.",
 	    "\nYour text was longer than allowed and was cut at the end: %zu "
 	    "of %zu characters were saved."},
-	[TXT_ALERT_ANSWER] = {"پاسخ درخواست %lld ارسال شد: %s\n%s",
+	[CORE_TXT_ALERT_ANSWER] = {"پاسخ درخواست %lld ارسال شد: %s\n%s",
 	    "Request %lld has been answered: %s\n%s"},
-	[TXT_ALERT_CLOSED] = {"درخواست %lld بسته شد.\n%s",
+	[CORE_TXT_ALERT_CLOSED] = {"درخواست %lld بسته شد.\n%s",
 	    "Request %lld was closed.\n%s"},
-	[TXT_ALERT_ESCALATED] = {"درخواست %lld به دفتر رئیس سازمان ارجاع "
+	[CORE_TXT_ALERT_ESCALATED] = {"درخواست %lld به دفتر رئیس سازمان ارجاع "
 				  "شد.\n%s",
 	    "Request %lld went to the head's office.\n%s"},
-	[TXT_ALERT_VERY_URGENT] = {"درخواست خیلی فوری %lld در واحد %s: %s\n%s",
+	[CORE_TXT_ALERT_VERY_URGENT] = {"درخواست خیلی فوری %lld در واحد %s: %s\n%s",
 	    "Very urgent request %lld for %s: %s\n%s"},
-	[TXT_ALERT_DIGEST] = {"%lld درخواست خیلی فوری دیگر در صف شماست: %s\n%s",
+	[CORE_TXT_ALERT_DIGEST] = {"%lld درخواست خیلی فوری دیگر در صف شماست: %s\n%s",
 	    "%lld more very urgent requests are waiting for you: %s\n%s"},
-	[TXT_UNKNOWN] = {"پیام شما فهمیده نشد. برای دیدن وضعیت، شماره "
+	[CORE_TXT_UNKNOWN] = {"پیام شما فهمیده نشد. برای دیدن وضعیت، شماره "
 			  "رهگیری را بفرستید (مثلاً 10025) یا «راهنما».",
 	    "Message not understood. Send a tracking number (e.g. 10025) "
 	    "or HELP."},
@@ -158,7 +158,7 @@ static const char *const txt[TXT_COUNT][2] = {
 const char *
 core_txt(enum core_txt id, bool en)
 {
-	return (unsigned)id < TXT_COUNT ? txt[id][en ? 1 : 0] : "?";
+	return (unsigned)id < CORE_TXT_COUNT ? txt[id][en ? 1 : 0] : "?";
 }
 
 void
@@ -167,7 +167,7 @@ core_txt_add(char *buf, size_t sz, bool en, int id, ...)
 	size_t len = strlen(buf);
 	va_list ap;
 
-	if ((unsigned)id >= TXT_COUNT || len + 1 >= sz)
+	if ((unsigned)id >= CORE_TXT_COUNT || len + 1 >= sz)
 		return;
 	va_start(ap, id);
 #pragma GCC diagnostic push
