@@ -950,7 +950,8 @@ core_mo_handle(struct db *db, const struct core_env *env,
 	if (rc != SD_OK)
 		return rc;
 	if (seen > per_hour) {
-		log_debug("cmd", "flood: ignored from=%.6s... n=%lld", mo->from,
+		log_debug("cmd", "flood: ignored from=%s n=%lld",
+		    log_mask_mobile(mo->from, masked, sizeof(masked)),
 		    (long long)seen);
 		return SD_OK;
 	}

@@ -50,8 +50,10 @@ void log_trace(unsigned mask, const char *sub, const char *fmt, ...)
 void fatalx(const char *sub, const char *fmt, ...) SD_PRINTF(2, 3)
     __attribute__((noreturn));
 
-/* Write a masked form of an E.164 number ("+98913***1111") into out
- * (size n). Returns out. */
+/* Write a masked form of a phone number into out (size n): its first six
+ * and last four characters around "***" ("+98913***1111"), or "***" alone
+ * when it is shorter than 9. The one way a number is written to a log
+ * (any module: this is core/base). Returns out. */
 const char *log_mask_mobile(const char *e164, char *out, size_t n);
 
 /*

@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+
+#include "core/base/limits.h"
 #include "core/base/log.h"
 
 #define BURST 3
@@ -73,6 +76,22 @@ test_ratelim_force(void **state)
 	assert_int_equal(log_ratelim_flush(&rl, PERIOD, 42, true), 0);
 }
 
+/* The one masking of phone numbers in logs: the middle never shows. */
+static void
+test_mask_mobile(void **state)
+{
+	char out[SD_MOBILE_LEN + 8];
+
+	(void)state;
+	assert_string_equal(log_mask_mobile("+989131234567", out, sizeof(out)),
+	    "+98913***4567");
+	assert_string_equal(log_mask_mobile("989131234567", out, sizeof(out)),
+	    "989131***4567");
+	assert_null(strstr(out, "123"));
+	assert_string_equal(log_mask_mobile("3000", out, sizeof(out)), "***");
+	assert_string_equal(log_mask_mobile("", out, sizeof(out)), "***");
+}
+
 int
 main(void)
 {
@@ -80,6 +99,7 @@ main(void)
 		cmocka_unit_test(test_ratelim_burst_then_count),
 		cmocka_unit_test(test_ratelim_summary),
 		cmocka_unit_test(test_ratelim_force),
+		cmocka_unit_test(test_mask_mobile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
