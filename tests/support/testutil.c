@@ -87,8 +87,8 @@ tu_user(struct db *db, const char *mobile, int role, const int *depts,
 const struct core_actor *
 tu_actor(struct db *db, int64_t id)
 {
-	static struct core_actor ring[8];
-	static unsigned next;
+	static _Thread_local struct core_actor ring[8];
+	static _Thread_local unsigned next;
 	struct core_actor *a = &ring[next++ % 8];
 
 	if (core_actor_user(db, id, a) != SD_OK)
