@@ -46,6 +46,11 @@ ifeq ($(SAN),1)
 OPT = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
       -fno-omit-frame-pointer
 SANLD = -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+# ThreadSanitizer build (make tsan, build/tsan): gcc; the threads are the
+# gw loop, the store thread and libmicrohttpd's (design A2).
+OPT = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+SANLD = -fsanitize=thread
 else ifeq ($(SAN),fuzz)
 # libFuzzer build (make fuzz): clang, coverage on every object.
 CC = clang
@@ -101,8 +106,11 @@ TEST_SUPPORT_SRC = $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
+FAULT_SRC = $(wildcard tests/fault/test_*.c)
+FAULT_BIN = $(FAULT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
+	fault tsan integ-tsan \
 	fuzz fuzz-bin fuzz-replay \
 	check-headers fmt check-fmt check bench
 
@@ -161,6 +169,12 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) \
 	    $(LDLIBS) $(call pc_libs,$(PKG_TEST))
 
+# SQLite fault injection through the public db/ API (tests/fault/).
+$(BUILD)/tests/fault/%: $(BUILD)/tests/fault/%.o $(TEST_SUPPORT_OBJ) $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) \
+	    $(LDLIBS) $(call pc_libs,$(PKG_TEST))
+
 deps:
 	@sh tests/support/deps.sh
 
@@ -180,7 +194,7 @@ check-fmt:
 
 check: check-deps check-headers check-fmt
 
-unit-bin: $(UNIT_BIN) $(PEER) $(HTTP_PEER) $(FUZZ_REPLAY)
+unit-bin: $(UNIT_BIN) $(FAULT_BIN) $(PEER) $(HTTP_PEER) $(FUZZ_REPLAY)
 
 fuzz-replay: $(FUZZ_REPLAY)
 	@sh tests/support/run_fuzz.sh replay "fuzz-replay$(if $(filter 1,$(SAN)),-asan)" $(BUILD)/fuzz-replay $(FUZZ_NAMES)
@@ -198,6 +212,9 @@ fuzz-bin: $(FUZZ_BIN)
 
 unit: $(UNIT_BIN)
 	@sh tests/support/run.sh "unit$(if $(filter 1,$(SAN)),-asan)" $(UNIT_BIN)
+
+fault: $(FAULT_BIN)
+	@sh tests/support/run.sh "fault$(if $(filter 1,$(SAN)),-asan)" $(FAULT_BIN)
 
 integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER)
 	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) HTTP_PEER=$(HTTP_PEER) \
