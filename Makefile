@@ -3,6 +3,7 @@
 #   make            build build/smsdesk
 #   make test       install missing packages, build, run every test, then the
 #                   unit tests again under ASan+UBSan (build/asan)
+#   make fault      SQLite fault injection through db/ (tests/fault/)
 #   make run        the demo: smsdesk serve on the embedded default
 #   make asan       the ASan+UBSan build in build/asan
 #   make clean
@@ -213,8 +214,11 @@ fuzz-bin: $(FUZZ_BIN)
 unit: $(UNIT_BIN)
 	@sh tests/support/run.sh "unit$(if $(filter 1,$(SAN)),-asan)" $(UNIT_BIN)
 
+# Under ASan (several times slower) a turning sample of the allocation
+# faults, every I/O fault (tests/fault/test_store.c).
 fault: $(FAULT_BIN)
-	@sh tests/support/run.sh "fault$(if $(filter 1,$(SAN)),-asan)" $(FAULT_BIN)
+	@$(if $(filter 1,$(SAN)),FAULT_MALLOC_EVERY=4) sh tests/support/run.sh \
+	    "fault$(if $(filter 1,$(SAN)),-asan)" $(FAULT_BIN)
 
 integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER)
 	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) HTTP_PEER=$(HTTP_PEER) \
@@ -238,10 +242,11 @@ test-all: check-deps check-headers
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bin
 	@mkdir -p build && rm -f $(RESULTS_FILE)
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory unit
+	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory fault
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory fuzz-replay
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory integ
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory \
-	    BUILD=build/asan SAN=1 unit fuzz-replay integ
+	    BUILD=build/asan SAN=1 unit fault fuzz-replay integ
 	-@RESULTS=$(RESULTS_FILE) FUZZ_SECONDS=10 $(MAKE) --no-print-directory fuzz
 	@sh tests/support/summary.sh $(RESULTS_FILE)
 

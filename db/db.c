@@ -95,8 +95,9 @@ db_stmt(struct db *db, const char *sql)
 	r = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL);
 	if (r != SQLITE_OK) {
-		log_error("db", "prepare failed error=\"%s\" sql=\"%.60s\"",
-		    sqlite3_errmsg(db->h), sql);
+		db->stmt_err = sqlite3_extended_errcode(db->h);
+		log_error("db", "prepare failed code=%d error=\"%s\" "
+		    "sql=\"%.60s\"", db->stmt_err, sqlite3_errmsg(db->h), sql);
 		return NULL;
 	}
 	if (db->n_stmts == DB_STMT_MAX)
@@ -108,10 +109,24 @@ db_stmt(struct db *db, const char *sql)
 }
 
 enum sd_rc
+db_stmt_rc(struct db *db)
+{
+	/* Out of memory or an I/O error while preparing passes (retry);
+	 * SQL that does not compile is ours to fix. Before this, every
+	 * failed prepare was SD_EINTERNAL, a permanent error for a
+	 * temporary fault (tests/fault). */
+	return db->stmt_err == SQLITE_OK ? SD_EINTERNAL : db_rc(db->stmt_err);
+}
+
+enum sd_rc
 db_step_done(struct db *db, sqlite3_stmt *st)
 {
-	int r = sqlite3_step(st);
-	int ext = sqlite3_extended_errcode(db->h);
+	int r, ext;
+
+	if (st == NULL)
+		return db_stmt_rc(db);
+	r = sqlite3_step(st);
+	ext = sqlite3_extended_errcode(db->h);
 
 	sqlite3_reset(st);
 	if (r == SQLITE_DONE || r == SQLITE_ROW)
@@ -132,7 +147,12 @@ db_col_text(sqlite3_stmt *st, int col)
 int
 db_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
-	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+	/* SQLITE_STATIC: a copy (SQLITE_TRANSIENT) needs memory, and a
+	 * failed bind leaves the parameter NULL while the step goes on and
+	 * succeeds: out of memory, a receipt matched nothing, a duplicate
+	 * MO was not recognized, held parts were not dropped, and each
+	 * reported SD_OK (tests/fault). */
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 }
 
 const char *
@@ -156,6 +176,18 @@ db_exec(struct db *db, const char *sql, char err[SD_ERRLEN])
 	}
 	return SD_OK;
 }
+
+/* Nested transactions: the outermost is BEGIN IMMEDIATE ... COMMIT, inner
+ * ones are savepoints, so a domain function that opens its own
+ * transaction also runs inside the pipeline's batch. */
+static const char *const sql_tx[3] = {"BEGIN IMMEDIATE", "COMMIT",
+    "ROLLBACK"};
+static const char *const sql_sp[DB_NEST_MAX][3] = {
+	{"SAVEPOINT sd1", "RELEASE sd1", "ROLLBACK TO sd1"},
+	{"SAVEPOINT sd2", "RELEASE sd2", "ROLLBACK TO sd2"},
+	{"SAVEPOINT sd3", "RELEASE sd3", "ROLLBACK TO sd3"},
+	{"SAVEPOINT sd4", "RELEASE sd4", "ROLLBACK TO sd4"},
+};
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;
 
@@ -330,6 +362,20 @@ db_open_nomigrate(const struct db_config *cfg, struct db **out,
 		rc = SD_EINTERNAL;
 		goto fail;
 	}
+	/* The transaction statements now, while nothing is at stake: a
+	 * ROLLBACK that could not be prepared (out of memory) left its
+	 * transaction open, every later BEGIN failed and the write lock
+	 * was held for good (tests/fault). */
+	for (size_t i = 0; i < 3 + 3 * DB_NEST_MAX; i++) {
+		const char *q = i < 3 ? sql_tx[i] : sql_sp[(i - 3) / 3][i % 3];
+
+		if (q != NULL && db_stmt(db, q) == NULL) {
+			snprintf(err, SD_ERRLEN, "cannot prepare %s: %s", q,
+			    sqlite3_errmsg(db->h));
+			rc = db_stmt_rc(db);
+			goto fail;
+		}
+	}
 	*out = db;
 	return SD_OK;
 fail:
@@ -352,15 +398,6 @@ db_close(struct db *db)
 	free(db);
 }
 
-/* Nested transactions: the outermost is BEGIN IMMEDIATE ... COMMIT, inner
- * ones are savepoints, so a domain function that opens its own
- * transaction also runs inside the pipeline's batch. */
-static const char *const sql_sp[DB_NEST_MAX][3] = {
-	{"SAVEPOINT sd1", "RELEASE sd1", "ROLLBACK TO sd1"},
-	{"SAVEPOINT sd2", "RELEASE sd2", "ROLLBACK TO sd2"},
-	{"SAVEPOINT sd3", "RELEASE sd3", "ROLLBACK TO sd3"},
-	{"SAVEPOINT sd4", "RELEASE sd4", "ROLLBACK TO sd4"},
-};
 
 enum sd_rc
 db_begin(struct db *db)
@@ -369,8 +406,16 @@ db_begin(struct db *db)
 
 	if (db->depth > 0 && sqlite3_get_autocommit(db->h))
 		db->depth = 0; /* SQLite ended it (e.g. on an I/O error) */
+	if (db->depth == 0 && !sqlite3_get_autocommit(db->h)) {
+		/* A transaction left open by a ROLLBACK that failed: end it
+		 * now, or this BEGIN and every later one fail for good. */
+		log_warnx("db", "rolling back a transaction left open");
+		rc = db_step_done(db, db_stmt(db, sql_tx[2]));
+		if (rc != SD_OK)
+			return rc;
+	}
 	if (db->depth == 0)
-		rc = db_step_done(db, db_stmt(db, "BEGIN IMMEDIATE"));
+		rc = db_step_done(db, db_stmt(db, sql_tx[0]));
 	else if (db->depth <= DB_NEST_MAX)
 		rc = db_step_done(db, db_stmt(db, sql_sp[db->depth - 1][0]));
 	else
@@ -388,7 +433,7 @@ db_commit(struct db *db)
 	if (db->depth <= 0)
 		return SD_EINTERNAL;
 	if (db->depth == 1)
-		rc = db_step_done(db, db_stmt(db, "COMMIT"));
+		rc = db_step_done(db, db_stmt(db, sql_tx[1]));
 	else
 		rc = db_step_done(db, db_stmt(db, sql_sp[db->depth - 2][1]));
 	if (rc == SD_OK)
@@ -406,7 +451,7 @@ db_rollback(struct db *db)
 		return;
 	}
 	if (db->depth == 1) {
-		if (db_step_done(db, db_stmt(db, "ROLLBACK")) != SD_OK)
+		if (db_step_done(db, db_stmt(db, sql_tx[2])) != SD_OK)
 			log_warnx("db", "rollback failed error=\"%s\"",
 			    sqlite3_errmsg(db->h));
 	} else if (db_step_done(db, db_stmt(db, sql_sp[db->depth - 2][2])) !=
@@ -447,7 +492,7 @@ db_schema_version(struct db *db, int *version)
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	r = sqlite3_step(st);
 	if (r != SQLITE_ROW) {
 		sqlite3_reset(st);

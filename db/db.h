@@ -75,7 +75,11 @@ enum sd_rc db_schema_version(struct db *db, int *version) SD_MUSTCHECK;
  * transaction db_begin() sets a savepoint, db_commit() keeps what followed
  * it and db_rollback() undoes only that, so a domain function with its own
  * transaction can run inside a larger batch. Nothing is durable before
- * the outermost commit. db_rollback never fails visibly.
+ * the outermost commit. db_rollback never fails visibly. A failed
+ * db_commit leaves its level open (as SQLite leaves a failed COMMIT):
+ * the caller must db_rollback() it, or the levels above go wrong. A
+ * transaction left open by a ROLLBACK that failed is rolled back by the
+ * next outermost db_begin().
  */
 enum sd_rc db_begin(struct db *db) SD_MUSTCHECK;
 enum sd_rc db_commit(struct db *db) SD_MUSTCHECK;

@@ -26,14 +26,21 @@ struct db {
 	struct db_stmt_slot stmts[DB_STMT_MAX];  /* prepared statements */
 	size_t n_stmts;                          /* slots in use */
 	int depth;                               /* nested db_begin()s */
+	int stmt_err; /* SQLite's code for the last failed prepare */
 };
 
 /* Transactions nest this deep (the outermost plus savepoints). */
 #define DB_NEST_MAX 5
 
 /* The prepared statement for sql (a string literal), reset and with its
- * bindings cleared. NULL on a prepare error (logged). */
+ * bindings cleared. NULL on a prepare error (logged): return
+ * db_stmt_rc() then. */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+/* What the db_stmt() that just returned NULL failed with: SD_ENOMEM or
+ * SD_EIO (temporary: out of memory or an I/O error reading the schema),
+ * SD_EINTERNAL for bad SQL. */
+enum sd_rc db_stmt_rc(struct db *db);
 
 /* Map a SQLite result code to enum sd_rc (BUSY/LOCKED -> EBUSY, FULL/IOERR
  * -> EIO, NOMEM -> ENOMEM, CONSTRAINT_UNIQUE -> EEXIST, other constraints
@@ -46,7 +53,9 @@ enum sd_rc db_step_done(struct db *db, sqlite3_stmt *st);
 /* Copy a text column (NULL -> ""). */
 char *db_col_text(sqlite3_stmt *st, int col);
 
-/* Bind a UTF-8 string (SQLITE_TRANSIENT). */
+/* Bind a UTF-8 string, not copied (SQLITE_STATIC, so binding cannot
+ * fail): s must stay valid until the statement is stepped and reset, as
+ * every caller's argument does (db_stmt() clears bindings on reuse). */
 int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 
 /* The schema migrations (db/schema.c). */

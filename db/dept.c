@@ -50,7 +50,7 @@ db_dept_get(struct db *db, int code, struct db_dept *out)
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int(st, 1, code);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -73,7 +73,7 @@ db_dept_list(struct db *db, struct db_dept **rows, size_t *n)
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap == 0 ? 32 : cap * 2;

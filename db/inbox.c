@@ -60,7 +60,7 @@ db_inbox_add(struct db *db, const char *source, const char *destination,
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, source);
 	db_bind_text(st, 2, destination);
 	db_bind_text(st, 3, body);
@@ -83,7 +83,7 @@ db_inbox_add_handled(struct db *db, const char *source,
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, source);
 	db_bind_text(st, 2, destination);
 	db_bind_text(st, 3, body);
@@ -105,7 +105,7 @@ db_inbox_count(struct db *db, int64_t *n)
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		*n = sqlite3_column_int64(st, 0);
@@ -134,7 +134,7 @@ db_inbox_find_dup(struct db *db, const char *source, const char *body,
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, source);
 	sqlite3_bind_int64(st, 2, db_inbox_hash(body));
 	sqlite3_bind_int64(st, 3, since);
@@ -160,7 +160,7 @@ db_inbox_add_dup(struct db *db, const char *source, const char *destination,
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, source);
 	db_bind_text(st, 2, destination);
 	db_bind_text(st, 3, body);
@@ -181,7 +181,7 @@ inbox_update(struct db *db, const char *sql, int64_t id, int64_t arg,
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	if (has_arg)
 		sqlite3_bind_int64(st, 2, arg);
@@ -222,7 +222,7 @@ db_inbox_unhandled(struct db *db, size_t max, struct db_inbox_row **rows,
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	v = xcalloc(max > 0 ? max : 1, sizeof(*v));
 	sqlite3_bind_int64(st, 1, (int64_t)max);
 	while (k < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -262,7 +262,7 @@ db_inbox_count_since(struct db *db, const char *source, int64_t since,
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, source);
 	sqlite3_bind_int64(st, 2, since);
 	r = sqlite3_step(st);
@@ -278,7 +278,7 @@ db_inbox_part_add(struct db *db, const struct db_inbox_part *p)
 	sqlite3_stmt *st = db_stmt(db, sql_part_add);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_text(st, 1, p->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, p->destination, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, p->ref);
@@ -302,7 +302,7 @@ db_inbox_parts_drop(struct db *db, const char *source,
 	sqlite3_stmt *st = db_stmt(db, sql_parts_drop);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, ref);
@@ -331,7 +331,7 @@ db_inbox_parts(struct db *db, struct db_inbox_part **parts, size_t *n)
 	*parts = NULL;
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		struct db_inbox_part *x;
 		const void *b = sqlite3_column_blob(st, 6);

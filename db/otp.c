@@ -19,7 +19,7 @@ db_otp_add(struct db *db, const char *mobile, int purpose,
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, mobile);
 	sqlite3_bind_int(st, 2, purpose);
 	db_bind_text(st, 3, code_hash);
@@ -39,7 +39,7 @@ db_otp_recent(struct db *db, const char *mobile, int64_t since, int64_t *n,
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, mobile);
 	sqlite3_bind_int64(st, 2, since);
 	r = sqlite3_step(st);

@@ -183,7 +183,7 @@ db_outbox_add(struct db *db, const struct db_outbox_new *m, int64_t *id)
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int(st, 1, (int)m->kind);
 	sqlite3_bind_int(st, 2, m->priority);
 	db_bind_text(st, 3, m->destination);
@@ -208,7 +208,7 @@ set_state_reason(struct db *db, const char *sql, int64_t id,
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, reason);
 	sqlite3_bind_int64(st, 3, now);
@@ -242,7 +242,7 @@ db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 	/* Rows too late to send never go: they become expired. */
 	st = db_stmt(db, sql_expire_due);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, now);
 	rc = db_step_done(db, st);
 	if (rc != SD_OK)
@@ -251,7 +251,7 @@ db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 		*expired = (size_t)sqlite3_changes(db->h);
 	st = db_stmt(db, sql_claim_select);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
 	sqlite3_bind_int64(st, 3, (int64_t)(kind_mask & 0xffffu));
@@ -263,7 +263,7 @@ db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 	if (rc == SD_OK && got > 0) {
 		st = db_stmt(db, sql_claim_mark);
 		if (st == NULL)
-			rc = SD_EINTERNAL;
+			rc = db_stmt_rc(db);
 	}
 	/* db_step_done resets the statement; each row binds anew. */
 	for (i = 0; i < got && rc == SD_OK; i++) {
@@ -295,7 +295,7 @@ db_outbox_requeue_submitted(struct db *db, int64_t *n)
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, sd_clock_now());
 	rc = db_step_done(db, st);
 	if (n != NULL)
@@ -314,7 +314,7 @@ db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
 	if (part <= 1) {
 		st = db_stmt(db, sql_accepted1);
 		if (st == NULL)
-			return SD_EINTERNAL;
+			return db_stmt_rc(db);
 		sqlite3_bind_int64(st, 1, id);
 		db_bind_text(st, 2, smsc_id);
 		sqlite3_bind_int(st, 3, parts);
@@ -326,7 +326,7 @@ db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
 	}
 	st = db_stmt(db, sql_acceptedn);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, parts);
 	sqlite3_bind_int(st, 3, route);
@@ -337,7 +337,7 @@ db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
 		return rc;
 	st = db_stmt(db, sql_part_add);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, part);
 	db_bind_text(st, 3, smsc_id);
@@ -354,7 +354,7 @@ db_outbox_failed(struct db *db, int64_t id, bool temporary,
 	bool last;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	r = sqlite3_step(st);
 	if (r != SQLITE_ROW) {
@@ -371,7 +371,7 @@ db_outbox_failed(struct db *db, int64_t id, bool temporary,
 		return set_state_reason(db, sql_fail, id, reason, now);
 	st = db_stmt(db, sql_retry_later);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now + retry_s);
 	db_bind_text(st, 3, reason);
@@ -402,7 +402,7 @@ receipt_find(struct db *db, const char *smsc_id, int64_t *id, int *part,
 	*parts = 0;
 	st = db_stmt(db, sql_by_smsc_id);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, smsc_id);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
@@ -418,7 +418,7 @@ receipt_find(struct db *db, const char *smsc_id, int64_t *id, int *part,
 		return SD_OK;
 	st = db_stmt(db, sql_part_by_smsc_id);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, smsc_id);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
@@ -454,13 +454,13 @@ db_outbox_receipt(struct db *db, const char *const *smsc_ids, size_t n,
 	if (part == 1) {
 		st = db_stmt(db, sql_p1_state);
 		if (st == NULL)
-			return SD_EINTERNAL;
+			return db_stmt_rc(db);
 		sqlite3_bind_int64(st, 1, *id);
 		sqlite3_bind_int(st, 2, state);
 	} else {
 		st = db_stmt(db, sql_part_state);
 		if (st == NULL)
-			return SD_EINTERNAL;
+			return db_stmt_rc(db);
 		sqlite3_bind_int64(st, 1, *id);
 		sqlite3_bind_int(st, 2, part);
 		sqlite3_bind_int(st, 3, state);
@@ -479,7 +479,7 @@ db_outbox_receipt(struct db *db, const char *const *smsc_ids, size_t n,
 	/* The row's state from all its parts. */
 	st = db_stmt(db, sql_part_states);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, *id);
 	r = sqlite3_step(st);
 	if (r != SQLITE_ROW) {
@@ -508,7 +508,7 @@ decide:
 		return SD_OK;
 	st = db_stmt(db, sql_final);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, *id);
 	sqlite3_bind_int(st, 2, (int)to);
 	db_bind_text(st, 3, reason != NULL ? reason : "");
@@ -524,7 +524,7 @@ db_outbox_http_token(struct db *db, int64_t id, const char *token, bool *set)
 
 	*set = false;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, token);
 	sqlite3_bind_int64(st, 3, sd_clock_now());
@@ -558,7 +558,7 @@ db_outbox_receipt_http(struct db *db, int64_t id, const char *token,
 
 	st = db_stmt(db, sql_http_row);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	r = sqlite3_step(st);
 	if (r != SQLITE_ROW) {
@@ -581,7 +581,7 @@ db_outbox_receipt_http(struct db *db, int64_t id, const char *token,
 
 	st = db_stmt(db, sql_p1_state);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, state);
 	if (db_step_done(db, st) != SD_OK)
@@ -595,7 +595,7 @@ db_outbox_receipt_http(struct db *db, int64_t id, const char *token,
 	}
 	st = db_stmt(db, sql_final);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, (int)to);
 	db_bind_text(st, 3, reason != NULL ? reason : "");
@@ -622,14 +622,14 @@ db_outbox_retry(struct db *db, int64_t id)
 		return SD_EPERM;
 	st = db_stmt(db, sql_parts_del);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	rc = db_step_done(db, st);
 	if (rc != SD_OK)
 		return rc;
 	st = db_stmt(db, sql_retry);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, sd_clock_now());
 	return db_step_done(db, st);
@@ -645,7 +645,7 @@ db_outbox_get(struct db *db, int64_t id, struct db_outbox_row *out,
 	if (parts != NULL)
 		*parts = NULL;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -659,7 +659,7 @@ db_outbox_get(struct db *db, int64_t id, struct db_outbox_row *out,
 	st = db_stmt(db, sql_parts_list);
 	if (st == NULL) {
 		db_outbox_row_fini(out);
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	}
 	sqlite3_bind_int64(st, 1, id);
 	{
@@ -688,7 +688,7 @@ db_outbox_counts(struct db *db, struct db_outbox_counts *c)
 
 	memset(c, 0, sizeof(*c));
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int k = sqlite3_column_int(st, 0), s = sqlite3_column_int(st, 1);
 
@@ -701,7 +701,7 @@ db_outbox_counts(struct db *db, struct db_outbox_counts *c)
 		return db_rc(sqlite3_extended_errcode(db->h));
 	st = db_stmt(db, sql_oldest);
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		c->oldest_waiting = sqlite3_column_int64(st, 0);
@@ -716,7 +716,7 @@ db_data_version(struct db *db, int64_t *v)
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		*v = sqlite3_column_int64(st, 0);

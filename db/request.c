@@ -114,7 +114,7 @@ db_request_insert(struct db *db, const struct db_request *r,
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, r->applicant_id);
 	sqlite3_bind_int(st, 2, r->dept);
 	sqlite3_bind_int(st, 3, (int)r->prio);
@@ -137,7 +137,7 @@ db_request_get(struct db *db, int64_t tracking, struct db_request *out)
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -167,7 +167,7 @@ db_request_set_status(struct db *db, int64_t tracking,
 	sqlite3_stmt *st = db_stmt(db, sql_req_set_status);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	sqlite3_bind_int(st, 2, (int)status);
 	sqlite3_bind_int64(st, 3, now);
@@ -185,7 +185,7 @@ db_request_awaiting(struct db *db, int64_t updated_before,
 
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, updated_before);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
 	sqlite3_bind_int64(st, 3, after != NULL ? after->updated : INT64_MIN);
@@ -210,7 +210,7 @@ db_request_escalate(struct db *db, int64_t tracking, int dept, int64_t now)
 	sqlite3_stmt *st = db_stmt(db, sql_req_escalate);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	sqlite3_bind_int(st, 2, dept);
 	sqlite3_bind_int64(st, 3, now);
@@ -229,7 +229,7 @@ db_request_list_by_applicant(struct db *db, int64_t applicant_id,
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, applicant_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -277,7 +277,7 @@ db_message_insert(struct db *db, const struct db_message *m, int64_t *id)
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, m->tracking);
 	sqlite3_bind_int64(st, 2, m->author_id);
 	sqlite3_bind_int(st, 3, (int)m->author_role);
@@ -313,7 +313,7 @@ db_message_last_answer(struct db *db, int64_t tracking, struct db_message *out)
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -337,7 +337,7 @@ db_message_list(struct db *db, int64_t tracking, struct db_message **rows,
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		struct db_message *m;
@@ -366,7 +366,7 @@ db_audit_add(struct db *db, int64_t actor_id, const char *action,
 	sqlite3_stmt *st = db_stmt(db, sql_audit_add);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, sd_clock_now());
 	sqlite3_bind_int64(st, 2, actor_id);
 	db_bind_text(st, 3, action);
@@ -382,7 +382,7 @@ db_audit_count(struct db *db, const char *object, int64_t *n)
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, object);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -398,7 +398,7 @@ db_request_set_staff_alert(struct db *db, int64_t tracking,
 	sqlite3_stmt *st = db_stmt(db, sql_req_set_staff_alert);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	sqlite3_bind_int(st, 2, (int)a);
 	return db_step_done(db, st);
@@ -413,7 +413,7 @@ db_request_alerted_since(struct db *db, int64_t applicant_id, int dept,
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	if (applicant_id != 0)
 		sqlite3_bind_int64(st, 1, applicant_id);
 	else
@@ -451,7 +451,7 @@ db_request_held_staff(struct db *db, int64_t since, int64_t *ids,
 
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
 	return collect_ids(db, st, ids, max, n);
@@ -465,7 +465,7 @@ db_request_held_for(struct db *db, int64_t user_id, int64_t after,
 
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, after);
 	sqlite3_bind_int64(st, 3, since);
@@ -482,7 +482,7 @@ db_audit_last(struct db *db, const char *object, const char *action,
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, object);
 	db_bind_text(st, 2, action);
 	r = sqlite3_step(st);

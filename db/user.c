@@ -87,7 +87,7 @@ user_update(struct db *db, const char *sql, int64_t id, int v, bool has_v)
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	if (has_v)
 		sqlite3_bind_int(st, 2, v);
@@ -120,7 +120,7 @@ db_staff_of_dept(struct db *db, int code, struct db_user **rows, size_t *n)
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int(st, 1, code);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cnt == cap) {
@@ -146,7 +146,7 @@ db_user_insert(struct db *db, const struct db_user *u, int64_t *id)
 	enum sd_rc rc;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, u->mobile);
 	db_bind_text(st, 2, u->first);
 	db_bind_text(st, 3, u->last);
@@ -182,7 +182,7 @@ db_user_get(struct db *db, int64_t id, struct db_user *out)
 	sqlite3_stmt *st = db_stmt(db, sql_user_get);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	return user_fetch_one(db, st, out);
 }
@@ -193,7 +193,7 @@ db_user_by_mobile(struct db *db, const char *e164, struct db_user *out)
 	sqlite3_stmt *st = db_stmt(db, sql_user_by_mobile);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	db_bind_text(st, 1, e164);
 	return user_fetch_one(db, st, out);
 }
@@ -209,7 +209,7 @@ db_user_list_staff(struct db *db, struct db_user **rows, size_t *n)
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
@@ -233,7 +233,7 @@ db_staff_dept_add(struct db *db, int64_t user_id, int code)
 	sqlite3_stmt *st = db_stmt(db, sql_staff_add);
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int(st, 2, code);
 	return db_step_done(db, st);
@@ -248,7 +248,7 @@ db_staff_depts(struct db *db, int64_t user_id, int *codes, size_t max,
 
 	*n = 0;
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, user_id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		codes[(*n)++] = sqlite3_column_int(st, 0);
@@ -265,7 +265,7 @@ db_staff_in_dept(struct db *db, int64_t user_id, int code, bool *yes)
 	int r;
 
 	if (st == NULL)
-		return SD_EINTERNAL;
+		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int(st, 2, code);
 	r = sqlite3_step(st);
