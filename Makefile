@@ -6,6 +6,7 @@
 #   make fault      SQLite fault injection through db/ (tests/fault/)
 #   make run        the demo: smsdesk serve on the embedded default
 #   make asan       the ASan+UBSan build in build/asan
+#   make tsan       the ThreadSanitizer build in build/tsan
 #   make clean
 #
 # Libraries come from pkg-config only; each module gets only its own
@@ -111,7 +112,7 @@ FAULT_SRC = $(wildcard tests/fault/test_*.c)
 FAULT_BIN = $(FAULT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
-	fault tsan integ-tsan \
+	fault tsan tsan-bin integ-tsan \
 	fuzz fuzz-bin fuzz-replay \
 	check-headers fmt check-fmt check bench
 
@@ -228,6 +229,22 @@ integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER)
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bin
 
+# make tsan: every binary with ThreadSanitizer (build/tsan). make test runs
+# the pipeline (at a tenth of its counts, without the latency case) and
+# CLI tests on it; a test fails on any TSan report (tests/support/tsan.sh).
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread all tsan-bin
+
+tsan-bin: $(PEER) $(HTTP_PEER)
+
+TSAN_INTEG = tests/integ/test_pipeline.sh tests/integ/test_cli.sh
+integ-tsan: $(BIN) $(SIM) $(PEER) $(HTTP_PEER)
+	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) HTTP_PEER=$(HTTP_PEER) \
+	    PIPELINE_SCALE=0.1 \
+	    PIPELINE_CASES="crash-mt crash-mo crash-parts link-faults" \
+	    RUN_WRAP="sh tests/support/tsan.sh" \
+	    sh tests/support/run.sh integ-tsan $(TSAN_INTEG)
+
 # make test: deps first (in a separate step, so pkg-config sees what it
 # installed); then every binary of both builds (a build error stops here);
 # then every suite, each recorded even when one fails; the last line is
@@ -240,6 +257,7 @@ test:
 test-all: check-deps check-headers
 	@$(MAKE) --no-print-directory all unit-bin
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bin
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread all tsan-bin
 	@mkdir -p build && rm -f $(RESULTS_FILE)
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory unit
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory fault
@@ -247,6 +265,8 @@ test-all: check-deps check-headers
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory integ
 	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory \
 	    BUILD=build/asan SAN=1 unit fault fuzz-replay integ
+	-@RESULTS=$(RESULTS_FILE) $(MAKE) --no-print-directory \
+	    BUILD=build/tsan SAN=thread integ-tsan
 	-@RESULTS=$(RESULTS_FILE) FUZZ_SECONDS=10 $(MAKE) --no-print-directory fuzz
 	@sh tests/support/summary.sh $(RESULTS_FILE)
 

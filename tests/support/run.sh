@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run test programs; one PASS/FAIL line each; output kept in build/logs.
-# Usage: run.sh SUITE PROGRAM...   ($RESULTS, if set, collects the lines.)
+# Usage: run.sh SUITE PROGRAM...   ($RESULTS, if set, collects the lines;
+# $RUN_WRAP, if set, is a command each script runs under: tests/support/tsan.sh.)
 set -u
 suite=$1
 shift
@@ -14,7 +15,8 @@ for t in "$@"; do
 	log="$logdir/$suite-$name.log"
 	start=$(date +%s)
 	case "$t" in
-	*.sh) timeout 300 sh "$t" >"$log" 2>&1 ;;
+	# shellcheck disable=SC2086 # RUN_WRAP is a command line
+	*.sh) timeout 300 ${RUN_WRAP:-} sh "$t" >"$log" 2>&1 ;;
 	*) timeout 300 "$t" >"$log" 2>&1 ;;
 	esac
 	rc=$?
