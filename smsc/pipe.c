@@ -165,6 +165,11 @@ struct pipe_metrics {
 	uint64_t batches, batch_failures;
 	bool link_up;
 	bool http_active;
+	/* The SMPP client's counters as the gw thread last published them
+	 * (publish_esme_stats(), every tick): the client's own struct is the
+	 * gw thread's alone, and /metrics runs on the web thread. */
+	struct smsc_esme_stats esme;
+	bool has_esme;
 	struct {
 		char name[40];
 		uint64_t n;
@@ -1260,13 +1265,31 @@ before_sleep(struct sd_loop *loop, void *arg)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* A slow tick: the rate cap refills, the fallback clock runs. */
+/* Copy the SMPP client's counters where the web thread may read them.
+ * gw thread. */
+static void
+publish_esme_stats(struct smsc_pipe *p)
+{
+	struct smsc_esme_stats es;
+
+	if (p->esme == NULL)
+		return;
+	smsc_esme_stats(p->esme, &es);
+	pthread_mutex_lock(&p->mu);
+	p->m.esme = es;
+	p->m.has_esme = true;
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* A slow tick: the rate cap refills, the fallback clock runs, the SMPP
+ * counters are published for /metrics (at most 250 ms old). */
 static void
 on_tick(struct sd_loop *loop, uint64_t id, void *arg)
 {
 	struct smsc_pipe *p = arg;
 
 	(void)id;
+	publish_esme_stats(p);
 	pump(p);
 	p->pump_timer = sd_loop_timer_add(loop, p->ready.n > 0 ? 20 : 250,
 	    on_tick, p);
@@ -1607,8 +1630,8 @@ smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
 		out_add(&buf, &len, "smsdesk_send_errors_total{status=\"%s\"} "
 		    "%llu\n", m.errors[i].name,
 		    (unsigned long long)m.errors[i].n);
-	if (p->esme != NULL) {
-		smsc_esme_stats(p->esme, &es);
+	if (m.has_esme) {
+		es = m.esme;
 		out_add(&buf, &len, "# HELP smsdesk_smpp_pdus_total SMPP "
 		    "events by type.\n# TYPE smsdesk_smpp_pdus_total counter\n"
 		    "smsdesk_smpp_pdus_total{type=\"submit_sm\"} %llu\n"
