@@ -27,6 +27,10 @@
     cpu PID..                    their user + system CPU time (s)
     median X..                   the median (the lower middle for an even
                                  count)
+    scrape URL N ROWS            GET URL once to warm up, then N times in
+                                 turn; each time the smsdesk_outbox_messages
+                                 must add up to ROWS; prints "median_ms=M
+                                 p90_ms=P max_ms=X bytes=B"
 Every wait is bounded; nothing here starts or stops a process.
 """
 import json
@@ -201,9 +205,32 @@ def cmd_median(args):
     return 0
 
 
+def cmd_scrape(args):
+    url, n, rows = args[0], int(args[1]), int(args[2])
+    times, size = [], 0
+    for k in range(n + 1):
+        t0 = time.perf_counter()
+        st, body = http_get(url, 600.0)
+        dt = (time.perf_counter() - t0) * 1000.0
+        total = sum(int(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+                    if line.startswith("smsdesk_outbox_messages{"))
+        if st != 200 or total != rows:
+            print("HTTP %d, outbox messages %d, not %d" % (st, total, rows))
+            return 1
+        size = len(body.encode())
+        if k > 0:
+            times.append(dt)
+    times.sort()
+    p90 = times[min(len(times) - 1, (len(times) * 9 + 9) // 10 - 1)]
+    print("median_ms=%.2f p90_ms=%.2f max_ms=%.2f bytes=%d" % (
+        times[(len(times) - 1) // 2], p90, times[-1], size))
+    return 0
+
+
 CMDS = {"freeport": cmd_freeport, "wait-bound": cmd_wait_bound,
         "wait-http": cmd_wait_http, "inject": cmd_inject,
-        "measure": cmd_measure, "hwm": cmd_hwm, "cpu": cmd_cpu, "median": cmd_median}
+        "measure": cmd_measure, "hwm": cmd_hwm, "cpu": cmd_cpu, "median": cmd_median,
+        "scrape": cmd_scrape}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CMDS:

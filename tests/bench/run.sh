@@ -11,7 +11,8 @@
 #   blast / fastest gateway    the simulator's headroom: at least 3
 #   plain / fastest gateway    smsdesk's SMPP client alone, no store
 # then the outbox drain (smsdesk-drain: 100,000 queued; window 1, 10,
-# 100).
+# 100), then the cost of a GET /metrics with 1 M and 10 M rows in the
+# outbox (tests/bench/bench_metrics.sh: median and p90 of 20 scrapes).
 #
 # Every result line also goes to build/bench/results.txt (appended, with
 # the date). The last line is "bench: target met" or "bench: target NOT
@@ -19,8 +20,9 @@
 #
 # Environment: BENCH_N, BENCH_RUNS, BENCH_GATEWAYS, BENCH_DRAIN_N
 # (100000), BENCH_DRAIN_WINDOWS ("1 10 100"), BENCH_DRAIN=0 to skip the
-# drain, plus everything bench_mo.sh reads (KANNEL_*, SIM_MO_WINDOW,
-# BENCH_IDLE...).
+# drain, BENCH_METRICS_ROWS ("1000000 10000000"), BENCH_METRICS_SCRAPES
+# (20), BENCH_METRICS=0 to skip the /metrics step, plus everything
+# bench_mo.sh reads (KANNEL_*, SIM_MO_WINDOW, BENCH_IDLE...).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -32,6 +34,7 @@ BENCH_RUNS=${BENCH_RUNS:-3}
 BENCH_GATEWAYS=${BENCH_GATEWAYS:-blast plain kannel-nostore kannel-spool smsdesk}
 BENCH_DRAIN_N=${BENCH_DRAIN_N:-100000}
 BENCH_DRAIN_WINDOWS=${BENCH_DRAIN_WINDOWS:-1 10 100}
+BENCH_METRICS_ROWS=${BENCH_METRICS_ROWS:-1000000 10000000}
 UTIL="python3 $HERE/bench_util.py"
 mkdir -p "$BUILD/bench"
 RESULTS=$BUILD/bench/results.txt
@@ -149,6 +152,27 @@ drain_bench() {
 	done
 }
 
+# --- /metrics cost ---------------------------------------------------------
+# GET /metrics of 'smsdesk serve' on a database with ROWS outbox rows
+# (bench_metrics.sh ROWS; the databases are made once into
+# build/bench/metrics-ROWS, ~1.2 GB for 10 M rows).
+metrics_bench() {
+	echo "GET /metrics: ${BENCH_METRICS_SCRAPES:-20} scrapes one after another"
+	printf '%-10s %10s %10s %10s  %s\n' "outbox" "median ms" "p90 ms" \
+	    "max ms" "fill s"
+	for rows in $BENCH_METRICS_ROWS; do
+		line=$(sh "$HERE/bench_metrics.sh" "$rows")
+		echo "$(date -u +%FT%TZ) $line" >>"$RESULTS"
+		if [ "$(field "$line" median_ms)" = - ]; then
+			echo "  $line"
+			continue
+		fi
+		printf '%-10s %10s %10s %10s  %s\n' "$rows" \
+		    "$(field "$line" median_ms)" "$(field "$line" p90_ms)" \
+		    "$(field "$line" max_ms)" "$(field "$line" fill_s)"
+	done
+}
+
 # --- summary --------------------------------------------------------------
 echo
 echo "MO round trips: median MO/s of $BENCH_RUNS runs, from the first MO" \
@@ -189,6 +213,10 @@ done
 echo
 if [ "${BENCH_DRAIN:-1}" != 0 ]; then
 	drain_bench
+fi
+if [ "${BENCH_METRICS:-1}" != 0 ]; then
+	echo
+	metrics_bench
 fi
 
 echo
