@@ -414,11 +414,13 @@ db_begin(struct db *db)
 		if (rc != SD_OK)
 			return rc;
 	}
-	if (db->depth == 0)
+	if (db->depth == 0) {
+		memset(&db->counts, 0, sizeof(db->counts));
 		rc = db_step_done(db, db_stmt(db, sql_tx[0]));
-	else if (db->depth <= DB_NEST_MAX)
+	} else if (db->depth <= DB_NEST_MAX) {
 		rc = db_step_done(db, db_stmt(db, sql_sp[db->depth - 1][0]));
-	else
+		db->counts_saved[db->depth - 1] = db->counts;
+	} else
 		return SD_EINTERNAL;
 	if (rc == SD_OK)
 		db->depth++;
@@ -432,9 +434,12 @@ db_commit(struct db *db)
 
 	if (db->depth <= 0)
 		return SD_EINTERNAL;
-	if (db->depth == 1)
-		rc = db_step_done(db, db_stmt(db, sql_tx[1]));
-	else
+	if (db->depth == 1) {
+		/* The outbox counts go in the same transaction. */
+		rc = db_outbox_counts_flush(db);
+		if (rc == SD_OK)
+			rc = db_step_done(db, db_stmt(db, sql_tx[1]));
+	} else
 		rc = db_step_done(db, db_stmt(db, sql_sp[db->depth - 2][1]));
 	if (rc == SD_OK)
 		db->depth--;
@@ -448,8 +453,13 @@ db_rollback(struct db *db)
 		return;
 	if (sqlite3_get_autocommit(db->h)) {
 		db->depth = 0; /* SQLite already rolled back (e.g. on IOERR) */
+		memset(&db->counts, 0, sizeof(db->counts));
 		return;
 	}
+	if (db->depth == 1)
+		memset(&db->counts, 0, sizeof(db->counts));
+	else
+		db->counts = db->counts_saved[db->depth - 2];
 	if (db->depth == 1) {
 		if (db_step_done(db, db_stmt(db, sql_tx[2])) != SD_OK)
 			log_warnx("db", "rollback failed error=\"%s\"",

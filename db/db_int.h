@@ -13,12 +13,25 @@
 
 #include "db/db.h"
 
-/* Statements cached per connection. */
-#define DB_STMT_MAX 96
+/* Statements cached per connection; one more aborts (fatalx). db/ has
+ * 96 distinct ones, the transaction statements included. */
+#define DB_STMT_MAX 128
 
 struct db_stmt_slot {
 	const char *sql;    /* the static SQL text, the cache key */
 	sqlite3_stmt *stmt; /* prepared statement */
+};
+
+/* Transactions nest this deep (the outermost plus savepoints). */
+#define DB_NEST_MAX 5
+
+/* Changes to outbox_counts and its "waiting from" cell (schema 6) made in
+ * the open transaction, not yet written. */
+struct db_counts_delta {
+	int64_t d[CORE_OUT_KIND_COUNT][CORE_OUT_STATE_COUNT]; /* [kind][state] */
+	bool any;          /* some d != 0 */
+	int64_t entered;   /* lowest id that became waiting, 0 if none */
+	bool left;         /* some row stopped waiting */
 };
 
 struct db {
@@ -27,10 +40,13 @@ struct db {
 	size_t n_stmts;                          /* slots in use */
 	int depth;                               /* nested db_begin()s */
 	int stmt_err; /* SQLite's code for the last failed prepare */
+	/* The outbox's count changes of the open transaction, and what
+	 * they were when each savepoint was set (saved[d - 1] at depth d):
+	 * written to outbox_counts just before COMMIT, dropped with a
+	 * ROLLBACK, taken back to the savepoint's with a ROLLBACK TO. */
+	struct db_counts_delta counts;
+	struct db_counts_delta counts_saved[DB_NEST_MAX];
 };
-
-/* Transactions nest this deep (the outermost plus savepoints). */
-#define DB_NEST_MAX 5
 
 /* The prepared statement for sql (a string literal), reset and with its
  * bindings cleared. NULL on a prepare error (logged): return
@@ -52,6 +68,10 @@ enum sd_rc db_step_done(struct db *db, sqlite3_stmt *st);
 
 /* Copy a text column (NULL -> ""). */
 char *db_col_text(sqlite3_stmt *st, int col);
+
+/* Outbox counts (db/outbox.c). Write db->counts to outbox_counts (inside
+ * the open transaction, just before its COMMIT) and clear it. */
+enum sd_rc db_outbox_counts_flush(struct db *db);
 
 /* Bind a UTF-8 string, not copied (SQLITE_STATIC, so binding cannot
  * fail): s must stay valid until the statement is stepped and reset, as
