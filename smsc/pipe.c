@@ -233,9 +233,10 @@ struct smsc_pipe {
 	long requested;             /* rows claimed and not yet taken */
 	struct pipe_metrics m;      /* read by metrics on any thread */
 
-	/* Store thread only. */
+	/* Store thread only (and the gw thread before it starts). */
 	pthread_t thr;
 	bool thr_started;
+	bool stored_pending;        /* stored MOs wait for a retry */
 	struct db *db;
 	const struct db_config *dbcfg;
 };
@@ -528,6 +529,44 @@ store_op(struct smsc_pipe *p, struct job_op *op, int64_t now)
 	return rc;
 }
 
+/*
+ * The domain's handler on one MO, in a savepoint of the caller's open
+ * transaction, for a fresh MO (store_mo) and one a previous run stored
+ * (smsc_pipe_handle_stored) alike. *reply gets the answer's outbox row.
+ * A temporary error (sd_rc_is_temp) is returned with the savepoint
+ * rolled back: the caller fails its batch and the MO is handled again
+ * later. Any other error means this MO cannot be handled: whatever the
+ * handler wrote is rolled back, it is logged, and SD_OK returns with
+ * *reply 0 (handled, answered by nothing), so one bad message does not
+ * hold up the others.
+ */
+static enum sd_rc
+pipe_handle_one(struct smsc_pipe *p, const struct smsc_pipe_mo *in,
+    int64_t *reply)
+{
+	enum sd_rc rc;
+
+	*reply = 0;
+	if (p->hooks.handle_mo == NULL)
+		return SD_OK;
+	rc = db_begin(p->db);
+	if (rc != SD_OK)
+		return rc;
+	rc = p->hooks.handle_mo(p->hooks.arg, p->db, in, reply);
+	if (rc == SD_OK)
+		rc = db_commit(p->db);
+	if (rc == SD_OK)
+		return SD_OK;
+	/* A failed db_commit leaves its level open (db.h). */
+	db_rollback(p->db);
+	*reply = 0;
+	if (sd_rc_is_temp(rc))
+		return rc;
+	log_warnx("queue", "mo not handled from=%.4s... rc=%s error=\"%s\"",
+	    in->from, sd_rc_str(rc), db_errmsg(p->db));
+	return SD_OK;
+}
+
 /* One MO: duplicate check, inbox row, the domain's handler. */
 static enum sd_rc
 store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
@@ -588,35 +627,15 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 			return rc;
 	}
 	snprintf(sess, sizeof(sess), "%d", mo->session);
-	if (p->hooks.handle_mo != NULL) {
-		memset(&in, 0, sizeof(in));
-		in.from = mo->from;
-		in.to = mo->to;
-		in.text = mo->text;
-		in.ussd = mo->ussd;
-		in.ussd_session = mo->session;
-		rc = db_begin(p->db);
-		if (rc != SD_OK)
-			return rc;
-		rc = p->hooks.handle_mo(p->hooks.arg, p->db, &in, &reply);
-		if (rc == SD_EIO || rc == SD_EBUSY || rc == SD_ENOMEM) {
-			db_rollback(p->db);
-			return rc;
-		}
-		if (rc != SD_OK) {
-			/* This message cannot be handled: keep it, answered
-			 * by nothing, and go on with the batch. */
-			db_rollback(p->db);
-			log_warnx("queue", "mo not handled from=%.4s... rc=%s "
-			    "error=\"%s\"", mo->from, sd_rc_str(rc),
-			    db_errmsg(p->db));
-			reply = 0;
-		} else {
-			rc = db_commit(p->db);
-			if (rc != SD_OK)
-				return rc;
-		}
-	}
+	memset(&in, 0, sizeof(in));
+	in.from = mo->from;
+	in.to = mo->to;
+	in.text = mo->text;
+	in.ussd = mo->ussd;
+	in.ussd_session = mo->session;
+	rc = pipe_handle_one(p, &in, &reply);
+	if (rc != SD_OK)
+		return rc;
 	/* Stored and handled in the same transaction: one row. */
 	return db_inbox_add_handled(p->db, mo->from, mo->to, mo->text, kind,
 	    mo->session >= 0 ? sess : NULL, reply, &id);
@@ -679,7 +698,7 @@ store_main(void *arg)
 	vec_mo mos = {0};
 	vec_op ops = {0};
 	vec_row rows = {0};
-	int64_t last_version = -1, last_claim = 0;
+	int64_t last_version = -1, last_claim = 0, last_stored = 0;
 	bool own_rows = false;
 
 	for (;;) {
@@ -730,9 +749,25 @@ store_main(void *arg)
 		quit = p->quit && p->in_mo.n == 0 && p->in_op.n == 0;
 		pthread_mutex_unlock(&p->mu);
 
+		now = sd_clock_mono_ms();
+		/* Stored MOs a temporary error left at start-up: again
+		 * each second until they are handled. */
+		if (p->stored_pending && !quit && now - last_stored >= 1000) {
+			char err[SD_ERRLEN];
+
+			last_stored = now;
+			rc = smsc_pipe_handle_stored(p, err);
+			if (rc == SD_OK) {
+				p->stored_pending = false;
+				own_rows = true; /* their answers */
+			} else if (!sd_rc_is_temp(rc)) {
+				p->stored_pending = false;
+				log_warnx("queue", "stored MOs not handled %s",
+				    err);
+			}
+		}
 		/* Claim when something may have become due: our own
 		 * inserts, another connection's commit, a retry's time. */
-		now = sd_clock_mono_ms();
 		claim = false;
 		if (want > 0 && !quit) {
 			if (db_data_version(p->db, &v) == SD_OK &&
@@ -1339,8 +1374,14 @@ smsc_pipe_new(const struct smsc_pipe_config *cfg,
 		log_info("queue", "requeued rows a previous run left submitted "
 		    "n=%lld", (long long)requeued);
 	rc = smsc_pipe_handle_stored(p, err);
-	if (rc != SD_OK)
+	if (rc != SD_OK && !sd_rc_is_temp(rc))
 		goto fail;
+	if (rc != SD_OK) {
+		/* The store thread tries again (store_main). */
+		log_warnx("queue", "stored MOs not handled yet, retrying %s",
+		    err);
+		p->stored_pending = true;
+	}
 	p->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->evfd < 0) {
 		snprintf(err, SD_ERRLEN, "eventfd: %s", strerror(errno));
@@ -1441,9 +1482,13 @@ smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
 	enum sd_rc rc;
 
 	/* MOs a previous run stored but did not handle (it died between
-	 * the two, or a handler failed for good). */
+	 * the two). A batch in one transaction; a temporary error rolls it
+	 * back whole, to be handled again later. */
 	for (;;) {
 		rc = db_inbox_unhandled(p->db, 256, &rows, &n);
+		if (rc != SD_OK)
+			snprintf(err, SD_ERRLEN, "rc=%s error=\"inbox: %s\"",
+			    sd_rc_str(rc), db_errmsg(p->db));
 		if (rc != SD_OK || n == 0)
 			break;
 		rc = db_begin(p->db);
@@ -1457,25 +1502,26 @@ smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
 			in.text = rows[i].body;
 			in.ussd = rows[i].kind == DB_INBOX_USSD;
 			in.ussd_session = rows[i].ussd_session;
-			if (p->hooks.handle_mo != NULL &&
-			    p->hooks.handle_mo(p->hooks.arg, p->db, &in,
-				&reply) != SD_OK)
-				reply = 0;
-			rc = db_inbox_handled(p->db, rows[i].id, reply);
+			rc = pipe_handle_one(p, &in, &reply);
+			if (rc == SD_OK)
+				rc = db_inbox_handled(p->db, rows[i].id,
+				    reply);
 		}
 		if (rc == SD_OK)
 			rc = db_commit(p->db);
-		if (rc != SD_OK)
+		if (rc != SD_OK) {
+			snprintf(err, SD_ERRLEN, "rc=%s error=\"inbox: %s\"",
+			    sd_rc_str(rc), db_errmsg(p->db));
 			db_rollback(p->db);
-		total += n;
+		} else {
+			total += n;
+		}
 		db_inbox_rows_free(rows, n);
 		if (rc != SD_OK)
 			break;
 	}
-	if (rc != SD_OK) {
-		snprintf(err, SD_ERRLEN, "inbox: %s", db_errmsg(p->db));
+	if (rc != SD_OK)
 		return rc;
-	}
 	if (total > 0)
 		log_info("queue", "handled MOs a previous run had stored n=%zu",
 		    total);

@@ -312,8 +312,10 @@ struct smsc_pipe_hooks {
 	void *arg;
 	/* Handle one MO on the store thread, inside its open transaction,
 	 * with its connection db: queue any reply with db_outbox_add() and
-	 * give its row in *reply_id. SD_EIO/EBUSY/ENOMEM fail the batch
-	 * (the SMSC resends); other errors skip this message only. */
+	 * give its row in *reply_id. It runs in a savepoint: on an error
+	 * nothing it wrote stays. A temporary error (sd_rc_is_temp) fails
+	 * the batch (the SMSC resends; a stored MO is handled again later);
+	 * other errors mark this message handled with no answer. */
 	enum sd_rc (*handle_mo)(void *arg, struct db *db,
 	    const struct smsc_pipe_mo *mo, int64_t *reply_id);
 };
@@ -331,7 +333,10 @@ enum sd_rc smsc_pipe_new(const struct smsc_pipe_config *cfg,
     const struct smsc_pipe_hooks *hooks, struct smsc_pipe **out,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
-/* Handle MOs stored but not handled (called by smsc_pipe_new). */
+/* Handle MOs stored but not handled, by the rules of hooks.handle_mo
+ * (called by smsc_pipe_new; after a temporary error there, the store
+ * thread calls it again until it succeeds). A temporary error leaves
+ * the batch it hit unhandled, none of it committed. */
 enum sd_rc smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
     SD_MUSTCHECK;
 
