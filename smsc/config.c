@@ -1,10 +1,16 @@
-/* smsc/config.c: the [smpp] and [http_sms] sections and their checks. */
+/*
+ * smsc/config.c: the [smpp], [http_sms] and [queue] sections and their
+ * checks, and the kind lists they hold ("otp,alert") read into masks.
+ */
 #include "smsc/smsc.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "core/core.h"
 #include "smsc/http_int.h"
+#include "smsc/smsc_int.h"
 
 static const char *const bind_choices[] = {"trx", "tx+rx", NULL};
 static const char *const long_choices[] = {"udh", "sar", "payload", NULL};
@@ -28,30 +34,43 @@ SMSC_CHECK_LEN(smsc_check_system_type, 12)
 SMSC_CHECK_LEN(smsc_check_address_range, 40)
 SMSC_CHECK_LEN(smsc_check_source_addr, 20)
 
+enum sd_rc
+smsc_kinds_parse(const char *list, unsigned *mask, char err[SD_ERRLEN])
+{
+	const char *p = list + strspn(list, ", ");
+	int k;
+
+	*mask = 0;
+	while (*p != '\0') {
+		size_t n = strcspn(p, ", ");
+
+		for (k = 0; k < CORE_OUT_KIND_COUNT; k++) {
+			const char *name = core_out_kind_name(
+			    (enum core_out_kind)k);
+
+			if (strlen(name) == n && strncasecmp(p, name, n) == 0)
+				break;
+		}
+		if (k == CORE_OUT_KIND_COUNT) {
+			if (err != NULL)
+				snprintf(err, SD_ERRLEN,
+				    "'%.*s' is not a kind (otp alert reply "
+				    "ussd)", (int)n, p);
+			return SD_EINVAL;
+		}
+		*mask |= 1u << k;
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return SD_OK;
+}
+
 static enum sd_rc
 smsc_check_kinds(const char *v, char err[SD_ERRLEN])
 {
-	static const char *const kinds[] = {"otp", "alert", "reply", "ussd"};
-	const char *p = v;
+	unsigned mask;
 
-	while (*p != '\0') {
-		size_t len = strcspn(p, ","), i;
-
-		for (i = 0; i < 4; i++)
-			if (strlen(kinds[i]) == len &&
-			    strncmp(p, kinds[i], len) == 0)
-				break;
-		if (i == 4) {
-			snprintf(err, SD_ERRLEN,
-			    "'%.*s' is not a kind (otp alert reply ussd)",
-			    (int)len, p);
-			return SD_EINVAL;
-		}
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return SD_OK;
+	return smsc_kinds_parse(v, &mask, err);
 }
 
 static enum sd_rc
@@ -213,3 +232,26 @@ const struct sd_conf_key smsc_http_config_keys[] = {
 	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 #undef HOFF
+
+#define QOFF(f) offsetof(struct smsc_pipe_config, f)
+const struct sd_conf_key smsc_pipe_config_keys[] = {
+	{"max_attempts", SD_CONF_INT, QOFF(max_attempts), "5", 1, 100, NULL,
+	    NULL, "tries of a message before it is marked failed"},
+	{"retry_s", SD_CONF_INT, QOFF(retry_s), "30", 1, 3600, NULL, NULL,
+	    "first retry after a temporary failure; doubles each time"},
+	{"retry_max_s", SD_CONF_INT, QOFF(retry_max_s), "900", 1, 86400, NULL,
+	    NULL, "longest wait between retries"},
+	{"dedupe_window_s", SD_CONF_INT, QOFF(dedupe_window_s), "600", 0,
+	    86400, NULL, NULL, "an MO repeated (same sender and text) within "
+	    "this is a redelivery"},
+	{"receipt_kinds", SD_CONF_STR, QOFF(receipt_kinds), "otp,alert", 0, 0,
+	    NULL, smsc_check_kinds, "kinds sent with a delivery receipt "
+	    "requested (a command's answer goes to a phone in use: reply is "
+	    "not asked)"},
+	{"batch_max", SD_CONF_INT, QOFF(batch_max), "1000", 1, 100000, NULL,
+	    NULL, "MOs and updates committed in one transaction at most"},
+	{"poll_ms", SD_CONF_INT, QOFF(poll_ms), "20", 1, 10000, NULL, NULL,
+	    "look for messages queued by other processes this often"},
+	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+#undef QOFF

@@ -44,28 +44,7 @@
 #include "core/base/loop.h"
 #include "core/base/xmalloc.h"
 #include "db/db.h"
-
-#define OFF(f) offsetof(struct smsc_pipe_config, f)
-const struct sd_conf_key smsc_pipe_config_keys[] = {
-	{"max_attempts", SD_CONF_INT, OFF(max_attempts), "5", 1, 100, NULL,
-	    NULL, "tries of a message before it is marked failed"},
-	{"retry_s", SD_CONF_INT, OFF(retry_s), "30", 1, 3600, NULL, NULL,
-	    "first retry after a temporary failure; doubles each time"},
-	{"retry_max_s", SD_CONF_INT, OFF(retry_max_s), "900", 1, 86400, NULL,
-	    NULL, "longest wait between retries"},
-	{"dedupe_window_s", SD_CONF_INT, OFF(dedupe_window_s), "600", 0,
-	    86400, NULL, NULL, "an MO repeated (same sender and text) within "
-	    "this is a redelivery"},
-	{"receipt_kinds", SD_CONF_STR, OFF(receipt_kinds), "otp,alert", 0, 0,
-	    NULL, NULL, "kinds sent with a delivery receipt requested (a "
-	    "command's answer goes to a phone in use: reply is not asked)"},
-	{"batch_max", SD_CONF_INT, OFF(batch_max), "1000", 1, 100000, NULL,
-	    NULL, "MOs and updates committed in one transaction at most"},
-	{"poll_ms", SD_CONF_INT, OFF(poll_ms), "20", 1, 10000, NULL, NULL,
-	    "look for messages queued by other processes this often"},
-	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
-};
-#undef OFF
+#include "smsc/smsc_int.h"
 
 /* ---- Work items --------------------------------------------------------- */
 
@@ -242,29 +221,6 @@ struct smsc_pipe {
 };
 
 /* ---- Helpers ------------------------------------------------------------ */
-
-/* Parse "otp,alert" into a kind mask. */
-static unsigned
-kind_mask(const char *list)
-{
-	static const char *const names[CORE_OUT_KIND_COUNT] = {"otp", "alert",
-		"reply", "ussd"};
-	unsigned m = 0;
-	const char *p = list;
-	int k;
-
-	while (*p != '\0') {
-		size_t n = strcspn(p, ", ");
-
-		for (k = 0; k < CORE_OUT_KIND_COUNT; k++)
-			if (strlen(names[k]) == n &&
-			    strncasecmp(p, names[k], n) == 0)
-				m |= 1u << k;
-		p += n;
-		p += strspn(p, ", ");
-	}
-	return m;
-}
 
 static bool
 row_before(const struct db_outbox_row *a, const struct db_outbox_row *b)
@@ -1354,8 +1310,13 @@ smsc_pipe_new(const struct smsc_pipe_config *cfg,
 	p->evfd = -1;
 	p->window = smpp->window;
 	p->link_down_since = sd_clock_mono_ms();
-	p->receipt_mask = kind_mask(cfg->receipt_kinds);
-	p->fallback_mask = kind_mask(httpcfg->fallback_kinds);
+	/* Both lists passed their check at load: an error cannot be. */
+	if (smsc_kinds_parse(cfg->receipt_kinds, &p->receipt_mask, NULL) !=
+	    SD_OK)
+		p->receipt_mask = 0;
+	if (smsc_kinds_parse(httpcfg->fallback_kinds, &p->fallback_mask,
+		NULL) != SD_OK)
+		p->fallback_mask = 0;
 	for (p->fl_cap = 64; p->fl_cap < (size_t)p->window * 4;)
 		p->fl_cap *= 2;
 	p->fl = xcalloc(p->fl_cap, sizeof(*p->fl));

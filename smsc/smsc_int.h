@@ -553,4 +553,15 @@ void smsc_concat_msg_fini(struct smsc_concat_msg *m);
 /* Free both messages of out and empty it. NULL-safe. */
 void smsc_concat_out_fini(struct smsc_concat_out *out);
 
+/* ---- Kind lists of the configuration (smsc/config.c) ------------------ */
+
+/*
+ * Read a list of outbox kinds ("otp,alert"; commas or spaces between,
+ * any case; the names of core_out_kind_name()) into *mask, bit k for
+ * kind k. SD_EINVAL for a name that is not a kind, with a reason in err
+ * (err may be NULL).
+ */
+enum sd_rc smsc_kinds_parse(const char *list, unsigned *mask,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
 #endif
