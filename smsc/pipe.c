@@ -26,7 +26,7 @@
  * duplicates: rows still submitted at start are sent again
  * (at-least-once).
  */
-#include "smsc/smsc.h"
+#include "smsc/pipe_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -46,179 +46,12 @@
 #include "db/db.h"
 #include "smsc/smsc_int.h"
 
-/* ---- Work items --------------------------------------------------------- */
-
-/* An MO waiting for the store thread. */
-struct job_mo {
-	uint64_t token;          /* for smsc_esme_mo_done() */
-	char from[SMSC_ADDR_LEN]; /* sender as received */
-	char to[SMSC_ADDR_LEN];   /* short code */
-	char *text;              /* UTF-8, owned */
-	bool ussd;               /* a USSD step */
-	int session;             /* its_session_info, -1 if none */
-	bool concat;             /* came in parts: let the stored ones go */
-	int concat_ref, concat_total;
-	bool is_part;            /* not a message: a held part (part.sm
-				    owned; text NULL) */
-	struct db_inbox_part part;
-	bool ok;                 /* result: committed */
-};
-
 static void
 job_mo_fini(struct job_mo *j)
 {
 	free(j->text);
 	free(j->part.sm);
 }
-
-enum op_type {
-	OP_ACCEPTED, /* a part was accepted */
-	OP_FAILED,   /* the message failed */
-	OP_RECEIPT,  /* a delivery receipt */
-	OP_EXPIRED,  /* too late to send */
-	OP_HTTP_TOKEN, /* record route HTTP and the receipt secret */
-};
-
-/* A state change waiting for the store thread. */
-struct job_op {
-	enum op_type type;
-	int64_t id;                /* outbox row (0 for receipts) */
-	int part, parts;           /* OP_ACCEPTED */
-	int route;                 /* 1 SMPP, 2 HTTP */
-	bool final;                /* the message's outcome is now known */
-	bool receipt;              /* OP_ACCEPTED: a receipt was asked */
-	bool temporary;            /* OP_FAILED */
-	int state;                 /* OP_RECEIPT: SMPP message_state */
-	int error;                 /* OP_RECEIPT: error code */
-	uint64_t token;            /* OP_RECEIPT: for smsc_esme_mo_done() */
-	bool ok;                   /* result: committed */
-	char msgid[SMSC_ID_LEN];   /* SMSC message id */
-	char reason[96];           /* OP_FAILED, OP_EXPIRED */
-	char tok[SMSC_HTTP_TOKEN_LEN + 1]; /* OP_HTTP_TOKEN */
-};
-
-/* A growable array of one item type. */
-#define VEC(T)                                                               \
-	struct {                                                             \
-		T *v;                                                        \
-		size_t n, cap;                                               \
-	}
-
-#define VEC_PUSH(vec, item)                                                  \
-	do {                                                                 \
-		if ((vec).n == (vec).cap) {                                  \
-			(vec).cap = (vec).cap ? (vec).cap * 2 : 64;          \
-			(vec).v = xrealloc((vec).v,                          \
-			    (vec).cap * sizeof(*(vec).v));                   \
-		}                                                            \
-		(vec).v[(vec).n++] = (item);                                 \
-	} while (0)
-
-typedef VEC(struct job_mo) vec_mo;
-typedef VEC(struct job_op) vec_op;
-typedef VEC(struct db_outbox_row) vec_row;
-
-/* A message handed to a transport, waiting for its parts' answers. */
-struct flight {
-	int64_t id;       /* outbox row; 0 = free slot */
-	int parts_done;   /* parts answered */
-	int64_t since_ms; /* the row's created_ms, for the latency */
-	int kind;         /* enum core_out_kind */
-	int route;        /* 1 SMPP, 2 HTTP */
-	bool receipt;     /* a receipt was asked: keep every part's id */
-};
-
-/* Latency buckets (seconds) of the queued-to-accepted histogram. */
-static const double lat_bounds[] = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-	10, 30, 60, 300};
-#define N_LAT (sizeof(lat_bounds) / sizeof(lat_bounds[0]))
-
-/* Counters shown on /metrics, written on the gw thread. */
-struct pipe_metrics {
-	uint64_t mo, mo_dup, mo_failed;
-	uint64_t submits[3];      /* by route: 0 unused, 1 SMPP, 2 HTTP */
-	uint64_t accepted[3];
-	uint64_t receipts[CORE_OUT_STATE_COUNT + 1]; /* by state, last: other */
-	uint64_t lat_count, lat_bucket[N_LAT + 1];
-	double lat_sum;
-	uint64_t batches, batch_failures;
-	bool link_up;
-	bool http_active;
-	/* The SMPP client's counters as the gw thread last published them
-	 * (publish_esme_stats(), every tick): the client's own struct is the
-	 * gw thread's alone, and /metrics runs on the web thread. */
-	struct smsc_esme_stats esme;
-	bool has_esme;
-	struct {
-		char name[40];
-		uint64_t n;
-	} errors[32]; /* failures by SMPP status name */
-	size_t n_errors;
-};
-
-struct smsc_pipe {
-	const struct smsc_pipe_config *cfg;
-	const struct smsc_config *smpp;
-	const struct smsc_http_config *httpcfg;
-	struct sd_loop *loop;
-	struct smsc_pipe_hooks hooks;
-	struct smsc_hooks th;       /* what the transports call */
-	struct smsc_esme *esme;     /* NULL when [smpp] enabled = no */
-	struct smsc_http *http;     /* NULL without [http_sms] url */
-	unsigned receipt_mask;      /* kinds that ask for receipts */
-	unsigned fallback_mask;     /* kinds HTTP may carry */
-
-	/* gw thread only. */
-	vec_row ready;              /* claimed rows, a heap by priority, id */
-	vec_row http_wait;          /* to go over HTTP once their receipt
-				       secret is committed (OP_HTTP_TOKEN;
-				       the op brings the secret back) */
-	struct flight *fl;          /* in-flight messages (open addressing) */
-	size_t fl_cap;
-	long unconfirmed;           /* handed over, outcome not committed */
-	long window;                /* cap of unconfirmed */
-	int64_t link_down_since;    /* mono ms, 0 while up */
-	bool link_up;
-	uint64_t pump_timer;
-	int evfd;                   /* store thread -> gw */
-	bool stopping;
-	void (*stop_done)(void *);
-	void *stop_arg;
-
-	/* Shared, under mu. */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	/* gw -> store. Bounded by the ESME, not here: every MO or part
-	 * handed up from a deliver_sm holds one of its ESME_DEFER_MAX (4096)
-	 * slots until the answer to its commit, and none is handed up
-	 * without one. The others carry token 0: a long MO evicted from
-	 * reassembly (at most one per slot-holding entry, queued ahead of
-	 * it) or timed out there (at most the open groups, which only
-	 * slot-holding entries open). So in_mo stays under 2 x 4096 + the
-	 * reassembly's groups (SMSC_CONCAT_GROUPS_DEF, 256) entries however
-	 * fast the SMSC sends. in_op's receipts hold slots the same way; its
-	 * other entries follow submits, at most [smpp] window of them
-	 * unconfirmed (see the top of the file). */
-	vec_mo in_mo;
-	vec_op in_op;
-	long want;                  /* rows the gw would take */
-	unsigned want_mask;         /* of these kinds */
-	bool kick;                  /* claim now (new rows, link up) */
-	bool quit;
-	vec_mo out_mo;              /* store -> gw */
-	vec_op out_op;
-	vec_row out_rows;
-	long out_confirmed;         /* final ops committed */
-	long requested;             /* rows claimed and not yet taken */
-	struct pipe_metrics m;      /* read by metrics on any thread */
-
-	/* Store thread only (and the gw thread before it starts). */
-	pthread_t thr;
-	bool thr_started;
-	bool stored_pending;        /* stored MOs wait for a retry */
-	struct db *db;
-	const struct db_config *dbcfg;
-};
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -333,35 +166,6 @@ fl_remove(struct smsc_pipe *p, struct flight *f)
 			i = j;
 		}
 	}
-}
-
-static void
-metrics_error(struct pipe_metrics *m, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < m->n_errors; i++) {
-		if (strcmp(m->errors[i].name, name) == 0) {
-			m->errors[i].n++;
-			return;
-		}
-	}
-	if (m->n_errors < sizeof(m->errors) / sizeof(m->errors[0])) {
-		snprintf(m->errors[m->n_errors].name,
-		    sizeof(m->errors[0].name), "%s", name);
-		m->errors[m->n_errors++].n = 1;
-	}
-}
-
-/* The first word of a failure reason ("ESME_RSYSERR (temporary)"). */
-static void
-status_name(const char *reason, char *out, size_t n)
-{
-	size_t k = strcspn(reason, " :(");
-
-	if (k == 0 || k >= n)
-		k = n - 1 < 8 ? n - 1 : 8;
-	snprintf(out, n, "%.*s", (int)k, reason);
 }
 
 static void
@@ -847,23 +651,6 @@ update_want(struct smsc_pipe *p)
 }
 
 static void
-latency_observe(struct smsc_pipe *p, int64_t since_ms)
-{
-	double s = (double)(sd_clock_now_ms() - since_ms) / 1000.0;
-	size_t i;
-
-	if (since_ms <= 0 || s < 0)
-		return;
-	for (i = 0; i < N_LAT && s > lat_bounds[i]; i++)
-		;
-	pthread_mutex_lock(&p->mu);
-	p->m.lat_count++;
-	p->m.lat_sum += s;
-	p->m.lat_bucket[i]++;
-	pthread_mutex_unlock(&p->mu);
-}
-
-static void
 on_accepted(void *arg, uint64_t id, unsigned part, unsigned parts,
     const char *msgid)
 {
@@ -885,7 +672,7 @@ on_accepted(void *arg, uint64_t id, unsigned part, unsigned parts,
 	snprintf(op.msgid, sizeof(op.msgid), "%s", msgid != NULL ? msgid : "");
 	if (f != NULL && ++f->parts_done >= (int)parts) {
 		op.final = true;
-		latency_observe(p, f->since_ms);
+		pipe_metrics_latency(p, f->since_ms);
 		pthread_mutex_lock(&p->mu);
 		p->m.accepted[op.route]++;
 		pthread_mutex_unlock(&p->mu);
@@ -903,7 +690,6 @@ on_failed(void *arg, uint64_t id, bool temporary, const char *reason)
 	struct smsc_pipe *p = arg;
 	struct flight *f = fl_find(p, (int64_t)id);
 	struct job_op op;
-	char name[40];
 
 	memset(&op, 0, sizeof(op));
 	op.type = OP_FAILED;
@@ -911,10 +697,7 @@ on_failed(void *arg, uint64_t id, bool temporary, const char *reason)
 	op.temporary = temporary;
 	op.final = f != NULL;
 	snprintf(op.reason, sizeof(op.reason), "%s", reason);
-	status_name(reason, name, sizeof(name));
-	pthread_mutex_lock(&p->mu);
-	metrics_error(&p->m, name);
-	pthread_mutex_unlock(&p->mu);
+	pipe_metrics_error(p, reason);
 	log_info("queue", "send failed id=%llu temporary=%d reason=\"%s\"",
 	    (unsigned long long)id, temporary, reason);
 	if (f != NULL)
@@ -1256,22 +1039,6 @@ before_sleep(struct sd_loop *loop, void *arg)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Copy the SMPP client's counters where the web thread may read them.
- * gw thread. */
-static void
-publish_esme_stats(struct smsc_pipe *p)
-{
-	struct smsc_esme_stats es;
-
-	if (p->esme == NULL)
-		return;
-	smsc_esme_stats(p->esme, &es);
-	pthread_mutex_lock(&p->mu);
-	p->m.esme = es;
-	p->m.has_esme = true;
-	pthread_mutex_unlock(&p->mu);
-}
-
 /* A slow tick: the rate cap refills, the fallback clock runs, the SMPP
  * counters are published for /metrics (at most 250 ms old). */
 static void
@@ -1280,7 +1047,7 @@ on_tick(struct sd_loop *loop, uint64_t id, void *arg)
 	struct smsc_pipe *p = arg;
 
 	(void)id;
-	publish_esme_stats(p);
+	pipe_metrics_publish_esme(p);
 	pump(p);
 	p->pump_timer = sd_loop_timer_add(loop, p->ready.n > 0 ? 20 : 250,
 	    on_tick, p);
@@ -1558,141 +1325,4 @@ smsc_pipe_free(struct smsc_pipe *p)
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	free(p);
-}
-
-/* ---- Metrics ---------------------------------------------------------------- */
-
-static void SD_PRINTF(3, 4)
-out_add(char **buf, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	*buf = xrealloc(*buf, *len + (size_t)n + 1);
-	memcpy(*buf + *len, s, (size_t)n + 1);
-	*len += (size_t)n;
-	free(s);
-}
-
-char *
-smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
-{
-	static const char *const kinds[] = {"otp", "alert", "reply", "ussd"};
-	static const char *const states[] = {"queued", "submitted",
-		"accepted", "delivered", "undeliverable", "expired", "failed",
-		"other"};
-	static const char *const routes[] = {"", "smpp", "http"};
-	struct smsc_esme_stats es;
-	struct db_outbox_counts c;
-	struct pipe_metrics m;
-	char *buf = xstrdup("");
-	size_t len = 0, i;
-	int k, s;
-	uint64_t cum = 0;
-
-	pthread_mutex_lock(&p->mu);
-	m = p->m;
-	pthread_mutex_unlock(&p->mu);
-	out_add(&buf, &len, "# HELP smsdesk_outbox_messages Outbound messages "
-	    "by kind and state.\n# TYPE smsdesk_outbox_messages gauge\n");
-	if (db != NULL && db_outbox_counts(db, &c) == SD_OK) {
-		for (k = 0; k < CORE_OUT_KIND_COUNT; k++)
-			for (s = 0; s < CORE_OUT_STATE_COUNT; s++)
-				out_add(&buf, &len, "smsdesk_outbox_messages"
-				    "{kind=\"%s\",state=\"%s\"} %lld\n",
-				    kinds[k], states[s],
-				    (long long)c.n[k][s]);
-		out_add(&buf, &len, "# HELP smsdesk_outbox_oldest_waiting_"
-		    "seconds Age of the oldest queued or submitted message.\n"
-		    "# TYPE smsdesk_outbox_oldest_waiting_seconds gauge\n"
-		    "smsdesk_outbox_oldest_waiting_seconds %lld\n",
-		    (long long)(c.oldest_waiting != 0 ?
-			sd_clock_now() - c.oldest_waiting : 0));
-	}
-	out_add(&buf, &len, "# HELP smsdesk_smpp_link_up 1 while bound to the "
-	    "SMSC.\n# TYPE smsdesk_smpp_link_up gauge\nsmsdesk_smpp_link_up "
-	    "%d\n", m.link_up ? 1 : 0);
-	out_add(&buf, &len, "# HELP smsdesk_http_fallback_active 1 while "
-	    "fallback kinds go over HTTP.\n# TYPE smsdesk_http_fallback_active "
-	    "gauge\nsmsdesk_http_fallback_active %d\n", m.http_active ? 1 : 0);
-	out_add(&buf, &len, "# HELP smsdesk_submits_total Messages handed to "
-	    "a transport.\n# TYPE smsdesk_submits_total counter\n");
-	for (i = 1; i < 3; i++)
-		out_add(&buf, &len, "smsdesk_submits_total{route=\"%s\"} %llu\n",
-		    routes[i], (unsigned long long)m.submits[i]);
-	out_add(&buf, &len, "# HELP smsdesk_accepted_total Messages the SMSC "
-	    "accepted (every part).\n# TYPE smsdesk_accepted_total counter\n");
-	for (i = 1; i < 3; i++)
-		out_add(&buf, &len, "smsdesk_accepted_total{route=\"%s\"} "
-		    "%llu\n", routes[i], (unsigned long long)m.accepted[i]);
-	out_add(&buf, &len, "# HELP smsdesk_send_errors_total Failed sends by "
-	    "SMPP status or cause.\n# TYPE smsdesk_send_errors_total counter\n");
-	for (i = 0; i < m.n_errors; i++)
-		out_add(&buf, &len, "smsdesk_send_errors_total{status=\"%s\"} "
-		    "%llu\n", m.errors[i].name,
-		    (unsigned long long)m.errors[i].n);
-	if (m.has_esme) {
-		es = m.esme;
-		out_add(&buf, &len, "# HELP smsdesk_smpp_pdus_total SMPP "
-		    "events by type.\n# TYPE smsdesk_smpp_pdus_total counter\n"
-		    "smsdesk_smpp_pdus_total{type=\"submit_sm\"} %llu\n"
-		    "smsdesk_smpp_pdus_total{type=\"submit_sm_resp_ok\"} %llu\n"
-		    "smsdesk_smpp_pdus_total{type=\"throttled\"} %llu\n"
-		    "smsdesk_smpp_pdus_total{type=\"resent\"} %llu\n"
-		    "smsdesk_smpp_pdus_total{type=\"timeout\"} %llu\n"
-		    "smsdesk_smpp_pdus_total{type=\"generic_nack\"} %llu\n"
-		    "smsdesk_smpp_pdus_total{type=\"bad_pdu\"} %llu\n"
-		    "smsdesk_smpp_pdus_total{type=\"bind\"} %llu\n"
-		    "smsdesk_smpp_pdus_total{type=\"bind_failure\"} %llu\n",
-		    (unsigned long long)es.submits,
-		    (unsigned long long)es.accepted,
-		    (unsigned long long)es.throttled,
-		    (unsigned long long)es.resent,
-		    (unsigned long long)es.timeouts,
-		    (unsigned long long)es.generic_nacks,
-		    (unsigned long long)es.bad_pdus,
-		    (unsigned long long)es.binds,
-		    (unsigned long long)es.bind_failures);
-	}
-	out_add(&buf, &len, "# HELP smsdesk_receipts_total Delivery receipts "
-	    "by the state they report.\n# TYPE smsdesk_receipts_total "
-	    "counter\n");
-	for (i = 0; i <= CORE_OUT_STATE_COUNT; i++)
-		if (i >= CORE_OUT_DELIVERED)
-			out_add(&buf, &len, "smsdesk_receipts_total{state=\"%s\"}"
-			    " %llu\n", states[i],
-			    (unsigned long long)m.receipts[i]);
-	out_add(&buf, &len, "# HELP smsdesk_mo_total Inbound messages (SMS and "
-	    "USSD).\n# TYPE smsdesk_mo_total counter\nsmsdesk_mo_total %llu\n"
-	    "# HELP smsdesk_mo_duplicates_total Redeliveries recognized.\n"
-	    "# TYPE smsdesk_mo_duplicates_total counter\n"
-	    "smsdesk_mo_duplicates_total %llu\n"
-	    "# HELP smsdesk_store_batches_total Group commits.\n"
-	    "# TYPE smsdesk_store_batches_total counter\n"
-	    "smsdesk_store_batches_total %llu\n"
-	    "smsdesk_store_batch_failures_total %llu\n",
-	    (unsigned long long)m.mo, (unsigned long long)m.mo_dup,
-	    (unsigned long long)m.batches,
-	    (unsigned long long)m.batch_failures);
-	out_add(&buf, &len, "# HELP smsdesk_queue_to_accept_seconds From "
-	    "queued to accepted by the SMSC.\n# TYPE "
-	    "smsdesk_queue_to_accept_seconds histogram\n");
-	for (i = 0; i < N_LAT; i++) {
-		cum += m.lat_bucket[i];
-		out_add(&buf, &len, "smsdesk_queue_to_accept_seconds_bucket"
-		    "{le=\"%g\"} %llu\n", lat_bounds[i],
-		    (unsigned long long)cum);
-	}
-	out_add(&buf, &len, "smsdesk_queue_to_accept_seconds_bucket{le=\"+Inf\"}"
-	    " %llu\nsmsdesk_queue_to_accept_seconds_sum %.6f\n"
-	    "smsdesk_queue_to_accept_seconds_count %llu\n",
-	    (unsigned long long)m.lat_count, m.lat_sum,
-	    (unsigned long long)m.lat_count);
-	return buf;
 }
