@@ -757,7 +757,7 @@ restore_parts(struct smsc_pipe *p, char err[SD_ERRLEN])
 	}
 	for (i = 0; i < n; i++) {
 		struct smsc_mo_part mp;
-		char why[SD_ERRLEN];
+		char why[SD_ERRLEN], masked[32];
 
 		memset(&mp, 0, sizeof(mp));
 		snprintf(mp.from, sizeof(mp.from), "%s", v[i].source);
@@ -775,8 +775,9 @@ restore_parts(struct smsc_pipe *p, char err[SD_ERRLEN])
 		if (smsc_esme_restore_part(p->esme, &mp, now - v[i].received,
 			why) != SD_OK) {
 			bad++;
-			log_warnx("queue", "stored part unreadable from=%.4s... "
-			    "error=\"%s\"", v[i].source, why);
+			log_warnx("queue", "stored part unreadable from=%s "
+			    "error=\"%s\"", log_mask_mobile(v[i].source,
+				masked, sizeof(masked)), why);
 		}
 	}
 	if (n > 0)

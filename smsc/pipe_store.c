@@ -145,6 +145,7 @@ static enum sd_rc
 pipe_handle_one(struct smsc_pipe *p, const struct smsc_pipe_mo *in,
     int64_t *reply)
 {
+	char why[SD_ERRLEN], masked[32];
 	enum sd_rc rc;
 
 	*reply = 0;
@@ -158,13 +159,16 @@ pipe_handle_one(struct smsc_pipe *p, const struct smsc_pipe_mo *in,
 		rc = db_commit(p->db);
 	if (rc == SD_OK)
 		return SD_OK;
+	/* The message before the rollback replaces it. */
+	snprintf(why, sizeof(why), "%s", db_errmsg(p->db));
 	/* A failed db_commit leaves its level open (db.h). */
 	db_rollback(p->db);
 	*reply = 0;
 	if (sd_rc_is_temp(rc))
 		return rc;
-	log_warnx("queue", "mo not handled from=%.4s... rc=%s error=\"%s\"",
-	    in->from, sd_rc_str(rc), db_errmsg(p->db));
+	log_warnx("queue", "mo not handled from=%s rc=%s error=\"%s\"",
+	    log_mask_mobile(in->from, masked, sizeof(masked)), sd_rc_str(rc),
+	    why);
 	return SD_OK;
 }
 
