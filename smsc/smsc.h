@@ -282,7 +282,7 @@ void smsc_esme_stop(struct smsc_esme *e, void (*done)(void *arg), void *arg);
 /* Close everything now and free. NULL is a no-op. */
 void smsc_esme_free(struct smsc_esme *e);
 
-/* ---- The store-and-forward pipeline (smsc/pipe.c) --------------------- */
+/* ---- The store-and-forward pipeline (smsc/pipe*.c) -------------------- */
 
 struct db;
 struct db_config;
