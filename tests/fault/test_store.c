@@ -8,7 +8,7 @@
  *
  *   1. a fresh copy of the step's database is opened (db_open), the
  *      fault armed, and the step run in its own transaction, as the
- *      store thread runs it (smsc/pipe.c store_batch);
+ *      store thread runs it (smsc/pipe_store.c store_batch);
  *   2. the crash view: the database and its WAL are copied as they are
  *      on disk and opened elsewhere (recovery, as after kill -9): the
  *      copy passes PRAGMA integrity_check and holds exactly the state
@@ -67,7 +67,7 @@ struct step {
 static char *dir;
 static char tmpl[512], work[512], crash[512];
 
-/* ---- The inbox batch (smsc/pipe.c store_batch + store_mo) -------------- */
+/* ---- The inbox batch (smsc/pipe_store.c store_batch + store_mo) -------- */
 
 #define SRC_A "989121111111"
 #define SRC_B "989122222222"
@@ -298,7 +298,7 @@ receipt_setup(struct db *db)
 static enum sd_rc
 receipt_run(struct db *db)
 {
-	/* Each id in the forms the pipeline tries (smsc/pipe.c id_forms). */
+	/* Each id in the forms the pipeline tries (smsc/pipe_store.c id_forms). */
 	const char *a1[] = {"a1", "A1"}, *b2[] = {"b2"}, *c1[] = {"c1"};
 	int64_t id = 0;
 	enum sd_rc rc;
