@@ -87,7 +87,8 @@ cmd_queue_show(struct app *app, int argc, char **argv)
 	    "queued: %s\nupdated: %s\n",
 	    (long long)r.id, core_out_kind_name(r.kind), r.priority,
 	    r.destination, core_out_state_name(r.state), r.attempts,
-	    r.route == 1 ? "smpp" : r.route == 2 ? "http" : "-",
+	    r.route == CORE_OUT_ROUTE_SMPP ? "smpp" :
+	    r.route == CORE_OUT_ROUTE_HTTP ? "http" : "-",
 	    r.smsc_id[0] != '\0' ? r.smsc_id : "-", r.parts,
 	    parts != NULL && parts[0] != '\0' ? " " : "",
 	    parts != NULL ? parts : "", core_jalali_format(r.created, when),

@@ -65,6 +65,21 @@ enum core_out_state {
 	CORE_OUT_FAILED = 6,        /* refused, or retries exhausted */
 };
 #define CORE_OUT_STATE_COUNT 7
+/* Their names, in the enum's order: in logs, the CLI and /metrics labels
+ * (a contract: never rename one). An initializer, not a function, so
+ * that db/ names states with the same words (core_out_state_name()). */
+#define CORE_OUT_STATE_NAMES                                                 \
+	{"queued", "submitted", "accepted", "delivered", "undeliverable",    \
+	    "expired", "failed"}
+
+/* The transport an outbound message last went by. Stored as the integer
+ * (outbox.route). */
+enum core_out_route {
+	CORE_OUT_ROUTE_NONE = 0, /* not handed to a transport yet */
+	CORE_OUT_ROUTE_SMPP = 1, /* the SMSC over SMPP */
+	CORE_OUT_ROUTE_HTTP = 2, /* the HTTP SMS provider (libcurl) */
+};
+#define CORE_OUT_ROUTE_COUNT 3
 
 /* Department code of the head's office (رئیس), the 17th of the seed. */
 #define CORE_DEPT_HEAD 17

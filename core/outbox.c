@@ -41,9 +41,8 @@ core_out_kind_name(enum core_out_kind kind)
 const char *
 core_out_state_name(enum core_out_state state)
 {
-	static const char *const names[CORE_OUT_STATE_COUNT] = {"queued",
-		"submitted", "accepted", "delivered", "undeliverable",
-		"expired", "failed"};
+	static const char *const names[CORE_OUT_STATE_COUNT] =
+	    CORE_OUT_STATE_NAMES;
 
 	return (unsigned)state < CORE_OUT_STATE_COUNT ? names[state] : "?";
 }

@@ -296,7 +296,7 @@ struct db_outbox_row {
 	int64_t created_ms;           /* UTC milliseconds */
 	int64_t updated;              /* UTC seconds */
 	int parts;                    /* parts the SMSC accepted */
-	int route;                    /* 0 none, 1 SMPP, 2 HTTP */
+	enum core_out_route route;    /* the transport it last went by */
 	bool receipt;                 /* a receipt was asked for */
 	int ussd_session;             /* -1 if not USSD */
 };
@@ -325,14 +325,14 @@ enum sd_rc db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask,
 enum sd_rc db_outbox_requeue_submitted(struct db *db, int64_t *n)
     SD_MUSTCHECK;
 
-/* Part part of parts of id was accepted by route (1 SMPP, 2 HTTP) as
+/* Part part of parts of id was accepted by route as
  * smsc_id ("" for a part whose id is not kept). receipt: one was asked
  * for, so db_outbox_receipt() must find it by smsc_id. complete: every
  * part is now accepted and the row becomes accepted; until then it stays
  * submitted, so a crash between parts sends the whole message again. */
 enum sd_rc db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
-    const char *smsc_id, int route, bool receipt, bool complete)
-    SD_MUSTCHECK;
+    const char *smsc_id, enum core_out_route route, bool receipt,
+    bool complete) SD_MUSTCHECK;
 
 /*
  * Sending id failed. temporary and attempts below max_attempts: queued
@@ -359,7 +359,7 @@ enum sd_rc db_outbox_receipt(struct db *db, const char *const *smsc_ids,
 
 /*
  * Before row id goes to an HTTP provider with a receipt asked: record
- * route 2 (HTTP) and the secret token its receipt URL carries, committed
+ * route HTTP and the secret token its receipt URL carries, committed
  * before the URL leaves (as a row is marked submitted before submit_sm).
  * *set is false, and nothing changes, if the row is no longer submitted.
  */
@@ -370,7 +370,7 @@ enum sd_rc db_outbox_http_token(struct db *db, int64_t id, const char *token,
  * A receipt called back over HTTP naming our row id, with the token of
  * its receipt URL ("" if none) and the SMPP message_state it reports;
  * reason is kept with a final state. Applied only to a row sent over
- * HTTP (route 2) that is submitted or accepted and whose stored token
+ * HTTP (CORE_OUT_ROUTE_HTTP) that is submitted or accepted and whose stored token
  * equals token (compared in constant time): SD_ENOTFOUND when there is
  * no such row, SD_ESTATE when it was not sent over HTTP or is queued or
  * final, SD_EPERM when the token is missing or wrong; nothing changes

@@ -138,8 +138,8 @@ static const char sql_final[] =
     "UPDATE outbox SET state = ?2, reason = CASE WHEN ?3 = '' THEN reason"
     " ELSE ?3 END, " SCRUB ", updated = ?4 WHERE id = ?1";
 static const char sql_http_token[] =
-    "UPDATE outbox SET route = 2, dlr_token = ?2, updated = ?3"
-    " WHERE id = ?1 AND state = 1";
+    "UPDATE outbox SET route = ?4, dlr_token = ?2, updated = ?3"
+    " WHERE id = ?1 AND state = ?5";
 static const char sql_http_row[] =
     "SELECT route, state, coalesce(dlr_token, ''), kind FROM outbox"
     " WHERE id = ?1";
@@ -418,7 +418,7 @@ row_read(sqlite3_stmt *st, struct db_outbox_row *r)
 	r->created_ms = sqlite3_column_int64(st, 13);
 	r->updated = sqlite3_column_int64(st, 14);
 	r->parts = sqlite3_column_int(st, 15);
-	r->route = sqlite3_column_int(st, 16);
+	r->route = (enum core_out_route)sqlite3_column_int(st, 16);
 	r->receipt = sqlite3_column_int(st, 17) != 0;
 	r->ussd_session = sqlite3_column_int(st, 18);
 }
@@ -623,7 +623,8 @@ db_outbox_requeue_submitted(struct db *db, int64_t *n)
 
 static enum sd_rc
 accepted_in(struct db *db, int64_t id, int part, int parts,
-    const char *smsc_id, int route, bool receipt, bool complete)
+    const char *smsc_id, enum core_out_route route, bool receipt,
+    bool complete)
 {
 	sqlite3_stmt *st;
 	int64_t now = sd_clock_now();
@@ -644,7 +645,7 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 		sqlite3_bind_int64(st, 1, id);
 		db_bind_text(st, 2, smsc_id);
 		sqlite3_bind_int(st, 3, parts);
-		sqlite3_bind_int(st, 4, route);
+		sqlite3_bind_int(st, 4, (int)route);
 		sqlite3_bind_int64(st, 5, now);
 		sqlite3_bind_int(st, 6, receipt ? 1 : 0);
 		sqlite3_bind_int(st, 7, complete ? 1 : 0);
@@ -658,7 +659,7 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, parts);
-	sqlite3_bind_int(st, 3, route);
+	sqlite3_bind_int(st, 3, (int)route);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int(st, 5, complete ? 1 : 0);
 	rc = db_step_done(db, st);
@@ -677,7 +678,8 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 
 enum sd_rc
 db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
-    const char *smsc_id, int route, bool receipt, bool complete)
+    const char *smsc_id, enum core_out_route route, bool receipt,
+    bool complete)
 {
 	enum sd_rc rc;
 	bool own;
@@ -937,6 +939,8 @@ db_outbox_http_token(struct db *db, int64_t id, const char *token, bool *set)
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, token);
 	sqlite3_bind_int64(st, 3, sd_clock_now());
+	sqlite3_bind_int(st, 4, CORE_OUT_ROUTE_HTTP);
+	sqlite3_bind_int(st, 5, CORE_OUT_SUBMITTED);
 	rc = db_step_done(db, st);
 	if (rc == SD_OK)
 		*set = sqlite3_changes(db->h) == 1;
@@ -984,7 +988,7 @@ receipt_http_in(struct db *db, int64_t id, const char *token, int state,
 	sqlite3_reset(st);
 	/* Compared whatever the row's state, so the time says nothing. */
 	match = stored[0] != '\0' && token_equal(stored, token);
-	if (route != 2 || (cur != CORE_OUT_SUBMITTED &&
+	if (route != CORE_OUT_ROUTE_HTTP || (cur != CORE_OUT_SUBMITTED &&
 	    cur != CORE_OUT_ACCEPTED))
 		return SD_ESTATE;
 	if (!match)

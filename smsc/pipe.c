@@ -128,8 +128,8 @@ fl_find(struct smsc_pipe *p, int64_t id)
 static void fl_remove(struct smsc_pipe *p, struct flight *f);
 
 static void
-fl_add(struct smsc_pipe *p, const struct db_outbox_row *r, int route,
-    bool receipt)
+fl_add(struct smsc_pipe *p, const struct db_outbox_row *r,
+    enum core_out_route route, bool receipt)
 {
 	size_t i;
 
@@ -251,7 +251,7 @@ on_accepted(void *arg, uint64_t id, unsigned part, unsigned parts,
 	op.id = (int64_t)id;
 	op.part = (int)part;
 	op.parts = (int)parts;
-	op.route = f != NULL ? f->route : 1;
+	op.route = f != NULL ? f->route : CORE_OUT_ROUTE_SMPP;
 	op.receipt = f == NULL || f->receipt;
 	snprintf(op.msgid, sizeof(op.msgid), "%s", msgid != NULL ? msgid : "");
 	if (f != NULL && ++f->parts_done >= (int)parts) {
@@ -451,7 +451,7 @@ pump(struct smsc_pipe *p)
 			op.id = x.id;
 			smsc_http_token_new(op.tok);
 			push_op(p, &op);
-			fl_add(p, &x, 2, true);
+			fl_add(p, &x, CORE_OUT_ROUTE_HTTP, true);
 			p->unconfirmed++;
 			VEC_PUSH(p->http_wait, x);
 			continue;
@@ -476,10 +476,12 @@ pump(struct smsc_pipe *p)
 				    "reason=\"%s\"", (long long)x.id, err);
 				push_op(p, &op);
 			} else {
-				fl_add(p, &x, http ? 2 : 1, m.receipt);
+				fl_add(p, &x, http ? CORE_OUT_ROUTE_HTTP :
+				    CORE_OUT_ROUTE_SMPP, m.receipt);
 				p->unconfirmed++;
 				pthread_mutex_lock(&p->mu);
-				p->m.submits[http ? 2 : 1]++;
+				p->m.submits[http ? CORE_OUT_ROUTE_HTTP :
+				    CORE_OUT_ROUTE_SMPP]++;
 				pthread_mutex_unlock(&p->mu);
 			}
 			db_outbox_row_fini(&x);
@@ -521,7 +523,7 @@ http_send_waiting(struct smsc_pipe *p, const struct job_op *op)
 	}
 	if (rc == SD_OK) {
 		pthread_mutex_lock(&p->mu);
-		p->m.submits[2]++;
+		p->m.submits[CORE_OUT_ROUTE_HTTP]++;
 		pthread_mutex_unlock(&p->mu);
 		db_outbox_row_fini(&x);
 		return;

@@ -54,7 +54,7 @@ struct job_op {
 	enum op_type type;
 	int64_t id;                /* outbox row (0 for receipts) */
 	int part, parts;           /* OP_ACCEPTED */
-	int route;                 /* 1 SMPP, 2 HTTP */
+	enum core_out_route route; /* OP_ACCEPTED: by SMPP or HTTP */
 	bool final;                /* the message's outcome is now known */
 	bool receipt;              /* OP_ACCEPTED: a receipt was asked */
 	bool temporary;            /* OP_FAILED */
@@ -94,7 +94,7 @@ struct flight {
 	int parts_done;   /* parts answered */
 	int64_t since_ms; /* the row's created_ms, for the latency */
 	int kind;         /* enum core_out_kind */
-	int route;        /* 1 SMPP, 2 HTTP */
+	enum core_out_route route; /* SMPP or HTTP */
 	bool receipt;     /* a receipt was asked: keep every part's id */
 };
 
@@ -109,8 +109,8 @@ struct flight {
 /* Counters shown on /metrics, written on the gw thread. */
 struct pipe_metrics {
 	uint64_t mo, mo_dup, mo_failed;
-	uint64_t submits[3];      /* by route: 0 unused, 1 SMPP, 2 HTTP */
-	uint64_t accepted[3];
+	uint64_t submits[CORE_OUT_ROUTE_COUNT]; /* by route (none unused) */
+	uint64_t accepted[CORE_OUT_ROUTE_COUNT];
 	uint64_t receipts[CORE_OUT_STATE_COUNT + 1]; /* by state, last: other */
 	uint64_t lat_count, lat_bucket[PIPE_LAT_N + 1];
 	double lat_sum;

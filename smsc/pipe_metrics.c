@@ -107,7 +107,8 @@ state_name(int s)
 char *
 smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
 {
-	static const char *const routes[] = {"", "smpp", "http"};
+	static const char *const routes[CORE_OUT_ROUTE_COUNT] = {"", "smpp",
+		"http"};
 	struct smsc_esme_stats es;
 	struct db_outbox_counts c;
 	struct pipe_metrics m;
@@ -146,12 +147,12 @@ smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
 	    "gauge\nsmsdesk_http_fallback_active %d\n", m.http_active ? 1 : 0);
 	out_add(&b, &rc, "# HELP smsdesk_submits_total Messages handed to "
 	    "a transport.\n# TYPE smsdesk_submits_total counter\n");
-	for (i = 1; i < 3; i++)
+	for (i = CORE_OUT_ROUTE_SMPP; i < CORE_OUT_ROUTE_COUNT; i++)
 		out_add(&b, &rc, "smsdesk_submits_total{route=\"%s\"} %llu\n",
 		    routes[i], (unsigned long long)m.submits[i]);
 	out_add(&b, &rc, "# HELP smsdesk_accepted_total Messages the SMSC "
 	    "accepted (every part).\n# TYPE smsdesk_accepted_total counter\n");
-	for (i = 1; i < 3; i++)
+	for (i = CORE_OUT_ROUTE_SMPP; i < CORE_OUT_ROUTE_COUNT; i++)
 		out_add(&b, &rc, "smsdesk_accepted_total{route=\"%s\"} "
 		    "%llu\n", routes[i], (unsigned long long)m.accepted[i]);
 	out_add(&b, &rc, "# HELP smsdesk_send_errors_total Failed sends by "

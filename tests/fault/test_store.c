@@ -277,16 +277,16 @@ receipt_setup(struct db *db)
 		db_outbox_row_fini(&rows[i]);
 	assert_int_equal(db_commit(db), SD_OK);
 	assert_int_equal(db_begin(db), SD_OK);
-	assert_int_equal(db_outbox_accepted(db, 1, 1, 1, "a1", 1, true, true),
+	assert_int_equal(db_outbox_accepted(db, 1, 1, 1, "a1", CORE_OUT_ROUTE_SMPP, true, true),
 	    SD_OK);
-	assert_int_equal(db_outbox_accepted(db, 2, 1, 2, "b1", 1, true,
+	assert_int_equal(db_outbox_accepted(db, 2, 1, 2, "b1", CORE_OUT_ROUTE_SMPP, true,
 			     false),
 	    SD_OK);
-	assert_int_equal(db_outbox_accepted(db, 2, 2, 2, "b2", 1, true, true),
+	assert_int_equal(db_outbox_accepted(db, 2, 2, 2, "b2", CORE_OUT_ROUTE_SMPP, true, true),
 	    SD_OK);
-	assert_int_equal(db_outbox_accepted(db, 3, 1, 1, "c1", 1, true, true),
+	assert_int_equal(db_outbox_accepted(db, 3, 1, 1, "c1", CORE_OUT_ROUTE_SMPP, true, true),
 	    SD_OK);
-	assert_int_equal(db_outbox_accepted(db, 4, 1, 1, "d1", 1, true, true),
+	assert_int_equal(db_outbox_accepted(db, 4, 1, 1, "d1", CORE_OUT_ROUTE_SMPP, true, true),
 	    SD_OK);
 	/* Part 1 of the two-part message is delivered already. */
 	assert_int_equal(db_outbox_receipt(db, b1, 1, MS_DELIVERED, "", &got),

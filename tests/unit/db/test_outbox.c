@@ -201,11 +201,11 @@ test_receipts_parts(void **state)
 
 	id = queue(db, CORE_OUT_REPLY, "long", 0);
 	assert_int_equal(claim(db, ~0u, 4, ids), 1);
-	assert_int_equal(db_outbox_accepted(db, id, 2, 3, "11", 1, true, false), SD_OK);
-	assert_int_equal(db_outbox_accepted(db, id, 1, 3, "10", 1, true, false), SD_OK);
+	assert_int_equal(db_outbox_accepted(db, id, 2, 3, "11", CORE_OUT_ROUTE_SMPP, true, false), SD_OK);
+	assert_int_equal(db_outbox_accepted(db, id, 1, 3, "10", CORE_OUT_ROUTE_SMPP, true, false), SD_OK);
 	/* Not accepted before every part is: a crash now sends it again. */
 	assert_int_equal(state_of(db, id), CORE_OUT_SUBMITTED);
-	assert_int_equal(db_outbox_accepted(db, id, 3, 3, "12", 1, true, true),
+	assert_int_equal(db_outbox_accepted(db, id, 3, 3, "12", CORE_OUT_ROUTE_SMPP, true, true),
 	    SD_OK);
 	assert_int_equal(state_of(db, id), CORE_OUT_ACCEPTED);
 	assert_int_equal(db_outbox_receipt(db, f1, 1, 2, "", &got), SD_OK);
@@ -226,8 +226,8 @@ test_receipts_parts(void **state)
 	}
 	u = queue(db, CORE_OUT_REPLY, "two", 0);
 	assert_int_equal(claim(db, ~0u, 4, ids), 1);
-	assert_int_equal(db_outbox_accepted(db, u, 1, 2, "a1", 1, true, false), SD_OK);
-	assert_int_equal(db_outbox_accepted(db, u, 2, 2, "a2", 1, true, true), SD_OK);
+	assert_int_equal(db_outbox_accepted(db, u, 1, 2, "a1", CORE_OUT_ROUTE_SMPP, true, false), SD_OK);
+	assert_int_equal(db_outbox_accepted(db, u, 2, 2, "a2", CORE_OUT_ROUTE_SMPP, true, true), SD_OK);
 	{
 		const char *x[] = {"a2"};
 
@@ -264,7 +264,7 @@ test_issue9_http_receipt(void **state)
 	smpp = queue(db, CORE_OUT_OTP, "smpp", NOW + 100);
 	h = queue(db, CORE_OUT_OTP, "http", NOW + 100);
 	assert_int_equal(claim(db, 1u << CORE_OUT_OTP, 8, ids), 2);
-	assert_int_equal(db_outbox_accepted(db, smpp, 1, 1, "s1", 1, true,
+	assert_int_equal(db_outbox_accepted(db, smpp, 1, 1, "s1", CORE_OUT_ROUTE_SMPP, true,
 			     true),
 	    SD_OK);
 	assert_int_equal(db_outbox_receipt_http(db, smpp, "", 2, "http"),
@@ -286,7 +286,7 @@ test_issue9_http_receipt(void **state)
 	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 1, "http"),
 	    SD_OK);
 	assert_int_equal(state_of(db, h), CORE_OUT_SUBMITTED);
-	assert_int_equal(db_outbox_accepted(db, h, 1, 1, "http-2", 2, true,
+	assert_int_equal(db_outbox_accepted(db, h, 1, 1, "http-2", CORE_OUT_ROUTE_HTTP, true,
 			     true),
 	    SD_OK);
 	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 2, "http"),
@@ -325,7 +325,7 @@ test_requeue(void **state)
 	a = queue(db, CORE_OUT_ALERT, "a", 0);
 	b = queue(db, CORE_OUT_ALERT, "b", 0);
 	assert_int_equal(claim(db, ~0u, 4, ids), 2);
-	assert_int_equal(db_outbox_accepted(db, a, 1, 1, "77", 1, true, true), SD_OK);
+	assert_int_equal(db_outbox_accepted(db, a, 1, 1, "77", CORE_OUT_ROUTE_SMPP, true, true), SD_OK);
 	assert_int_equal(db_outbox_requeue_submitted(db, &n), SD_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(state_of(db, a), CORE_OUT_ACCEPTED);

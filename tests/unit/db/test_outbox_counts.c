@@ -222,7 +222,7 @@ http_send(struct db *db)
 		    NULL, 0);
 		if (id != 0) {
 			assert_int_equal(db_outbox_accepted(db, id, 1, 1, "",
-					     2, true, true),
+					     CORE_OUT_ROUTE_HTTP, true, true),
 			    SD_OK);
 			return "http accepted";
 		}
@@ -321,7 +321,7 @@ change(struct db *db)
 			return "clock";
 		return ok_or("accepted",
 		    db_outbox_accepted(db, id, part, 1 + (int)rnd(2), sid,
-			1 + (int)rnd(2), true, rnd(3) != 0),
+			(enum core_out_route)(1 + rnd(2)), true, rnd(3) != 0),
 		    SD_OK);
 	case 4:
 		return ok_or("receipt",
@@ -459,7 +459,7 @@ fill(struct db *db, int n)
 	for (i = 0; i < nr; i++) {
 		if (i % 2 == 0)
 			assert_int_equal(db_outbox_accepted(db, rows[i].id, 1,
-					     1, "x", 1, false, true),
+					     1, "x", CORE_OUT_ROUTE_SMPP, false, true),
 			    SD_OK);
 		db_outbox_row_fini(&rows[i]);
 	}

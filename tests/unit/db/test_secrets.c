@@ -167,16 +167,16 @@ test_issue9_otp_masked_in_every_end_state(void **state)
 	free(b);
 
 	assert_int_equal(db_begin(db), SD_OK);
-	assert_int_equal(db_outbox_accepted(db, acc, 1, 1, "m1", 1, true,
+	assert_int_equal(db_outbox_accepted(db, acc, 1, 1, "m1", CORE_OUT_ROUTE_SMPP, true,
 			     true),
 	    SD_OK);
-	assert_int_equal(db_outbox_accepted(db, del, 1, 1, "m2", 1, true,
+	assert_int_equal(db_outbox_accepted(db, del, 1, 1, "m2", CORE_OUT_ROUTE_SMPP, true,
 			     true),
 	    SD_OK);
-	assert_int_equal(db_outbox_accepted(db, und, 1, 1, "m3", 1, true,
+	assert_int_equal(db_outbox_accepted(db, und, 1, 1, "m3", CORE_OUT_ROUTE_SMPP, true,
 			     true),
 	    SD_OK);
-	assert_int_equal(db_outbox_accepted(db, alert, 1, 1, "m4", 1, true,
+	assert_int_equal(db_outbox_accepted(db, alert, 1, 1, "m4", CORE_OUT_ROUTE_SMPP, true,
 			     true),
 	    SD_OK);
 	assert_int_equal(db_outbox_expire(db, exp, "too late"), SD_OK);
@@ -213,7 +213,7 @@ test_issue9_otp_masked_when_complete(void **state)
 	id = queue(db, CORE_OUT_OTP, "کد ورود: " CODE_A, NOW + 120);
 	assert_int_equal(claim(db), 1);
 	assert_int_equal(db_begin(db), SD_OK);
-	assert_int_equal(db_outbox_accepted(db, id, 1, 2, "p1", 1, true,
+	assert_int_equal(db_outbox_accepted(db, id, 1, 2, "p1", CORE_OUT_ROUTE_SMPP, true,
 			     false),
 	    SD_OK);
 	assert_int_equal(db_commit(db), SD_OK);
@@ -221,7 +221,7 @@ test_issue9_otp_masked_when_complete(void **state)
 	assert_non_null(strstr(b, CODE_A));
 	free(b);
 	assert_int_equal(db_begin(db), SD_OK);
-	assert_int_equal(db_outbox_accepted(db, id, 2, 2, "p2", 1, true,
+	assert_int_equal(db_outbox_accepted(db, id, 2, 2, "p2", CORE_OUT_ROUTE_SMPP, true,
 			     true),
 	    SD_OK);
 	assert_int_equal(db_commit(db), SD_OK);
@@ -290,13 +290,13 @@ test_issue9_otp_gone_from_disk(void **state)
 			    'a' + (int)(b % 26), 'a' + (int)(k % 26),
 			    'a' + (int)((b / 26) % 26));
 			assert_int_equal(db_outbox_accepted(db, ids[k], 1, 1,
-					     sid, 1, true, true),
+					     sid, CORE_OUT_ROUTE_SMPP, true, true),
 			    SD_OK);
 		}
 		assert_int_equal(db_commit(db), SD_OK);
 	}
 	assert_int_equal(db_begin(db), SD_OK);
-	assert_int_equal(db_outbox_accepted(db, p, 1, 1, "m-p", 2, true, true),
+	assert_int_equal(db_outbox_accepted(db, p, 1, 1, "m-p", CORE_OUT_ROUTE_HTTP, true, true),
 	    SD_OK);
 	assert_int_equal(db_commit(db), SD_OK);
 	assert_int_equal(db_checkpoint(db, true), SD_OK);
