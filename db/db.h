@@ -304,6 +304,35 @@ struct db_outbox_row {
 void db_outbox_row_fini(struct db_outbox_row *r);
 void db_outbox_rows_free(struct db_outbox_row *rows, size_t n);
 
+/*
+ * The outbox's transition table (db/outbox.c): true if a row in state
+ * from may move to state to. Every change of outbox.state is one of
+ * these moves: queued -> submitted (claim), -> expired (too late),
+ * -> accepted (a late answer), -> failed (another part refused);
+ * submitted -> queued (temporary failure, restart), -> accepted,
+ * -> delivered | undeliverable | expired (receipt, or too late),
+ * -> failed; accepted -> delivered | undeliverable | expired (receipt);
+ * accepted or final -> queued (the operator's retry).
+ */
+bool db_outbox_move_ok(enum core_out_state from, enum core_out_state to);
+
+/* The bit of state s in a from_mask of db_outbox_move(). */
+#define DB_OUT_BIT(s) (1u << (s))
+
+/*
+ * Move row id to state to if it is in one of the states of from_mask
+ * (DB_OUT_BIT(state) | ...) and the move is in the table, keeping reason
+ * (NULL or "": the row's stays), in the open transaction or one of its
+ * own. What the new state implies comes with it: a claim counts an
+ * attempt and voids the HTTP receipt secret; from accepted on an OTP's
+ * code is masked; a final state voids the secret. The move is counted
+ * (db_outbox_counts()) and logged ("outbox: id=7 queued -> submitted").
+ * SD_ENOTFOUND, or SD_ESTATE when the row is in no state of from_mask or
+ * the table refuses the move; nothing changes then.
+ */
+enum sd_rc db_outbox_move(struct db *db, int64_t id, unsigned from_mask,
+    enum core_out_state to, const char *reason) SD_MUSTCHECK;
+
 /* Queue m (state queued, created = now); *id gets its row. Runs in the
  * caller's transaction: queue a message together with what causes it. */
 enum sd_rc db_outbox_add(struct db *db, const struct db_outbox_new *m,

@@ -7,6 +7,13 @@
  * delivered | undeliverable | expired, or failed; a temporary failure puts
  * a row back to queued with a later not_before. A crash leaves rows
  * submitted: they are queued again at the next start (at-least-once).
+ * The moves allowed are one table, move_rules below, with what each
+ * target state implies (an attempt, the OTP mask, the HTTP secret void);
+ * every single-row change of state is move_row() (db_outbox_move()),
+ * which checks the table, guards the UPDATE with the state it read,
+ * counts and logs the move ("outbox: id=7 queued -> submitted"). Two
+ * set-based updates (the claim's expiry, the restart requeue) make moves
+ * of the table without it: test_outbox_move checks that they are in it.
  *
  * An OTP's text is needed until the SMSC has it: from accepted on, and in
  * every final state, its digits are masked (SCRUB below). With
@@ -59,50 +66,64 @@
 #define SCRUB "body = CASE WHEN kind = 0 THEN sd_scrub(body) ELSE body END"\
     ", dlr_token = NULL"
 
+/* States as SQL literals, where a partial index (outbox_queued,
+ * outbox_expiry: WHERE state = 0) needs a constant to be used. */
+#define S_QUEUED "0"
+#define S_SUBMITTED "1"
+_Static_assert(CORE_OUT_QUEUED == 0 && CORE_OUT_SUBMITTED == 1,
+    "S_QUEUED and S_SUBMITTED name the enum's values");
+/* outbox.kind of an OTP, in SCRUB. */
+_Static_assert(CORE_OUT_OTP == 0, "SCRUB names the OTP kind");
+
 static const char sql_add[] =
     "INSERT INTO outbox (kind, priority, destination, body, tracking,"
     " not_before, expires, receipt, ussd_session, state, created,"
     " created_ms, updated) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, ?7,"
-    " ?8, ?9, 0, ?10, ?11, ?10)";
-/* Claim: read the due rows, most urgent first, then mark each submitted.
- * (One UPDATE ... RETURNING did both, but SQLite buffers RETURNING rows
- * in a temporary table: 12 us a row against 2 for the two statements,
- * the largest single cost of an MO round trip.) The caller holds the
- * write transaction, so nothing else claims in between; the mark checks
- * the state all the same. */
+    " ?8, ?9, " S_QUEUED ", ?10, ?11, ?10)";
+/* Claim: read the due rows, most urgent first, then move each to
+ * submitted. (One UPDATE ... RETURNING did both, but SQLite buffers
+ * RETURNING rows in a temporary table: 12 us a row against 2 for the two
+ * statements, the largest single cost of an MO round trip.) The caller
+ * holds the write transaction, so nothing else claims in between; the
+ * move checks the state all the same. */
 static const char sql_claim_select[] =
-    "SELECT " COLS " FROM outbox WHERE state = 0"
+    "SELECT " COLS " FROM outbox WHERE state = " S_QUEUED
     " AND not_before <= ?1 AND (expires = 0 OR expires > ?1)"
     " AND ((?3 >> kind) & 1) = 1"
     " ORDER BY priority, not_before, id LIMIT ?2";
-static const char sql_claim_mark[] =
-    "UPDATE outbox SET state = 1, attempts = attempts + 1, updated = ?2,"
-    " dlr_token = NULL WHERE id = ?1 AND state = 0";
+/* The one statement that moves a row (move_row()): guarded by the state
+ * read before, with what the target state implies as flags ?6.. from
+ * move_rules. ?5 NULL keeps the reason, ?9 NULL the not_before. */
+static const char sql_move[] =
+    "UPDATE outbox SET state = ?3, updated = ?4,"
+    " reason = coalesce(?5, reason), attempts = attempts + ?6,"
+    " body = CASE WHEN ?7 THEN sd_scrub(body) ELSE body END,"
+    " dlr_token = CASE WHEN ?8 THEN NULL ELSE dlr_token END,"
+    " not_before = coalesce(?9, not_before)"
+    " WHERE id = ?1 AND state = ?2";
 /* The rows due to expire, by kind (through outbox_expiry: usually none,
  * read before the update so that a claim needs no RETURNING table). */
 static const char sql_expire_due_kinds[] =
     "SELECT kind, count(*) FROM outbox"
-    " WHERE state = 0 AND expires != 0 AND expires <= ?1 GROUP BY kind";
+    " WHERE state = " S_QUEUED " AND expires != 0 AND expires <= ?1"
+    " GROUP BY kind";
+/* queued -> expired for every row due (a move of move_rules). */
 static const char sql_expire_due[] =
-    "UPDATE outbox SET state = 5, reason = 'expired before it could be sent',"
-    " " SCRUB ", updated = ?1 WHERE state = 0 AND expires != 0"
-    " AND expires <= ?1";
-static const char sql_expire[] =
-    "UPDATE outbox SET state = 5, reason = ?2, " SCRUB ", updated = ?3"
-    " WHERE id = ?1";
+    "UPDATE outbox SET state = ?2,"
+    " reason = 'expired before it could be sent', " SCRUB ", updated = ?1"
+    " WHERE state = " S_QUEUED " AND expires != 0 AND expires <= ?1";
+/* submitted -> queued for every row (a move of move_rules). */
 static const char sql_requeue[] =
-    "UPDATE outbox SET state = 0, updated = ?1 WHERE state = 1"
-    " RETURNING kind";
+    "UPDATE outbox SET state = " S_QUEUED ", updated = ?1"
+    " WHERE state = " S_SUBMITTED " RETURNING kind";
+/* What the SMSC answered for part 1 (its id) or part n; the state moves
+ * apart (move_row()) once every part is accepted. */
 static const char sql_accepted1[] =
     "UPDATE outbox SET smsc_id = ?2, parts = max(parts, ?3), route = ?4,"
-    " state = CASE WHEN ?7 AND state <= 2 THEN 2 ELSE state END,"
-    " body = CASE WHEN ?7 AND kind = 0 THEN sd_scrub(body) ELSE body END,"
     " updated = ?5, receipt = ?6 WHERE id = ?1";
 static const char sql_acceptedn[] =
-    "UPDATE outbox SET parts = max(parts, ?2), route = ?3,"
-    " state = CASE WHEN ?5 AND state <= 2 THEN 2 ELSE state END,"
-    " body = CASE WHEN ?5 AND kind = 0 THEN sd_scrub(body) ELSE body END,"
-    " updated = ?4 WHERE id = ?1";
+    "UPDATE outbox SET parts = max(parts, ?2), route = ?3, updated = ?4"
+    " WHERE id = ?1";
 static const char sql_part_add[] =
     "INSERT INTO outbox_parts (outbox_id, part, smsc_id) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (outbox_id, part) DO UPDATE SET smsc_id = excluded.smsc_id";
@@ -110,12 +131,6 @@ static const char sql_attempts[] =
     "SELECT attempts, state, kind FROM outbox WHERE id = ?1";
 static const char sql_kind_state[] =
     "SELECT kind, state FROM outbox WHERE id = ?1";
-static const char sql_retry_later[] =
-    "UPDATE outbox SET state = 0, not_before = ?2, reason = ?3, updated = ?4"
-    " WHERE id = ?1";
-static const char sql_fail[] =
-    "UPDATE outbox SET state = 6, reason = ?2, " SCRUB ", updated = ?3"
-    " WHERE id = ?1";
 static const char sql_by_smsc_id[] =
     "SELECT id, parts, state, kind FROM outbox"
     " WHERE smsc_id = ?1 AND receipt = 1"
@@ -134,19 +149,16 @@ static const char sql_part_states[] =
     " (SELECT min(CASE WHEN p.state IN (3, 5, 8) THEN p.state END)"
     "  FROM outbox_parts p WHERE p.outbox_id = o.id), o.kind"
     " FROM outbox o WHERE o.id = ?1";
-static const char sql_final[] =
-    "UPDATE outbox SET state = ?2, reason = CASE WHEN ?3 = '' THEN reason"
-    " ELSE ?3 END, " SCRUB ", updated = ?4 WHERE id = ?1";
 static const char sql_http_token[] =
     "UPDATE outbox SET route = ?4, dlr_token = ?2, updated = ?3"
     " WHERE id = ?1 AND state = ?5";
 static const char sql_http_row[] =
     "SELECT route, state, coalesce(dlr_token, ''), kind FROM outbox"
     " WHERE id = ?1";
+/* The operator's retry forgets the last sending (then moves the row). */
 static const char sql_retry[] =
-    "UPDATE outbox SET state = 0, not_before = 0, smsc_id = NULL,"
-    " parts = 0, p1_state = 0, reason = 'retried by the operator',"
-    " updated = ?2 WHERE id = ?1";
+    "UPDATE outbox SET smsc_id = NULL, parts = 0, p1_state = 0"
+    " WHERE id = ?1";
 static const char sql_parts_del[] =
     "DELETE FROM outbox_parts WHERE outbox_id = ?1";
 static const char sql_get[] = "SELECT " COLS " FROM outbox WHERE id = ?1";
@@ -165,15 +177,15 @@ static const char sql_counts_new[] =
 static const char sql_oldest[] =
     "SELECT created FROM outbox WHERE id >= coalesce((SELECT n"
     " FROM outbox_counts WHERE kind = -1 AND state = -1), 0)"
-    " AND state IN (0, 1) ORDER BY id LIMIT 1";
+    " AND state IN (" S_QUEUED ", " S_SUBMITTED ") ORDER BY id LIMIT 1";
 static const char sql_waiting_get[] =
     "SELECT n FROM outbox_counts WHERE kind = -1 AND state = -1";
 static const char sql_waiting_set[] =
     "INSERT INTO outbox_counts (kind, state, n) VALUES (-1, -1, ?1)"
     " ON CONFLICT (kind, state) DO UPDATE SET n = excluded.n";
 static const char sql_waiting_scan[] =
-    "SELECT id, state IN (0, 1) FROM outbox WHERE id >= ?1 ORDER BY id"
-    " LIMIT ?2";
+    "SELECT id, state IN (" S_QUEUED ", " S_SUBMITTED ") FROM outbox"
+    " WHERE id >= ?1 ORDER BY id LIMIT ?2";
 /* Rows a commit reads at most to move "waiting from" up. */
 #define WAITING_STEP 2000
 static const char sql_data_version[] = "PRAGMA data_version";
@@ -374,6 +386,154 @@ step_moves(struct db *db, sqlite3_stmt *st, int from, int to, int64_t *n)
 	    db_rc(sqlite3_extended_errcode(db->h));
 }
 
+/* ---- Moves: the one way a row's state changes ------------------------ */
+
+#define B(s) (1u << (s))
+
+/* For each state, the states a row may reach it from, and what reaching
+ * it implies. A move not listed is refused (SD_ESTATE). */
+static const struct move_rule {
+	unsigned from;   /* bits B(state) of the states it is reached from */
+	bool attempt;    /* a sending begins: attempts + 1 */
+	bool scrub;      /* an OTP's code is masked: the SMSC has it, or
+			    it will never be sent */
+	bool void_token; /* the HTTP receipt secret of the last sending is
+			    void: a new sending, or a final state */
+	bool loud;       /* logged at info (else debug): it ends badly */
+} move_rules[CORE_OUT_STATE_COUNT] = {
+	/* A temporary failure or the restart (from submitted); the
+	 * operator's retry (from accepted or final). */
+	[CORE_OUT_QUEUED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED) |
+		B(CORE_OUT_DELIVERED) | B(CORE_OUT_UNDELIVERABLE) |
+		B(CORE_OUT_EXPIRED) | B(CORE_OUT_FAILED),
+	    false, false, false, false},
+	/* The claim. */
+	[CORE_OUT_SUBMITTED] = {B(CORE_OUT_QUEUED), true, false, true, false},
+	/* Every part accepted; from queued: the late answer to a sending
+	 * given up on for now (the SMSC has it: not sent again). */
+	[CORE_OUT_ACCEPTED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_QUEUED),
+	    false, true, false, false},
+	/* Receipts; from submitted: a part's receipt before the last
+	 * part's answer. */
+	[CORE_OUT_DELIVERED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED),
+	    false, true, true, false},
+	[CORE_OUT_UNDELIVERABLE] = {B(CORE_OUT_SUBMITTED) |
+		B(CORE_OUT_ACCEPTED),
+	    false, true, true, true},
+	/* Too late to send (queued or claimed), or a receipt. */
+	[CORE_OUT_EXPIRED] = {B(CORE_OUT_QUEUED) | B(CORE_OUT_SUBMITTED) |
+		B(CORE_OUT_ACCEPTED),
+	    false, true, true, true},
+	/* Refused, or no tries left; from queued: another part of a
+	 * message already queued again is refused for good. */
+	[CORE_OUT_FAILED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_QUEUED),
+	    false, true, true, true},
+};
+
+/* The states each kind of event may move a row from. */
+#define M_SENDING (B(CORE_OUT_QUEUED) | B(CORE_OUT_SUBMITTED))
+#define M_RECEIPT (B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED))
+#define M_DONE                                                               \
+	(B(CORE_OUT_ACCEPTED) | B(CORE_OUT_DELIVERED) |                      \
+	    B(CORE_OUT_UNDELIVERABLE) | B(CORE_OUT_EXPIRED) |                \
+	    B(CORE_OUT_FAILED))
+
+bool
+db_outbox_move_ok(enum core_out_state from, enum core_out_state to)
+{
+	if ((unsigned)from >= CORE_OUT_STATE_COUNT ||
+	    (unsigned)to >= CORE_OUT_STATE_COUNT)
+		return false;
+	return (move_rules[to].from & B(from)) != 0;
+}
+
+static const char *
+state_name(int s)
+{
+	static const char *const names[CORE_OUT_STATE_COUNT] =
+	    CORE_OUT_STATE_NAMES;
+
+	return (unsigned)s < CORE_OUT_STATE_COUNT ? names[s] : "?";
+}
+
+/* Row id, of kind, read in state cur in this transaction: to state to
+ * with reason (NULL or "": kept) and not_before (< 0: kept), if cur is
+ * one of from_mask (the caller's) and the move one of move_rules.
+ * Counted and logged. SD_ESTATE when refused, or when the row is no
+ * longer in cur. */
+static enum sd_rc
+move_row(struct db *db, int64_t id, int kind, int cur, unsigned from_mask,
+    enum core_out_state to, const char *reason, int64_t not_before)
+{
+	const struct move_rule *m;
+	sqlite3_stmt *st;
+	enum sd_rc rc;
+
+	if ((unsigned)cur >= CORE_OUT_STATE_COUNT ||
+	    (from_mask & B(cur)) == 0 ||
+	    !db_outbox_move_ok((enum core_out_state)cur, to)) {
+		log_debug("outbox", "id=%lld %s -> %s refused", (long long)id,
+		    state_name(cur), state_name(to));
+		return SD_ESTATE;
+	}
+	m = &move_rules[to];
+	st = db_stmt(db, sql_move);
+	if (st == NULL)
+		return db_stmt_rc(db);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, cur);
+	sqlite3_bind_int(st, 3, (int)to);
+	sqlite3_bind_int64(st, 4, sd_clock_now());
+	if (reason != NULL && reason[0] != '\0')
+		db_bind_text(st, 5, reason);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int(st, 6, m->attempt ? 1 : 0);
+	sqlite3_bind_int(st, 7, m->scrub && kind == CORE_OUT_OTP ? 1 : 0);
+	sqlite3_bind_int(st, 8, m->void_token ? 1 : 0);
+	if (not_before >= 0)
+		sqlite3_bind_int64(st, 9, not_before);
+	else
+		sqlite3_bind_null(st, 9);
+	rc = db_step_done(db, st);
+	if (rc != SD_OK)
+		return rc;
+	if (sqlite3_changes(db->h) != 1)
+		return SD_ESTATE; /* moved since it was read */
+	count_move(db, kind, cur, (int)to);
+	/* A row that waits again may be below "waiting from". */
+	if (to == CORE_OUT_QUEUED && cur != CORE_OUT_SUBMITTED)
+		waiting_enter(db, id);
+	if (m->loud)
+		log_info("outbox", "id=%lld %s -> %s reason=\"%s\"",
+		    (long long)id, state_name(cur), state_name(to),
+		    reason != NULL ? reason : "");
+	else
+		log_debug("outbox", "id=%lld %s -> %s%s%s%s", (long long)id,
+		    state_name(cur), state_name(to),
+		    reason != NULL && reason[0] != '\0' ? " reason=\"" : "",
+		    reason != NULL ? reason : "",
+		    reason != NULL && reason[0] != '\0' ? "\"" : "");
+	return SD_OK;
+}
+
+enum sd_rc
+db_outbox_move(struct db *db, int64_t id, unsigned from_mask,
+    enum core_out_state to, const char *reason)
+{
+	enum sd_rc rc;
+	int kind, cur;
+	bool own;
+
+	rc = own_begin(db, &own);
+	if (rc != SD_OK)
+		return rc;
+	rc = kind_state(db, id, &kind, &cur);
+	if (rc == SD_OK)
+		rc = move_row(db, id, kind, cur, from_mask, to, reason, -1);
+	return own_end(db, own, rc);
+}
+
 /* ---- Rows ------------------------------------------------------------- */
 
 void
@@ -458,20 +618,6 @@ db_outbox_add(struct db *db, const struct db_outbox_new *m, int64_t *id)
 	return own_end(db, own, rc);
 }
 
-static enum sd_rc
-set_state_reason(struct db *db, const char *sql, int64_t id,
-    const char *reason, int64_t now)
-{
-	sqlite3_stmt *st = db_stmt(db, sql);
-
-	if (st == NULL)
-		return db_stmt_rc(db);
-	sqlite3_bind_int64(st, 1, id);
-	db_bind_text(st, 2, reason);
-	sqlite3_bind_int64(st, 3, now);
-	return db_step_done(db, st);
-}
-
 static int
 row_cmp(const void *a, const void *b)
 {
@@ -521,6 +667,7 @@ claim_in(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 		if (st == NULL)
 			return db_stmt_rc(db);
 		sqlite3_bind_int64(st, 1, now);
+		sqlite3_bind_int(st, 2, CORE_OUT_EXPIRED);
 		rc = db_step_done(db, st);
 		if (rc != SD_OK)
 			return rc;
@@ -530,6 +677,8 @@ claim_in(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 			while (kn[i].n-- > 0)
 				count_move(db, kn[i].kind, CORE_OUT_QUEUED,
 				    CORE_OUT_EXPIRED);
+		log_info("outbox", "n=%lld queued -> expired reason=\"expired "
+		    "before it could be sent\"", (long long)nexp);
 	}
 	if (expired != NULL)
 		*expired = (size_t)nexp;
@@ -544,21 +693,13 @@ claim_in(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 	r = got == max ? SQLITE_DONE : r;
 	sqlite3_reset(st);
 	rc = r == SQLITE_DONE ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
-	if (rc == SD_OK && got > 0) {
-		st = db_stmt(db, sql_claim_mark);
-		if (st == NULL)
-			rc = db_stmt_rc(db);
-	}
-	/* db_step_done resets the statement; each row binds anew. */
 	for (i = 0; i < got && rc == SD_OK; i++) {
-		sqlite3_bind_int64(st, 1, rows[i].id);
-		sqlite3_bind_int64(st, 2, now);
-		rc = db_step_done(db, st);
-		if (rc == SD_OK && sqlite3_changes(db->h) != 1)
+		rc = move_row(db, rows[i].id, (int)rows[i].kind,
+		    CORE_OUT_QUEUED, B(CORE_OUT_QUEUED), CORE_OUT_SUBMITTED,
+		    NULL, -1);
+		if (rc == SD_ESTATE)
 			rc = SD_EBUSY; /* claimed meanwhile: cannot happen */
 		if (rc == SD_OK) {
-			count_move(db, (int)rows[i].kind, CORE_OUT_QUEUED,
-			    CORE_OUT_SUBMITTED);
 			rows[i].state = CORE_OUT_SUBMITTED;
 			rows[i].attempts++;
 			rows[i].updated = now;
@@ -632,12 +773,11 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 	int kind = -1, cur = CORE_OUT_ACCEPTED;
 	bool moves;
 
-	/* The statements below move the row to accepted when complete and
-	 * not past it: the same rule, for the counts. */
+	/* The row moves to accepted when complete and not past it. */
 	rc = kind_state(db, id, &kind, &cur);
 	if (rc != SD_OK && rc != SD_ENOTFOUND)
 		return rc;
-	moves = complete && rc == SD_OK && cur < CORE_OUT_ACCEPTED;
+	moves = complete && rc == SD_OK && (M_SENDING & B(cur)) != 0;
 	if (part <= 1) {
 		st = db_stmt(db, sql_accepted1);
 		if (st == NULL)
@@ -648,10 +788,10 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 		sqlite3_bind_int(st, 4, (int)route);
 		sqlite3_bind_int64(st, 5, now);
 		sqlite3_bind_int(st, 6, receipt ? 1 : 0);
-		sqlite3_bind_int(st, 7, complete ? 1 : 0);
 		rc = db_step_done(db, st);
 		if (rc == SD_OK && moves)
-			count_move(db, kind, cur, CORE_OUT_ACCEPTED);
+			rc = move_row(db, id, kind, cur, M_SENDING,
+			    CORE_OUT_ACCEPTED, NULL, -1);
 		return rc;
 	}
 	st = db_stmt(db, sql_acceptedn);
@@ -661,10 +801,10 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 	sqlite3_bind_int(st, 2, parts);
 	sqlite3_bind_int(st, 3, (int)route);
 	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int(st, 5, complete ? 1 : 0);
 	rc = db_step_done(db, st);
 	if (rc == SD_OK && moves)
-		count_move(db, kind, cur, CORE_OUT_ACCEPTED);
+		rc = move_row(db, id, kind, cur, M_SENDING,
+		    CORE_OUT_ACCEPTED, NULL, -1);
 	if (rc != SD_OK || smsc_id == NULL || smsc_id[0] == '\0')
 		return rc;
 	st = db_stmt(db, sql_part_add);
@@ -716,23 +856,19 @@ failed_in(struct db *db, int64_t id, bool temporary, const char *reason,
 	last = !temporary || attempts >= max_attempts;
 	if (final != NULL)
 		*final = last;
-	if (last) {
-		rc = set_state_reason(db, sql_fail, id, reason, now);
-	} else {
-		st = db_stmt(db, sql_retry_later);
-		if (st == NULL)
-			return db_stmt_rc(db);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, now + retry_s);
-		db_bind_text(st, 3, reason);
-		sqlite3_bind_int64(st, 4, now);
-		rc = db_step_done(db, st);
-	}
-	if (rc == SD_OK) {
-		count_move(db, kind, cur,
-		    last ? CORE_OUT_FAILED : CORE_OUT_QUEUED);
-		if (!last)
-			waiting_enter(db, id);
+	/* Queued already (another part's temporary failure): to be sent
+	 * again anyway; only a refusal for good changes it. */
+	if (!last && cur == CORE_OUT_QUEUED)
+		return SD_OK;
+	rc = move_row(db, id, kind, cur, M_SENDING,
+	    last ? CORE_OUT_FAILED : CORE_OUT_QUEUED, reason,
+	    last ? -1 : now + retry_s);
+	/* Past it (accepted or final): a late word on an earlier sending
+	 * changes nothing. */
+	if (rc == SD_ESTATE) {
+		if (final != NULL)
+			*final = cur != CORE_OUT_ACCEPTED;
+		rc = SD_OK;
 	}
 	return rc;
 }
@@ -763,17 +899,13 @@ db_outbox_expire(struct db *db, int64_t id, const char *reason)
 	if (rc != SD_OK)
 		return rc;
 	rc = kind_state(db, id, &kind, &cur);
-	if (rc == SD_ENOTFOUND) /* no row: nothing to do, as before */
-		rc = own_end(db, own, SD_OK);
-	else {
-		if (rc == SD_OK)
-			rc = set_state_reason(db, sql_expire, id, reason,
-			    sd_clock_now());
-		if (rc == SD_OK)
-			count_move(db, kind, cur, CORE_OUT_EXPIRED);
-		rc = own_end(db, own, rc);
-	}
-	return rc;
+	/* No row, or past queued and submitted: the expiry is moot. */
+	if (rc == SD_OK)
+		rc = move_row(db, id, kind, cur, M_SENDING, CORE_OUT_EXPIRED,
+		    reason, -1);
+	if (rc == SD_ENOTFOUND || rc == SD_ESTATE)
+		rc = SD_OK;
+	return own_end(db, own, rc);
 }
 
 /* SMPP message_state values (SMPP 3.4 §5.2.28) that end a message. */
@@ -900,17 +1032,10 @@ decide:
 		return SD_OK; /* more parts to hear from */
 	if ((int)to == cur)
 		return SD_OK;
-	st = db_stmt(db, sql_final);
-	if (st == NULL)
-		return db_stmt_rc(db);
-	sqlite3_bind_int64(st, 1, *id);
-	sqlite3_bind_int(st, 2, (int)to);
-	db_bind_text(st, 3, reason != NULL ? reason : "");
-	sqlite3_bind_int64(st, 4, sd_clock_now());
-	rc = db_step_done(db, st);
-	if (rc == SD_OK)
-		count_move(db, kind, cur, (int)to);
-	return rc;
+	rc = move_row(db, *id, kind, cur, M_RECEIPT, to, reason, -1);
+	/* Not awaiting a receipt (final, queued again): the part's state is
+	 * kept, the row's stands. */
+	return rc == SD_ESTATE ? SD_OK : rc;
 }
 
 enum sd_rc
@@ -967,7 +1092,6 @@ receipt_http_in(struct db *db, int64_t id, const char *token, int state,
 	enum core_out_state to;
 	char stored[72];
 	int route, cur, kind, r;
-	enum sd_rc rc;
 	bool match;
 
 	st = db_stmt(db, sql_http_row);
@@ -1008,17 +1132,7 @@ receipt_http_in(struct db *db, int64_t id, const char *token, int state,
 	case MS_REJECTED: to = CORE_OUT_UNDELIVERABLE; break;
 	default: return SD_OK; /* not final */
 	}
-	st = db_stmt(db, sql_final);
-	if (st == NULL)
-		return db_stmt_rc(db);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, (int)to);
-	db_bind_text(st, 3, reason != NULL ? reason : "");
-	sqlite3_bind_int64(st, 4, sd_clock_now());
-	rc = db_step_done(db, st);
-	if (rc == SD_OK)
-		count_move(db, kind, cur, (int)to);
-	return rc;
+	return move_row(db, id, kind, cur, M_RECEIPT, to, reason, -1);
 }
 
 enum sd_rc
@@ -1062,12 +1176,10 @@ retry_in(struct db *db, int64_t id)
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, sd_clock_now());
 	rc = db_step_done(db, st);
-	if (rc == SD_OK) {
-		count_move(db, (int)row.kind, (int)row.state, CORE_OUT_QUEUED);
-		waiting_enter(db, id);
-	}
+	if (rc == SD_OK)
+		rc = move_row(db, id, (int)row.kind, (int)row.state, M_DONE,
+		    CORE_OUT_QUEUED, "retried by the operator", 0);
 	return rc;
 }
 

@@ -19,6 +19,11 @@
 
 #define NOW 1764000000
 
+/* What a receipt reports. */
+#define RC_DELIVERED 2
+#define RC_EXPIRED 3
+#define RC_UNDELIVERABLE 5
+
 static int
 setup(void **state)
 {
@@ -315,6 +320,52 @@ test_issue9_http_receipt(void **state)
 	assert_int_equal(state_of(db, h), CORE_OUT_SUBMITTED);
 }
 
+/* A final row stays final (issue #10, one transition table): a late or
+ * contradicting receipt, a late failure or expiry of the sending that
+ * ended it changes neither its state nor the counts. Only the operator's
+ * retry moves it (back to queued). */
+static void
+test_final_stays_final(void **state)
+{
+	struct db *db = *state;
+	const char *r1[] = {"r1"};
+	struct db_outbox_counts c;
+	int64_t d, got, ids[4];
+
+	d = queue(db, CORE_OUT_REPLY, "once", 0);
+	assert_int_equal(claim(db, ~0u, 4, ids), 1);
+	assert_int_equal(db_outbox_accepted(db, d, 1, 1, "r1",
+			     CORE_OUT_ROUTE_SMPP, true, true),
+	    SD_OK);
+	assert_int_equal(db_outbox_receipt(db, r1, 1, RC_DELIVERED, "", &got),
+	    SD_OK);
+	assert_int_equal(got, d);
+	assert_int_equal(state_of(db, d), CORE_OUT_DELIVERED);
+	/* The SMSC contradicts itself: the first final word stands. */
+	assert_int_equal(db_outbox_receipt(db, r1, 1, RC_UNDELIVERABLE,
+			     "err:1", &got),
+	    SD_OK);
+	assert_int_equal(state_of(db, d), CORE_OUT_DELIVERED);
+	assert_int_equal(db_outbox_receipt(db, r1, 1, RC_EXPIRED, "", &got),
+	    SD_OK);
+	assert_int_equal(state_of(db, d), CORE_OUT_DELIVERED);
+	/* A failure or expiry of that sending, heard late. */
+	assert_int_equal(db_outbox_failed(db, d, false, "late", NOW, 5, 0,
+			     NULL),
+	    SD_OK);
+	assert_int_equal(state_of(db, d), CORE_OUT_DELIVERED);
+	assert_int_equal(db_outbox_expire(db, d, "late"), SD_OK);
+	assert_int_equal(state_of(db, d), CORE_OUT_DELIVERED);
+	assert_int_equal(db_outbox_counts(db, &c), SD_OK);
+	assert_int_equal(c.n[CORE_OUT_REPLY][CORE_OUT_DELIVERED], 1);
+	assert_int_equal(c.n[CORE_OUT_REPLY][CORE_OUT_FAILED], 0);
+	assert_int_equal(c.n[CORE_OUT_REPLY][CORE_OUT_EXPIRED], 0);
+	assert_int_equal(c.n[CORE_OUT_REPLY][CORE_OUT_UNDELIVERABLE], 0);
+	/* The operator may send it again. */
+	assert_int_equal(db_outbox_retry(db, d), SD_OK);
+	assert_int_equal(state_of(db, d), CORE_OUT_QUEUED);
+}
+
 /* Rows a crash left submitted go back to queued at start. */
 static void
 test_requeue(void **state)
@@ -406,6 +457,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_receipts_parts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_issue9_http_receipt, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_final_stays_final, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_requeue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbox_dup, setup,

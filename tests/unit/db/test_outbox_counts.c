@@ -4,6 +4,7 @@
  * whatever the size of the outbox, and must equal a GROUP BY over the
  * rows after any mix of changes: queue, claim, accept, receipts by SMSC
  * id and over HTTP (route 2, with the row's secret, right or wrong),
+ * any move of db_outbox_move() (issue #10),
  * failure, expiry, the restart requeue, the operator's retry (refused for
  * an OTP), batches committed or rolled back (whole or to a savepoint),
  * and writers on another connection; an OTP's code is masked in every
@@ -296,7 +297,7 @@ change(struct db *db)
 
 	snprintf(sid, sizeof(sid), "m%lld-%d", (long long)id, part);
 	ids[0] = sid;
-	switch (max == 0 ? 0 : rnd(15)) {
+	switch (max == 0 ? 0 : rnd(16)) {
 	case 0:
 	case 1:
 		add(db, (enum core_out_kind)rnd(CORE_OUT_KIND_COUNT),
@@ -353,6 +354,12 @@ change(struct db *db)
 		if (rc == SD_EPERM) /* a final OTP: its code is masked */
 			return "operator retry (OTP refused)";
 		return ok_or("operator retry", rc, SD_ESTATE);
+	case 15:
+		/* Any move through the table's one door, with any mask. */
+		return ok_or("move",
+		    db_outbox_move(db, id, (unsigned)rnd(1u << CORE_OUT_STATE_COUNT),
+			(enum core_out_state)rnd(CORE_OUT_STATE_COUNT), "moved"),
+		    id > max ? SD_ENOTFOUND : SD_ESTATE);
 	default:
 		now += 1 + (int64_t)rnd(8);
 		sd_clock_set_fixed(now);
