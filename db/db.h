@@ -378,13 +378,17 @@ enum sd_rc db_outbox_expire(struct db *db, int64_t id, const char *reason)
 
 /*
  * A delivery receipt for SMSC id smsc_id (try each of the n forms given:
- * SMSCs write ids in decimal or hexadecimal), SMPP message_state state.
- * The part's state is kept; the row becomes delivered once every part is
- * delivered, undeliverable (or expired) as soon as one part is. *id gets
- * the row, 0 when no row carries that id (not an error).
+ * SMSCs write ids in decimal or hexadecimal) saying the part is in state
+ * state: delivered, undeliverable, expired, or accepted (nothing final
+ * yet); smsc_receipt_out_state() maps SMPP's message_state. The part's
+ * state is kept; the row (submitted or accepted) becomes delivered once
+ * every part is delivered, undeliverable (or expired) as soon as one part
+ * is; a final row stays as it is. *id gets the row, 0 when no row carries
+ * that id (not an error).
  */
 enum sd_rc db_outbox_receipt(struct db *db, const char *const *smsc_ids,
-    size_t n, int state, const char *reason, int64_t *id) SD_MUSTCHECK;
+    size_t n, enum core_out_state state, const char *reason, int64_t *id)
+    SD_MUSTCHECK;
 
 /*
  * Before row id goes to an HTTP provider with a receipt asked: record
@@ -397,7 +401,8 @@ enum sd_rc db_outbox_http_token(struct db *db, int64_t id, const char *token,
 
 /*
  * A receipt called back over HTTP naming our row id, with the token of
- * its receipt URL ("" if none) and the SMPP message_state it reports;
+ * its receipt URL ("" if none) and the state it reports (as for
+ * db_outbox_receipt(), for the whole message);
  * reason is kept with a final state. Applied only to a row sent over
  * HTTP (CORE_OUT_ROUTE_HTTP) that is submitted or accepted and whose stored token
  * equals token (compared in constant time): SD_ENOTFOUND when there is
@@ -407,7 +412,8 @@ enum sd_rc db_outbox_http_token(struct db *db, int64_t id, const char *token,
  * and voids the token. The caller holds the transaction.
  */
 enum sd_rc db_outbox_receipt_http(struct db *db, int64_t id,
-    const char *token, int state, const char *reason) SD_MUSTCHECK;
+    const char *token, enum core_out_state state, const char *reason)
+    SD_MUSTCHECK;
 
 /* Put id back in the queue now (operator's retry of a failed, expired or
  * undeliverable row). SD_ENOTFOUND / SD_ESTATE (queued or in flight) /

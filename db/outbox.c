@@ -124,9 +124,11 @@ static const char sql_accepted1[] =
 static const char sql_acceptedn[] =
     "UPDATE outbox SET parts = max(parts, ?2), route = ?3, updated = ?4"
     " WHERE id = ?1";
+/* A part accepted: at the SMSC, no receipt yet (state accepted). */
 static const char sql_part_add[] =
-    "INSERT INTO outbox_parts (outbox_id, part, smsc_id) VALUES (?1, ?2, ?3)"
-    " ON CONFLICT (outbox_id, part) DO UPDATE SET smsc_id = excluded.smsc_id";
+    "INSERT INTO outbox_parts (outbox_id, part, smsc_id, state)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (outbox_id, part)"
+    " DO UPDATE SET smsc_id = excluded.smsc_id";
 static const char sql_attempts[] =
     "SELECT attempts, state, kind FROM outbox WHERE id = ?1";
 static const char sql_kind_state[] =
@@ -142,12 +144,16 @@ static const char sql_p1_state[] =
     "UPDATE outbox SET p1_state = ?2 WHERE id = ?1";
 static const char sql_part_state[] =
     "UPDATE outbox_parts SET state = ?3 WHERE outbox_id = ?1 AND part = ?2";
+/* A row's parts: how many are delivered (?2), the worst final state of
+ * one (?3 undeliverable, ?4 expired: the larger, expired, wins). */
+_Static_assert(CORE_OUT_EXPIRED > CORE_OUT_UNDELIVERABLE,
+    "sql_part_states: max() finds expired before undeliverable");
 static const char sql_part_states[] =
     "SELECT o.parts, o.p1_state, o.state,"
     " (SELECT count(*) FROM outbox_parts p WHERE p.outbox_id = o.id"
-    "  AND p.state = 2),"
-    " (SELECT min(CASE WHEN p.state IN (3, 5, 8) THEN p.state END)"
-    "  FROM outbox_parts p WHERE p.outbox_id = o.id), o.kind"
+    "  AND p.state = ?2),"
+    " (SELECT max(p.state) FROM outbox_parts p WHERE p.outbox_id = o.id"
+    "  AND p.state IN (?3, ?4)), o.kind"
     " FROM outbox o WHERE o.id = ?1";
 static const char sql_http_token[] =
     "UPDATE outbox SET route = ?4, dlr_token = ?2, updated = ?3"
@@ -813,6 +819,7 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, part);
 	db_bind_text(st, 3, smsc_id);
+	sqlite3_bind_int(st, 4, CORE_OUT_ACCEPTED);
 	return db_step_done(db, st);
 }
 
@@ -908,10 +915,6 @@ db_outbox_expire(struct db *db, int64_t id, const char *reason)
 	return own_end(db, own, rc);
 }
 
-/* SMPP message_state values (SMPP 3.4 §5.2.28) that end a message. */
-enum { MS_DELIVERED = 2, MS_EXPIRED = 3, MS_UNDELIVERABLE = 5,
-	MS_REJECTED = 8 };
-
 /* Find the row and part that carry smsc_id: 0 when none. */
 static enum sd_rc
 receipt_find(struct db *db, const char *smsc_id, int64_t *id, int *part,
@@ -955,13 +958,92 @@ receipt_find(struct db *db, const char *smsc_id, int64_t *id, int *part,
 	return SD_OK;
 }
 
+/* Row id's part part (of parts) is in state state by a receipt; whole:
+ * the receipt speaks for the whole message (an HTTP provider's). Keep it
+ * with the part, then move the row once its parts tell how it ended:
+ * expired if a part expired, else undeliverable if a part is, delivered
+ * once every part is. kind and cur: the row's, when read already (part 1
+ * found by the row's smsc_id); else read here. The one receipt logic of
+ * SMPP and HTTP receipts alike. */
 static enum sd_rc
-receipt_in(struct db *db, const char *const *smsc_ids, size_t n, int state,
-    const char *reason, int64_t *id)
+receipt_apply(struct db *db, int64_t id, int part, int parts, bool whole,
+    int kind, int cur, enum core_out_state state, const char *reason)
 {
 	sqlite3_stmt *st;
-	int part = 0, parts = 0, p1, cur = 0, kind = -1, ndeliv, worst, r;
 	enum core_out_state to;
+	int p1, ndeliv, worst, r;
+	enum sd_rc rc;
+
+	if (part == 1) {
+		st = db_stmt(db, sql_p1_state);
+		if (st == NULL)
+			return db_stmt_rc(db);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, (int)state);
+	} else {
+		st = db_stmt(db, sql_part_state);
+		if (st == NULL)
+			return db_stmt_rc(db);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, part);
+		sqlite3_bind_int(st, 3, (int)state);
+	}
+	rc = db_step_done(db, st);
+	if (rc != SD_OK)
+		return rc;
+	if (whole || (part == 1 && parts <= 1)) {
+		/* One part: the receipt decides alone. */
+		worst = state == CORE_OUT_EXPIRED ||
+		    state == CORE_OUT_UNDELIVERABLE ? (int)state : -1;
+		ndeliv = state == CORE_OUT_DELIVERED;
+		parts = 1;
+	} else {
+		/* The row's state from all its parts. */
+		st = db_stmt(db, sql_part_states);
+		if (st == NULL)
+			return db_stmt_rc(db);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, CORE_OUT_DELIVERED);
+		sqlite3_bind_int(st, 3, CORE_OUT_UNDELIVERABLE);
+		sqlite3_bind_int(st, 4, CORE_OUT_EXPIRED);
+		r = sqlite3_step(st);
+		if (r != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return db_rc(sqlite3_extended_errcode(db->h));
+		}
+		parts = sqlite3_column_int(st, 0);
+		p1 = sqlite3_column_int(st, 1);
+		cur = sqlite3_column_int(st, 2);
+		ndeliv = sqlite3_column_int(st, 3) + (p1 == CORE_OUT_DELIVERED);
+		worst = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(st, 4);
+		kind = sqlite3_column_int(st, 5);
+		sqlite3_reset(st);
+		if ((p1 == CORE_OUT_EXPIRED || p1 == CORE_OUT_UNDELIVERABLE) &&
+		    p1 > worst)
+			worst = p1;
+	}
+	if (worst == CORE_OUT_EXPIRED)
+		to = CORE_OUT_EXPIRED;
+	else if (worst >= 0)
+		to = CORE_OUT_UNDELIVERABLE;
+	else if (ndeliv >= (parts > 0 ? parts : 1))
+		to = CORE_OUT_DELIVERED;
+	else
+		return SD_OK; /* more parts to hear from */
+	if ((int)to == cur)
+		return SD_OK;
+	rc = move_row(db, id, kind, cur, M_RECEIPT, to, reason, -1);
+	/* Not awaiting a receipt (final, queued again): the part's state is
+	 * kept, the row's stands. */
+	return rc == SD_ESTATE ? SD_OK : rc;
+}
+
+static enum sd_rc
+receipt_in(struct db *db, const char *const *smsc_ids, size_t n,
+    enum core_out_state state, const char *reason, int64_t *id)
+{
+	int part = 0, parts = 0, cur = -1, kind = -1;
 	enum sd_rc rc;
 	size_t i;
 
@@ -976,71 +1058,13 @@ receipt_in(struct db *db, const char *const *smsc_ids, size_t n, int state,
 	}
 	if (*id == 0)
 		return SD_OK;
-	if (part == 1) {
-		st = db_stmt(db, sql_p1_state);
-		if (st == NULL)
-			return db_stmt_rc(db);
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int(st, 2, state);
-	} else {
-		st = db_stmt(db, sql_part_state);
-		if (st == NULL)
-			return db_stmt_rc(db);
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int(st, 2, part);
-		sqlite3_bind_int(st, 3, state);
-	}
-	rc = db_step_done(db, st);
-	if (rc != SD_OK)
-		return rc;
-	if (part == 1 && parts <= 1) {
-		/* One part: the receipt decides alone. */
-		worst = state == MS_EXPIRED || state == MS_UNDELIVERABLE ||
-		    state == MS_REJECTED ? state : 0;
-		ndeliv = state == MS_DELIVERED;
-		parts = 1;
-		goto decide;
-	}
-	/* The row's state from all its parts. */
-	st = db_stmt(db, sql_part_states);
-	if (st == NULL)
-		return db_stmt_rc(db);
-	sqlite3_bind_int64(st, 1, *id);
-	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
-	parts = sqlite3_column_int(st, 0);
-	p1 = sqlite3_column_int(st, 1);
-	cur = sqlite3_column_int(st, 2);
-	ndeliv = sqlite3_column_int(st, 3) + (p1 == MS_DELIVERED);
-	worst = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 :
-	    sqlite3_column_int(st, 4);
-	kind = sqlite3_column_int(st, 5);
-	sqlite3_reset(st);
-	if (p1 == MS_EXPIRED || p1 == MS_UNDELIVERABLE || p1 == MS_REJECTED)
-		worst = worst == 0 || p1 < worst ? p1 : worst;
-decide:
-	if (worst == MS_EXPIRED)
-		to = CORE_OUT_EXPIRED;
-	else if (worst != 0)
-		to = CORE_OUT_UNDELIVERABLE;
-	else if (ndeliv >= (parts > 0 ? parts : 1))
-		to = CORE_OUT_DELIVERED;
-	else
-		return SD_OK; /* more parts to hear from */
-	if ((int)to == cur)
-		return SD_OK;
-	rc = move_row(db, *id, kind, cur, M_RECEIPT, to, reason, -1);
-	/* Not awaiting a receipt (final, queued again): the part's state is
-	 * kept, the row's stands. */
-	return rc == SD_ESTATE ? SD_OK : rc;
+	return receipt_apply(db, *id, part, parts, false, kind, cur, state,
+	    reason);
 }
 
 enum sd_rc
 db_outbox_receipt(struct db *db, const char *const *smsc_ids, size_t n,
-    int state, const char *reason, int64_t *id)
+    enum core_out_state state, const char *reason, int64_t *id)
 {
 	enum sd_rc rc;
 	bool own;
@@ -1085,11 +1109,10 @@ token_equal(const char *a, const char *b)
 }
 
 static enum sd_rc
-receipt_http_in(struct db *db, int64_t id, const char *token, int state,
-    const char *reason)
+receipt_http_in(struct db *db, int64_t id, const char *token,
+    enum core_out_state state, const char *reason)
 {
 	sqlite3_stmt *st;
-	enum core_out_state to;
 	char stored[72];
 	int route, cur, kind, r;
 	bool match;
@@ -1118,26 +1141,12 @@ receipt_http_in(struct db *db, int64_t id, const char *token, int state,
 	if (!match)
 		return SD_EPERM;
 
-	st = db_stmt(db, sql_p1_state);
-	if (st == NULL)
-		return db_stmt_rc(db);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, state);
-	if (db_step_done(db, st) != SD_OK)
-		return db_rc(sqlite3_extended_errcode(db->h));
-	switch (state) {
-	case MS_DELIVERED: to = CORE_OUT_DELIVERED; break;
-	case MS_EXPIRED: to = CORE_OUT_EXPIRED; break;
-	case MS_UNDELIVERABLE:
-	case MS_REJECTED: to = CORE_OUT_UNDELIVERABLE; break;
-	default: return SD_OK; /* not final */
-	}
-	return move_row(db, id, kind, cur, M_RECEIPT, to, reason, -1);
+	return receipt_apply(db, id, 1, 1, true, kind, cur, state, reason);
 }
 
 enum sd_rc
 db_outbox_receipt_http(struct db *db, int64_t id, const char *token,
-    int state, const char *reason)
+    enum core_out_state state, const char *reason)
 {
 	enum sd_rc rc;
 	bool own;
@@ -1229,11 +1238,11 @@ db_outbox_get(struct db *db, int64_t id, struct db_outbox_row *out,
 		/* At most SMSC_PARTS_MAX parts of a 64-octet id each. */
 		sd_buf_init(&buf, 255 * (SD_MSGID_LEN + 32));
 		while ((r = sqlite3_step(st)) == SQLITE_ROW && rc == SD_OK)
-			rc = sd_buf_addf(&buf, "%s%d:%s(%d)",
+			rc = sd_buf_addf(&buf, "%s%d:%s(%s)",
 			    sd_buf_len(&buf) > 0 ? " " : "",
 			    sqlite3_column_int(st, 0),
 			    (const char *)sqlite3_column_text(st, 1),
-			    sqlite3_column_int(st, 2));
+			    state_name(sqlite3_column_int(st, 2)));
 		sqlite3_reset(st);
 		*parts = sd_buf_take(&buf);
 	}

@@ -12,7 +12,7 @@
  *   channel     0 web, 1 sms, 2 ussd, 3 cli
  *   requests.tracking  AUTOINCREMENT seeded at 10000, so the first is
  *               10001 and no number is ever reused, even after a delete.
- *   outbox.state 0 queued, 1 inflight, 2 accepted, 3 delivered,
+ *   outbox.state 0 queued, 1 submitted, 2 accepted, 3 delivered,
  *               4 undeliverable, 5 expired, 6 failed (used from issue #4)
  *   inbox.state  0 stored, 1 handled
  *   audit       append-only: triggers refuse UPDATE and DELETE.
@@ -25,7 +25,7 @@
  *                      message_state); parts 2.. keep theirs in
  *                      outbox_parts.state
  *   outbox.created_ms  UTC milliseconds, for the queued-to-accepted latency
- *   outbox.route       0 none yet, 1 SMPP, 2 HTTP
+ *   outbox.route       0 none yet, 1 SMPP, 2 HTTP (enum core_out_route)
  *   outbox.ussd_session its_session_info to echo, -1 when not USSD
  *   inbox.body_hash    64-bit FNV-1a of the body, for duplicate detection
  *   inbox.dup_of       the first copy when this row is a redelivery
@@ -61,6 +61,16 @@
  *                      which no outbox row is queued or submitted (kept
  *                      near the lowest such row), for the oldest waiting
  *                      without a scan or an index.
+ *
+ * Schema 7 (issue #10, one meaning for a state number):
+ *   outbox.p1_state, outbox_parts.state  enum core_out_state, like
+ *                      outbox.state (they held SMPP message_state values,
+ *                      so 2 meant delivered there and accepted here):
+ *                      accepted (2) at the SMSC with no final receipt,
+ *                      delivered (3), undeliverable (4, SMPP
+ *                      undeliverable or rejected), expired (5); p1_state
+ *                      0 is still "no receipt for part 1 yet". SMPP's
+ *                      states are mapped in smsc/receipt.c only.
  */
 #include "db/db_int.h"
 
@@ -333,6 +343,18 @@ static const char *const schema_v6[] = {
     NULL,
 };
 
+/* Part states in our states (schema 7): SMPP 2 delivered -> 3, 3 expired
+ * -> 5, 5 undeliverable and 8 rejected -> 4, anything else (enroute,
+ * accepted, unknown, deleted, none yet) -> 2 accepted; p1_state 0 (no
+ * receipt yet) stays. outbox.state is not touched: the counts hold. */
+static const char *const schema_v7[] = {
+    "UPDATE outbox_parts SET state = CASE state WHEN 2 THEN 3 WHEN 3 THEN 5"
+    " WHEN 5 THEN 4 WHEN 8 THEN 4 ELSE 2 END;",
+    "UPDATE outbox SET p1_state = CASE p1_state WHEN 2 THEN 3 WHEN 3 THEN 5"
+    " WHEN 5 THEN 4 WHEN 8 THEN 4 ELSE 2 END WHERE p1_state != 0;",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
@@ -340,5 +362,6 @@ const struct db_migration db_migrations[] = {
 	{4, schema_v4},
 	{5, schema_v5},
 	{6, schema_v6},
+	{7, schema_v7},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

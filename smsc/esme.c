@@ -1059,6 +1059,7 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		memset(&r, 0, sizeof(r));
 		snprintf(r.msgid, sizeof(r.msgid), "%s", dlr.id);
 		r.state = (int)dlr.state;
+		r.out = smsc_receipt_out_state(r.state);
 		r.final = dlr.final;
 		r.error = dlr.has_net_err ? dlr.net_err_code :
 		    (int)strtol(dlr.err, NULL, 10);

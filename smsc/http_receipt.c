@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "smsc/smsc_int.h"
+
 #include "core/base/log.h"
 #include "db/db.h"
 
@@ -29,8 +31,8 @@ smsc_http_receipt_store(struct db *db, const struct smsc_http_config *cfg,
 	}
 	rc = db_begin(db);
 	if (rc == SD_OK)
-		rc = db_outbox_receipt_http(db, (int64_t)id, tok, state,
-		    "http receipt");
+		rc = db_outbox_receipt_http(db, (int64_t)id, tok,
+		    smsc_receipt_out_state(state), "http receipt");
 	if (rc == SD_OK)
 		rc = db_commit(db);
 	if (rc != SD_OK)

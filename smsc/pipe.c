@@ -178,18 +178,6 @@ push_op(struct smsc_pipe *p, const struct job_op *op)
 	pthread_mutex_unlock(&p->mu);
 }
 
-static int
-receipt_out_state(int ms)
-{
-	switch (ms) {
-	case 2: return CORE_OUT_DELIVERED;
-	case 3: return CORE_OUT_EXPIRED;
-	case 5:
-	case 8: return CORE_OUT_UNDELIVERABLE;
-	}
-	return CORE_OUT_STATE_COUNT; /* intermediate or unknown */
-}
-
 /* ---- The gw side ----------------------------------------------------------- */
 
 static void pump(struct smsc_pipe *p);
@@ -294,11 +282,13 @@ on_receipt(void *arg, const struct smsc_receipt *r)
 {
 	struct smsc_pipe *p = arg;
 	struct job_op op;
-	int st = receipt_out_state(r->state);
+	/* Counted by what it says; not final ("accepted"): other. */
+	int st = r->out == CORE_OUT_ACCEPTED ? CORE_OUT_STATE_COUNT :
+	    (int)r->out;
 
 	memset(&op, 0, sizeof(op));
 	op.type = OP_RECEIPT;
-	op.state = r->state;
+	op.state = r->out;
 	op.error = r->error;
 	op.token = r->token;
 	snprintf(op.msgid, sizeof(op.msgid), "%s", r->msgid);

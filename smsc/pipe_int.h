@@ -58,7 +58,7 @@ struct job_op {
 	bool final;                /* the message's outcome is now known */
 	bool receipt;              /* OP_ACCEPTED: a receipt was asked */
 	bool temporary;            /* OP_FAILED */
-	int state;                 /* OP_RECEIPT: SMPP message_state */
+	enum core_out_state state; /* OP_RECEIPT: what it says */
 	int error;                 /* OP_RECEIPT: error code */
 	uint64_t token;            /* OP_RECEIPT: for smsc_esme_mo_done() */
 	bool ok;                   /* result: committed */

@@ -19,6 +19,10 @@
  * written like submit_sm_resp's, and SMSCs differ (Kannel's msg-id-type
  * exists for this), so ids are compared as numbers in either base at any
  * length, with big-endian byte strings as the common form.
+ *
+ * States: smsc_receipt_out_state() maps SMPP's message_state to the
+ * outbox's enum core_out_state, for SMPP receipts (esme.c) and HTTP
+ * providers' reports (http_receipt.c) alike.
  */
 #include "smsc/smsc_int.h"
 
@@ -405,6 +409,21 @@ smsc_dlr_state_final(enum smsc_dlr_state s)
 		return false;
 	}
 	return false;
+}
+
+enum core_out_state
+smsc_receipt_out_state(int message_state)
+{
+	switch (message_state) {
+	case SMSC_DLR_DELIVERED:
+		return CORE_OUT_DELIVERED;
+	case SMSC_DLR_EXPIRED:
+		return CORE_OUT_EXPIRED;
+	case SMSC_DLR_UNDELIVERABLE:
+	case SMSC_DLR_REJECTED:
+		return CORE_OUT_UNDELIVERABLE;
+	}
+	return CORE_OUT_ACCEPTED;
 }
 
 const char *

@@ -15,6 +15,7 @@
 
 #include "core/base/conf.h"
 #include "core/base/rc.h"
+#include "core/model.h"
 
 /* How to bind. */
 enum smsc_bind_mode {
@@ -171,7 +172,9 @@ struct smsc_mo_part {
 struct smsc_receipt {
 	char msgid[SMSC_ID_LEN];  /* the SMSC's message id, as written */
 	int state;                /* SMPP message_state (2 delivered, 5
-				     undeliverable, ...) */
+				     undeliverable, ...), for logs */
+	enum core_out_state out;  /* what it means for the message or part
+				     (smsc_receipt_out_state()) */
 	bool final;               /* no other receipt will follow */
 	int error;                /* err: / network error code, 0 if none */
 	char from[SMSC_ADDR_LEN]; /* the handset the message went to */

@@ -380,6 +380,16 @@ bool smsc_dlr_state_final(enum smsc_dlr_state s);
 /* Short stable name for logs ("delivered"). Never NULL; static. */
 const char *smsc_dlr_state_str(enum smsc_dlr_state s);
 
+/*
+ * The outbox state an SMPP message_state (SMPP 3.4 §5.2.28, as a receipt
+ * or an HTTP provider's report gives it) means for a message or a part:
+ * delivered; expired; undeliverable (undeliverable or rejected); else
+ * accepted: the SMSC has it and has said nothing final (enroute,
+ * accepted, unknown, deleted, or a value we do not know). The only place
+ * SMPP's states become ours (db/ and the pipeline know ours only).
+ */
+enum core_out_state smsc_receipt_out_state(int message_state);
+
 /* How the ids of submit_sm_resp and of the receipt relate. */
 enum smsc_msgid_mode {
 	SMSC_MSGID_AUTO = 0, /* any of the three below */

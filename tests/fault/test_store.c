@@ -255,9 +255,9 @@ claim_run(struct db *db)
 
 /* ---- A receipt (store_op OP_RECEIPT) ----------------------------------- */
 
-/* SMPP message_state */
-#define MS_DELIVERED 2
-#define MS_UNDELIVERABLE 5
+/* What a receipt says (enum core_out_state, schema 7) */
+#define MS_DELIVERED CORE_OUT_DELIVERED
+#define MS_UNDELIVERABLE CORE_OUT_UNDELIVERABLE
 
 static void
 receipt_setup(struct db *db)

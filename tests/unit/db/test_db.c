@@ -15,6 +15,7 @@
 
 #include "core/core.h"
 #include "db/db.h"
+#include "db/db_int.h"
 #include "tests/support/testutil.h"
 
 /* The whole schema as text, read with a separate raw connection. */
@@ -330,11 +331,152 @@ test_newer_schema_refused(void **state)
 	free(dir);
 }
 
+/* Run the migrations after the file's version up to version upto on
+ * the raw file at path (as the build that stopped there did). */
+static void
+migrate_raw(const char *path, int upto)
+{
+	char sql[64];
+	sqlite3 *h;
+	size_t i, k;
+
+	int64_t cur = raw_count(path, "PRAGMA user_version");
+
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	for (i = 0; i < db_n_migrations; i++) {
+		int v;
+
+		if (db_migrations[i].version > upto)
+			break;
+		if (db_migrations[i].version <= cur)
+			continue;
+		for (k = 0; db_migrations[i].sql[k] != NULL; k++)
+			if (sqlite3_exec(h, db_migrations[i].sql[k], NULL, NULL,
+				NULL) != SQLITE_OK)
+				fail_msg("migration %d: %s",
+				    db_migrations[i].version, sqlite3_errmsg(h));
+		v = db_migrations[i].version;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+		assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+	}
+	sqlite3_close(h);
+}
+
+/* Schema 7 (issue #10): a schema-6 database whose part states are SMPP
+ * message_state values (2 delivered, 3 expired, 5 undeliverable, 8
+ * rejected, 1 enroute, 0 none yet) gets ours (delivered 3, expired 5,
+ * undeliverable 4, accepted 2); "no receipt yet" for part 1 stays 0, the
+ * rows' own states and counts do not move; and the last part's receipt
+ * then ends a three-part message, reading its first two parts as
+ * delivered. */
+static void
+test_migrate_v6_part_states(void **state)
+{
+	static const char *const rows =
+	    "INSERT INTO outbox (id, kind, priority, destination, body, state,"
+	    " smsc_id, created, updated, parts, p1_state, route, receipt)"
+	    " VALUES"
+	    " (1, 2, 1, '+989131111111', 'a', 2, 'a1', 1, 1, 3, 2, 1, 1),"
+	    " (2, 1, 2, '+989131111111', 'b', 4, 'b1', 1, 1, 2, 1, 1, 1),"
+	    " (3, 1, 2, '+989131111111', 'c', 3, 'c1', 1, 1, 1, 2, 1, 1),"
+	    " (4, 1, 2, '+989131111111', 'd', 5, 'd1', 1, 1, 1, 3, 1, 1),"
+	    " (5, 1, 2, '+989131111111', 'e', 4, 'e1', 1, 1, 1, 5, 1, 1),"
+	    " (6, 1, 2, '+989131111111', 'f', 0, NULL, 1, 1, 0, 0, 0, 0);"
+	    "INSERT INTO outbox_parts (outbox_id, part, smsc_id, state) VALUES"
+	    " (1, 2, 'a2', 2), (1, 3, 'a3', 0), (2, 2, 'b2', 8);";
+	static const struct {
+		const char *sql;
+		int64_t want;
+	} after[] = {
+		{"SELECT p1_state FROM outbox WHERE id = 1", CORE_OUT_DELIVERED},
+		{"SELECT p1_state FROM outbox WHERE id = 2", CORE_OUT_ACCEPTED},
+		{"SELECT p1_state FROM outbox WHERE id = 3", CORE_OUT_DELIVERED},
+		{"SELECT p1_state FROM outbox WHERE id = 4", CORE_OUT_EXPIRED},
+		{"SELECT p1_state FROM outbox WHERE id = 5",
+		    CORE_OUT_UNDELIVERABLE},
+		{"SELECT p1_state FROM outbox WHERE id = 6", 0},
+		{"SELECT state FROM outbox_parts WHERE smsc_id = 'a2'",
+		    CORE_OUT_DELIVERED},
+		{"SELECT state FROM outbox_parts WHERE smsc_id = 'a3'",
+		    CORE_OUT_ACCEPTED},
+		{"SELECT state FROM outbox_parts WHERE smsc_id = 'b2'",
+		    CORE_OUT_UNDELIVERABLE},
+		/* The rows' states, and their counts, as they were. */
+		{"SELECT group_concat(state, ',') FROM"
+		 " (SELECT state FROM outbox ORDER BY id)", -1},
+		{"SELECT n FROM outbox_counts WHERE kind = 1 AND state = 4", 2},
+		{"SELECT n FROM outbox_counts WHERE kind = 2 AND state = 2", 1},
+	};
+	char *dir = tu_tmpdir(), *path, *states;
+	const char *a3[] = {"a3"};
+	struct db_outbox_counts c;
+	struct db *db;
+	sqlite3 *h;
+	int64_t got = 0;
+	size_t i;
+	int v = -1;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/v6.db", dir) > 0);
+	migrate_raw(path, 5);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	if (sqlite3_exec(h, rows, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("rows: %s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	migrate_raw(path, 6); /* counts the rows */
+	assert_int_equal(raw_count(path, "PRAGMA user_version"), 6);
+
+	db = tu_db_open(path);
+	assert_int_equal(db_schema_version(db, &v), SD_OK);
+	assert_int_equal(v, db_schema_latest());
+	assert_true(v >= 7);
+	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		if (after[i].want < 0)
+			continue;
+		if (raw_count(path, after[i].sql) != after[i].want)
+			fail_msg("%s: %lld, want %lld", after[i].sql,
+			    (long long)raw_count(path, after[i].sql),
+			    (long long)after[i].want);
+	}
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(h, after[9].sql, -1, &st,
+				     NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		states = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	assert_string_equal(states, "2,4,3,5,4,0");
+	free(states);
+
+	/* Parts 1 and 2 delivered (read as ours), part 3's receipt now. */
+	assert_int_equal(db_outbox_receipt(db, a3, 1, CORE_OUT_DELIVERED, "",
+			     &got),
+	    SD_OK);
+	assert_int_equal(got, 1);
+	assert_int_equal(raw_count(path, "SELECT state FROM outbox WHERE id = 1"),
+	    CORE_OUT_DELIVERED);
+	assert_int_equal(db_outbox_counts(db, &c), SD_OK);
+	assert_int_equal(c.n[CORE_OUT_REPLY][CORE_OUT_DELIVERED], 1);
+	assert_int_equal(c.n[CORE_OUT_REPLY][CORE_OUT_ACCEPTED], 0);
+	assert_int_equal(c.n[CORE_OUT_ALERT][CORE_OUT_UNDELIVERABLE], 2);
+	db_close(db);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_twice_is_noop),
+		cmocka_unit_test(test_migrate_v6_part_states),
 		cmocka_unit_test(test_wal_and_foreign_keys),
 		cmocka_unit_test(test_departments_seeded_in_order),
 		cmocka_unit_test(test_tracking_starts_at_10001_never_reused),

@@ -19,10 +19,6 @@
 
 #define NOW 1764000000
 
-/* What a receipt reports. */
-#define RC_DELIVERED 2
-#define RC_EXPIRED 3
-#define RC_UNDELIVERABLE 5
 
 static int
 setup(void **state)
@@ -213,19 +209,19 @@ test_receipts_parts(void **state)
 	assert_int_equal(db_outbox_accepted(db, id, 3, 3, "12", CORE_OUT_ROUTE_SMPP, true, true),
 	    SD_OK);
 	assert_int_equal(state_of(db, id), CORE_OUT_ACCEPTED);
-	assert_int_equal(db_outbox_receipt(db, f1, 1, 2, "", &got), SD_OK);
+	assert_int_equal(db_outbox_receipt(db, f1, 1, CORE_OUT_DELIVERED, "", &got), SD_OK);
 	assert_int_equal(got, id);
 	assert_int_equal(state_of(db, id), CORE_OUT_ACCEPTED);
-	assert_int_equal(db_outbox_receipt(db, f2, 2, 2, "", &got), SD_OK);
+	assert_int_equal(db_outbox_receipt(db, f2, 2, CORE_OUT_DELIVERED, "", &got), SD_OK);
 	assert_int_equal(got, id);
 	assert_int_equal(state_of(db, id), CORE_OUT_ACCEPTED);
-	assert_int_equal(db_outbox_receipt(db, f3, 1, 2, "", &got), SD_OK);
+	assert_int_equal(db_outbox_receipt(db, f3, 1, CORE_OUT_DELIVERED, "", &got), SD_OK);
 	assert_int_equal(state_of(db, id), CORE_OUT_DELIVERED);
 	/* An unknown id is no error. */
 	{
 		const char *x[] = {"zzz"};
 
-		assert_int_equal(db_outbox_receipt(db, x, 1, 2, "", &got),
+		assert_int_equal(db_outbox_receipt(db, x, 1, CORE_OUT_DELIVERED, "", &got),
 		    SD_OK);
 		assert_int_equal(got, 0);
 	}
@@ -236,7 +232,7 @@ test_receipts_parts(void **state)
 	{
 		const char *x[] = {"a2"};
 
-		assert_int_equal(db_outbox_receipt(db, x, 1, 5, "err:1", &got),
+		assert_int_equal(db_outbox_receipt(db, x, 1, CORE_OUT_UNDELIVERABLE, "err:1", &got),
 		    SD_OK);
 	}
 	assert_int_equal(got, u);
@@ -257,12 +253,12 @@ test_issue9_http_receipt(void **state)
 
 	/* Queued alerts (never sent) cannot be marked delivered. */
 	q = queue(db, CORE_OUT_ALERT, "queued", 0);
-	assert_int_equal(db_outbox_receipt_http(db, q, "", 2, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, q, "", CORE_OUT_DELIVERED, "http"),
 	    SD_ESTATE);
-	assert_int_equal(db_outbox_receipt_http(db, q, TOK_A, 2, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, q, TOK_A, CORE_OUT_DELIVERED, "http"),
 	    SD_ESTATE);
 	assert_int_equal(state_of(db, q), CORE_OUT_QUEUED);
-	assert_int_equal(db_outbox_receipt_http(db, 999, TOK_A, 2, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, 999, TOK_A, CORE_OUT_DELIVERED, "http"),
 	    SD_ENOTFOUND);
 
 	/* Sent over SMPP: not HTTP's to report on. */
@@ -272,33 +268,33 @@ test_issue9_http_receipt(void **state)
 	assert_int_equal(db_outbox_accepted(db, smpp, 1, 1, "s1", CORE_OUT_ROUTE_SMPP, true,
 			     true),
 	    SD_OK);
-	assert_int_equal(db_outbox_receipt_http(db, smpp, "", 2, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, smpp, "", CORE_OUT_DELIVERED, "http"),
 	    SD_ESTATE);
 	assert_int_equal(state_of(db, smpp), CORE_OUT_ACCEPTED);
 
 	/* Over HTTP with a secret: only that secret counts. */
 	assert_int_equal(db_outbox_http_token(db, h, TOK_A, &set), SD_OK);
 	assert_true(set);
-	assert_int_equal(db_outbox_receipt_http(db, h, "", 2, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, h, "", CORE_OUT_DELIVERED, "http"),
 	    SD_EPERM);
-	assert_int_equal(db_outbox_receipt_http(db, h, TOK_B, 2, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_B, CORE_OUT_DELIVERED, "http"),
 	    SD_EPERM);
 	assert_int_equal(db_outbox_receipt_http(db, h,
-			     "0123456789abcdef0123456789abcde", 2, "http"),
+			     "0123456789abcdef0123456789abcde", CORE_OUT_DELIVERED, "http"),
 	    SD_EPERM);
 	assert_int_equal(state_of(db, h), CORE_OUT_SUBMITTED);
 	/* Right secret: an SMSC ack (not final), then delivered. */
-	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 1, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, CORE_OUT_ACCEPTED, "http"),
 	    SD_OK);
 	assert_int_equal(state_of(db, h), CORE_OUT_SUBMITTED);
 	assert_int_equal(db_outbox_accepted(db, h, 1, 1, "http-2", CORE_OUT_ROUTE_HTTP, true,
 			     true),
 	    SD_OK);
-	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 2, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, CORE_OUT_DELIVERED, "http"),
 	    SD_OK);
 	assert_int_equal(state_of(db, h), CORE_OUT_DELIVERED);
 	/* Final: nothing more to report. */
-	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 5, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, CORE_OUT_UNDELIVERABLE, "http"),
 	    SD_ESTATE);
 	assert_int_equal(state_of(db, h), CORE_OUT_DELIVERED);
 
@@ -315,7 +311,7 @@ test_issue9_http_receipt(void **state)
 			     NULL),
 	    SD_OK);
 	assert_int_equal(claim(db, 1u << CORE_OUT_OTP, 8, ids), 1);
-	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, 2, "http"),
+	assert_int_equal(db_outbox_receipt_http(db, h, TOK_A, CORE_OUT_DELIVERED, "http"),
 	    SD_EPERM);
 	assert_int_equal(state_of(db, h), CORE_OUT_SUBMITTED);
 }
@@ -337,16 +333,16 @@ test_final_stays_final(void **state)
 	assert_int_equal(db_outbox_accepted(db, d, 1, 1, "r1",
 			     CORE_OUT_ROUTE_SMPP, true, true),
 	    SD_OK);
-	assert_int_equal(db_outbox_receipt(db, r1, 1, RC_DELIVERED, "", &got),
+	assert_int_equal(db_outbox_receipt(db, r1, 1, CORE_OUT_DELIVERED, "", &got),
 	    SD_OK);
 	assert_int_equal(got, d);
 	assert_int_equal(state_of(db, d), CORE_OUT_DELIVERED);
 	/* The SMSC contradicts itself: the first final word stands. */
-	assert_int_equal(db_outbox_receipt(db, r1, 1, RC_UNDELIVERABLE,
+	assert_int_equal(db_outbox_receipt(db, r1, 1, CORE_OUT_UNDELIVERABLE,
 			     "err:1", &got),
 	    SD_OK);
 	assert_int_equal(state_of(db, d), CORE_OUT_DELIVERED);
-	assert_int_equal(db_outbox_receipt(db, r1, 1, RC_EXPIRED, "", &got),
+	assert_int_equal(db_outbox_receipt(db, r1, 1, CORE_OUT_EXPIRED, "", &got),
 	    SD_OK);
 	assert_int_equal(state_of(db, d), CORE_OUT_DELIVERED);
 	/* A failure or expiry of that sending, heard late. */

@@ -246,7 +246,9 @@ http_send(struct db *db)
 static const char *
 http_receipt(struct db *db)
 {
-	static const int ms[] = {1, 2, 3, 5, 8}; /* SMPP message_state */
+	static const enum core_out_state ms[] = {CORE_OUT_ACCEPTED,
+		CORE_OUT_DELIVERED, CORE_OUT_EXPIRED, CORE_OUT_UNDELIVERABLE,
+		CORE_OUT_UNDELIVERABLE}; /* what receipts say */
 	struct db_outbox_row row;
 	char tok[72] = "";
 	int64_t id;
@@ -284,7 +286,9 @@ http_receipt(struct db *db)
 static const char *
 change(struct db *db)
 {
-	static const int ms[] = {1, 2, 3, 5, 8}; /* SMPP message_state */
+	static const enum core_out_state ms[] = {CORE_OUT_ACCEPTED,
+		CORE_OUT_DELIVERED, CORE_OUT_EXPIRED, CORE_OUT_UNDELIVERABLE,
+		CORE_OUT_UNDELIVERABLE}; /* what receipts say */
 	struct db_outbox_row rows[8];
 	char sid[32];
 	const char *ids[1];

@@ -313,10 +313,44 @@ test_msgid_plain_strings(void **state)
 	assert_false(smsc_msgid_equal(NULL, "1", SMSC_MSGID_AUTO));
 }
 
+/* SMPP message_state to the outbox's states (issue #10): the one map,
+ * for SMPP receipts and HTTP providers' reports alike. */
+static void
+test_out_state_map(void **state)
+{
+	static const struct {
+		int ms;
+		enum core_out_state out;
+	} tab[] = {
+		{0, CORE_OUT_ACCEPTED},  /* SCHEDULED (SMPP 5.0) */
+		{SMSC_DLR_ENROUTE, CORE_OUT_ACCEPTED},
+		{SMSC_DLR_DELIVERED, CORE_OUT_DELIVERED},
+		{SMSC_DLR_EXPIRED, CORE_OUT_EXPIRED},
+		{SMSC_DLR_DELETED, CORE_OUT_ACCEPTED},
+		{SMSC_DLR_UNDELIVERABLE, CORE_OUT_UNDELIVERABLE},
+		{SMSC_DLR_ACCEPTED, CORE_OUT_ACCEPTED},
+		{SMSC_DLR_UNKNOWN, CORE_OUT_ACCEPTED},
+		{SMSC_DLR_REJECTED, CORE_OUT_UNDELIVERABLE},
+		{9, CORE_OUT_ACCEPTED},  /* SKIPPED (SMPP 5.0) */
+		{255, CORE_OUT_ACCEPTED},
+		{-1, CORE_OUT_ACCEPTED},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (smsc_receipt_out_state(tab[i].ms) != tab[i].out)
+			fail_msg("message_state %d: %s, want %s", tab[i].ms,
+			    core_out_state_name(smsc_receipt_out_state(
+				tab[i].ms)),
+			    core_out_state_name(tab[i].out));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_out_state_map),
 		cmocka_unit_test(test_appendix_b_classic),
 		cmocka_unit_test(test_kannel_style_hex_id),
 		cmocka_unit_test(test_case_and_spacing_variants),
