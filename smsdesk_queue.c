@@ -127,7 +127,7 @@ cmd_queue_retry(struct app *app, int argc, char **argv)
 	if (rc != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
 		    "no such message" : rc == SD_ESTATE ?
-		    "it is still queued or in flight" : rc == SD_EPERM ?
+		    "it is still queued or submitted" : rc == SD_EPERM ?
 		    "a one-time password is never sent again (its code is "
 		    "masked once final); issue a new one" : err);
 		return 1;

@@ -414,8 +414,8 @@ enum sd_rc core_out_add(struct db *db, enum core_out_kind kind,
 /*
  * The operator's retry (smsdesk queue retry): row id back in the queue
  * now, with its audit row ("queue.retry" on "outbox:ID", actor 0), in one
- * transaction of its own. SD_ENOTFOUND, SD_ESTATE (still queued or in
- * flight), SD_EPERM (a one-time password: its code is masked once final),
+ * transaction of its own. SD_ENOTFOUND, SD_ESTATE (still queued or
+ * submitted), SD_EPERM (a one-time password: its code is masked once final),
  * or a database error with its message in err; nothing changes then.
  */
 enum sd_rc core_out_retry(struct db *db, int64_t id, char err[SD_ERRLEN])

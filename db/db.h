@@ -416,7 +416,7 @@ enum sd_rc db_outbox_receipt_http(struct db *db, int64_t id,
     SD_MUSTCHECK;
 
 /* Put id back in the queue now (operator's retry of a failed, expired or
- * undeliverable row). SD_ENOTFOUND / SD_ESTATE (queued or in flight) /
+ * undeliverable row). SD_ENOTFOUND / SD_ESTATE (queued or submitted) /
  * SD_EPERM (a one-time password: its code is masked once final). */
 enum sd_rc db_outbox_retry(struct db *db, int64_t id) SD_MUSTCHECK;
 

@@ -249,7 +249,7 @@ check "queue add prints the row" sh -c "$C queue show $Q1 | grep -q '^text: oper
 check "queue add --count 3 prints the range" sh -c \
     "$C queue add --to 09131111111 --text n --count 3 | grep -Eq '^[0-9]+\.\.[0-9]+$'"
 check "queue retry of a queued message is refused" sh -c \
-    "! $C queue retry $Q1 2>$T/err && grep -q 'still queued or in flight' $T/err"
+    "! $C queue retry $Q1 2>$T/err && grep -q 'still queued or submitted' $T/err"
 check "queue retry of a missing message" sh -c \
     "! $C queue retry 999999 2>$T/err && grep -q 'no such message' $T/err"
 
