@@ -20,7 +20,6 @@
  */
 #include "core/core.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,20 +66,6 @@ static const struct {
 };
 
 #define GSM7_EXT_N (sizeof(gsm7_ext) / sizeof(gsm7_ext[0]))
-
-static void set_err(char *err, const char *fmt, ...) SD_PRINTF(2, 3);
-
-static void
-set_err(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, SD_ERRLEN, fmt, ap);
-	va_end(ap);
-}
 
 int
 core_sms_gsm7_septet(uint32_t cp)
@@ -132,11 +117,11 @@ next_cp(const uint8_t *s, size_t len, size_t *pos, char *err)
 
 	U8_NEXT(s, i, (int32_t)len, c);
 	if (c < 0) {
-		set_err(err, "invalid UTF-8 at offset %ld", (long)at);
+		sd_errf(err, "invalid UTF-8 at offset %ld", (long)at);
 		return -1;
 	}
 	if (c == 0) {
-		set_err(err, "U+0000 at offset %ld", (long)at);
+		sd_errf(err, "U+0000 at offset %ld", (long)at);
 		return -1;
 	}
 	*pos = (size_t)i;
@@ -155,7 +140,7 @@ core_sms_count(const char *utf8, size_t len, unsigned flags,
 
 	memset(out, 0, sizeof(*out));
 	if (len > SD_TEXT_MAX) {
-		set_err(err, "text of %zu bytes, at most %d", len, SD_TEXT_MAX);
+		sd_errf(err, "text of %zu bytes, at most %d", len, SD_TEXT_MAX);
 		return SD_ETOOBIG;
 	}
 	/* One pass for the alphabet and both counts. */

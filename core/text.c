@@ -30,7 +30,6 @@
 #include "core/core.h"
 
 #include <assert.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,21 +60,6 @@
 #define MOBILE_NSN_LEN 10
 _Static_assert(3 + MOBILE_NSN_LEN + 1 <= SD_MOBILE_LEN,
     "SD_MOBILE_LEN holds \"+98\", the ten digits and the NUL");
-
-static void set_err(char *err, const char *fmt, ...) SD_PRINTF(2, 3);
-
-/* Write a reason into err, which callers may leave NULL. */
-static void
-set_err(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, SD_ERRLEN, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Offset of the first ill-formed sequence in s[0..len), or len if there is
@@ -140,10 +124,10 @@ utf8_check(const char *s, size_t len, char *err)
 	if (at == len)
 		return true;
 	if (truncated)
-		set_err(
+		sd_errf(
 		    err, "not valid UTF-8: sequence cut short at byte %zu", at);
 	else
-		set_err(err, "not valid UTF-8: bad sequence 0x%02X at byte %zu",
+		sd_errf(err, "not valid UTF-8: bad sequence 0x%02X at byte %zu",
 		    u[at], at);
 	return false;
 }
@@ -250,12 +234,12 @@ core_text_normalize(
 	assert((flags & ~NORM_KNOWN) == 0);
 	*out = NULL;
 	if (in == NULL) {
-		set_err(err, "no text");
+		sd_errf(err, "no text");
 		return SD_EINVAL;
 	}
 	len = strnlen(in, (size_t)SD_TEXT_MAX + 1);
 	if (len > SD_TEXT_MAX) {
-		set_err(err, "text is longer than %d bytes", SD_TEXT_MAX);
+		sd_errf(err, "text is longer than %d bytes", SD_TEXT_MAX);
 		return SD_ETOOBIG;
 	}
 	if (!utf8_check(in, len, err))
@@ -266,7 +250,7 @@ core_text_normalize(
 	u_strFromUTF8(u16, (int32_t)len + 1, &n16, in, (int32_t)len, &st);
 	if (U_FAILURE(st)) {
 		/* utf8_check() accepted it, so ICU and we disagree. */
-		set_err(err, "not valid UTF-8 (ICU: %s)", u_errorName(st));
+		sd_errf(err, "not valid UTF-8 (ICU: %s)", u_errorName(st));
 		rc = SD_EINVAL;
 		goto fail;
 	}
@@ -278,7 +262,7 @@ core_text_normalize(
 	st = U_ZERO_ERROR;
 	u_strToUTF8(res, (int32_t)len + 1, &n8, o16, on, &st);
 	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
-		set_err(
+		sd_errf(
 		    err, "text conversion failed (ICU: %s)", u_errorName(st));
 		rc = SD_EINTERNAL;
 		goto fail;
@@ -371,13 +355,13 @@ mobile_digits(const char *d, bool plus, char out[SD_MOBILE_LEN], char *err)
 	if (plus || strncmp(d, "00", 2) == 0) {
 		cc = plus ? d : d + 2;
 		if (cc[0] == '\0' || cc[0] == '0') {
-			set_err(err, "'%s' must be followed by a country code",
+			sd_errf(err, "'%s' must be followed by a country code",
 			    plus ? "+" : "00");
 			return SD_EINVAL;
 		}
 		if (strncmp(cc, "98", 2) != 0) {
 			ncc = cc_len(cc);
-			set_err(err, "country code +%.*s is not Iran", (int)ncc,
+			sd_errf(err, "country code +%.*s is not Iran", (int)ncc,
 			    cc);
 			return SD_EINVAL;
 		}
@@ -397,12 +381,12 @@ mobile_digits(const char *d, bool plus, char out[SD_MOBILE_LEN], char *err)
 	}
 	n = strlen(rest);
 	if (n > 0 && rest[0] != '9') {
-		set_err(err, "not an Iranian mobile: must start with 9 after 0 "
+		sd_errf(err, "not an Iranian mobile: must start with 9 after 0 "
 			     "or +98");
 		return SD_EINVAL;
 	}
 	if (n != MOBILE_NSN_LEN) {
-		set_err(err, "too %s: %zu digit%s%s, need %d",
+		sd_errf(err, "too %s: %zu digit%s%s, need %d",
 		    n < MOBILE_NSN_LEN ? "short" : "long", n, n == 1 ? "" : "s",
 		    after, MOBILE_NSN_LEN);
 		return SD_EINVAL;
@@ -424,9 +408,9 @@ mobile_bad_char(UChar32 c, char *err)
 	if (u_isgraph(c) && u_charType(c) != U_FORMAT_CHAR) {
 		U8_APPEND_UNSAFE(ch, k, c);
 		ch[k] = '\0';
-		set_err(err, "contains a letter or symbol '%s'", ch);
+		sd_errf(err, "contains a letter or symbol '%s'", ch);
 	} else {
-		set_err(
+		sd_errf(
 		    err, "contains an invisible character U+%04X", (unsigned)c);
 	}
 }
@@ -446,14 +430,14 @@ core_mobile_parse(const char *in, char out[SD_MOBILE_LEN], char err[SD_ERRLEN])
 		in = "";
 	len = strnlen(in, (size_t)SD_MOBILE_IN_MAX + 1);
 	if (len > SD_MOBILE_IN_MAX) {
-		set_err(err, "too long: more than %d bytes", SD_MOBILE_IN_MAX);
+		sd_errf(err, "too long: more than %d bytes", SD_MOBILE_IN_MAX);
 		return SD_EINVAL;
 	}
 	if (!utf8_check(in, len, err))
 		return SD_EINVAL;
 	u_strFromUTF8(u, SD_MOBILE_IN_MAX + 1, &n16, in, (int32_t)len, &st);
 	if (U_FAILURE(st)) {
-		set_err(err, "not valid UTF-8 (ICU: %s)", u_errorName(st));
+		sd_errf(err, "not valid UTF-8 (ICU: %s)", u_errorName(st));
 		return SD_EINVAL;
 	}
 
@@ -466,7 +450,7 @@ core_mobile_parse(const char *in, char out[SD_MOBILE_LEN], char err[SD_ERRLEN])
 	while (e > b && u_isUWhiteSpace(u[e - 1]))
 		e--;
 	if (b == e) {
-		set_err(err, "empty");
+		sd_errf(err, "empty");
 		return SD_EINVAL;
 	}
 
@@ -477,7 +461,7 @@ core_mobile_parse(const char *in, char out[SD_MOBILE_LEN], char err[SD_ERRLEN])
 			d[nd++] = (char)('0' + u_charDigitValue(c));
 		} else if (c == '+') {
 			if (at != b) {
-				set_err(err, "'+' only allowed at the start");
+				sd_errf(err, "'+' only allowed at the start");
 				return SD_EINVAL;
 			}
 			plus = true;
@@ -489,7 +473,7 @@ core_mobile_parse(const char *in, char out[SD_MOBILE_LEN], char err[SD_ERRLEN])
 	}
 	d[nd] = '\0';
 	if (nd == 0) {
-		set_err(err, "no digits");
+		sd_errf(err, "no digits");
 		return SD_EINVAL;
 	}
 	return mobile_digits(d, plus, out, err);

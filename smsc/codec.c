@@ -21,28 +21,12 @@
  */
 #include "smsc/smsc_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/base/xmalloc.h"
 #include "core/core.h"
-
-static void seterr(char *err, const char *fmt, ...) SD_PRINTF(2, 3);
-
-/* printf into err (SD_ERRLEN bytes) if the caller gave one. */
-static void
-seterr(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, SD_ERRLEN, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Read one code point of s (len bytes) at *pos. Returns 0 and advances
@@ -72,18 +56,18 @@ utf8_next(const uint8_t *s, size_t len, size_t *pos, uint32_t *cp,
 		c &= 0x07;
 		min = 0x10000;
 	} else {
-		seterr(err, "invalid UTF-8: byte 0x%02X at offset %zu", s[i],
+		sd_errf(err, "invalid UTF-8: byte 0x%02X at offset %zu", s[i],
 		    i);
 		return -1;
 	}
 	if (n > len - i - 1) {
-		seterr(err, "invalid UTF-8: truncated sequence at offset %zu",
+		sd_errf(err, "invalid UTF-8: truncated sequence at offset %zu",
 		    i);
 		return -1;
 	}
 	for (k = 1; k <= n; k++) {
 		if ((s[i + k] & 0xC0) != 0x80) {
-			seterr(err,
+			sd_errf(err,
 			    "invalid UTF-8: byte 0x%02X at offset %zu is not "
 			    "a continuation", s[i + k], i + k);
 			return -1;
@@ -91,20 +75,20 @@ utf8_next(const uint8_t *s, size_t len, size_t *pos, uint32_t *cp,
 		c = (c << 6) | (s[i + k] & 0x3Fu);
 	}
 	if (c < min) {
-		seterr(err, "invalid UTF-8: overlong form at offset %zu", i);
+		sd_errf(err, "invalid UTF-8: overlong form at offset %zu", i);
 		return -1;
 	}
 	if (c >= 0xD800 && c <= 0xDFFF) {
-		seterr(err, "invalid UTF-8: surrogate U+%04X at offset %zu",
+		sd_errf(err, "invalid UTF-8: surrogate U+%04X at offset %zu",
 		    (unsigned)c, i);
 		return -1;
 	}
 	if (c > 0x10FFFF) {
-		seterr(err, "invalid UTF-8: beyond U+10FFFF at offset %zu", i);
+		sd_errf(err, "invalid UTF-8: beyond U+10FFFF at offset %zu", i);
 		return -1;
 	}
 	if (c == 0) {
-		seterr(err, "U+0000 at offset %zu", i);
+		sd_errf(err, "U+0000 at offset %zu", i);
 		return -1;
 	}
 	*cp = c;
@@ -160,7 +144,7 @@ gsm7_walk(const char *utf8, size_t len, uint8_t *out, size_t cap, size_t *n,
 	size_t pos = 0, k = 0;
 
 	if (len > SMSC_TEXT_MAX) {
-		seterr(err, "text of %zu bytes, at most %d", len,
+		sd_errf(err, "text of %zu bytes, at most %d", len,
 		    SMSC_TEXT_MAX);
 		return SD_ETOOBIG;
 	}
@@ -173,7 +157,7 @@ gsm7_walk(const char *utf8, size_t len, uint8_t *out, size_t cap, size_t *n,
 			return SD_EINVAL;
 		g = core_sms_gsm7_septet(cp);
 		if (g < 0) {
-			seterr(err,
+			sd_errf(err,
 			    "U+%04X at offset %zu has no GSM 7-bit form",
 			    (unsigned)cp, at);
 			return SD_ENOTFOUND;
@@ -198,7 +182,7 @@ gsm7_walk(const char *utf8, size_t len, uint8_t *out, size_t cap, size_t *n,
 	*n = k;
 	return SD_OK;
 toobig:
-	seterr(err, "septets do not fit in %zu octets", cap);
+	sd_errf(err, "septets do not fit in %zu octets", cap);
 	return SD_ETOOBIG;
 }
 
@@ -223,7 +207,7 @@ smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags,
 	size_t i, pos = 0;
 
 	if (n > SMSC_DECODE_MAX) {
-		seterr(err, "%zu septets, at most %d", n, SMSC_DECODE_MAX);
+		sd_errf(err, "%zu septets, at most %d", n, SMSC_DECODE_MAX);
 		return SD_ETOOBIG;
 	}
 	for (i = 0; i < n; i++) {
@@ -232,7 +216,7 @@ smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags,
 
 		if (s > 0x7F) {
 			if (!(flags & SMSC_DECODE_LENIENT)) {
-				seterr(err,
+				sd_errf(err,
 				    "octet 0x%02X at %zu is not a GSM 7-bit "
 				    "septet", s, i);
 				return SD_EINVAL;
@@ -266,7 +250,7 @@ smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags,
 	*outlen = pos;
 	return SD_OK;
 toobig:
-	seterr(err, "decoded text does not fit in %zu bytes", cap);
+	sd_errf(err, "decoded text does not fit in %zu bytes", cap);
 	return SD_ETOOBIG;
 }
 
@@ -370,7 +354,7 @@ ucs2_walk(const char *utf8, size_t len, uint8_t *out, size_t cap,
 	size_t pos = 0, k = 0;
 
 	if (len > SMSC_TEXT_MAX) {
-		seterr(err, "text of %zu bytes, at most %d", len,
+		sd_errf(err, "text of %zu bytes, at most %d", len,
 		    SMSC_TEXT_MAX);
 		return SD_ETOOBIG;
 	}
@@ -390,7 +374,7 @@ ucs2_walk(const char *utf8, size_t len, uint8_t *out, size_t cap,
 		}
 		if (out != NULL) {
 			if (cap - k < 2 * nu) {
-				seterr(err, "UTF-16 does not fit in %zu octets",
+				sd_errf(err, "UTF-16 does not fit in %zu octets",
 				    cap);
 				return SD_ETOOBIG;
 			}
@@ -420,11 +404,11 @@ smsc_ucs2_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
 	size_t i = 0, pos = 0;
 
 	if (len > SMSC_DECODE_MAX) {
-		seterr(err, "%zu octets, at most %d", len, SMSC_DECODE_MAX);
+		sd_errf(err, "%zu octets, at most %d", len, SMSC_DECODE_MAX);
 		return SD_ETOOBIG;
 	}
 	if (len % 2 != 0 && !lenient) {
-		seterr(err, "UCS-2 text of an odd number of octets (%zu)", len);
+		sd_errf(err, "UCS-2 text of an odd number of octets (%zu)", len);
 		return SD_EINVAL;
 	}
 	while (i + 1 < len) {
@@ -441,7 +425,7 @@ smsc_ucs2_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
 				    (lo - 0xDC00);
 				i += 2;
 			} else if (!lenient) {
-				seterr(err,
+				sd_errf(err,
 				    "unpaired high surrogate %04X at octet %zu",
 				    (unsigned)u, at);
 				return SD_EINVAL;
@@ -449,7 +433,7 @@ smsc_ucs2_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
 				cp = 0xFFFD;
 		} else if (u >= 0xDC00 && u <= 0xDFFF) {
 			if (!lenient) {
-				seterr(err,
+				sd_errf(err,
 				    "unpaired low surrogate %04X at octet %zu",
 				    (unsigned)u, at);
 				return SD_EINVAL;
@@ -457,7 +441,7 @@ smsc_ucs2_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
 			cp = 0xFFFD;
 		} else if (u == 0) {
 			if (!lenient) {
-				seterr(err, "U+0000 at octet %zu", at);
+				sd_errf(err, "U+0000 at octet %zu", at);
 				return SD_EINVAL;
 			}
 			continue;
@@ -473,7 +457,7 @@ smsc_ucs2_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
 	*outlen = pos;
 	return SD_OK;
 toobig:
-	seterr(err, "decoded text does not fit in %zu bytes", cap);
+	sd_errf(err, "decoded text does not fit in %zu bytes", cap);
 	return SD_ETOOBIG;
 }
 
@@ -484,14 +468,14 @@ smsc_latin1_decode(const uint8_t *in, size_t len, unsigned flags,
 	size_t i, pos = 0;
 
 	if (len > SMSC_DECODE_MAX) {
-		seterr(err, "%zu octets, at most %d", len, SMSC_DECODE_MAX);
+		sd_errf(err, "%zu octets, at most %d", len, SMSC_DECODE_MAX);
 		return SD_ETOOBIG;
 	}
 	for (i = 0; i < len; i++) {
 		if (in[i] == 0) {
 			if (flags & SMSC_DECODE_LENIENT)
 				continue;
-			seterr(err, "octet 0 at %zu", i);
+			sd_errf(err, "octet 0 at %zu", i);
 			return SD_EINVAL;
 		}
 		if (utf8_put(out, cap, &pos, in[i]) != 0)
@@ -503,7 +487,7 @@ smsc_latin1_decode(const uint8_t *in, size_t len, unsigned flags,
 	*outlen = pos;
 	return SD_OK;
 toobig:
-	seterr(err, "decoded text does not fit in %zu bytes", cap);
+	sd_errf(err, "decoded text does not fit in %zu bytes", cap);
 	return SD_ETOOBIG;
 }
 
@@ -515,7 +499,7 @@ smsc_binary_decode(const uint8_t *in, size_t len, unsigned flags,
 	uint32_t cp;
 
 	if (len > SMSC_DECODE_MAX) {
-		seterr(err, "%zu octets, at most %d", len, SMSC_DECODE_MAX);
+		sd_errf(err, "%zu octets, at most %d", len, SMSC_DECODE_MAX);
 		return SD_ETOOBIG;
 	}
 	while (pos < len && utf8_next(in, len, &pos, &cp, NULL) == 0)
@@ -524,7 +508,7 @@ smsc_binary_decode(const uint8_t *in, size_t len, unsigned flags,
 		return smsc_latin1_decode(in, len, flags, out, cap, outlen,
 		    err);
 	if (cap < 1 || len > cap - 1) {
-		seterr(err, "decoded text does not fit in %zu bytes", cap);
+		sd_errf(err, "decoded text does not fit in %zu bytes", cap);
 		return SD_ETOOBIG;
 	}
 	if (len > 0)
@@ -544,7 +528,7 @@ smsc_text_decode(enum smsc_alphabet alpha, const uint8_t *units, size_t len,
 
 	*out = NULL;
 	if (len > SMSC_DECODE_MAX) {
-		seterr(err, "%zu units, at most %d", len, SMSC_DECODE_MAX);
+		sd_errf(err, "%zu units, at most %d", len, SMSC_DECODE_MAX);
 		return SD_ETOOBIG;
 	}
 	cap = SMSC_UTF8_MAX(len);
@@ -565,7 +549,7 @@ smsc_text_decode(enum smsc_alphabet alpha, const uint8_t *units, size_t len,
 		    err);
 		break;
 	default:
-		seterr(err, "unknown alphabet %d", (int)alpha);
+		sd_errf(err, "unknown alphabet %d", (int)alpha);
 		rc = SD_EINVAL;
 		break;
 	}
@@ -629,7 +613,7 @@ smsc_dc_alphabet(uint8_t data_coding, uint8_t gsm7_dc,
 		*alpha = (dc & 0x04) ? SMSC_ALPHA_BINARY : SMSC_ALPHA_GSM7;
 		return SD_OK;
 	}
-	seterr(err, "data_coding 0x%02X is not supported", dc);
+	sd_errf(err, "data_coding 0x%02X is not supported", dc);
 	return SD_EINVAL;
 }
 
@@ -642,12 +626,12 @@ smsc_text_choose(const char *utf8, size_t len, uint8_t gsm7_dc,
 	enum sd_rc rc;
 
 	if (gsm7_dc > 1) {
-		seterr(err, "GSM 7-bit data_coding %u, must be 0 or 1",
+		sd_errf(err, "GSM 7-bit data_coding %u, must be 0 or 1",
 		    gsm7_dc);
 		return SD_EINVAL;
 	}
 	if (len > SMSC_TEXT_MAX) {
-		seterr(err, "text of %zu bytes, at most %d", len,
+		sd_errf(err, "text of %zu bytes, at most %d", len,
 		    SMSC_TEXT_MAX);
 		return SD_ETOOBIG;
 	}
@@ -696,16 +680,16 @@ seg_opts_check(const struct smsc_seg_opts *o, char *err)
 {
 	if (o->mode != SMSC_SEG_UDH && o->mode != SMSC_SEG_SAR &&
 	    o->mode != SMSC_SEG_PAYLOAD) {
-		seterr(err, "unknown long-text mode %d", (int)o->mode);
+		sd_errf(err, "unknown long-text mode %d", (int)o->mode);
 		return SD_EINVAL;
 	}
 	if (o->max_parts < 1 || o->max_parts > SMSC_PARTS_MAX) {
-		seterr(err, "max_parts %u, must be 1..%d", o->max_parts,
+		sd_errf(err, "max_parts %u, must be 1..%d", o->max_parts,
 		    SMSC_PARTS_MAX);
 		return SD_EINVAL;
 	}
 	if (o->gsm7_dc > 1) {
-		seterr(err, "GSM 7-bit data_coding %u, must be 0 or 1",
+		sd_errf(err, "GSM 7-bit data_coding %u, must be 0 or 1",
 		    o->gsm7_dc);
 		return SD_EINVAL;
 	}
@@ -811,7 +795,7 @@ seg_part_encode(const struct seg_plan *p, const struct smsc_seg_opts *o,
 		rc = smsc_gsm7_pack(tmp, n, fill, part->sm + udhl, olen,
 		    &plen);
 		if (rc != SD_OK) {
-			seterr(err, "packing failed");
+			sd_errf(err, "packing failed");
 			return rc;
 		}
 	} else if (olen > 0)
@@ -835,7 +819,7 @@ smsc_seg_split(const char *utf8, size_t len, const struct smsc_seg_opts *o,
 	if (rc != SD_OK)
 		return rc;
 	if (len > SMSC_TEXT_MAX) {
-		seterr(err, "text of %zu bytes, at most %d", len,
+		sd_errf(err, "text of %zu bytes, at most %d", len,
 		    SMSC_TEXT_MAX);
 		return SD_ETOOBIG;
 	}
@@ -844,7 +828,7 @@ smsc_seg_split(const char *utf8, size_t len, const struct smsc_seg_opts *o,
 	if (rc != SD_OK)
 		goto fail;
 	if (p->nparts > o->max_parts) {
-		seterr(err, "text of %zu %s needs %zu parts, at most %u",
+		sd_errf(err, "text of %zu %s needs %zu parts, at most %u",
 		    p->units,
 		    p->alpha == SMSC_ALPHA_GSM7 ? "septets" : "code units",
 		    p->nparts, o->max_parts);
@@ -853,7 +837,7 @@ smsc_seg_split(const char *utf8, size_t len, const struct smsc_seg_opts *o,
 	}
 	if (o->mode == SMSC_SEG_PAYLOAD &&
 	    seg_octets(p, o, p->units, 0) > SMSC_PAYLOAD_MAX) {
-		seterr(err, "text needs %zu octets, message_payload holds %d",
+		sd_errf(err, "text needs %zu octets, message_payload holds %d",
 		    seg_octets(p, o, p->units, 0), SMSC_PAYLOAD_MAX);
 		rc = SD_ETOOBIG;
 		goto fail;

@@ -25,7 +25,6 @@
  */
 #include "smsc/smsc_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,21 +59,6 @@ struct smsc_concat {
 	uint64_t serial;               /* next group's serial */
 };
 
-static void seterr(char *err, const char *fmt, ...) SD_PRINTF(2, 3);
-
-/* printf into err (SD_ERRLEN bytes) if the caller gave one. */
-static void
-seterr(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, SD_ERRLEN, fmt, ap);
-	va_end(ap);
-}
-
 enum sd_rc
 smsc_udh_parse(const uint8_t *sm, size_t len, size_t *udh_len,
     struct smsc_udh_concat *ci, char err[SD_ERRLEN])
@@ -84,12 +68,12 @@ smsc_udh_parse(const uint8_t *sm, size_t len, size_t *udh_len,
 	memset(ci, 0, sizeof(*ci));
 	*udh_len = 0;
 	if (sm == NULL || len == 0) {
-		seterr(err, "UDH indicated but the message is empty");
+		sd_errf(err, "UDH indicated but the message is empty");
 		return SD_EINVAL;
 	}
 	end = (size_t)sm[0] + 1;
 	if (end > len) {
-		seterr(err, "UDH length %u runs past the %zu octets of the "
+		sd_errf(err, "UDH length %u runs past the %zu octets of the "
 		    "message", sm[0], len);
 		return SD_EINVAL;
 	}
@@ -98,14 +82,14 @@ smsc_udh_parse(const uint8_t *sm, size_t len, size_t *udh_len,
 		uint8_t iei, iel;
 
 		if (end - i < 2) {
-			seterr(err, "truncated information element at octet "
+			sd_errf(err, "truncated information element at octet "
 			    "%zu", i);
 			return SD_EINVAL;
 		}
 		iei = sm[i];
 		iel = sm[i + 1];
 		if (iel > end - i - 2) {
-			seterr(err, "information element 0x%02X of length %u "
+			sd_errf(err, "information element 0x%02X of length %u "
 			    "runs past the UDH", iei, iel);
 			return SD_EINVAL;
 		}
@@ -114,7 +98,7 @@ smsc_udh_parse(const uint8_t *sm, size_t len, size_t *udh_len,
 			struct smsc_udh_concat c;
 
 			if (iel != (iei == 0x00 ? 3 : 4)) {
-				seterr(err, "concatenation element 0x%02X of "
+				sd_errf(err, "concatenation element 0x%02X of "
 				    "length %u", iei, iel);
 				return SD_EINVAL;
 			}
@@ -155,23 +139,23 @@ smsc_concat_new(const struct smsc_concat_config *cfg, struct smsc_concat **c,
 
 	*c = NULL;
 	if (cfg->max_groups < 1 || cfg->max_groups > SMSC_CONCAT_GROUPS_MAX) {
-		seterr(err, "max_groups %u, must be 1..%d", cfg->max_groups,
+		sd_errf(err, "max_groups %u, must be 1..%d", cfg->max_groups,
 		    SMSC_CONCAT_GROUPS_MAX);
 		return SD_EINVAL;
 	}
 	if (cfg->max_parts < SMSC_PARTS_MAX ||
 	    cfg->max_parts > SMSC_CONCAT_PARTS_MAX) {
-		seterr(err, "max_parts %u, must be %d..%d", cfg->max_parts,
+		sd_errf(err, "max_parts %u, must be %d..%d", cfg->max_parts,
 		    SMSC_PARTS_MAX, SMSC_CONCAT_PARTS_MAX);
 		return SD_EINVAL;
 	}
 	if (cfg->timeout_s < 1) {
-		seterr(err, "timeout_s %lld, must be at least 1",
+		sd_errf(err, "timeout_s %lld, must be at least 1",
 		    (long long)cfg->timeout_s);
 		return SD_EINVAL;
 	}
 	if (cfg->gsm7_dc > 1) {
-		seterr(err, "GSM 7-bit data_coding %u, must be 0 or 1",
+		sd_errf(err, "GSM 7-bit data_coding %u, must be 0 or 1",
 		    cfg->gsm7_dc);
 		return SD_EINVAL;
 	}
@@ -319,7 +303,7 @@ concat_units(const struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
 		u = xmalloc(cap);
 		if (smsc_gsm7_unpack(t, tl, fill, 0, u, cap, n) != SD_OK) {
 			free(u);
-			seterr(err, "cannot unpack %zu octets of GSM 7-bit",
+			sd_errf(err, "cannot unpack %zu octets of GSM 7-bit",
 			    tl);
 			return SD_EINVAL;
 		}
@@ -344,7 +328,7 @@ concat_addr(char dst[SMSC_ADDR_MAX + 1], const char *a, const char *what,
 		a = "";
 	n = strnlen(a, SMSC_ADDR_MAX + 1);
 	if (n > SMSC_ADDR_MAX) {
-		seterr(err, "%s longer than %d characters", what,
+		sd_errf(err, "%s longer than %d characters", what,
 		    SMSC_ADDR_MAX);
 		return SD_EINVAL;
 	}
@@ -367,11 +351,11 @@ smsc_concat_add(struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
 	memset(out, 0, sizeof(*out));
 	memset(&ci, 0, sizeof(ci));
 	if (pdu->sm == NULL && pdu->len > 0) {
-		seterr(err, "message of %zu octets without data", pdu->len);
+		sd_errf(err, "message of %zu octets without data", pdu->len);
 		return SD_EINVAL;
 	}
 	if (pdu->len > SMSC_PAYLOAD_MAX) {
-		seterr(err, "message of %zu octets, at most %d", pdu->len,
+		sd_errf(err, "message of %zu octets, at most %d", pdu->len,
 		    SMSC_PAYLOAD_MAX);
 		return SD_ETOOBIG;
 	}
@@ -423,7 +407,7 @@ smsc_concat_add(struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
 	}
 	if (n > SMSC_CONCAT_UNITS_MAX) {
 		free(units);
-		seterr(err, "part of %zu units, at most %d", n,
+		sd_errf(err, "part of %zu units, at most %d", n,
 		    SMSC_CONCAT_UNITS_MAX);
 		return SD_ETOOBIG;
 	}
@@ -439,7 +423,7 @@ smsc_concat_add(struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
 	}
 	if (g != NULL && g->data_coding != pdu->data_coding) {
 		free(units);
-		seterr(err, "part %u/%u has data_coding 0x%02X, earlier parts "
+		sd_errf(err, "part %u/%u has data_coding 0x%02X, earlier parts "
 		    "0x%02X", ci.seq, ci.total, pdu->data_coding,
 		    g->data_coding);
 		return SD_EINVAL;

@@ -26,7 +26,6 @@
  */
 #include "smsc/smsc_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -82,21 +81,6 @@ static const struct {
 };
 
 #define DLR_NSTATS (sizeof(dlr_stats) / sizeof(dlr_stats[0]))
-
-static void seterr(char *err, const char *fmt, ...) SD_PRINTF(2, 3);
-
-/* printf into err (SD_ERRLEN bytes) if the caller gave one. */
-static void
-seterr(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, SD_ERRLEN, fmt, ap);
-	va_end(ap);
-}
 
 static bool
 dlr_is_space(char c)
@@ -288,7 +272,7 @@ dlr_parse_text(const char *s, size_t n, struct smsc_dlr *d, bool *have_id,
 		switch (dlr_keys[k].field) {
 		case DLR_F_ID:
 			if (e - v > SMSC_MSGID_MAX) {
-				seterr(err, "receipt id of %zu characters, "
+				sd_errf(err, "receipt id of %zu characters, "
 				    "at most %d", e - v, SMSC_MSGID_MAX);
 				return SD_EINVAL;
 			}
@@ -341,7 +325,7 @@ smsc_dlr_parse(const uint8_t *sm, size_t len, const struct smsc_dlr_tlv *tlv,
 	d->dlvrd = -1;
 	d->state = SMSC_DLR_UNKNOWN;
 	if (len > SMSC_PAYLOAD_MAX) {
-		seterr(err, "receipt of %zu octets", len);
+		sd_errf(err, "receipt of %zu octets", len);
 		return SD_ETOOBIG;
 	}
 	if (sm != NULL && len > 0) {
@@ -356,12 +340,12 @@ smsc_dlr_parse(const uint8_t *sm, size_t len, const struct smsc_dlr_tlv *tlv,
 		size_t n = strnlen(id, SMSC_MSGID_MAX + 1);
 
 		if (n > SMSC_MSGID_MAX) {
-			seterr(err, "receipted_message_id longer than %d",
+			sd_errf(err, "receipted_message_id longer than %d",
 			    SMSC_MSGID_MAX);
 			return SD_EINVAL;
 		}
 		if (!dlr_id_ok(id, n)) {
-			seterr(err, "receipted_message_id has a non-printable "
+			sd_errf(err, "receipted_message_id has a non-printable "
 			    "character");
 			return SD_EINVAL;
 		}
@@ -382,11 +366,11 @@ smsc_dlr_parse(const uint8_t *sm, size_t len, const struct smsc_dlr_tlv *tlv,
 		    tlv->network_error_code[2]);
 	}
 	if (!have_id) {
-		seterr(err, "receipt has no message id");
+		sd_errf(err, "receipt has no message id");
 		return SD_EINVAL;
 	}
 	if (!have_state) {
-		seterr(err, "receipt id=%s has no state", d->id);
+		sd_errf(err, "receipt id=%s has no state", d->id);
 		return SD_EINVAL;
 	}
 	d->final = smsc_dlr_state_final(d->state);

@@ -1,7 +1,9 @@
 /* core/base/rc.c: names and classes of enum sd_rc. */
 #include "core/base/rc.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 static const struct {
 	const char *name; /* stable name for logs */
@@ -35,4 +37,16 @@ sd_rc_is_temp(enum sd_rc rc)
 	if ((size_t)rc >= sizeof(rc_tab) / sizeof(rc_tab[0]))
 		return false;
 	return rc_tab[rc].temp;
+}
+
+void
+sd_errf(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, SD_ERRLEN, fmt, ap);
+	va_end(ap);
 }

@@ -36,6 +36,10 @@ enum sd_rc {
 /* Short stable name of rc ("EINVAL"), for logs. Never NULL; static. */
 const char *sd_rc_str(enum sd_rc rc);
 
+/* Write a printf-style reason into err (SD_ERRLEN bytes), cut to fit; err
+ * may be NULL (the caller wants no detail). Any thread. */
+void sd_errf(char *err, const char *fmt, ...) SD_PRINTF(2, 3);
+
 /* True if the condition may clear by itself and the operation may be
  * retried unchanged (EBUSY, EIO, ENOMEM). */
 bool sd_rc_is_temp(enum sd_rc rc);
