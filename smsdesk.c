@@ -26,66 +26,62 @@
 #define CMD_ENV 0x2 /* app->env, with the calendar: refused without it */
 
 struct cmd {
-	const char *words[3];                       /* e.g. "staff", "add" */
+	const char *words[3]; /* e.g. "staff", "add" */
 	int (*fn)(struct app *app, int argc, char **argv); /* handler */
-	const char *usage;                          /* arguments */
-	const char *help;                           /* one line */
-	unsigned needs;                             /* CMD_DB | CMD_ENV */
+	const char *usage;                                 /* arguments */
+	const char *help;                                  /* one line */
+	unsigned needs; /* CMD_DB | CMD_ENV */
 };
 
 static const struct cmd cmds[] = {
-	{{"serve"}, cmd_serve, "[--ready-file PATH]",
-	    "run the daemon in the foreground (SIGINT/SIGTERM stop it)",
-	    CMD_ENV},
-	{{"config", "check"}, cmd_config_check, "FILE",
-	    "validate a configuration file; errors as file:line", 0},
-	{{"config", "defaults"}, cmd_config_defaults, "",
-	    "print every key with its default and a comment", 0},
-	{{"db", "migrate"}, cmd_db_migrate, "",
-	    "create or upgrade the database schema", 0},
-	{{"dept", "list"}, cmd_dept_list, "", "list departments and codes",
-	    CMD_DB},
-	{{"staff", "add"}, cmd_staff_add,
-	    "--mobile M --first F --last L --title T --dept CODE[,CODE] "
-	    "[--head|--admin]",
-	    "add a staff member", CMD_DB},
-	{{"staff", "list"}, cmd_staff_list, "", "list staff", CMD_DB},
-	{{"user", "add"}, cmd_user_add, "--mobile M --first F --last L",
-	    "add an applicant (verified by the operator)", CMD_DB},
-	{{"request", "new"}, cmd_request_new,
-	    "--from M --dept CODE --priority P --title T --text BODY",
-	    "open a request for an applicant", CMD_DB | CMD_ENV},
-	{{"request", "reply"}, cmd_request_reply, "N --from M --text BODY",
-	    "add a message to request N (staff answer or follow-up)",
-	    CMD_DB | CMD_ENV},
-	{{"request", "close"}, cmd_request_close, "N --by M",
-	    "close request N as staff member M", CMD_DB | CMD_ENV},
-	{{"request", "reopen"}, cmd_request_reopen, "N --by M",
-	    "reopen closed request N as staff member M", CMD_DB | CMD_ENV},
-	{{"request", "escalate"}, cmd_request_escalate, "N",
-	    "send request N to the head's office", CMD_DB | CMD_ENV},
-	{{"request", "list"}, cmd_request_list, "--mobile M",
-	    "an applicant's requests, newest first", CMD_DB},
-	{{"request", "show"}, cmd_request_show, "N [--as M]",
-	    "show request N and its thread (as M: with M's access)", CMD_DB},
-	{{"queue", "show"}, cmd_queue_show, "ID",
-	    "one outbound message: state, attempts, SMSC ids, reason", CMD_DB},
-	{{"queue", "retry"}, cmd_queue_retry, "ID",
-	    "send a failed, expired or undeliverable message again", CMD_DB},
-	{{"queue", "add"}, cmd_queue_add,
-	    "--to M --text T [--kind otp|alert|reply] [--count N]",
-	    "queue an SMS (N copies numbered \"T #i\"; tests, operators)",
-	    CMD_DB},
-	{{"queue"}, cmd_queue, "",
-	    "outbound messages by kind and state, and the oldest waiting",
-	    CMD_DB},
-	{{"otp", "send"}, cmd_otp_send, "--mobile M [--purpose signup|login]",
-	    "issue a one-time password and queue it (the code is not shown)",
-	    CMD_DB},
-	{{"sla", "sweep"}, cmd_sla_sweep, "",
-	    "escalate every request unanswered for [sla] answer_days working "
-	    "days (serve does this every minute)",
-	    CMD_DB | CMD_ENV},
+    {{"serve"}, cmd_serve, "[--ready-file PATH]",
+	"run the daemon in the foreground (SIGINT/SIGTERM stop it)", CMD_ENV},
+    {{"config", "check"}, cmd_config_check, "FILE",
+	"validate a configuration file; errors as file:line", 0},
+    {{"config", "defaults"}, cmd_config_defaults, "",
+	"print every key with its default and a comment", 0},
+    {{"db", "migrate"}, cmd_db_migrate, "",
+	"create or upgrade the database schema", 0},
+    {{"dept", "list"}, cmd_dept_list, "", "list departments and codes", CMD_DB},
+    {{"staff", "add"}, cmd_staff_add,
+	"--mobile M --first F --last L --title T --dept CODE[,CODE] "
+	"[--head|--admin]",
+	"add a staff member", CMD_DB},
+    {{"staff", "list"}, cmd_staff_list, "", "list staff", CMD_DB},
+    {{"user", "add"}, cmd_user_add, "--mobile M --first F --last L",
+	"add an applicant (verified by the operator)", CMD_DB},
+    {{"request", "new"}, cmd_request_new,
+	"--from M --dept CODE --priority P --title T --text BODY",
+	"open a request for an applicant", CMD_DB | CMD_ENV},
+    {{"request", "reply"}, cmd_request_reply, "N --from M --text BODY",
+	"add a message to request N (staff answer or follow-up)",
+	CMD_DB | CMD_ENV},
+    {{"request", "close"}, cmd_request_close, "N --by M",
+	"close request N as staff member M", CMD_DB | CMD_ENV},
+    {{"request", "reopen"}, cmd_request_reopen, "N --by M",
+	"reopen closed request N as staff member M", CMD_DB | CMD_ENV},
+    {{"request", "escalate"}, cmd_request_escalate, "N",
+	"send request N to the head's office", CMD_DB | CMD_ENV},
+    {{"request", "list"}, cmd_request_list, "--mobile M",
+	"an applicant's requests, newest first", CMD_DB},
+    {{"request", "show"}, cmd_request_show, "N [--as M]",
+	"show request N and its thread (as M: with M's access)", CMD_DB},
+    {{"queue", "show"}, cmd_queue_show, "ID",
+	"one outbound message: state, attempts, SMSC ids, reason", CMD_DB},
+    {{"queue", "retry"}, cmd_queue_retry, "ID",
+	"send a failed, expired or undeliverable message again", CMD_DB},
+    {{"queue", "add"}, cmd_queue_add,
+	"--to M --text T [--kind otp|alert|reply] [--count N]",
+	"queue an SMS (N copies numbered \"T #i\"; tests, operators)", CMD_DB},
+    {{"queue"}, cmd_queue, "",
+	"outbound messages by kind and state, and the oldest waiting", CMD_DB},
+    {{"otp", "send"}, cmd_otp_send, "--mobile M [--purpose signup|login]",
+	"issue a one-time password and queue it (the code is not shown)",
+	CMD_DB},
+    {{"sla", "sweep"}, cmd_sla_sweep, "",
+	"escalate every request unanswered for [sla] answer_days working "
+	"days (serve does this every minute)",
+	CMD_DB | CMD_ENV},
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -131,7 +127,8 @@ wants_help(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
 			return 1;
 	return 0;
 }
@@ -186,12 +183,12 @@ int
 main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"trace", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"trace", required_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *trace = NULL;
 	const struct cmd *c;
@@ -222,9 +219,10 @@ main(int argc, char **argv)
 	}
 	c = cmd_find(nsub, sub, &used);
 	if (c == NULL) {
-		fprintf(stderr, "smsdesk: unknown command '%s'%s%s (see "
-		    "smsdesk --help)\n", sub[0], nsub > 1 ? " " : "",
-		    nsub > 1 ? sub[1] : "");
+		fprintf(stderr,
+		    "smsdesk: unknown command '%s'%s%s (see "
+		    "smsdesk --help)\n",
+		    sub[0], nsub > 1 ? " " : "", nsub > 1 ? sub[1] : "");
 		return EXIT_USAGE;
 	}
 	/* The handler sees argv[0] = its last command word. */
@@ -247,8 +245,8 @@ main(int argc, char **argv)
 	} else {
 		app_config_defaults(&app.cfg);
 	}
-	log_set_level(verbose ? LOG_LVL_DEBUG :
-				(enum log_level)app.cfg.log.level);
+	log_set_level(
+	    verbose ? LOG_LVL_DEBUG : (enum log_level)app.cfg.log.level);
 	if (trace == NULL && app.cfg.log.trace[0] != '\0')
 		trace = app.cfg.log.trace;
 	if (trace != NULL) {
@@ -259,22 +257,25 @@ main(int argc, char **argv)
 		log_set_trace(mask);
 	}
 	if (getenv("SMSDESK_CLOCK_OFFSET") != NULL)
-		sd_clock_set_offset(strtoll(getenv("SMSDESK_CLOCK_OFFSET"),
-		    NULL, 10));
+		sd_clock_set_offset(
+		    strtoll(getenv("SMSDESK_CLOCK_OFFSET"), NULL, 10));
 
 	/* Before anything is opened: a command that would change a request
 	 * without its working-day calendar must not run at all. */
 	if ((c->needs & CMD_ENV) != 0 && app_env_init(&app) < 0) {
-		fprintf(stderr, "smsdesk: %s%s%s not run: it needs the "
-		    "working-day calendar ([sla] holidays_file)\n", c->words[0],
-		    c->words[1] != NULL ? " " : "",
+		fprintf(stderr,
+		    "smsdesk: %s%s%s not run: it needs the "
+		    "working-day calendar ([sla] holidays_file)\n",
+		    c->words[0], c->words[1] != NULL ? " " : "",
 		    c->words[1] != NULL ? c->words[1] : "");
 		return 1;
 	}
 	if ((c->needs & CMD_DB) != 0) {
 		if (app_mkdir_parent(app.cfg.db.path) < 0) {
-			fprintf(stderr, "smsdesk: cannot create the folder of "
-			    "%s: %s\n", app.cfg.db.path, strerror(errno));
+			fprintf(stderr,
+			    "smsdesk: cannot create the folder of "
+			    "%s: %s\n",
+			    app.cfg.db.path, strerror(errno));
 			return 1;
 		}
 		/* Admin commands are quiet unless -v. */
@@ -292,4 +293,3 @@ main(int argc, char **argv)
 	core_calendar_free(app.cal);
 	return rc;
 }
-

@@ -73,8 +73,10 @@ parse_depts(const char *s, int *codes, size_t max, size_t *n)
 		v = strtol(p, &end, 10);
 		if (end == p || errno != 0 || v < 1 || v > 99 ||
 		    (*end != ',' && *end != '\0') || *n == max) {
-			fprintf(stderr, "smsdesk: --dept '%s' is not a list "
-			    "of department codes like 2,5\n", s);
+			fprintf(stderr,
+			    "smsdesk: --dept '%s' is not a list "
+			    "of department codes like 2,5\n",
+			    s);
 			return -1;
 		}
 		codes[(*n)++] = (int)v;
@@ -91,14 +93,14 @@ static int
 add_user(struct app *app, int argc, char **argv, int staff)
 {
 	static const struct option lo[] = {
-		{"mobile", required_argument, NULL, 'm'},
-		{"first", required_argument, NULL, 'f'},
-		{"last", required_argument, NULL, 'l'},
-		{"title", required_argument, NULL, 't'},
-		{"dept", required_argument, NULL, 'd'},
-		{"head", no_argument, NULL, 'H'},
-		{"admin", no_argument, NULL, 'A'},
-		{NULL, 0, NULL, 0},
+	    {"mobile", required_argument, NULL, 'm'},
+	    {"first", required_argument, NULL, 'f'},
+	    {"last", required_argument, NULL, 'l'},
+	    {"title", required_argument, NULL, 't'},
+	    {"dept", required_argument, NULL, 'd'},
+	    {"head", no_argument, NULL, 'H'},
+	    {"admin", no_argument, NULL, 'A'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *mobile = NULL, *first = NULL, *last = NULL, *title = NULL,
 		   *dept = NULL;
@@ -120,11 +122,13 @@ add_user(struct app *app, int argc, char **argv, int staff)
 	default: return EXIT_USAGE;
 	}
 	OPT_END;
-	if (optind != argc || mobile == NULL || first == NULL ||
-	    last == NULL || (staff && title == NULL) ||
-	    (!staff && (title != NULL || dept != NULL ||
-			   role != CORE_ROLE_APPLICANT))) {
-		fprintf(stderr, "smsdesk: missing or unexpected arguments "
+	if (optind != argc || mobile == NULL || first == NULL || last == NULL ||
+	    (staff && title == NULL) ||
+	    (!staff &&
+		(title != NULL || dept != NULL ||
+		    role != CORE_ROLE_APPLICANT))) {
+		fprintf(stderr,
+		    "smsdesk: missing or unexpected arguments "
 		    "(see --help)\n");
 		return EXIT_USAGE;
 	}
@@ -194,9 +198,9 @@ int
 cmd_otp_send(struct app *app, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"mobile", required_argument, NULL, 'm'},
-		{"purpose", required_argument, NULL, 'p'},
-		{NULL, 0, NULL, 0},
+	    {"mobile", required_argument, NULL, 'm'},
+	    {"purpose", required_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
 	};
 	enum core_otp_purpose purpose = CORE_OTP_LOGIN;
 	const char *mobile = NULL;
@@ -221,7 +225,8 @@ cmd_otp_send(struct app *app, int argc, char **argv)
 	}
 	OPT_END;
 	if (mobile == NULL || optind != argc) {
-		fprintf(stderr, "usage: smsdesk otp send --mobile M "
+		fprintf(stderr,
+		    "usage: smsdesk otp send --mobile M "
 		    "[--purpose signup|login|reset]\n");
 		return EXIT_USAGE;
 	}

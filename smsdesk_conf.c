@@ -28,7 +28,7 @@
 #endif
 
 static const char *const log_level_choices[] = {"error", "warn", "info",
-	"debug", NULL};
+    "debug", NULL};
 
 static enum sd_rc
 log_check_trace(const char *v, char err[SD_ERRLEN])
@@ -39,11 +39,11 @@ log_check_trace(const char *v, char err[SD_ERRLEN])
 }
 
 static const struct sd_conf_key log_config_keys[] = {
-	{"level", SD_CONF_ENUM, offsetof(struct log_config, level), "info", 0,
-	    0, log_level_choices, NULL, "error | warn | info | debug"},
-	{"trace", SD_CONF_STR, offsetof(struct log_config, trace), "", 0, 0,
-	    NULL, log_check_trace, "trace subsystems: smpp,db,http,cmd,all"},
-	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+    {"level", SD_CONF_ENUM, offsetof(struct log_config, level), "info", 0, 0,
+	log_level_choices, NULL, "error | warn | info | debug"},
+    {"trace", SD_CONF_STR, offsetof(struct log_config, trace), "", 0, 0, NULL,
+	log_check_trace, "trace subsystems: smpp,db,http,cmd,all"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
 #define APP_N_SECTIONS 10
@@ -52,16 +52,16 @@ static void
 app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
 {
 	const struct sd_conf_section tab[APP_N_SECTIONS] = {
-		{"db", db_config_keys, &c->db},
-		{"web", web_config_keys, &c->web},
-		{"smpp", smsc_config_keys, &c->smpp},
-		{"http_sms", smsc_http_config_keys, &c->http},
-		{"queue", smsc_pipe_config_keys, &c->queue},
-		{"otp", core_otp_config_keys, &c->otp},
-		{"sms", core_sms_config_keys, &c->sms},
-		{"sla", core_sla_config_keys, &c->sla},
-		{"alerts", core_alert_config_keys, &c->alerts},
-		{"log", log_config_keys, &c->log},
+	    {"db", db_config_keys, &c->db},
+	    {"web", web_config_keys, &c->web},
+	    {"smpp", smsc_config_keys, &c->smpp},
+	    {"http_sms", smsc_http_config_keys, &c->http},
+	    {"queue", smsc_pipe_config_keys, &c->queue},
+	    {"otp", core_otp_config_keys, &c->otp},
+	    {"sms", core_sms_config_keys, &c->sms},
+	    {"sla", core_sla_config_keys, &c->sla},
+	    {"alerts", core_alert_config_keys, &c->alerts},
+	    {"log", log_config_keys, &c->log},
 	};
 
 	memcpy(s, tab, sizeof(tab));
@@ -81,13 +81,13 @@ app_config_defaults(struct app_config *c)
 
 /* State of one INI parse: line counting reader plus collected errors. */
 struct conf_parse {
-	FILE *fp;                /* the file */
-	const char *path;        /* for messages */
-	int line;                /* line just read */
-	int n_errors;            /* errors reported */
-	struct app_config *cfg;  /* being filled */
-	const char *secret;      /* a secret key the file sets, or NULL */
-	char dir[PATH_MAX];      /* the file's folder, absolute */
+	FILE *fp;               /* the file */
+	const char *path;       /* for messages */
+	int line;               /* line just read */
+	int n_errors;           /* errors reported */
+	struct app_config *cfg; /* being filled */
+	const char *secret;     /* a secret key the file sets, or NULL */
+	char dir[PATH_MAX];     /* the file's folder, absolute */
 };
 
 /*
@@ -100,10 +100,10 @@ static const struct conf_path_key {
 	const char *section; /* its section */
 	const char *key;     /* its key */
 } conf_path_keys[] = {
-	{"db", "path"},
-	{"web", "attachments_dir"},
-	{"http_sms", "ca_file"},
-	{"sla", "holidays_file"},
+    {"db", "path"},
+    {"web", "attachments_dir"},
+    {"http_sms", "ca_file"},
+    {"sla", "holidays_file"},
 };
 
 /* The folder of the file at path, absolute, in out (PATH_MAX). -1 if
@@ -134,8 +134,7 @@ conf_path_resolve(const struct sd_conf_section *sec, const char *key,
 	char tmp[SD_CONF_VALUE_MAX], *v;
 	size_t i;
 
-	for (i = 0; i < sizeof(conf_path_keys) / sizeof(conf_path_keys[0]);
-	     i++)
+	for (i = 0; i < sizeof(conf_path_keys) / sizeof(conf_path_keys[0]); i++)
 		if (strcmp(conf_path_keys[i].section, sec->name) == 0 &&
 		    strcmp(conf_path_keys[i].key, key) == 0)
 			break;
@@ -149,9 +148,12 @@ conf_path_resolve(const struct sd_conf_section *sec, const char *key,
 	    strcmp(v, CORE_HOLIDAYS_AUTO) == 0)
 		return SD_OK;
 	if (snprintf(tmp, sizeof(tmp), "%s%s%s", dir,
-		dir[strlen(dir) - 1] == '/' ? "" : "/", v) >= (int)sizeof(tmp)) {
-		snprintf(err, SD_ERRLEN, "%s: too long once read from the "
-		    "file's folder %s", key, dir);
+		dir[strlen(dir) - 1] == '/' ? "" : "/",
+		v) >= (int)sizeof(tmp)) {
+		snprintf(err, SD_ERRLEN,
+		    "%s: too long once read from the "
+		    "file's folder %s",
+		    key, dir);
 		return SD_EINVAL;
 	}
 	memcpy(v, tmp, sizeof(tmp));
@@ -167,7 +169,8 @@ conf_section_known(struct app_config *cfg, const char *name, size_t len)
 
 	app_sections(cfg, s);
 	for (i = 0; i < APP_N_SECTIONS; i++)
-		if (strlen(s[i].name) == len && strncmp(s[i].name, name, len) == 0)
+		if (strlen(s[i].name) == len &&
+		    strncmp(s[i].name, name, len) == 0)
 			return 1;
 	return 0;
 }
@@ -212,8 +215,9 @@ conf_handler(void *user, const char *section, const char *name,
 		/* Reported once, on the [section] line, by conf_reader();
 		 * a key before any section has section "". */
 		if (section[0] == '\0') {
-			fprintf(stderr, "%s:%d: '%s' is outside any [section]\n",
-			    p->path, p->line, name);
+			fprintf(stderr,
+			    "%s:%d: '%s' is outside any [section]\n", p->path,
+			    p->line, name);
 			p->n_errors++;
 		}
 		return 1; /* keep going: report every error at once */
@@ -237,14 +241,13 @@ conf_handler(void *user, const char *section, const char *name,
 /*
  * Load path over the defaults. Errors are printed as "file:line: reason";
  * returns the number of errors (0 = OK). Relative paths the file writes
- * are made relative to its folder (conf_path_keys). *loose (may be NULL) names the
- * secret the file holds ([smpp] password, [http_sms] url or auth_header)
+ * are made relative to its folder (conf_path_keys). *loose (may be NULL) names
+ * the secret the file holds ([smpp] password, [http_sms] url or auth_header)
  * when group or others may read it, else is NULL (style.md A6: secrets
  * live only in the 0600 config file).
  */
 int
-app_config_load(const char *path, struct app_config *cfg,
-    const char **loose)
+app_config_load(const char *path, struct app_config *cfg, const char **loose)
 {
 	struct conf_parse p;
 	struct stat st;
@@ -274,8 +277,10 @@ app_config_load(const char *path, struct app_config *cfg,
 	fclose(p.fp);
 	if (r > 0) {
 		/* A syntax error inih itself found (no '=' or ']'). */
-		fprintf(stderr, "%s:%d: syntax error (expected [section] or "
-		    "key = value)\n", path, r);
+		fprintf(stderr,
+		    "%s:%d: syntax error (expected [section] or "
+		    "key = value)\n",
+		    path, r);
 		p.n_errors++;
 	}
 	return p.n_errors;
@@ -289,9 +294,10 @@ app_config_warn(const char *path, const char *what)
 
 	if (stat(path, &st) != 0)
 		return;
-	log_warnx("config", "file holds %s and is readable by %s: chmod "
-	    "600 it path=%s mode=%04o", what,
-	    (st.st_mode & 007) != 0 ? "others" : "its group", path,
+	log_warnx("config",
+	    "file holds %s and is readable by %s: chmod "
+	    "600 it path=%s mode=%04o",
+	    what, (st.st_mode & 007) != 0 ? "others" : "its group", path,
 	    (unsigned)(st.st_mode & 0777));
 }
 
@@ -341,11 +347,13 @@ app_holidays_find(struct app_config *cfg, const char *config_path)
 		strcpy(cfg->sla.holidays_file, real);
 		return 0;
 	}
-	fprintf(stderr, "smsdesk: [sla] holidays_file = auto: no readable "
+	fprintf(stderr,
+	    "smsdesk: [sla] holidays_file = auto: no readable "
 	    "holidays.txt in");
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "%s %s", i > 0 ? "," : "", cand[i]);
-	fprintf(stderr, "; set [sla] holidays_file (empty: no holidays) or "
+	fprintf(stderr,
+	    "; set [sla] holidays_file (empty: no holidays) or "
 	    "SMSDESK_DATADIR\n");
 	return -1;
 }
@@ -363,8 +371,8 @@ app_calendar(struct app_config *cfg, const char *config_path,
 	    app_holidays_find(cfg, config_path) < 0)
 		return -1;
 	if (core_calendar_new(&cfg->sla, cal, err) != SD_OK) {
-		fprintf(stderr, "%s: %s\n", prefix != NULL ? prefix :
-		    "smsdesk", err);
+		fprintf(stderr, "%s: %s\n", prefix != NULL ? prefix : "smsdesk",
+		    err);
 		return -1;
 	}
 	return 0;
@@ -438,7 +446,7 @@ cmd_config_defaults(struct app *app, int argc, char **argv)
 	app_config_defaults(&cfg);
 	app_sections(&cfg, s);
 	printf("; smsdesk configuration: every key with its built-in "
-	    "default.\n; Keys not written in a file keep these values.\n\n");
+	       "default.\n; Keys not written in a file keep these values.\n\n");
 	for (i = 0; i < APP_N_SECTIONS; i++)
 		sd_conf_print_defaults(&s[i], stdout);
 	return 0;

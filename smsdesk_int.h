@@ -37,16 +37,16 @@ struct log_config {
 /* The whole configuration, one struct per section. Immutable once
  * loaded; passed by const pointer. */
 struct app_config {
-	struct db_config db;          /* [db] */
-	struct web_config web;        /* [web] */
-	struct smsc_config smpp;      /* [smpp] */
-	struct smsc_http_config http; /* [http_sms] */
-	struct smsc_pipe_config queue; /* [queue] */
-	struct core_otp_config otp;   /* [otp] */
-	struct core_sms_config sms;   /* [sms] */
-	struct core_sla_config sla;   /* [sla] */
+	struct db_config db;             /* [db] */
+	struct web_config web;           /* [web] */
+	struct smsc_config smpp;         /* [smpp] */
+	struct smsc_http_config http;    /* [http_sms] */
+	struct smsc_pipe_config queue;   /* [queue] */
+	struct core_otp_config otp;      /* [otp] */
+	struct core_sms_config sms;      /* [sms] */
+	struct core_sla_config sla;      /* [sla] */
 	struct core_alert_config alerts; /* [alerts] */
-	struct log_config log;        /* [log] */
+	struct log_config log;           /* [log] */
 };
 
 /* What every handler gets. */
@@ -62,11 +62,11 @@ struct app {
 };
 
 /* getopt_long over a subcommand's arguments; resets getopt state. */
-#define OPT_BEGIN(argc, argv, shortopts, longopts)                           \
-	optind = 0; /* 0, not 1: glibc then re-reads the "+" mode too */ \
-	opterr = 1;                                                          \
-	for (int ch_; (ch_ = getopt_long(argc, argv, shortopts, longopts,    \
-			   NULL)) != -1;)                                    \
+#define OPT_BEGIN(argc, argv, shortopts, longopts)                             \
+	optind = 0; /* 0, not 1: glibc then re-reads the "+" mode too */       \
+	opterr = 1;                                                            \
+	for (int ch_; (ch_ = getopt_long(argc, argv, shortopts, longopts,      \
+			   NULL)) != -1;)                                      \
 		switch (ch_)
 #define OPT_END
 

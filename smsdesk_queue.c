@@ -78,17 +78,19 @@ cmd_queue_show(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	rc = db_outbox_get(app->db, id, &r, &parts);
 	if (rc != SD_OK) {
-		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
-		    "no such message" : db_errmsg(app->db));
+		fprintf(stderr, "smsdesk: %s\n",
+		    rc == SD_ENOTFOUND ? "no such message" :
+					 db_errmsg(app->db));
 		return 1;
 	}
 	printf("id: %lld\nkind: %s\npriority: %d\nto: %s\nstate: %s\n"
-	    "attempts: %d\nroute: %s\nsmsc id: %s\nparts: %d%s%s\n"
-	    "queued: %s\nupdated: %s\n",
+	       "attempts: %d\nroute: %s\nsmsc id: %s\nparts: %d%s%s\n"
+	       "queued: %s\nupdated: %s\n",
 	    (long long)r.id, core_out_kind_name(r.kind), r.priority,
 	    r.destination, core_out_state_name(r.state), r.attempts,
-	    r.route == CORE_OUT_ROUTE_SMPP ? "smpp" :
-	    r.route == CORE_OUT_ROUTE_HTTP ? "http" : "-",
+	    r.route == CORE_OUT_ROUTE_SMPP     ? "smpp" :
+		r.route == CORE_OUT_ROUTE_HTTP ? "http" :
+						 "-",
 	    r.smsc_id[0] != '\0' ? r.smsc_id : "-", r.parts,
 	    parts != NULL && parts[0] != '\0' ? " " : "",
 	    parts != NULL ? parts : "", core_jalali_format(r.created, when),
@@ -102,8 +104,10 @@ cmd_queue_show(struct app *app, int argc, char **argv)
 	/* An OTP's text holds a live code: never print it. Others may
 	 * quote what a sender wrote: escaped for the terminal. */
 	text = core_text_escape(r.body, CORE_ESC_LINES);
-	printf("text: %s\n", r.kind == CORE_OUT_OTP ? "(one-time password, "
-	    "not shown)" : text);
+	printf("text: %s\n",
+	    r.kind == CORE_OUT_OTP ? "(one-time password, "
+				     "not shown)" :
+				     text);
 	free(text);
 	free(parts);
 	db_outbox_row_fini(&r);
@@ -125,11 +129,15 @@ cmd_queue_retry(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	rc = core_out_retry(app->db, id, err);
 	if (rc != SD_OK) {
-		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
-		    "no such message" : rc == SD_ESTATE ?
-		    "it is still queued or submitted" : rc == SD_EPERM ?
-		    "a one-time password is never sent again (its code is "
-		    "masked once final); issue a new one" : err);
+		fprintf(stderr, "smsdesk: %s\n",
+		    rc == SD_ENOTFOUND ?
+			"no such message" :
+			rc == SD_ESTATE ?
+			"it is still queued or submitted" :
+			rc == SD_EPERM ?
+			"a one-time password is never sent again (its code is "
+			"masked once final); issue a new one" :
+			err);
 		return 1;
 	}
 	printf("queued again: %lld\n", (long long)id);
@@ -140,11 +148,11 @@ int
 cmd_queue_add(struct app *app, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"to", required_argument, NULL, 't'},
-		{"text", required_argument, NULL, 'x'},
-		{"kind", required_argument, NULL, 'k'},
-		{"count", required_argument, NULL, 'n'},
-		{NULL, 0, NULL, 0},
+	    {"to", required_argument, NULL, 't'},
+	    {"text", required_argument, NULL, 'x'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"count", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *to = NULL, *text = NULL;
 	char e164[SD_MOBILE_LEN], err[SD_ERRLEN];
@@ -160,7 +168,8 @@ cmd_queue_add(struct app *app, int argc, char **argv)
 	case 'k':
 		if (core_out_kind_parse(optarg, &kind) != SD_OK ||
 		    kind == CORE_OUT_USSD) {
-			fprintf(stderr, "smsdesk: --kind is otp, alert or "
+			fprintf(stderr,
+			    "smsdesk: --kind is otp, alert or "
 			    "reply\n");
 			return EXIT_USAGE;
 		}
@@ -171,7 +180,8 @@ cmd_queue_add(struct app *app, int argc, char **argv)
 	OPT_END;
 	if (to == NULL || text == NULL || optind != argc || count < 1 ||
 	    count > 1000000) {
-		fprintf(stderr, "usage: smsdesk queue add --to M --text T "
+		fprintf(stderr,
+		    "usage: smsdesk queue add --to M --text T "
 		    "[--kind otp|alert|reply] [--count N (1..1000000)]\n");
 		return EXIT_USAGE;
 	}
@@ -179,11 +189,11 @@ cmd_queue_add(struct app *app, int argc, char **argv)
 		fprintf(stderr, "smsdesk: --to: %s\n", err);
 		return EXIT_USAGE;
 	}
-	rc = core_out_add(app->db, kind, e164, text, count, &first, &last,
-	    err);
+	rc = core_out_add(app->db, kind, e164, text, count, &first, &last, err);
 	if (rc != SD_OK) {
-		fprintf(stderr, "smsdesk: %s\n", rc == SD_EINVAL ?
-		    "the text is empty or not valid UTF-8" : err);
+		fprintf(stderr, "smsdesk: %s\n",
+		    rc == SD_EINVAL ? "the text is empty or not valid UTF-8" :
+				      err);
 		return 1;
 	}
 	if (count == 1)

@@ -42,8 +42,9 @@ user_id_of(struct app *app, const char *mobile, int64_t *id)
 	}
 	rc = db_user_by_mobile(app->db, e164, &u);
 	if (rc != SD_OK) {
-		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
-		    "no user with that mobile number" : db_errmsg(app->db));
+		fprintf(stderr, "smsdesk: %s\n",
+		    rc == SD_ENOTFOUND ? "no user with that mobile number" :
+					 db_errmsg(app->db));
 		return -1;
 	}
 	*id = u.id;
@@ -70,12 +71,12 @@ int
 cmd_request_new(struct app *app, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"from", required_argument, NULL, 'f'},
-		{"dept", required_argument, NULL, 'd'},
-		{"priority", required_argument, NULL, 'p'},
-		{"title", required_argument, NULL, 't'},
-		{"text", required_argument, NULL, 'x'},
-		{NULL, 0, NULL, 0},
+	    {"from", required_argument, NULL, 'f'},
+	    {"dept", required_argument, NULL, 'd'},
+	    {"priority", required_argument, NULL, 'p'},
+	    {"title", required_argument, NULL, 't'},
+	    {"text", required_argument, NULL, 'x'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *from = NULL, *dept = NULL, *prio_s = "normal",
 		   *title = NULL, *text = NULL;
@@ -97,7 +98,8 @@ cmd_request_new(struct app *app, int argc, char **argv)
 	OPT_END;
 	if (optind != argc || from == NULL || dept == NULL || title == NULL ||
 	    text == NULL) {
-		fprintf(stderr, "smsdesk: --from, --dept, --title and --text "
+		fprintf(stderr,
+		    "smsdesk: --from, --dept, --title and --text "
 		    "are required\n");
 		return EXIT_USAGE;
 	}
@@ -107,8 +109,10 @@ cmd_request_new(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (core_priority_parse(prio_s, &prio) != SD_OK) {
-		fprintf(stderr, "smsdesk: --priority '%s': use very-urgent, "
-		    "urgent, normal or low\n", prio_s);
+		fprintf(stderr,
+		    "smsdesk: --priority '%s': use very-urgent, "
+		    "urgent, normal or low\n",
+		    prio_s);
 		return EXIT_USAGE;
 	}
 	if (actor_of(app, from, &actor) < 0)
@@ -126,9 +130,9 @@ int
 cmd_request_reply(struct app *app, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"from", required_argument, NULL, 'f'},
-		{"text", required_argument, NULL, 'x'},
-		{NULL, 0, NULL, 0},
+	    {"from", required_argument, NULL, 'f'},
+	    {"text", required_argument, NULL, 'x'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *from = NULL, *text = NULL;
 	char err[SD_ERRLEN];
@@ -143,7 +147,8 @@ cmd_request_reply(struct app *app, int argc, char **argv)
 	}
 	OPT_END;
 	if (optind != argc - 1 || from == NULL || text == NULL) {
-		fprintf(stderr, "usage: smsdesk request reply N --from M "
+		fprintf(stderr,
+		    "usage: smsdesk request reply N --from M "
 		    "--text BODY\n");
 		return EXIT_USAGE;
 	}
@@ -163,8 +168,8 @@ static int
 set_status(struct app *app, int argc, char **argv, enum core_status st)
 {
 	static const struct option lo[] = {
-		{"by", required_argument, NULL, 'b'},
-		{NULL, 0, NULL, 0},
+	    {"by", required_argument, NULL, 'b'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *by = NULL;
 	char err[SD_ERRLEN];
@@ -178,7 +183,8 @@ set_status(struct app *app, int argc, char **argv, enum core_status st)
 	}
 	OPT_END;
 	if (optind != argc - 1 || by == NULL) {
-		fprintf(stderr, "usage: smsdesk request close|reopen N --by M\n");
+		fprintf(stderr,
+		    "usage: smsdesk request close|reopen N --by M\n");
 		return EXIT_USAGE;
 	}
 	if (parse_tracking(argv[optind], &tracking) < 0)
@@ -215,8 +221,8 @@ cmd_request_escalate(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	if (parse_tracking(argv[1], &tracking) < 0)
 		return EXIT_USAGE;
-	if (core_request_escalate(app->db, &app->env, &core_actor_cli,
-		tracking, err) != SD_OK) {
+	if (core_request_escalate(app->db, &app->env, &core_actor_cli, tracking,
+		err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
 	}
@@ -247,8 +253,8 @@ int
 cmd_request_list(struct app *app, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"mobile", required_argument, NULL, 'm'},
-		{NULL, 0, NULL, 0},
+	    {"mobile", required_argument, NULL, 'm'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *mobile = NULL;
 	struct db_request *r;
@@ -289,8 +295,8 @@ int
 cmd_request_show(struct app *app, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"as", required_argument, NULL, 'a'},
-		{NULL, 0, NULL, 0},
+	    {"as", required_argument, NULL, 'a'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *as = NULL;
 	struct core_actor viewer = core_actor_cli;
@@ -314,8 +320,9 @@ cmd_request_show(struct app *app, int argc, char **argv)
 		return 1;
 	rc = core_request_render(app->db, &viewer, tracking, &text);
 	if (rc != SD_OK) {
-		fprintf(stderr, "smsdesk: %s\n", rc == SD_ENOTFOUND ?
-		    "no such request" : db_errmsg(app->db));
+		fprintf(stderr, "smsdesk: %s\n",
+		    rc == SD_ENOTFOUND ? "no such request" :
+					 db_errmsg(app->db));
 		return 1;
 	}
 	fputs(text, stdout);

@@ -22,17 +22,17 @@
 
 /* The daemon's state, owned by the main (gw) thread. */
 struct serve {
-	struct app *app;             /* configuration */
-	struct sd_loop *loop;        /* the gw event loop */
-	struct db *db;               /* the gw thread's connection */
-	struct web *web;             /* the web view */
-	struct smsc_pipe *pipe;      /* outbox, inbox, SMPP and HTTP */
+	struct app *app;              /* configuration */
+	struct sd_loop *loop;         /* the gw event loop */
+	struct db *db;                /* the gw thread's connection */
+	struct web *web;              /* the web view */
+	struct smsc_pipe *pipe;       /* outbox, inbox, SMPP and HTTP */
 	struct smsc_pipe_hooks hooks; /* its events */
-	struct web_hooks web_hooks;  /* what the web view serves for us */
-	const struct core_env *env;  /* what the domain reads */
-	int lock_fd;                 /* flock'ed <db>.lock */
-	int stopping;                /* a stop signal arrived */
-	uint64_t sla_timer;          /* the next SLA sweep */
+	struct web_hooks web_hooks;   /* what the web view serves for us */
+	const struct core_env *env;   /* what the domain reads */
+	int lock_fd;                  /* flock'ed <db>.lock */
+	int stopping;                 /* a stop signal arrived */
+	uint64_t sla_timer;           /* the next SLA sweep */
 };
 
 /* The two-working-day rule: soon after start, then every minute. */
@@ -112,7 +112,8 @@ serve_on_signal(struct sd_loop *loop, int signo, void *arg)
 	struct serve *s = arg;
 
 	if (signo == SIGHUP) {
-		log_info("main", "SIGHUP ignored (restart to reload the "
+		log_info("main",
+		    "SIGHUP ignored (restart to reload the "
 		    "configuration)");
 		return;
 	}
@@ -150,9 +151,10 @@ serve_lock(struct serve *s)
 		n = read(fd, pid, sizeof(pid) - 1);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
-		log_error("main", "another smsdesk serve is running on this "
-		    "database db=%s pid=%s", s->app->cfg.db.path,
-		    pid[0] != '\0' ? pid : "?");
+		log_error("main",
+		    "another smsdesk serve is running on this "
+		    "database db=%s pid=%s",
+		    s->app->cfg.db.path, pid[0] != '\0' ? pid : "?");
 		close(fd);
 		return -1;
 	}
@@ -183,8 +185,8 @@ int
 cmd_serve(struct app *app, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"ready-file", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
+	    {"ready-file", required_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0},
 	};
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	const char *ready = NULL;
@@ -194,11 +196,8 @@ cmd_serve(struct app *app, int argc, char **argv)
 
 	OPT_BEGIN(argc, argv, "r:", lo)
 	{
-	case 'r':
-		ready = optarg;
-		break;
-	default:
-		return EXIT_USAGE;
+	case 'r': ready = optarg; break;
+	default: return EXIT_USAGE;
 	}
 	OPT_END;
 	if (optind != argc) {
@@ -253,8 +252,8 @@ cmd_serve(struct app *app, int argc, char **argv)
 		s.web_hooks.sms_receipt = serve_http_receipt;
 		s.web_hooks.receipt_path = app->cfg.http.receipt_path;
 	}
-	if (web_start(&app->cfg.web, &app->cfg.db, &s.web_hooks, &s.web,
-		err) != SD_OK) {
+	if (web_start(&app->cfg.web, &app->cfg.db, &s.web_hooks, &s.web, err) !=
+	    SD_OK) {
 		log_error("main", "web: %s", err);
 		goto out;
 	}

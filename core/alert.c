@@ -42,8 +42,8 @@
 #define DIGEST_WINDOW_S 86400
 
 const struct core_env core_env_no_sms = {
-	.base_url = "",
-	.effects = CORE_FX_NONE,
+    .base_url = "",
+    .effects = CORE_FX_NONE,
 };
 
 void
@@ -107,8 +107,8 @@ core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
 		    (long long)tracking, link);
 		break;
 	case CORE_ALERT_ESCALATED:
-		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_ESCALATED,
-		    (long long)tracking, link);
+		core_txt_add(text, sizeof(text), false,
+		    CORE_TXT_ALERT_ESCALATED, (long long)tracking, link);
 		break;
 	}
 	rc = alert_queue(db, u.mobile, tracking, text);
@@ -124,9 +124,9 @@ alert_limits(const struct core_env *env, long *per_applicant, long *per_dept,
 	const struct core_alert_config *a = env->alerts;
 
 	*per_applicant = a != NULL ? a->very_urgent_per_applicant_hour :
-	    ALERT_VU_APPLICANT_DEF;
+				     ALERT_VU_APPLICANT_DEF;
 	*per_dept = a != NULL ? a->very_urgent_per_dept_hour :
-	    ALERT_VU_DEPT_DEF;
+				ALERT_VU_DEPT_DEF;
 	*every_s = (a != NULL ? a->digest_every_min : ALERT_DIGEST_MIN_DEF) *
 	    60;
 }
@@ -161,9 +161,10 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 	    &by_applicant);
 	if (rc == SD_OK)
 		rc = db_request_alerted_since(db, 0, dept, since, &by_dept);
-	if (rc == SD_OK && (by_applicant >= per_applicant ||
-			       by_dept >= per_dept)) {
-		log_info("alert", "very urgent held for the digest "
+	if (rc == SD_OK &&
+	    (by_applicant >= per_applicant || by_dept >= per_dept)) {
+		log_info("alert",
+		    "very urgent held for the digest "
 		    "tracking=%lld dept=%d applicant_hour=%lld dept_hour=%lld",
 		    (long long)tracking, dept, (long long)by_applicant,
 		    (long long)by_dept);
@@ -183,8 +184,9 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 		if (staff[i].alerts_off)
 			continue;
 		text[0] = '\0';
-		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_VERY_URGENT,
-		    (long long)tracking, d.short_name, ex, link);
+		core_txt_add(text, sizeof(text), false,
+		    CORE_TXT_ALERT_VERY_URGENT, (long long)tracking,
+		    d.short_name, ex, link);
 		rc = alert_queue(db, staff[i].mobile, tracking, text);
 	}
 	db_user_list_free(staff, n);
@@ -291,8 +293,9 @@ core_alert_digest(struct db *db, const struct core_env *env, size_t *sent,
 		    every_s, &done);
 		if (rc != SD_OK && first == SD_OK) {
 			first = rc;
-			snprintf(err, SD_ERRLEN, "alert digest to user %lld: %s",
-			    (long long)ids[i], db_errmsg(db));
+			snprintf(err, SD_ERRLEN,
+			    "alert digest to user %lld: %s", (long long)ids[i],
+			    db_errmsg(db));
 		}
 		if (done)
 			(*sent)++;

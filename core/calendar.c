@@ -60,8 +60,10 @@ cal_read_holidays(struct core_calendar *c, const char *path,
 			continue;
 		if (sscanf(line, " %4d/%2d/%2d%n", &y, &m, &d, &n) != 3 ||
 		    core_jalali_to_utc(y, m, d, &t) != SD_OK) {
-			snprintf(err, SD_ERRLEN, "%s:%d: not a Jalali date "
-			    "YYYY/MM/DD", path, lineno);
+			snprintf(err, SD_ERRLEN,
+			    "%s:%d: not a Jalali date "
+			    "YYYY/MM/DD",
+			    path, lineno);
 			fclose(fp);
 			return SD_ECONFIG;
 		}
@@ -77,8 +79,8 @@ cal_read_holidays(struct core_calendar *c, const char *path,
 }
 
 enum sd_rc
-core_calendar_new(const struct core_sla_config *sla,
-    struct core_calendar **out, char err[SD_ERRLEN])
+core_calendar_new(const struct core_sla_config *sla, struct core_calendar **out,
+    char err[SD_ERRLEN])
 {
 	static const char *const days[] = {"sat", "sun", "mon", "tue", "wed"};
 	struct core_calendar *c = xcalloc(1, sizeof(*c));
@@ -98,7 +100,8 @@ core_calendar_new(const struct core_sla_config *sla,
 			p++;
 	}
 	c->credit[5] = sla->thursday == CORE_THU_WORKING ? 2 :
-	    sla->thursday == CORE_THU_HALF ? 1 : 0;
+	    sla->thursday == CORE_THU_HALF               ? 1 :
+							   0;
 	c->credit[6] = 0; /* Friday */
 	if (sla->holidays_file[0] != '\0') {
 		rc = cal_read_holidays(c, sla->holidays_file, err);

@@ -60,63 +60,63 @@ static const struct {
 	enum core_cmd_id id;
 	bool en;
 } cmd_words[] = {
-	{"help", CORE_CMD_HELP, true},
-	{"?", CORE_CMD_HELP, true},
-	{"راهنما", CORE_CMD_HELP, false},
-	{"؟", CORE_CMD_HELP, false},
-	{"status", CORE_CMD_STATUS, true},
-	{"وضعیت", CORE_CMD_STATUS, false},
-	{"list", CORE_CMD_LIST, true},
-	{"لیست", CORE_CMD_LIST, false},
-	{"فهرست", CORE_CMD_LIST, false},
-	{"depts", CORE_CMD_DEPTS, true},
-	{"واحدها", CORE_CMD_DEPTS, false},
-	{"new", CORE_CMD_NEW, true},
-	{"جدید", CORE_CMD_NEW, false},
-	{"r", CORE_CMD_REPLY, true},
-	{"reply", CORE_CMD_REPLY, true},
-	{"پاسخ", CORE_CMD_REPLY, false},
-	{"escalate", CORE_CMD_ESCALATE, true},
-	{"پیگیری", CORE_CMD_ESCALATE, false},
-	{"reg", CORE_CMD_REG, true},
-	{"ثبتنام", CORE_CMD_REG, false},
-	{"stop", CORE_CMD_STOP, true},
-	{"لغو", CORE_CMD_STOP, false},
-	{"start", CORE_CMD_START, true},
-	{"شروع", CORE_CMD_START, false},
+    {"help", CORE_CMD_HELP, true},
+    {"?", CORE_CMD_HELP, true},
+    {"راهنما", CORE_CMD_HELP, false},
+    {"؟", CORE_CMD_HELP, false},
+    {"status", CORE_CMD_STATUS, true},
+    {"وضعیت", CORE_CMD_STATUS, false},
+    {"list", CORE_CMD_LIST, true},
+    {"لیست", CORE_CMD_LIST, false},
+    {"فهرست", CORE_CMD_LIST, false},
+    {"depts", CORE_CMD_DEPTS, true},
+    {"واحدها", CORE_CMD_DEPTS, false},
+    {"new", CORE_CMD_NEW, true},
+    {"جدید", CORE_CMD_NEW, false},
+    {"r", CORE_CMD_REPLY, true},
+    {"reply", CORE_CMD_REPLY, true},
+    {"پاسخ", CORE_CMD_REPLY, false},
+    {"escalate", CORE_CMD_ESCALATE, true},
+    {"پیگیری", CORE_CMD_ESCALATE, false},
+    {"reg", CORE_CMD_REG, true},
+    {"ثبتنام", CORE_CMD_REG, false},
+    {"stop", CORE_CMD_STOP, true},
+    {"لغو", CORE_CMD_STOP, false},
+    {"start", CORE_CMD_START, true},
+    {"شروع", CORE_CMD_START, false},
 };
 #define N_WORDS (sizeof(cmd_words) / sizeof(cmd_words[0]))
 
 /* Usage of each command, Persian and English. */
 static const char *const usage[][2] = {
-	[CORE_CMD_NONE] = {"راهنما", "HELP"},
-	[CORE_CMD_HELP] = {"راهنما", "HELP"},
-	[CORE_CMD_STATUS] = {"وضعیت 10025", "STATUS 10025"},
-	[CORE_CMD_LIST] = {"لیست", "LIST"},
-	[CORE_CMD_DEPTS] = {"واحدها", "DEPTS"},
-	[CORE_CMD_NEW] = {"جدید 2 متن درخواست", "NEW 2 text"},
-	[CORE_CMD_REPLY] = {"پاسخ 10025 متن", "R 10025 text"},
-	[CORE_CMD_ESCALATE] = {"پیگیری 10025", "ESCALATE 10025"},
-	[CORE_CMD_REG] = {"ثبت نام نام فامیل", "REG first last"},
-	[CORE_CMD_STOP] = {"لغو", "STOP"},
-	[CORE_CMD_START] = {"شروع", "START"},
+    [CORE_CMD_NONE] = {"راهنما", "HELP"},
+    [CORE_CMD_HELP] = {"راهنما", "HELP"},
+    [CORE_CMD_STATUS] = {"وضعیت 10025", "STATUS 10025"},
+    [CORE_CMD_LIST] = {"لیست", "LIST"},
+    [CORE_CMD_DEPTS] = {"واحدها", "DEPTS"},
+    [CORE_CMD_NEW] = {"جدید 2 متن درخواست", "NEW 2 text"},
+    [CORE_CMD_REPLY] = {"پاسخ 10025 متن", "R 10025 text"},
+    [CORE_CMD_ESCALATE] = {"پیگیری 10025", "ESCALATE 10025"},
+    [CORE_CMD_REG] = {"ثبت نام نام فامیل", "REG first last"},
+    [CORE_CMD_STOP] = {"لغو", "STOP"},
+    [CORE_CMD_START] = {"شروع", "START"},
 };
 
 const char *
 core_cmd_name(enum core_cmd_id id, bool en)
 {
 	static const char *const names[][2] = {
-		[CORE_CMD_NONE] = {"?", "?"},
-		[CORE_CMD_HELP] = {"راهنما", "HELP"},
-		[CORE_CMD_STATUS] = {"وضعیت", "STATUS"},
-		[CORE_CMD_LIST] = {"لیست", "LIST"},
-		[CORE_CMD_DEPTS] = {"واحدها", "DEPTS"},
-		[CORE_CMD_NEW] = {"جدید", "NEW"},
-		[CORE_CMD_REPLY] = {"پاسخ", "R"},
-		[CORE_CMD_ESCALATE] = {"پیگیری", "ESCALATE"},
-		[CORE_CMD_REG] = {"ثبت نام", "REG"},
-		[CORE_CMD_STOP] = {"لغو", "STOP"},
-		[CORE_CMD_START] = {"شروع", "START"},
+	    [CORE_CMD_NONE] = {"?", "?"},
+	    [CORE_CMD_HELP] = {"راهنما", "HELP"},
+	    [CORE_CMD_STATUS] = {"وضعیت", "STATUS"},
+	    [CORE_CMD_LIST] = {"لیست", "LIST"},
+	    [CORE_CMD_DEPTS] = {"واحدها", "DEPTS"},
+	    [CORE_CMD_NEW] = {"جدید", "NEW"},
+	    [CORE_CMD_REPLY] = {"پاسخ", "R"},
+	    [CORE_CMD_ESCALATE] = {"پیگیری", "ESCALATE"},
+	    [CORE_CMD_REG] = {"ثبت نام", "REG"},
+	    [CORE_CMD_STOP] = {"لغو", "STOP"},
+	    [CORE_CMD_START] = {"شروع", "START"},
 	};
 
 	return (unsigned)id <= CORE_CMD_START ? names[id][en ? 1 : 0] : "?";
@@ -128,7 +128,7 @@ core_cmd_name(enum core_cmd_id id, bool en)
 struct word {
 	const char *s; /* in the normalized text */
 	size_t len;
-	char key[64];  /* lower-case ASCII, ZWNJ removed; "" if longer */
+	char key[64]; /* lower-case ASCII, ZWNJ removed; "" if longer */
 };
 
 static void
@@ -201,12 +201,18 @@ as_priority(const struct word *w, enum core_priority *p)
 		const char *key;
 		enum core_priority p;
 	} t[] = {
-		{"vf", CORE_PRIO_VERY_URGENT}, {"f", CORE_PRIO_URGENT},
-		{"n", CORE_PRIO_NORMAL}, {"l", CORE_PRIO_LOW},
-		{"خف", CORE_PRIO_VERY_URGENT}, {"ف", CORE_PRIO_URGENT},
-		{"ع", CORE_PRIO_NORMAL}, {"ض", CORE_PRIO_LOW},
-		{"خیلیفوری", CORE_PRIO_VERY_URGENT}, {"فوری", CORE_PRIO_URGENT},
-		{"عادی", CORE_PRIO_NORMAL}, {"ضعیف", CORE_PRIO_LOW},
+	    {"vf", CORE_PRIO_VERY_URGENT},
+	    {"f", CORE_PRIO_URGENT},
+	    {"n", CORE_PRIO_NORMAL},
+	    {"l", CORE_PRIO_LOW},
+	    {"خف", CORE_PRIO_VERY_URGENT},
+	    {"ف", CORE_PRIO_URGENT},
+	    {"ع", CORE_PRIO_NORMAL},
+	    {"ض", CORE_PRIO_LOW},
+	    {"خیلیفوری", CORE_PRIO_VERY_URGENT},
+	    {"فوری", CORE_PRIO_URGENT},
+	    {"عادی", CORE_PRIO_NORMAL},
+	    {"ضعیف", CORE_PRIO_LOW},
 	};
 	size_t i;
 
@@ -265,8 +271,10 @@ distance(const char *a, const char *b)
 		for (j = 1; j <= ny; j++) {
 			tmp = d[j];
 			d[j] = x[i - 1] == y[j - 1] ? prev :
-			    1 + (prev < d[j] ? (prev < d[j - 1] ? prev : d[j - 1]) :
-					       (d[j] < d[j - 1] ? d[j] : d[j - 1]));
+						      1 +
+				(prev < d[j] ?
+					(prev < d[j - 1] ? prev : d[j - 1]) :
+					(d[j] < d[j - 1] ? d[j] : d[j - 1]));
 			prev = tmp;
 		}
 	}
@@ -344,8 +352,7 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 	case CORE_CMD_HELP:
 	case CORE_CMD_LIST:
 	case CORE_CMD_STOP:
-	case CORE_CMD_START:
-		break; /* anything after the word is ignored */
+	case CORE_CMD_START: break; /* anything after the word is ignored */
 	case CORE_CMD_STATUS:
 	case CORE_CMD_ESCALATE:
 		c->tracking = n > 1 ? as_number(&w[1]) : 0;
@@ -469,7 +476,7 @@ struct mo_ctx {
 	const struct core_env *env;
 	const struct core_mo *mo;
 	struct core_cmd c;
-	struct db_user u;   /* the sender, if known */
+	struct db_user u;        /* the sender, if known */
 	struct core_actor actor; /* ... acting by their stored role */
 	bool known;
 	char reply[REPLY_MAX];
@@ -479,8 +486,7 @@ struct mo_ctx {
 	size_t cut_total;      /* ... of this many */
 };
 
-static void SD_PRINTF(2, 3)
-say(struct mo_ctx *x, const char *fmt, ...)
+static void SD_PRINTF(2, 3) say(struct mo_ctx *x, const char *fmt, ...)
 {
 	size_t len = strlen(x->reply);
 	va_list ap;
@@ -490,8 +496,8 @@ say(struct mo_ctx *x, const char *fmt, ...)
 	va_end(ap);
 }
 
-#define SAY(x, id, ...)                                                      \
-	core_txt_add((x)->reply, sizeof((x)->reply), (x)->c.en, (id),       \
+#define SAY(x, id, ...)                                                        \
+	core_txt_add((x)->reply, sizeof((x)->reply), (x)->c.en, (id),          \
 	    __VA_ARGS__)
 
 static void
@@ -602,7 +608,10 @@ do_depts(struct mo_ctx *x)
 		return rc;
 	SAY(x, CORE_TXT_DEPTS_HEAD, 0);
 	for (i = first; i < n && i < first + DEPTS_PAGE; i++, k++)
-		say(x, "%s%d %s", k == 0 ? " " : x->c.en ? ", " : "، ",
+		say(x, "%s%d %s",
+		    k == 0      ? " " :
+			x->c.en ? ", " :
+				  "، ",
 		    d[i].code, d[i].short_name);
 	if (first == 0 && n > DEPTS_PAGE)
 		SAY(x, CORE_TXT_DEPTS_MORE, 0);
@@ -717,8 +726,7 @@ do_new(struct mo_ctx *x)
 	make_title(x->c.text, title, sizeof(title));
 	body = mo_body(x);
 	rc = core_request_create(x->db, x->env, &x->actor, x->c.dept, x->c.prio,
-	    title, body, x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS,
-	    &t, err);
+	    title, body, x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS, &t, err);
 	free(body);
 	if (rc == SD_EINVAL || rc == SD_ETOOBIG) {
 		SAY(x, CORE_TXT_BAD_TEXT, 0);
@@ -773,11 +781,8 @@ do_reply(struct mo_ctx *x)
 		SAY(x, CORE_TXT_NOT_FOUND, (long long)x->c.tracking);
 		return SD_OK;
 	case SD_EINVAL:
-	case SD_ETOOBIG:
-		SAY(x, CORE_TXT_BAD_TEXT, 0);
-		return SD_OK;
-	default:
-		return rc;
+	case SD_ETOOBIG: SAY(x, CORE_TXT_BAD_TEXT, 0); return SD_OK;
+	default: return rc;
 	}
 }
 
@@ -821,7 +826,8 @@ do_escalate(struct mo_ctx *x)
 			due = r.updated + days * 86400;
 		if (rc == SD_OK && sd_clock_now() < due) {
 			jalali_short(due, when, sizeof(when));
-			SAY(x, CORE_TXT_ESC_WAIT, (long long)r.tracking, when, days);
+			SAY(x, CORE_TXT_ESC_WAIT, (long long)r.tracking, when,
+			    days);
 		} else if (rc == SD_OK) {
 			rc = core_request_escalate(x->db, x->env, &x->actor,
 			    r.tracking, err);
@@ -961,8 +967,10 @@ core_mo_handle(struct db *db, const struct core_env *env,
 	x->mo = mo;
 	core_cmd_parse(mo->text, &x->c);
 	if (seen == per_hour) {
-		log_warnx("cmd", "flood: more than %ld messages in an hour "
-		    "from=%s; answered once, then ignored", per_hour,
+		log_warnx("cmd",
+		    "flood: more than %ld messages in an hour "
+		    "from=%s; answered once, then ignored",
+		    per_hour,
 		    log_mask_mobile(mo->from, masked, sizeof(masked)));
 		SAY(x, CORE_TXT_FLOOD, 0);
 		goto queue;

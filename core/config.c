@@ -11,7 +11,7 @@ static enum sd_rc
 core_check_days(const char *v, char err[SD_ERRLEN])
 {
 	static const char *const days[] = {"sat", "sun", "mon", "tue", "wed",
-		"thu", "fri"};
+	    "thu", "fri"};
 	unsigned seen = 0;
 	const char *p = v;
 
@@ -32,8 +32,10 @@ core_check_days(const char *v, char err[SD_ERRLEN])
 			return SD_EINVAL;
 		}
 		if (i >= 5) {
-			snprintf(err, SD_ERRLEN, "%s is set by its own rule "
-			    "(thursday = ...) or is the weekend", days[i]);
+			snprintf(err, SD_ERRLEN,
+			    "%s is set by its own rule "
+			    "(thursday = ...) or is the weekend",
+			    days[i]);
 			return SD_EINVAL;
 		}
 		if (seen & (1u << i)) {
@@ -48,79 +50,79 @@ core_check_days(const char *v, char err[SD_ERRLEN])
 	return SD_OK;
 }
 
-static const char *const thursday_choices[] = {"off", "half", "working",
-	NULL};
+static const char *const thursday_choices[] = {"off", "half", "working", NULL};
 static const char *const escalation_choices[] = {"auto", "applicant", "both",
-	NULL};
+    NULL};
 
 const struct sd_conf_key core_alert_config_keys[] = {
-	{"very_urgent_per_applicant_hour", SD_CONF_INT,
-	    offsetof(struct core_alert_config, very_urgent_per_applicant_hour),
-	    "2", 0, 1000, NULL, NULL, "very urgent requests of one applicant "
-	    "that alert the staff at once per hour; more wait for the digest"},
-	{"very_urgent_per_dept_hour", SD_CONF_INT,
-	    offsetof(struct core_alert_config, very_urgent_per_dept_hour),
-	    "10", 0, 10000, NULL, NULL, "very urgent requests of one "
-	    "department that alert its staff at once per hour; more wait for "
-	    "the digest"},
-	{"digest_every_min", SD_CONF_INT,
-	    offsetof(struct core_alert_config, digest_every_min), "60", 1,
-	    1440, NULL, NULL, "a staff member gets a digest of the held very "
-	    "urgent requests at most this often"},
-	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+    {"very_urgent_per_applicant_hour", SD_CONF_INT,
+	offsetof(struct core_alert_config, very_urgent_per_applicant_hour), "2",
+	0, 1000, NULL, NULL,
+	"very urgent requests of one applicant "
+	"that alert the staff at once per hour; more wait for the digest"},
+    {"very_urgent_per_dept_hour", SD_CONF_INT,
+	offsetof(struct core_alert_config, very_urgent_per_dept_hour), "10", 0,
+	10000, NULL, NULL,
+	"very urgent requests of one "
+	"department that alert its staff at once per hour; more wait for "
+	"the digest"},
+    {"digest_every_min", SD_CONF_INT,
+	offsetof(struct core_alert_config, digest_every_min), "60", 1, 1440,
+	NULL, NULL,
+	"a staff member gets a digest of the held very "
+	"urgent requests at most this often"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
 const struct sd_conf_key core_otp_config_keys[] = {
-	{"ttl_s", SD_CONF_INT, offsetof(struct core_otp_config, ttl_s), "120",
-	    30, 3600, NULL, NULL, "a code is valid this many seconds"},
-	{"max_tries", SD_CONF_INT, offsetof(struct core_otp_config, max_tries),
-	    "5", 1, 20, NULL, NULL, "wrong tries that end a code"},
-	{"resend_after_s", SD_CONF_INT,
-	    offsetof(struct core_otp_config, resend_after_s), "60", 10, 3600,
-	    NULL, NULL, "earliest resend of a code"},
-	{"per_number_hour", SD_CONF_INT,
-	    offsetof(struct core_otp_config, per_number_hour), "5", 1, 100,
-	    NULL, NULL, "codes sent to one number per hour"},
-	{"per_addr_hour", SD_CONF_INT,
-	    offsetof(struct core_otp_config, per_addr_hour), "20", 1, 10000,
-	    NULL, NULL, "codes asked from one web address per hour"},
-	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+    {"ttl_s", SD_CONF_INT, offsetof(struct core_otp_config, ttl_s), "120", 30,
+	3600, NULL, NULL, "a code is valid this many seconds"},
+    {"max_tries", SD_CONF_INT, offsetof(struct core_otp_config, max_tries), "5",
+	1, 20, NULL, NULL, "wrong tries that end a code"},
+    {"resend_after_s", SD_CONF_INT,
+	offsetof(struct core_otp_config, resend_after_s), "60", 10, 3600, NULL,
+	NULL, "earliest resend of a code"},
+    {"per_number_hour", SD_CONF_INT,
+	offsetof(struct core_otp_config, per_number_hour), "5", 1, 100, NULL,
+	NULL, "codes sent to one number per hour"},
+    {"per_addr_hour", SD_CONF_INT,
+	offsetof(struct core_otp_config, per_addr_hour), "20", 1, 10000, NULL,
+	NULL, "codes asked from one web address per hour"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
 const struct sd_conf_key core_sla_config_keys[] = {
-	{"working_days", SD_CONF_STR,
-	    offsetof(struct core_sla_config, working_days),
-	    "sat,sun,mon,tue,wed", 0, 0, NULL, core_check_days,
-	    "working days of the week (Friday is always off)"},
-	{"thursday", SD_CONF_ENUM, offsetof(struct core_sla_config, thursday),
-	    "off", 0, 0, thursday_choices, NULL,
-	    "Thursday: off | half | working"},
-	{"holidays_file", SD_CONF_STR,
-	    offsetof(struct core_sla_config, holidays_file),
-	    CORE_HOLIDAYS_AUTO, 0, 0, NULL, NULL,
-	    "Jalali holidays, one YYYY/MM/DD per line; auto: the bundled or "
-	    "installed holidays.txt; empty: none"},
-	{"escalation", SD_CONF_ENUM,
-	    offsetof(struct core_sla_config, escalation), "both", 0, 0,
-	    escalation_choices, NULL,
-	    "who escalates overdue requests: auto | applicant | both"},
-	{"answer_days", SD_CONF_INT,
-	    offsetof(struct core_sla_config, answer_days), "2", 1, 30, NULL,
-	    NULL, "working days to answer before escalation"},
-	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+    {"working_days", SD_CONF_STR,
+	offsetof(struct core_sla_config, working_days), "sat,sun,mon,tue,wed",
+	0, 0, NULL, core_check_days,
+	"working days of the week (Friday is always off)"},
+    {"thursday", SD_CONF_ENUM, offsetof(struct core_sla_config, thursday),
+	"off", 0, 0, thursday_choices, NULL, "Thursday: off | half | working"},
+    {"holidays_file", SD_CONF_STR,
+	offsetof(struct core_sla_config, holidays_file), CORE_HOLIDAYS_AUTO, 0,
+	0, NULL, NULL,
+	"Jalali holidays, one YYYY/MM/DD per line; auto: the bundled or "
+	"installed holidays.txt; empty: none"},
+    {"escalation", SD_CONF_ENUM, offsetof(struct core_sla_config, escalation),
+	"both", 0, 0, escalation_choices, NULL,
+	"who escalates overdue requests: auto | applicant | both"},
+    {"answer_days", SD_CONF_INT, offsetof(struct core_sla_config, answer_days),
+	"2", 1, 30, NULL, NULL, "working days to answer before escalation"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
 const struct sd_conf_key core_sms_config_keys[] = {
-	{"max_reply_parts", SD_CONF_INT,
-	    offsetof(struct core_sms_config, max_reply_parts), "2", 1, 10,
-	    NULL, NULL, "longer replies are cut to this many SMS parts and "
-	    "end with a link"},
-	{"mo_per_hour", SD_CONF_INT,
-	    offsetof(struct core_sms_config, mo_per_hour), "30", 1, 100000,
-	    NULL, NULL, "messages from one number per hour; more are "
-	    "answered once, then ignored"},
-	{"link_ttl_days", SD_CONF_INT,
-	    offsetof(struct core_sms_config, link_ttl_days), "7", 1, 365,
-	    NULL, NULL, "days a link sent by SMS stays valid"},
-	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+    {"max_reply_parts", SD_CONF_INT,
+	offsetof(struct core_sms_config, max_reply_parts), "2", 1, 10, NULL,
+	NULL,
+	"longer replies are cut to this many SMS parts and "
+	"end with a link"},
+    {"mo_per_hour", SD_CONF_INT, offsetof(struct core_sms_config, mo_per_hour),
+	"30", 1, 100000, NULL, NULL,
+	"messages from one number per hour; more are "
+	"answered once, then ignored"},
+    {"link_ttl_days", SD_CONF_INT,
+	offsetof(struct core_sms_config, link_ttl_days), "7", 1, 365, NULL,
+	NULL, "days a link sent by SMS stays valid"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -25,13 +25,13 @@ struct core_env; /* the configuration the domain reads, below */
 /* ---- Text normalization (core/text.c) ---------------------------------- */
 
 /* Flags for core_text_normalize(). */
-#define CORE_NORM_DIGITS 0x01u  /* ۰-۹, ٠-٩ (any Unicode Nd) -> 0-9 */
-#define CORE_NORM_LETTERS 0x02u /* Arabic ي ى -> ی, ك -> ک */
-#define CORE_NORM_SPACES 0x04u  /* trim; runs of white space -> one ' ' */
-#define CORE_NORM_ZWNJ 0x08u    /* drop ZWNJ at word edges and repeats */
+#define CORE_NORM_DIGITS 0x01u    /* ۰-۹, ٠-٩ (any Unicode Nd) -> 0-9 */
+#define CORE_NORM_LETTERS 0x02u   /* Arabic ي ى -> ی, ك -> ک */
+#define CORE_NORM_SPACES 0x04u    /* trim; runs of white space -> one ' ' */
+#define CORE_NORM_ZWNJ 0x08u      /* drop ZWNJ at word edges and repeats */
 #define CORE_NORM_ZWNJ_DROP 0x10u /* drop every ZWNJ (keyword matching) */
-#define CORE_NORM_ALL                                                        \
-	(CORE_NORM_DIGITS | CORE_NORM_LETTERS | CORE_NORM_SPACES |           \
+#define CORE_NORM_ALL                                                          \
+	(CORE_NORM_DIGITS | CORE_NORM_LETTERS | CORE_NORM_SPACES |             \
 	    CORE_NORM_ZWNJ)
 
 /*
@@ -44,8 +44,9 @@ enum sd_rc core_text_normalize(const char *in, unsigned flags, char **out,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* Flags for core_text_escape(). */
-#define CORE_ESC_LINES 0x01u /* a body: keep "\n", "\t" and marks of
-				direction (LRM, RLM, ALM) */
+#define CORE_ESC_LINES                                                         \
+	0x01u /* a body: keep "\n", "\t" and marks of                          \
+		 direction (LRM, RLM, ALM) */
 
 /*
  * Copy s for output (a terminal, an SMS, a page) with every character a
@@ -92,9 +93,10 @@ enum core_sms_alphabet {
 #define CORE_SMS_UCS2_PART 67
 
 /* Flags for core_sms_count(). */
-#define CORE_SMS_FULL_PARTS 0x01u /* parts of 160/70 (SAR to an SMSC that
-				     cuts again itself) */
-#define CORE_SMS_ONE_PART 0x02u   /* never cut (message_payload) */
+#define CORE_SMS_FULL_PARTS                                                    \
+	0x01u                   /* parts of 160/70 (SAR to an SMSC that        \
+				   cuts again itself) */
+#define CORE_SMS_ONE_PART 0x02u /* never cut (message_payload) */
 
 /* What a text costs. */
 struct core_sms_count {
@@ -144,8 +146,8 @@ struct core_jdate {
 
 /* Convert UTC seconds to the Jalali calendar in Asia/Tehran. SD_EINVAL
  * outside years 1..9999 AD; SD_EINTERNAL if ICU fails. Any thread. */
-enum sd_rc core_jalali_from_utc(int64_t utc, struct core_jdate *out)
-    SD_MUSTCHECK;
+enum sd_rc core_jalali_from_utc(int64_t utc,
+    struct core_jdate *out) SD_MUSTCHECK;
 
 /* UTC seconds of the first second of y/m/d in Asia/Tehran: 00:00:00,
  * or 01:00:00 on 2 Farvardin in the years with daylight saving (until
@@ -168,12 +170,11 @@ const char *core_role_label(enum core_role r);
 const char *core_channel_label(enum core_channel c);
 /* Parse an English status name (awaiting, answered, closed) or its Persian
  * label. SD_EINVAL if unknown. */
-enum sd_rc core_status_parse(const char *s, enum core_status *out)
-    SD_MUSTCHECK;
+enum sd_rc core_status_parse(const char *s, enum core_status *out) SD_MUSTCHECK;
 /* Parse a priority: very-urgent|urgent|normal|low, VF|F|N|L, or the Persian
  * label. SD_EINVAL if unknown. */
-enum sd_rc core_priority_parse(const char *s, enum core_priority *out)
-    SD_MUSTCHECK;
+enum sd_rc core_priority_parse(const char *s,
+    enum core_priority *out) SD_MUSTCHECK;
 
 /* ---- Status rules (core/request.c) ------------------------------------- */
 
@@ -205,8 +206,8 @@ enum sd_rc core_status_next(enum core_status cur, enum core_event ev,
  * SD_EEXIST if the mobile is taken, SD_EINVAL with reason in err.
  */
 enum sd_rc core_user_add(struct db *db, int64_t actor_id, const char *mobile,
-    const char *first, const char *last, enum core_role role,
-    const char *title, const int *depts, size_t n_depts, int64_t *id,
+    const char *first, const char *last, enum core_role role, const char *title,
+    const int *depts, size_t n_depts, int64_t *id,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* ---- Who acts on a request (core/request.c) ---------------------------- */
@@ -272,10 +273,9 @@ const char *core_actor_kind_name(enum core_actor_kind kind);
  * CORE_FX_SMS).
  */
 enum sd_rc core_request_create(struct db *db, const struct core_env *env,
-    const struct core_actor *actor, int dept,
-    enum core_priority prio, const char *title, const char *body,
-    enum core_channel chan, int64_t *tracking, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+    const struct core_actor *actor, int dept, enum core_priority prio,
+    const char *title, const char *body, enum core_channel chan,
+    int64_t *tracking, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * Add a message of actor (a person) to a request's thread. If the actor is
@@ -288,9 +288,8 @@ enum sd_rc core_request_create(struct db *db, const struct core_env *env,
  * stopped), in the same transaction.
  */
 enum sd_rc core_request_reply(struct db *db, const struct core_env *env,
-    const struct core_actor *actor,
-    int64_t tracking, const char *body, enum core_channel chan,
-    int64_t *msg_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
+    const struct core_actor *actor, int64_t tracking, const char *body,
+    enum core_channel chan, int64_t *msg_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * Close (CLOSED) or reopen (AWAITING) a request. Only staff who can see it
@@ -298,9 +297,8 @@ enum sd_rc core_request_reply(struct db *db, const struct core_env *env,
  * and SD_ENOTFOUND on another's.
  */
 enum sd_rc core_request_set_status(struct db *db, const struct core_env *env,
-    const struct core_actor *actor,
-    int64_t tracking, enum core_status status, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+    const struct core_actor *actor, int64_t tracking, enum core_status status,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * Escalate a request to the head's office (رئیس): sets the escalated flag
@@ -308,8 +306,8 @@ enum sd_rc core_request_set_status(struct db *db, const struct core_env *env,
  * SD_ESTATE if closed or already escalated.
  */
 enum sd_rc core_request_escalate(struct db *db, const struct core_env *env,
-    const struct core_actor *actor,
-    int64_t tracking, char err[SD_ERRLEN]) SD_MUSTCHECK;
+    const struct core_actor *actor, int64_t tracking,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * The two-working-day rule, run by the system: every request still
@@ -340,9 +338,8 @@ enum sd_rc core_request_thread(struct db *db, const struct core_actor *actor,
 
 /* The actor's own requests (a person's), newest first, at most limit (<=
  * SD_LIST_MAX). SD_EINVAL for system, cli or an invalid actor. */
-enum sd_rc core_request_list_mine(struct db *db,
-    const struct core_actor *actor, size_t limit, struct db_request **rows,
-    size_t *n) SD_MUSTCHECK;
+enum sd_rc core_request_list_mine(struct db *db, const struct core_actor *actor,
+    size_t limit, struct db_request **rows, size_t *n) SD_MUSTCHECK;
 
 /* ---- A thread as text (core/render.c) ---------------------------------- */
 
@@ -390,8 +387,8 @@ struct core_out {
 int core_out_priority(enum core_out_kind kind);
 /* "otp", "alert", "reply", "ussd"; and back. */
 const char *core_out_kind_name(enum core_out_kind kind);
-enum sd_rc core_out_kind_parse(const char *s, enum core_out_kind *out)
-    SD_MUSTCHECK;
+enum sd_rc core_out_kind_parse(const char *s,
+    enum core_out_kind *out) SD_MUSTCHECK;
 /* "queued", "submitted", "accepted", "delivered", ... */
 const char *core_out_state_name(enum core_out_state state);
 
@@ -418,8 +415,8 @@ enum sd_rc core_out_add(struct db *db, enum core_out_kind kind,
  * submitted), SD_EPERM (a one-time password: its code is masked once final),
  * or a database error with its message in err; nothing changes then.
  */
-enum sd_rc core_out_retry(struct db *db, int64_t id, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+enum sd_rc core_out_retry(struct db *db, int64_t id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* ---- One-time passwords (core/otp.c) ----------------------------------- */
 
@@ -484,7 +481,7 @@ struct core_env {
 	const struct core_sla_config *sla; /* [sla] */
 	const struct core_calendar *cal;   /* working days and holidays */
 	const struct core_alert_config *alerts; /* [alerts]; NULL: defaults */
-	enum core_effects effects;         /* SMS side effects or none */
+	enum core_effects effects;              /* SMS side effects or none */
 };
 
 /* An env with no SMS side effects and every default (tests, tools). */
@@ -507,19 +504,19 @@ enum core_cmd_id {
 
 struct core_cmd {
 	enum core_cmd_id id;
-	bool en;                 /* answer in English */
-	bool missing;            /* the command word, but arguments missing or
-				    malformed (answered with its usage) */
-	int64_t tracking;        /* STATUS, R, ESCALATE */
-	int dept;                /* NEW: 1..17 as typed (checked later) */
-	enum core_priority prio; /* NEW: normal unless given */
-	char text[1024];         /* NEW, R: the text normalized on one line
-				    (cut; the title comes from it); REG:
-				    first name */
-	size_t body_off;         /* NEW, R: where the text starts in the MO
-				    as sent (its whole body, line breaks
-				    and spelling kept) */
-	char last[256];          /* REG: last name */
+	bool en;                  /* answer in English */
+	bool missing;             /* the command word, but arguments missing or
+				     malformed (answered with its usage) */
+	int64_t tracking;         /* STATUS, R, ESCALATE */
+	int dept;                 /* NEW: 1..17 as typed (checked later) */
+	enum core_priority prio;  /* NEW: normal unless given */
+	char text[1024];          /* NEW, R: the text normalized on one line
+				     (cut; the title comes from it); REG:
+				     first name */
+	size_t body_off;          /* NEW, R: where the text starts in the MO
+				     as sent (its whole body, line breaks
+				     and spelling kept) */
+	char last[256];           /* REG: last name */
 	enum core_cmd_id closest; /* CORE_CMD_NONE: the likeliest meant */
 };
 
@@ -559,11 +556,11 @@ enum sd_rc core_calendar_due(const struct core_calendar *c, int64_t from,
 /* ---- Configuration: sections [otp] and [sla] (core/config.c) ---------- */
 
 struct core_otp_config {
-	long ttl_s;          /* a code is valid this long */
-	long max_tries;      /* wrong tries that end a code */
-	long resend_after_s; /* earliest resend */
+	long ttl_s;           /* a code is valid this long */
+	long max_tries;       /* wrong tries that end a code */
+	long resend_after_s;  /* earliest resend */
 	long per_number_hour; /* codes per number per hour */
-	long per_addr_hour;  /* codes per client address per hour */
+	long per_addr_hour;   /* codes per client address per hour */
 };
 
 /* Thursday in the working week. */

@@ -24,8 +24,7 @@ enum core_field_mode {
  * *out is owned by the caller.
  */
 enum sd_rc core_field_line(const char *in, size_t max, const char *what,
-    enum core_field_mode mode, char **out, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+    enum core_field_mode mode, char **out, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * Check and clean a multi-line body: valid UTF-8, trimmed of surrounding
@@ -101,54 +100,55 @@ enum sd_rc core_alert_user(struct db *db, const struct core_env *env,
  * staff (if the department wants it), or, past the hourly limits of
  * [alerts], mark it held for core_alert_digest(). */
 enum sd_rc core_alert_very_urgent(struct db *db, const struct core_env *env,
-    int64_t tracking, int dept, int64_t applicant_id, const char *title)
-    SD_MUSTCHECK;
+    int64_t tracking, int dept, int64_t applicant_id,
+    const char *title) SD_MUSTCHECK;
 
 /* ---- Texts of the SMS channel (core/texts.c) -------------------------- */
 
 /* The texts a phone receives; each has a Persian and an English form
  * (printf formats; arguments as noted). */
 enum core_txt {
-	CORE_TXT_OTP,          /* code, minutes */
-	CORE_TXT_HELP,         /* (none) */
-	CORE_TXT_NOT_FOUND,    /* tracking */
-	CORE_TXT_STATUS,       /* tracking, dept, status, Jalali "y/m/d h:m" */
-	CORE_TXT_STATUS_PRIO,  /* priority */
+	CORE_TXT_OTP,           /* code, minutes */
+	CORE_TXT_HELP,          /* (none) */
+	CORE_TXT_NOT_FOUND,     /* tracking */
+	CORE_TXT_STATUS,        /* tracking, dept, status, Jalali "y/m/d h:m" */
+	CORE_TXT_STATUS_PRIO,   /* priority */
 	CORE_TXT_STATUS_ANSWER, /* excerpt */
-	CORE_TXT_LINK,         /* base_url, tracking */
-	CORE_TXT_UNREGISTERED, /* base_url */
-	CORE_TXT_UNKNOWN,      /* (none) */
-	CORE_TXT_LIST_HEAD,    /* (none) */
-	CORE_TXT_LIST_LINE,    /* tracking, status, dept */
-	CORE_TXT_LIST_EMPTY,   /* (none) */
-	CORE_TXT_DEPTS_HEAD,   /* (none) */
-	CORE_TXT_DEPTS_MORE,   /* (none) */
-	CORE_TXT_NEW_OK,       /* tracking, dept, link */
-	CORE_TXT_BAD_DEPT,     /* code */
-	CORE_TXT_FOLLOWUP_OK,  /* tracking */
-	CORE_TXT_ANSWER_OK,    /* tracking */
-	CORE_TXT_CLOSED,       /* tracking */
-	CORE_TXT_ESC_OK,       /* tracking */
-	CORE_TXT_ESC_WAIT,     /* tracking, Jalali date, days */
-	CORE_TXT_ESC_ANSWERED, /* tracking, tracking */
-	CORE_TXT_ESC_ALREADY,  /* tracking */
-	CORE_TXT_ESC_AUTO,     /* days */
-	CORE_TXT_REG_OK,       /* first, last, base_url */
-	CORE_TXT_REG_ALREADY,  /* (none) */
-	CORE_TXT_REG_BAD,      /* (none) */
-	CORE_TXT_REG_CHARS,    /* (none) */
-	CORE_TXT_STOP,         /* (none) */
-	CORE_TXT_START,        /* (none) */
-	CORE_TXT_HINT,         /* closest command's usage */
-	CORE_TXT_USAGE,        /* the command's usage */
-	CORE_TXT_FLOOD,        /* (none) */
-	CORE_TXT_BAD_TEXT,     /* (none) */
-	CORE_TXT_TEXT_CUT,     /* characters kept, characters sent (size_t) */
-	CORE_TXT_ALERT_ANSWER, /* tracking, excerpt, link */
-	CORE_TXT_ALERT_CLOSED, /* tracking, link */
-	CORE_TXT_ALERT_ESCALATED, /* tracking, link */
+	CORE_TXT_LINK,          /* base_url, tracking */
+	CORE_TXT_UNREGISTERED,  /* base_url */
+	CORE_TXT_UNKNOWN,       /* (none) */
+	CORE_TXT_LIST_HEAD,     /* (none) */
+	CORE_TXT_LIST_LINE,     /* tracking, status, dept */
+	CORE_TXT_LIST_EMPTY,    /* (none) */
+	CORE_TXT_DEPTS_HEAD,    /* (none) */
+	CORE_TXT_DEPTS_MORE,    /* (none) */
+	CORE_TXT_NEW_OK,        /* tracking, dept, link */
+	CORE_TXT_BAD_DEPT,      /* code */
+	CORE_TXT_FOLLOWUP_OK,   /* tracking */
+	CORE_TXT_ANSWER_OK,     /* tracking */
+	CORE_TXT_CLOSED,        /* tracking */
+	CORE_TXT_ESC_OK,        /* tracking */
+	CORE_TXT_ESC_WAIT,      /* tracking, Jalali date, days */
+	CORE_TXT_ESC_ANSWERED,  /* tracking, tracking */
+	CORE_TXT_ESC_ALREADY,   /* tracking */
+	CORE_TXT_ESC_AUTO,      /* days */
+	CORE_TXT_REG_OK,        /* first, last, base_url */
+	CORE_TXT_REG_ALREADY,   /* (none) */
+	CORE_TXT_REG_BAD,       /* (none) */
+	CORE_TXT_REG_CHARS,     /* (none) */
+	CORE_TXT_STOP,          /* (none) */
+	CORE_TXT_START,         /* (none) */
+	CORE_TXT_HINT,          /* closest command's usage */
+	CORE_TXT_USAGE,         /* the command's usage */
+	CORE_TXT_FLOOD,         /* (none) */
+	CORE_TXT_BAD_TEXT,      /* (none) */
+	CORE_TXT_TEXT_CUT,      /* characters kept, characters sent (size_t) */
+	CORE_TXT_ALERT_ANSWER,  /* tracking, excerpt, link */
+	CORE_TXT_ALERT_CLOSED,  /* tracking, link */
+	CORE_TXT_ALERT_ESCALATED,   /* tracking, link */
 	CORE_TXT_ALERT_VERY_URGENT, /* tracking, dept, title excerpt, link */
-	CORE_TXT_ALERT_DIGEST, /* count (long long), tracking numbers, base_url */
+	CORE_TXT_ALERT_DIGEST, /* count (long long), tracking numbers, base_url
+				*/
 	CORE_TXT_COUNT
 };
 

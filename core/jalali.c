@@ -102,8 +102,8 @@ jalali_new(bool lenient)
 {
 	/* In C, ICU's UChar is uint16_t, not char16_t, so a u"" literal
 	 * would need a cast: spell the zone id out instead. */
-	static const UChar zone[] = {
-	    'A', 's', 'i', 'a', '/', 'T', 'e', 'h', 'r', 'a', 'n', 0};
+	static const UChar zone[] = {'A', 's', 'i', 'a', '/', 'T', 'e', 'h',
+	    'r', 'a', 'n', 0};
 	UErrorCode st = U_ZERO_ERROR;
 	UCalendar *cal;
 

@@ -68,9 +68,11 @@ enum core_out_state {
 /* Their names, in the enum's order: in logs, the CLI and /metrics labels
  * (a contract: never rename one). An initializer, not a function, so
  * that db/ names states with the same words (core_out_state_name()). */
-#define CORE_OUT_STATE_NAMES                                                 \
-	{"queued", "submitted", "accepted", "delivered", "undeliverable",    \
-	    "expired", "failed"}
+#define CORE_OUT_STATE_NAMES                                                   \
+	{                                                                      \
+		"queued", "submitted", "accepted", "delivered",                \
+		    "undeliverable", "expired", "failed"                       \
+	}
 
 /* The transport an outbound message last went by. Stored as the integer
  * (outbox.route). */

@@ -36,14 +36,17 @@ otp_rate_check(struct db *db, const struct core_otp_config *cfg,
 	if (rc != SD_OK)
 		return rc;
 	if (last != 0 && now - last < cfg->resend_after_s) {
-		snprintf(err, SD_ERRLEN, "a code was sent %lld s ago; wait "
-		    "%ld s", (long long)(now - last), cfg->resend_after_s);
+		snprintf(err, SD_ERRLEN,
+		    "a code was sent %lld s ago; wait "
+		    "%ld s",
+		    (long long)(now - last), cfg->resend_after_s);
 		return SD_EBUSY;
 	}
 	if (n >= cfg->per_number_hour) {
-		snprintf(err, SD_ERRLEN, "%lld codes this hour for this number "
-		    "(per_number_hour = %ld)", (long long)n,
-		    cfg->per_number_hour);
+		snprintf(err, SD_ERRLEN,
+		    "%lld codes this hour for this number "
+		    "(per_number_hour = %ld)",
+		    (long long)n, cfg->per_number_hour);
 		return SD_EBUSY;
 	}
 	return SD_OK;
@@ -69,8 +72,7 @@ core_otp_issue(struct db *db, const struct core_otp_config *cfg,
 	rc = otp_rate_check(db, cfg, e164, now, err);
 	if (rc != SD_OK) {
 		if (err[0] == '\0')
-			snprintf(err, SD_ERRLEN, "database: %s",
-			    db_errmsg(db));
+			snprintf(err, SD_ERRLEN, "database: %s", db_errmsg(db));
 		return rc;
 	}
 	if (sodium_init() < 0) {
@@ -109,8 +111,9 @@ core_otp_issue(struct db *db, const struct core_otp_config *cfg,
 	}
 	if (rc == SD_OK)
 		rc = db_audit_add(db, 0, "otp.issue", e164,
-		    purpose == CORE_OTP_SIGNUP ? "signup" :
-		    purpose == CORE_OTP_LOGIN ? "login" : "reset");
+		    purpose == CORE_OTP_SIGNUP    ? "signup" :
+			purpose == CORE_OTP_LOGIN ? "login" :
+						    "reset");
 	if (rc == SD_OK)
 		rc = db_commit(db);
 	if (rc != SD_OK) {

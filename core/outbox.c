@@ -21,10 +21,8 @@ core_out_priority(enum core_out_kind kind)
 	case CORE_OUT_OTP:
 	case CORE_OUT_USSD:
 		return 0; /* someone is waiting with the phone in hand */
-	case CORE_OUT_REPLY:
-		return 1;
-	case CORE_OUT_ALERT:
-		break;
+	case CORE_OUT_REPLY: return 1;
+	case CORE_OUT_ALERT: break;
 	}
 	return 2;
 }
@@ -32,8 +30,8 @@ core_out_priority(enum core_out_kind kind)
 const char *
 core_out_kind_name(enum core_out_kind kind)
 {
-	static const char *const names[CORE_OUT_KIND_COUNT] = {
-		"otp", "alert", "reply", "ussd"};
+	static const char *const names[CORE_OUT_KIND_COUNT] = {"otp", "alert",
+	    "reply", "ussd"};
 
 	return (unsigned)kind < CORE_OUT_KIND_COUNT ? names[kind] : "?";
 }
@@ -41,8 +39,8 @@ core_out_kind_name(enum core_out_kind kind)
 const char *
 core_out_state_name(enum core_out_state state)
 {
-	static const char *const names[CORE_OUT_STATE_COUNT] =
-	    CORE_OUT_STATE_NAMES;
+	static const char
+	    *const names[CORE_OUT_STATE_COUNT] = CORE_OUT_STATE_NAMES;
 
 	return (unsigned)state < CORE_OUT_STATE_COUNT ? names[state] : "?";
 }
@@ -67,8 +65,8 @@ core_out_queue(struct db *db, const struct core_out *m, int64_t *id)
 	struct db_outbox_new n;
 
 	if (m->dest == NULL || m->dest[0] == '\0' || m->text == NULL ||
-	    m->text[0] == '\0' || !core_text_utf8_valid(m->text,
-	    strlen(m->text)))
+	    m->text[0] == '\0' ||
+	    !core_text_utf8_valid(m->text, strlen(m->text)))
 		return SD_EINVAL;
 	memset(&n, 0, sizeof(n));
 	n.kind = m->kind;

@@ -47,8 +47,8 @@ core_request_render(struct db *db, const struct core_actor *actor,
 	rc = sd_buf_addf(&buf,
 	    "موضوع : %s\nنوع درخواست : %s\nشماره رهگیری : %lld\n"
 	    "وضعیت : %s\nاولویت : %s\n",
-	    title, d.name, (long long)r.tracking,
-	    core_status_label(r.status), core_priority_label(r.prio));
+	    title, d.name, (long long)r.tracking, core_status_label(r.status),
+	    core_priority_label(r.prio));
 	free(title);
 	if (rc == SD_OK && r.escalated)
 		rc = sd_buf_adds(&buf, "ارجاع به رئیس : بله\n");
@@ -72,7 +72,8 @@ core_request_render(struct db *db, const struct core_actor *actor,
 			    actor->kind != CORE_ACTOR_SYSTEM &&
 				    actor->kind != CORE_ACTOR_CLI &&
 				    m[i].author_id == actor->id ?
-				"شما" : name);
+				"شما" :
+				name);
 		else if (title_of[0] != '\0')
 			rc = sd_buf_addf(&buf, "\nپاسخ %s: %s (%s)\n",
 			    core_role_label(m[i].author_role), name, title_of);

@@ -31,15 +31,9 @@ core_status_next(enum core_status cur, enum core_event ev,
 		return SD_OK;
 	}
 	switch (ev) {
-	case CORE_EV_APPLICANT_MSG:
-		*next = CORE_STATUS_AWAITING;
-		return SD_OK;
-	case CORE_EV_STAFF_MSG:
-		*next = CORE_STATUS_ANSWERED;
-		return SD_OK;
-	case CORE_EV_CLOSE:
-		*next = CORE_STATUS_CLOSED;
-		return SD_OK;
+	case CORE_EV_APPLICANT_MSG: *next = CORE_STATUS_AWAITING; return SD_OK;
+	case CORE_EV_STAFF_MSG: *next = CORE_STATUS_ANSWERED; return SD_OK;
+	case CORE_EV_CLOSE: *next = CORE_STATUS_CLOSED; return SD_OK;
 	case CORE_EV_REOPEN:
 		return SD_ESTATE; /* only a closed request can be reopened */
 	}
@@ -112,11 +106,14 @@ actor_person(const struct core_actor *a)
 static enum sd_rc
 actor_check(const struct core_actor *a)
 {
-	if (a != NULL && ((actor_person(a) && a->id > 0) ||
-	    (a->kind == CORE_ACTOR_SYSTEM || a->kind == CORE_ACTOR_CLI)))
+	if (a != NULL &&
+	    ((actor_person(a) && a->id > 0) ||
+		(a->kind == CORE_ACTOR_SYSTEM || a->kind == CORE_ACTOR_CLI)))
 		return SD_OK;
-	log_warnx("core", "request access refused: invalid actor kind=%s "
-	    "id=%lld", a != NULL ? core_actor_kind_name(a->kind) : "null",
+	log_warnx("core",
+	    "request access refused: invalid actor kind=%s "
+	    "id=%lld",
+	    a != NULL ? core_actor_kind_name(a->kind) : "null",
 	    a != NULL ? (long long)a->id : 0LL);
 	return SD_EINVAL;
 }
@@ -174,9 +171,7 @@ req_load(struct db *db, const struct core_actor *actor, int64_t tracking,
 		goto none;
 	switch (viewer->role) {
 	case CORE_ROLE_HEAD:
-	case CORE_ROLE_ADMIN:
-		*rel = REL_STAFF;
-		return SD_OK;
+	case CORE_ROLE_ADMIN: *rel = REL_STAFF; return SD_OK;
 	case CORE_ROLE_STAFF:
 		rc = db_staff_in_dept(db, actor->id, r->dept, &member);
 		if (rc != SD_OK)
@@ -186,8 +181,7 @@ req_load(struct db *db, const struct core_actor *actor, int64_t tracking,
 			return SD_OK;
 		}
 		break;
-	case CORE_ROLE_APPLICANT:
-		break;
+	case CORE_ROLE_APPLICANT: break;
 	}
 none:
 	rc = SD_ENOTFOUND;
@@ -203,7 +197,8 @@ req_load_err(enum sd_rc rc, int64_t tracking, struct db *db,
     char err[SD_ERRLEN])
 {
 	if (rc == SD_ENOTFOUND)
-		snprintf(err, SD_ERRLEN, "no request %lld", (long long)tracking);
+		snprintf(err, SD_ERRLEN, "no request %lld",
+		    (long long)tracking);
 	else if (rc == SD_EINVAL)
 		snprintf(err, SD_ERRLEN, "request %lld: no valid actor",
 		    (long long)tracking);
@@ -213,8 +208,8 @@ req_load_err(enum sd_rc rc, int64_t tracking, struct db *db,
 }
 
 static enum sd_rc
-req_audit(struct db *db, int64_t actor_id, const char *action,
-    int64_t tracking, const char *detail)
+req_audit(struct db *db, int64_t actor_id, const char *action, int64_t tracking,
+    const char *detail)
 {
 	char object[32];
 
@@ -224,9 +219,9 @@ req_audit(struct db *db, int64_t actor_id, const char *action,
 
 enum sd_rc
 core_request_create(struct db *db, const struct core_env *env,
-    const struct core_actor *actor, int dept,
-    enum core_priority prio, const char *title, const char *body,
-    enum core_channel chan, int64_t *tracking, char err[SD_ERRLEN])
+    const struct core_actor *actor, int dept, enum core_priority prio,
+    const char *title, const char *body, enum core_channel chan,
+    int64_t *tracking, char err[SD_ERRLEN])
 {
 	struct db_request r;
 	struct db_message m;
@@ -241,7 +236,8 @@ core_request_create(struct db *db, const struct core_env *env,
 
 	memset(&u, 0, sizeof(u));
 	if (actor_check(actor) != SD_OK || !actor_person(actor)) {
-		snprintf(err, SD_ERRLEN, "a request needs a person as its "
+		snprintf(err, SD_ERRLEN,
+		    "a request needs a person as its "
 		    "applicant");
 		return SD_EINVAL;
 	}
@@ -252,10 +248,8 @@ core_request_create(struct db *db, const struct core_env *env,
 		return SD_EINVAL;
 	}
 	if ((rc = core_field_line(title, SD_REQ_TITLE_MAX, "title",
-		 CORE_FIELD_STRIP, &t,
-		 err)) != SD_OK ||
-	    (rc = core_field_body(body, SD_BODY_MAX, "text", &b, err)) !=
-		SD_OK)
+		 CORE_FIELD_STRIP, &t, err)) != SD_OK ||
+	    (rc = core_field_body(body, SD_BODY_MAX, "text", &b, err)) != SD_OK)
 		goto fail;
 
 	rc = db_begin(db);
@@ -273,7 +267,8 @@ core_request_create(struct db *db, const struct core_env *env,
 	db_dept_fini(&d);
 	rc = db_user_get(db, applicant_id, &u);
 	if (rc != SD_OK) {
-		snprintf(err, SD_ERRLEN, "no user %lld", (long long)applicant_id);
+		snprintf(err, SD_ERRLEN, "no user %lld",
+		    (long long)applicant_id);
 		goto fail;
 	}
 	have_user = true;
@@ -319,8 +314,10 @@ core_request_create(struct db *db, const struct core_env *env,
 		    db_errmsg(db));
 		goto fail;
 	}
-	log_info("core", "request created tracking=%lld dept=%d prio=%d "
-	    "chan=%d", (long long)*tracking, dept, (int)prio, (int)chan);
+	log_info("core",
+	    "request created tracking=%lld dept=%d prio=%d "
+	    "chan=%d",
+	    (long long)*tracking, dept, (int)prio, (int)chan);
 	rc = SD_OK;
 	in_tx = false;
 fail:
@@ -336,9 +333,8 @@ fail:
 
 enum sd_rc
 core_request_reply(struct db *db, const struct core_env *env,
-    const struct core_actor *actor, int64_t tracking,
-    const char *body, enum core_channel chan, int64_t *msg_id,
-    char err[SD_ERRLEN])
+    const struct core_actor *actor, int64_t tracking, const char *body,
+    enum core_channel chan, int64_t *msg_id, char err[SD_ERRLEN])
 {
 	struct db_request r;
 	struct db_user u;
@@ -397,7 +393,8 @@ core_request_reply(struct db *db, const struct core_env *env,
 		snprintf(detail, sizeof(detail), "status=%d->%d chan=%d",
 		    (int)r.status, (int)next, (int)chan);
 		rc = req_audit(db, author_id,
-		    rel == REL_APPLICANT ? "request.followup" : "request.answer",
+		    rel == REL_APPLICANT ? "request.followup" :
+					   "request.answer",
 		    tracking, detail);
 	}
 	if (rc == SD_OK && rel != REL_APPLICANT)
@@ -428,8 +425,8 @@ fail:
 
 enum sd_rc
 core_request_set_status(struct db *db, const struct core_env *env,
-    const struct core_actor *actor, int64_t tracking,
-    enum core_status status, char err[SD_ERRLEN])
+    const struct core_actor *actor, int64_t tracking, enum core_status status,
+    char err[SD_ERRLEN])
 {
 	struct db_request r;
 	struct db_user u;
@@ -447,7 +444,8 @@ core_request_set_status(struct db *db, const struct core_env *env,
 	else if (status == CORE_STATUS_AWAITING)
 		ev = CORE_EV_REOPEN;
 	else {
-		snprintf(err, SD_ERRLEN, "status can only be set to closed "
+		snprintf(err, SD_ERRLEN,
+		    "status can only be set to closed "
 		    "or reopened (awaiting); answers come with a reply");
 		return SD_EINVAL;
 	}
@@ -479,8 +477,8 @@ core_request_set_status(struct db *db, const struct core_env *env,
 	}
 	rc = db_request_set_status(db, tracking, next, sd_clock_now());
 	if (rc == SD_OK) {
-		snprintf(detail, sizeof(detail), "status=%d->%d",
-		    (int)r.status, (int)next);
+		snprintf(detail, sizeof(detail), "status=%d->%d", (int)r.status,
+		    (int)next);
 		rc = req_audit(db, actor_audit_id(actor),
 		    ev == CORE_EV_CLOSE ? "request.close" : "request.reopen",
 		    tracking, detail);
@@ -510,8 +508,7 @@ fail:
 
 enum sd_rc
 core_request_escalate(struct db *db, const struct core_env *env,
-    const struct core_actor *actor, int64_t tracking,
-    char err[SD_ERRLEN])
+    const struct core_actor *actor, int64_t tracking, char err[SD_ERRLEN])
 {
 	struct db_request r;
 	struct db_user u;
@@ -545,8 +542,8 @@ core_request_escalate(struct db *db, const struct core_env *env,
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "dept=%d->%d", r.dept,
 		    CORE_DEPT_HEAD);
-		rc = req_audit(db, actor_audit_id(actor), "request.escalate", tracking,
-		    detail);
+		rc = req_audit(db, actor_audit_id(actor), "request.escalate",
+		    tracking, detail);
 	}
 	if (rc == SD_OK)
 		rc = core_alert_user(db, env, r.applicant_id, tracking,
@@ -624,8 +621,7 @@ core_sla_sweep(struct db *db, const struct core_env *env, size_t *escalated,
 
 	*escalated = 0;
 	core_env_check(env);
-	if (env->sla == NULL ||
-	    env->sla->escalation == CORE_ESC_APPLICANT)
+	if (env->sla == NULL || env->sla->escalation == CORE_ESC_APPLICANT)
 		return SD_OK;
 	days = env->sla->answer_days;
 	/* N working days are at least N calendar days: only requests older

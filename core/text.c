@@ -124,8 +124,8 @@ utf8_check(const char *s, size_t len, char *err)
 	if (at == len)
 		return true;
 	if (truncated)
-		sd_errf(
-		    err, "not valid UTF-8: sequence cut short at byte %zu", at);
+		sd_errf(err, "not valid UTF-8: sequence cut short at byte %zu",
+		    at);
 	else
 		sd_errf(err, "not valid UTF-8: bad sequence 0x%02X at byte %zu",
 		    u[at], at);
@@ -221,8 +221,8 @@ norm_u16(const UChar *s, int32_t n, unsigned flags, UChar *o)
 }
 
 enum sd_rc
-core_text_normalize(
-    const char *in, unsigned flags, char **out, char err[SD_ERRLEN])
+core_text_normalize(const char *in, unsigned flags, char **out,
+    char err[SD_ERRLEN])
 {
 	UErrorCode st = U_ZERO_ERROR;
 	UChar *u16 = NULL, *o16 = NULL;
@@ -262,8 +262,8 @@ core_text_normalize(
 	st = U_ZERO_ERROR;
 	u_strToUTF8(res, (int32_t)len + 1, &n8, o16, on, &st);
 	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
-		sd_errf(
-		    err, "text conversion failed (ICU: %s)", u_errorName(st));
+		sd_errf(err, "text conversion failed (ICU: %s)",
+		    u_errorName(st));
 		rc = SD_EINTERNAL;
 		goto fail;
 	}
@@ -381,8 +381,9 @@ mobile_digits(const char *d, bool plus, char out[SD_MOBILE_LEN], char *err)
 	}
 	n = strlen(rest);
 	if (n > 0 && rest[0] != '9') {
-		sd_errf(err, "not an Iranian mobile: must start with 9 after 0 "
-			     "or +98");
+		sd_errf(err,
+		    "not an Iranian mobile: must start with 9 after 0 "
+		    "or +98");
 		return SD_EINVAL;
 	}
 	if (n != MOBILE_NSN_LEN) {
@@ -410,8 +411,8 @@ mobile_bad_char(UChar32 c, char *err)
 		ch[k] = '\0';
 		sd_errf(err, "contains a letter or symbol '%s'", ch);
 	} else {
-		sd_errf(
-		    err, "contains an invisible character U+%04X", (unsigned)c);
+		sd_errf(err, "contains an invisible character U+%04X",
+		    (unsigned)c);
 	}
 }
 
@@ -466,7 +467,7 @@ core_mobile_parse(const char *in, char out[SD_MOBILE_LEN], char err[SD_ERRLEN])
 			}
 			plus = true;
 		} else if (!u_isUWhiteSpace(c) && c != '-' && c != '.' &&
-			   c != '(' && c != ')') {
+		    c != '(' && c != ')') {
 			mobile_bad_char(c, err);
 			return SD_EINVAL;
 		}
@@ -589,11 +590,11 @@ core_text_escape(const char *s, unsigned flags)
 			/* U8_NEXT skipped the ill-formed sequence: show its
 			 * bytes one by one. */
 			for (; at < i; at++)
-				k += (size_t)snprintf(o + k, cap - k, "<0x%02X>",
-				    (unsigned char)s[at]);
+				k += (size_t)snprintf(o + k, cap - k,
+				    "<0x%02X>", (unsigned char)s[at]);
 		} else if ((flags & CORE_ESC_LINES) != 0 ?
-			       unsafe_body_char(c) :
-			       unsafe_line_char(c)) {
+			unsafe_body_char(c) :
+			unsafe_line_char(c)) {
 			k += (size_t)snprintf(o + k, cap - k, "<U+%04X>",
 			    (unsigned)c);
 		} else {
@@ -611,7 +612,8 @@ void
 core_link(const struct core_env *env, int64_t tracking, char *out, size_t n)
 {
 	const char *base = env != NULL && env->base_url != NULL ?
-	    env->base_url : "";
+	    env->base_url :
+	    "";
 	size_t len = strlen(base);
 
 	/* "https://x/" + "r/1" without a doubled slash. */

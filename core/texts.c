@@ -14,145 +14,152 @@
 #include "core/core_int.h"
 
 static const char *const status_fa[CORE_STATUS_COUNT] = {
-	[CORE_STATUS_AWAITING] = "در انتظار پاسخ",
-	[CORE_STATUS_ANSWERED] = "پاسخ داده شد",
-	[CORE_STATUS_CLOSED] = "بسته شده",
+    [CORE_STATUS_AWAITING] = "در انتظار پاسخ",
+    [CORE_STATUS_ANSWERED] = "پاسخ داده شد",
+    [CORE_STATUS_CLOSED] = "بسته شده",
 };
 static const char *const status_en[CORE_STATUS_COUNT] = {
-	[CORE_STATUS_AWAITING] = "awaiting",
-	[CORE_STATUS_ANSWERED] = "answered",
-	[CORE_STATUS_CLOSED] = "closed",
+    [CORE_STATUS_AWAITING] = "awaiting",
+    [CORE_STATUS_ANSWERED] = "answered",
+    [CORE_STATUS_CLOSED] = "closed",
 };
 
 static const char *const prio_fa[CORE_PRIO_COUNT] = {
-	[CORE_PRIO_VERY_URGENT] = "خیلی فوری",
-	[CORE_PRIO_URGENT] = "فوری",
-	[CORE_PRIO_NORMAL] = "عادی",
-	[CORE_PRIO_LOW] = "ضعیف",
+    [CORE_PRIO_VERY_URGENT] = "خیلی فوری",
+    [CORE_PRIO_URGENT] = "فوری",
+    [CORE_PRIO_NORMAL] = "عادی",
+    [CORE_PRIO_LOW] = "ضعیف",
 };
 /* English names and SMS letters (VF, F, N, L) of the priorities. */
-static const char *const prio_en[CORE_PRIO_COUNT] = {
-	"very-urgent", "urgent", "normal", "low"};
-static const char *const prio_letter[CORE_PRIO_COUNT] = {"VF", "F", "N",
-	"L"};
+static const char *const prio_en[CORE_PRIO_COUNT] = {"very-urgent", "urgent",
+    "normal", "low"};
+static const char *const prio_letter[CORE_PRIO_COUNT] = {"VF", "F", "N", "L"};
 
 static const char *const role_fa[] = {
-	[CORE_ROLE_APPLICANT] = "متقاضی",
-	[CORE_ROLE_STAFF] = "کارشناس",
-	[CORE_ROLE_HEAD] = "رئیس",
-	[CORE_ROLE_ADMIN] = "مدیر سامانه",
+    [CORE_ROLE_APPLICANT] = "متقاضی",
+    [CORE_ROLE_STAFF] = "کارشناس",
+    [CORE_ROLE_HEAD] = "رئیس",
+    [CORE_ROLE_ADMIN] = "مدیر سامانه",
 };
 
 static const char *const chan_fa[CORE_CHAN_COUNT] = {
-	[CORE_CHAN_WEB] = "وب",
-	[CORE_CHAN_SMS] = "پیامک",
-	[CORE_CHAN_USSD] = "USSD",
-	[CORE_CHAN_CLI] = "مدیر سامانه",
+    [CORE_CHAN_WEB] = "وب",
+    [CORE_CHAN_SMS] = "پیامک",
+    [CORE_CHAN_USSD] = "USSD",
+    [CORE_CHAN_CLI] = "مدیر سامانه",
 };
 
 /* The SMS channel's texts: Persian, then English. */
 static const char *const txt[CORE_TXT_COUNT][2] = {
-	/* One UCS-2 part (at most 70 characters) with the code. */
-	[CORE_TXT_OTP] = {"کد سامانه مکاتبات: %s\nتا %ld دقیقه معتبر است؛ به کسی "
+    /* One UCS-2 part (at most 70 characters) with the code. */
+    [CORE_TXT_OTP] = {"کد سامانه مکاتبات: %s\nتا %ld دقیقه معتبر است؛ به کسی "
 		      "ندهید.",
-	    "smsdesk code: %s\nValid for %ld minutes. Do not share it."},
-	/* Both fit in two SMS parts (134 UCS-2 / 306 GSM characters). */
-	[CORE_TXT_HELP] = {"راهنما: 10025 یا وضعیت 10025 | لیست | واحدها | "
+	"smsdesk code: %s\nValid for %ld minutes. Do not share it."},
+    /* Both fit in two SMS parts (134 UCS-2 / 306 GSM characters). */
+    [CORE_TXT_HELP] = {"راهنما: 10025 یا وضعیت 10025 | لیست | واحدها | "
 		       "جدید 2 متن | پاسخ 10025 متن | پیگیری 10025 | "
 		       "ثبت نام نام فامیل | لغو | شروع",
-	    "HELP: 10025 or STATUS 10025 | LIST | DEPTS | NEW 2 [VF|F|N|L] "
-	    "text | R 10025 text | ESCALATE 10025 | REG first last | STOP | "
-	    "START"},
-	[CORE_TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
+	"HELP: 10025 or STATUS 10025 | LIST | DEPTS | NEW 2 [VF|F|N|L] "
+	"text | R 10025 text | ESCALATE 10025 | REG first last | STOP | "
+	"START"},
+    [CORE_TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
 			    "نشد.",
-	    "No request %lld was found for you."},
-	[CORE_TXT_STATUS] = {"درخواست %lld (%s): %s - %s",
-	    "Request %lld (%s): %s - %s"},
-	[CORE_TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
-	[CORE_TXT_STATUS_ANSWER] = {"\nپاسخ: %s", "\nAnswer: %s"},
-	[CORE_TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
-	[CORE_TXT_UNREGISTERED] = {"این شماره در سامانه مکاتبات ثبت نشده است. "
+	"No request %lld was found for you."},
+    [CORE_TXT_STATUS] = {"درخواست %lld (%s): %s - %s",
+	"Request %lld (%s): %s - %s"},
+    [CORE_TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
+    [CORE_TXT_STATUS_ANSWER] = {"\nپاسخ: %s", "\nAnswer: %s"},
+    [CORE_TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
+    [CORE_TXT_UNREGISTERED] = {"این شماره در سامانه مکاتبات ثبت نشده است. "
 			       "بفرستید: ثبت نام نام فامیل، یا به %s بروید.",
-	    "This number is not registered. Send REG first last, or sign up "
-	    "at %s"},
-	[CORE_TXT_LIST_HEAD] = {"درخواست‌های شما:", "Your requests:"},
-	[CORE_TXT_LIST_LINE] = {"\n%lld %s، %s", "\n%lld %s, %s"},
-	[CORE_TXT_LIST_EMPTY] = {"درخواستی ندارید. برای ثبت: جدید 2 متن",
-	    "You have no requests. To open one: NEW 2 text"},
-	[CORE_TXT_DEPTS_HEAD] = {"واحدها:", "Departments:"},
-	[CORE_TXT_DEPTS_MORE] = {"\nبقیه: واحدها 2", "\nMore: DEPTS 2"},
-	[CORE_TXT_NEW_OK] = {"درخواست شما با شماره رهگیری %lld در واحد %s ثبت شد. "
+	"This number is not registered. Send REG first last, or sign up "
+	"at %s"},
+    [CORE_TXT_LIST_HEAD] = {"درخواست‌های شما:",
+	"Your requests:"},
+    [CORE_TXT_LIST_LINE] = {"\n%lld %s، %s", "\n%lld %s, %s"},
+    [CORE_TXT_LIST_EMPTY] = {"درخواستی ندارید. برای ثبت: جدید 2 متن",
+	"You have no requests. To open one: NEW 2 text"},
+    [CORE_TXT_DEPTS_HEAD] = {"واحدها:", "Departments:"},
+    [CORE_TXT_DEPTS_MORE] = {"\nبقیه: واحدها 2", "\nMore: DEPTS 2"},
+    [CORE_TXT_NEW_OK] = {"درخواست شما با شماره رهگیری %lld در واحد %s ثبت شد. "
 			 "پیوست و پیگیری: %s",
-	    "Request %lld is registered for %s. Attachments and follow-up: %s"},
-	[CORE_TXT_BAD_DEPT] = {"واحدی با کد %d نیست؛ کدها 1 تا 17 است (واحدها).",
-	    "No department %d; the codes are 1 to 17 (DEPTS)."},
-	[CORE_TXT_FOLLOWUP_OK] = {"پیام شما به درخواست %lld افزوده شد.",
-	    "Your message was added to request %lld."},
-	[CORE_TXT_ANSWER_OK] = {"پاسخ شما به درخواست %lld ثبت و به متقاضی خبر "
+	"Request %lld is registered for %s. Attachments and follow-up: %s"},
+    [CORE_TXT_BAD_DEPT] = {"واحدی با کد %d نیست؛ کدها 1 تا 17 است (واحدها).",
+	"No department %d; the codes are 1 to 17 (DEPTS)."},
+    [CORE_TXT_FOLLOWUP_OK] = {"پیام شما به درخواست %lld افزوده شد.",
+	"Your message was added to request %lld."},
+    [CORE_TXT_ANSWER_OK] = {"پاسخ شما به درخواست %lld ثبت و به متقاضی خبر "
 			    "داده شد.",
-	    "Your answer to request %lld is saved; the applicant is alerted."},
-	[CORE_TXT_CLOSED] = {"درخواست %lld بسته شده است.",
-	    "Request %lld is closed."},
-	[CORE_TXT_ESC_OK] = {"درخواست %lld به دفتر رئیس سازمان ارجاع شد.",
-	    "Request %lld was sent to the head's office."},
-	[CORE_TXT_ESC_WAIT] = {"پیگیری درخواست %lld از %s ممکن است (%ld روز کاری "
+	"Your answer to request %lld is saved; the applicant is alerted."},
+    [CORE_TXT_CLOSED] = {"درخواست %lld بسته شده است.",
+	"Request %lld is closed."},
+    [CORE_TXT_ESC_OK] = {"درخواست %lld به دفتر رئیس سازمان ارجاع شد.",
+	"Request %lld was sent to the head's office."},
+    [CORE_TXT_ESC_WAIT] = {"پیگیری درخواست %lld از %s ممکن است (%ld روز کاری "
 			   "پس از آخرین پیام شما).",
-	    "Request %lld can be escalated from %s (%ld working days after "
-	    "your last message)."},
-	[CORE_TXT_ESC_ANSWERED] = {"درخواست %lld پاسخ داده شده است. برای پیام "
+	"Request %lld can be escalated from %s (%ld working days after "
+	"your last message)."},
+    [CORE_TXT_ESC_ANSWERED] = {"درخواست %lld پاسخ داده شده است. برای پیام "
 			       "تازه: پاسخ %lld متن",
-	    "Request %lld has been answered. To follow up: R %lld text"},
-	[CORE_TXT_ESC_ALREADY] = {"درخواست %lld پیش‌تر به دفتر رئیس ارجاع شده "
-			      "است.",
+	"Request %lld has been answered. To follow up: R %lld text"},
+    [CORE_TXT_ESC_ALREADY] =
+	{"درخواست %lld پیش‌تر به دفتر رئیس ارجاع شده "
+	 "است.",
 	    "Request %lld is already with the head's office."},
-	[CORE_TXT_ESC_AUTO] = {"درخواست‌های بی‌پاسخ پس از %ld روز کاری خودکار به "
-			   "دفتر رئیس می‌روند.",
+    [CORE_TXT_ESC_AUTO] =
+	{"درخواست‌های بی‌پاسخ پس از %ld روز کاری خودکار به "
+	 "دفتر رئیس می‌روند.",
 	    "Unanswered requests go to the head's office by themselves "
 	    "after %ld working days."},
-	[CORE_TXT_REG_OK] = {"%s %s، ثبت نام شما انجام شد. گذرواژه وب: %s",
-	    "Welcome %s %s, you are registered. Web password: %s"},
-	[CORE_TXT_REG_ALREADY] = {"این شماره پیش‌تر ثبت شده است.",
+    [CORE_TXT_REG_OK] = {"%s %s، ثبت نام شما انجام شد. گذرواژه وب: %s",
+	"Welcome %s %s, you are registered. Web password: %s"},
+    [CORE_TXT_REG_ALREADY] =
+	{"این شماره پیش‌تر ثبت شده است.",
 	    "This number is already registered."},
-	[CORE_TXT_REG_BAD] = {"نام یا نام خانوادگی نامعتبر است. شکل درست: ثبت نام "
+    [CORE_TXT_REG_BAD] = {"نام یا نام خانوادگی نامعتبر است. شکل درست: ثبت نام "
 			  "علی رضایی",
-	    "The name is not valid. Example: REG Ali Rezaei"},
-	[CORE_TXT_REG_CHARS] = {"نام نباید نویسه‌های نامرئی یا کنترلی (مانند تغییر "
-			    "جهت متن) داشته باشد. شکل درست: ثبت نام علی رضایی",
+	"The name is not valid. Example: REG Ali Rezaei"},
+    [CORE_TXT_REG_CHARS] =
+	{"نام نباید نویسه‌های نامرئی یا کنترلی (مانند تغییر "
+	 "جهت متن) داشته باشد. شکل درست: ثبت نام علی رضایی",
 	    "The name must not hold invisible or control characters (such as "
 	    "text direction marks). Example: REG Ali Rezaei"},
-	[CORE_TXT_STOP] = {"هشدارهای پیامکی قطع شد؛ کدها و پاسخ پیام‌های خودتان "
-		       "می‌رسد. برای وصل: شروع",
+    [CORE_TXT_STOP] =
+	{"هشدارهای پیامکی قطع شد؛ کدها و پاسخ پیام‌های خودتان "
+	 "می‌رسد. برای وصل: شروع",
 	    "Alerts are off; codes and answers to your own messages still "
 	    "come. START to resume."},
-	[CORE_TXT_START] = {"هشدارهای پیامکی دوباره فعال شد.",
-	    "Alerts are on again."},
-	[CORE_TXT_HINT] = {"پیام فهمیده نشد. شاید منظورتان این بود: %s",
-	    "Not understood. Did you mean: %s"},
-	[CORE_TXT_USAGE] = {"شکل درست: %s", "Usage: %s"},
-	[CORE_TXT_FLOOD] = {"پیام‌های این شماره از حد ساعتی گذشت؛ تا یک ساعت "
-			"پاسخی داده نمی‌شود.",
+    [CORE_TXT_START] = {"هشدارهای پیامکی دوباره فعال شد.",
+	"Alerts are on again."},
+    [CORE_TXT_HINT] = {"پیام فهمیده نشد. شاید منظورتان این بود: %s",
+	"Not understood. Did you mean: %s"},
+    [CORE_TXT_USAGE] = {"شکل درست: %s", "Usage: %s"},
+    [CORE_TXT_FLOOD] =
+	{"پیام‌های این شماره از حد ساعتی گذشت؛ تا یک ساعت "
+	 "پاسخی داده نمی‌شود.",
 	    "Too many messages from this number: no answers for an hour."},
-	[CORE_TXT_BAD_TEXT] = {"متن پیام خالی یا بیش از حد بلند است.",
-	    "The text is empty or too long."},
-	[CORE_TXT_TEXT_CUT] = {"\nمتن شما بلندتر از حد مجاز بود و از انتها کوتاه "
+    [CORE_TXT_BAD_TEXT] = {"متن پیام خالی یا بیش از حد بلند است.",
+	"The text is empty or too long."},
+    [CORE_TXT_TEXT_CUT] = {"\nمتن شما بلندتر از حد مجاز بود و از انتها کوتاه "
 			   "شد: %zu نویسه از %zu نویسه ثبت شد.",
-	    "\nYour text was longer than allowed and was cut at the end: %zu "
-	    "of %zu characters were saved."},
-	[CORE_TXT_ALERT_ANSWER] = {"پاسخ درخواست %lld ارسال شد: %s\n%s",
-	    "Request %lld has been answered: %s\n%s"},
-	[CORE_TXT_ALERT_CLOSED] = {"درخواست %lld بسته شد.\n%s",
-	    "Request %lld was closed.\n%s"},
-	[CORE_TXT_ALERT_ESCALATED] = {"درخواست %lld به دفتر رئیس سازمان ارجاع "
+	"\nYour text was longer than allowed and was cut at the end: %zu "
+	"of %zu characters were saved."},
+    [CORE_TXT_ALERT_ANSWER] = {"پاسخ درخواست %lld ارسال شد: %s\n%s",
+	"Request %lld has been answered: %s\n%s"},
+    [CORE_TXT_ALERT_CLOSED] = {"درخواست %lld بسته شد.\n%s",
+	"Request %lld was closed.\n%s"},
+    [CORE_TXT_ALERT_ESCALATED] = {"درخواست %lld به دفتر رئیس سازمان ارجاع "
 				  "شد.\n%s",
-	    "Request %lld went to the head's office.\n%s"},
-	[CORE_TXT_ALERT_VERY_URGENT] = {"درخواست خیلی فوری %lld در واحد %s: %s\n%s",
-	    "Very urgent request %lld for %s: %s\n%s"},
-	[CORE_TXT_ALERT_DIGEST] = {"%lld درخواست خیلی فوری دیگر در صف شماست: %s\n%s",
+	"Request %lld went to the head's office.\n%s"},
+    [CORE_TXT_ALERT_VERY_URGENT] = {"درخواست خیلی فوری %lld در واحد %s: %s\n%s",
+	"Very urgent request %lld for %s: %s\n%s"},
+    [CORE_TXT_ALERT_DIGEST] =
+	{"%lld درخواست خیلی فوری دیگر در صف شماست: %s\n%s",
 	    "%lld more very urgent requests are waiting for you: %s\n%s"},
-	[CORE_TXT_UNKNOWN] = {"پیام شما فهمیده نشد. برای دیدن وضعیت، شماره "
+    [CORE_TXT_UNKNOWN] = {"پیام شما فهمیده نشد. برای دیدن وضعیت، شماره "
 			  "رهگیری را بفرستید (مثلاً 10025) یا «راهنما».",
-	    "Message not understood. Send a tracking number (e.g. 10025) "
-	    "or HELP."},
+	"Message not understood. Send a tracking number (e.g. 10025) "
+	"or HELP."},
 };
 
 const char *
@@ -199,7 +206,7 @@ const char *
 core_role_label(enum core_role r)
 {
 	return (unsigned)r < sizeof(role_fa) / sizeof(role_fa[0]) ? role_fa[r] :
-								   "?";
+								    "?";
 }
 
 const char *

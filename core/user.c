@@ -36,8 +36,10 @@ core_field_line(const char *in, size_t max, const char *what,
 		return rc;
 	}
 	if (core_text_line_unsafe(*out, &cp)) {
-		snprintf(err, SD_ERRLEN, "%s contains an invisible control or "
-		    "text-direction character U+%04X", what, (unsigned)cp);
+		snprintf(err, SD_ERRLEN,
+		    "%s contains an invisible control or "
+		    "text-direction character U+%04X",
+		    what, (unsigned)cp);
 		free(*out);
 		*out = NULL;
 		return SD_EINVAL;
@@ -67,9 +69,9 @@ body_lines(const char *s, size_t len)
 				i++;
 			o[k++] = '\n';
 		} else if ((unsigned char)s[i] == 0xe2 && i + 2 < len &&
-			   (unsigned char)s[i + 1] == 0x80 &&
-			   ((unsigned char)s[i + 2] == 0xa8 ||
-			       (unsigned char)s[i + 2] == 0xa9)) {
+		    (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0xa8 ||
+			(unsigned char)s[i + 2] == 0xa9)) {
 			i += 2;
 			o[k++] = '\n';
 		} else {
@@ -123,9 +125,8 @@ core_field_body(const char *in, size_t max, const char *what, char **out,
 
 enum sd_rc
 core_user_add(struct db *db, int64_t actor_id, const char *mobile,
-    const char *first, const char *last, enum core_role role,
-    const char *title, const int *depts, size_t n_depts, int64_t *id,
-    char err[SD_ERRLEN])
+    const char *first, const char *last, enum core_role role, const char *title,
+    const int *depts, size_t n_depts, int64_t *id, char err[SD_ERRLEN])
 {
 	struct db_user u;
 	char *f = NULL, *l = NULL, *t = NULL, why[SD_ERRLEN];
@@ -141,11 +142,9 @@ core_user_add(struct db *db, int64_t actor_id, const char *mobile,
 		goto fail;
 	}
 	if ((rc = core_field_line(first, SD_NAME_MAX, "first name",
-		 CORE_FIELD_REJECT, &f,
-		 err)) != SD_OK ||
+		 CORE_FIELD_REJECT, &f, err)) != SD_OK ||
 	    (rc = core_field_line(last, SD_NAME_MAX, "last name",
-		 CORE_FIELD_REJECT, &l, err)) !=
-		SD_OK)
+		 CORE_FIELD_REJECT, &l, err)) != SD_OK)
 		goto fail;
 	if (role < CORE_ROLE_APPLICANT || role > CORE_ROLE_ADMIN) {
 		snprintf(err, SD_ERRLEN, "unknown role %d", (int)role);
@@ -224,8 +223,8 @@ core_user_add(struct db *db, int64_t actor_id, const char *mobile,
 		snprintf(err, SD_ERRLEN, "cannot add user: %s", db_errmsg(db));
 		goto fail;
 	}
-	log_info("core", "user added id=%lld role=%d mobile=%s",
-	    (long long)*id, (int)role, masked);
+	log_info("core", "user added id=%lld role=%d mobile=%s", (long long)*id,
+	    (int)role, masked);
 	free(f);
 	free(l);
 	free(t);

@@ -32,17 +32,17 @@
 static const char *const db_sync_choices[] = {"full", "normal", NULL};
 
 const struct sd_conf_key db_config_keys[] = {
-	{"path", SD_CONF_STR, offsetof(struct db_config, path),
-	    "var/smsdesk.db", 0, 0, NULL, NULL,
-	    "SQLite database file (created with its folder if missing)"},
-	{"synchronous", SD_CONF_ENUM, offsetof(struct db_config, synchronous),
-	    "full", 0, 0, db_sync_choices, NULL,
-	    "full: every commit survives power loss; normal: faster, may "
-	    "lose the last commits"},
-	{"busy_timeout_ms", SD_CONF_INT,
-	    offsetof(struct db_config, busy_timeout_ms), "5000", 10, 600000,
-	    NULL, NULL, "how long a writer waits for the lock"},
-	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+    {"path", SD_CONF_STR, offsetof(struct db_config, path), "var/smsdesk.db", 0,
+	0, NULL, NULL,
+	"SQLite database file (created with its folder if missing)"},
+    {"synchronous", SD_CONF_ENUM, offsetof(struct db_config, synchronous),
+	"full", 0, 0, db_sync_choices, NULL,
+	"full: every commit survives power loss; normal: faster, may "
+	"lose the last commits"},
+    {"busy_timeout_ms", SD_CONF_INT,
+	offsetof(struct db_config, busy_timeout_ms), "5000", 10, 600000, NULL,
+	NULL, "how long a writer waits for the lock"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
 enum sd_rc
@@ -51,18 +51,14 @@ db_rc(int src)
 	switch (src & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return SD_OK;
+	case SQLITE_ROW: return SD_OK;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return SD_EBUSY;
+	case SQLITE_LOCKED: return SD_EBUSY;
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
-	case SQLITE_PROTOCOL:
-		return SD_EIO;
-	case SQLITE_NOMEM:
-		return SD_ENOMEM;
+	case SQLITE_PROTOCOL: return SD_EIO;
+	case SQLITE_NOMEM: return SD_ENOMEM;
 	case SQLITE_CONSTRAINT:
 		if (src == SQLITE_CONSTRAINT_UNIQUE ||
 		    src == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -70,10 +66,8 @@ db_rc(int src)
 		if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
 			return SD_ENOTFOUND;
 		return SD_EINVAL;
-	case SQLITE_TOOBIG:
-		return SD_ETOOBIG;
-	default:
-		return SD_EINTERNAL;
+	case SQLITE_TOOBIG: return SD_ETOOBIG;
+	default: return SD_EINTERNAL;
 	}
 }
 
@@ -96,8 +90,10 @@ db_stmt(struct db *db, const char *sql)
 	    NULL);
 	if (r != SQLITE_OK) {
 		db->stmt_err = sqlite3_extended_errcode(db->h);
-		log_error("db", "prepare failed code=%d error=\"%s\" "
-		    "sql=\"%.60s\"", db->stmt_err, sqlite3_errmsg(db->h), sql);
+		log_error("db",
+		    "prepare failed code=%d error=\"%s\" "
+		    "sql=\"%.60s\"",
+		    db->stmt_err, sqlite3_errmsg(db->h), sql);
 		return NULL;
 	}
 	if (db->n_stmts == DB_STMT_MAX)
@@ -180,13 +176,12 @@ db_exec(struct db *db, const char *sql, char err[SD_ERRLEN])
 /* Nested transactions: the outermost is BEGIN IMMEDIATE ... COMMIT, inner
  * ones are savepoints, so a domain function that opens its own
  * transaction also runs inside the pipeline's batch. */
-static const char *const sql_tx[3] = {"BEGIN IMMEDIATE", "COMMIT",
-    "ROLLBACK"};
+static const char *const sql_tx[3] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
 static const char *const sql_sp[DB_NEST_MAX][3] = {
-	{"SAVEPOINT sd1", "RELEASE sd1", "ROLLBACK TO sd1"},
-	{"SAVEPOINT sd2", "RELEASE sd2", "ROLLBACK TO sd2"},
-	{"SAVEPOINT sd3", "RELEASE sd3", "ROLLBACK TO sd3"},
-	{"SAVEPOINT sd4", "RELEASE sd4", "ROLLBACK TO sd4"},
+    {"SAVEPOINT sd1", "RELEASE sd1", "ROLLBACK TO sd1"},
+    {"SAVEPOINT sd2", "RELEASE sd2", "ROLLBACK TO sd2"},
+    {"SAVEPOINT sd3", "RELEASE sd3", "ROLLBACK TO sd3"},
+    {"SAVEPOINT sd4", "RELEASE sd4", "ROLLBACK TO sd4"},
 };
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;
@@ -239,9 +234,10 @@ db_fn_scrub(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	for (i = 0; i < n; i++) {
 		if (t[i] >= '0' && t[i] <= '9') {
 			out[k++] = '*';
-		} else if (i + 1 < n && ((t[i] == 0xd9 && t[i + 1] >= 0xa0 &&
-		    t[i + 1] <= 0xa9) || (t[i] == 0xdb && t[i + 1] >= 0xb0 &&
-		    t[i + 1] <= 0xb9))) {
+		} else if (i + 1 < n &&
+		    ((t[i] == 0xd9 && t[i + 1] >= 0xa0 && t[i + 1] <= 0xa9) ||
+			(t[i] == 0xdb && t[i + 1] >= 0xb0 &&
+			    t[i + 1] <= 0xb9))) {
 			out[k++] = '*';
 			i++;
 		} else {
@@ -276,8 +272,7 @@ db_file_private(const char *path, char err[SD_ERRLEN])
 	if (path[0] == '\0' || strcmp(path, ":memory:") == 0 ||
 	    strncmp(path, "file:", 5) == 0)
 		return SD_OK;
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY,
-	    0600);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd >= 0) {
 		close(fd); /* new: nobody else has it open */
 		return SD_OK;
@@ -294,12 +289,16 @@ db_file_private(const char *path, char err[SD_ERRLEN])
 		if (stat(f, &st) != 0 || (st.st_mode & 077) == 0)
 			continue;
 		if (chmod(f, st.st_mode & 0700) != 0) {
-			snprintf(err, SD_ERRLEN, "cannot make %s private "
-			    "(chmod 600): %s", f, strerror(errno));
+			snprintf(err, SD_ERRLEN,
+			    "cannot make %s private "
+			    "(chmod 600): %s",
+			    f, strerror(errno));
 			return SD_EIO;
 		}
-		log_warnx("db", "file was readable by others, now private "
-		    "path=%s mode=%04o", f, (unsigned)(st.st_mode & 0777));
+		log_warnx("db",
+		    "file was readable by others, now private "
+		    "path=%s mode=%04o",
+		    f, (unsigned)(st.st_mode & 0777));
 	}
 	return SD_OK;
 }
@@ -353,9 +352,9 @@ db_open_nomigrate(const struct db_config *cfg, struct db **out,
 	rc = db_exec(db, sql, err);
 	if (rc != SD_OK)
 		goto fail;
-	r = sqlite3_create_function_v2(db->h, "sd_scrub", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, db_fn_scrub, NULL,
-	    NULL, NULL);
+	r = sqlite3_create_function_v2(db->h, "sd_scrub", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	    db_fn_scrub, NULL, NULL, NULL);
 	if (r != SQLITE_OK) {
 		snprintf(err, SD_ERRLEN, "cannot register sd_scrub: %s",
 		    sqlite3_errmsg(db->h));
@@ -397,7 +396,6 @@ db_close(struct db *db)
 		    sqlite3_errmsg(db->h));
 	free(db);
 }
-
 
 enum sd_rc
 db_begin(struct db *db)
@@ -486,9 +484,9 @@ db_checkpoint(struct db *db, bool truncate)
 
 	if (db->depth > 0)
 		return SD_ESTATE;
-	r = sqlite3_wal_checkpoint_v2(db->h, NULL, truncate ?
-	    SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &log,
-	    &done);
+	r = sqlite3_wal_checkpoint_v2(db->h, NULL,
+	    truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+	    &log, &done);
 	if (r != SQLITE_OK)
 		return db_rc(sqlite3_extended_errcode(db->h));
 	/* PASSIVE may leave frames a reader still needs. */
@@ -549,8 +547,9 @@ db_migrate(struct db *db, int *from, int *to, char err[SD_ERRLEN])
 			continue;
 		rc = db_begin(db);
 		if (rc != SD_OK) {
-			snprintf(err, SD_ERRLEN, "migration %d: cannot begin: %s",
-			    m->version, sqlite3_errmsg(db->h));
+			snprintf(err, SD_ERRLEN,
+			    "migration %d: cannot begin: %s", m->version,
+			    sqlite3_errmsg(db->h));
 			return rc;
 		}
 		/* Another process may have migrated while we waited. */
@@ -562,7 +561,8 @@ db_migrate(struct db *db, int *from, int *to, char err[SD_ERRLEN])
 		}
 		for (size_t k = 0; rc == SD_OK && m->sql[k] != NULL; k++)
 			rc = db_exec(db, m->sql[k], err);
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", m->version);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d",
+		    m->version);
 		if (rc == SD_OK)
 			rc = db_exec(db, sql, err);
 		if (rc == SD_OK)

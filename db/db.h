@@ -64,8 +64,8 @@ int db_schema_latest(void);
  * (either may be NULL) receive the version before and after. Applying
  * twice is a no-op. A database newer than this build is SD_ESTATE.
  */
-enum sd_rc db_migrate(struct db *db, int *from, int *to, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+enum sd_rc db_migrate(struct db *db, int *from, int *to,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* Current PRAGMA user_version. */
 enum sd_rc db_schema_version(struct db *db, int *version) SD_MUSTCHECK;
@@ -112,26 +112,26 @@ struct db_dept {
 void db_dept_fini(struct db_dept *d);
 void db_dept_list_free(struct db_dept *rows, size_t n);
 /* The department with code; SD_ENOTFOUND if none. */
-enum sd_rc db_dept_get(struct db *db, int code, struct db_dept *out)
-    SD_MUSTCHECK;
+enum sd_rc db_dept_get(struct db *db, int code,
+    struct db_dept *out) SD_MUSTCHECK;
 /* All departments by code. */
-enum sd_rc db_dept_list(struct db *db, struct db_dept **rows, size_t *n)
-    SD_MUSTCHECK;
+enum sd_rc db_dept_list(struct db *db, struct db_dept **rows,
+    size_t *n) SD_MUSTCHECK;
 
 /* ---- Users and staff membership ---------------------------------------- */
 
 struct db_user {
-	int64_t id;                /* row id, > 0 */
+	int64_t id;                 /* row id, > 0 */
 	char mobile[SD_MOBILE_LEN]; /* E.164 */
-	char *first;               /* first name */
-	char *last;                /* last name */
-	char *title;               /* staff role title, "" for applicants */
-	char *user_type;           /* نوع کاربری, "" if not given */
-	enum core_role role;       /* what the user may do */
-	bool verified;             /* mobile proven by OTP or MO */
-	int64_t created;           /* UTC seconds */
-	bool alerts_off;           /* STOP: no alerts (OTPs and answers to
-				      the user's own commands still go) */
+	char *first;                /* first name */
+	char *last;                 /* last name */
+	char *title;                /* staff role title, "" for applicants */
+	char *user_type;            /* نوع کاربری, "" if not given */
+	enum core_role role;        /* what the user may do */
+	bool verified;              /* mobile proven by OTP or MO */
+	int64_t created;            /* UTC seconds */
+	bool alerts_off;            /* STOP: no alerts (OTPs and answers to
+				       the user's own commands still go) */
 };
 
 void db_user_fini(struct db_user *u);
@@ -140,13 +140,12 @@ void db_user_list_free(struct db_user *rows, size_t n);
  * mobile is taken. */
 enum sd_rc db_user_insert(struct db *db, const struct db_user *u,
     int64_t *id) SD_MUSTCHECK;
-enum sd_rc db_user_get(struct db *db, int64_t id, struct db_user *out)
-    SD_MUSTCHECK;
+enum sd_rc db_user_get(struct db *db, int64_t id,
+    struct db_user *out) SD_MUSTCHECK;
 enum sd_rc db_user_by_mobile(struct db *db, const char *e164,
     struct db_user *out) SD_MUSTCHECK;
 /* STOP / START: alerts off or on. SD_ENOTFOUND if no such user. */
-enum sd_rc db_user_set_alerts(struct db *db, int64_t id, bool off)
-    SD_MUSTCHECK;
+enum sd_rc db_user_set_alerts(struct db *db, int64_t id, bool off) SD_MUSTCHECK;
 /* The mobile is proven (an MO came from it, or an OTP). */
 enum sd_rc db_user_set_verified(struct db *db, int64_t id) SD_MUSTCHECK;
 /* Staff (any role but applicant) of department code, by id. */
@@ -157,8 +156,8 @@ enum sd_rc db_user_list_staff(struct db *db, struct db_user **rows,
     size_t *n) SD_MUSTCHECK;
 /* Add user to department code. SD_EEXIST if already a member;
  * SD_ENOTFOUND if the department does not exist. */
-enum sd_rc db_staff_dept_add(struct db *db, int64_t user_id, int code)
-    SD_MUSTCHECK;
+enum sd_rc db_staff_dept_add(struct db *db, int64_t user_id,
+    int code) SD_MUSTCHECK;
 /* The department codes of a staff member, ascending, at most max. */
 enum sd_rc db_staff_depts(struct db *db, int64_t user_id, int *codes,
     size_t max, size_t *n) SD_MUSTCHECK;
@@ -169,7 +168,7 @@ enum sd_rc db_staff_in_dept(struct db *db, int64_t user_id, int code,
 /* ---- Requests ---------------------------------------------------------- */
 
 struct db_request {
-	int64_t tracking;        /* شماره رهگیری, from 10001, never reused */
+	int64_t tracking; /* شماره رهگیری, from 10001, never reused */
 	int64_t applicant_id;    /* owner */
 	int dept;                /* department code */
 	enum core_priority prio; /* priority */
@@ -204,8 +203,8 @@ struct db_request_age {
 	int64_t updated;
 };
 enum sd_rc db_request_awaiting(struct db *db, int64_t updated_before,
-    const struct db_request_age *after, size_t max,
-    struct db_request_age *out, size_t *n) SD_MUSTCHECK;
+    const struct db_request_age *after, size_t max, struct db_request_age *out,
+    size_t *n) SD_MUSTCHECK;
 /* Requests of applicant_id, newest first, at most limit. */
 enum sd_rc db_request_list_by_applicant(struct db *db, int64_t applicant_id,
     size_t limit, struct db_request **rows, size_t *n) SD_MUSTCHECK;
@@ -227,27 +226,26 @@ enum sd_rc db_request_alerted_since(struct db *db, int64_t applicant_id,
 /* Staff members (ids, at most max) of the departments of held requests
  * (DB_STAFF_ALERT_HELD) still awaiting an answer, created at or after
  * since. */
-enum sd_rc db_request_held_staff(struct db *db, int64_t since,
-    int64_t *ids, size_t max, size_t *n) SD_MUSTCHECK;
+enum sd_rc db_request_held_staff(struct db *db, int64_t since, int64_t *ids,
+    size_t max, size_t *n) SD_MUSTCHECK;
 /* Held requests still awaiting, created at or after since, with a
  * tracking number above after, of the departments of staff member
  * user_id: the tracking numbers, ascending, at most max. */
-enum sd_rc db_request_held_for(struct db *db, int64_t user_id,
-    int64_t after, int64_t since, int64_t *trackings, size_t max,
-    size_t *n) SD_MUSTCHECK;
+enum sd_rc db_request_held_for(struct db *db, int64_t user_id, int64_t after,
+    int64_t since, int64_t *trackings, size_t max, size_t *n) SD_MUSTCHECK;
 
 /* ---- Messages (a request's thread) ------------------------------------- */
 
 struct db_message {
-	int64_t id;              /* row id */
-	int64_t tracking;        /* the request */
-	int64_t author_id;       /* the user who wrote it */
+	int64_t id;                 /* row id */
+	int64_t tracking;           /* the request */
+	int64_t author_id;          /* the user who wrote it */
 	enum core_role author_role; /* author's role when written */
-	char *author_name;       /* "first last" when written */
-	char *author_title;      /* staff role title when written, or "" */
-	char *body;              /* text */
-	enum core_channel chan;  /* where it came from */
-	int64_t created;         /* UTC seconds */
+	char *author_name;          /* "first last" when written */
+	char *author_title;         /* staff role title when written, or "" */
+	char *body;                 /* text */
+	enum core_channel chan;     /* where it came from */
+	int64_t created;            /* UTC seconds */
 };
 
 void db_message_fini(struct db_message *m);
@@ -280,25 +278,25 @@ struct db_outbox_new {
 
 /* A stored outbound message. */
 struct db_outbox_row {
-	int64_t id;                   /* row id: the local message id */
-	enum core_out_kind kind;      /* what it is */
-	int priority;                 /* 0 first */
+	int64_t id;                    /* row id: the local message id */
+	enum core_out_kind kind;       /* what it is */
+	int priority;                  /* 0 first */
 	char destination[SD_ADDR_LEN]; /* where it goes */
-	char *body;                   /* text */
-	int64_t tracking;             /* request, 0 if none */
-	int64_t not_before;           /* UTC seconds */
-	int64_t expires;              /* UTC seconds, 0 = never */
-	int attempts;                 /* times handed to a transport */
-	enum core_out_state state;    /* where it is */
-	char smsc_id[SD_MSGID_LEN];   /* SMSC id of part 1, "" if none */
-	char *reason;                 /* last failure, "" if none */
-	int64_t created;              /* UTC seconds */
-	int64_t created_ms;           /* UTC milliseconds */
-	int64_t updated;              /* UTC seconds */
-	int parts;                    /* parts the SMSC accepted */
-	enum core_out_route route;    /* the transport it last went by */
-	bool receipt;                 /* a receipt was asked for */
-	int ussd_session;             /* -1 if not USSD */
+	char *body;                    /* text */
+	int64_t tracking;              /* request, 0 if none */
+	int64_t not_before;            /* UTC seconds */
+	int64_t expires;               /* UTC seconds, 0 = never */
+	int attempts;                  /* times handed to a transport */
+	enum core_out_state state;     /* where it is */
+	char smsc_id[SD_MSGID_LEN];    /* SMSC id of part 1, "" if none */
+	char *reason;                  /* last failure, "" if none */
+	int64_t created;               /* UTC seconds */
+	int64_t created_ms;            /* UTC milliseconds */
+	int64_t updated;               /* UTC seconds */
+	int parts;                     /* parts the SMSC accepted */
+	enum core_out_route route;     /* the transport it last went by */
+	bool receipt;                  /* a receipt was asked for */
+	int ussd_session;              /* -1 if not USSD */
 };
 
 void db_outbox_row_fini(struct db_outbox_row *r);
@@ -347,12 +345,11 @@ enum sd_rc db_outbox_add(struct db *db, const struct db_outbox_new *m,
  * Run it inside a write transaction.
  */
 enum sd_rc db_outbox_claim(struct db *db, int64_t now, unsigned kind_mask,
-    size_t max, struct db_outbox_row *rows, size_t *n, size_t *expired)
-    SD_MUSTCHECK;
+    size_t max, struct db_outbox_row *rows, size_t *n,
+    size_t *expired) SD_MUSTCHECK;
 
 /* At start: rows left submitted by a crash go back to queued (*n of them). */
-enum sd_rc db_outbox_requeue_submitted(struct db *db, int64_t *n)
-    SD_MUSTCHECK;
+enum sd_rc db_outbox_requeue_submitted(struct db *db, int64_t *n) SD_MUSTCHECK;
 
 /* Part part of parts of id was accepted by route as
  * smsc_id ("" for a part whose id is not kept). receipt: one was asked
@@ -373,8 +370,8 @@ enum sd_rc db_outbox_failed(struct db *db, int64_t id, bool temporary,
     bool *final) SD_MUSTCHECK;
 
 /* Mark id expired (too late to send) with reason. */
-enum sd_rc db_outbox_expire(struct db *db, int64_t id, const char *reason)
-    SD_MUSTCHECK;
+enum sd_rc db_outbox_expire(struct db *db, int64_t id,
+    const char *reason) SD_MUSTCHECK;
 
 /*
  * A delivery receipt for SMSC id smsc_id (try each of the n forms given:
@@ -387,8 +384,8 @@ enum sd_rc db_outbox_expire(struct db *db, int64_t id, const char *reason)
  * that id (not an error).
  */
 enum sd_rc db_outbox_receipt(struct db *db, const char *const *smsc_ids,
-    size_t n, enum core_out_state state, const char *reason, int64_t *id)
-    SD_MUSTCHECK;
+    size_t n, enum core_out_state state, const char *reason,
+    int64_t *id) SD_MUSTCHECK;
 
 /*
  * Before row id goes to an HTTP provider with a receipt asked: record
@@ -404,16 +401,15 @@ enum sd_rc db_outbox_http_token(struct db *db, int64_t id, const char *token,
  * its receipt URL ("" if none) and the state it reports (as for
  * db_outbox_receipt(), for the whole message);
  * reason is kept with a final state. Applied only to a row sent over
- * HTTP (CORE_OUT_ROUTE_HTTP) that is submitted or accepted and whose stored token
- * equals token (compared in constant time): SD_ENOTFOUND when there is
- * no such row, SD_ESTATE when it was not sent over HTTP or is queued or
- * final, SD_EPERM when the token is missing or wrong; nothing changes
- * then. A final state makes the row delivered, undeliverable or expired
- * and voids the token. The caller holds the transaction.
+ * HTTP (CORE_OUT_ROUTE_HTTP) that is submitted or accepted and whose stored
+ * token equals token (compared in constant time): SD_ENOTFOUND when there is no
+ * such row, SD_ESTATE when it was not sent over HTTP or is queued or final,
+ * SD_EPERM when the token is missing or wrong; nothing changes then. A final
+ * state makes the row delivered, undeliverable or expired and voids the token.
+ * The caller holds the transaction.
  */
-enum sd_rc db_outbox_receipt_http(struct db *db, int64_t id,
-    const char *token, enum core_out_state state, const char *reason)
-    SD_MUSTCHECK;
+enum sd_rc db_outbox_receipt_http(struct db *db, int64_t id, const char *token,
+    enum core_out_state state, const char *reason) SD_MUSTCHECK;
 
 /* Put id back in the queue now (operator's retry of a failed, expired or
  * undeliverable row). SD_ENOTFOUND / SD_ESTATE (queued or submitted) /
@@ -432,8 +428,8 @@ struct db_outbox_counts {
 	int64_t oldest_waiting; /* UTC seconds of the oldest queued or
 				   submitted row, 0 if none */
 };
-enum sd_rc db_outbox_counts(struct db *db, struct db_outbox_counts *c)
-    SD_MUSTCHECK;
+enum sd_rc db_outbox_counts(struct db *db,
+    struct db_outbox_counts *c) SD_MUSTCHECK;
 
 /* PRAGMA data_version: changes when another connection commits. */
 enum sd_rc db_data_version(struct db *db, int64_t *v) SD_MUSTCHECK;
@@ -474,8 +470,7 @@ struct db_inbox_dup {
 
 /* Find an earlier copy; SD_ENOTFOUND if none. */
 enum sd_rc db_inbox_find_dup(struct db *db, const char *source,
-    const char *body, int64_t since, struct db_inbox_dup *out)
-    SD_MUSTCHECK;
+    const char *body, int64_t since, struct db_inbox_dup *out) SD_MUSTCHECK;
 
 /* Store a redelivery of dup_of (handled at once); *id gets its row. */
 enum sd_rc db_inbox_add_dup(struct db *db, const char *source,
@@ -483,8 +478,8 @@ enum sd_rc db_inbox_add_dup(struct db *db, const char *source,
     int64_t dup_of, int64_t *id) SD_MUSTCHECK;
 
 /* Mark id handled, answered by outbox row reply_id (0 if none). */
-enum sd_rc db_inbox_handled(struct db *db, int64_t id, int64_t reply_id)
-    SD_MUSTCHECK;
+enum sd_rc db_inbox_handled(struct db *db, int64_t id,
+    int64_t reply_id) SD_MUSTCHECK;
 
 /* Count one more resend of the reply of id. */
 enum sd_rc db_inbox_resent(struct db *db, int64_t id) SD_MUSTCHECK;
@@ -509,13 +504,13 @@ enum sd_rc db_inbox_count(struct db *db, int64_t *n) SD_MUSTCHECK;
 struct db_inbox_part {
 	char source[SD_ADDR_LEN];
 	char destination[SD_ADDR_LEN];
-	int ref, total;          /* the group */
+	int ref, total; /* the group */
 	int esm_class, data_coding;
-	uint8_t *sm;             /* owned by a list from db_inbox_parts() */
+	uint8_t *sm; /* owned by a list from db_inbox_parts() */
 	size_t len;
-	bool sar;                /* sar_* TLVs present */
+	bool sar; /* sar_* TLVs present */
 	int sar_ref, sar_total, sar_seq;
-	int64_t received;        /* UTC seconds */
+	int64_t received; /* UTC seconds */
 };
 enum sd_rc db_inbox_part_add(struct db *db,
     const struct db_inbox_part *p) SD_MUSTCHECK;
@@ -544,9 +539,9 @@ enum sd_rc db_audit_add(struct db *db, int64_t actor_id, const char *action,
 /* Number of audit rows for object (e.g. "request:10001"); tests, CLI. */
 /* The time and detail (copied into detail, size n) of the latest audit row
  * of action on object; SD_ENOTFOUND if none. */
-enum sd_rc db_audit_last(struct db *db, const char *object,
-    const char *action, int64_t *at, char *detail, size_t n) SD_MUSTCHECK;
-enum sd_rc db_audit_count(struct db *db, const char *object, int64_t *n)
-    SD_MUSTCHECK;
+enum sd_rc db_audit_last(struct db *db, const char *object, const char *action,
+    int64_t *at, char *detail, size_t n) SD_MUSTCHECK;
+enum sd_rc db_audit_count(struct db *db, const char *object,
+    int64_t *n) SD_MUSTCHECK;
 
 #endif

@@ -28,17 +28,18 @@ struct db_stmt_slot {
 /* Changes to outbox_counts and its "waiting from" cell (schema 6) made in
  * the open transaction, not yet written. */
 struct db_counts_delta {
-	int64_t d[CORE_OUT_KIND_COUNT][CORE_OUT_STATE_COUNT]; /* [kind][state] */
-	bool any;          /* some d != 0 */
-	int64_t entered;   /* lowest id that became waiting, 0 if none */
-	bool left;         /* some row stopped waiting */
+	int64_t d[CORE_OUT_KIND_COUNT]
+		 [CORE_OUT_STATE_COUNT]; /* [kind][state] */
+	bool any;                        /* some d != 0 */
+	int64_t entered; /* lowest id that became waiting, 0 if none */
+	bool left;       /* some row stopped waiting */
 };
 
 struct db {
-	sqlite3 *h;                              /* the connection */
-	struct db_stmt_slot stmts[DB_STMT_MAX];  /* prepared statements */
-	size_t n_stmts;                          /* slots in use */
-	int depth;                               /* nested db_begin()s */
+	sqlite3 *h;                             /* the connection */
+	struct db_stmt_slot stmts[DB_STMT_MAX]; /* prepared statements */
+	size_t n_stmts;                         /* slots in use */
+	int depth;                              /* nested db_begin()s */
 	int stmt_err; /* SQLite's code for the last failed prepare */
 	/* The outbox's count changes of the open transaction, and what
 	 * they were when each savepoint was set (saved[d - 1] at depth d):

@@ -6,12 +6,12 @@
 #include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
-static const char sql_dept_get[] =
-    "SELECT code, name, short_name, alert_very_urgent FROM departments"
-    " WHERE code = ?1";
-static const char sql_dept_list[] =
-    "SELECT code, name, short_name, alert_very_urgent FROM departments"
-    " ORDER BY code";
+static const char sql_dept_get
+    [] = "SELECT code, name, short_name, alert_very_urgent FROM departments"
+	 " WHERE code = ?1";
+static const char sql_dept_list
+    [] = "SELECT code, name, short_name, alert_very_urgent FROM departments"
+	 " ORDER BY code";
 
 void
 db_dept_fini(struct db_dept *d)
@@ -57,7 +57,7 @@ db_dept_get(struct db *db, int code, struct db_dept *out)
 		dept_read(st, out);
 	else
 		rc = r == SQLITE_DONE ? SD_ENOTFOUND :
-		    db_rc(sqlite3_extended_errcode(db->h));
+					db_rc(sqlite3_extended_errcode(db->h));
 	sqlite3_reset(st);
 	return rc;
 }

@@ -14,47 +14,46 @@
 #include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
-static const char sql_inbox_add[] =
-    "INSERT INTO inbox (source, destination, body, kind, ussd_session,"
-    " state, received, body_hash) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)";
-static const char sql_inbox_add_handled[] =
-    "INSERT INTO inbox (source, destination, body, kind, ussd_session,"
-    " state, received, body_hash, reply_id) VALUES (?1, ?2, ?3, ?4, ?5, 1,"
-    " ?6, ?7, nullif(?8, 0))";
-static const char sql_inbox_add_dup[] =
-    "INSERT INTO inbox (source, destination, body, kind, state, received,"
-    " body_hash, dup_of) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)";
-static const char sql_inbox_find_dup[] =
-    "SELECT id, coalesce(reply_id, 0), resent FROM inbox"
-    " WHERE source = ?1 AND body_hash = ?2 AND received >= ?3"
-    " AND dup_of IS NULL AND body = ?4 ORDER BY received DESC LIMIT 1";
-static const char sql_inbox_handled[] =
-    "UPDATE inbox SET state = 1, reply_id = nullif(?2, 0) WHERE id = ?1";
-static const char sql_inbox_resent[] =
-    "UPDATE inbox SET resent = resent + 1 WHERE id = ?1";
-static const char sql_inbox_unhandled[] =
-    "SELECT id, source, destination, body, kind, ussd_session FROM inbox"
-    " WHERE state = 0 ORDER BY id LIMIT ?1";
+static const char sql_inbox_add
+    [] = "INSERT INTO inbox (source, destination, body, kind, ussd_session,"
+	 " state, received, body_hash) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)";
+static const char sql_inbox_add_handled
+    [] = "INSERT INTO inbox (source, destination, body, kind, ussd_session,"
+	 " state, received, body_hash, reply_id) VALUES (?1, ?2, ?3, ?4, ?5, 1,"
+	 " ?6, ?7, nullif(?8, 0))";
+static const char sql_inbox_add_dup
+    [] = "INSERT INTO inbox (source, destination, body, kind, state, received,"
+	 " body_hash, dup_of) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)";
+static const char sql_inbox_find_dup
+    [] = "SELECT id, coalesce(reply_id, 0), resent FROM inbox"
+	 " WHERE source = ?1 AND body_hash = ?2 AND received >= ?3"
+	 " AND dup_of IS NULL AND body = ?4 ORDER BY received DESC LIMIT 1";
+static const char sql_inbox_handled
+    [] = "UPDATE inbox SET state = 1, reply_id = nullif(?2, 0) WHERE id = ?1";
+static const char
+    sql_inbox_resent[] = "UPDATE inbox SET resent = resent + 1 WHERE id = ?1";
+static const char sql_inbox_unhandled
+    [] = "SELECT id, source, destination, body, kind, ussd_session FROM inbox"
+	 " WHERE state = 0 ORDER BY id LIMIT ?1";
 static const char sql_inbox_count[] = "SELECT count(*) FROM inbox";
-static const char sql_part_add[] =
-    "INSERT INTO inbox_parts (source, destination, ref, total, esm_class,"
-    " data_coding, sm, sar, sar_ref, sar_total, sar_seq, received)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-static const char sql_parts_drop[] =
-    "DELETE FROM inbox_parts WHERE source = ?1 AND destination = ?2"
-    " AND ref = ?3 AND total = ?4";
-static const char sql_parts[] =
-    "SELECT source, destination, ref, total, esm_class, data_coding, sm,"
-    " sar, sar_ref, sar_total, sar_seq, received FROM inbox_parts"
-    " ORDER BY id";
-static const char sql_inbox_count_since[] =
-    "SELECT count(*) FROM inbox WHERE source = ?1 AND received >= ?2"
-    " AND dup_of IS NULL";
+static const char sql_part_add
+    [] = "INSERT INTO inbox_parts (source, destination, ref, total, esm_class,"
+	 " data_coding, sm, sar, sar_ref, sar_total, sar_seq, received)"
+	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char sql_parts_drop
+    [] = "DELETE FROM inbox_parts WHERE source = ?1 AND destination = ?2"
+	 " AND ref = ?3 AND total = ?4";
+static const char sql_parts
+    [] = "SELECT source, destination, ref, total, esm_class, data_coding, sm,"
+	 " sar, sar_ref, sar_total, sar_seq, received FROM inbox_parts"
+	 " ORDER BY id";
+static const char sql_inbox_count_since
+    [] = "SELECT count(*) FROM inbox WHERE source = ?1 AND received >= ?2"
+	 " AND dup_of IS NULL";
 
 enum sd_rc
 db_inbox_add(struct db *db, const char *source, const char *destination,
-    const char *body, enum db_inbox_kind kind, const char *session,
-    int64_t *id)
+    const char *body, enum db_inbox_kind kind, const char *session, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_inbox_add);
 	enum sd_rc rc;
@@ -75,9 +74,9 @@ db_inbox_add(struct db *db, const char *source, const char *destination,
 }
 
 enum sd_rc
-db_inbox_add_handled(struct db *db, const char *source,
-    const char *destination, const char *body, enum db_inbox_kind kind,
-    const char *session, int64_t reply_id, int64_t *id)
+db_inbox_add_handled(struct db *db, const char *source, const char *destination,
+    const char *body, enum db_inbox_kind kind, const char *session,
+    int64_t reply_id, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_inbox_add_handled);
 	enum sd_rc rc;
@@ -149,7 +148,7 @@ db_inbox_find_dup(struct db *db, const char *source, const char *body,
 	if (r == SQLITE_ROW)
 		return SD_OK;
 	return r == SQLITE_DONE ? SD_ENOTFOUND :
-	    db_rc(sqlite3_extended_errcode(db->h));
+				  db_rc(sqlite3_extended_errcode(db->h));
 }
 
 enum sd_rc
@@ -236,8 +235,8 @@ db_inbox_unhandled(struct db *db, size_t max, struct db_inbox_row **rows,
 		    (const char *)sqlite3_column_text(st, 2));
 		x->body = db_col_text(st, 3);
 		x->kind = (enum db_inbox_kind)sqlite3_column_int(st, 4);
-		x->ussd_session = sess != NULL && sess[0] != '\0' ?
-		    atoi(sess) : -1;
+		x->ussd_session = sess != NULL && sess[0] != '\0' ? atoi(sess) :
+								    -1;
 	}
 	r = sqlite3_errcode(db->h);
 	sqlite3_reset(st);
@@ -296,8 +295,8 @@ db_inbox_part_add(struct db *db, const struct db_inbox_part *p)
 }
 
 enum sd_rc
-db_inbox_parts_drop(struct db *db, const char *source,
-    const char *destination, int ref, int total)
+db_inbox_parts_drop(struct db *db, const char *source, const char *destination,
+    int ref, int total)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_parts_drop);
 

@@ -4,12 +4,12 @@
 #include "core/base/clock.h"
 #include "db/db_int.h"
 
-static const char sql_otp_add[] =
-    "INSERT INTO otps (mobile, purpose, code_hash, created, expires)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char sql_otp_recent[] =
-    "SELECT count(*), coalesce(max(created), 0) FROM otps"
-    " WHERE mobile = ?1 AND created >= ?2";
+static const char sql_otp_add
+    [] = "INSERT INTO otps (mobile, purpose, code_hash, created, expires)"
+	 " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char
+    sql_otp_recent[] = "SELECT count(*), coalesce(max(created), 0) FROM otps"
+		       " WHERE mobile = ?1 AND created >= ?2";
 
 enum sd_rc
 db_otp_add(struct db *db, const char *mobile, int purpose,

@@ -54,17 +54,18 @@
 #include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
-#define COLS                                                                 \
-	"id, kind, priority, destination, body, coalesce(tracking, 0),"      \
-	" not_before, expires, attempts, state, coalesce(smsc_id, ''),"     \
-	" coalesce(reason, ''), created, created_ms, updated, parts, route," \
+#define COLS                                                                   \
+	"id, kind, priority, destination, body, coalesce(tracking, 0),"        \
+	" not_before, expires, attempts, state, coalesce(smsc_id, ''),"        \
+	" coalesce(reason, ''), created, created_ms, updated, parts, route,"   \
 	" receipt, ussd_session"
 
 /* An OTP's text (kind 0) holds its code: a row that reaches accepted or
  * a final state keeps it with the digits masked (sd_scrub(), db/db.c),
  * never in clear (issue #9). */
-#define SCRUB "body = CASE WHEN kind = 0 THEN sd_scrub(body) ELSE body END"\
-    ", dlr_token = NULL"
+#define SCRUB                                                                  \
+	"body = CASE WHEN kind = 0 THEN sd_scrub(body) ELSE body END"          \
+	", dlr_token = NULL"
 
 /* States as SQL literals, where a partial index (outbox_queued,
  * outbox_expiry: WHERE state = 0) needs a constant to be used. */
@@ -75,123 +76,125 @@ _Static_assert(CORE_OUT_QUEUED == 0 && CORE_OUT_SUBMITTED == 1,
 /* outbox.kind of an OTP, in SCRUB. */
 _Static_assert(CORE_OUT_OTP == 0, "SCRUB names the OTP kind");
 
-static const char sql_add[] =
-    "INSERT INTO outbox (kind, priority, destination, body, tracking,"
-    " not_before, expires, receipt, ussd_session, state, created,"
-    " created_ms, updated) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, ?7,"
-    " ?8, ?9, " S_QUEUED ", ?10, ?11, ?10)";
+static const char sql_add
+    [] = "INSERT INTO outbox (kind, priority, destination, body, tracking,"
+	 " not_before, expires, receipt, ussd_session, state, created,"
+	 " created_ms, updated) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, ?7,"
+	 " ?8, ?9, " S_QUEUED ", ?10, ?11, ?10)";
 /* Claim: read the due rows, most urgent first, then move each to
  * submitted. (One UPDATE ... RETURNING did both, but SQLite buffers
  * RETURNING rows in a temporary table: 12 us a row against 2 for the two
  * statements, the largest single cost of an MO round trip.) The caller
  * holds the write transaction, so nothing else claims in between; the
  * move checks the state all the same. */
-static const char sql_claim_select[] =
-    "SELECT " COLS " FROM outbox WHERE state = " S_QUEUED
-    " AND not_before <= ?1 AND (expires = 0 OR expires > ?1)"
-    " AND ((?3 >> kind) & 1) = 1"
-    " ORDER BY priority, not_before, id LIMIT ?2";
+static const char sql_claim_select
+    [] = "SELECT " COLS " FROM outbox WHERE state = " S_QUEUED
+	 " AND not_before <= ?1 AND (expires = 0 OR expires > ?1)"
+	 " AND ((?3 >> kind) & 1) = 1"
+	 " ORDER BY priority, not_before, id LIMIT ?2";
 /* The one statement that moves a row (move_row()): guarded by the state
  * read before, with what the target state implies as flags ?6.. from
  * move_rules. ?5 NULL keeps the reason, ?9 NULL the not_before. */
-static const char sql_move[] =
-    "UPDATE outbox SET state = ?3, updated = ?4,"
-    " reason = coalesce(?5, reason), attempts = attempts + ?6,"
-    " body = CASE WHEN ?7 THEN sd_scrub(body) ELSE body END,"
-    " dlr_token = CASE WHEN ?8 THEN NULL ELSE dlr_token END,"
-    " not_before = coalesce(?9, not_before)"
-    " WHERE id = ?1 AND state = ?2";
+static const char
+    sql_move[] = "UPDATE outbox SET state = ?3, updated = ?4,"
+		 " reason = coalesce(?5, reason), attempts = attempts + ?6,"
+		 " body = CASE WHEN ?7 THEN sd_scrub(body) ELSE body END,"
+		 " dlr_token = CASE WHEN ?8 THEN NULL ELSE dlr_token END,"
+		 " not_before = coalesce(?9, not_before)"
+		 " WHERE id = ?1 AND state = ?2";
 /* The rows due to expire, by kind (through outbox_expiry: usually none,
  * read before the update so that a claim needs no RETURNING table). */
-static const char sql_expire_due_kinds[] =
-    "SELECT kind, count(*) FROM outbox"
-    " WHERE state = " S_QUEUED " AND expires != 0 AND expires <= ?1"
-    " GROUP BY kind";
+static const char sql_expire_due_kinds[] = "SELECT kind, count(*) FROM outbox"
+					   " WHERE state = " S_QUEUED
+					   " AND expires != 0 AND expires <= ?1"
+					   " GROUP BY kind";
 /* queued -> expired for every row due (a move of move_rules). */
-static const char sql_expire_due[] =
-    "UPDATE outbox SET state = ?2,"
-    " reason = 'expired before it could be sent', " SCRUB ", updated = ?1"
-    " WHERE state = " S_QUEUED " AND expires != 0 AND expires <= ?1";
+static const char
+    sql_expire_due[] = "UPDATE outbox SET state = ?2,"
+		       " reason = 'expired before it could be sent', " SCRUB
+		       ", updated = ?1"
+		       " WHERE state = " S_QUEUED
+		       " AND expires != 0 AND expires <= ?1";
 /* submitted -> queued for every row (a move of move_rules). */
-static const char sql_requeue[] =
-    "UPDATE outbox SET state = " S_QUEUED ", updated = ?1"
-    " WHERE state = " S_SUBMITTED " RETURNING kind";
+static const char sql_requeue[] = "UPDATE outbox SET state = " S_QUEUED
+				  ", updated = ?1"
+				  " WHERE state = " S_SUBMITTED
+				  " RETURNING kind";
 /* What the SMSC answered for part 1 (its id) or part n; the state moves
  * apart (move_row()) once every part is accepted. */
-static const char sql_accepted1[] =
-    "UPDATE outbox SET smsc_id = ?2, parts = max(parts, ?3), route = ?4,"
-    " updated = ?5, receipt = ?6 WHERE id = ?1";
-static const char sql_acceptedn[] =
-    "UPDATE outbox SET parts = max(parts, ?2), route = ?3, updated = ?4"
-    " WHERE id = ?1";
+static const char sql_accepted1
+    [] = "UPDATE outbox SET smsc_id = ?2, parts = max(parts, ?3), route = ?4,"
+	 " updated = ?5, receipt = ?6 WHERE id = ?1";
+static const char sql_acceptedn
+    [] = "UPDATE outbox SET parts = max(parts, ?2), route = ?3, updated = ?4"
+	 " WHERE id = ?1";
 /* A part accepted: at the SMSC, no receipt yet (state accepted). */
-static const char sql_part_add[] =
-    "INSERT INTO outbox_parts (outbox_id, part, smsc_id, state)"
-    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (outbox_id, part)"
-    " DO UPDATE SET smsc_id = excluded.smsc_id";
-static const char sql_attempts[] =
-    "SELECT attempts, state, kind FROM outbox WHERE id = ?1";
-static const char sql_kind_state[] =
-    "SELECT kind, state FROM outbox WHERE id = ?1";
-static const char sql_by_smsc_id[] =
-    "SELECT id, parts, state, kind FROM outbox"
-    " WHERE smsc_id = ?1 AND receipt = 1"
-    " ORDER BY id DESC LIMIT 1";
-static const char sql_part_by_smsc_id[] =
-    "SELECT outbox_id, part FROM outbox_parts WHERE smsc_id = ?1"
-    " ORDER BY outbox_id DESC LIMIT 1";
-static const char sql_p1_state[] =
-    "UPDATE outbox SET p1_state = ?2 WHERE id = ?1";
+static const char sql_part_add
+    [] = "INSERT INTO outbox_parts (outbox_id, part, smsc_id, state)"
+	 " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (outbox_id, part)"
+	 " DO UPDATE SET smsc_id = excluded.smsc_id";
+static const char
+    sql_attempts[] = "SELECT attempts, state, kind FROM outbox WHERE id = ?1";
+static const char
+    sql_kind_state[] = "SELECT kind, state FROM outbox WHERE id = ?1";
+static const char sql_by_smsc_id[] = "SELECT id, parts, state, kind FROM outbox"
+				     " WHERE smsc_id = ?1 AND receipt = 1"
+				     " ORDER BY id DESC LIMIT 1";
+static const char sql_part_by_smsc_id
+    [] = "SELECT outbox_id, part FROM outbox_parts WHERE smsc_id = ?1"
+	 " ORDER BY outbox_id DESC LIMIT 1";
+static const char
+    sql_p1_state[] = "UPDATE outbox SET p1_state = ?2 WHERE id = ?1";
 static const char sql_part_state[] =
     "UPDATE outbox_parts SET state = ?3 WHERE outbox_id = ?1 AND part = ?2";
 /* A row's parts: how many are delivered (?2), the worst final state of
  * one (?3 undeliverable, ?4 expired: the larger, expired, wins). */
 _Static_assert(CORE_OUT_EXPIRED > CORE_OUT_UNDELIVERABLE,
     "sql_part_states: max() finds expired before undeliverable");
-static const char sql_part_states[] =
-    "SELECT o.parts, o.p1_state, o.state,"
-    " (SELECT count(*) FROM outbox_parts p WHERE p.outbox_id = o.id"
-    "  AND p.state = ?2),"
-    " (SELECT max(p.state) FROM outbox_parts p WHERE p.outbox_id = o.id"
-    "  AND p.state IN (?3, ?4)), o.kind"
-    " FROM outbox o WHERE o.id = ?1";
-static const char sql_http_token[] =
-    "UPDATE outbox SET route = ?4, dlr_token = ?2, updated = ?3"
-    " WHERE id = ?1 AND state = ?5";
-static const char sql_http_row[] =
-    "SELECT route, state, coalesce(dlr_token, ''), kind FROM outbox"
-    " WHERE id = ?1";
+static const char sql_part_states
+    [] = "SELECT o.parts, o.p1_state, o.state,"
+	 " (SELECT count(*) FROM outbox_parts p WHERE p.outbox_id = o.id"
+	 "  AND p.state = ?2),"
+	 " (SELECT max(p.state) FROM outbox_parts p WHERE p.outbox_id = o.id"
+	 "  AND p.state IN (?3, ?4)), o.kind"
+	 " FROM outbox o WHERE o.id = ?1";
+static const char sql_http_token
+    [] = "UPDATE outbox SET route = ?4, dlr_token = ?2, updated = ?3"
+	 " WHERE id = ?1 AND state = ?5";
+static const char sql_http_row
+    [] = "SELECT route, state, coalesce(dlr_token, ''), kind FROM outbox"
+	 " WHERE id = ?1";
 /* The operator's retry forgets the last sending (then moves the row). */
-static const char sql_retry[] =
-    "UPDATE outbox SET smsc_id = NULL, parts = 0, p1_state = 0"
-    " WHERE id = ?1";
-static const char sql_parts_del[] =
-    "DELETE FROM outbox_parts WHERE outbox_id = ?1";
+static const char
+    sql_retry[] = "UPDATE outbox SET smsc_id = NULL, parts = 0, p1_state = 0"
+		  " WHERE id = ?1";
+static const char
+    sql_parts_del[] = "DELETE FROM outbox_parts WHERE outbox_id = ?1";
 static const char sql_get[] = "SELECT " COLS " FROM outbox WHERE id = ?1";
-static const char sql_parts_list[] =
-    "SELECT part, smsc_id, state FROM outbox_parts WHERE outbox_id = ?1"
-    " ORDER BY part";
+static const char sql_parts_list
+    [] = "SELECT part, smsc_id, state FROM outbox_parts WHERE outbox_id = ?1"
+	 " ORDER BY part";
 /* Both read a few rows whatever the size of the outbox: the counts from
  * outbox_counts, the oldest from the first waiting row at or after its
  * "waiting from" cell. */
-static const char sql_counts[] =
-    "SELECT kind, state, n FROM outbox_counts";
-static const char sql_counts_add[] =
-    "UPDATE outbox_counts SET n = n + ?3 WHERE kind = ?1 AND state = ?2";
-static const char sql_counts_new[] =
-    "INSERT INTO outbox_counts (kind, state, n) VALUES (?1, ?2, ?3)";
-static const char sql_oldest[] =
-    "SELECT created FROM outbox WHERE id >= coalesce((SELECT n"
-    " FROM outbox_counts WHERE kind = -1 AND state = -1), 0)"
-    " AND state IN (" S_QUEUED ", " S_SUBMITTED ") ORDER BY id LIMIT 1";
-static const char sql_waiting_get[] =
-    "SELECT n FROM outbox_counts WHERE kind = -1 AND state = -1";
-static const char sql_waiting_set[] =
-    "INSERT INTO outbox_counts (kind, state, n) VALUES (-1, -1, ?1)"
-    " ON CONFLICT (kind, state) DO UPDATE SET n = excluded.n";
-static const char sql_waiting_scan[] =
-    "SELECT id, state IN (" S_QUEUED ", " S_SUBMITTED ") FROM outbox"
-    " WHERE id >= ?1 ORDER BY id LIMIT ?2";
+static const char sql_counts[] = "SELECT kind, state, n FROM outbox_counts";
+static const char sql_counts_add
+    [] = "UPDATE outbox_counts SET n = n + ?3 WHERE kind = ?1 AND state = ?2";
+static const char sql_counts_new
+    [] = "INSERT INTO outbox_counts (kind, state, n) VALUES (?1, ?2, ?3)";
+static const char
+    sql_oldest[] = "SELECT created FROM outbox WHERE id >= coalesce((SELECT n"
+		   " FROM outbox_counts WHERE kind = -1 AND state = -1), 0)"
+		   " AND state IN (" S_QUEUED ", " S_SUBMITTED
+		   ") ORDER BY id LIMIT 1";
+static const char sql_waiting_get
+    [] = "SELECT n FROM outbox_counts WHERE kind = -1 AND state = -1";
+static const char sql_waiting_set
+    [] = "INSERT INTO outbox_counts (kind, state, n) VALUES (-1, -1, ?1)"
+	 " ON CONFLICT (kind, state) DO UPDATE SET n = excluded.n";
+static const char sql_waiting_scan[] = "SELECT id, state IN (" S_QUEUED
+				       ", " S_SUBMITTED ") FROM outbox"
+				       " WHERE id >= ?1 ORDER BY id LIMIT ?2";
 /* Rows a commit reads at most to move "waiting from" up. */
 #define WAITING_STEP 2000
 static const char sql_data_version[] = "PRAGMA data_version";
@@ -372,7 +375,7 @@ kind_state(struct db *db, int64_t id, int *kind, int *state)
 	if (r == SQLITE_ROW)
 		return SD_OK;
 	return r == SQLITE_DONE ? SD_ENOTFOUND :
-	    db_rc(sqlite3_extended_errcode(db->h));
+				  db_rc(sqlite3_extended_errcode(db->h));
 }
 
 /* Step a "... RETURNING kind" update to its end, counting each row it
@@ -389,7 +392,7 @@ step_moves(struct db *db, sqlite3_stmt *st, int from, int to, int64_t *n)
 	}
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? SD_OK :
-	    db_rc(sqlite3_extended_errcode(db->h));
+				  db_rc(sqlite3_extended_errcode(db->h));
 }
 
 /* ---- Moves: the one way a row's state changes ------------------------ */
@@ -407,41 +410,40 @@ static const struct move_rule {
 			    void: a new sending, or a final state */
 	bool loud;       /* logged at info (else debug): it ends badly */
 } move_rules[CORE_OUT_STATE_COUNT] = {
-	/* A temporary failure or the restart (from submitted); the
-	 * operator's retry (from accepted or final). */
-	[CORE_OUT_QUEUED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED) |
-		B(CORE_OUT_DELIVERED) | B(CORE_OUT_UNDELIVERABLE) |
-		B(CORE_OUT_EXPIRED) | B(CORE_OUT_FAILED),
-	    false, false, false, false},
-	/* The claim. */
-	[CORE_OUT_SUBMITTED] = {B(CORE_OUT_QUEUED), true, false, true, false},
-	/* Every part accepted; from queued: the late answer to a sending
-	 * given up on for now (the SMSC has it: not sent again). */
-	[CORE_OUT_ACCEPTED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_QUEUED),
-	    false, true, false, false},
-	/* Receipts; from submitted: a part's receipt before the last
-	 * part's answer. */
-	[CORE_OUT_DELIVERED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED),
-	    false, true, true, false},
-	[CORE_OUT_UNDELIVERABLE] = {B(CORE_OUT_SUBMITTED) |
-		B(CORE_OUT_ACCEPTED),
-	    false, true, true, true},
-	/* Too late to send (queued or claimed), or a receipt. */
-	[CORE_OUT_EXPIRED] = {B(CORE_OUT_QUEUED) | B(CORE_OUT_SUBMITTED) |
-		B(CORE_OUT_ACCEPTED),
-	    false, true, true, true},
-	/* Refused, or no tries left; from queued: another part of a
-	 * message already queued again is refused for good. */
-	[CORE_OUT_FAILED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_QUEUED),
-	    false, true, true, true},
+    /* A temporary failure or the restart (from submitted); the
+     * operator's retry (from accepted or final). */
+    [CORE_OUT_QUEUED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED) |
+	    B(CORE_OUT_DELIVERED) | B(CORE_OUT_UNDELIVERABLE) |
+	    B(CORE_OUT_EXPIRED) | B(CORE_OUT_FAILED),
+	false, false, false, false},
+    /* The claim. */
+    [CORE_OUT_SUBMITTED] = {B(CORE_OUT_QUEUED), true, false, true, false},
+    /* Every part accepted; from queued: the late answer to a sending
+     * given up on for now (the SMSC has it: not sent again). */
+    [CORE_OUT_ACCEPTED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_QUEUED), false,
+	true, false, false},
+    /* Receipts; from submitted: a part's receipt before the last
+     * part's answer. */
+    [CORE_OUT_DELIVERED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED), false,
+	true, true, false},
+    [CORE_OUT_UNDELIVERABLE] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED),
+	false, true, true, true},
+    /* Too late to send (queued or claimed), or a receipt. */
+    [CORE_OUT_EXPIRED] = {B(CORE_OUT_QUEUED) | B(CORE_OUT_SUBMITTED) |
+	    B(CORE_OUT_ACCEPTED),
+	false, true, true, true},
+    /* Refused, or no tries left; from queued: another part of a
+     * message already queued again is refused for good. */
+    [CORE_OUT_FAILED] = {B(CORE_OUT_SUBMITTED) | B(CORE_OUT_QUEUED), false,
+	true, true, true},
 };
 
 /* The states each kind of event may move a row from. */
 #define M_SENDING (B(CORE_OUT_QUEUED) | B(CORE_OUT_SUBMITTED))
 #define M_RECEIPT (B(CORE_OUT_SUBMITTED) | B(CORE_OUT_ACCEPTED))
-#define M_DONE                                                               \
-	(B(CORE_OUT_ACCEPTED) | B(CORE_OUT_DELIVERED) |                      \
-	    B(CORE_OUT_UNDELIVERABLE) | B(CORE_OUT_EXPIRED) |                \
+#define M_DONE                                                                 \
+	(B(CORE_OUT_ACCEPTED) | B(CORE_OUT_DELIVERED) |                        \
+	    B(CORE_OUT_UNDELIVERABLE) | B(CORE_OUT_EXPIRED) |                  \
 	    B(CORE_OUT_FAILED))
 
 bool
@@ -456,8 +458,8 @@ db_outbox_move_ok(enum core_out_state from, enum core_out_state to)
 static const char *
 state_name(int s)
 {
-	static const char *const names[CORE_OUT_STATE_COUNT] =
-	    CORE_OUT_STATE_NAMES;
+	static const char
+	    *const names[CORE_OUT_STATE_COUNT] = CORE_OUT_STATE_NAMES;
 
 	return (unsigned)s < CORE_OUT_STATE_COUNT ? names[s] : "?";
 }
@@ -683,8 +685,10 @@ claim_in(struct db *db, int64_t now, unsigned kind_mask, size_t max,
 			while (kn[i].n-- > 0)
 				count_move(db, kn[i].kind, CORE_OUT_QUEUED,
 				    CORE_OUT_EXPIRED);
-		log_info("outbox", "n=%lld queued -> expired reason=\"expired "
-		    "before it could be sent\"", (long long)nexp);
+		log_info("outbox",
+		    "n=%lld queued -> expired reason=\"expired "
+		    "before it could be sent\"",
+		    (long long)nexp);
 	}
 	if (expired != NULL)
 		*expired = (size_t)nexp;
@@ -769,9 +773,8 @@ db_outbox_requeue_submitted(struct db *db, int64_t *n)
 }
 
 static enum sd_rc
-accepted_in(struct db *db, int64_t id, int part, int parts,
-    const char *smsc_id, enum core_out_route route, bool receipt,
-    bool complete)
+accepted_in(struct db *db, int64_t id, int part, int parts, const char *smsc_id,
+    enum core_out_route route, bool receipt, bool complete)
 {
 	sqlite3_stmt *st;
 	int64_t now = sd_clock_now();
@@ -809,8 +812,8 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 	sqlite3_bind_int64(st, 4, now);
 	rc = db_step_done(db, st);
 	if (rc == SD_OK && moves)
-		rc = move_row(db, id, kind, cur, M_SENDING,
-		    CORE_OUT_ACCEPTED, NULL, -1);
+		rc = move_row(db, id, kind, cur, M_SENDING, CORE_OUT_ACCEPTED,
+		    NULL, -1);
 	if (rc != SD_OK || smsc_id == NULL || smsc_id[0] == '\0')
 		return rc;
 	st = db_stmt(db, sql_part_add);
@@ -825,8 +828,7 @@ accepted_in(struct db *db, int64_t id, int part, int parts,
 
 enum sd_rc
 db_outbox_accepted(struct db *db, int64_t id, int part, int parts,
-    const char *smsc_id, enum core_out_route route, bool receipt,
-    bool complete)
+    const char *smsc_id, enum core_out_route route, bool receipt, bool complete)
 {
 	enum sd_rc rc;
 	bool own;
@@ -853,7 +855,8 @@ failed_in(struct db *db, int64_t id, bool temporary, const char *reason,
 	r = sqlite3_step(st);
 	if (r != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return r == SQLITE_DONE ? SD_ENOTFOUND :
+		return r == SQLITE_DONE ?
+		    SD_ENOTFOUND :
 		    db_rc(sqlite3_extended_errcode(db->h));
 	}
 	attempts = sqlite3_column_int(st, 0);
@@ -881,9 +884,8 @@ failed_in(struct db *db, int64_t id, bool temporary, const char *reason,
 }
 
 enum sd_rc
-db_outbox_failed(struct db *db, int64_t id, bool temporary,
-    const char *reason, int64_t now, int max_attempts, int64_t retry_s,
-    bool *final)
+db_outbox_failed(struct db *db, int64_t id, bool temporary, const char *reason,
+    int64_t now, int max_attempts, int64_t retry_s, bool *final)
 {
 	enum sd_rc rc;
 	bool own;
@@ -994,7 +996,9 @@ receipt_apply(struct db *db, int64_t id, int part, int parts, bool whole,
 	if (whole || (part == 1 && parts <= 1)) {
 		/* One part: the receipt decides alone. */
 		worst = state == CORE_OUT_EXPIRED ||
-		    state == CORE_OUT_UNDELIVERABLE ? (int)state : -1;
+			state == CORE_OUT_UNDELIVERABLE ?
+		    (int)state :
+		    -1;
 		ndeliv = state == CORE_OUT_DELIVERED;
 		parts = 1;
 	} else {
@@ -1015,7 +1019,8 @@ receipt_apply(struct db *db, int64_t id, int part, int parts, bool whole,
 		p1 = sqlite3_column_int(st, 1);
 		cur = sqlite3_column_int(st, 2);
 		ndeliv = sqlite3_column_int(st, 3) + (p1 == CORE_OUT_DELIVERED);
-		worst = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
+		worst = sqlite3_column_type(st, 4) == SQLITE_NULL ?
+		    -1 :
 		    sqlite3_column_int(st, 4);
 		kind = sqlite3_column_int(st, 5);
 		sqlite3_reset(st);
@@ -1124,7 +1129,8 @@ receipt_http_in(struct db *db, int64_t id, const char *token,
 	r = sqlite3_step(st);
 	if (r != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return r == SQLITE_DONE ? SD_ENOTFOUND :
+		return r == SQLITE_DONE ?
+		    SD_ENOTFOUND :
 		    db_rc(sqlite3_extended_errcode(db->h));
 	}
 	route = sqlite3_column_int(st, 0);
@@ -1135,8 +1141,8 @@ receipt_http_in(struct db *db, int64_t id, const char *token,
 	sqlite3_reset(st);
 	/* Compared whatever the row's state, so the time says nothing. */
 	match = stored[0] != '\0' && token_equal(stored, token);
-	if (route != CORE_OUT_ROUTE_HTTP || (cur != CORE_OUT_SUBMITTED &&
-	    cur != CORE_OUT_ACCEPTED))
+	if (route != CORE_OUT_ROUTE_HTTP ||
+	    (cur != CORE_OUT_SUBMITTED && cur != CORE_OUT_ACCEPTED))
 		return SD_ESTATE;
 	if (!match)
 		return SD_EPERM;
@@ -1221,7 +1227,8 @@ db_outbox_get(struct db *db, int64_t id, struct db_outbox_row *out,
 		row_read(st, out);
 	sqlite3_reset(st);
 	if (r != SQLITE_ROW)
-		return r == SQLITE_DONE ? SD_ENOTFOUND :
+		return r == SQLITE_DONE ?
+		    SD_ENOTFOUND :
 		    db_rc(sqlite3_extended_errcode(db->h));
 	if (parts == NULL)
 		return SD_OK;
@@ -1260,7 +1267,8 @@ db_outbox_counts(struct db *db, struct db_outbox_counts *c)
 	if (st == NULL)
 		return db_stmt_rc(db);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		int k = sqlite3_column_int(st, 0), s = sqlite3_column_int(st, 1);
+		int k = sqlite3_column_int(st, 0),
+		    s = sqlite3_column_int(st, 1);
 
 		if (k >= 0 && k < CORE_OUT_KIND_COUNT && s >= 0 &&
 		    s < CORE_OUT_STATE_COUNT)
@@ -1270,7 +1278,8 @@ db_outbox_counts(struct db *db, struct db_outbox_counts *c)
 	if (r != SQLITE_DONE)
 		return db_rc(sqlite3_extended_errcode(db->h));
 	for (i = 0; i < CORE_OUT_KIND_COUNT; i++)
-		waiting += c->n[i][CORE_OUT_QUEUED] + c->n[i][CORE_OUT_SUBMITTED];
+		waiting += c->n[i][CORE_OUT_QUEUED] +
+		    c->n[i][CORE_OUT_SUBMITTED];
 	if (waiting == 0)
 		return SD_OK;
 	st = db_stmt(db, sql_oldest);
@@ -1280,7 +1289,8 @@ db_outbox_counts(struct db *db, struct db_outbox_counts *c)
 	if (r == SQLITE_ROW)
 		c->oldest_waiting = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? SD_OK :
+	return r == SQLITE_ROW || r == SQLITE_DONE ?
+	    SD_OK :
 	    db_rc(sqlite3_extended_errcode(db->h));
 }
 

@@ -9,65 +9,66 @@
 #include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
-#define REQ_COLS                                                             \
-	"tracking, applicant_id, dept_code, priority, title, status,"       \
+#define REQ_COLS                                                               \
+	"tracking, applicant_id, dept_code, priority, title, status,"          \
 	" channel, created, updated, due, escalated, orig_dept"
 
-static const char sql_req_insert[] =
-    "INSERT INTO requests (applicant_id, dept_code, orig_dept, priority,"
-    " title, status, channel, created, updated, due)"
-    " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)";
-static const char sql_req_get[] =
-    "SELECT " REQ_COLS " FROM requests WHERE tracking = ?1";
-static const char sql_req_set_status[] =
-    "UPDATE requests SET status = ?2, updated = ?3 WHERE tracking = ?1";
-static const char sql_req_escalate[] =
-    "UPDATE requests SET escalated = 1, orig_dept = dept_code,"
-    " dept_code = ?2, updated = ?3 WHERE tracking = ?1";
+static const char sql_req_insert
+    [] = "INSERT INTO requests (applicant_id, dept_code, orig_dept, priority,"
+	 " title, status, channel, created, updated, due)"
+	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)";
+static const char sql_req_get[] = "SELECT " REQ_COLS
+				  " FROM requests WHERE tracking = ?1";
+static const char sql_req_set_status
+    [] = "UPDATE requests SET status = ?2, updated = ?3 WHERE tracking = ?1";
+static const char sql_req_escalate
+    [] = "UPDATE requests SET escalated = 1, orig_dept = dept_code,"
+	 " dept_code = ?2, updated = ?3 WHERE tracking = ?1";
 static const char sql_req_awaiting[] =
     "SELECT tracking, updated FROM requests WHERE status = 0"
     " AND escalated = 0 AND updated <= ?1 AND (updated, tracking) > (?3, ?4)"
     " ORDER BY updated, tracking LIMIT ?2";
-static const char sql_req_by_applicant[] =
-    "SELECT " REQ_COLS " FROM requests WHERE applicant_id = ?1"
-    " ORDER BY tracking DESC LIMIT ?2";
-static const char sql_msg_insert[] =
-    "INSERT INTO messages (tracking, author_id, author_role, author_name,"
-    " author_title, body, channel, created)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-static const char sql_msg_list[] =
-    "SELECT id, tracking, author_id, author_role, author_name,"
-    " author_title, body, channel, created FROM messages"
-    " WHERE tracking = ?1 ORDER BY id";
-static const char sql_msg_last_answer[] =
-    "SELECT id, tracking, author_id, author_role, author_name,"
-    " author_title, body, channel, created FROM messages"
-    " WHERE tracking = ?1 AND author_role > 0 ORDER BY id DESC LIMIT 1";
-static const char sql_audit_add[] =
-    "INSERT INTO audit (at, actor_id, action, object, detail)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char sql_req_set_staff_alert[] =
-    "UPDATE requests SET staff_alert = ?2 WHERE tracking = ?1";
-static const char sql_req_alerted_applicant[] =
-    "SELECT count(*) FROM requests WHERE applicant_id = ?1"
-    " AND staff_alert = 1 AND created >= ?2";
-static const char sql_req_alerted_dept[] =
-    "SELECT count(*) FROM requests WHERE orig_dept = ?1"
-    " AND staff_alert = 1 AND created >= ?2";
-static const char sql_req_held_staff[] =
-    "SELECT DISTINCT s.user_id FROM requests r JOIN staff_departments s"
-    " ON s.dept_code = r.orig_dept WHERE r.staff_alert = 2"
-    " AND r.status = 0 AND r.created >= ?1 ORDER BY s.user_id LIMIT ?2";
-static const char sql_req_held_for[] =
-    "SELECT r.tracking FROM requests r JOIN staff_departments s"
-    " ON s.dept_code = r.orig_dept WHERE s.user_id = ?1"
-    " AND r.staff_alert = 2 AND r.status = 0 AND r.tracking > ?2"
-    " AND r.created >= ?3 ORDER BY r.tracking LIMIT ?4";
-static const char sql_audit_last[] =
-    "SELECT at, detail FROM audit WHERE object = ?1 AND action = ?2"
-    " ORDER BY id DESC LIMIT 1";
-static const char sql_audit_count[] =
-    "SELECT count(*) FROM audit WHERE object = ?1";
+static const char
+    sql_req_by_applicant[] = "SELECT " REQ_COLS
+			     " FROM requests WHERE applicant_id = ?1"
+			     " ORDER BY tracking DESC LIMIT ?2";
+static const char sql_msg_insert
+    [] = "INSERT INTO messages (tracking, author_id, author_role, author_name,"
+	 " author_title, body, channel, created)"
+	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char
+    sql_msg_list[] = "SELECT id, tracking, author_id, author_role, author_name,"
+		     " author_title, body, channel, created FROM messages"
+		     " WHERE tracking = ?1 ORDER BY id";
+static const char sql_msg_last_answer
+    [] = "SELECT id, tracking, author_id, author_role, author_name,"
+	 " author_title, body, channel, created FROM messages"
+	 " WHERE tracking = ?1 AND author_role > 0 ORDER BY id DESC LIMIT 1";
+static const char
+    sql_audit_add[] = "INSERT INTO audit (at, actor_id, action, object, detail)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_req_set_staff_alert
+    [] = "UPDATE requests SET staff_alert = ?2 WHERE tracking = ?1";
+static const char sql_req_alerted_applicant
+    [] = "SELECT count(*) FROM requests WHERE applicant_id = ?1"
+	 " AND staff_alert = 1 AND created >= ?2";
+static const char sql_req_alerted_dept
+    [] = "SELECT count(*) FROM requests WHERE orig_dept = ?1"
+	 " AND staff_alert = 1 AND created >= ?2";
+static const char sql_req_held_staff
+    [] = "SELECT DISTINCT s.user_id FROM requests r JOIN staff_departments s"
+	 " ON s.dept_code = r.orig_dept WHERE r.staff_alert = 2"
+	 " AND r.status = 0 AND r.created >= ?1 ORDER BY s.user_id LIMIT ?2";
+static const char sql_req_held_for
+    [] = "SELECT r.tracking FROM requests r JOIN staff_departments s"
+	 " ON s.dept_code = r.orig_dept WHERE s.user_id = ?1"
+	 " AND r.staff_alert = 2 AND r.status = 0 AND r.tracking > ?2"
+	 " AND r.created >= ?3 ORDER BY r.tracking LIMIT ?4";
+static const char sql_audit_last
+    [] = "SELECT at, detail FROM audit WHERE object = ?1 AND action = ?2"
+	 " ORDER BY id DESC LIMIT 1";
+static const char
+    sql_audit_count[] = "SELECT count(*) FROM audit WHERE object = ?1";
 
 void
 db_request_fini(struct db_request *r)
@@ -107,8 +108,7 @@ req_read(sqlite3_stmt *st, struct db_request *r)
 }
 
 enum sd_rc
-db_request_insert(struct db *db, const struct db_request *r,
-    int64_t *tracking)
+db_request_insert(struct db *db, const struct db_request *r, int64_t *tracking)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_req_insert);
 	enum sd_rc rc;
@@ -144,7 +144,7 @@ db_request_get(struct db *db, int64_t tracking, struct db_request *out)
 		req_read(st, out);
 	else
 		rc = r == SQLITE_DONE ? SD_ENOTFOUND :
-		    db_rc(sqlite3_extended_errcode(db->h));
+					db_rc(sqlite3_extended_errcode(db->h));
 	sqlite3_reset(st);
 	return rc;
 }
@@ -161,8 +161,8 @@ req_update(struct db *db, sqlite3_stmt *st)
 }
 
 enum sd_rc
-db_request_set_status(struct db *db, int64_t tracking,
-    enum core_status status, int64_t now)
+db_request_set_status(struct db *db, int64_t tracking, enum core_status status,
+    int64_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_req_set_status);
 
@@ -176,8 +176,8 @@ db_request_set_status(struct db *db, int64_t tracking,
 
 enum sd_rc
 db_request_awaiting(struct db *db, int64_t updated_before,
-    const struct db_request_age *after, size_t max,
-    struct db_request_age *out, size_t *n)
+    const struct db_request_age *after, size_t max, struct db_request_age *out,
+    size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_req_awaiting);
 	size_t k = 0;
@@ -218,8 +218,8 @@ db_request_escalate(struct db *db, int64_t tracking, int dept, int64_t now)
 }
 
 enum sd_rc
-db_request_list_by_applicant(struct db *db, int64_t applicant_id,
-    size_t limit, struct db_request **rows, size_t *n)
+db_request_list_by_applicant(struct db *db, int64_t applicant_id, size_t limit,
+    struct db_request **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_req_by_applicant);
 	struct db_request *v = NULL;
@@ -322,7 +322,7 @@ db_message_last_answer(struct db *db, int64_t tracking, struct db_message *out)
 	if (r == SQLITE_ROW)
 		return SD_OK;
 	return r == SQLITE_DONE ? SD_ENOTFOUND :
-	    db_rc(sqlite3_extended_errcode(db->h));
+				  db_rc(sqlite3_extended_errcode(db->h));
 }
 
 enum sd_rc
@@ -408,8 +408,9 @@ enum sd_rc
 db_request_alerted_since(struct db *db, int64_t applicant_id, int dept,
     int64_t since, int64_t *n)
 {
-	sqlite3_stmt *st = db_stmt(db, applicant_id != 0 ?
-	    sql_req_alerted_applicant : sql_req_alerted_dept);
+	sqlite3_stmt *st = db_stmt(db,
+	    applicant_id != 0 ? sql_req_alerted_applicant :
+				sql_req_alerted_dept);
 	int r;
 
 	if (st == NULL)
@@ -428,8 +429,7 @@ db_request_alerted_since(struct db *db, int64_t applicant_id, int dept,
 
 /* Step st (bound) collecting its first column into v (at most max). */
 static enum sd_rc
-collect_ids(struct db *db, sqlite3_stmt *st, int64_t *v, size_t max,
-    size_t *n)
+collect_ids(struct db *db, sqlite3_stmt *st, int64_t *v, size_t max, size_t *n)
 {
 	int r = SQLITE_DONE;
 
@@ -440,12 +440,12 @@ collect_ids(struct db *db, sqlite3_stmt *st, int64_t *v, size_t max,
 		r = SQLITE_DONE;
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? SD_OK :
-	    db_rc(sqlite3_extended_errcode(db->h));
+				  db_rc(sqlite3_extended_errcode(db->h));
 }
 
 enum sd_rc
-db_request_held_staff(struct db *db, int64_t since, int64_t *ids,
-    size_t max, size_t *n)
+db_request_held_staff(struct db *db, int64_t since, int64_t *ids, size_t max,
+    size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_req_held_staff);
 
@@ -495,5 +495,5 @@ db_audit_last(struct db *db, const char *object, const char *action,
 	if (r == SQLITE_ROW)
 		return SD_OK;
 	return r == SQLITE_DONE ? SD_ENOTFOUND :
-	    db_rc(sqlite3_extended_errcode(db->h));
+				  db_rc(sqlite3_extended_errcode(db->h));
 }

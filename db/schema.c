@@ -356,12 +356,12 @@ static const char *const schema_v7[] = {
 };
 
 const struct db_migration db_migrations[] = {
-	{1, schema_v1},
-	{2, schema_v2},
-	{3, schema_v3},
-	{4, schema_v4},
-	{5, schema_v5},
-	{6, schema_v6},
-	{7, schema_v7},
+    {1, schema_v1},
+    {2, schema_v2},
+    {3, schema_v3},
+    {4, schema_v4},
+    {5, schema_v5},
+    {6, schema_v6},
+    {7, schema_v7},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -9,32 +9,32 @@
 #include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
-#define USER_COLS                                                            \
-	"id, mobile, first_name, last_name, title, user_type, role,"        \
+#define USER_COLS                                                              \
+	"id, mobile, first_name, last_name, title, user_type, role,"           \
 	" verified, created, alerts_off"
 
-static const char sql_user_insert[] =
-    "INSERT INTO users (mobile, first_name, last_name, title, user_type,"
-    " role, verified, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-static const char sql_user_get[] =
-    "SELECT " USER_COLS " FROM users WHERE id = ?1";
-static const char sql_user_by_mobile[] =
-    "SELECT " USER_COLS " FROM users WHERE mobile = ?1";
-static const char sql_user_list_staff[] =
-    "SELECT " USER_COLS " FROM users WHERE role <> 0"
-    " ORDER BY last_name, first_name, id";
-static const char sql_staff_add[] =
-    "INSERT INTO staff_departments (user_id, dept_code) VALUES (?1, ?2)";
-static const char sql_staff_depts[] =
-    "SELECT dept_code FROM staff_departments WHERE user_id = ?1"
-    " ORDER BY dept_code";
-static const char sql_user_set_alerts[] =
-    "UPDATE users SET alerts_off = ?2 WHERE id = ?1";
-static const char sql_user_set_verified[] =
-    "UPDATE users SET verified = 1 WHERE id = ?1";
-static const char sql_staff_of_dept[] =
-    "SELECT " USER_COLS " FROM users WHERE id IN (SELECT user_id FROM"
-    " staff_departments WHERE dept_code = ?1) AND role <> 0 ORDER BY id";
+static const char sql_user_insert
+    [] = "INSERT INTO users (mobile, first_name, last_name, title, user_type,"
+	 " role, verified, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_user_get[] = "SELECT " USER_COLS
+				   " FROM users WHERE id = ?1";
+static const char sql_user_by_mobile[] = "SELECT " USER_COLS
+					 " FROM users WHERE mobile = ?1";
+static const char sql_user_list_staff[] = "SELECT " USER_COLS
+					  " FROM users WHERE role <> 0"
+					  " ORDER BY last_name, first_name, id";
+static const char sql_staff_add
+    [] = "INSERT INTO staff_departments (user_id, dept_code) VALUES (?1, ?2)";
+static const char sql_staff_depts
+    [] = "SELECT dept_code FROM staff_departments WHERE user_id = ?1"
+	 " ORDER BY dept_code";
+static const char
+    sql_user_set_alerts[] = "UPDATE users SET alerts_off = ?2 WHERE id = ?1";
+static const char
+    sql_user_set_verified[] = "UPDATE users SET verified = 1 WHERE id = ?1";
+static const char sql_staff_of_dept
+    [] = "SELECT " USER_COLS " FROM users WHERE id IN (SELECT user_id FROM"
+	 " staff_departments WHERE dept_code = ?1) AND role <> 0 ORDER BY id";
 static const char sql_staff_in_dept[] =
     "SELECT 1 FROM staff_departments WHERE user_id = ?1 AND dept_code = ?2";
 
@@ -171,7 +171,7 @@ user_fetch_one(struct db *db, sqlite3_stmt *st, struct db_user *out)
 		user_read(st, out);
 	else
 		rc = r == SQLITE_DONE ? SD_ENOTFOUND :
-		    db_rc(sqlite3_extended_errcode(db->h));
+					db_rc(sqlite3_extended_errcode(db->h));
 	sqlite3_reset(st);
 	return rc;
 }

@@ -34,8 +34,7 @@
  * carries it and it would end a C string early.
  */
 static int
-utf8_next(const uint8_t *s, size_t len, size_t *pos, uint32_t *cp,
-    char *err)
+utf8_next(const uint8_t *s, size_t len, size_t *pos, uint32_t *cp, char *err)
 {
 	size_t i = *pos, n, k;
 	uint32_t c = s[i], min;
@@ -69,7 +68,8 @@ utf8_next(const uint8_t *s, size_t len, size_t *pos, uint32_t *cp,
 		if ((s[i + k] & 0xC0) != 0x80) {
 			sd_errf(err,
 			    "invalid UTF-8: byte 0x%02X at offset %zu is not "
-			    "a continuation", s[i + k], i + k);
+			    "a continuation",
+			    s[i + k], i + k);
 			return -1;
 		}
 		c = (c << 6) | (s[i + k] & 0x3Fu);
@@ -109,9 +109,7 @@ utf8_put(char *out, size_t cap, size_t *pos, uint32_t cp)
 	if (cap < 1 || n > cap - 1 - i)
 		return -1;
 	switch (n) {
-	case 1:
-		out[i] = (char)cp;
-		break;
+	case 1: out[i] = (char)cp; break;
 	case 2:
 		out[i] = (char)(0xC0 | (cp >> 6));
 		out[i + 1] = (char)(0x80 | (cp & 0x3F));
@@ -201,8 +199,8 @@ smsc_gsm7_encode(const char *utf8, size_t len, uint8_t *out, size_t cap,
 }
 
 enum sd_rc
-smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags,
-    char *out, size_t cap, size_t *outlen, char err[SD_ERRLEN])
+smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags, char *out,
+    size_t cap, size_t *outlen, char err[SD_ERRLEN])
 {
 	size_t i, pos = 0;
 
@@ -218,7 +216,8 @@ smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags,
 			if (!(flags & SMSC_DECODE_LENIENT)) {
 				sd_errf(err,
 				    "octet 0x%02X at %zu is not a GSM 7-bit "
-				    "septet", s, i);
+				    "septet",
+				    s, i);
 				return SD_EINVAL;
 			}
 			cp = 0xFFFD;
@@ -237,7 +236,7 @@ smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags,
 				cp = core_sms_gsm7_ext_char(e);
 				if (cp == 0)
 					cp = e == 0x1B ? ' ' :
-					    core_sms_gsm7_char(e);
+							 core_sms_gsm7_char(e);
 			}
 		} else
 			cp = core_sms_gsm7_char(s);
@@ -347,8 +346,8 @@ smsc_gsm7_unpack(const uint8_t *octets, size_t len, unsigned fill_bits,
  * write them big-endian (cap octets).
  */
 static enum sd_rc
-ucs2_walk(const char *utf8, size_t len, uint8_t *out, size_t cap,
-    size_t *olen, char *err)
+ucs2_walk(const char *utf8, size_t len, uint8_t *out, size_t cap, size_t *olen,
+    char *err)
 {
 	const uint8_t *s = (const uint8_t *)utf8;
 	size_t pos = 0, k = 0;
@@ -374,8 +373,8 @@ ucs2_walk(const char *utf8, size_t len, uint8_t *out, size_t cap,
 		}
 		if (out != NULL) {
 			if (cap - k < 2 * nu) {
-				sd_errf(err, "UTF-16 does not fit in %zu octets",
-				    cap);
+				sd_errf(err,
+				    "UTF-16 does not fit in %zu octets", cap);
 				return SD_ETOOBIG;
 			}
 			for (j = 0; j < nu; j++) {
@@ -408,7 +407,8 @@ smsc_ucs2_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
 		return SD_ETOOBIG;
 	}
 	if (len % 2 != 0 && !lenient) {
-		sd_errf(err, "UCS-2 text of an odd number of octets (%zu)", len);
+		sd_errf(err, "UCS-2 text of an odd number of octets (%zu)",
+		    len);
 		return SD_EINVAL;
 	}
 	while (i + 1 < len) {
@@ -418,7 +418,8 @@ smsc_ucs2_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
 		i += 2;
 		if (u >= 0xD800 && u <= 0xDBFF) {
 			uint32_t lo = i + 1 < len ?
-			    ((uint32_t)in[i] << 8 | in[i + 1]) : 0;
+			    ((uint32_t)in[i] << 8 | in[i + 1]) :
+			    0;
 
 			if (lo >= 0xDC00 && lo <= 0xDFFF) {
 				cp = 0x10000 + ((u - 0xD800) << 10) +
@@ -462,8 +463,8 @@ toobig:
 }
 
 enum sd_rc
-smsc_latin1_decode(const uint8_t *in, size_t len, unsigned flags,
-    char *out, size_t cap, size_t *outlen, char err[SD_ERRLEN])
+smsc_latin1_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
+    size_t cap, size_t *outlen, char err[SD_ERRLEN])
 {
 	size_t i, pos = 0;
 
@@ -492,8 +493,8 @@ toobig:
 }
 
 enum sd_rc
-smsc_binary_decode(const uint8_t *in, size_t len, unsigned flags,
-    char *out, size_t cap, size_t *outlen, char err[SD_ERRLEN])
+smsc_binary_decode(const uint8_t *in, size_t len, unsigned flags, char *out,
+    size_t cap, size_t *outlen, char err[SD_ERRLEN])
 {
 	size_t pos = 0;
 	uint32_t cp;
@@ -575,33 +576,19 @@ smsc_dc_alphabet(uint8_t data_coding, uint8_t gsm7_dc,
 		*alpha = gsm7_dc == 1 ? SMSC_ALPHA_GSM7 : SMSC_ALPHA_LATIN1;
 		return SD_OK;
 	case 0x02:
-	case 0x04:
-		*alpha = SMSC_ALPHA_BINARY;
-		return SD_OK;
-	case 0x03:
-		*alpha = SMSC_ALPHA_LATIN1;
-		return SD_OK;
-	case 0x08:
-		*alpha = SMSC_ALPHA_UCS2;
-		return SD_OK;
-	default:
-		break;
+	case 0x04: *alpha = SMSC_ALPHA_BINARY; return SD_OK;
+	case 0x03: *alpha = SMSC_ALPHA_LATIN1; return SD_OK;
+	case 0x08: *alpha = SMSC_ALPHA_UCS2; return SD_OK;
+	default: break;
 	}
 	if (dc >= 0x10 && dc <= 0x7F && !(dc & 0x20)) {
 		/* General data coding / automatic deletion groups:
 		 * bits 3..2 give the alphabet. */
 		switch ((dc >> 2) & 3) {
-		case 0:
-			*alpha = SMSC_ALPHA_GSM7;
-			return SD_OK;
-		case 1:
-			*alpha = SMSC_ALPHA_BINARY;
-			return SD_OK;
-		case 2:
-			*alpha = SMSC_ALPHA_UCS2;
-			return SD_OK;
-		default:
-			break;
+		case 0: *alpha = SMSC_ALPHA_GSM7; return SD_OK;
+		case 1: *alpha = SMSC_ALPHA_BINARY; return SD_OK;
+		case 2: *alpha = SMSC_ALPHA_UCS2; return SD_OK;
+		default: break;
 		}
 	} else if (dc >= 0xC0 && dc <= 0xDF) {
 		*alpha = SMSC_ALPHA_GSM7; /* message waiting, discard/store */
@@ -641,10 +628,10 @@ smsc_text_choose(const char *utf8, size_t len, uint8_t gsm7_dc,
 	if (rc != SD_OK)
 		return rc;
 	*alpha = c.alphabet == CORE_SMS_GSM7 ? SMSC_ALPHA_GSM7 :
-	    SMSC_ALPHA_UCS2;
+					       SMSC_ALPHA_UCS2;
 	if (data_coding != NULL)
 		*data_coding = c.alphabet == CORE_SMS_GSM7 ? gsm7_dc :
-		    SMSC_DC_UCS2;
+							     SMSC_DC_UCS2;
 	if (units != NULL)
 		*units = c.units;
 	return SD_OK;
@@ -655,10 +642,10 @@ smsc_text_choose(const char *utf8, size_t len, uint8_t gsm7_dc,
 
 /* How a text will be cut. */
 struct seg_plan {
-	enum smsc_alphabet alpha;    /* GSM 7-bit or UCS-2 */
-	uint8_t dc;                  /* its data_coding */
-	size_t units;                /* septets or code units in all */
-	size_t nparts;               /* parts needed */
+	enum smsc_alphabet alpha;          /* GSM 7-bit or UCS-2 */
+	uint8_t dc;                        /* its data_coding */
+	size_t units;                      /* septets or code units in all */
+	size_t nparts;                     /* parts needed */
 	size_t bounds[SMSC_PARTS_MAX + 1]; /* byte offset where part i
 					      starts; [nparts] = len (only
 					      while nparts <= SMSC_PARTS_MAX) */
@@ -698,8 +685,8 @@ seg_opts_check(const struct smsc_seg_opts *o, char *err)
 
 /* Octets the text of n units takes in a PDU of this plan. */
 static size_t
-seg_octets(const struct seg_plan *p, const struct smsc_seg_opts *o,
-    size_t n, unsigned fill)
+seg_octets(const struct seg_plan *p, const struct smsc_seg_opts *o, size_t n,
+    unsigned fill)
 {
 	if (p->alpha == SMSC_ALPHA_UCS2)
 		return 2 * n;
@@ -730,7 +717,7 @@ seg_plan_make(const char *utf8, size_t len, const struct smsc_seg_opts *o,
 	if (rc != SD_OK)
 		return rc;
 	p->alpha = c.alphabet == CORE_SMS_GSM7 ? SMSC_ALPHA_GSM7 :
-	    SMSC_ALPHA_UCS2;
+						 SMSC_ALPHA_UCS2;
 	p->dc = c.alphabet == CORE_SMS_GSM7 ? o->gsm7_dc : SMSC_DC_UCS2;
 	p->units = c.units;
 	p->nparts = c.parts;
@@ -792,8 +779,7 @@ seg_part_encode(const struct seg_plan *p, const struct smsc_seg_opts *o,
 	if (p->alpha == SMSC_ALPHA_GSM7 && o->gsm7_packed) {
 		size_t plen;
 
-		rc = smsc_gsm7_pack(tmp, n, fill, part->sm + udhl, olen,
-		    &plen);
+		rc = smsc_gsm7_pack(tmp, n, fill, part->sm + udhl, olen, &plen);
 		if (rc != SD_OK) {
 			sd_errf(err, "packing failed");
 			return rc;

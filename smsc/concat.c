@@ -39,16 +39,16 @@ struct concat_part {
 
 /* An open group. */
 struct concat_group {
-	char src[SMSC_ADDR_MAX + 1];  /* key: source_addr */
-	char dst[SMSC_ADDR_MAX + 1];  /* key: destination_addr */
-	uint16_t ref;                 /* key: reference */
-	uint8_t total;                /* key: parts expected, 2.. */
-	uint8_t nparts;               /* parts held, 1..total-1 */
-	uint8_t data_coding;          /* of the first part */
-	enum smsc_alphabet alpha;     /* from data_coding */
-	int64_t first_seen;           /* now of the first part */
-	uint64_t serial;              /* creation order, breaks ties */
-	struct concat_part *parts;    /* total entries, by seq - 1 */
+	char src[SMSC_ADDR_MAX + 1]; /* key: source_addr */
+	char dst[SMSC_ADDR_MAX + 1]; /* key: destination_addr */
+	uint16_t ref;                /* key: reference */
+	uint8_t total;               /* key: parts expected, 2.. */
+	uint8_t nparts;              /* parts held, 1..total-1 */
+	uint8_t data_coding;         /* of the first part */
+	enum smsc_alphabet alpha;    /* from data_coding */
+	int64_t first_seen;          /* now of the first part */
+	uint64_t serial;             /* creation order, breaks ties */
+	struct concat_part *parts;   /* total entries, by seq - 1 */
 };
 
 struct smsc_concat {
@@ -73,8 +73,10 @@ smsc_udh_parse(const uint8_t *sm, size_t len, size_t *udh_len,
 	}
 	end = (size_t)sm[0] + 1;
 	if (end > len) {
-		sd_errf(err, "UDH length %u runs past the %zu octets of the "
-		    "message", sm[0], len);
+		sd_errf(err,
+		    "UDH length %u runs past the %zu octets of the "
+		    "message",
+		    sm[0], len);
 		return SD_EINVAL;
 	}
 	for (i = 1; i < end;) {
@@ -82,15 +84,19 @@ smsc_udh_parse(const uint8_t *sm, size_t len, size_t *udh_len,
 		uint8_t iei, iel;
 
 		if (end - i < 2) {
-			sd_errf(err, "truncated information element at octet "
-			    "%zu", i);
+			sd_errf(err,
+			    "truncated information element at octet "
+			    "%zu",
+			    i);
 			return SD_EINVAL;
 		}
 		iei = sm[i];
 		iel = sm[i + 1];
 		if (iel > end - i - 2) {
-			sd_errf(err, "information element 0x%02X of length %u "
-			    "runs past the UDH", iei, iel);
+			sd_errf(err,
+			    "information element 0x%02X of length %u "
+			    "runs past the UDH",
+			    iei, iel);
 			return SD_EINVAL;
 		}
 		d = sm + i + 2;
@@ -98,8 +104,10 @@ smsc_udh_parse(const uint8_t *sm, size_t len, size_t *udh_len,
 			struct smsc_udh_concat c;
 
 			if (iel != (iei == 0x00 ? 3 : 4)) {
-				sd_errf(err, "concatenation element 0x%02X of "
-				    "length %u", iei, iel);
+				sd_errf(err,
+				    "concatenation element 0x%02X of "
+				    "length %u",
+				    iei, iel);
 				return SD_EINVAL;
 			}
 			memset(&c, 0, sizeof(c));
@@ -360,8 +368,7 @@ smsc_concat_add(struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
 		return SD_ETOOBIG;
 	}
 	if ((rc = concat_addr(src, pdu->src, "source_addr", err)) != SD_OK ||
-	    (rc = concat_addr(dst, pdu->dst, "destination_addr", err)) !=
-		SD_OK)
+	    (rc = concat_addr(dst, pdu->dst, "destination_addr", err)) != SD_OK)
 		return rc;
 	rc = smsc_dc_alphabet(pdu->data_coding, c->cfg.gsm7_dc, &alpha, err);
 	if (rc != SD_OK)
@@ -423,9 +430,10 @@ smsc_concat_add(struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
 	}
 	if (g != NULL && g->data_coding != pdu->data_coding) {
 		free(units);
-		sd_errf(err, "part %u/%u has data_coding 0x%02X, earlier parts "
-		    "0x%02X", ci.seq, ci.total, pdu->data_coding,
-		    g->data_coding);
+		sd_errf(err,
+		    "part %u/%u has data_coding 0x%02X, earlier parts "
+		    "0x%02X",
+		    ci.seq, ci.total, pdu->data_coding, g->data_coding);
 		return SD_EINVAL;
 	}
 	out->ref = ci.ref;
@@ -442,8 +450,7 @@ smsc_concat_add(struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
 	    c->nparts >= c->cfg.max_parts) {
 		old = concat_oldest(c, g);
 		if (old != SIZE_MAX) {
-			concat_take(c, old, SMSC_CONCAT_EVICTED,
-			    &out->old);
+			concat_take(c, old, SMSC_CONCAT_EVICTED, &out->old);
 			out->evicted = true;
 		}
 	}

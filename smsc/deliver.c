@@ -28,7 +28,8 @@ deliver_tlvs(const tlv_t *t, struct smsc_deliver *d)
 
 	for (; t != NULL; t = t->next) {
 		d->tlv_count++;
-		size_t n = t->length < sizeof(t->value.octet) ? t->length :
+		size_t n = t->length < sizeof(t->value.octet) ?
+		    t->length :
 		    sizeof(t->value.octet);
 
 		switch (t->tag) {
@@ -73,8 +74,7 @@ deliver_tlvs(const tlv_t *t, struct smsc_deliver *d)
 			d->session = t->value.val16;
 			d->has_session = true;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	d->has_sar = sar == 7;
@@ -117,8 +117,8 @@ deliver_validate(const uint8_t *pdu, size_t len, unsigned *ntlv,
 	 * protocol_id, priority_flag, schedule_delivery_time,
 	 * validity_period, then 4 single octets and sm_length. */
 	static const struct {
-		unsigned skip;   /* single octets before the string */
-		size_t max;      /* the string's size with its NUL */
+		unsigned skip; /* single octets before the string */
+		size_t max;    /* the string's size with its NUL */
 	} f[] = {{0, 6}, {2, 65}, {2, 65}, {3, 17}, {0, 17}};
 	size_t i;
 
@@ -133,8 +133,10 @@ deliver_validate(const uint8_t *pdu, size_t len, unsigned *ntlv,
 		goto short_pdu;
 	p += 4; /* registered_delivery .. sm_default_msg_id */
 	if ((size_t)(end - p) < 1u + p[0]) {
-		snprintf(err, SD_ERRLEN, "deliver_sm: sm_length %u runs past "
-		    "the PDU", p[0]);
+		snprintf(err, SD_ERRLEN,
+		    "deliver_sm: sm_length %u runs past "
+		    "the PDU",
+		    p[0]);
 		return SD_EINVAL;
 	}
 	p += 1 + p[0];
@@ -147,16 +149,18 @@ deliver_validate(const uint8_t *pdu, size_t len, unsigned *ntlv,
 		}
 		tl = (size_t)p[2] << 8 | p[3];
 		if ((size_t)(end - p) - 4 < tl) {
-			snprintf(err, SD_ERRLEN, "deliver_sm: TLV 0x%02x%02x "
-			    "length %zu runs past the PDU", p[0], p[1], tl);
+			snprintf(err, SD_ERRLEN,
+			    "deliver_sm: TLV 0x%02x%02x "
+			    "length %zu runs past the PDU",
+			    p[0], p[1], tl);
 			return SD_EINVAL;
 		}
 		if (smsc_pdu_tlv_check(DELIVER_SM, (uint16_t)(p[0] << 8 | p[1]),
 			tl, err) != SD_OK)
 			return SD_EINVAL;
 		if (++n > SMSC_TLV_MAX) {
-			snprintf(err, SD_ERRLEN, "deliver_sm: more than %d TLVs",
-			    SMSC_TLV_MAX);
+			snprintf(err, SD_ERRLEN,
+			    "deliver_sm: more than %d TLVs", SMSC_TLV_MAX);
 			return SD_EINVAL;
 		}
 		p += 4 + tl;
@@ -164,7 +168,8 @@ deliver_validate(const uint8_t *pdu, size_t len, unsigned *ntlv,
 	*ntlv = n;
 	return SD_OK;
 short_pdu:
-	snprintf(err, SD_ERRLEN, "deliver_sm: mandatory fields run past the "
+	snprintf(err, SD_ERRLEN,
+	    "deliver_sm: mandatory fields run past the "
 	    "PDU");
 	return SD_EINVAL;
 }
@@ -188,8 +193,10 @@ smsc_deliver_decode(const uint8_t *pdu, size_t len, struct smsc_deliver *d,
 	if (d->tlv_count != ntlv) {
 		/* The validator and the library disagree on the layout: the
 		 * table in pdu.c misses a case. Never act on such a PDU. */
-		snprintf(err, SD_ERRLEN, "deliver_sm: libsmpp34 read %u TLVs, "
-		    "the PDU declares %u", d->tlv_count, ntlv);
+		snprintf(err, SD_ERRLEN,
+		    "deliver_sm: libsmpp34 read %u TLVs, "
+		    "the PDU declares %u",
+		    d->tlv_count, ntlv);
 		smsc_pdu_release();
 		memset(d, 0, sizeof(*d));
 		return SD_EINVAL;

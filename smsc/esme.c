@@ -105,8 +105,8 @@ enum esme_state {
 	ESME_UNBINDING,
 };
 
-static const char *const esme_state_name[] = {"down", "connecting",
-	"binding", "bound", "unbinding"};
+static const char *const esme_state_name[] = {"down", "connecting", "binding",
+    "bound", "unbinding"};
 
 /* Kinds of rate-limited warnings (what a peer can repeat at will). */
 enum esme_warn_kind {
@@ -119,31 +119,31 @@ enum esme_warn_kind {
 };
 
 static const char *const esme_warn_name[ESME_WARN_KINDS] = {"bad_pdu",
-	"unsupported", "unexpected", "busy", "incomplete"};
+    "unsupported", "unexpected", "busy", "incomplete"};
 
 /* One submit_sm to send: a part of a message. */
 struct esme_part {
-	struct esme_part *next;       /* FIFO link */
-	uint64_t local_id;            /* the caller's message */
-	uint8_t part, parts;          /* 1..parts */
-	char dest[SMSC_ADDR_LEN];     /* destination_addr */
-	uint8_t dest_ton, dest_npi;   /* its TON/NPI */
-	uint8_t esm_class;            /* 0x40 with a UDH */
-	uint8_t data_coding;          /* 0/1 GSM, 8 UCS-2 */
-	uint8_t priority;             /* priority_flag */
-	uint8_t registered_delivery;  /* 1: receipt wanted */
-	char validity[17];            /* relative validity or "" */
-	uint8_t *sm;                  /* short_message or payload, owned */
-	size_t sm_len;                /* its octets */
-	bool payload;                 /* sm goes in message_payload */
-	bool sar;                     /* sar_* TLVs */
+	struct esme_part *next;      /* FIFO link */
+	uint64_t local_id;           /* the caller's message */
+	uint8_t part, parts;         /* 1..parts */
+	char dest[SMSC_ADDR_LEN];    /* destination_addr */
+	uint8_t dest_ton, dest_npi;  /* its TON/NPI */
+	uint8_t esm_class;           /* 0x40 with a UDH */
+	uint8_t data_coding;         /* 0/1 GSM, 8 UCS-2 */
+	uint8_t priority;            /* priority_flag */
+	uint8_t registered_delivery; /* 1: receipt wanted */
+	char validity[17];           /* relative validity or "" */
+	uint8_t *sm;                 /* short_message or payload, owned */
+	size_t sm_len;               /* its octets */
+	bool payload;                /* sm goes in message_payload */
+	bool sar;                    /* sar_* TLVs */
 	uint16_t sar_ref;
 	uint8_t sar_total, sar_seq;
-	bool ussd;                    /* ussd_service_op */
+	bool ussd; /* ussd_service_op */
 	uint8_t ussd_op;
-	bool has_session;             /* its_session_info */
+	bool has_session; /* its_session_info */
 	uint16_t session;
-	unsigned sends;               /* times written */
+	unsigned sends; /* times written */
 };
 
 /* A window slot: a submit_sm awaiting its response. */
@@ -155,67 +155,67 @@ struct esme_slot {
 
 /* A deliver_sm whose response waits for the caller's storage. */
 struct esme_defer {
-	uint64_t token;   /* handed to the hook; 0: free */
-	int sess;         /* index of the session */
-	uint64_t gen;     /* the session's connection generation */
-	uint32_t seq;     /* the deliver_sm's sequence_number */
+	uint64_t token; /* handed to the hook; 0: free */
+	int sess;       /* index of the session */
+	uint64_t gen;   /* the session's connection generation */
+	uint32_t seq;   /* the deliver_sm's sequence_number */
 };
 
 struct esme_sess {
-	struct smsc_esme *e;  /* owner */
-	int idx;              /* 0 or 1 */
-	const char *name;     /* "trx", "tx", "rx" for logs */
-	uint32_t bind_cmd;    /* BIND_TRANSCEIVER/TRANSMITTER/RECEIVER */
-	bool tx, rx;          /* sends submits / gets deliveries */
-	int fd;               /* -1 when down */
-	unsigned ev;          /* events the loop watches on fd */
-	enum esme_state st;   /* see the file comment */
-	uint64_t gen;         /* bumped at every connect */
-	uint8_t *in;          /* received, not yet parsed */
+	struct smsc_esme *e; /* owner */
+	int idx;             /* 0 or 1 */
+	const char *name;    /* "trx", "tx", "rx" for logs */
+	uint32_t bind_cmd;   /* BIND_TRANSCEIVER/TRANSMITTER/RECEIVER */
+	bool tx, rx;         /* sends submits / gets deliveries */
+	int fd;              /* -1 when down */
+	unsigned ev;         /* events the loop watches on fd */
+	enum esme_state st;  /* see the file comment */
+	uint64_t gen;        /* bumped at every connect */
+	uint8_t *in;         /* received, not yet parsed */
 	size_t in_len, in_cap;
-	uint8_t *out;         /* to write */
+	uint8_t *out; /* to write */
 	size_t out_off, out_len, out_cap;
-	int64_t out_moved;    /* mono ms output last moved (or began) */
-	bool out_over;        /* a PDU would have passed ESME_OUT_MAX */
-	bool rd_paused;       /* not reading: unsent output above the mark */
+	int64_t out_moved; /* mono ms output last moved (or began) */
+	bool out_over;     /* a PDU would have passed ESME_OUT_MAX */
+	bool rd_paused;    /* not reading: unsent output above the mark */
 	struct log_ratelim warn[ESME_WARN_KINDS];
-	uint32_t seq;         /* last sequence_number used */
-	int64_t last_rx;      /* mono ms of the last PDU in */
-	uint32_t enq_seq;     /* our enquire_link awaiting an answer */
-	int64_t enq_deadline; /* 0: none */
-	uint32_t ctl_seq;     /* bind or unbind awaiting an answer */
-	int64_t ctl_deadline; /* 0: none */
-	unsigned backoff_s;   /* next reconnect delay */
+	uint32_t seq;             /* last sequence_number used */
+	int64_t last_rx;          /* mono ms of the last PDU in */
+	uint32_t enq_seq;         /* our enquire_link awaiting an answer */
+	int64_t enq_deadline;     /* 0: none */
+	uint32_t ctl_seq;         /* bind or unbind awaiting an answer */
+	int64_t ctl_deadline;     /* 0: none */
+	unsigned backoff_s;       /* next reconnect delay */
 	uint64_t reconnect_timer; /* 0: none */
-	bool auth_failed;     /* last bind refused for credentials */
+	bool auth_failed;         /* last bind refused for credentials */
 };
 
 struct smsc_esme {
-	const struct smsc_config *cfg;  /* borrowed */
-	const struct smsc_hooks *hooks; /* borrowed */
-	struct sd_loop *loop;           /* the gw loop */
-	struct esme_sess sess[2];       /* [0] trx or tx, [1] rx */
-	int n_sess;                     /* 1 or 2 */
-	bool up;                        /* last link state told upward */
+	const struct smsc_config *cfg;     /* borrowed */
+	const struct smsc_hooks *hooks;    /* borrowed */
+	struct sd_loop *loop;              /* the gw loop */
+	struct esme_sess sess[2];          /* [0] trx or tx, [1] rx */
+	int n_sess;                        /* 1 or 2 */
+	bool up;                           /* last link state told upward */
 	struct esme_part *q_head, *q_tail; /* FIFO of parts */
 	unsigned q_len;
-	struct esme_slot *win;          /* cfg->window slots */
+	struct esme_slot *win; /* cfg->window slots */
 	unsigned win_used;
-	double tokens;                  /* token bucket */
-	int64_t tokens_at;              /* mono ms of the last refill */
-	int64_t throttle_until;         /* mono ms; 0: not throttled */
-	unsigned throttle_ms;           /* current pause */
-	uint16_t next_ref;              /* concatenation reference */
-	struct smsc_concat *concat;     /* inbound reassembly */
+	double tokens;              /* token bucket */
+	int64_t tokens_at;          /* mono ms of the last refill */
+	int64_t throttle_until;     /* mono ms; 0: not throttled */
+	unsigned throttle_ms;       /* current pause */
+	uint16_t next_ref;          /* concatenation reference */
+	struct smsc_concat *concat; /* inbound reassembly */
 	struct esme_defer defer[ESME_DEFER_MAX];
-	unsigned defer_used;            /* slots taken */
+	unsigned defer_used; /* slots taken */
 	uint64_t next_token;
 	uint64_t tick_timer;
-	uint64_t pace_timer;            /* next token or end of a pause */
-	bool stopping;                  /* smsc_esme_stop() called */
-	void (*done)(void *);           /* stop finished */
+	uint64_t pace_timer;  /* next token or end of a pause */
+	bool stopping;        /* smsc_esme_stop() called */
+	void (*done)(void *); /* stop finished */
 	void *done_arg;
-	int64_t stop_deadline;          /* mono ms */
+	int64_t stop_deadline; /* mono ms */
 	struct smsc_esme_stats st;
 };
 
@@ -239,7 +239,7 @@ esme_enter(struct esme_sess *s, enum esme_state to, const char *why)
 /* A warning about what the peer sent, within the session's budget for its
  * kind; the first one written after some were held back says how many. */
 static void SD_PRINTF(3, 4)
-esme_warn(struct esme_sess *s, enum esme_warn_kind k, const char *fmt, ...)
+    esme_warn(struct esme_sess *s, enum esme_warn_kind k, const char *fmt, ...)
 {
 	char line[512];
 	unsigned long sup;
@@ -270,9 +270,10 @@ esme_warn_flush(struct esme_sess *s, int64_t now, bool force)
 		    ESME_WARN_PERIOD_MS, now, force);
 
 		if (n > 0)
-			log_warnx("smpp", "session=%s warnings held back "
-			    "kind=%s suppressed=%lu", s->name, esme_warn_name[k],
-			    n);
+			log_warnx("smpp",
+			    "session=%s warnings held back "
+			    "kind=%s suppressed=%lu",
+			    s->name, esme_warn_name[k], n);
 	}
 }
 
@@ -367,8 +368,7 @@ queue_drop_message(struct smsc_esme *e, uint64_t local_id)
 
 /* ---- output ------------------------------------------------------------ */
 
-static void
-sess_on_io(struct sd_loop *loop, int fd, unsigned ev, void *arg);
+static void sess_on_io(struct sd_loop *loop, int fd, unsigned ev, void *arg);
 
 /* Write what the socket takes, then watch for what is needed next:
  * writability while output is left, input unless reading is paused. May
@@ -385,8 +385,10 @@ sess_flush(struct esme_sess *s)
 	if (s->out_over) {
 		char why[96];
 
-		snprintf(why, sizeof(why), "SMSC not reading: unsent output "
-		    "over %d bytes", ESME_OUT_MAX);
+		snprintf(why, sizeof(why),
+		    "SMSC not reading: unsent output "
+		    "over %d bytes",
+		    ESME_OUT_MAX);
 		esme_sess_drop(s, why);
 		return;
 	}
@@ -538,7 +540,8 @@ sess_schedule_reconnect(struct esme_sess *s)
 		ms = (int64_t)s->backoff_s * 1000;
 		ms = ms * (80 + (int64_t)(random() % 41)) / 100;
 		s->backoff_s = s->backoff_s * 2 > ESME_BACKOFF_MAX_S ?
-		    ESME_BACKOFF_MAX_S : s->backoff_s * 2;
+		    ESME_BACKOFF_MAX_S :
+		    s->backoff_s * 2;
 	}
 	log_info("smpp", "session=%s reconnect in_ms=%lld", s->name,
 	    (long long)ms);
@@ -659,8 +662,7 @@ sess_send_bind(struct esme_sess *s)
 	sess_write(s, buf, len);
 	s->ctl_deadline = sd_clock_mono_ms() + c->response_timeout_s * 1000;
 	esme_enter(s, ESME_BINDING, NULL);
-	log_info("smpp", "session=%s bind system_id=%s", s->name,
-	    c->system_id);
+	log_info("smpp", "session=%s bind system_id=%s", s->name, c->system_id);
 }
 
 static void
@@ -682,8 +684,9 @@ esme_connect(struct esme_sess *s)
 	 * connect, which the loop can afford at back-off pace. */
 	r = getaddrinfo(c->host, port, &hints, &ai);
 	if (r != 0) {
-		log_warnx("smpp", "session=%s cannot resolve host=%s error=\"%s\"",
-		    s->name, c->host, gai_strerror(r));
+		log_warnx("smpp",
+		    "session=%s cannot resolve host=%s error=\"%s\"", s->name,
+		    c->host, gai_strerror(r));
 		sess_schedule_reconnect(s);
 		return;
 	}
@@ -747,20 +750,23 @@ on_bind_resp(struct esme_sess *s, const struct smsc_pdu_hdr *h)
 	struct smsc_esme *e = s->e;
 
 	if (s->st != ESME_BINDING || h->seq != s->ctl_seq) {
-		esme_warn(s, ESME_WARN_UNEXPECTED, "session=%s unexpected "
-		    "bind_resp seq=%u", s->name, h->seq);
+		esme_warn(s, ESME_WARN_UNEXPECTED,
+		    "session=%s unexpected "
+		    "bind_resp seq=%u",
+		    s->name, h->seq);
 		return;
 	}
 	s->ctl_deadline = 0;
 	if (h->status != ESME_ROK) {
 		e->st.bind_failures++;
 		s->auth_failed = h->status == ESME_RINVPASWD ||
-		    h->status == ESME_RINVSYSID || h->status == ESME_RBINDFAIL ||
-		    h->status == ESME_RINVSYSTYP;
-		log_error("smpp", "session=%s bind refused status=%s%s", s->name,
-		    smsc_status_name(h->status),
+		    h->status == ESME_RINVSYSID ||
+		    h->status == ESME_RBINDFAIL || h->status == ESME_RINVSYSTYP;
+		log_error("smpp", "session=%s bind refused status=%s%s",
+		    s->name, smsc_status_name(h->status),
 		    s->auth_failed ? " (check system_id and password in "
-				     "[smpp]; retrying slowly)" : "");
+				     "[smpp]; retrying slowly)" :
+				     "");
 		esme_sess_drop(s, smsc_status_name(h->status));
 		return;
 	}
@@ -798,9 +804,10 @@ on_submit_resp(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 	char id[SMSC_ID_LEN];
 
 	if (sl == NULL) {
-		esme_warn(s, ESME_WARN_UNEXPECTED, "session=%s submit_sm_resp "
-		    "for unknown seq=%u (late, after a timeout?)", s->name,
-		    h->seq);
+		esme_warn(s, ESME_WARN_UNEXPECTED,
+		    "session=%s submit_sm_resp "
+		    "for unknown seq=%u (late, after a timeout?)",
+		    s->name, h->seq);
 		return;
 	}
 	p = sl->p;
@@ -872,8 +879,10 @@ on_generic_nack(struct esme_sess *s, const struct smsc_pdu_hdr *h)
 	struct esme_slot *sl;
 
 	e->st.generic_nacks++;
-	esme_warn(s, ESME_WARN_UNEXPECTED, "session=%s generic_nack seq=%u "
-	    "status=%s", s->name, h->seq, smsc_status_name(h->status));
+	esme_warn(s, ESME_WARN_UNEXPECTED,
+	    "session=%s generic_nack seq=%u "
+	    "status=%s",
+	    s->name, h->seq, smsc_status_name(h->status));
 	if (h->seq == s->enq_seq)
 		s->enq_deadline = 0; /* the SMSC is alive, at least */
 	sl = win_find(e, h->seq);
@@ -975,9 +984,10 @@ mo_hand_up(struct esme_sess *s, const struct smsc_concat_msg *m,
 	mo.token = token;
 	e->st.mo++;
 	if (mo.incomplete)
-		esme_warn(s, ESME_WARN_INCOMPLETE, "session=%s incomplete "
-		    "message ref=%u parts=%u/%u reason=%s", s->name, m->ref,
-		    m->nparts, m->total,
+		esme_warn(s, ESME_WARN_INCOMPLETE,
+		    "session=%s incomplete "
+		    "message ref=%u parts=%u/%u reason=%s",
+		    s->name, m->ref, m->nparts, m->total,
 		    m->why == SMSC_CONCAT_TIMEOUT ? "timeout" : "evicted");
 	if (e->hooks->inbound == NULL)
 		return SMSC_ACK;
@@ -1020,8 +1030,10 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 
 	if (smsc_deliver_decode(pdu, h->len, &t, err) != SD_OK) {
 		e->st.bad_pdus++;
-		esme_warn(s, ESME_WARN_BAD_PDU, "session=%s undecodable "
-		    "deliver_sm seq=%u error=\"%s\"", s->name, h->seq, err);
+		esme_warn(s, ESME_WARN_BAD_PDU,
+		    "session=%s undecodable "
+		    "deliver_sm seq=%u error=\"%s\"",
+		    s->name, h->seq, err);
 		/* Permanent: redelivering the same bytes will not help. */
 		sess_send_deliver_resp(s, ESME_RX_P_APPN, h->seq);
 		return;
@@ -1030,9 +1042,11 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 	 * hooks would store a message the SMSC is told to send again). */
 	token = defer_add(s, h->seq);
 	if (token == 0) {
-		esme_warn(s, ESME_WARN_BUSY, "session=%s deliver_sm refused "
+		esme_warn(s, ESME_WARN_BUSY,
+		    "session=%s deliver_sm refused "
 		    "seq=%u status=ESME_RX_T_APPN reason=\"%d acknowledgements "
-		    "outstanding\"", s->name, h->seq, ESME_DEFER_MAX);
+		    "outstanding\"",
+		    s->name, h->seq, ESME_DEFER_MAX);
 		sess_send_deliver_resp(s, ESME_RX_T_APPN, h->seq);
 		return;
 	}
@@ -1050,8 +1064,10 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		dt.network_error_code_len = t.has_net_err ? 3 : 0;
 		if (smsc_dlr_parse(t.sm, t.sm_len, &dt, &dlr, err) != SD_OK) {
 			e->st.bad_pdus++;
-			esme_warn(s, ESME_WARN_BAD_PDU, "session=%s unreadable "
-			    "receipt error=\"%s\"", s->name, err);
+			esme_warn(s, ESME_WARN_BAD_PDU,
+			    "session=%s unreadable "
+			    "receipt error=\"%s\"",
+			    s->name, err);
 			defer_drop(e, token);
 			sess_send_deliver_resp(s, ESME_ROK, h->seq);
 			return;
@@ -1062,7 +1078,7 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		r.out = smsc_receipt_out_state(r.state);
 		r.final = dlr.final;
 		r.error = dlr.has_net_err ? dlr.net_err_code :
-		    (int)strtol(dlr.err, NULL, 10);
+					    (int)strtol(dlr.err, NULL, 10);
 		snprintf(r.from, sizeof(r.from), "%s", t.src);
 		e->st.receipts++;
 		log_debug("smpp", "receipt id=%s state=%s", r.msgid,
@@ -1099,8 +1115,10 @@ on_deliver(struct esme_sess *s, const struct smsc_pdu_hdr *h,
 		mp.sar_segment_seqnum = t.sar_seq;
 		if (smsc_concat_add(e->concat, &mp, now, &out, err) != SD_OK) {
 			e->st.bad_pdus++;
-			esme_warn(s, ESME_WARN_BAD_PDU, "session=%s unreadable "
-			    "message from=%s error=\"%s\"", s->name, t.src, err);
+			esme_warn(s, ESME_WARN_BAD_PDU,
+			    "session=%s unreadable "
+			    "message from=%s error=\"%s\"",
+			    s->name, t.src, err);
 			defer_drop(e, token);
 			sess_send_deliver_resp(s, ESME_RX_P_APPN, h->seq);
 			return;
@@ -1136,18 +1154,15 @@ on_pdu(struct esme_sess *s, const struct smsc_pdu_hdr *h, const uint8_t *pdu)
 	struct smsc_esme *e = s->e;
 
 	s->last_rx = sd_clock_mono_ms();
-	log_trace(TRACE_SMPP, "smpp", "session=%s in id=0x%08x status=%s seq=%u "
-	    "len=%u", s->name, h->id, smsc_status_name(h->status), h->seq,
-	    h->len);
+	log_trace(TRACE_SMPP, "smpp",
+	    "session=%s in id=0x%08x status=%s seq=%u "
+	    "len=%u",
+	    s->name, h->id, smsc_status_name(h->status), h->seq, h->len);
 	switch (h->id) {
 	case BIND_TRANSCEIVER_RESP:
 	case BIND_TRANSMITTER_RESP:
-	case BIND_RECEIVER_RESP:
-		on_bind_resp(s, h);
-		break;
-	case SUBMIT_SM_RESP:
-		on_submit_resp(s, h, pdu);
-		break;
+	case BIND_RECEIVER_RESP: on_bind_resp(s, h); break;
+	case SUBMIT_SM_RESP: on_submit_resp(s, h, pdu); break;
 	case DELIVER_SM:
 		if (s->st != ESME_BOUND || !s->rx) {
 			sess_send_deliver_resp(s, ESME_RINVBNDSTS, h->seq);
@@ -1175,22 +1190,22 @@ on_pdu(struct esme_sess *s, const struct smsc_pdu_hdr *h, const uint8_t *pdu)
 		if (s->st == ESME_UNBINDING)
 			esme_sess_drop(s, "unbound");
 		break;
-	case GENERIC_NACK:
-		on_generic_nack(s, h);
-		break;
+	case GENERIC_NACK: on_generic_nack(s, h); break;
 	case OUTBIND:
-	case ALERT_NOTIFICATION:
-		break; /* nothing to answer */
+	case ALERT_NOTIFICATION: break; /* nothing to answer */
 	default:
 		if (h->id & GENERIC_NACK) {
-			log_debug("smpp", "session=%s ignored response "
-			    "id=0x%08x", s->name, h->id);
+			log_debug("smpp",
+			    "session=%s ignored response "
+			    "id=0x%08x",
+			    s->name, h->id);
 			break;
 		}
 		/* data_sm, query_sm, ... are not ours to serve. */
-		esme_warn(s, ESME_WARN_UNSUPPORTED, "session=%s unsupported "
-		    "command id=0x%08x answered with generic_nack", s->name,
-		    h->id);
+		esme_warn(s, ESME_WARN_UNSUPPORTED,
+		    "session=%s unsupported "
+		    "command id=0x%08x answered with generic_nack",
+		    s->name, h->id);
 		sess_send_header(s, GENERIC_NACK, ESME_RINVCMDID, h->seq);
 		break;
 	}
@@ -1237,10 +1252,12 @@ sess_read(struct esme_sess *s)
 			break;
 		if (r < 0) {
 			s->e->st.bad_pdus++;
-			log_warnx("smpp", "session=%s framing error "
-			    "command_length=%u", s->name, h.len);
-			sess_send_header(s, GENERIC_NACK,
-			    ESME_RINVCMDLEN, h.seq);
+			log_warnx("smpp",
+			    "session=%s framing error "
+			    "command_length=%u",
+			    s->name, h.len);
+			sess_send_header(s, GENERIC_NACK, ESME_RINVCMDLEN,
+			    h.seq);
 			sess_flush(s);
 			esme_sess_drop(s, "framing error");
 			return;
@@ -1267,8 +1284,8 @@ sess_on_io(struct sd_loop *loop, int fd, unsigned ev, void *arg)
 
 		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 ||
 		    soerr != 0) {
-			esme_sess_drop(s, soerr != 0 ? strerror(soerr) :
-						       "connect failed");
+			esme_sess_drop(s,
+			    soerr != 0 ? strerror(soerr) : "connect failed");
 			return;
 		}
 		log_info("smpp", "session=%s connected host=%s port=%ld",
@@ -1291,8 +1308,8 @@ sess_on_io(struct sd_loop *loop, int fd, unsigned ev, void *arg)
 
 /* Pack and write one part into free window slot sl. */
 static bool
-esme_send_part(struct smsc_esme *e, struct esme_sess *s,
-    struct esme_slot *sl, struct esme_part *p)
+esme_send_part(struct smsc_esme *e, struct esme_sess *s, struct esme_slot *sl,
+    struct esme_part *p)
 {
 	const struct smsc_config *c = e->cfg;
 	submit_sm_t m;
@@ -1454,7 +1471,8 @@ esme_pace(struct smsc_esme *e, struct esme_sess *s, int64_t now)
 		ms = e->throttle_until - now;
 	else if (e->tokens < 1.0)
 		ms = (int64_t)((1.0 - e->tokens) * 1000.0 /
-		    (double)e->cfg->max_tps) + 1;
+			 (double)e->cfg->max_tps) +
+		    1;
 	else
 		return;
 	e->pace_timer = sd_loop_timer_add(e->loop, ms, esme_pace_fire, e);
@@ -1482,13 +1500,14 @@ esme_tick(struct sd_loop *loop, uint64_t id, void *arg)
 			continue;
 		if (s->ctl_deadline != 0 && now >= s->ctl_deadline)
 			why = s->st == ESME_CONNECTING ? "connect timeout" :
-			    s->st == ESME_BINDING ? "no bind_resp" :
-						      "no unbind_resp";
+			    s->st == ESME_BINDING      ? "no bind_resp" :
+							 "no unbind_resp";
 		else if (s->enq_deadline != 0 && now >= s->enq_deadline)
 			why = "no enquire_link_resp";
 		else if (s->out_len > s->out_off && s->st != ESME_CONNECTING &&
 		    now - s->out_moved >= e->cfg->response_timeout_s * 1000) {
-			snprintf(stall, sizeof(stall), "SMSC not reading: "
+			snprintf(stall, sizeof(stall),
+			    "SMSC not reading: "
 			    "unsent=%zu bytes, none taken for %lld ms",
 			    s->out_len - s->out_off,
 			    (long long)(now - s->out_moved));
@@ -1507,7 +1526,8 @@ esme_tick(struct sd_loop *loop, uint64_t id, void *arg)
 			 * enough): unbind. */
 			s->ctl_seq = sess_next_seq(s);
 			sess_send_header(s, UNBIND, ESME_ROK, s->ctl_seq);
-			s->ctl_deadline = now + e->cfg->response_timeout_s * 1000;
+			s->ctl_deadline = now +
+			    e->cfg->response_timeout_s * 1000;
 			esme_enter(s, ESME_UNBINDING, NULL);
 			sess_flush(s);
 			continue;
@@ -1523,7 +1543,8 @@ esme_tick(struct sd_loop *loop, uint64_t id, void *arg)
 		    now - s->last_rx >= e->cfg->enquire_link_s * 1000) {
 			s->enq_seq = sess_next_seq(s);
 			sess_send_header(s, ENQUIRE_LINK, ESME_ROK, s->enq_seq);
-			s->enq_deadline = now + e->cfg->response_timeout_s * 1000;
+			s->enq_deadline = now +
+			    e->cfg->response_timeout_s * 1000;
 			e->st.enquire_sent++;
 			/* Count the probe as traffic so the next one waits a
 			 * whole period after its answer. */
@@ -1551,8 +1572,7 @@ esme_tick(struct sd_loop *loop, uint64_t id, void *arg)
 
 enum sd_rc
 smsc_esme_new(const struct smsc_config *cfg, struct sd_loop *loop,
-    const struct smsc_hooks *hooks, struct smsc_esme **out,
-    char err[SD_ERRLEN])
+    const struct smsc_hooks *hooks, struct smsc_esme **out, char err[SD_ERRLEN])
 {
 	struct smsc_concat_config cc;
 	struct smsc_esme *e;
@@ -1607,8 +1627,8 @@ smsc_esme_new(const struct smsc_config *cfg, struct sd_loop *loop,
 
 /* "+98913..." -> "98913..." TON 1 NPI 1; other digits: TON 0 NPI 1. */
 static enum sd_rc
-esme_dest(const char *in, char out[SMSC_ADDR_LEN], uint8_t *ton,
-    uint8_t *npi, char err[SD_ERRLEN])
+esme_dest(const char *in, char out[SMSC_ADDR_LEN], uint8_t *ton, uint8_t *npi,
+    char err[SD_ERRLEN])
 {
 	const char *p = in;
 	size_t n;
@@ -1658,7 +1678,8 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 		return rc;
 	if (e->q_len + seg.nparts > ESME_QUEUE_MAX) {
 		smsc_seg_fini(&seg);
-		snprintf(err, SD_ERRLEN, "SMPP queue full (%u parts)", e->q_len);
+		snprintf(err, SD_ERRLEN, "SMPP queue full (%u parts)",
+		    e->q_len);
 		return SD_EBUSY;
 	}
 	e->next_ref++;
@@ -1666,7 +1687,8 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 		long v = m->validity_s;
 
 		/* Relative time "YYMMDDhhmmss000R" (SMPP 3.4 §7.1.1.2). */
-		snprintf(validity, sizeof(validity), "0000%02ld%02ld%02ld%02ld000R",
+		snprintf(validity, sizeof(validity),
+		    "0000%02ld%02ld%02ld%02ld000R",
 		    v / 86400 > 99 ? 99 : v / 86400, v % 86400 / 3600,
 		    v % 3600 / 60, v % 60);
 	}
@@ -1702,7 +1724,8 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 			part_free(p);
 			smsc_seg_fini(&seg);
 			queue_drop_message(e, m->local_id);
-			snprintf(err, SD_ERRLEN, "text too long for one "
+			snprintf(err, SD_ERRLEN,
+			    "text too long for one "
 			    "message_payload (1024 octets)");
 			return SD_ETOOBIG;
 		}
@@ -1799,8 +1822,8 @@ smsc_esme_stop(struct smsc_esme *e, void (*done)(void *arg), void *arg)
 	e->stopping = true;
 	e->done = done;
 	e->done_arg = arg;
-	e->stop_deadline = sd_clock_mono_ms() + e->cfg->response_timeout_s *
-	    1000;
+	e->stop_deadline = sd_clock_mono_ms() +
+	    e->cfg->response_timeout_s * 1000;
 	for (i = 0; i < e->n_sess; i++) {
 		struct esme_sess *s = &e->sess[i];
 

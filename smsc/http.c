@@ -83,15 +83,15 @@
 /* ---- templates and escaping ------------------------------------------- */
 
 static const char *const http_var_name[SMSC_HTTP_VAR_N] = {"to", "to_plain",
-	"text", "id", "from", "receipt_url", "validity_min"};
+    "text", "id", "from", "receipt_url", "validity_min"};
 
 /* A growing string that refuses to pass max bytes (then over is set). */
 struct hbuf {
-	char *p;        /* NUL-terminated once anything was added */
-	size_t len;     /* bytes, without the NUL */
-	size_t cap;     /* allocated */
-	size_t max;     /* len never passes it */
-	bool over;      /* something did not fit */
+	char *p;    /* NUL-terminated once anything was added */
+	size_t len; /* bytes, without the NUL */
+	size_t cap; /* allocated */
+	size_t max; /* len never passes it */
+	bool over;  /* something did not fit */
 };
 
 static void
@@ -177,8 +177,7 @@ hbuf_add_esc(struct hbuf *b, const char *s, enum smsc_http_esc esc)
 			    c != '\r')
 				n = 0; /* not allowed in XML 1.0 at all */
 			break;
-		case SMSC_HTTP_ESC_NONE:
-			break;
+		case SMSC_HTTP_ESC_NONE: break;
 		}
 		hbuf_add(b, t, n);
 	}
@@ -349,8 +348,10 @@ smsc_http_status_check(const char *spec, char err[SD_ERRLEN])
 			goto bad;
 	return SD_OK;
 bad:
-	snprintf(err, SD_ERRLEN, "'%s' is not a list of statuses and ranges "
-	    "within 100-599 (e.g. 200-299 or 200,202)", spec);
+	snprintf(err, SD_ERRLEN,
+	    "'%s' is not a list of statuses and ranges "
+	    "within 100-599 (e.g. 200-299 or 200,202)",
+	    spec);
 	return SD_EINVAL;
 }
 
@@ -415,8 +416,8 @@ json_skip_string(const char *p, const char *end)
 }
 
 bool
-smsc_http_json_field(const char *body, size_t len, const char *field,
-    char *out, size_t n)
+smsc_http_json_field(const char *body, size_t len, const char *field, char *out,
+    size_t n)
 {
 	const char *p = body, *end = body + len, *q, *s;
 	size_t flen = strlen(field), k = 0;
@@ -511,16 +512,16 @@ smsc_http_judge(const struct smsc_http_config *cfg, long status,
 		len = 0;
 	http_excerpt(body, len, ex, sizeof(ex));
 	if (smsc_http_status_match(cfg->success_status, status)) {
-		if (sl > 0 && (len < sl || memmem(body, len, cfg->success_body,
-		    sl) == NULL)) {
+		if (sl > 0 &&
+		    (len < sl ||
+			memmem(body, len, cfg->success_body, sl) == NULL)) {
 			snprintf(reason, SD_ERRLEN,
 			    "HTTP %ld without the success text: %s", status,
 			    ex);
 			return SMSC_HTTP_PERMFAIL;
 		}
 		if (cfg->id_field[0] != '\0' && idn > 0 &&
-		    !smsc_http_json_field(body, len, cfg->id_field, msgid,
-		    idn))
+		    !smsc_http_json_field(body, len, cfg->id_field, msgid, idn))
 			msgid[0] = '\0';
 		return SMSC_HTTP_ACCEPTED;
 	}
@@ -617,21 +618,21 @@ http_word_state(const char *w)
 		const char *word;
 		int state;
 	} words[] = {
-		{"delivered", SMSC_DLR_DELIVERED},
-		{"delivrd", SMSC_DLR_DELIVERED},
-		{"undelivered", SMSC_DLR_UNDELIVERABLE},
-		{"undeliverable", SMSC_DLR_UNDELIVERABLE},
-		{"undeliv", SMSC_DLR_UNDELIVERABLE},
-		{"failed", SMSC_DLR_UNDELIVERABLE},
-		{"rejected", SMSC_DLR_REJECTED},
-		{"rejectd", SMSC_DLR_REJECTED},
-		{"expired", SMSC_DLR_EXPIRED},
-		{"enroute", SMSC_DLR_ENROUTE},
-		{"buffered", SMSC_DLR_ENROUTE},
-		{"queued", SMSC_DLR_ENROUTE},
-		{"sent", SMSC_DLR_ENROUTE},
-		{"submitted", SMSC_DLR_ENROUTE},
-		{"accepted", SMSC_DLR_ENROUTE},
+	    {"delivered", SMSC_DLR_DELIVERED},
+	    {"delivrd", SMSC_DLR_DELIVERED},
+	    {"undelivered", SMSC_DLR_UNDELIVERABLE},
+	    {"undeliverable", SMSC_DLR_UNDELIVERABLE},
+	    {"undeliv", SMSC_DLR_UNDELIVERABLE},
+	    {"failed", SMSC_DLR_UNDELIVERABLE},
+	    {"rejected", SMSC_DLR_REJECTED},
+	    {"rejectd", SMSC_DLR_REJECTED},
+	    {"expired", SMSC_DLR_EXPIRED},
+	    {"enroute", SMSC_DLR_ENROUTE},
+	    {"buffered", SMSC_DLR_ENROUTE},
+	    {"queued", SMSC_DLR_ENROUTE},
+	    {"sent", SMSC_DLR_ENROUTE},
+	    {"submitted", SMSC_DLR_ENROUTE},
+	    {"accepted", SMSC_DLR_ENROUTE},
 	};
 	size_t i;
 
@@ -672,15 +673,14 @@ http_token_ok(const char *s)
 
 	for (i = 0; i < SMSC_HTTP_TOKEN_LEN; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
+			(s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return s[i] == '\0';
 }
 
 enum sd_rc
-smsc_http_parse_receipt(const struct smsc_http_config *cfg,
-    const char *query, uint64_t *local_id, int *state,
-    char token[SMSC_HTTP_TOKEN_LEN + 1])
+smsc_http_parse_receipt(const struct smsc_http_config *cfg, const char *query,
+    uint64_t *local_id, int *state, char token[SMSC_HTTP_TOKEN_LEN + 1])
 {
 	const char *p = query;
 	char name[16], val[64], tok[SMSC_HTTP_TOKEN_LEN + 1];
@@ -703,7 +703,7 @@ smsc_http_parse_receipt(const struct smsc_http_config *cfg,
 		v = p + nl + (nl < len ? 1 : 0);
 		if (!http_unescape(p, nl, name, sizeof(name)) ||
 		    !http_unescape(v, len - (size_t)(v - p), val,
-		    sizeof(val))) {
+			sizeof(val))) {
 			p += len;
 			continue; /* not one of ours */
 		}
@@ -756,22 +756,22 @@ smsc_http_parse_receipt(const struct smsc_http_config *cfg,
 
 /* One message on its way. Owned by whichever list holds it. */
 struct http_req {
-	struct http_req *next;          /* list link */
-	uint64_t local_id;              /* the caller's message */
-	char *url;                      /* expanded; secret (query) */
-	char *body;                     /* expanded; NULL for get */
-	char to_log[SD_MOBILE_LEN + 8]; /* the destination, masked */
-	unsigned tries;                 /* attempts started */
-	int64_t due;                    /* mono ms of the next attempt */
-	CURL *easy;                     /* the attempt in flight, or NULL */
-	char *resp;                     /* answer body, at most
-					   SMSC_HTTP_RESP_MAX bytes */
-	size_t resp_len;                /* its bytes */
-	char curl_err[CURL_ERROR_SIZE]; /* libcurl's detail */
-	bool ok;                        /* outcome: accepted */
-	bool temporary;                 /* outcome: failed, may retry */
+	struct http_req *next;            /* list link */
+	uint64_t local_id;                /* the caller's message */
+	char *url;                        /* expanded; secret (query) */
+	char *body;                       /* expanded; NULL for get */
+	char to_log[SD_MOBILE_LEN + 8];   /* the destination, masked */
+	unsigned tries;                   /* attempts started */
+	int64_t due;                      /* mono ms of the next attempt */
+	CURL *easy;                       /* the attempt in flight, or NULL */
+	char *resp;                       /* answer body, at most
+					     SMSC_HTTP_RESP_MAX bytes */
+	size_t resp_len;                  /* its bytes */
+	char curl_err[CURL_ERROR_SIZE];   /* libcurl's detail */
+	bool ok;                          /* outcome: accepted */
+	bool temporary;                   /* outcome: failed, may retry */
 	char msgid[SMSC_HTTP_ID_MAX + 1]; /* outcome: provider's id */
-	char reason[SD_ERRLEN];         /* outcome: why it failed */
+	char reason[SD_ERRLEN];           /* outcome: why it failed */
 };
 
 /* What the worker and the loop thread share, under mu. Heap-allocated so
@@ -801,11 +801,11 @@ struct smsc_http {
 	struct http_sync *sync;             /* shared with the worker */
 	/* The worker's own (the freeing thread's after the join). */
 	struct http_req *wait_head, *wait_tail; /* to start, now or later */
-	struct http_req *run;               /* in flight */
-	unsigned active;                    /* length of run */
+	struct http_req *run;                   /* in flight */
+	unsigned active;                        /* length of run */
 	/* The loop thread's own. */
-	uint64_t accepted;                  /* accepted hooks fired */
-	uint64_t failed_temp, failed_perm;  /* failed hooks fired */
+	uint64_t accepted;                 /* accepted hooks fired */
+	uint64_t failed_temp, failed_perm; /* failed hooks fired */
 };
 
 static void
@@ -977,9 +977,11 @@ http_done(struct smsc_http *h, CURL *e, CURLcode res)
 		if (delay > SMSC_HTTP_RETRY_MAX_MS)
 			delay = SMSC_HTTP_RETRY_MAX_MS;
 		r->due = sd_clock_mono_ms() + delay;
-		log_info("http", "sms retry id=%llu to=%s try=%u in_ms=%lld "
-		    "reason=%s", (unsigned long long)r->local_id, r->to_log,
-		    r->tries, (long long)delay, r->reason);
+		log_info("http",
+		    "sms retry id=%llu to=%s try=%u in_ms=%lld "
+		    "reason=%s",
+		    (unsigned long long)r->local_id, r->to_log, r->tries,
+		    (long long)delay, r->reason);
 		http_wait_append(h, r);
 		return false;
 	}
@@ -1078,9 +1080,11 @@ http_on_event(struct sd_loop *loop, int fd, unsigned events, void *arg)
 		next = r->next;
 		if (r->ok) {
 			h->accepted++;
-			log_info("http", "sms accepted id=%llu to=%s msgid=%s "
-			    "tries=%u", (unsigned long long)r->local_id,
-			    r->to_log, r->msgid, r->tries);
+			log_info("http",
+			    "sms accepted id=%llu to=%s msgid=%s "
+			    "tries=%u",
+			    (unsigned long long)r->local_id, r->to_log,
+			    r->msgid, r->tries);
 			if (h->hooks->accepted != NULL)
 				h->hooks->accepted(h->hooks->arg, r->local_id,
 				    1, 1, r->msgid);
@@ -1089,7 +1093,8 @@ http_on_event(struct sd_loop *loop, int fd, unsigned events, void *arg)
 				h->failed_temp++;
 			else
 				h->failed_perm++;
-			log_warnx("http", "sms failed id=%llu to=%s tries=%u "
+			log_warnx("http",
+			    "sms failed id=%llu to=%s tries=%u "
 			    "temporary=%s reason=%s",
 			    (unsigned long long)r->local_id, r->to_log,
 			    r->tries, r->temporary ? "yes" : "no", r->reason);
@@ -1103,8 +1108,7 @@ http_on_event(struct sd_loop *loop, int fd, unsigned events, void *arg)
 
 enum sd_rc
 smsc_http_new(const struct smsc_http_config *cfg, struct sd_loop *loop,
-    const struct smsc_hooks *hooks, struct smsc_http **out,
-    char err[SD_ERRLEN])
+    const struct smsc_hooks *hooks, struct smsc_http **out, char err[SD_ERRLEN])
 {
 	struct smsc_http *h;
 	char why[SD_ERRLEN], *line;
@@ -1119,7 +1123,8 @@ smsc_http_new(const struct smsc_http_config *cfg, struct sd_loop *loop,
 	}
 	if (strncmp(cfg->url, "http://", 7) != 0 &&
 	    strncmp(cfg->url, "https://", 8) != 0) {
-		snprintf(err, SD_ERRLEN, "[http_sms] url must start with "
+		snprintf(err, SD_ERRLEN,
+		    "[http_sms] url must start with "
 		    "http:// or https://");
 		return SD_EINVAL;
 	}
@@ -1134,7 +1139,7 @@ smsc_http_new(const struct smsc_http_config *cfg, struct sd_loop *loop,
 	}
 	if (smsc_http_status_check(cfg->success_status, why) != SD_OK ||
 	    (cfg->auth_header[0] != '\0' &&
-	    smsc_http_header_check(cfg->auth_header, why) != SD_OK)) {
+		smsc_http_header_check(cfg->auth_header, why) != SD_OK)) {
 		snprintf(err, SD_ERRLEN, "[http_sms] %s", why);
 		return SD_EINVAL;
 	}
@@ -1145,7 +1150,8 @@ smsc_http_new(const struct smsc_http_config *cfg, struct sd_loop *loop,
 	}
 	if (cfg->parallel < 1 || cfg->queue_max < 1 || cfg->timeout_s < 1 ||
 	    cfg->retries < 0 || cfg->retry_delay_ms < 1) {
-		snprintf(err, SD_ERRLEN, "[http_sms] parallel, queue_max, "
+		snprintf(err, SD_ERRLEN,
+		    "[http_sms] parallel, queue_max, "
 		    "timeout_s and retry_delay_ms must be positive");
 		return SD_EINVAL;
 	}
@@ -1213,12 +1219,15 @@ smsc_http_new(const struct smsc_http_config *cfg, struct sd_loop *loop,
 	}
 	h->thread_started = true;
 	if (!cfg->tls_verify)
-		log_warnx("http", "tls_verify is off: the provider's "
+		log_warnx("http",
+		    "tls_verify is off: the provider's "
 		    "certificate is not checked");
-	log_info("http", "transport ready url=%s method=%s parallel=%ld "
-	    "retries=%ld timeout_s=%ld tls_verify=%s", h->url_log,
-	    cfg->method == SMSC_HTTP_POST ? "post" : "get", cfg->parallel,
-	    cfg->retries, cfg->timeout_s, cfg->tls_verify ? "yes" : "no");
+	log_info("http",
+	    "transport ready url=%s method=%s parallel=%ld "
+	    "retries=%ld timeout_s=%ld tls_verify=%s",
+	    h->url_log, cfg->method == SMSC_HTTP_POST ? "post" : "get",
+	    cfg->parallel, cfg->retries, cfg->timeout_s,
+	    cfg->tls_verify ? "yes" : "no");
 	*out = h;
 	return SD_OK;
 fail:

@@ -74,8 +74,8 @@ struct smsc_http_vars {
 enum smsc_http_esc smsc_http_body_esc(const char *ct);
 
 /* SD_EINVAL with a reason if tpl names an unknown variable. */
-enum sd_rc smsc_http_template_check(const char *tpl, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+enum sd_rc smsc_http_template_check(const char *tpl,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * Expand tpl with vars, each value escaped as esc says, into a new
@@ -89,14 +89,14 @@ enum sd_rc smsc_http_expand(const char *tpl, enum smsc_http_esc esc,
 
 /* SD_EINVAL with a reason unless spec is a comma-separated list of
  * status codes and ranges within 100..599 ("200-299", "202,200"). */
-enum sd_rc smsc_http_status_check(const char *spec, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+enum sd_rc smsc_http_status_check(const char *spec,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 /* True if status matches spec (already checked). */
 bool smsc_http_status_match(const char *spec, long status);
 
 /* SD_EINVAL unless h is one "Name: value" header line without CR/LF. */
-enum sd_rc smsc_http_header_check(const char *h, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+enum sd_rc smsc_http_header_check(const char *h,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * Find the first member named field, at any depth, of the JSON text

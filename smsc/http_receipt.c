@@ -43,10 +43,10 @@ smsc_http_receipt_store(struct db *db, const struct smsc_http_config *cfg,
 		    (unsigned long long)id, state);
 		return SD_OK;
 	case SD_ENOTFOUND: why = "no such message"; break;
-	case SD_ESTATE: why = "not sent over http or not awaiting a receipt";
+	case SD_ESTATE:
+		why = "not sent over http or not awaiting a receipt";
 		break;
-	case SD_EPERM: why = tok[0] == '\0' ? "no token" : "wrong token";
-		break;
+	case SD_EPERM: why = tok[0] == '\0' ? "no token" : "wrong token"; break;
 	default:
 		log_warnx("http", "receipt not stored id=%llu rc=%s",
 		    (unsigned long long)id, sd_rc_str(rc));

@@ -46,8 +46,8 @@ arena_malloc(size_t sz)
 static struct arena_blk *
 arena_blk_of(void *p)
 {
-	return (struct arena_blk *)((char *)p - offsetof(struct arena_blk,
-	    align));
+	return (
+	    struct arena_blk *)((char *)p - offsetof(struct arena_blk, align));
 }
 
 static void
@@ -84,8 +84,8 @@ arena_realloc(void *p, size_t sz)
 static void
 arena_install(void)
 {
-	static const struct smpp34_memory_functions mf = {
-		arena_malloc, arena_realloc, arena_free};
+	static const struct smpp34_memory_functions mf = {arena_malloc,
+	    arena_realloc, arena_free};
 
 	smpp34_set_memory_functions(&mf);
 }
@@ -222,25 +222,25 @@ static const struct {
 	uint16_t size; /* fixed size, or the octet string's maximum */
 	bool fixed;    /* read as an integer of exactly size octets */
 } deliver_tlv_tab[] = {
-	{TLVID_source_network_type, 1, true},
-	{TLVID_payload_type, 1, true},
-	{TLVID_receipted_message_id, 65, false},
-	{TLVID_privacy_indicator, 1, true},
-	{TLVID_source_subaddress, 23, false},
-	{TLVID_dest_subaddress, 23, false},
-	{TLVID_user_message_reference, 2, true},
-	{TLVID_user_response_code, 1, true},
-	{TLVID_source_port, 2, true},
-	{TLVID_destination_port, 2, true},
-	{TLVID_sar_msg_ref_num, 2, true},
-	{TLVID_language_indicator, 1, true},
-	{TLVID_sar_total_segments, 1, true},
-	{TLVID_sar_segment_seqnum, 1, true},
-	{TLVID_callback_num, 19, false},
-	{TLVID_set_dpf, 1, true},
-	{TLVID_network_error_code, 3, false},
-	{TLVID_message_state, 1, true},
-	{TLVID_its_session_info, 2, true},
+    {TLVID_source_network_type, 1, true},
+    {TLVID_payload_type, 1, true},
+    {TLVID_receipted_message_id, 65, false},
+    {TLVID_privacy_indicator, 1, true},
+    {TLVID_source_subaddress, 23, false},
+    {TLVID_dest_subaddress, 23, false},
+    {TLVID_user_message_reference, 2, true},
+    {TLVID_user_response_code, 1, true},
+    {TLVID_source_port, 2, true},
+    {TLVID_destination_port, 2, true},
+    {TLVID_sar_msg_ref_num, 2, true},
+    {TLVID_language_indicator, 1, true},
+    {TLVID_sar_total_segments, 1, true},
+    {TLVID_sar_segment_seqnum, 1, true},
+    {TLVID_callback_num, 19, false},
+    {TLVID_set_dpf, 1, true},
+    {TLVID_network_error_code, 3, false},
+    {TLVID_message_state, 1, true},
+    {TLVID_its_session_info, 2, true},
 };
 
 enum sd_rc
@@ -260,81 +260,86 @@ smsc_pdu_tlv_check(uint32_t command_id, uint16_t tag, size_t len,
 	     i++) {
 		if (deliver_tlv_tab[i].tag != tag)
 			continue;
-		if (deliver_tlv_tab[i].fixed && len != deliver_tlv_tab[i].size) {
-			snprintf(err, SD_ERRLEN, "TLV 0x%04x declares %zu "
-			    "octets, its value is %u", tag, len,
-			    deliver_tlv_tab[i].size);
+		if (deliver_tlv_tab[i].fixed &&
+		    len != deliver_tlv_tab[i].size) {
+			snprintf(err, SD_ERRLEN,
+			    "TLV 0x%04x declares %zu "
+			    "octets, its value is %u",
+			    tag, len, deliver_tlv_tab[i].size);
 			return SD_EINVAL;
 		}
 		if (len > deliver_tlv_tab[i].size) {
-			snprintf(err, SD_ERRLEN, "TLV 0x%04x declares %zu "
-			    "octets, at most %u", tag, len,
-			    deliver_tlv_tab[i].size);
+			snprintf(err, SD_ERRLEN,
+			    "TLV 0x%04x declares %zu "
+			    "octets, at most %u",
+			    tag, len, deliver_tlv_tab[i].size);
 			return SD_EINVAL;
 		}
 		return SD_OK;
 	}
 	if (len > SMSC_TLV_VALUE_MAX) {
-		snprintf(err, SD_ERRLEN, "TLV 0x%04x declares %zu octets, at "
-		    "most %d", tag, len, SMSC_TLV_VALUE_MAX);
+		snprintf(err, SD_ERRLEN,
+		    "TLV 0x%04x declares %zu octets, at "
+		    "most %d",
+		    tag, len, SMSC_TLV_VALUE_MAX);
 		return SD_EINVAL;
 	}
 	return SD_OK;
 }
 
 static const struct {
-	uint32_t status;                 /* command_status */
-	const char *name;                /* SMPP name */
-	enum smsc_status_class cls;      /* what to do */
+	uint32_t status;            /* command_status */
+	const char *name;           /* SMPP name */
+	enum smsc_status_class cls; /* what to do */
 } status_tab[] = {
-	{ESME_ROK, "ESME_ROK", SMSC_ST_OK},
-	{ESME_RINVMSGLEN, "ESME_RINVMSGLEN", SMSC_ST_PERM},
-	{ESME_RINVCMDLEN, "ESME_RINVCMDLEN", SMSC_ST_PERM},
-	{ESME_RINVCMDID, "ESME_RINVCMDID", SMSC_ST_PERM},
-	{ESME_RINVBNDSTS, "ESME_RINVBNDSTS", SMSC_ST_TEMP},
-	{ESME_RALYBND, "ESME_RALYBND", SMSC_ST_TEMP},
-	{ESME_RINVPRTFLG, "ESME_RINVPRTFLG", SMSC_ST_PERM},
-	{ESME_RINVREGDLVFLG, "ESME_RINVREGDLVFLG", SMSC_ST_PERM},
-	{ESME_RSYSERR, "ESME_RSYSERR", SMSC_ST_TEMP},
-	{ESME_RINVSRCADR, "ESME_RINVSRCADR", SMSC_ST_PERM},
-	{ESME_RINVDSTADR, "ESME_RINVDSTADR", SMSC_ST_PERM},
-	{ESME_RINVMSGID, "ESME_RINVMSGID", SMSC_ST_PERM},
-	{ESME_RBINDFAIL, "ESME_RBINDFAIL", SMSC_ST_TEMP},
-	{ESME_RINVPASWD, "ESME_RINVPASWD", SMSC_ST_PERM},
-	{ESME_RINVSYSID, "ESME_RINVSYSID", SMSC_ST_PERM},
-	{ESME_RCANCELFAIL, "ESME_RCANCELFAIL", SMSC_ST_PERM},
-	{ESME_RREPLACEFAIL, "ESME_RREPLACEFAIL", SMSC_ST_PERM},
-	{ESME_RMSGQFUL, "ESME_RMSGQFUL", SMSC_ST_THROTTLE},
-	{ESME_RINVSERTYP, "ESME_RINVSERTYP", SMSC_ST_PERM},
-	{ESME_RINVNUMDESTS, "ESME_RINVNUMDESTS", SMSC_ST_PERM},
-	{ESME_RINVDLNAME, "ESME_RINVDLNAME", SMSC_ST_PERM},
-	{ESME_RINVDESTFLAG, "ESME_RINVDESTFLAG", SMSC_ST_PERM},
-	{ESME_RINVSUBREP, "ESME_RINVSUBREP", SMSC_ST_PERM},
-	{ESME_RINVESMCLASS, "ESME_RINVESMCLASS", SMSC_ST_PERM},
-	{ESME_RCNTSUBDL, "ESME_RCNTSUBDL", SMSC_ST_PERM},
-	{ESME_RSUBMITFAIL, "ESME_RSUBMITFAIL", SMSC_ST_TEMP},
-	{ESME_RINVSRCTON, "ESME_RINVSRCTON", SMSC_ST_PERM},
-	{ESME_RINVSRCNPI, "ESME_RINVSRCNPI", SMSC_ST_PERM},
-	{ESME_RINVDSTTON, "ESME_RINVDSTTON", SMSC_ST_PERM},
-	{ESME_RINVDSTNPI, "ESME_RINVDSTNPI", SMSC_ST_PERM},
-	{ESME_RINVSYSTYP, "ESME_RINVSYSTYP", SMSC_ST_PERM},
-	{ESME_RINVREPFLAG, "ESME_RINVREPFLAG", SMSC_ST_PERM},
-	{ESME_RINVNUMMSGS, "ESME_RINVNUMMSGS", SMSC_ST_PERM},
-	{ESME_RTHROTTLED, "ESME_RTHROTTLED", SMSC_ST_THROTTLE},
-	{ESME_RINVSCHED, "ESME_RINVSCHED", SMSC_ST_PERM},
-	{ESME_RINVEXPIRY, "ESME_RINVEXPIRY", SMSC_ST_PERM},
-	{ESME_RINVDFTMSGID, "ESME_RINVDFTMSGID", SMSC_ST_PERM},
-	{ESME_RX_T_APPN, "ESME_RX_T_APPN", SMSC_ST_TEMP},
-	{ESME_RX_P_APPN, "ESME_RX_P_APPN", SMSC_ST_PERM},
-	{ESME_RX_R_APPN, "ESME_RX_R_APPN", SMSC_ST_PERM},
-	{ESME_RQUERYFAIL, "ESME_RQUERYFAIL", SMSC_ST_PERM},
-	{ESME_RINVOPTPARSTREAM, "ESME_RINVOPTPARSTREAM", SMSC_ST_PERM},
-	{ESME_ROPTPARNOTALLWD, "ESME_ROPTPARNOTALLWD", SMSC_ST_PERM},
-	{ESME_RINVPARLEN, "ESME_RINVPARLEN", SMSC_ST_PERM},
-	{ESME_RMISSINGOPTPARAM, "ESME_RMISSINGOPTPARAM", SMSC_ST_PERM},
-	{ESME_RINVOPTPARAMVAL, "ESME_RINVOPTPARAMVAL", SMSC_ST_PERM},
-	{ESME_RDELIVERYFAILURE, "ESME_RDELIVERYFAILURE", SMSC_ST_TEMP},
-	{ESME_RUNKNOWNERR, "ESME_RUNKNOWNERR", SMSC_ST_TEMP},
+    {ESME_ROK, "ESME_ROK", SMSC_ST_OK},
+    {ESME_RINVMSGLEN, "ESME_RINVMSGLEN", SMSC_ST_PERM},
+    {ESME_RINVCMDLEN, "ESME_RINVCMDLEN", SMSC_ST_PERM},
+    {ESME_RINVCMDID, "ESME_RINVCMDID", SMSC_ST_PERM},
+    {ESME_RINVBNDSTS, "ESME_RINVBNDSTS", SMSC_ST_TEMP},
+    {ESME_RALYBND, "ESME_RALYBND", SMSC_ST_TEMP},
+    {ESME_RINVPRTFLG, "ESME_RINVPRTFLG", SMSC_ST_PERM},
+    {ESME_RINVREGDLVFLG, "ESME_RINVREGDLVFLG", SMSC_ST_PERM},
+    {ESME_RSYSERR, "ESME_RSYSERR", SMSC_ST_TEMP},
+    {ESME_RINVSRCADR, "ESME_RINVSRCADR", SMSC_ST_PERM},
+    {ESME_RINVDSTADR, "ESME_RINVDSTADR", SMSC_ST_PERM},
+    {ESME_RINVMSGID, "ESME_RINVMSGID", SMSC_ST_PERM},
+    {ESME_RBINDFAIL, "ESME_RBINDFAIL", SMSC_ST_TEMP},
+    {ESME_RINVPASWD, "ESME_RINVPASWD", SMSC_ST_PERM},
+    {ESME_RINVSYSID, "ESME_RINVSYSID", SMSC_ST_PERM},
+    {ESME_RCANCELFAIL, "ESME_RCANCELFAIL", SMSC_ST_PERM},
+    {ESME_RREPLACEFAIL, "ESME_RREPLACEFAIL", SMSC_ST_PERM},
+    {ESME_RMSGQFUL, "ESME_RMSGQFUL", SMSC_ST_THROTTLE},
+    {ESME_RINVSERTYP, "ESME_RINVSERTYP", SMSC_ST_PERM},
+    {ESME_RINVNUMDESTS, "ESME_RINVNUMDESTS", SMSC_ST_PERM},
+    {ESME_RINVDLNAME, "ESME_RINVDLNAME", SMSC_ST_PERM},
+    {ESME_RINVDESTFLAG, "ESME_RINVDESTFLAG", SMSC_ST_PERM},
+    {ESME_RINVSUBREP, "ESME_RINVSUBREP", SMSC_ST_PERM},
+    {ESME_RINVESMCLASS, "ESME_RINVESMCLASS", SMSC_ST_PERM},
+    {ESME_RCNTSUBDL, "ESME_RCNTSUBDL", SMSC_ST_PERM},
+    {ESME_RSUBMITFAIL, "ESME_RSUBMITFAIL", SMSC_ST_TEMP},
+    {ESME_RINVSRCTON, "ESME_RINVSRCTON", SMSC_ST_PERM},
+    {ESME_RINVSRCNPI, "ESME_RINVSRCNPI", SMSC_ST_PERM},
+    {ESME_RINVDSTTON, "ESME_RINVDSTTON", SMSC_ST_PERM},
+    {ESME_RINVDSTNPI, "ESME_RINVDSTNPI", SMSC_ST_PERM},
+    {ESME_RINVSYSTYP, "ESME_RINVSYSTYP", SMSC_ST_PERM},
+    {ESME_RINVREPFLAG, "ESME_RINVREPFLAG", SMSC_ST_PERM},
+    {ESME_RINVNUMMSGS, "ESME_RINVNUMMSGS", SMSC_ST_PERM},
+    {ESME_RTHROTTLED, "ESME_RTHROTTLED", SMSC_ST_THROTTLE},
+    {ESME_RINVSCHED, "ESME_RINVSCHED", SMSC_ST_PERM},
+    {ESME_RINVEXPIRY, "ESME_RINVEXPIRY", SMSC_ST_PERM},
+    {ESME_RINVDFTMSGID, "ESME_RINVDFTMSGID", SMSC_ST_PERM},
+    {ESME_RX_T_APPN, "ESME_RX_T_APPN", SMSC_ST_TEMP},
+    {ESME_RX_P_APPN, "ESME_RX_P_APPN", SMSC_ST_PERM},
+    {ESME_RX_R_APPN, "ESME_RX_R_APPN", SMSC_ST_PERM},
+    {ESME_RQUERYFAIL, "ESME_RQUERYFAIL", SMSC_ST_PERM},
+    {ESME_RINVOPTPARSTREAM, "ESME_RINVOPTPARSTREAM", SMSC_ST_PERM},
+    {ESME_ROPTPARNOTALLWD, "ESME_ROPTPARNOTALLWD", SMSC_ST_PERM},
+    {ESME_RINVPARLEN, "ESME_RINVPARLEN", SMSC_ST_PERM},
+    {ESME_RMISSINGOPTPARAM, "ESME_RMISSINGOPTPARAM", SMSC_ST_PERM},
+    {ESME_RINVOPTPARAMVAL, "ESME_RINVOPTPARAMVAL", SMSC_ST_PERM},
+    {ESME_RDELIVERYFAILURE, "ESME_RDELIVERYFAILURE", SMSC_ST_TEMP},
+    {ESME_RUNKNOWNERR, "ESME_RUNKNOWNERR", SMSC_ST_TEMP},
 };
 
 const char *

@@ -101,29 +101,29 @@ enum smsc_status_class smsc_status_classify(uint32_t status);
  * libsmpp34's structs (so the arena is empty again on return). Strings are
  * NUL-terminated printable ASCII. */
 struct smsc_deliver {
-	char src[22];                /* source_addr */
-	char dst[22];                /* destination_addr */
-	uint8_t esm_class;           /* 0x04: receipt, 0x40: UDH */
-	uint8_t data_coding;         /* as received */
-	uint8_t sm[256];             /* short_message */
-	size_t sm_len;               /* its octets */
-	char receipted_id[66];       /* receipted_message_id (0x001E) */
+	char src[22];          /* source_addr */
+	char dst[22];          /* destination_addr */
+	uint8_t esm_class;     /* 0x04: receipt, 0x40: UDH */
+	uint8_t data_coding;   /* as received */
+	uint8_t sm[256];       /* short_message */
+	size_t sm_len;         /* its octets */
+	char receipted_id[66]; /* receipted_message_id (0x001E) */
 	bool has_receipted_id;
-	uint8_t message_state;       /* message_state (0x0427) */
+	uint8_t message_state; /* message_state (0x0427) */
 	bool has_message_state;
-	uint8_t net_err[3];          /* network_error_code (0x0423) */
+	uint8_t net_err[3]; /* network_error_code (0x0423) */
 	bool has_net_err;
-	bool has_sar;                /* all three sar_* TLVs */
+	bool has_sar; /* all three sar_* TLVs */
 	uint16_t sar_ref;
 	uint8_t sar_total, sar_seq;
-	uint8_t payload[1024];       /* message_payload (0x0424) */
+	uint8_t payload[1024]; /* message_payload (0x0424) */
 	size_t payload_len;
 	bool has_payload;
-	uint8_t ussd_op;             /* ussd_service_op (0x0501) */
+	uint8_t ussd_op; /* ussd_service_op (0x0501) */
 	bool has_ussd_op;
-	uint16_t session;            /* its_session_info (0x1383) */
+	uint16_t session; /* its_session_info (0x1383) */
 	bool has_session;
-	unsigned tlv_count;          /* TLVs libsmpp34 read (fuzz oracle) */
+	unsigned tlv_count; /* TLVs libsmpp34 read (fuzz oracle) */
 };
 
 /*

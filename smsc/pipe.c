@@ -178,7 +178,8 @@ push_op(struct smsc_pipe *p, const struct job_op *op)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* ---- The gw side ----------------------------------------------------------- */
+/* ---- The gw side -----------------------------------------------------------
+ */
 
 static void pump(struct smsc_pipe *p);
 static enum sd_rc restore_parts(struct smsc_pipe *p, char err[SD_ERRLEN]);
@@ -205,8 +206,10 @@ update_want(struct smsc_pipe *p)
 	have = (long)p->ready.n;
 	pthread_mutex_lock(&p->mu);
 	if (!p->m.http_active && mask == p->fallback_mask && target > 0) {
-		log_info("queue", "smpp down for %lld s: kinds %s go over "
-		    "http", (long long)p->httpcfg->fallback_after_s,
+		log_info("queue",
+		    "smpp down for %lld s: kinds %s go over "
+		    "http",
+		    (long long)p->httpcfg->fallback_after_s,
 		    p->httpcfg->fallback_kinds);
 		p->m.http_active = true;
 	} else if (p->m.http_active && p->link_up) {
@@ -284,7 +287,7 @@ on_receipt(void *arg, const struct smsc_receipt *r)
 	struct job_op op;
 	/* Counted by what it says; not final ("accepted"): other. */
 	int st = r->out == CORE_OUT_ACCEPTED ? CORE_OUT_STATE_COUNT :
-	    (int)r->out;
+					       (int)r->out;
 
 	memset(&op, 0, sizeof(op));
 	op.type = OP_RECEIPT;
@@ -342,8 +345,7 @@ on_part(void *arg, const struct smsc_mo_part *mp)
 	snprintf(j.from, sizeof(j.from), "%s", mp->from);
 	snprintf(j.to, sizeof(j.to), "%s", mp->to);
 	snprintf(j.part.source, sizeof(j.part.source), "%s", mp->from);
-	snprintf(j.part.destination, sizeof(j.part.destination), "%s",
-	    mp->to);
+	snprintf(j.part.destination, sizeof(j.part.destination), "%s", mp->to);
 	j.part.ref = mp->ref;
 	j.part.total = mp->total;
 	j.part.esm_class = mp->esm_class;
@@ -386,8 +388,7 @@ pump(struct smsc_pipe *p)
 	char err[SD_ERRLEN];
 	int64_t now = sd_clock_now();
 
-	while (p->ready.n > 0 && p->unconfirmed < p->window &&
-	    !p->stopping) {
+	while (p->ready.n > 0 && p->unconfirmed < p->window && !p->stopping) {
 		struct db_outbox_row *r = &p->ready.v[0];
 		struct smsc_submit m;
 		bool http;
@@ -422,7 +423,8 @@ pump(struct smsc_pipe *p)
 			m.ussd_op = 17; /* PSSR response: the dialogue ends */
 			m.has_session = r->ussd_session >= 0;
 			m.ussd_session = (uint16_t)(r->ussd_session >= 0 ?
-				r->ussd_session : 0);
+				r->ussd_session :
+				0);
 		}
 		if (http && m.receipt) {
 			struct smsc_http_stats hs;
@@ -447,7 +449,7 @@ pump(struct smsc_pipe *p)
 			continue;
 		}
 		rc = http ? smsc_http_submit(p->http, &m, err) :
-		    smsc_esme_submit(p->esme, &m, err);
+			    smsc_esme_submit(p->esme, &m, err);
 		if (rc == SD_EBUSY)
 			break;
 		{
@@ -462,16 +464,20 @@ pump(struct smsc_pipe *p)
 				op.temporary = false;
 				snprintf(op.reason, sizeof(op.reason), "%s",
 				    err);
-				log_warnx("queue", "cannot send id=%lld "
-				    "reason=\"%s\"", (long long)x.id, err);
+				log_warnx("queue",
+				    "cannot send id=%lld "
+				    "reason=\"%s\"",
+				    (long long)x.id, err);
 				push_op(p, &op);
 			} else {
-				fl_add(p, &x, http ? CORE_OUT_ROUTE_HTTP :
-				    CORE_OUT_ROUTE_SMPP, m.receipt);
+				fl_add(p, &x,
+				    http ? CORE_OUT_ROUTE_HTTP :
+					   CORE_OUT_ROUTE_SMPP,
+				    m.receipt);
 				p->unconfirmed++;
 				pthread_mutex_lock(&p->mu);
 				p->m.submits[http ? CORE_OUT_ROUTE_HTTP :
-				    CORE_OUT_ROUTE_SMPP]++;
+						    CORE_OUT_ROUTE_SMPP]++;
 				pthread_mutex_unlock(&p->mu);
 			}
 			db_outbox_row_fini(&x);
@@ -539,8 +545,10 @@ http_send_waiting(struct smsc_pipe *p, const struct job_op *op)
 		    (long long)x.id, err);
 		push_op(p, &fo);
 	} else if (!op->ok) {
-		log_warnx("queue", "not sent over http: no longer submitted "
-		    "id=%lld", (long long)x.id);
+		log_warnx("queue",
+		    "not sent over http: no longer submitted "
+		    "id=%lld",
+		    (long long)x.id);
 	}
 	/* Stopping: it stays submitted and goes at the next start. */
 	db_outbox_row_fini(&x);
@@ -629,14 +637,14 @@ on_tick(struct sd_loop *loop, uint64_t id, void *arg)
 	    on_tick, p);
 }
 
-/* ---- Life cycle ------------------------------------------------------------ */
+/* ---- Life cycle ------------------------------------------------------------
+ */
 
 enum sd_rc
-smsc_pipe_new(const struct smsc_pipe_config *cfg,
-    const struct db_config *dbcfg, const struct smsc_config *smpp,
-    const struct smsc_http_config *httpcfg, struct sd_loop *loop,
-    const struct smsc_pipe_hooks *hooks, struct smsc_pipe **out,
-    char err[SD_ERRLEN])
+smsc_pipe_new(const struct smsc_pipe_config *cfg, const struct db_config *dbcfg,
+    const struct smsc_config *smpp, const struct smsc_http_config *httpcfg,
+    struct sd_loop *loop, const struct smsc_pipe_hooks *hooks,
+    struct smsc_pipe **out, char err[SD_ERRLEN])
 {
 	struct smsc_pipe *p;
 	int64_t requeued = 0;
@@ -675,8 +683,10 @@ smsc_pipe_new(const struct smsc_pipe_config *cfg,
 		goto fail;
 	}
 	if (requeued > 0)
-		log_info("queue", "requeued rows a previous run left submitted "
-		    "n=%lld", (long long)requeued);
+		log_info("queue",
+		    "requeued rows a previous run left submitted "
+		    "n=%lld",
+		    (long long)requeued);
 	rc = smsc_pipe_handle_stored(p, err);
 	if (rc != SD_OK && !sd_rc_is_temp(rc))
 		goto fail;
@@ -767,14 +777,19 @@ restore_parts(struct smsc_pipe *p, char err[SD_ERRLEN])
 		if (smsc_esme_restore_part(p->esme, &mp, now - v[i].received,
 			why) != SD_OK) {
 			bad++;
-			log_warnx("queue", "stored part unreadable from=%s "
-			    "error=\"%s\"", log_mask_mobile(v[i].source,
-				masked, sizeof(masked)), why);
+			log_warnx("queue",
+			    "stored part unreadable from=%s "
+			    "error=\"%s\"",
+			    log_mask_mobile(v[i].source, masked,
+				sizeof(masked)),
+			    why);
 		}
 	}
 	if (n > 0)
-		log_info("queue", "parts of long messages waiting again n=%zu "
-		    "unreadable=%zu", n, bad);
+		log_info("queue",
+		    "parts of long messages waiting again n=%zu "
+		    "unreadable=%zu",
+		    n, bad);
 	db_inbox_parts_free(v, n);
 	return SD_OK;
 }

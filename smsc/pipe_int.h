@@ -27,25 +27,25 @@
 
 /* An MO waiting for the store thread. */
 struct job_mo {
-	uint64_t token;          /* for smsc_esme_mo_done() */
+	uint64_t token;           /* for smsc_esme_mo_done() */
 	char from[SMSC_ADDR_LEN]; /* sender as received */
 	char to[SMSC_ADDR_LEN];   /* short code */
-	char *text;              /* UTF-8, owned */
-	bool ussd;               /* a USSD step */
-	int session;             /* its_session_info, -1 if none */
-	bool concat;             /* came in parts: let the stored ones go */
+	char *text;               /* UTF-8, owned */
+	bool ussd;                /* a USSD step */
+	int session;              /* its_session_info, -1 if none */
+	bool concat;              /* came in parts: let the stored ones go */
 	int concat_ref, concat_total;
-	bool is_part;            /* not a message: a held part (part.sm
-				    owned; text NULL) */
+	bool is_part; /* not a message: a held part (part.sm
+			 owned; text NULL) */
 	struct db_inbox_part part;
-	bool ok;                 /* result: committed */
+	bool ok; /* result: committed */
 };
 
 enum op_type {
-	OP_ACCEPTED, /* a part was accepted */
-	OP_FAILED,   /* the message failed */
-	OP_RECEIPT,  /* a delivery receipt */
-	OP_EXPIRED,  /* too late to send */
+	OP_ACCEPTED,   /* a part was accepted */
+	OP_FAILED,     /* the message failed */
+	OP_RECEIPT,    /* a delivery receipt */
+	OP_EXPIRED,    /* too late to send */
 	OP_HTTP_TOKEN, /* record route HTTP and the receipt secret */
 };
 
@@ -68,20 +68,20 @@ struct job_op {
 };
 
 /* A growable array of one item type. */
-#define VEC(T)                                                               \
-	struct {                                                             \
-		T *v;                                                        \
-		size_t n, cap;                                               \
+#define VEC(T)                                                                 \
+	struct {                                                               \
+		T *v;                                                          \
+		size_t n, cap;                                                 \
 	}
 
-#define VEC_PUSH(vec, item)                                                  \
-	do {                                                                 \
-		if ((vec).n == (vec).cap) {                                  \
-			(vec).cap = (vec).cap ? (vec).cap * 2 : 64;          \
-			(vec).v = xrealloc((vec).v,                          \
-			    (vec).cap * sizeof(*(vec).v));                   \
-		}                                                            \
-		(vec).v[(vec).n++] = (item);                                 \
+#define VEC_PUSH(vec, item)                                                    \
+	do {                                                                   \
+		if ((vec).n == (vec).cap) {                                    \
+			(vec).cap = (vec).cap ? (vec).cap * 2 : 64;            \
+			(vec).v = xrealloc((vec).v,                            \
+			    (vec).cap * sizeof(*(vec).v));                     \
+		}                                                              \
+		(vec).v[(vec).n++] = (item);                                   \
 	} while (0)
 
 typedef VEC(struct job_mo) vec_mo;
@@ -90,12 +90,12 @@ typedef VEC(struct db_outbox_row) vec_row;
 
 /* A message handed to a transport, waiting for its parts' answers. */
 struct flight {
-	int64_t id;       /* outbox row; 0 = free slot */
-	int parts_done;   /* parts answered */
-	int64_t since_ms; /* the row's created_ms, for the latency */
-	int kind;         /* enum core_out_kind */
+	int64_t id;                /* outbox row; 0 = free slot */
+	int parts_done;            /* parts answered */
+	int64_t since_ms;          /* the row's created_ms, for the latency */
+	int kind;                  /* enum core_out_kind */
 	enum core_out_route route; /* SMPP or HTTP */
-	bool receipt;     /* a receipt was asked: keep every part's id */
+	bool receipt; /* a receipt was asked: keep every part's id */
 };
 
 /* The /metrics text at most (a few kB: its lines are bounded by the
@@ -118,8 +118,8 @@ struct pipe_metrics {
 	bool link_up;
 	bool http_active;
 	/* The SMPP client's counters as the gw thread last published them
-	 * (pipe_metrics_publish_esme(), every tick): the client's own struct is the
-	 * gw thread's alone, and /metrics runs on the web thread. */
+	 * (pipe_metrics_publish_esme(), every tick): the client's own struct is
+	 * the gw thread's alone, and /metrics runs on the web thread. */
 	struct smsc_esme_stats esme;
 	bool has_esme;
 	struct {
@@ -135,25 +135,25 @@ struct smsc_pipe {
 	const struct smsc_http_config *httpcfg;
 	struct sd_loop *loop;
 	struct smsc_pipe_hooks hooks;
-	struct smsc_hooks th;       /* what the transports call */
-	struct smsc_esme *esme;     /* NULL when [smpp] enabled = no */
-	struct smsc_http *http;     /* NULL without [http_sms] url */
-	unsigned receipt_mask;      /* kinds that ask for receipts */
-	unsigned fallback_mask;     /* kinds HTTP may carry */
+	struct smsc_hooks th;   /* what the transports call */
+	struct smsc_esme *esme; /* NULL when [smpp] enabled = no */
+	struct smsc_http *http; /* NULL without [http_sms] url */
+	unsigned receipt_mask;  /* kinds that ask for receipts */
+	unsigned fallback_mask; /* kinds HTTP may carry */
 
 	/* gw thread only. */
-	vec_row ready;              /* claimed rows, a heap by priority, id */
-	vec_row http_wait;          /* to go over HTTP once their receipt
-				       secret is committed (OP_HTTP_TOKEN;
-				       the op brings the secret back) */
-	struct flight *fl;          /* in-flight messages (open addressing) */
+	vec_row ready;     /* claimed rows, a heap by priority, id */
+	vec_row http_wait; /* to go over HTTP once their receipt
+			      secret is committed (OP_HTTP_TOKEN;
+			      the op brings the secret back) */
+	struct flight *fl; /* in-flight messages (open addressing) */
 	size_t fl_cap;
-	long unconfirmed;           /* handed over, outcome not committed */
-	long window;                /* cap of unconfirmed */
-	int64_t link_down_since;    /* mono ms, 0 while up */
+	long unconfirmed;        /* handed over, outcome not committed */
+	long window;             /* cap of unconfirmed */
+	int64_t link_down_since; /* mono ms, 0 while up */
 	bool link_up;
 	uint64_t pump_timer;
-	int evfd;                   /* store thread -> gw */
+	int evfd; /* store thread -> gw */
 	bool stopping;
 	void (*stop_done)(void *);
 	void *stop_arg;
@@ -174,21 +174,21 @@ struct smsc_pipe {
 	 * unconfirmed (see the top of the file). */
 	vec_mo in_mo;
 	vec_op in_op;
-	long want;                  /* rows the gw would take */
-	unsigned want_mask;         /* of these kinds */
-	bool kick;                  /* claim now (new rows, link up) */
+	long want;          /* rows the gw would take */
+	unsigned want_mask; /* of these kinds */
+	bool kick;          /* claim now (new rows, link up) */
 	bool quit;
-	vec_mo out_mo;              /* store -> gw */
+	vec_mo out_mo; /* store -> gw */
 	vec_op out_op;
 	vec_row out_rows;
-	long out_confirmed;         /* final ops committed */
-	long requested;             /* rows claimed and not yet taken */
-	struct pipe_metrics m;      /* read by metrics on any thread */
+	long out_confirmed;    /* final ops committed */
+	long requested;        /* rows claimed and not yet taken */
+	struct pipe_metrics m; /* read by metrics on any thread */
 
 	/* Store thread only (and the gw thread before it starts). */
 	pthread_t thr;
 	bool thr_started;
-	bool stored_pending;        /* stored MOs wait for a retry */
+	bool stored_pending; /* stored MOs wait for a retry */
 	struct db *db;
 	const struct db_config *dbcfg;
 };

@@ -21,7 +21,7 @@
 
 /* Upper bounds (seconds) of the queued-to-accepted histogram buckets. */
 static const double lat_bounds[PIPE_LAT_N] = {0.01, 0.05, 0.1, 0.25, 0.5, 1,
-	2.5, 5, 10, 30, 60, 300};
+    2.5, 5, 10, 30, 60, 300};
 
 void
 pipe_metrics_error(struct smsc_pipe *p, const char *reason)
@@ -43,8 +43,8 @@ pipe_metrics_error(struct smsc_pipe *p, const char *reason)
 	}
 	if (i == m->n_errors &&
 	    m->n_errors < sizeof(m->errors) / sizeof(m->errors[0])) {
-		snprintf(m->errors[m->n_errors].name,
-		    sizeof(m->errors[0].name), "%s", name);
+		snprintf(m->errors[m->n_errors].name, sizeof(m->errors[0].name),
+		    "%s", name);
 		m->errors[m->n_errors++].n = 1;
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -84,7 +84,7 @@ pipe_metrics_publish_esme(struct smsc_pipe *p)
 /* Append to b unless an earlier append failed (*rc): the text is cut at
  * a whole line if it ever reaches its maximum. */
 static void SD_PRINTF(3, 4)
-out_add(struct sd_buf *b, enum sd_rc *rc, const char *fmt, ...)
+    out_add(struct sd_buf *b, enum sd_rc *rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -101,14 +101,15 @@ static const char *
 state_name(int s)
 {
 	return s < CORE_OUT_STATE_COUNT ?
-	    core_out_state_name((enum core_out_state)s) : "other";
+	    core_out_state_name((enum core_out_state)s) :
+	    "other";
 }
 
 char *
 smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
 {
 	static const char *const routes[CORE_OUT_ROUTE_COUNT] = {"", "smpp",
-		"http"};
+	    "http"};
 	struct smsc_esme_stats es;
 	struct db_outbox_counts c;
 	struct pipe_metrics m;
@@ -122,48 +123,62 @@ smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
 	m = p->m;
 	pthread_mutex_unlock(&p->mu);
 	sd_buf_init(&b, SMSC_METRICS_MAX);
-	out_add(&b, &rc, "# HELP smsdesk_outbox_messages Outbound messages "
+	out_add(&b, &rc,
+	    "# HELP smsdesk_outbox_messages Outbound messages "
 	    "by kind and state.\n# TYPE smsdesk_outbox_messages gauge\n");
 	if (db != NULL && db_outbox_counts(db, &c) == SD_OK) {
 		for (k = 0; k < CORE_OUT_KIND_COUNT; k++)
 			for (s = 0; s < CORE_OUT_STATE_COUNT; s++)
-				out_add(&b, &rc, "smsdesk_outbox_messages"
+				out_add(&b, &rc,
+				    "smsdesk_outbox_messages"
 				    "{kind=\"%s\",state=\"%s\"} %lld\n",
 				    core_out_kind_name((enum core_out_kind)k),
-				    state_name(s),
-				    (long long)c.n[k][s]);
-		out_add(&b, &rc, "# HELP smsdesk_outbox_oldest_waiting_"
+				    state_name(s), (long long)c.n[k][s]);
+		out_add(&b, &rc,
+		    "# HELP smsdesk_outbox_oldest_waiting_"
 		    "seconds Age of the oldest queued or submitted message.\n"
 		    "# TYPE smsdesk_outbox_oldest_waiting_seconds gauge\n"
 		    "smsdesk_outbox_oldest_waiting_seconds %lld\n",
 		    (long long)(c.oldest_waiting != 0 ?
-			sd_clock_now() - c.oldest_waiting : 0));
+			    sd_clock_now() - c.oldest_waiting :
+			    0));
 	}
-	out_add(&b, &rc, "# HELP smsdesk_smpp_link_up 1 while bound to the "
+	out_add(&b, &rc,
+	    "# HELP smsdesk_smpp_link_up 1 while bound to the "
 	    "SMSC.\n# TYPE smsdesk_smpp_link_up gauge\nsmsdesk_smpp_link_up "
-	    "%d\n", m.link_up ? 1 : 0);
-	out_add(&b, &rc, "# HELP smsdesk_http_fallback_active 1 while "
+	    "%d\n",
+	    m.link_up ? 1 : 0);
+	out_add(&b, &rc,
+	    "# HELP smsdesk_http_fallback_active 1 while "
 	    "fallback kinds go over HTTP.\n# TYPE smsdesk_http_fallback_active "
-	    "gauge\nsmsdesk_http_fallback_active %d\n", m.http_active ? 1 : 0);
-	out_add(&b, &rc, "# HELP smsdesk_submits_total Messages handed to "
+	    "gauge\nsmsdesk_http_fallback_active %d\n",
+	    m.http_active ? 1 : 0);
+	out_add(&b, &rc,
+	    "# HELP smsdesk_submits_total Messages handed to "
 	    "a transport.\n# TYPE smsdesk_submits_total counter\n");
 	for (i = CORE_OUT_ROUTE_SMPP; i < CORE_OUT_ROUTE_COUNT; i++)
 		out_add(&b, &rc, "smsdesk_submits_total{route=\"%s\"} %llu\n",
 		    routes[i], (unsigned long long)m.submits[i]);
-	out_add(&b, &rc, "# HELP smsdesk_accepted_total Messages the SMSC "
+	out_add(&b, &rc,
+	    "# HELP smsdesk_accepted_total Messages the SMSC "
 	    "accepted (every part).\n# TYPE smsdesk_accepted_total counter\n");
 	for (i = CORE_OUT_ROUTE_SMPP; i < CORE_OUT_ROUTE_COUNT; i++)
-		out_add(&b, &rc, "smsdesk_accepted_total{route=\"%s\"} "
-		    "%llu\n", routes[i], (unsigned long long)m.accepted[i]);
-	out_add(&b, &rc, "# HELP smsdesk_send_errors_total Failed sends by "
+		out_add(&b, &rc,
+		    "smsdesk_accepted_total{route=\"%s\"} "
+		    "%llu\n",
+		    routes[i], (unsigned long long)m.accepted[i]);
+	out_add(&b, &rc,
+	    "# HELP smsdesk_send_errors_total Failed sends by "
 	    "SMPP status or cause.\n# TYPE smsdesk_send_errors_total counter\n");
 	for (i = 0; i < m.n_errors; i++)
-		out_add(&b, &rc, "smsdesk_send_errors_total{status=\"%s\"} "
-		    "%llu\n", m.errors[i].name,
-		    (unsigned long long)m.errors[i].n);
+		out_add(&b, &rc,
+		    "smsdesk_send_errors_total{status=\"%s\"} "
+		    "%llu\n",
+		    m.errors[i].name, (unsigned long long)m.errors[i].n);
 	if (m.has_esme) {
 		es = m.esme;
-		out_add(&b, &rc, "# HELP smsdesk_smpp_pdus_total SMPP "
+		out_add(&b, &rc,
+		    "# HELP smsdesk_smpp_pdus_total SMPP "
 		    "events by type.\n# TYPE smsdesk_smpp_pdus_total counter\n"
 		    "smsdesk_smpp_pdus_total{type=\"submit_sm\"} %llu\n"
 		    "smsdesk_smpp_pdus_total{type=\"submit_sm_resp_ok\"} %llu\n"
@@ -184,15 +199,19 @@ smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
 		    (unsigned long long)es.binds,
 		    (unsigned long long)es.bind_failures);
 	}
-	out_add(&b, &rc, "# HELP smsdesk_receipts_total Delivery receipts "
+	out_add(&b, &rc,
+	    "# HELP smsdesk_receipts_total Delivery receipts "
 	    "by the state they report.\n# TYPE smsdesk_receipts_total "
 	    "counter\n");
 	for (i = 0; i <= CORE_OUT_STATE_COUNT; i++)
 		if (i >= CORE_OUT_DELIVERED)
-			out_add(&b, &rc, "smsdesk_receipts_total{state=\"%s\"}"
-			    " %llu\n", state_name((int)i),
+			out_add(&b, &rc,
+			    "smsdesk_receipts_total{state=\"%s\"}"
+			    " %llu\n",
+			    state_name((int)i),
 			    (unsigned long long)m.receipts[i]);
-	out_add(&b, &rc, "# HELP smsdesk_mo_total Inbound messages (SMS and "
+	out_add(&b, &rc,
+	    "# HELP smsdesk_mo_total Inbound messages (SMS and "
 	    "USSD).\n# TYPE smsdesk_mo_total counter\nsmsdesk_mo_total %llu\n"
 	    "# HELP smsdesk_mo_duplicates_total Redeliveries recognized.\n"
 	    "# TYPE smsdesk_mo_duplicates_total counter\n"
@@ -204,16 +223,19 @@ smsc_pipe_metrics(struct smsc_pipe *p, struct db *db)
 	    (unsigned long long)m.mo, (unsigned long long)m.mo_dup,
 	    (unsigned long long)m.batches,
 	    (unsigned long long)m.batch_failures);
-	out_add(&b, &rc, "# HELP smsdesk_queue_to_accept_seconds From "
+	out_add(&b, &rc,
+	    "# HELP smsdesk_queue_to_accept_seconds From "
 	    "queued to accepted by the SMSC.\n# TYPE "
 	    "smsdesk_queue_to_accept_seconds histogram\n");
 	for (i = 0; i < PIPE_LAT_N; i++) {
 		cum += m.lat_bucket[i];
-		out_add(&b, &rc, "smsdesk_queue_to_accept_seconds_bucket"
-		    "{le=\"%g\"} %llu\n", lat_bounds[i],
-		    (unsigned long long)cum);
+		out_add(&b, &rc,
+		    "smsdesk_queue_to_accept_seconds_bucket"
+		    "{le=\"%g\"} %llu\n",
+		    lat_bounds[i], (unsigned long long)cum);
 	}
-	out_add(&b, &rc, "smsdesk_queue_to_accept_seconds_bucket{le=\"+Inf\"}"
+	out_add(&b, &rc,
+	    "smsdesk_queue_to_accept_seconds_bucket{le=\"+Inf\"}"
 	    " %llu\nsmsdesk_queue_to_accept_seconds_sum %.6f\n"
 	    "smsdesk_queue_to_accept_seconds_count %llu\n",
 	    (unsigned long long)m.lat_count, m.lat_sum,

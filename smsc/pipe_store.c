@@ -57,8 +57,8 @@ id_forms(const char *id, char forms[3][SMSC_ID_LEN])
 		if (id[i] < '0' || id[i] > '9')
 			dec = false;
 		if (!((id[i] >= '0' && id[i] <= '9') ||
-		    (id[i] >= 'a' && id[i] <= 'f') ||
-		    (id[i] >= 'A' && id[i] <= 'F')))
+			(id[i] >= 'a' && id[i] <= 'f') ||
+			(id[i] >= 'A' && id[i] <= 'F')))
 			hex = false;
 	}
 	if (dec) {
@@ -123,8 +123,10 @@ store_op(struct smsc_pipe *p, struct job_op *op, int64_t now)
 			snprintf(why, sizeof(why), "receipt err:%d", op->error);
 		rc = db_outbox_receipt(p->db, fp, n, op->state, why, &id);
 		if (rc == SD_OK && id == 0)
-			log_debug("queue", "receipt for an unknown message "
-			    "id=%s", op->msgid);
+			log_debug("queue",
+			    "receipt for an unknown message "
+			    "id=%s",
+			    op->msgid);
 		break;
 	}
 	return rc;
@@ -199,8 +201,8 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 		    now - p->cfg->dedupe_window_s, &d);
 		if (rc == SD_OK) {
 			*dup = true;
-			rc = db_inbox_add_dup(p->db, mo->from, mo->to,
-			    mo->text, kind, d.id, &id);
+			rc = db_inbox_add_dup(p->db, mo->from, mo->to, mo->text,
+			    kind, d.id, &id);
 			if (rc != SD_OK || d.resent > 0 || d.reply_id == 0)
 				return rc;
 			/* One more copy of the answer, once. */
@@ -274,7 +276,8 @@ store_batch(struct smsc_pipe *p, vec_mo *mos, vec_op *ops, long want,
 	if (rc == SD_OK && want > 0) {
 		if (rows->cap < (size_t)want) {
 			rows->cap = (size_t)want;
-			rows->v = xrealloc(rows->v, rows->cap * sizeof(*rows->v));
+			rows->v = xrealloc(rows->v,
+			    rows->cap * sizeof(*rows->v));
 		}
 		rc = db_outbox_claim(p->db, now, mask, (size_t)want, rows->v,
 		    &n, &expired);
@@ -286,8 +289,10 @@ store_batch(struct smsc_pipe *p, vec_mo *mos, vec_op *ops, long want,
 	if (rc == SD_OK)
 		rc = db_commit(p->db);
 	if (rc != SD_OK) {
-		log_warnx("queue", "batch not stored, retrying rc=%s "
-		    "error=\"%s\"", sd_rc_str(rc), db_errmsg(p->db));
+		log_warnx("queue",
+		    "batch not stored, retrying rc=%s "
+		    "error=\"%s\"",
+		    sd_rc_str(rc), db_errmsg(p->db));
 		db_rollback(p->db);
 		for (i = 0; i < rows->n; i++)
 			db_outbox_row_fini(&rows->v[i]);
@@ -302,13 +307,13 @@ store_batch(struct smsc_pipe *p, vec_mo *mos, vec_op *ops, long want,
 struct batch {
 	vec_mo mos;
 	vec_op ops;
-	vec_row rows;    /* claimed rows */
-	long want;       /* rows the gw would take */
-	unsigned mask;   /* of these kinds */
-	bool kick;       /* claim now (new rows, link up) */
-	bool quit;       /* stopping and nothing left for later turns */
-	long confirmed;  /* final ops in the batch */
-	uint64_t dups;   /* MOs recognized as redeliveries */
+	vec_row rows;   /* claimed rows */
+	long want;      /* rows the gw would take */
+	unsigned mask;  /* of these kinds */
+	bool kick;      /* claim now (new rows, link up) */
+	bool quit;      /* stopping and nothing left for later turns */
+	long confirmed; /* final ops in the batch */
+	uint64_t dups;  /* MOs recognized as redeliveries */
 };
 
 /* What the store thread keeps from one turn to the next. */
@@ -337,7 +342,8 @@ store_take(struct smsc_pipe *p, struct batch *b)
 		if (pthread_cond_timedwait(&p->cv, &p->mu, &ts) == ETIMEDOUT)
 			break;
 	}
-	take = p->in_mo.n < (size_t)p->cfg->batch_max ? p->in_mo.n :
+	take = p->in_mo.n < (size_t)p->cfg->batch_max ?
+	    p->in_mo.n :
 	    (size_t)p->cfg->batch_max;
 	b->mos.n = 0;
 	for (i = 0; i < take; i++)
@@ -346,7 +352,8 @@ store_take(struct smsc_pipe *p, struct batch *b)
 		memmove(p->in_mo.v, p->in_mo.v + take,
 		    (p->in_mo.n - take) * sizeof(*p->in_mo.v));
 	p->in_mo.n -= take;
-	take = p->in_op.n < (size_t)p->cfg->batch_max * 4 ? p->in_op.n :
+	take = p->in_op.n < (size_t)p->cfg->batch_max * 4 ?
+	    p->in_op.n :
 	    (size_t)p->cfg->batch_max * 4;
 	b->ops.n = 0;
 	for (i = 0; i < take; i++)
@@ -390,8 +397,8 @@ store_retry_stored(struct smsc_pipe *p, struct store_memo *st, int64_t now)
 /* Whether this turn claims outbox rows: when something may have become
  * due (our own inserts, another connection's commit, a retry's time). */
 static bool
-store_decide(struct smsc_pipe *p, struct store_memo *st,
-    const struct batch *b, int64_t now)
+store_decide(struct smsc_pipe *p, struct store_memo *st, const struct batch *b,
+    int64_t now)
 {
 	bool claim = false;
 	int64_t v = 0;
@@ -450,8 +457,7 @@ store_publish(struct smsc_pipe *p, struct batch *b, enum sd_rc rc)
 		p->m.mo_dup += b->dups;
 	}
 	pthread_mutex_unlock(&p->mu);
-	if (b->mos.n > 0 || b->rows.n > 0 || b->confirmed > 0 ||
-	    b->ops.n > 0) {
+	if (b->mos.n > 0 || b->rows.n > 0 || b->confirmed > 0 || b->ops.n > 0) {
 		uint64_t one = 1;
 
 		if (write(p->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -502,7 +508,8 @@ pipe_store_main(void *arg)
 	return NULL;
 }
 
-/* ---- Stored MOs ----------------------------------------------------------- */
+/* ---- Stored MOs -----------------------------------------------------------
+ */
 
 enum sd_rc
 smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
@@ -534,8 +541,7 @@ smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
 			in.ussd_session = rows[i].ussd_session;
 			rc = pipe_handle_one(p, &in, &reply);
 			if (rc == SD_OK)
-				rc = db_inbox_handled(p->db, rows[i].id,
-				    reply);
+				rc = db_inbox_handled(p->db, rows[i].id, reply);
 		}
 		if (rc == SD_OK)
 			rc = db_commit(p->db);

@@ -47,14 +47,14 @@ static const struct {
 	const char *key;      /* as matched */
 	enum dlr_field field; /* what it fills */
 } dlr_keys[] = {
-	{"id", DLR_F_ID},
-	{"sub", DLR_F_SUB},
-	{"dlvrd", DLR_F_DLVRD},
-	{"submit date", DLR_F_SUBMIT},
-	{"done date", DLR_F_DONE},
-	{"stat", DLR_F_STAT},
-	{"err", DLR_F_ERR},
-	{"text", DLR_F_TEXT},
+    {"id", DLR_F_ID},
+    {"sub", DLR_F_SUB},
+    {"dlvrd", DLR_F_DLVRD},
+    {"submit date", DLR_F_SUBMIT},
+    {"done date", DLR_F_DONE},
+    {"stat", DLR_F_STAT},
+    {"err", DLR_F_ERR},
+    {"text", DLR_F_TEXT},
 };
 
 #define DLR_NKEYS (sizeof(dlr_keys) / sizeof(dlr_keys[0]))
@@ -64,20 +64,20 @@ static const struct {
 	const char *word;          /* as written by SMSCs */
 	enum smsc_dlr_state state; /* what it means */
 } dlr_stats[] = {
-	{"DELIVRD", SMSC_DLR_DELIVERED},
-	{"DELIVERED", SMSC_DLR_DELIVERED},
-	{"EXPIRED", SMSC_DLR_EXPIRED},
-	{"DELETED", SMSC_DLR_DELETED},
-	{"UNDELIV", SMSC_DLR_UNDELIVERABLE},
-	{"UNDELIVERABLE", SMSC_DLR_UNDELIVERABLE},
-	{"UNDELIVERED", SMSC_DLR_UNDELIVERABLE},
-	{"FAILED", SMSC_DLR_UNDELIVERABLE},
-	{"ACCEPTD", SMSC_DLR_ACCEPTED},
-	{"ACCEPTED", SMSC_DLR_ACCEPTED},
-	{"UNKNOWN", SMSC_DLR_UNKNOWN},
-	{"REJECTD", SMSC_DLR_REJECTED},
-	{"REJECTED", SMSC_DLR_REJECTED},
-	{"ENROUTE", SMSC_DLR_ENROUTE},
+    {"DELIVRD", SMSC_DLR_DELIVERED},
+    {"DELIVERED", SMSC_DLR_DELIVERED},
+    {"EXPIRED", SMSC_DLR_EXPIRED},
+    {"DELETED", SMSC_DLR_DELETED},
+    {"UNDELIV", SMSC_DLR_UNDELIVERABLE},
+    {"UNDELIVERABLE", SMSC_DLR_UNDELIVERABLE},
+    {"UNDELIVERED", SMSC_DLR_UNDELIVERABLE},
+    {"FAILED", SMSC_DLR_UNDELIVERABLE},
+    {"ACCEPTD", SMSC_DLR_ACCEPTED},
+    {"ACCEPTED", SMSC_DLR_ACCEPTED},
+    {"UNKNOWN", SMSC_DLR_UNKNOWN},
+    {"REJECTD", SMSC_DLR_REJECTED},
+    {"REJECTED", SMSC_DLR_REJECTED},
+    {"ENROUTE", SMSC_DLR_ENROUTE},
 };
 
 #define DLR_NSTATS (sizeof(dlr_stats) / sizeof(dlr_stats[0]))
@@ -272,8 +272,10 @@ dlr_parse_text(const char *s, size_t n, struct smsc_dlr *d, bool *have_id,
 		switch (dlr_keys[k].field) {
 		case DLR_F_ID:
 			if (e - v > SMSC_MSGID_MAX) {
-				sd_errf(err, "receipt id of %zu characters, "
-				    "at most %d", e - v, SMSC_MSGID_MAX);
+				sd_errf(err,
+				    "receipt id of %zu characters, "
+				    "at most %d",
+				    e - v, SMSC_MSGID_MAX);
 				return SD_EINVAL;
 			}
 			if (e > v && dlr_id_ok(s + v, e - v)) {
@@ -282,18 +284,12 @@ dlr_parse_text(const char *s, size_t n, struct smsc_dlr *d, bool *have_id,
 				*have_id = true;
 			}
 			break;
-		case DLR_F_SUB:
-			d->sub = dlr_count(s + v, e - v);
-			break;
-		case DLR_F_DLVRD:
-			d->dlvrd = dlr_count(s + v, e - v);
-			break;
+		case DLR_F_SUB: d->sub = dlr_count(s + v, e - v); break;
+		case DLR_F_DLVRD: d->dlvrd = dlr_count(s + v, e - v); break;
 		case DLR_F_SUBMIT:
 			dlr_date(d->submit_date, s + v, e - v);
 			break;
-		case DLR_F_DONE:
-			dlr_date(d->done_date, s + v, e - v);
-			break;
+		case DLR_F_DONE: dlr_date(d->done_date, s + v, e - v); break;
 		case DLR_F_STAT:
 			if (e > v) {
 				dlr_copy(d->stat, sizeof(d->stat), s + v,
@@ -305,8 +301,7 @@ dlr_parse_text(const char *s, size_t n, struct smsc_dlr *d, bool *have_id,
 		case DLR_F_ERR:
 			dlr_copy(d->err, sizeof(d->err), s + v, e - v);
 			break;
-		case DLR_F_TEXT:
-			break;
+		case DLR_F_TEXT: break;
 		}
 		i = e;
 	}
@@ -345,7 +340,8 @@ smsc_dlr_parse(const uint8_t *sm, size_t len, const struct smsc_dlr_tlv *tlv,
 			return SD_EINVAL;
 		}
 		if (!dlr_id_ok(id, n)) {
-			sd_errf(err, "receipted_message_id has a non-printable "
+			sd_errf(err,
+			    "receipted_message_id has a non-printable "
 			    "character");
 			return SD_EINVAL;
 		}
@@ -386,11 +382,9 @@ smsc_dlr_state_final(enum smsc_dlr_state s)
 	case SMSC_DLR_DELETED:
 	case SMSC_DLR_UNDELIVERABLE:
 	case SMSC_DLR_ACCEPTED:
-	case SMSC_DLR_REJECTED:
-		return true;
+	case SMSC_DLR_REJECTED: return true;
 	case SMSC_DLR_ENROUTE:
-	case SMSC_DLR_UNKNOWN:
-		return false;
+	case SMSC_DLR_UNKNOWN: return false;
 	}
 	return false;
 }
@@ -399,13 +393,10 @@ enum core_out_state
 smsc_receipt_out_state(int message_state)
 {
 	switch (message_state) {
-	case SMSC_DLR_DELIVERED:
-		return CORE_OUT_DELIVERED;
-	case SMSC_DLR_EXPIRED:
-		return CORE_OUT_EXPIRED;
+	case SMSC_DLR_DELIVERED: return CORE_OUT_DELIVERED;
+	case SMSC_DLR_EXPIRED: return CORE_OUT_EXPIRED;
 	case SMSC_DLR_UNDELIVERABLE:
-	case SMSC_DLR_REJECTED:
-		return CORE_OUT_UNDELIVERABLE;
+	case SMSC_DLR_REJECTED: return CORE_OUT_UNDELIVERABLE;
 	}
 	return CORE_OUT_ACCEPTED;
 }
@@ -414,22 +405,14 @@ const char *
 smsc_dlr_state_str(enum smsc_dlr_state s)
 {
 	switch (s) {
-	case SMSC_DLR_ENROUTE:
-		return "enroute";
-	case SMSC_DLR_DELIVERED:
-		return "delivered";
-	case SMSC_DLR_EXPIRED:
-		return "expired";
-	case SMSC_DLR_DELETED:
-		return "deleted";
-	case SMSC_DLR_UNDELIVERABLE:
-		return "undeliverable";
-	case SMSC_DLR_ACCEPTED:
-		return "accepted";
-	case SMSC_DLR_UNKNOWN:
-		return "unknown";
-	case SMSC_DLR_REJECTED:
-		return "rejected";
+	case SMSC_DLR_ENROUTE: return "enroute";
+	case SMSC_DLR_DELIVERED: return "delivered";
+	case SMSC_DLR_EXPIRED: return "expired";
+	case SMSC_DLR_DELETED: return "deleted";
+	case SMSC_DLR_UNDELIVERABLE: return "undeliverable";
+	case SMSC_DLR_ACCEPTED: return "accepted";
+	case SMSC_DLR_UNKNOWN: return "unknown";
+	case SMSC_DLR_REJECTED: return "rejected";
 	}
 	return "unknown";
 }
@@ -500,14 +483,10 @@ smsc_msgid_equal(const char *resp_id, const char *dlr_id,
 	hexdec = r_hex && d_dec && memcmp(rh, dd, MSGID_VAL) == 0;
 	dechex = r_dec && d_hex && memcmp(rd, dh, MSGID_VAL) == 0;
 	switch (mode) {
-	case SMSC_MSGID_AUTO:
-		return same || hexdec || dechex;
-	case SMSC_MSGID_SAME:
-		return same;
-	case SMSC_MSGID_HEX_DEC:
-		return hexdec;
-	case SMSC_MSGID_DEC_HEX:
-		return dechex;
+	case SMSC_MSGID_AUTO: return same || hexdec || dechex;
+	case SMSC_MSGID_SAME: return same;
+	case SMSC_MSGID_HEX_DEC: return hexdec;
+	case SMSC_MSGID_DEC_HEX: return dechex;
 	}
 	return false;
 }

@@ -109,17 +109,17 @@ struct smsc_esme;
 
 /* One outbound message. Borrowed for the duration of smsc_esme_submit(). */
 struct smsc_submit {
-	uint64_t local_id;     /* the caller's id (outbox row) */
-	const char *dest;      /* "+989131111111" or a bare number */
-	const char *text;      /* UTF-8 */
-	bool receipt;          /* ask for a delivery receipt */
+	uint64_t local_id;         /* the caller's id (outbox row) */
+	const char *dest;          /* "+989131111111" or a bare number */
+	const char *text;          /* UTF-8 */
+	bool receipt;              /* ask for a delivery receipt */
 	const char *receipt_token; /* HTTP with receipt: the message's
 				      secret, SMSC_HTTP_TOKEN_LEN hex digits
 				      (smsc_http_token_new()), put in the
 				      receipt URL; unused by SMPP */
-	long validity_s;       /* 0: the SMSC's default validity */
-	uint8_t priority_flag; /* 0..3; OTPs go with 1 */
-	bool ussd;             /* a USSD answer: ussd_service_op below */
+	long validity_s;           /* 0: the SMSC's default validity */
+	uint8_t priority_flag;     /* 0..3; OTPs go with 1 */
+	bool ussd;                 /* a USSD answer: ussd_service_op below */
 	uint8_t ussd_op;       /* ussd_service_op (e.g. 17 = PSSR response) */
 	bool has_session;      /* its_session_info below is set */
 	uint16_t ussd_session; /* its_session_info echoed back */
@@ -214,22 +214,22 @@ struct smsc_hooks {
 
 /* Counters, for logs, metrics and tests. */
 struct smsc_esme_stats {
-	uint64_t binds;          /* successful binds */
-	uint64_t bind_failures;  /* refused or timed out */
-	uint64_t submits;        /* submit_sm written */
-	uint64_t accepted;       /* submit_sm_resp OK */
-	uint64_t throttled;      /* ESME_RTHROTTLED / ESME_RMSGQFUL */
-	uint64_t failed_temp;    /* other temporary errors */
-	uint64_t failed_perm;    /* permanent errors */
-	uint64_t resent;         /* parts sent again after a drop/throttle */
-	uint64_t mo;             /* whole MO messages handed up */
-	uint64_t receipts;       /* receipts handed up */
-	uint64_t enquire_sent;   /* our enquire_link */
-	uint64_t timeouts;       /* responses that never came */
-	uint64_t generic_nacks;  /* generic_nack received */
-	uint64_t bad_pdus;       /* PDUs we could not decode */
-	unsigned window_used;    /* submits awaiting a response now */
-	unsigned queued;         /* parts waiting for the window */
+	uint64_t binds;         /* successful binds */
+	uint64_t bind_failures; /* refused or timed out */
+	uint64_t submits;       /* submit_sm written */
+	uint64_t accepted;      /* submit_sm_resp OK */
+	uint64_t throttled;     /* ESME_RTHROTTLED / ESME_RMSGQFUL */
+	uint64_t failed_temp;   /* other temporary errors */
+	uint64_t failed_perm;   /* permanent errors */
+	uint64_t resent;        /* parts sent again after a drop/throttle */
+	uint64_t mo;            /* whole MO messages handed up */
+	uint64_t receipts;      /* receipts handed up */
+	uint64_t enquire_sent;  /* our enquire_link */
+	uint64_t timeouts;      /* responses that never came */
+	uint64_t generic_nacks; /* generic_nack received */
+	uint64_t bad_pdus;      /* PDUs we could not decode */
+	unsigned window_used;   /* submits awaiting a response now */
+	unsigned queued;        /* parts waiting for the window */
 };
 
 /*
@@ -340,8 +340,8 @@ enum sd_rc smsc_pipe_new(const struct smsc_pipe_config *cfg,
  * (called by smsc_pipe_new; after a temporary error there, the store
  * thread calls it again until it succeeds). A temporary error leaves
  * the batch it hit unhandled, none of it committed. */
-enum sd_rc smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+enum sd_rc smsc_pipe_handle_stored(struct smsc_pipe *p,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* Stop sending, unbind after the responses in flight (bounded), then
  * call done(arg); then smsc_pipe_free() commits what is left. */

@@ -68,7 +68,7 @@
 
 /* Bytes of UTF-8 (with the NUL) that decoding n units may produce, in any
  * alphabet and mode: at worst 3 bytes (U+FFFD) per unit. */
-#define SMSC_UTF8_MAX(n) ((size_t)(n) * 3 + 4)
+#define SMSC_UTF8_MAX(n) ((size_t)(n)*3 + 4)
 
 /* esm_class bit: short_message starts with a User Data Header. */
 #define SMSC_ESM_UDHI 0x40
@@ -137,9 +137,8 @@ enum sd_rc smsc_gsm7_decode(const uint8_t *septets, size_t n, unsigned flags,
  * receiver does not read a trailing '@'. Returns SD_OK, SD_EINVAL on a
  * bad septet or fill_bits, SD_ETOOBIG when cap is too small.
  */
-enum sd_rc smsc_gsm7_pack(const uint8_t *septets, size_t n,
-    unsigned fill_bits, uint8_t *out, size_t cap, size_t *outlen)
-    SD_MUSTCHECK;
+enum sd_rc smsc_gsm7_pack(const uint8_t *septets, size_t n, unsigned fill_bits,
+    uint8_t *out, size_t cap, size_t *outlen) SD_MUSTCHECK;
 
 /*
  * Unpack octets (len) into septets, one per octet, in out (cap), skipping
@@ -250,17 +249,17 @@ struct smsc_seg_opts {
 
 /* One PDU's worth of a text. */
 struct smsc_part {
-	uint8_t *sm;                 /* short_message (UDH first in UDH
-					mode), or the message_payload value
-					in payload mode; owned */
-	size_t len;                  /* octets in sm */
-	size_t units;                /* septets or code units of text */
-	uint8_t esm_class;           /* SMSC_ESM_UDHI or 0 */
-	uint8_t data_coding;         /* as for the whole message */
-	bool sar;                    /* send the three sar_* TLVs */
-	uint16_t sar_msg_ref_num;    /* sar_msg_ref_num (0x020C) */
-	uint8_t sar_total_segments;  /* sar_total_segments (0x020E) */
-	uint8_t sar_segment_seqnum;  /* sar_segment_seqnum (0x020F), 1.. */
+	uint8_t *sm;                /* short_message (UDH first in UDH
+				       mode), or the message_payload value
+				       in payload mode; owned */
+	size_t len;                 /* octets in sm */
+	size_t units;               /* septets or code units of text */
+	uint8_t esm_class;          /* SMSC_ESM_UDHI or 0 */
+	uint8_t data_coding;        /* as for the whole message */
+	bool sar;                   /* send the three sar_* TLVs */
+	uint16_t sar_msg_ref_num;   /* sar_msg_ref_num (0x020C) */
+	uint8_t sar_total_segments; /* sar_total_segments (0x020E) */
+	uint8_t sar_segment_seqnum; /* sar_segment_seqnum (0x020F), 1.. */
 };
 
 /* A text cut into parts. */
@@ -369,8 +368,8 @@ struct smsc_dlr {
  * with the reason in err; SD_ETOOBIG when len > SMSC_PAYLOAD_MAX. Pure.
  */
 enum sd_rc smsc_dlr_parse(const uint8_t *sm, size_t len,
-    const struct smsc_dlr_tlv *tlv, struct smsc_dlr *d, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+    const struct smsc_dlr_tlv *tlv, struct smsc_dlr *d,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* True for the states after which no other receipt follows: delivered,
  * expired, deleted, undeliverable, accepted, rejected. ENROUTE and
@@ -471,28 +470,28 @@ enum smsc_concat_why {
 
 /* A reassembled (or given-up) message. Owns its buffers. */
 struct smsc_concat_msg {
-	enum smsc_concat_why why;     /* see above */
-	char src[SMSC_ADDR_MAX + 1];  /* source_addr */
-	char dst[SMSC_ADDR_MAX + 1];  /* destination_addr */
-	uint16_t ref;                 /* reference (0 for a single) */
-	uint8_t total;                /* parts expected (1 for a single) */
-	uint8_t nparts;               /* parts held */
-	uint8_t have[32];             /* bit seq-1 set: part seq held */
-	uint8_t data_coding;          /* of the parts */
-	enum smsc_alphabet alphabet;  /* from data_coding */
-	uint8_t *units;               /* held parts' text units in order
-					 (septets one per octet for GSM) */
-	size_t len;                   /* octets in units */
-	char *text;                   /* units decoded leniently: UTF-8 */
-	size_t text_len;              /* bytes in text, without the NUL */
-	int64_t first_seen;           /* now of the first part */
+	enum smsc_concat_why why;    /* see above */
+	char src[SMSC_ADDR_MAX + 1]; /* source_addr */
+	char dst[SMSC_ADDR_MAX + 1]; /* destination_addr */
+	uint16_t ref;                /* reference (0 for a single) */
+	uint8_t total;               /* parts expected (1 for a single) */
+	uint8_t nparts;              /* parts held */
+	uint8_t have[32];            /* bit seq-1 set: part seq held */
+	uint8_t data_coding;         /* of the parts */
+	enum smsc_alphabet alphabet; /* from data_coding */
+	uint8_t *units;              /* held parts' text units in order
+					(septets one per octet for GSM) */
+	size_t len;                  /* octets in units */
+	char *text;                  /* units decoded leniently: UTF-8 */
+	size_t text_len;             /* bytes in text, without the NUL */
+	int64_t first_seen;          /* now of the first part */
 };
 
 /* The result of offering one PDU. */
 enum smsc_concat_result {
-	SMSC_CONCAT_HELD = 0,   /* kept; the message is not complete */
-	SMSC_CONCAT_DUPLICATE,  /* that part was held already: ignored */
-	SMSC_CONCAT_DONE,       /* out->msg holds the whole message */
+	SMSC_CONCAT_HELD = 0,  /* kept; the message is not complete */
+	SMSC_CONCAT_DUPLICATE, /* that part was held already: ignored */
+	SMSC_CONCAT_DONE,      /* out->msg holds the whole message */
 };
 
 /* What smsc_concat_add() hands back. */
@@ -536,9 +535,8 @@ void smsc_concat_free(struct smsc_concat *c);
  * SMSC_PAYLOAD_MAX or a part's text SMSC_CONCAT_UNITS_MAX. On error
  * nothing is stored and *out is empty.
  */
-enum sd_rc smsc_concat_add(struct smsc_concat *c,
-    const struct smsc_mo_pdu *pdu, int64_t now, struct smsc_concat_out *out,
-    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc smsc_concat_add(struct smsc_concat *c, const struct smsc_mo_pdu *pdu,
+    int64_t now, struct smsc_concat_out *out, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
  * Hand back the oldest group whose first part arrived timeout_s or more

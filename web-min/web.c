@@ -23,36 +23,36 @@
 #include "core/core.h"
 
 const struct sd_conf_key web_config_keys[] = {
-	{"listen", SD_CONF_STR, offsetof(struct web_config, listen),
-	    "127.0.0.1:8080", 0, 0, NULL, sd_conf_check_hostport,
-	    "address:port of the web view"},
-	{"base_url", SD_CONF_STR, offsetof(struct web_config, base_url),
-	    "http://127.0.0.1:8080", 0, 0, NULL, NULL,
-	    "public URL used in links sent by SMS"},
-	{"attachments_dir", SD_CONF_STR,
-	    offsetof(struct web_config, attachments_dir), "var/attachments", 0,
-	    0, NULL, NULL, "where attachments are stored (never served as is)"},
-	{"max_file_mb", SD_CONF_INT, offsetof(struct web_config, max_file_mb),
-	    "6", 1, 100, NULL, NULL, "largest attachment, in MB"},
-	{"conn_timeout_s", SD_CONF_INT,
-	    offsetof(struct web_config, conn_timeout_s), "30", 1, 3600, NULL,
-	    NULL, "close idle HTTP connections after this many seconds"},
-	{"max_connections", SD_CONF_INT,
-	    offsetof(struct web_config, max_connections), "256", 1, 10000,
-	    NULL, NULL, "HTTP connections at once"},
-	{"per_ip_connections", SD_CONF_INT,
-	    offsetof(struct web_config, per_ip_connections), "16", 1, 10000,
-	    NULL, NULL, "HTTP connections at once from one address"},
-	{NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+    {"listen", SD_CONF_STR, offsetof(struct web_config, listen),
+	"127.0.0.1:8080", 0, 0, NULL, sd_conf_check_hostport,
+	"address:port of the web view"},
+    {"base_url", SD_CONF_STR, offsetof(struct web_config, base_url),
+	"http://127.0.0.1:8080", 0, 0, NULL, NULL,
+	"public URL used in links sent by SMS"},
+    {"attachments_dir", SD_CONF_STR,
+	offsetof(struct web_config, attachments_dir), "var/attachments", 0, 0,
+	NULL, NULL, "where attachments are stored (never served as is)"},
+    {"max_file_mb", SD_CONF_INT, offsetof(struct web_config, max_file_mb), "6",
+	1, 100, NULL, NULL, "largest attachment, in MB"},
+    {"conn_timeout_s", SD_CONF_INT, offsetof(struct web_config, conn_timeout_s),
+	"30", 1, 3600, NULL, NULL,
+	"close idle HTTP connections after this many seconds"},
+    {"max_connections", SD_CONF_INT,
+	offsetof(struct web_config, max_connections), "256", 1, 10000, NULL,
+	NULL, "HTTP connections at once"},
+    {"per_ip_connections", SD_CONF_INT,
+	offsetof(struct web_config, per_ip_connections), "16", 1, 10000, NULL,
+	NULL, "HTTP connections at once from one address"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
 struct web {
-	struct MHD_Daemon *mhd;         /* the server */
-	struct db *db;                  /* this thread's connection */
-	pthread_mutex_t db_lock;        /* MHD may call from its one thread
-					   only, but guard anyway */
-	const struct web_config *cfg;   /* borrowed */
-	struct web_hooks hooks;         /* the rest of the program */
+	struct MHD_Daemon *mhd;       /* the server */
+	struct db *db;                /* this thread's connection */
+	pthread_mutex_t db_lock;      /* MHD may call from its one thread
+					 only, but guard anyway */
+	const struct web_config *cfg; /* borrowed */
+	struct web_hooks hooks;       /* the rest of the program */
 };
 
 /* The longest query string a receipt may have. */
@@ -92,18 +92,20 @@ web_query_add(void *cls, enum MHD_ValueKind kind, const char *key,
 static bool
 web_client_local(struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
 
 	if (sa == NULL)
 		return false;
 	if (sa->sa_family == AF_INET)
 		return (ntohl(((const struct sockaddr_in *)(const void *)sa)
-			       ->sin_addr.s_addr) >> 24) == 127;
+				  ->sin_addr.s_addr) >>
+			   24) == 127;
 	if (sa->sa_family == AF_INET6)
 		return IN6_IS_ADDR_LOOPBACK(
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+		    &((const struct sockaddr_in6 *)(const void *)sa)
+			 ->sin6_addr);
 	return false;
 }
 
@@ -119,11 +121,26 @@ web_html_escape(const char *s)
 	out = o = xmalloc(n + 1);
 	for (p = s; *p != '\0'; p++) {
 		switch (*p) {
-		case '&': memcpy(o, "&amp;", 5); o += 5; break;
-		case '<': memcpy(o, "&lt;", 4); o += 4; break;
-		case '>': memcpy(o, "&gt;", 4); o += 4; break;
-		case '"': memcpy(o, "&quot;", 6); o += 6; break;
-		case '\'': memcpy(o, "&#39;", 5); o += 5; break;
+		case '&':
+			memcpy(o, "&amp;", 5);
+			o += 5;
+			break;
+		case '<':
+			memcpy(o, "&lt;", 4);
+			o += 4;
+			break;
+		case '>':
+			memcpy(o, "&gt;", 4);
+			o += 4;
+			break;
+		case '"':
+			memcpy(o, "&quot;", 6);
+			o += 6;
+			break;
+		case '\'':
+			memcpy(o, "&#39;", 5);
+			o += 5;
+			break;
 		default: *o++ = *p; break;
 		}
 	}
@@ -214,7 +231,8 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return web_reply(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    "text/plain; charset=utf-8", xstrdup("method not allowed\n"));
+		    "text/plain; charset=utf-8",
+		    xstrdup("method not allowed\n"));
 	log_trace(TRACE_HTTP, "web", "request method=%s url=%.100s", method,
 	    url);
 	if (strcmp(url, "/healthz") == 0)
@@ -269,8 +287,7 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		    "<p>صفحه یافت نشد.</p></html>"));
 }
 
-static void SD_PRINTF(2, 0)
-web_log_mhd(void *cls, const char *fmt, va_list ap)
+static void SD_PRINTF(2, 0) web_log_mhd(void *cls, const char *fmt, va_list ap)
 {
 	char buf[512];
 
@@ -320,11 +337,10 @@ web_start(const struct web_config *cfg, const struct db_config *dbcfg,
 		MHD_USE_AUTO | MHD_USE_ERROR_LOG |
 		(ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    (uint16_t)port, NULL, NULL, web_handle, w,
-	    MHD_OPTION_EXTERNAL_LOGGER, web_log_mhd, NULL,
-	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    MHD_OPTION_EXTERNAL_LOGGER, web_log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
+	    ai->ai_addr, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)cfg->per_ip_connections,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 	    MHD_OPTION_END);

@@ -42,8 +42,7 @@ void sd_buf_fini(struct sd_buf *b);
 void sd_buf_reset(struct sd_buf *b);
 
 /* Append n bytes of p. SD_ETOOBIG (b unchanged) past the maximum. */
-enum sd_rc sd_buf_add(struct sd_buf *b, const void *p, size_t n)
-    SD_MUSTCHECK;
+enum sd_rc sd_buf_add(struct sd_buf *b, const void *p, size_t n) SD_MUSTCHECK;
 /* Append the string s. */
 enum sd_rc sd_buf_adds(struct sd_buf *b, const char *s) SD_MUSTCHECK;
 /* Append printf output; SD_ETOOBIG (b unchanged) past the maximum. */

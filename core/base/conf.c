@@ -49,8 +49,9 @@ conf_set_key(const struct sd_conf_section *sec, const struct sd_conf_key *k,
 	switch (k->type) {
 	case SD_CONF_STR:
 		if (strlen(value) >= SD_CONF_VALUE_MAX) {
-			snprintf(err, SD_ERRLEN, "%s: value longer than %d bytes",
-			    k->name, SD_CONF_VALUE_MAX - 1);
+			snprintf(err, SD_ERRLEN,
+			    "%s: value longer than %d bytes", k->name,
+			    SD_CONF_VALUE_MAX - 1);
 			return SD_EINVAL;
 		}
 		if (k->check != NULL) {
@@ -58,7 +59,8 @@ conf_set_key(const struct sd_conf_section *sec, const struct sd_conf_key *k,
 
 			rc = k->check(value, why);
 			if (rc != SD_OK) {
-				snprintf(err, SD_ERRLEN, "%s: %s", k->name, why);
+				snprintf(err, SD_ERRLEN, "%s: %s", k->name,
+				    why);
 				return rc;
 			}
 		}
@@ -71,8 +73,8 @@ conf_set_key(const struct sd_conf_section *sec, const struct sd_conf_key *k,
 		errno = 0;
 		v = strtol(value, &end, 10);
 		if (*value == '\0' || *end != '\0' || errno != 0) {
-			snprintf(err, SD_ERRLEN, "%s: '%s' is not a whole number",
-			    k->name, value);
+			snprintf(err, SD_ERRLEN,
+			    "%s: '%s' is not a whole number", k->name, value);
 			return SD_EINVAL;
 		}
 		if (v < k->min || v > k->max) {
@@ -106,7 +108,8 @@ conf_set_key(const struct sd_conf_section *sec, const struct sd_conf_key *k,
 				return SD_OK;
 			}
 			if (i > 0)
-				strncat(list, " | ", sizeof(list) - strlen(list) - 1);
+				strncat(list, " | ",
+				    sizeof(list) - strlen(list) - 1);
 			strncat(list, k->choices[i],
 			    sizeof(list) - strlen(list) - 1);
 		}

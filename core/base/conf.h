@@ -32,14 +32,14 @@ enum sd_conf_type {
 typedef enum sd_rc (*sd_conf_check_fn)(const char *value, char err[SD_ERRLEN]);
 
 struct sd_conf_key {
-	const char *name;            /* key name in the section */
-	enum sd_conf_type type;      /* how the value is parsed and stored */
-	size_t off;                  /* offset of the field in the struct */
-	const char *def;             /* default, as it would be written */
-	long min, max;               /* bounds for SD_CONF_INT */
-	const char *const *choices;  /* NULL-terminated, for SD_CONF_ENUM */
-	sd_conf_check_fn check;      /* optional extra check for strings */
-	const char *help;            /* one line, for "config defaults" */
+	const char *name;           /* key name in the section */
+	enum sd_conf_type type;     /* how the value is parsed and stored */
+	size_t off;                 /* offset of the field in the struct */
+	const char *def;            /* default, as it would be written */
+	long min, max;              /* bounds for SD_CONF_INT */
+	const char *const *choices; /* NULL-terminated, for SD_CONF_ENUM */
+	sd_conf_check_fn check;     /* optional extra check for strings */
+	const char *help;           /* one line, for "config defaults" */
 };
 
 /* A section: its name, its key table (terminated by name == NULL). */
@@ -62,8 +62,8 @@ enum sd_rc sd_conf_set(const struct sd_conf_section *sec, const char *key,
 void sd_conf_print_defaults(const struct sd_conf_section *sec, FILE *fp);
 
 /* Check a "host:port" value (port 1..65535, host non-empty). */
-enum sd_rc sd_conf_check_hostport(const char *value, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+enum sd_rc sd_conf_check_hostport(const char *value,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* Split "host:port" into host (size hn) and port. SD_EINVAL if malformed. */
 enum sd_rc sd_conf_split_hostport(const char *value, char *host, size_t hn,

@@ -31,9 +31,8 @@ log_trace_parse(const char *s, unsigned *mask, char err[SD_ERRLEN])
 	static const struct {
 		const char *name;
 		unsigned bit;
-	} tab[] = {{"smpp", TRACE_SMPP}, {"db", TRACE_DB},
-		   {"http", TRACE_HTTP}, {"cmd", TRACE_CMD},
-		   {"all", ~0u}};
+	} tab[] = {{"smpp", TRACE_SMPP}, {"db", TRACE_DB}, {"http", TRACE_HTTP},
+	    {"cmd", TRACE_CMD}, {"all", ~0u}};
 	unsigned m = 0;
 	const char *p = s;
 
@@ -60,9 +59,8 @@ log_trace_parse(const char *s, unsigned *mask, char err[SD_ERRLEN])
 	return SD_OK;
 }
 
-static void SD_PRINTF(3, 0)
-log_vemit(const char *lvl, const char *sub, const char *fmt, va_list ap,
-    int errnum)
+static void SD_PRINTF(3, 0) log_vemit(const char *lvl, const char *sub,
+    const char *fmt, va_list ap, int errnum)
 {
 	char line[2048];
 	struct timespec ts;
@@ -82,21 +80,21 @@ log_vemit(const char *lvl, const char *sub, const char *fmt, va_list ap,
 	if ((size_t)n >= sizeof(line) - 64)
 		n = (int)sizeof(line) - 64; /* truncated line */
 	if (errnum != 0)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " error=\"%s\"",
-		    strerror(errnum));
+		n += snprintf(line + n, sizeof(line) - (size_t)n,
+		    " error=\"%s\"", strerror(errnum));
 	line[n++] = '\n';
 	/* One write so lines from several threads do not interleave. */
 	(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
-#define LOG_BODY(lvl, name, errnum)                                          \
-	do {                                                                 \
-		va_list ap;                                                  \
-		if (log_level < (lvl))                                       \
-			return;                                              \
-		va_start(ap, fmt);                                           \
-		log_vemit(name, sub, fmt, ap, errnum);                       \
-		va_end(ap);                                                  \
+#define LOG_BODY(lvl, name, errnum)                                            \
+	do {                                                                   \
+		va_list ap;                                                    \
+		if (log_level < (lvl))                                         \
+			return;                                                \
+		va_start(ap, fmt);                                             \
+		log_vemit(name, sub, fmt, ap, errnum);                         \
+		va_end(ap);                                                    \
 	} while (0)
 
 void

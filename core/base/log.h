@@ -36,8 +36,8 @@ void log_set_level(enum log_level lvl);
 void log_set_trace(unsigned mask);
 /* Parse "smpp,db,http,cmd,all" into a mask. Returns SD_EINVAL on an
  * unknown name, with the name in err. */
-enum sd_rc log_trace_parse(const char *s, unsigned *mask, char err[SD_ERRLEN])
-    SD_MUSTCHECK;
+enum sd_rc log_trace_parse(const char *s, unsigned *mask,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 void log_warn(const char *sub, const char *fmt, ...) SD_PRINTF(2, 3);
 void log_warnx(const char *sub, const char *fmt, ...) SD_PRINTF(2, 3);

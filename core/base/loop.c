@@ -35,26 +35,26 @@ struct loop_timer {
 };
 
 struct sd_loop {
-	int ep;                    /* epoll fd */
-	int wake_fd;               /* eventfd */
-	int sig_fd;                /* signalfd or -1 */
-	struct loop_fd *fds;       /* indexed by fd */
-	size_t n_fds;              /* size of fds */
-	struct loop_timer *heap;   /* timer min-heap */
+	int ep;                  /* epoll fd */
+	int wake_fd;             /* eventfd */
+	int sig_fd;              /* signalfd or -1 */
+	struct loop_fd *fds;     /* indexed by fd */
+	size_t n_fds;            /* size of fds */
+	struct loop_timer *heap; /* timer min-heap */
 	size_t n_timers, cap_timers;
-	uint64_t *cancelled;       /* ids cancelled but still in the heap */
+	uint64_t *cancelled; /* ids cancelled but still in the heap */
 	size_t n_cancelled, cap_cancelled;
-	uint64_t next_id;          /* next timer id */
-	sd_loop_signal_fn sig_fn;  /* signal callback */
+	uint64_t next_id;         /* next timer id */
+	sd_loop_signal_fn sig_fn; /* signal callback */
 	void *sig_arg;
-	sd_loop_hook_fn wake_fn;   /* wake-up callback */
+	sd_loop_hook_fn wake_fn; /* wake-up callback */
 	void *wake_arg;
 	struct {
 		sd_loop_hook_fn fn;
 		void *arg;
 	} sleep[SD_LOOP_SLEEP_HOOKS]; /* before-sleep hooks */
 	size_t n_sleep;
-	bool stop;                 /* sd_loop_stop() was called */
+	bool stop; /* sd_loop_stop() was called */
 };
 
 struct sd_loop *
@@ -179,8 +179,7 @@ timer_swap(struct loop_timer *a, struct loop_timer *b)
 }
 
 uint64_t
-sd_loop_timer_add(struct sd_loop *l, int64_t ms, sd_loop_timer_fn fn,
-    void *arg)
+sd_loop_timer_add(struct sd_loop *l, int64_t ms, sd_loop_timer_fn fn, void *arg)
 {
 	uint64_t id = l->next_id++;
 	size_t i;

@@ -24,10 +24,9 @@
 
 struct sd_loop;
 
-typedef void (*sd_loop_fd_fn)(struct sd_loop *loop, int fd, unsigned events,
-    void *arg);
-typedef void (*sd_loop_timer_fn)(struct sd_loop *loop, uint64_t id,
-    void *arg);
+typedef void (
+    *sd_loop_fd_fn)(struct sd_loop *loop, int fd, unsigned events, void *arg);
+typedef void (*sd_loop_timer_fn)(struct sd_loop *loop, uint64_t id, void *arg);
 typedef void (*sd_loop_signal_fn)(struct sd_loop *loop, int signo, void *arg);
 typedef void (*sd_loop_hook_fn)(struct sd_loop *loop, void *arg);
 
@@ -41,8 +40,8 @@ void sd_loop_free(struct sd_loop *loop);
 enum sd_rc sd_loop_fd_add(struct sd_loop *loop, int fd, unsigned events,
     sd_loop_fd_fn fn, void *arg) SD_MUSTCHECK;
 /* Change the events watched on fd. */
-enum sd_rc sd_loop_fd_mod(struct sd_loop *loop, int fd, unsigned events)
-    SD_MUSTCHECK;
+enum sd_rc sd_loop_fd_mod(struct sd_loop *loop, int fd,
+    unsigned events) SD_MUSTCHECK;
 /* Stop watching fd (before closing it). Unknown fds are ignored. */
 void sd_loop_fd_del(struct sd_loop *loop, int fd);
 
@@ -64,8 +63,7 @@ void sd_loop_wake(struct sd_loop *loop);
 /* Run fn(arg) before every wait, after the hooks added before it (at most
  * SD_LOOP_SLEEP_HOOKS). fn NULL removes every hook added with arg. */
 #define SD_LOOP_SLEEP_HOOKS 8
-void sd_loop_before_sleep(struct sd_loop *loop, sd_loop_hook_fn fn,
-    void *arg);
+void sd_loop_before_sleep(struct sd_loop *loop, sd_loop_hook_fn fn, void *arg);
 
 /* Run until sd_loop_stop(). SD_EIO if epoll_wait fails for good. */
 enum sd_rc sd_loop_run(struct sd_loop *loop) SD_MUSTCHECK;

@@ -9,18 +9,18 @@ static const struct {
 	const char *name; /* stable name for logs */
 	bool temp;        /* temporary (retry) or permanent */
 } rc_tab[] = {
-	[SD_OK] = {"OK", false},
-	[SD_EINVAL] = {"EINVAL", false},
-	[SD_ENOTFOUND] = {"ENOTFOUND", false},
-	[SD_EEXIST] = {"EEXIST", false},
-	[SD_EPERM] = {"EPERM", false},
-	[SD_ESTATE] = {"ESTATE", false},
-	[SD_ETOOBIG] = {"ETOOBIG", false},
-	[SD_EBUSY] = {"EBUSY", true},
-	[SD_EIO] = {"EIO", true},
-	[SD_ENOMEM] = {"ENOMEM", true},
-	[SD_ECONFIG] = {"ECONFIG", false},
-	[SD_EINTERNAL] = {"EINTERNAL", false},
+    [SD_OK] = {"OK", false},
+    [SD_EINVAL] = {"EINVAL", false},
+    [SD_ENOTFOUND] = {"ENOTFOUND", false},
+    [SD_EEXIST] = {"EEXIST", false},
+    [SD_EPERM] = {"EPERM", false},
+    [SD_ESTATE] = {"ESTATE", false},
+    [SD_ETOOBIG] = {"ETOOBIG", false},
+    [SD_EBUSY] = {"EBUSY", true},
+    [SD_EIO] = {"EIO", true},
+    [SD_ENOMEM] = {"ENOMEM", true},
+    [SD_ECONFIG] = {"ECONFIG", false},
+    [SD_EINTERNAL] = {"EINTERNAL", false},
 };
 
 const char *

@@ -151,8 +151,8 @@ const char *sim_alpha_name(enum sim_alpha a);
 /* Decode n octets in alphabet a, appending UTF-8 to out. Never fails:
  * invalid units become U+FFFD (or '?'), and the count of them is
  * returned. */
-size_t sim_text_decode(
-    enum sim_alpha a, const uint8_t *in, size_t n, struct sim_buf *out);
+size_t sim_text_decode(enum sim_alpha a, const uint8_t *in, size_t n,
+    struct sim_buf *out);
 /* True if s[0..n) is well-formed UTF-8 without NUL. */
 bool sim_utf8_valid(const char *s, size_t n);
 /* Encode UTF-8 into GSM 7-bit (unpacked septets, with 0x1B escapes) or
@@ -165,8 +165,8 @@ enum sd_rc sim_text_encode(enum sim_alpha a, const char *utf8, size_t n,
 /* Encode up to max_chars characters of UTF-8 s into GSM 7-bit septets,
  * '?' for what has no GSM 7-bit form, stopping before out (cap octets)
  * would overflow. Returns the octets written. */
-size_t sim_gsm7_lenient(
-    const char *s, size_t max_chars, uint8_t *out, size_t cap);
+size_t sim_gsm7_lenient(const char *s, size_t max_chars, uint8_t *out,
+    size_t cap);
 
 /* A parsed user data header. */
 struct sim_udh {
@@ -182,8 +182,8 @@ struct sim_udh {
  * runs past the data or a concatenation IE has the wrong length. A
  * concatenation IE with seq 0, total 0 or seq > total is ignored
  * (23.040 §9.2.3.24.1). Pure. */
-enum sd_rc sim_udh_parse(
-    const uint8_t *sm, size_t n, struct sim_udh *u) SD_MUSTCHECK;
+enum sd_rc sim_udh_parse(const uint8_t *sm, size_t n,
+    struct sim_udh *u) SD_MUSTCHECK;
 
 /* Split n octets of units (GSM7 or UCS2) into SMS parts: one part of up
  * to 160 septets / 70 UCS-2 units, or parts of 153 / 67 behind a UDH;
@@ -276,19 +276,19 @@ struct sim_store *sim_store_new(size_t max_msgs, size_t max_bytes,
 void sim_store_free(struct sim_store *s);
 /* Add one part (now_ms is CLOCK_MONOTONIC); a message is stored (and fn
  * called) when it is complete. A part seen twice replaces the first. */
-void sim_store_add(
-    struct sim_store *s, const struct sim_part *p, int64_t now_ms);
+void sim_store_add(struct sim_store *s, const struct sim_part *p,
+    int64_t now_ms);
 /* Store, incomplete, the groups older than the timeout. */
 void sim_store_expire(struct sim_store *s, int64_t now_ms);
 /* The message with this seq, or NULL when evicted or not yet there.
  * Borrowed until the next sim_store_add/expire. */
 const struct sim_msg *sim_store_get(const struct sim_store *s, uint64_t seq);
 /* Oldest and newest seq kept (first > last when empty). */
-void sim_store_range(
-    const struct sim_store *s, uint64_t *first, uint64_t *last);
+void sim_store_range(const struct sim_store *s, uint64_t *first,
+    uint64_t *last);
 /* Gauges for /stats. */
-void sim_store_gauges(
-    const struct sim_store *s, size_t *msgs, size_t *bytes, size_t *groups);
+void sim_store_gauges(const struct sim_store *s, size_t *msgs, size_t *bytes,
+    size_t *groups);
 
 /* ---------------------------------------------------------------------
  * State owned by the loop thread
@@ -396,14 +396,14 @@ struct sim_faults {
 	bool no_enquire;        /* leave enquire_link unanswered */
 	int64_t delay_ms;       /* delay every response by this much */
 	/* Standing faults (/fault/chaos), until /fault/clear: */
-	uint64_t drop_every;    /* drop every link after this many PDUs in */
-	uint64_t pdus_in;       /* ... PDUs read since the last such drop */
-	unsigned throttle_pct;  /* ESME_RTHROTTLED to this % of submits */
-	uint64_t stall_every;   /* every K-th submit_sm's response ... */
-	int64_t stall_ms;       /* ... is held back this long */
-	uint64_t submits_in;    /* submit_sm read since chaos was set */
-	uint64_t rng;           /* xorshift state for throttle_pct */
-	int64_t down_until;     /* /fault/down: mono ms; links refused */
+	uint64_t drop_every;   /* drop every link after this many PDUs in */
+	uint64_t pdus_in;      /* ... PDUs read since the last such drop */
+	unsigned throttle_pct; /* ESME_RTHROTTLED to this % of submits */
+	uint64_t stall_every;  /* every K-th submit_sm's response ... */
+	int64_t stall_ms;      /* ... is held back this long */
+	uint64_t submits_in;   /* submit_sm read since chaos was set */
+	uint64_t rng;          /* xorshift state for throttle_pct */
+	int64_t down_until;    /* /fault/down: mono ms; links refused */
 };
 
 struct sim_conn;
@@ -460,7 +460,7 @@ struct sim {
 	int64_t first_mo_us, last_mo_us;
 	int64_t first_submit_us, last_submit_us;
 	int64_t last_message_us;
-	bool stopping;                      /* SIGINT/SIGTERM seen */
+	bool stopping; /* SIGINT/SIGTERM seen */
 };
 
 /* Microseconds since the simulator started (CLOCK_MONOTONIC), at least
@@ -490,8 +490,8 @@ void sim_smpp_shutdown(struct sim *s);
 /* Free every connection (after the loop stopped). */
 void sim_smpp_fini(struct sim *s);
 /* Connections open (all / bound by kind). */
-void sim_smpp_sessions(
-    const struct sim *s, size_t *open, size_t *tx, size_t *rx, size_t *trx);
+void sim_smpp_sessions(const struct sim *s, size_t *open, size_t *tx,
+    size_t *rx, size_t *trx);
 /* The next session (round robin) bound as receiver or transceiver with
  * room in its window, or NULL. */
 struct sim_conn *sim_smpp_receiver(struct sim *s);

@@ -21,8 +21,8 @@ void tu_db_config(struct db_config *cfg, const char *path);
 struct db *tu_db_open(const char *path);
 /* Add a user through core; fails the test on error. depts is a
  * comma-free array of n codes. */
-int64_t tu_user(struct db *db, const char *mobile, int role,
-    const int *depts, size_t n);
+int64_t tu_user(struct db *db, const char *mobile, int role, const int *depts,
+    size_t n);
 
 struct core_actor;
 /* The actor of user id by its stored role (core_actor_user()); fails the
