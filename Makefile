@@ -254,7 +254,7 @@ test:
 	@sh tests/support/deps.sh
 	@$(MAKE) --no-print-directory test-all
 
-test-all: check-deps check-headers
+test-all: check-deps check-headers check-fmt
 	@$(MAKE) --no-print-directory all unit-bin
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-bin
 	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread all tsan-bin

@@ -17,6 +17,9 @@ command -v node >/dev/null 2>&1 || need_pkg nodejs
 command -v npm >/dev/null 2>&1 || need_pkg npm
 # libFuzzer (make fuzz, and its short run in make test).
 command -v clang >/dev/null 2>&1 || need_pkg clang
+# The format check of make test (make check-fmt; .clang-format is pinned to
+# clang-format 14, Debian 12's).
+command -v clang-format >/dev/null 2>&1 || need_pkg clang-format
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
     >/dev/null 2>&1 || need_pkg libclang-rt-14-dev
 # Independent SMPP peers for the interoperability tests.
