@@ -7,10 +7,17 @@
  * transaction; its answer, and any alert it causes, are queued in the
  * outbox there. The answer is Persian, or English when the command was.
  *
- *   HELP ?  راهنما          STATUS N, N  وضعیت N      LIST  لیست
- *   DEPTS  واحدها           NEW D [P] text  جدید D [P] متن
- *   R N text  پاسخ N متن    ESCALATE N  پیگیری N
- *   REG first last  ثبت نام نام فامیل               STOP لغو  START شروع
+ *   HELP ?  راهنما     STATUS N, N  وضعیت N  پیگیری N     LIST  لیست
+ *   DEPTS  واحدها (واحد ها)  NEW D [P] text  جدید D [P] متن
+ *   R N text  پاسخ N متن    ESCALATE N  ارجاع N
+ *   REG first last  ثبت‌نام نام نام‌خانوادگی        STOP لغو  START
+ * شروع
+ *
+ * «پیگیری» is tracking to Iranian users (the confirmation of NEW says
+ * «پیوست و پیگیری: link»), so it asks for the status; escalation is
+ * «ارجاع». A tracking number may be glued to its command word or follow
+ * a colon or '#' («وضعیت10013», «وضعیت: 10013», «وضعیت #10013»). The
+ * priority of NEW is a letter or a word, «خیلی فوری» in two words too.
  *
  * A number nobody registered gets the way to register for anything but
  * REG and HELP. Anything else gets a hint with the closest command. More
@@ -76,8 +83,9 @@ static const struct {
     {"r", CORE_CMD_REPLY, true},
     {"reply", CORE_CMD_REPLY, true},
     {"پاسخ", CORE_CMD_REPLY, false},
+    {"پیگیری", CORE_CMD_STATUS, false},
     {"escalate", CORE_CMD_ESCALATE, true},
-    {"پیگیری", CORE_CMD_ESCALATE, false},
+    {"ارجاع", CORE_CMD_ESCALATE, false},
     {"reg", CORE_CMD_REG, true},
     {"ثبتنام", CORE_CMD_REG, false},
     {"stop", CORE_CMD_STOP, true},
@@ -96,8 +104,8 @@ static const char *const usage[][2] = {
     [CORE_CMD_DEPTS] = {"واحدها", "DEPTS"},
     [CORE_CMD_NEW] = {"جدید 2 متن درخواست", "NEW 2 text"},
     [CORE_CMD_REPLY] = {"پاسخ 10025 متن", "R 10025 text"},
-    [CORE_CMD_ESCALATE] = {"پیگیری 10025", "ESCALATE 10025"},
-    [CORE_CMD_REG] = {"ثبت نام نام فامیل", "REG first last"},
+    [CORE_CMD_ESCALATE] = {"ارجاع 10025", "ESCALATE 10025"},
+    [CORE_CMD_REG] = {"ثبت‌نام علی رضایی", "REG Ali Rezaei"},
     [CORE_CMD_STOP] = {"لغو", "STOP"},
     [CORE_CMD_START] = {"شروع", "START"},
 };
@@ -113,8 +121,8 @@ core_cmd_name(enum core_cmd_id id, bool en)
 	    [CORE_CMD_DEPTS] = {"واحدها", "DEPTS"},
 	    [CORE_CMD_NEW] = {"جدید", "NEW"},
 	    [CORE_CMD_REPLY] = {"پاسخ", "R"},
-	    [CORE_CMD_ESCALATE] = {"پیگیری", "ESCALATE"},
-	    [CORE_CMD_REG] = {"ثبت نام", "REG"},
+	    [CORE_CMD_ESCALATE] = {"ارجاع", "ESCALATE"},
+	    [CORE_CMD_REG] = {"ثبت‌نام", "REG"},
 	    [CORE_CMD_STOP] = {"لغو", "STOP"},
 	    [CORE_CMD_START] = {"شروع", "START"},
 	};
@@ -153,6 +161,9 @@ word_key(struct word *w)
 		}
 		w->key[k++] = (char)tolower(c);
 	}
+	/* «وضعیت: 10013»: the colon after a word is not part of it. */
+	while (k > 0 && w->key[k - 1] == ':')
+		k--;
 	w->key[k] = '\0';
 }
 
@@ -176,21 +187,76 @@ split(const char *s, struct word *w, size_t max)
 	return n;
 }
 
-/* A tracking number: 1..12 ASCII digits (after normalization). */
+/* A tracking number: 1..12 ASCII digits (after normalization), after
+ * an optional '#' («وضعیت #10013»). */
 static int64_t
 as_number(const struct word *w)
 {
+	const char *s = w->s;
+	size_t len = w->len, i;
 	int64_t v = 0;
-	size_t i;
 
-	if (w->len == 0 || w->len > 12)
+	if (len > 1 && s[0] == '#') {
+		s++;
+		len--;
+	}
+	if (len == 0 || len > 12)
 		return 0;
-	for (i = 0; i < w->len; i++) {
-		if (w->s[i] < '0' || w->s[i] > '9')
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
 			return 0;
-		v = v * 10 + (w->s[i] - '0');
+		v = v * 10 + (s[i] - '0');
 	}
 	return v;
+}
+
+/* The command word key names; CORE_CMD_NONE if none. */
+static enum core_cmd_id
+lookup(const char *key, bool *en)
+{
+	size_t i;
+
+	for (i = 0; i < N_WORDS; i++) {
+		if (strcmp(key, cmd_words[i].word) == 0) {
+			*en = cmd_words[i].en;
+			return cmd_words[i].id;
+		}
+	}
+	return CORE_CMD_NONE;
+}
+
+/*
+ * «وضعیت10013», «وضعیت:10013», «status#10013»: a command word with the
+ * number glued to it becomes two words, w[0] and w[1] (w has room for
+ * *n + 1). True if it did.
+ */
+static bool
+unglue(struct word *w, size_t *n)
+{
+	struct word head = w[0], num;
+	size_t i, cut;
+	bool en;
+
+	for (i = 0; i < w[0].len; i++)
+		if (w[0].s[i] >= '0' && w[0].s[i] <= '9')
+			break;
+	if (i == 0 || i == w[0].len)
+		return false;
+	cut = i;
+	if (w[0].s[cut - 1] == '#')
+		cut--;
+	head.len = cut;
+	word_key(&head);
+	num.s = w[0].s + cut;
+	num.len = w[0].len - cut;
+	num.key[0] = '\0';
+	if (lookup(head.key, &en) == CORE_CMD_NONE || as_number(&num) == 0)
+		return false;
+	memmove(&w[1], &w[0], *n * sizeof(w[0]));
+	w[0] = head;
+	w[1] = num;
+	(*n)++;
+	return true;
 }
 
 /* A priority letter or word of NEW. */
@@ -223,6 +289,14 @@ as_priority(const struct word *w, enum core_priority *p)
 		}
 	}
 	return false;
+}
+
+/* «خیلی فوری» or "very urgent" as two words. */
+static bool
+very_urgent(const struct word *a, const struct word *b)
+{
+	return (strcmp(a->key, "خیلی") == 0 && strcmp(b->key, "فوری") == 0) ||
+	    (strcmp(a->key, "very") == 0 && strcmp(b->key, "urgent") == 0);
 }
 
 /* The rest of the text from word i on, into out. */
@@ -307,9 +381,10 @@ closest(const struct word *w, bool *en)
 void
 core_cmd_parse(const char *text, struct core_cmd *c)
 {
-	struct word w[MAX_WORDS];
+	struct word w[MAX_WORDS + 1];
 	char err[SD_ERRLEN], *norm = NULL;
-	size_t n, i, args = 1;
+	size_t n, args = 1;
+	bool glued = false;
 
 	memset(c, 0, sizeof(*c));
 	c->prio = CORE_PRIO_NORMAL;
@@ -325,17 +400,20 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 		c->tracking = as_number(&w[0]);
 		goto out;
 	}
-	for (i = 0; i < N_WORDS; i++) {
-		if (strcmp(w[0].key, cmd_words[i].word) == 0) {
-			c->id = cmd_words[i].id;
-			c->en = cmd_words[i].en;
-			break;
-		}
+	c->id = lookup(w[0].key, &c->en);
+	if (c->id == CORE_CMD_NONE && unglue(w, &n)) {
+		c->id = lookup(w[0].key, &c->en);
+		glued = true;
 	}
-	/* «ثبت نام» is two words. */
+	/* «ثبت نام» and «واحد ها» are two words. */
 	if (c->id == CORE_CMD_NONE && n >= 2 && strcmp(w[0].key, "ثبت") == 0 &&
 	    strcmp(w[1].key, "نام") == 0) {
 		c->id = CORE_CMD_REG;
+		args = 2;
+	}
+	if (c->id == CORE_CMD_NONE && n >= 2 && strcmp(w[0].key, "واحد") == 0 &&
+	    strcmp(w[1].key, "ها") == 0) {
+		c->id = CORE_CMD_DEPTS;
 		args = 2;
 	}
 	switch (c->id) {
@@ -347,7 +425,7 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 		break;
 	case CORE_CMD_DEPTS:
 		/* DEPTS 2: the second page. */
-		c->tracking = n > 1 && as_number(&w[1]) == 2 ? 2 : 1;
+		c->tracking = n > args && as_number(&w[args]) == 2 ? 2 : 1;
 		break;
 	case CORE_CMD_HELP:
 	case CORE_CMD_LIST:
@@ -361,7 +439,7 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 	case CORE_CMD_REPLY:
 		c->tracking = n > 1 ? as_number(&w[1]) : 0;
 		rest(w, n, 2, c->text, sizeof(c->text));
-		c->body_off = core_text_word_at(text, 2);
+		c->body_off = core_text_word_at(text, glued ? 1 : 2);
 		c->missing = c->tracking == 0 || c->text[0] == '\0';
 		break;
 	case CORE_CMD_NEW: {
@@ -369,10 +447,15 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 		size_t from = 2;
 
 		c->dept = d > 0 && d < 1000 ? (int)d : 0;
-		if (n > 2 && as_priority(&w[2], &c->prio))
+		/* «خیلی فوری», as the guide spells it, is two words. */
+		if (n > 3 && very_urgent(&w[2], &w[3])) {
+			c->prio = CORE_PRIO_VERY_URGENT;
+			from = 4;
+		} else if (n > 2 && as_priority(&w[2], &c->prio)) {
 			from = 3;
+		}
 		rest(w, n, from, c->text, sizeof(c->text));
-		c->body_off = core_text_word_at(text, from);
+		c->body_off = core_text_word_at(text, from - (glued ? 1 : 0));
 		c->missing = c->dept == 0 || c->text[0] == '\0';
 		break;
 	}
@@ -839,6 +922,49 @@ do_escalate(struct mo_ctx *x)
 	return rc;
 }
 
+/* s without spaces and ZWNJ, lower-case ASCII, into out. */
+static void
+squeeze(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; *s != '\0' && k + 1 < n; s++) {
+		if (*s == ' ')
+			continue;
+		if (strncmp(s, "\u200c", 3) == 0) {
+			s += 2;
+			continue;
+		}
+		out[k++] = (char)tolower((unsigned char)*s);
+	}
+	out[k] = '\0';
+}
+
+/*
+ * A name that is the words of a usage template («ثبت‌نام نام و
+ * نام خانوادگی», «ثبت نام نام فامیل», "REG first last") sent as it is: no one
+ * is called «نام فامیل».
+ */
+static bool
+template_name(const char *first, const char *last)
+{
+	static const char *const firsts[] = {"نام", "first", "firstname"};
+	static const char *const lasts[] = {"فامیل", "نامفامیل", "خانوادگی",
+	    "نامخانوادگی", "ونامخانوادگی", "last", "lastname", "surname"};
+	char f[64], l[256];
+	size_t i;
+
+	squeeze(first, f, sizeof(f));
+	squeeze(last, l, sizeof(l));
+	for (i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++)
+		if (strcmp(f, firsts[i]) == 0)
+			return true;
+	for (i = 0; i < sizeof(lasts) / sizeof(lasts[0]); i++)
+		if (strcmp(l, lasts[i]) == 0)
+			return true;
+	return false;
+}
+
 static enum sd_rc
 do_reg(struct mo_ctx *x, const char *e164)
 {
@@ -856,6 +982,10 @@ do_reg(struct mo_ctx *x, const char *e164)
 	if (core_text_line_unsafe(x->c.text, &cp) ||
 	    core_text_line_unsafe(x->c.last, &cp)) {
 		SAY(x, CORE_TXT_REG_CHARS, 0);
+		return SD_OK;
+	}
+	if (template_name(x->c.text, x->c.last)) {
+		SAY(x, CORE_TXT_REG_TEMPLATE, 0);
 		return SD_OK;
 	}
 	rc = core_user_add(x->db, 0, e164, x->c.text, x->c.last,

@@ -171,8 +171,10 @@ const char *core_channel_label(enum core_channel c);
 /* Parse an English status name (awaiting, answered, closed) or its Persian
  * label. SD_EINVAL if unknown. */
 enum sd_rc core_status_parse(const char *s, enum core_status *out) SD_MUSTCHECK;
-/* Parse a priority: very-urgent|urgent|normal|low, VF|F|N|L, or the Persian
- * label. SD_EINVAL if unknown. */
+/* Parse a priority: very-urgent|urgent|normal|low, VF|F|N|L, the Persian
+ * label, its letter (خف|ف|ع|ض) or «خیلیفوری» (the label with its ZWNJ
+ * dropped). Persian is read as written: normalize it first
+ * (core_text_normalize). SD_EINVAL if unknown. */
 enum sd_rc core_priority_parse(const char *s,
     enum core_priority *out) SD_MUSTCHECK;
 

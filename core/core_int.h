@@ -136,6 +136,7 @@ enum core_txt {
 	CORE_TXT_REG_ALREADY,   /* (none) */
 	CORE_TXT_REG_BAD,       /* (none) */
 	CORE_TXT_REG_CHARS,     /* (none) */
+	CORE_TXT_REG_TEMPLATE,  /* (none): the help's own words as a name */
 	CORE_TXT_STOP,          /* (none) */
 	CORE_TXT_START,         /* (none) */
 	CORE_TXT_HINT,          /* closest command's usage */

@@ -34,6 +34,12 @@ static const char *const prio_fa[CORE_PRIO_COUNT] = {
 static const char *const prio_en[CORE_PRIO_COUNT] = {"very-urgent", "urgent",
     "normal", "low"};
 static const char *const prio_letter[CORE_PRIO_COUNT] = {"VF", "F", "N", "L"};
+/* The Persian letters of the SMS channel, and «خیلی فوری» as it reads
+ * with every ZWNJ dropped (CORE_NORM_ZWNJ_DROP of «خیلی‌فوری»). */
+static const char *const prio_letter_fa[CORE_PRIO_COUNT] = {"خف", "ف", "ع",
+    "ض"};
+static const char *const prio_fa_joined[CORE_PRIO_COUNT] = {"خیلیفوری", "فوری",
+    "عادی", "ضعیف"};
 
 static const char *const role_fa[] = {
     [CORE_ROLE_APPLICANT] = "متقاضی",
@@ -56,12 +62,15 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
 		      "ندهید.",
 	"smsdesk code: %s\nValid for %ld minutes. Do not share it."},
     /* Both fit in two SMS parts (134 UCS-2 / 306 GSM characters). */
-    [CORE_TXT_HELP] = {"راهنما: 10025 یا وضعیت 10025 | لیست | واحدها | "
-		       "جدید 2 متن | پاسخ 10025 متن | پیگیری 10025 | "
-		       "ثبت نام نام فامیل | لغو | شروع",
-	"HELP: 10025 or STATUS 10025 | LIST | DEPTS | NEW 2 [VF|F|N|L] "
-	"text | R 10025 text | ESCALATE 10025 | REG first last | STOP | "
-	"START"},
+    /* The priority letters are خیلی فوری، فوری، عادی، ضعیف; the
+     * registration is an example, as the template's words are refused. */
+    [CORE_TXT_HELP] =
+	{"راهنما: 10025 یا وضعیت 10025 | لیست | واحدها | "
+	 "جدید 2 [خف|ف|ع|ض] متن | پاسخ 10025 متن | "
+	 "ارجاع 10025 | ثبت‌نام علی رضایی | لغو | شروع",
+	    "HELP: 10025 or STATUS 10025 | LIST | DEPTS | NEW 2 [VF|F|N|L] "
+	    "text | R 10025 text | ESCALATE 10025 | REG Ali Rezaei | STOP | "
+	    "START"},
     [CORE_TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
 			    "نشد.",
 	"No request %lld was found for you."},
@@ -70,10 +79,12 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
     [CORE_TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
     [CORE_TXT_STATUS_ANSWER] = {"\nپاسخ: %s", "\nAnswer: %s"},
     [CORE_TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
-    [CORE_TXT_UNREGISTERED] = {"این شماره در سامانه مکاتبات ثبت نشده است. "
-			       "بفرستید: ثبت نام نام فامیل، یا به %s بروید.",
-	"This number is not registered. Send REG first last, or sign up "
-	"at %s"},
+    [CORE_TXT_UNREGISTERED] =
+	{"این شماره در سامانه مکاتبات ثبت نشده است. "
+	 "نام و نام خانوادگی خود را بفرستید، مثلاً "
+	 "«ثبت‌نام علی رضایی»، یا به %s بروید.",
+	    "This number is not registered. Send your name, e.g. REG Ali "
+	    "Rezaei, or sign up at %s"},
     [CORE_TXT_LIST_HEAD] = {"درخواست‌های شما:",
 	"Your requests:"},
     [CORE_TXT_LIST_LINE] = {"\n%lld %s، %s", "\n%lld %s, %s"},
@@ -95,8 +106,8 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
 	"Request %lld is closed."},
     [CORE_TXT_ESC_OK] = {"درخواست %lld به دفتر رئیس سازمان ارجاع شد.",
 	"Request %lld was sent to the head's office."},
-    [CORE_TXT_ESC_WAIT] = {"پیگیری درخواست %lld از %s ممکن است (%ld روز کاری "
-			   "پس از آخرین پیام شما).",
+    [CORE_TXT_ESC_WAIT] = {"ارجاع درخواست %lld به دفتر رئیس از %s ممکن است "
+			   "(%ld روز کاری پس از آخرین پیام شما).",
 	"Request %lld can be escalated from %s (%ld working days after "
 	"your last message)."},
     [CORE_TXT_ESC_ANSWERED] = {"درخواست %lld پاسخ داده شده است. برای پیام "
@@ -116,14 +127,18 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
     [CORE_TXT_REG_ALREADY] =
 	{"این شماره پیش‌تر ثبت شده است.",
 	    "This number is already registered."},
-    [CORE_TXT_REG_BAD] = {"نام یا نام خانوادگی نامعتبر است. شکل درست: ثبت نام "
-			  "علی رضایی",
+    [CORE_TXT_REG_BAD] = {"نام یا نام خانوادگی نامعتبر است. شکل درست: "
+			  "ثبت‌نام علی رضایی",
 	"The name is not valid. Example: REG Ali Rezaei"},
     [CORE_TXT_REG_CHARS] =
 	{"نام نباید نویسه‌های نامرئی یا کنترلی (مانند تغییر "
-	 "جهت متن) داشته باشد. شکل درست: ثبت نام علی رضایی",
+	 "جهت متن) داشته باشد. شکل درست: ثبت‌نام علی رضایی",
 	    "The name must not hold invisible or control characters (such as "
 	    "text direction marks). Example: REG Ali Rezaei"},
+    [CORE_TXT_REG_TEMPLATE] =
+	{"نام و نام خانوادگی خودتان را بفرستید، مثلاً: ثبت‌نام علی "
+	 "رضایی",
+	    "Send your own first and last name, e.g. REG Ali Rezaei"},
     [CORE_TXT_STOP] =
 	{"هشدارهای پیامکی قطع شد؛ کدها و پاسخ پیام‌های خودتان "
 	 "می‌رسد. برای وصل: شروع",
@@ -238,7 +253,9 @@ core_priority_parse(const char *s, enum core_priority *out)
 	for (i = 0; i < CORE_PRIO_COUNT; i++) {
 		if (strcasecmp(s, prio_en[i]) == 0 ||
 		    strcasecmp(s, prio_letter[i]) == 0 ||
-		    strcmp(s, prio_fa[i]) == 0) {
+		    strcmp(s, prio_fa[i]) == 0 ||
+		    strcmp(s, prio_letter_fa[i]) == 0 ||
+		    strcmp(s, prio_fa_joined[i]) == 0) {
 			*out = (enum core_priority)i;
 			return SD_OK;
 		}

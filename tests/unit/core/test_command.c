@@ -84,8 +84,43 @@ static const struct pcase pcases[] = {
 	{"پاسخ", CORE_CMD_REPLY, false, true, 0, 0, 2, "", ""},
 	{"ESCALATE 10025", CORE_CMD_ESCALATE, true, false, 10025, 0, 2, "",
 	    ""},
-	{"پیگیری ۱۰۰۲۵", CORE_CMD_ESCALATE, false, false, 10025, 0, 2, "", ""},
-	{"پیگیری", CORE_CMD_ESCALATE, false, true, 0, 0, 2, "", ""},
+	/* Issue 11: «پیگیری» is tracking (a status query); escalation is
+	 * «ارجاع». */
+	{"پیگیری ۱۰۰۲۵", CORE_CMD_STATUS, false, false, 10025, 0, 2, "", ""},
+	{"پیگیری", CORE_CMD_STATUS, false, true, 0, 0, 2, "", ""},
+	{"ارجاع ۱۰۰۲۵", CORE_CMD_ESCALATE, false, false, 10025, 0, 2, "", ""},
+	{"ارجاع", CORE_CMD_ESCALATE, false, true, 0, 0, 2, "", ""},
+	/* Issue 11: the number glued, after a colon or a '#'. */
+	{"وضعیت10013", CORE_CMD_STATUS, false, false, 10013, 0, 2, "", ""},
+	{"وضعیت: 10013", CORE_CMD_STATUS, false, false, 10013, 0, 2, "", ""},
+	{"وضعیت:۱۰۰۱۳", CORE_CMD_STATUS, false, false, 10013, 0, 2, "", ""},
+	{"وضعیت #10013", CORE_CMD_STATUS, false, false, 10013, 0, 2, "", ""},
+	{"وضعيت#١٠٠١٣", CORE_CMD_STATUS, false, false, 10013, 0, 2, "", ""},
+	{"status: #10013", CORE_CMD_STATUS, true, false, 10013, 0, 2, "", ""},
+	{"پیگیری10013", CORE_CMD_STATUS, false, false, 10013, 0, 2, "", ""},
+	{"#10013", CORE_CMD_STATUS, false, false, 10013, 0, 2, "", ""},
+	{"ارجاع#10013", CORE_CMD_ESCALATE, false, false, 10013, 0, 2, "", ""},
+	{"پاسخ10025 سپاس", CORE_CMD_REPLY, false, false, 10025, 0, 2, "سپاس",
+	    ""},
+	{"وضعیت #", CORE_CMD_STATUS, false, true, 0, 0, 2, "", ""},
+	{"وضعیت ۱۰۰۱۳#", CORE_CMD_STATUS, false, true, 0, 0, 2, "", ""},
+	{"سلام10013", CORE_CMD_NONE, false, false, 0, 0, 2, "", ""},
+	/* Issue 11: «واحد ها» in two words. */
+	{"واحد ها", CORE_CMD_DEPTS, false, false, 1, 0, 2, "", ""},
+	{"واحد ها ۲", CORE_CMD_DEPTS, false, false, 2, 0, 2, "", ""},
+	{"واحد‌ها", CORE_CMD_DEPTS, false, false, 1, 0, 2, "", ""},
+	/* Issue 11: «خیلی فوری» in two words, as the guide spells it. */
+	{"جدید 2 خیلی فوری نشت گاز", CORE_CMD_NEW, false, false, 0, 2, 0,
+	    "نشت گاز", ""},
+	{"جدید ۱۷ خيلي فوري نشت", CORE_CMD_NEW, false, false, 0, 17, 0, "نشت",
+	    ""},
+	{"جدید 2 خیلی‌فوری نشت", CORE_CMD_NEW, false, false, 0, 2, 0,
+	    "نشت", ""},
+	{"NEW 2 very urgent gas leak", CORE_CMD_NEW, true, false, 0, 2, 0,
+	    "gas leak", ""},
+	{"جدید 2 خیلی فوری", CORE_CMD_NEW, false, true, 0, 2, 0, "", ""},
+	{"جدید 2 خیلی خوب است", CORE_CMD_NEW, false, false, 0, 2, 2,
+	    "خیلی خوب است", ""},
 	{"REG Ali Rezaei", CORE_CMD_REG, true, false, 0, 0, 2, "Ali",
 	    "Rezaei"},
 	{"reg  Ali  Rezaei Far", CORE_CMD_REG, true, false, 0, 0, 2, "Ali",
@@ -184,7 +219,9 @@ test_parse_random(void **state)
 	static const char *const clean[] = {
 		"وضعیت 10025", "10025", "لیست", "واحدها 2", "جدید 2 چاپگر خراب است",
 		"جدید 17 خف نشت گاز", "جدید 4 ض کار تکمیلی", "پاسخ 10025 کیفیت کار",
-		"پیگیری 10025", "ثبت نام علی رضایی", "ثبت نام کیان کاکایی",
+		"پیگیری 10025", "ارجاع 10025", "وضعیت #10025", "واحد ها 2",
+		"جدید 2 خیلی فوری نشت گاز",
+		"ثبت نام علی رضایی", "ثبت نام کیان کاکایی",
 		"لغو", "شروع", "راهنما", "STATUS 10025", "NEW 2 F printer broken",
 		"R 10025 many thanks", "REG Ali Rezaei", "ESCALATE 10025",
 	};
@@ -302,6 +339,9 @@ test_parse_body_as_sent(void **state)
 		{"  R\t۱۰۰۲۵\n\u200c many\r\nthanks", "many\r\nthanks"},
 		{"\u200cپاسخ \u200c 10025 متن", "متن"},
 		{"NEW 2\nالف\u200cب ي", "الف\u200cب ي"},
+		{"پاسخ10025 متن\nدوم", "متن\nدوم"},
+		{"R#۱۰۰۲۵  many\nthanks", "many\nthanks"},
+		{"جدید ۲ خیلی  فوری نشت\nگاز", "نشت\nگاز"},
 	};
 	struct core_cmd c;
 	size_t i;
@@ -505,7 +545,7 @@ test_not_found(void **state)
 	other = mo(w, "+989132222222", "R 10001 hello");
 	assert_non_null(strstr(other, "No request 10001"));
 	free(other);
-	other = mo(w, "+989132222222", "پیگیری 10001");
+	other = mo(w, "+989132222222", "ارجاع 10001");
 	assert_non_null(strstr(other, "یافت نشد"));
 	free(other);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
@@ -518,12 +558,18 @@ test_help_list_depts(void **state)
 	char *r;
 
 	r = mo(w, "989131111111", "راهنما");
-	assert_non_null(strstr(r, "جدید 2 متن"));
-	assert_non_null(strstr(r, "پیگیری 10025"));
+	/* Issue 11: the priority letters, «ارجاع», and an example of
+	 * registration, not its template. */
+	assert_non_null(strstr(r, "جدید 2 [خف|ف|ع|ض] متن"));
+	assert_non_null(strstr(r, "ارجاع 10025"));
+	assert_non_null(strstr(r, "ثبت‌نام علی رضایی"));
+	assert_null(strstr(r, "فامیل"));
+	assert_null(strstr(r, "پیگیری"));
 	assert_true(units(r) <= 134); /* two UCS-2 parts */
 	free(r);
 	r = mo(w, "989131111111", "HELP");
 	assert_non_null(strstr(r, "ESCALATE 10025"));
+	assert_non_null(strstr(r, "REG Ali Rezaei"));
 	assert_true(strlen(r) <= 306); /* two GSM parts */
 	free(r);
 	r = mo(w, "989131111111", "لیست");
@@ -540,7 +586,7 @@ test_help_list_depts(void **state)
 	assert_null(strstr(r, "…"));
 	assert_true(units(r) <= 134);
 	free(r);
-	r = mo(w, "989131111111", "واحدها ۲");
+	r = mo(w, "989131111111", "واحد ها ۲");
 	assert_non_null(strstr(r, "10 دبیرخانه"));
 	assert_non_null(strstr(r, "17 رئیس"));
 	assert_null(strstr(r, "…"));
@@ -619,6 +665,7 @@ test_very_urgent(void **state)
 {
 	struct world *w = *state;
 	char alert[1024], *r;
+	struct db_request q;
 
 	(void)alerts_for(w, "", NULL, 0);
 	r = mo(w, "989131111111", "NEW 2 VF server room flooded");
@@ -630,6 +677,18 @@ test_very_urgent(void **state)
 	r = mo(w, "989131111111", "NEW 2 N not urgent");
 	free(r);
 	assert_int_equal(alerts_for(w, "+989133333333", NULL, 0), 0);
+	/* Issue 11: «خیلی فوری» in two words, as the guide writes it, is
+	 * the priority, not the start of the title. */
+	r = mo(w, "989131111111", "جدید ۲ خیلی فوری سرور از کار افتاد");
+	assert_non_null(strstr(r, "شماره رهگیری 10004"));
+	free(r);
+	assert_int_equal(db_request_get(w->db, 10004, &q), SD_OK);
+	assert_int_equal(q.prio, CORE_PRIO_VERY_URGENT);
+	assert_string_equal(q.title, "سرور از کار افتاد");
+	db_request_fini(&q);
+	assert_int_equal(alerts_for(w, "+989133333333", alert, sizeof(alert)),
+	    1);
+	assert_non_null(strstr(alert, "درخواست خیلی فوری 10004"));
 }
 
 /* Alerts queued for anyone (claimed); the number, and the body of the
@@ -786,9 +845,9 @@ test_escalate(void **state)
 
 	/* Created Monday 11:30: Tuesday counts, then Wednesday 11:30. */
 	sd_clock_set_fixed(T0 + 86400); /* Tuesday */
-	r = mo(w, "989131111111", "پیگیری 10001");
-	assert_non_null(strstr(r, "پیگیری درخواست 10001 از 1404/09/05 11:30 "
-				  "ممکن است"));
+	r = mo(w, "989131111111", "ارجاع 10001");
+	assert_non_null(strstr(r, "ارجاع درخواست 10001 به دفتر رئیس از "
+				  "1404/09/05 11:30 ممکن است"));
 	free(r);
 	sd_clock_set_fixed(T0 + 2 * 86400 - 60);
 	r = mo(w, "989131111111", "ESCALATE 10001");
@@ -796,7 +855,14 @@ test_escalate(void **state)
 	free(r);
 	(void)alerts_for(w, "", NULL, 0);
 	sd_clock_set_fixed(T0 + 2 * 86400);
+	/* Issue 11: «پیگیری» asks for the status; it escalates nothing. */
 	r = mo(w, "989131111111", "پیگیری ۱۰۰۰۱");
+	assert_non_null(strstr(r, "درخواست 10001 (فناوری): در انتظار پاسخ"));
+	free(r);
+	assert_int_equal(db_request_get(w->db, 10001, &q), SD_OK);
+	assert_false(q.escalated);
+	db_request_fini(&q);
+	r = mo(w, "989131111111", "ارجاع ۱۰۰۰۱");
 	assert_non_null(strstr(r, "به دفتر رئیس سازمان ارجاع شد"));
 	free(r);
 	assert_int_equal(db_request_get(w->db, 10001, &q), SD_OK);
@@ -807,7 +873,7 @@ test_escalate(void **state)
 	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
 	    1);
 	assert_non_null(strstr(alert, "ارجاع شد"));
-	r = mo(w, "989131111111", "پیگیری 10001");
+	r = mo(w, "989131111111", "ارجاع 10001");
 	assert_non_null(strstr(r, "پیش‌تر به دفتر رئیس"));
 	free(r);
 }
@@ -843,8 +909,28 @@ test_reg_unregistered(void **state)
 
 	r = mo(w, "989139999999", "وضعیت 10001");
 	assert_non_null(strstr(r, "ثبت نشده"));
-	assert_non_null(strstr(r, "ثبت نام نام فامیل"));
+	assert_non_null(strstr(r, "ثبت‌نام علی رضایی"));
 	free(r);
+	/* Issue 11: the template's own words register nobody; the sender
+	 * gets the example. */
+	{
+		static const char *const tmpl[] = {"ثبت نام نام فامیل",
+		    "ثبت‌نام نام و نام خانوادگی", "ثبتنام نام نام‌خانوادگی",
+		    "REG first last", "reg First Last"};
+		size_t k;
+
+		for (k = 0; k < sizeof(tmpl) / sizeof(tmpl[0]); k++) {
+			r = mo(w, "989139999999", tmpl[k]);
+			if (strstr(r, k < 3 ? "ثبت‌نام علی رضایی" :
+					      "REG Ali Rezaei") == NULL ||
+			    strstr(r, k < 3 ? "خودتان" : "your own") == NULL)
+				fail_msg("«%s» answered «%s»", tmpl[k], r);
+			free(r);
+			assert_int_equal(db_user_by_mobile(w->db,
+					     "+989139999999", &u),
+			    SD_ENOTFOUND);
+		}
+	}
 	r = mo(w, "989139999999", "HELP");
 	assert_non_null(strstr(r, "STATUS"));
 	free(r);
