@@ -159,6 +159,39 @@ app_mkdir_parent(const char *path)
 	return 0;
 }
 
+char *
+app_arg_norm(const char *s)
+{
+	char err[SD_ERRLEN], *out = NULL;
+
+	if (core_text_normalize(s, CORE_NORM_ALL | CORE_NORM_ZWNJ_DROP, &out,
+		err) != SD_OK)
+		return NULL;
+	return out;
+}
+
+int
+app_arg_number(const char *s, int64_t max, int64_t *out)
+{
+	char *n = app_arg_norm(s), *end;
+	long long v = 0;
+	int ok;
+
+	if (n == NULL)
+		return -1;
+	errno = 0;
+	/* Digits only: strtoll would take "-5", " 5" and "+5". */
+	ok = n[0] >= '0' && n[0] <= '9';
+	if (ok)
+		v = strtoll(n, &end, 10);
+	ok = ok && *end == '\0' && errno == 0 && v >= 1 && v <= max;
+	free(n);
+	if (!ok)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static const struct cmd *
 cmd_find(int argc, char **argv, int *used)
 {

@@ -58,35 +58,48 @@ cmd_dept_list(struct app *app, int argc, char **argv)
 	return 0;
 }
 
-/* "2,5,17" -> codes. */
+/* "2,5,17" (or «۲،۵»: any digits, a Persian comma) -> codes. */
 static int
 parse_depts(const char *s, int *codes, size_t max, size_t *n)
 {
-	const char *p = s;
+	char *norm = app_arg_norm(s), *p, *q;
+	int rc = -1;
 
 	*n = 0;
+	if (norm == NULL)
+		goto bad;
+	/* «،» (U+060C, D8 8C) is the comma of a Persian keyboard. */
+	while ((q = strstr(norm, "\xd8\x8c")) != NULL) {
+		*q = ',';
+		memmove(q + 1, q + 2, strlen(q + 2) + 1);
+	}
+	p = norm;
 	while (*p != '\0') {
 		char *end;
 		long v;
 
 		errno = 0;
-		v = strtol(p, &end, 10);
-		if (end == p || errno != 0 || v < 1 || v > 99 ||
-		    (*end != ',' && *end != '\0') || *n == max) {
-			fprintf(stderr,
-			    "smsdesk: --dept '%s' is not a list "
-			    "of department codes like 2,5\n",
-			    s);
-			return -1;
-		}
+		v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : 0;
+		if (v < 1 || v > 99 || errno != 0 ||
+		    (*end != ',' && *end != '\0') || *n == max)
+			goto bad;
 		codes[(*n)++] = (int)v;
 		p = *end == ',' ? end + 1 : end;
 	}
 	if (*n == 0) {
 		fprintf(stderr, "smsdesk: --dept needs at least one code\n");
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+	goto out;
+bad:
+	fprintf(stderr,
+	    "smsdesk: --dept '%s' is not a list of department codes like "
+	    "2,5\n",
+	    s);
+out:
+	free(norm);
+	return rc;
 }
 
 static int

@@ -100,6 +100,18 @@ int app_env_init(struct app *app);
 /* mkdir -p of the folder part of path. -1 with errno on failure. */
 int app_mkdir_parent(const char *path);
 
+/*
+ * An argument read as the SMS channel reads a text (core_text_normalize():
+ * Persian and Arabic-Indic digits as ASCII, Arabic letters as Persian,
+ * spaces trimmed, every ZWNJ dropped), so «۱۰۰۰۱», «خيلي فوري» and
+ * «۲،۵» work as typed on a Persian keyboard. A new string (free()), or
+ * NULL if s is not UTF-8 or too long.
+ */
+char *app_arg_norm(const char *s);
+
+/* A whole number from 1 to max in any digits: 0 with *out set, or -1. */
+int app_arg_number(const char *s, int64_t max, int64_t *out);
+
 /* ---- The command handlers ----------------------------------------------- */
 
 /*

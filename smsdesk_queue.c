@@ -4,26 +4,20 @@
  */
 #include "smsdesk_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/base/clock.h"
 
+/* A message id, in any digits. */
 static int
 parse_id(const char *s, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1) {
+	if (app_arg_number(s, INT64_MAX, out) < 0) {
 		fprintf(stderr, "smsdesk: '%s' is not a message id\n", s);
 		return -1;
 	}
-	*out = v;
 	return 0;
 }
 
@@ -157,8 +151,7 @@ cmd_queue_add(struct app *app, int argc, char **argv)
 	const char *to = NULL, *text = NULL;
 	char e164[SD_MOBILE_LEN], err[SD_ERRLEN];
 	enum core_out_kind kind = CORE_OUT_ALERT;
-	long count = 1;
-	int64_t first = 0, last = 0;
+	int64_t count = 1, first = 0, last = 0;
 	enum sd_rc rc;
 
 	OPT_BEGIN(argc, argv, "", lo)
@@ -174,7 +167,10 @@ cmd_queue_add(struct app *app, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		break;
-	case 'n': count = atol(optarg); break;
+	case 'n':
+		if (app_arg_number(optarg, 1000000, &count) < 0)
+			count = 0; /* the usage below */
+		break;
 	default: return EXIT_USAGE;
 	}
 	OPT_END;

@@ -6,25 +6,18 @@
  */
 #include "smsdesk_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse a tracking number argument. */
+/* Parse a tracking number argument, in any digits. */
 static int
 parse_tracking(const char *s, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1) {
+	if (app_arg_number(s, INT64_MAX, out) < 0) {
 		fprintf(stderr, "smsdesk: '%s' is not a tracking number\n", s);
 		return -1;
 	}
-	*out = v;
 	return 0;
 }
 
@@ -81,10 +74,10 @@ cmd_request_new(struct app *app, int argc, char **argv)
 	const char *from = NULL, *dept = NULL, *prio_s = "normal",
 		   *title = NULL, *text = NULL;
 	enum core_priority prio;
-	char err[SD_ERRLEN], *end;
+	char err[SD_ERRLEN], *p;
 	struct core_actor actor;
-	int64_t tracking;
-	long code;
+	int64_t tracking, code;
+	enum sd_rc rc;
 
 	OPT_BEGIN(argc, argv, "", lo)
 	{
@@ -103,15 +96,18 @@ cmd_request_new(struct app *app, int argc, char **argv)
 		    "are required\n");
 		return EXIT_USAGE;
 	}
-	code = strtol(dept, &end, 10);
-	if (*dept == '\0' || *end != '\0') {
+	if (app_arg_number(dept, 999, &code) < 0) {
 		fprintf(stderr, "smsdesk: --dept '%s' is not a code\n", dept);
 		return EXIT_USAGE;
 	}
-	if (core_priority_parse(prio_s, &prio) != SD_OK) {
+	p = app_arg_norm(prio_s);
+	rc = p != NULL ? core_priority_parse(p, &prio) : SD_EINVAL;
+	free(p);
+	if (rc != SD_OK) {
 		fprintf(stderr,
 		    "smsdesk: --priority '%s': use very-urgent, "
-		    "urgent, normal or low\n",
+		    "urgent, normal or low (VF, F, N, L; خیلی فوری، فوری، "
+		    "عادی، ضعیف or خف، ف، ع، ض)\n",
 		    prio_s);
 		return EXIT_USAGE;
 	}

@@ -290,5 +290,24 @@ check "stop is logged" grep -q 'main: stopped rc=0' "$T/serve.log"
 check "ready file removed" [ ! -f "$T/ready" ]
 check "database intact after stop" sh -c "$C request show 10001 >/dev/null"
 
+# Issue 11: Persian and Arabic-Indic digits and Arabic letters, as SMS
+# reads them: tracking numbers, department codes, priorities.
+$C request show 10001 >"$T/show-ascii"
+check "request show ۱۰۰۰۱ (Persian digits)" sh -c \
+    "$C request show ۱۰۰۰۱ >$T/show-fa && cmp -s $T/show-ascii $T/show-fa"
+check "request show ١٠٠٠١ (Arabic-Indic digits)" sh -c \
+    "$C request show ١٠٠٠١ | cmp -s $T/show-ascii -"
+check "request show ۱۰۰x1 is refused" sh -c \
+    "! $C request show ۱۰۰x1 2>$T/err && grep -q 'not a tracking number' $T/err"
+check "request new --dept ۴ --priority «خيلي فوري» (Arabic letters)" sh -c \
+    "N=\$($C request new --from ۰۹۱۳۱۱۱۱۱۱۱ --dept ۴ --priority 'خيلي فوري' --title t --text t) && $C request show \$N | grep -q 'اولویت : خیلی فوری'"
+check "request new --priority خف, ض and خیلی‌فوری (ZWNJ)" sh -c \
+    "N=\$($C request new --from 09131111111 --dept ٤ --priority خف --title t --text t) && $C request show \$N | grep -q 'اولویت : خیلی فوری' &&
+     N=\$($C request new --from 09131111111 --dept 4 --priority ض --title t --text t) && $C request show \$N | grep -q 'اولویت : ضعیف' &&
+     N=\$($C request new --from 09131111111 --dept 4 --priority 'خیلی‌فوری' --title t --text t) && $C request show \$N | grep -q 'اولویت : خیلی فوری'"
+check "staff add --dept ۲،۵ (Persian digits and comma)" sh -c \
+    "$C staff add --mobile 09136666666 --first a --last b --title t --dept ۲،۵ >/dev/null && $C staff list | grep 09136666666 | grep -q 'depts=2,5'"
+check "queue show ۱" sh -c "$C queue show ۱ >/dev/null"
+
 echo "$fails failures"
 [ $fails -eq 0 ]
