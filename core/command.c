@@ -7,11 +7,12 @@
  * transaction; its answer, and any alert it causes, are queued in the
  * outbox there. The answer is Persian, or English when the command was.
  *
- *   HELP ?  راهنما     STATUS N, N  وضعیت N  پیگیری N     LIST  لیست
- *   DEPTS  واحدها (واحد ها)  NEW D [P] text  جدید D [P] متن
- *   R N text  پاسخ N متن    ESCALATE N  ارجاع N
- *   REG first last  ثبت‌نام نام نام‌خانوادگی        STOP لغو  START
- * شروع
+ *   HELP ?  راهنما        STATUS N, N  وضعیت N  پیگیری N
+ *   LIST  لیست            DEPTS  واحدها (واحد ها)
+ *   NEW D [P] text  جدید D [P] متن
+ *   R N text  پاسخ N متن  ESCALATE N  ارجاع N
+ *   REG first last  ثبت‌نام نام نام‌خانوادگی
+ *   STOP  لغو             START  شروع
  *
  * «پیگیری» is tracking to Iranian users (the confirmation of NEW says
  * «پیوست و پیگیری: link»), so it asks for the status; escalation is
