@@ -81,8 +81,8 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
     [CORE_TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
     [CORE_TXT_UNREGISTERED] =
 	{"این شماره در سامانه مکاتبات ثبت نشده است. "
-	 "نام و نام خانوادگی خود را بفرستید، مثلاً "
-	 "«ثبت‌نام علی رضایی»، یا به %s بروید.",
+	 "نام خود را بفرستید، مثلاً «ثبت‌نام علی رضایی»، "
+	 "یا به %s بروید.",
 	    "This number is not registered. Send your name, e.g. REG Ali "
 	    "Rezaei, or sign up at %s"},
     [CORE_TXT_LIST_HEAD] = {"درخواست‌های شما:",

@@ -5,8 +5,9 @@ test_sms_commands.sh with BIN and SIM.
 
 A phone registers by SMS, opens a request by SMS, asks its status; a staff
 phone answers it by SMS; the applicant receives the alert; LIST shows it
-answered. ESCALATE before and after two working days (serve restarted
-with SMSDESK_CLOCK_OFFSET a week ahead). STOP suppresses alerts but not
+answered; «پیگیری N» (tracking) answers the status. ESCALATE («ارجاع N»)
+before and after two working days (serve restarted with
+SMSDESK_CLOCK_OFFSET a week ahead). STOP suppresses alerts but not
 command replies. An unregistered number is told how to register; an
 English command is answered in English. Prints each exchange.
 """
@@ -66,7 +67,15 @@ def main():
         try:
             desk.start()
             r = ph.send(STRANGER, "10001")
-            P.check("unregistered: told how to register", r and "ثبت نام" in r[0])
+            P.check("unregistered: told how to register, by an example",
+                    r and "ثبت‌نام علی رضایی" in r[0])
+            # Issue 11: the template's words register nobody.
+            r = ph.send(STRANGER, "ثبت نام نام فامیل")
+            P.check("REG «نام فامیل» (the template) refused with the example",
+                    r and "خودتان" in r[0] and "ثبت‌نام علی رضایی" in r[0])
+            P.check("... and nobody registered",
+                    desk.sql("SELECT COUNT(*) FROM users WHERE mobile = "
+                             f"'+{STRANGER}'") == [(0,)])
             r = ph.send(A, "ثبت نام علی رضایی")
             P.check("REG by SMS", r and "ثبت نام شما انجام شد" in r[0])
             r = ph.send(A, "جدید ۲ چاپگر طبقه دوم کار نمی‌کند")
@@ -89,11 +98,18 @@ def main():
                     "answered" in r[0])
             r = ph.send(A, "وضعیت 10002")
             P.check("a missing request: not found", r and "یافت نشد" in r[0])
+            # Issue 11: «پیگیری» is tracking: the status, no escalation.
+            r = ph.send(A, "پیگیری 10001")
+            P.check("«پیگیری 10001» answers the status",
+                    r and "درخواست 10001" in r[0] and "پاسخ داده شد" in r[0]
+                    and "اولویت" in r[0])
+            P.check("... and escalates nothing",
+                    desk.sql("SELECT escalated FROM requests WHERE tracking = 10001") == [(0,)])
 
             # ESCALATE: a new request, too early, then a week later.
             r = ph.send(A, "جدید 5 ف نشتی لوله گاز در ساختمان")
             P.check("second request 10002", r and "10002" in r[0])
-            r = ph.send(A, "پیگیری 10002")
+            r = ph.send(A, "ارجاع 10002")
             P.check("ESCALATE before two working days: tells when", r and "ممکن است" in r[0])
             desk.stop()
             os.environ["SMSDESK_CLOCK_OFFSET"] = str(7 * 86400)
@@ -102,7 +118,7 @@ def main():
             finally:
                 del os.environ["SMSDESK_CLOCK_OFFSET"]
             a_before = len(ph.inbox(A))
-            r = ph.send(A, "پیگیری ۱۰۰۰۲", expect=2)
+            r = ph.send(A, "ارجاع ۱۰۰۰۲", expect=2)
             P.check("ESCALATE after two working days: sent to the head",
                     any("به دفتر رئیس سازمان ارجاع شد" in t for t in r))
             head = desk.sql("SELECT dept_code, escalated, orig_dept FROM requests WHERE tracking = 10002")

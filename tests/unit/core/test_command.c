@@ -910,6 +910,7 @@ test_reg_unregistered(void **state)
 	r = mo(w, "989139999999", "وضعیت 10001");
 	assert_non_null(strstr(r, "ثبت نشده"));
 	assert_non_null(strstr(r, "ثبت‌نام علی رضایی"));
+	assert_non_null(strstr(r, "https://desk.example بروید.")); /* whole */
 	free(r);
 	/* Issue 11: the template's own words register nobody; the sender
 	 * gets the example. */
