@@ -4,7 +4,7 @@
  * The working week comes from [sla] working_days (Saturday to Wednesday by
  * default), Thursday from [sla] thursday (off, half or working), Friday is
  * always off, and the official holidays are read from [sla] holidays_file
- * (one Jalali YYYY/MM/DD per line, then a name; '#' starts a comment).
+ * (core/holidays.c: one Jalali YYYY/MM/DD per line, then a name).
  *
  * Working time runs like a clock that only ticks on working days (at half
  * speed on a half Thursday), midnight to midnight in Asia/Tehran: a
@@ -39,41 +39,18 @@ static enum sd_rc
 cal_read_holidays(struct core_calendar *c, const char *path,
     char err[SD_ERRLEN])
 {
-	char line[512];
-	size_t cap = 0;
-	int lineno = 0;
-	FILE *fp;
+	struct core_holiday *h;
+	size_t n, i;
+	enum sd_rc rc;
 
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		snprintf(err, SD_ERRLEN, "[sla] holidays_file %s: %s", path,
-		    strerror(errno));
-		return SD_ECONFIG;
-	}
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		int y, m, d, n = 0;
-		int64_t t;
-
-		lineno++;
-		line[strcspn(line, "#\r\n")] = '\0';
-		if (line[strspn(line, " \t")] == '\0')
-			continue;
-		if (sscanf(line, " %4d/%2d/%2d%n", &y, &m, &d, &n) != 3 ||
-		    core_jalali_to_utc(y, m, d, &t) != SD_OK) {
-			snprintf(err, SD_ERRLEN,
-			    "%s:%d: not a Jalali date "
-			    "YYYY/MM/DD",
-			    path, lineno);
-			fclose(fp);
-			return SD_ECONFIG;
-		}
-		if (c->n_hol == cap) {
-			cap = cap == 0 ? 32 : cap * 2;
-			c->hol = xrealloc(c->hol, cap * sizeof(*c->hol));
-		}
-		c->hol[c->n_hol++] = y * 10000 + m * 100 + d;
-	}
-	fclose(fp);
+	rc = core_holidays_read(path, &h, &n, err);
+	if (rc != SD_OK)
+		return rc;
+	c->hol = xrealloc(c->hol, (n + 1) * sizeof(*c->hol));
+	for (i = 0; i < n; i++)
+		c->hol[i] = h[i].key;
+	c->n_hol = n;
+	free(h);
 	qsort(c->hol, c->n_hol, sizeof(*c->hol), int_cmp);
 	return SD_OK;
 }

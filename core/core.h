@@ -542,6 +542,38 @@ const char *core_cmd_name(enum core_cmd_id id, bool en);
 enum sd_rc core_mo_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id) SD_MUSTCHECK;
 
+/* ---- Official holidays (core/holidays.c) ------------------------------- */
+
+#define CORE_HOLIDAY_LINE_MAX 512 /* a holidays file line, bytes */
+#define CORE_HOLIDAY_NAME_MAX 256 /* a holiday's name, bytes with NUL */
+#define CORE_HOLIDAYS_YEAR_MAX 64 /* holidays a suggested year can have */
+
+/* One official holiday. */
+struct core_holiday {
+	int key;                          /* y * 10000 + m * 100 + d */
+	bool computed;                    /* '?': computed, to be checked */
+	char name[CORE_HOLIDAY_NAME_MAX]; /* as the calendar names it */
+};
+
+/* The sort key of Jalali y/m/d (y * 10000 + m * 100 + d). */
+int core_holiday_key(int y, int m, int d);
+/* Parse one holidays-file line ("YYYY/MM/DD[?] name", ASCII, Persian or
+ * Arabic-Indic digits, '#' comment). *blank: a comment or empty line.
+ * SD_EINVAL if not a valid Jalali date or the name is too long. */
+enum sd_rc core_holiday_parse(const char *line, struct core_holiday *h,
+    bool *blank) SD_MUSTCHECK;
+/* Every line of the holidays file at path, in file order (*out is the
+ * caller's, free()). SD_ECONFIG with "path:line: reason" in err. */
+enum sd_rc core_holidays_read(const char *path, struct core_holiday **out,
+    size_t *n, char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* The holidays of Jalali year jy as far as they can be computed: the
+ * fixed solar ones and the lunar ones from ICU's islamic-umalqura
+ * calendar (marked computed: Iran sights the moon, so they may be a day
+ * off), sorted by date, days with two occasions merged. SD_EINVAL for a
+ * year outside 1300..1600, SD_ETOOBIG past cap. Any thread. */
+enum sd_rc core_holidays_suggest(int jy, struct core_holiday *out, size_t cap,
+    size_t *n) SD_MUSTCHECK;
+
 /* ---- Working days (core/calendar.c) ------------------------------------ */
 
 /* Build the calendar of [sla] (reads holidays_file, a path as given;

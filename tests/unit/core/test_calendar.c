@@ -1,0 +1,243 @@
+/*
+ * tests/unit/core/test_calendar.c: the working-day calendar with the
+ * shipped holidays file (conf/holidays.txt, or $HOLIDAYS_FILE), and the
+ * ICU suggestion of a year's holidays.
+ *
+ * Issue 11: the file had only the solar holidays of 1405, so a request
+ * sent on 1405/12/26 escalated on 1406/01/02, in the middle of Nowruz,
+ * and every lunar holiday counted as a working day.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+static const char *
+holidays_path(void)
+{
+	const char *p = getenv("HOLIDAYS_FILE");
+
+	return p != NULL ? p : "conf/holidays.txt";
+}
+
+/* The calendar of the default working week (Saturday to Wednesday,
+ * Thursday half) with the shipped holidays. */
+static struct core_calendar *
+shipped_calendar(void)
+{
+	struct core_sla_config sla;
+	struct core_calendar *cal = NULL;
+	char err[SD_ERRLEN];
+
+	memset(&sla, 0, sizeof(sla));
+	snprintf(sla.working_days, sizeof(sla.working_days),
+	    "sat,sun,mon,tue,wed");
+	sla.thursday = CORE_THU_HALF;
+	sla.answer_days = 2;
+	snprintf(sla.holidays_file, sizeof(sla.holidays_file), "%s",
+	    holidays_path());
+	if (core_calendar_new(&sla, &cal, err) != SD_OK)
+		fail_msg("%s", err);
+	return cal;
+}
+
+static int64_t
+jday(int y, int m, int d, int hour)
+{
+	int64_t t;
+
+	assert_int_equal(core_jalali_to_utc(y, m, d, &t), SD_OK);
+	return t + hour * 3600;
+}
+
+/* Sent on Wednesday 1405/12/26 at 10:00: Thursday is half a day, then
+ * Friday, Oil Nationalization Day and the four days of Nowruz 1406 are
+ * off. Not due before the end of Nowruz. */
+static void
+test_not_due_during_nowruz(void **state)
+{
+	struct core_calendar *cal = shipped_calendar();
+	int64_t due;
+	struct core_jdate j;
+
+	(void)state;
+	assert_int_equal(core_calendar_due(cal, jday(1405, 12, 26, 10), 2,
+			     &due),
+	    SD_OK);
+	assert_int_equal(core_jalali_from_utc(due, &j), SD_OK);
+	if (due < jday(1406, 1, 5, 0))
+		fail_msg("due %04d/%02d/%02d %02d:%02d, in Nowruz", j.year,
+		    j.month, j.day, j.hour, j.minute);
+	for (int d = 1; d <= 4; d++)
+		assert_false(core_calendar_working(cal, jday(1406, 1, d, 10)));
+	assert_false(core_calendar_working(cal, jday(1405, 12, 29, 10)));
+	core_calendar_free(cal);
+}
+
+/* The lunar holidays of 1405 on weekdays that are otherwise working:
+ * the ones the official calendar gives (Eid al-Adha, Tasua, Ashura) and
+ * the computed ones (Arbaeen, the Prophet's birthday, Eid al-Fitr). */
+static void
+test_lunar_holidays_1405_off(void **state)
+{
+	static const int days[][3] = {
+	    {1405, 3, 6},   /* Eid al-Adha, Wednesday */
+	    {1405, 4, 3},   /* Tasua, Wednesday */
+	    {1405, 5, 12},  /* Arbaeen */
+	    {1405, 5, 20},  /* 28 Safar */
+	    {1405, 6, 8},   /* 17 Rabi al-Awwal */
+	    {1405, 10, 1},  /* 13 Rajab */
+	    {1405, 12, 18}, /* Eid al-Fitr 1448 */
+	};
+	struct core_calendar *cal = shipped_calendar();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(days) / sizeof(days[0]); i++)
+		if (core_calendar_working(cal,
+			jday(days[i][0], days[i][1], days[i][2], 10)))
+			fail_msg("%d/%02d/%02d is a working day", days[i][0],
+			    days[i][1], days[i][2]);
+	/* An ordinary Saturday still works. */
+	assert_true(core_calendar_working(cal, jday(1405, 2, 5, 10)));
+	core_calendar_free(cal);
+}
+
+/* Days between two holiday keys (Jalali dates). */
+static int64_t
+key_days(int a, int b)
+{
+	return (jday(a / 10000, a / 100 % 100, a % 100, 12) -
+		   jday(b / 10000, b / 100 % 100, b % 100, 12)) /
+	    86400;
+}
+
+/* ICU's suggestion for 1405 and 1406 matches the shipped dates within a
+ * day, both ways: every suggested date has a shipped one at most a day
+ * away, and every shipped date a suggested one. */
+static void
+test_suggest_matches_shipped(void **state)
+{
+	struct core_holiday *file, sug[CORE_HOLIDAYS_YEAR_MAX];
+	char err[SD_ERRLEN];
+	size_t nf, ns, i, k;
+	int year;
+
+	(void)state;
+	assert_int_equal(core_holidays_read(holidays_path(), &file, &nf, err),
+	    SD_OK);
+	for (year = 1405; year <= 1406; year++) {
+		size_t in_year = 0;
+
+		assert_int_equal(core_holidays_suggest(year, sug,
+				     CORE_HOLIDAYS_YEAR_MAX, &ns),
+		    SD_OK);
+		assert_true(ns >= 24);
+		for (i = 0; i < ns; i++) {
+			for (k = 0; k < nf; k++)
+				if (llabs(key_days(sug[i].key, file[k].key)) <=
+				    1)
+					break;
+			if (k == nf)
+				fail_msg("suggested %d (%s) not shipped",
+				    sug[i].key, sug[i].name);
+		}
+		for (k = 0; k < nf; k++) {
+			if (file[k].key / 10000 != year)
+				continue;
+			in_year++;
+			for (i = 0; i < ns; i++)
+				if (llabs(key_days(sug[i].key, file[k].key)) <=
+				    1)
+					break;
+			if (i == ns)
+				fail_msg("shipped %d (%s) not suggested",
+				    file[k].key, file[k].name);
+		}
+		assert_true(in_year >= 24);
+	}
+	free(file);
+}
+
+/* The solar holidays are exact and unmarked; the lunar ones marked. */
+static void
+test_suggest_marks_lunar(void **state)
+{
+	struct core_holiday sug[CORE_HOLIDAYS_YEAR_MAX];
+	size_t n, i;
+	bool nowruz = false, ashura = false;
+
+	(void)state;
+	assert_int_equal(core_holidays_suggest(1405, sug,
+			     CORE_HOLIDAYS_YEAR_MAX, &n),
+	    SD_OK);
+	for (i = 1; i < n; i++)
+		assert_true(sug[i - 1].key < sug[i].key);
+	for (i = 0; i < n; i++) {
+		if (sug[i].key == 14050102) {
+			nowruz = true;
+			assert_false(sug[i].computed);
+		}
+		if (sug[i].key == 14050404) { /* Ashura, as published */
+			ashura = true;
+			assert_true(sug[i].computed);
+			assert_non_null(strstr(sug[i].name, "عاشورا"));
+		}
+	}
+	assert_true(nowruz && ashura);
+	assert_int_equal(core_holidays_suggest(99, sug, 64, &n), SD_EINVAL);
+	assert_int_equal(core_holidays_suggest(1405, sug, 5, &n), SD_ETOOBIG);
+}
+
+/* Lines in Persian and Arabic-Indic digits, the '?' mark, bad lines. */
+static void
+test_parse_line(void **state)
+{
+	struct core_holiday h;
+	bool blank;
+
+	(void)state;
+	assert_int_equal(core_holiday_parse("۱۴۰۵/۰۱/۰۱ نوروز\n", &h, &blank),
+	    SD_OK);
+	assert_false(blank);
+	assert_int_equal(h.key, 14050101);
+	assert_string_equal(h.name, "نوروز");
+	assert_false(h.computed);
+	assert_int_equal(core_holiday_parse("١٤٠٥/٠٤/٠٣? تاسوعا # x", &h,
+			     &blank),
+	    SD_OK);
+	assert_int_equal(h.key, 14050403);
+	assert_true(h.computed);
+	assert_string_equal(h.name, "تاسوعا");
+	assert_int_equal(core_holiday_parse("  # only a comment", &h, &blank),
+	    SD_OK);
+	assert_true(blank);
+	assert_int_equal(core_holiday_parse("1404/12/30 x", &h, &blank),
+	    SD_EINVAL); /* 1404 has no Esfand 30 */
+	assert_int_equal(core_holiday_parse("1405/13/01", &h, &blank),
+	    SD_EINVAL);
+	assert_int_equal(core_holiday_parse("1405-01-01", &h, &blank),
+	    SD_EINVAL);
+	assert_int_equal(core_holiday_parse("1405/01/011", &h, &blank),
+	    SD_EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_not_due_during_nowruz),
+	    cmocka_unit_test(test_lunar_holidays_1405_off),
+	    cmocka_unit_test(test_suggest_matches_shipped),
+	    cmocka_unit_test(test_suggest_marks_lunar),
+	    cmocka_unit_test(test_parse_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
