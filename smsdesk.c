@@ -78,6 +78,13 @@ static const struct cmd cmds[] = {
     {{"otp", "send"}, cmd_otp_send, "--mobile M [--purpose signup|login]",
 	"issue a one-time password and queue it (the code is not shown)",
 	CMD_DB},
+    {{"holidays", "list"}, cmd_holidays_list, "[YEAR]",
+	"the official holidays of YEAR (default: this year), '?' = to check",
+	CMD_DB | CMD_ENV},
+    {{"holidays", "import"}, cmd_holidays_import, "FILE",
+	"store FILE's holidays (YYYY/MM/DD name), replacing its years", CMD_DB},
+    {{"holidays", "suggest"}, cmd_holidays_suggest, "YEAR",
+	"solar holidays + lunar ones computed with ICU, marked to check", 0},
     {{"sla", "sweep"}, cmd_sla_sweep, "",
 	"escalate every request unanswered for [sla] answer_days working "
 	"days (serve does this every minute)",
@@ -316,6 +323,21 @@ main(int argc, char **argv)
 			log_set_level(LOG_LVL_WARN);
 		if (db_open(&app.cfg.db, &app.db, err) != SD_OK) {
 			fprintf(stderr, "smsdesk: %s\n", err);
+			return 1;
+		}
+		/* The imported holidays count too (the file's for the
+		 * other years). */
+		if ((c->needs & CMD_ENV) != 0 &&
+		    app_holidays_sync(&app, app.db,
+			c->fn == cmd_sla_sweep ? APP_HOL_WARN : APP_HOL_QUIET) <
+			0) {
+			fprintf(stderr,
+			    "smsdesk: %s%s%s not run: cannot read the "
+			    "holidays table (smsdesk db migrate?)\n",
+			    c->words[0], c->words[1] != NULL ? " " : "",
+			    c->words[1] != NULL ? c->words[1] : "");
+			db_close(app.db);
+			core_calendar_free(app.cal);
 			return 1;
 		}
 	}

@@ -6,10 +6,10 @@
  * The rooms: smsdesk.c holds main, the options, the command table and the
  * usage; smsdesk_conf.c the configuration file (the only file with
  * <ini.h>), config check and config defaults; smsdesk_serve.c the daemon's
- * wiring; smsdesk_admin.c, smsdesk_request.c and smsdesk_queue.c the
- * operator's commands. Handlers parse arguments, call core/ (every write,
- * with its transaction) or db/ reads, and print; none holds SQL or a
- * transaction.
+ * wiring; smsdesk_holidays.c the holidays; smsdesk_admin.c, smsdesk_request.c
+ * and smsdesk_queue.c the operator's commands. Handlers parse arguments, call
+ * core/ (every write, with its transaction) or db/ reads, and print; none holds
+ * SQL or a transaction.
  */
 #ifndef SMSDESK_SMSDESK_INT_H
 #define SMSDESK_SMSDESK_INT_H
@@ -95,6 +95,23 @@ void app_config_warn(const char *path, const char *what);
  */
 int app_env_init(struct app *app);
 
+/* ---- smsdesk_holidays.c ------------------------------------------------- */
+
+/* When app_holidays_sync() warns of a year without holidays. */
+enum app_hol_sync {
+	APP_HOL_QUIET,        /* never (commands other than serve, sweep) */
+	APP_HOL_WARN,         /* always (serve's start, sla sweep, SIGHUP) */
+	APP_HOL_WARN_CHANGED, /* when the table changed (serve's minute) */
+};
+
+/*
+ * Bring app->cal up to db's holidays table (a year the table has replaces
+ * the holidays file's) and, as mode says, log a loud warning for the
+ * current or next Jalali year without any holiday. -1 if the table cannot
+ * be read.
+ */
+int app_holidays_sync(struct app *app, struct db *db, enum app_hol_sync mode);
+
 /* ---- smsdesk.c ---------------------------------------------------------- */
 
 /* mkdir -p of the folder part of path. -1 with errno on failure. */
@@ -137,6 +154,9 @@ int cmd_request_escalate(struct app *app, int argc, char **argv);
 int cmd_request_list(struct app *app, int argc, char **argv);
 int cmd_request_show(struct app *app, int argc, char **argv);
 int cmd_sla_sweep(struct app *app, int argc, char **argv);
+int cmd_holidays_list(struct app *app, int argc, char **argv);
+int cmd_holidays_import(struct app *app, int argc, char **argv);
+int cmd_holidays_suggest(struct app *app, int argc, char **argv);
 int cmd_queue(struct app *app, int argc, char **argv);
 int cmd_queue_show(struct app *app, int argc, char **argv);
 int cmd_queue_retry(struct app *app, int argc, char **argv);

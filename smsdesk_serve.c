@@ -50,6 +50,8 @@ serve_sla_tick(struct sd_loop *loop, uint64_t id, void *arg)
 	s->sla_timer = 0;
 	if (s->stopping)
 		return;
+	/* Holidays imported since: counted from this sweep on. */
+	(void)app_holidays_sync(s->app, s->db, APP_HOL_WARN_CHANGED);
 	if (core_sla_sweep(s->db, s->env, &n, err) != SD_OK)
 		log_warnx("sla", "sweep failed, next in %d s error=\"%s\"",
 		    SLA_EVERY_MS / 1000, err);
@@ -112,9 +114,13 @@ serve_on_signal(struct sd_loop *loop, int signo, void *arg)
 	struct serve *s = arg;
 
 	if (signo == SIGHUP) {
+		/* The holidays table now rather than at the next sweep; the
+		 * configuration file needs a restart. */
 		log_info("main",
-		    "SIGHUP ignored (restart to reload the "
+		    "SIGHUP: holidays re-read (restart to reload the "
 		    "configuration)");
+		if (s->db != NULL)
+			(void)app_holidays_sync(s->app, s->db, APP_HOL_WARN);
 		return;
 	}
 	if (s->stopping || s->pipe == NULL) {
@@ -237,6 +243,8 @@ cmd_serve(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	s.env = &app->env;
+	if (app_holidays_sync(app, s.db, APP_HOL_WARN) < 0)
+		goto out;
 	s.hooks.arg = &s;
 	s.hooks.handle_mo = serve_handle_mo;
 	if (!app->cfg.smpp.enabled)

@@ -4,7 +4,13 @@
  * The working week comes from [sla] working_days (Saturday to Wednesday by
  * default), Thursday from [sla] thursday (off, half or working), Friday is
  * always off, and the official holidays are read from [sla] holidays_file
- * (core/holidays.c: one Jalali YYYY/MM/DD per line, then a name).
+ * (core/holidays.c: one Jalali YYYY/MM/DD per line, then a name) and
+ * from the database's holidays table (`smsdesk holidays import`): a year
+ * the table has any holiday of is the table's alone, so an imported year
+ * replaces the file's; the other years come from the file. `serve`
+ * re-reads the table every minute (core_calendar_reload), so an import
+ * takes effect without a restart. The table's set is swapped under a
+ * mutex: the SMS, web and SLA threads share one calendar.
  *
  * Working time runs like a clock that only ticks on working days (at half
  * speed on a half Thursday), midnight to midnight in Asia/Tehran: a
@@ -14,6 +20,7 @@
 #include "core/core.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +30,15 @@
 
 struct core_calendar {
 	unsigned credit[7]; /* half-days a weekday is worth, 0 = Saturday */
-	int *hol;           /* holidays as y * 10000 + m * 100 + d, sorted */
+	int *hol;           /* the file's holidays, y * 10000 + m * 100 + d,
+			       sorted */
 	size_t n_hol;
+	pthread_mutex_t *mu; /* guards the table's set below (a pointer:
+				locked through a const calendar too) */
+	int *db_hol;         /* the table's holidays, sorted */
+	size_t n_db_hol;
+	int *db_years; /* the years the table has, sorted */
+	size_t n_db_years;
 };
 
 static int
@@ -66,6 +80,8 @@ core_calendar_new(const struct core_sla_config *sla, struct core_calendar **out,
 	enum sd_rc rc;
 
 	*out = NULL;
+	c->mu = xcalloc(1, sizeof(*c->mu));
+	pthread_mutex_init(c->mu, NULL);
 	while (*p != '\0') {
 		size_t len = strcspn(p, ",");
 
@@ -97,19 +113,96 @@ core_calendar_free(struct core_calendar *c)
 	if (c == NULL)
 		return;
 	free(c->hol);
+	free(c->db_hol);
+	free(c->db_years);
+	pthread_mutex_destroy(c->mu);
+	free(c->mu);
 	free(c);
+}
+
+/* True if key is a holiday: the table's when it has key's year, else the
+ * file's. Caller holds c->mu. */
+static bool
+cal_is_holiday(const struct core_calendar *c, int key)
+{
+	int year = key / 10000;
+
+	if (c->n_db_years > 0 &&
+	    bsearch(&year, c->db_years, c->n_db_years, sizeof(int), int_cmp) !=
+		NULL)
+		return bsearch(&key, c->db_hol, c->n_db_hol, sizeof(int),
+			   int_cmp) != NULL;
+	return c->n_hol > 0 &&
+	    bsearch(&key, c->hol, c->n_hol, sizeof(*c->hol), int_cmp) != NULL;
+}
+
+enum sd_rc
+core_calendar_reload(struct core_calendar *c, struct db *db, bool *changed)
+{
+	struct db_holiday *rows;
+	size_t n, i, ny = 0;
+	int *keys, *years;
+	enum sd_rc rc;
+
+	*changed = false;
+	rc = db_holiday_list(db, 0, &rows, &n);
+	if (rc != SD_OK)
+		return rc;
+	keys = xcalloc(n + 1, sizeof(*keys));
+	years = xcalloc(n + 1, sizeof(*years));
+	for (i = 0; i < n; i++) {
+		int y, m, d;
+
+		if (sscanf(rows[i].jdate, "%4d/%2d/%2d", &y, &m, &d) != 3)
+			continue; /* import checks every date */
+		keys[i] = core_holiday_key(y, m, d);
+		if (ny == 0 || years[ny - 1] != y)
+			years[ny++] = y; /* rows come by date */
+	}
+	db_holiday_list_free(rows, n);
+	qsort(keys, n, sizeof(*keys), int_cmp);
+	pthread_mutex_lock(c->mu);
+	if (n != c->n_db_hol ||
+	    (n > 0 && memcmp(keys, c->db_hol, n * sizeof(*keys)) != 0)) {
+		free(c->db_hol);
+		free(c->db_years);
+		c->db_hol = keys;
+		c->n_db_hol = n;
+		c->db_years = years;
+		c->n_db_years = ny;
+		keys = years = NULL;
+		*changed = true;
+	}
+	pthread_mutex_unlock(c->mu);
+	free(keys);
+	free(years);
+	return SD_OK;
+}
+
+size_t
+core_calendar_year_holidays(const struct core_calendar *c, int year)
+{
+	size_t n = 0;
+	int m, d;
+
+	pthread_mutex_lock(c->mu);
+	for (m = 1; m <= 12; m++)
+		for (d = 1; d <= 31; d++)
+			n += cal_is_holiday(c, core_holiday_key(year, m, d));
+	pthread_mutex_unlock(c->mu);
+	return n;
 }
 
 /* Half-days the Tehran day of j is worth. */
 static unsigned
 cal_credit(const struct core_calendar *c, const struct core_jdate *j)
 {
-	int key = j->year * 10000 + j->month * 100 + j->day;
+	bool hol;
 
-	if (c->n_hol > 0 &&
-	    bsearch(&key, c->hol, c->n_hol, sizeof(*c->hol), int_cmp) != NULL)
-		return 0;
-	return c->credit[j->wday];
+	pthread_mutex_lock(c->mu);
+	hol = cal_is_holiday(c, core_holiday_key(j->year, j->month, j->day));
+	pthread_mutex_unlock(c->mu);
+	return hol ? 0 : c->credit[j->wday];
 }
 
 bool

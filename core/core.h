@@ -573,6 +573,11 @@ enum sd_rc core_holidays_read(const char *path, struct core_holiday **out,
  * year outside 1300..1600, SD_ETOOBIG past cap. Any thread. */
 enum sd_rc core_holidays_suggest(int jy, struct core_holiday *out, size_t cap,
     size_t *n) SD_MUSTCHECK;
+/* Store h[0..n) in the holidays table, replacing every year they cover,
+ * in one transaction; the '?' mark is kept (the name's leading '?').
+ * SD_ETOOBIG past SD_HOLIDAYS_MAX. */
+enum sd_rc core_holidays_import(struct db *db, const struct core_holiday *h,
+    size_t n, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /* ---- Working days (core/calendar.c) ------------------------------------ */
 
@@ -583,6 +588,16 @@ enum sd_rc core_calendar_new(const struct core_sla_config *sla,
 void core_calendar_free(struct core_calendar *c);
 /* True if the Tehran day of utc is (at least half) a working day. */
 bool core_calendar_working(const struct core_calendar *c, int64_t utc);
+/*
+ * Take the database's holidays table as it is now: a year the table has
+ * any holiday of is the table's alone; other years keep the holidays
+ * file's. *changed: the table's set differs from the one held before.
+ * Any thread (the set is swapped under the calendar's mutex).
+ */
+enum sd_rc core_calendar_reload(struct core_calendar *c, struct db *db,
+    bool *changed) SD_MUSTCHECK;
+/* How many holidays (beyond Fridays) Jalali year has in the calendar. */
+size_t core_calendar_year_holidays(const struct core_calendar *c, int year);
 /* The moment days working days have passed since from. */
 enum sd_rc core_calendar_due(const struct core_calendar *c, int64_t from,
     long days, int64_t *due) SD_MUSTCHECK;

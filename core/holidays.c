@@ -332,3 +332,56 @@ out:
 	ucal_close(cal);
 	return rc;
 }
+
+enum sd_rc
+core_holidays_import(struct db *db, const struct core_holiday *h, size_t n,
+    char err[SD_ERRLEN])
+{
+	int last_year = 0;
+	enum sd_rc rc;
+	size_t i;
+
+	if (n > SD_HOLIDAYS_MAX) {
+		snprintf(err, SD_ERRLEN, "more than %d holidays",
+		    SD_HOLIDAYS_MAX);
+		return SD_ETOOBIG;
+	}
+	rc = db_begin(db);
+	if (rc != SD_OK)
+		goto fail_msg;
+	/* Every year the file covers is replaced as a whole: a date moved
+	 * by a day must not stay at its old place too. */
+	for (i = 0; i < n; i++) {
+		int y = h[i].key / 10000;
+		size_t k;
+
+		if (y == last_year)
+			continue;
+		for (k = 0; k < i && h[k].key / 10000 != y; k++)
+			;
+		last_year = y;
+		if (k < i)
+			continue;
+		if ((rc = db_holiday_clear_year(db, y)) != SD_OK)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		char jd[16], name[CORE_HOLIDAY_NAME_MAX + 2];
+
+		snprintf(jd, sizeof(jd), "%04d/%02d/%02d", h[i].key / 10000,
+		    h[i].key / 100 % 100, h[i].key % 100);
+		snprintf(name, sizeof(name), "%s%s", h[i].computed ? "?" : "",
+		    h[i].name);
+		if ((rc = db_holiday_put(db, jd, name)) != SD_OK)
+			goto fail;
+	}
+	rc = db_commit(db);
+	if (rc != SD_OK)
+		goto fail;
+	return SD_OK;
+fail:
+	db_rollback(db);
+fail_msg:
+	snprintf(err, SD_ERRLEN, "holidays not stored: %s", db_errmsg(db));
+	return rc;
+}

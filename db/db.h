@@ -118,6 +118,24 @@ enum sd_rc db_dept_get(struct db *db, int code,
 enum sd_rc db_dept_list(struct db *db, struct db_dept **rows,
     size_t *n) SD_MUSTCHECK;
 
+/* ---- Official holidays (db/holiday.c) ---------------------------------- */
+
+struct db_holiday {
+	char jdate[16]; /* "YYYY/MM/DD" */
+	char *name;     /* a leading '?': computed, to be checked */
+};
+
+void db_holiday_list_free(struct db_holiday *rows, size_t n);
+/* The holidays of Jalali year (0: all years) by date, SD_HOLIDAYS_MAX at
+ * most. */
+enum sd_rc db_holiday_list(struct db *db, int year, struct db_holiday **rows,
+    size_t *n) SD_MUSTCHECK;
+/* Delete Jalali year's holidays (inside the caller's transaction). */
+enum sd_rc db_holiday_clear_year(struct db *db, int year) SD_MUSTCHECK;
+/* Insert or replace the holiday on jdate. */
+enum sd_rc db_holiday_put(struct db *db, const char *jdate,
+    const char *name) SD_MUSTCHECK;
+
 /* ---- Users and staff membership ---------------------------------------- */
 
 struct db_user {

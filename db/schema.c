@@ -17,6 +17,8 @@
  *   inbox.state  0 stored, 1 handled
  *   audit       append-only: triggers refuse UPDATE and DELETE.
  *   holidays.jdate  Jalali "YYYY/MM/DD".
+ *   holidays.name   the occasion; a leading '?' marks a date computed
+ *               rather than read from the official calendar (issue 11).
  *
  * Schema 2 (issue #4, the store-and-forward pipeline):
  *   outbox.kind/state  enum core_out_kind / core_out_state (core/model.h)

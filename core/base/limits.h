@@ -30,6 +30,8 @@
 #define SD_JALALI_LEN 32
 /* Rows a single list call returns at most. */
 #define SD_LIST_MAX 1000
+/* Holidays the database and the calendar hold at most (forty years). */
+#define SD_HOLIDAYS_MAX 2000
 /* Departments a staff member may belong to. */
 #define SD_STAFF_DEPTS_MAX 17
 /* Longest configuration value. */

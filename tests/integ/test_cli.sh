@@ -309,5 +309,68 @@ check "staff add --dept ۲،۵ (Persian digits and comma)" sh -c \
     "$C staff add --mobile 09136666666 --first a --last b --title t --dept ۲،۵ >/dev/null && $C staff list | grep 09136666666 | grep -q 'depts=2,5'"
 check "queue show ۱" sh -c "$C queue show ۱ >/dev/null"
 
+# --- issue 11: the holidays: list, import, suggest; serve re-reads them ----
+# Their own database, and no holidays file: only what is imported counts.
+mkdir -p "$T/hol"
+printf '[db]\npath = %s/hol/smsdesk.db\n[web]\nlisten = 127.0.0.1:%s\n[sla]\nholidays_file =\n' \
+    "$T" "$PORT" >"$T/hol.ini"
+H="$BIN -c $T/hol.ini"
+$H db migrate >/dev/null 2>&1
+check "holidays suggest 1405: Nowruz exact, Ashura computed ('?')" sh -c \
+    "$BIN holidays suggest 1405 >$T/sug && grep -q '^1405/01/02 نوروز' $T/sug && grep -q '^1405/04/04? عاشورای حسینی' $T/sug"
+check "holidays suggest takes Persian digits" sh -c \
+    "$BIN holidays suggest ۱۴۰۶ | grep -q '^1406/01/01 نوروز'"
+check "holidays suggest of a nonsense year is a usage error" sh -c \
+    "$BIN holidays suggest 99 2>/dev/null; [ \$? -eq 2 ]"
+check "holidays list: the bundled file's year when none is imported" sh -c \
+    "$C holidays list 1405 >$T/list && grep -q 'conf/holidays.txt (not imported)' $T/list && grep -q '^1405/04/03 تاسوعای حسینی' $T/list && grep -q '^1405/12/29 ' $T/list"
+check "holidays list of a year without holidays fails loudly" sh -c \
+    "! $C holidays list 1410 2>$T/err >/dev/null && grep -q 'WARNING no holidays for 1410' $T/err"
+check "sla sweep warns loudly with no holidays this year and next" sh -c \
+    "$H sla sweep 2>$T/err >/dev/null && grep -q 'WARNING no holidays for year=1405' $T/err && grep -q 'WARNING no holidays for year=1406' $T/err"
+# A file in Persian digits: config check accepts it; a bad line is named.
+printf '# test\n۱۴۰۵/۰۲/۰۵ روز آزمون\n١٤٠٥/٠٢/٠٦? دیگری\n' >"$T/hol/fa.txt"
+printf '[db]\npath = %s/hol/smsdesk.db\n[sla]\nholidays_file = fa.txt\n' "$T" \
+    >"$T/hol/fa.ini"
+check "config check accepts a holidays file in Persian digits" sh -c \
+    "$BIN config check $T/hol/fa.ini | grep -q 'configuration OK'"
+printf '1405/01/01 نوروز\n1405/07/31 نه\n' >"$T/hol/bad.txt"
+printf '[sla]\nholidays_file = bad.txt\n' >"$T/hol/bad.ini"
+check "config check names a holidays line that is not a date" sh -c \
+    "! $BIN config check $T/hol/bad.ini 2>$T/err >/dev/null && grep -q 'bad.txt:2' $T/err"
+check "holidays import refuses a bad file, storing nothing" sh -c \
+    "! $H holidays import $T/hol/bad.txt 2>/dev/null && ! $H holidays list 1405 >/dev/null 2>&1"
+# serve reads the table at start, and again on SIGHUP (or the next sweep).
+$H serve --ready-file "$T/hol/ready" 2>"$T/hol/serve.log" &
+SERVE_PID=$!
+i=0
+while [ ! -f "$T/hol/ready" ] && [ $i -lt 100 ]; do
+	kill -0 $SERVE_PID 2>/dev/null || break
+	sleep 0.1
+	i=$((i + 1))
+done
+check "serve warns loudly at start with no holidays" sh -c \
+    "grep -q 'warn calendar: WARNING no holidays for year=1405' $T/hol/serve.log"
+check "holidays import from a Persian-digit file" sh -c \
+    "$H holidays import $T/hol/fa.txt | grep -q 'imported 2 holidays for 1405'"
+check "holidays list shows the imported year, marks kept" sh -c \
+    "$H holidays list ۱۴۰۵ >$T/list && grep -q 'from the database' $T/list && grep -q '^1405/02/05 روز آزمون' $T/list && grep -q '^1405/02/06? دیگری' $T/list"
+kill -HUP $SERVE_PID
+i=0
+while ! grep -q 'calendar: holidays table read' "$T/hol/serve.log" &&
+    [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "serve re-reads the holidays table without a restart" sh -c \
+    "grep -q 'calendar: holidays table read' $T/hol/serve.log && kill -0 $SERVE_PID"
+check "after the re-read only the next year lacks holidays" sh -c \
+    "[ \$(grep -c 'WARNING no holidays for year=1405' $T/hol/serve.log) -eq 1 ] && [ \$(grep -c 'WARNING no holidays for year=1406' $T/hol/serve.log) -eq 2 ]"
+kill -TERM $SERVE_PID
+wait $SERVE_PID
+SERVE_PID=""
+check "sla sweep exits non-zero when it cannot open its database" sh -c \
+    "printf '[db]\npath = $T/hol\n[sla]\nholidays_file =\n' >$T/hol/dir.ini && ! $BIN -c $T/hol/dir.ini sla sweep 2>/dev/null >/dev/null"
+
 echo "$fails failures"
 [ $fails -eq 0 ]

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "db/db.h"
+#include "tests/support/testutil.h"
 
 static const char *
 holidays_path(void)
@@ -228,6 +230,63 @@ test_parse_line(void **state)
 	    SD_EINVAL);
 }
 
+/* Imported holidays: a year in the table replaces the file's year; a
+ * reload sees an import made after the calendar was built, and says
+ * whether anything changed. */
+static void
+test_db_year_replaces_file_year(void **state)
+{
+	struct core_calendar *cal = shipped_calendar();
+	struct db *db = tu_db_open(":memory:");
+	struct core_holiday h[2];
+	struct db_holiday *rows;
+	char err[SD_ERRLEN];
+	bool changed, blank;
+	size_t n;
+
+	(void)state;
+	/* Not yet imported: the file's Tasua, and Saturday 1405/02/05 works. */
+	assert_int_equal(core_calendar_reload(cal, db, &changed), SD_OK);
+	assert_false(changed);
+	assert_false(core_calendar_working(cal, jday(1405, 4, 3, 10)));
+	assert_true(core_calendar_working(cal, jday(1405, 2, 5, 10)));
+	assert_true(core_calendar_year_holidays(cal, 1405) >= 24);
+
+	assert_int_equal(core_holiday_parse("۱۴۰۵/۰۲/۰۵ روز آزمون", &h[0],
+			     &blank),
+	    SD_OK);
+	assert_int_equal(core_holiday_parse("1405/02/06? دیگری", &h[1], &blank),
+	    SD_OK);
+	assert_int_equal(core_holidays_import(db, h, 2, err), SD_OK);
+	/* The calendar does not see it before a reload. */
+	assert_true(core_calendar_working(cal, jday(1405, 2, 5, 10)));
+	assert_int_equal(core_calendar_reload(cal, db, &changed), SD_OK);
+	assert_true(changed);
+	assert_false(core_calendar_working(cal, jday(1405, 2, 5, 10)));
+	/* 1405 is now the table's alone: the file's Tasua no longer counts;
+	 * 1406 is still the file's. */
+	assert_true(core_calendar_working(cal, jday(1405, 4, 3, 10)));
+	assert_int_equal(core_calendar_year_holidays(cal, 1405), 2);
+	assert_false(core_calendar_working(cal, jday(1406, 1, 2, 10)));
+	assert_int_equal(core_calendar_reload(cal, db, &changed), SD_OK);
+	assert_false(changed);
+
+	/* Stored as "YYYY/MM/DD", the mark kept in the name. */
+	assert_int_equal(db_holiday_list(db, 1405, &rows, &n), SD_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].jdate, "1405/02/05");
+	assert_string_equal(rows[1].name, "?دیگری");
+	db_holiday_list_free(rows, n);
+	/* Importing the year again replaces it as a whole. */
+	assert_int_equal(core_holidays_import(db, h, 1, err), SD_OK);
+	assert_int_equal(db_holiday_list(db, 0, &rows, &n), SD_OK);
+	assert_int_equal(n, 1);
+	db_holiday_list_free(rows, n);
+
+	db_close(db);
+	core_calendar_free(cal);
+}
+
 int
 main(void)
 {
@@ -237,6 +296,7 @@ main(void)
 	    cmocka_unit_test(test_suggest_matches_shipped),
 	    cmocka_unit_test(test_suggest_marks_lunar),
 	    cmocka_unit_test(test_parse_line),
+	    cmocka_unit_test(test_db_year_replaces_file_year),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
