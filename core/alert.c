@@ -1,7 +1,8 @@
 /*
  * core/alert.c: SMS alerts that follow a change of a request: an answer,
  * a closure, an escalation to the head's office (to the applicant, unless
- * they sent STOP), and a new very urgent request (to the department's
+ * they sent STOP; and to the head's office itself, once per request), and
+ * a new very urgent request (to the department's
  * staff, when the department wants it). Each is queued in the same
  * transaction as the change, as kind alert (after OTPs and replies).
  *
@@ -190,6 +191,46 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 		rc = alert_queue(db, staff[i].mobile, tracking, text);
 	}
 	db_user_list_free(staff, n);
+	db_dept_fini(&d);
+	return rc;
+}
+
+enum sd_rc
+core_alert_head_office(struct db *db, const struct core_env *env,
+    int64_t tracking, int dept, const char *title)
+{
+	char text[1024], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
+	struct db_user *head = NULL;
+	struct db_dept d;
+	size_t n = 0, i, sent = 0;
+	enum sd_rc rc;
+
+	if (!core_env_sms(env))
+		return SD_OK;
+	rc = db_dept_get(db, dept, &d);
+	if (rc != SD_OK)
+		return rc;
+	rc = db_user_head_office(db, CORE_DEPT_HEAD, &head, &n);
+	core_link(env, tracking, link, sizeof(link));
+	core_excerpt(title, ALERT_EXCERPT, ex, sizeof(ex));
+	for (i = 0; i < n && rc == SD_OK; i++) {
+		if (head[i].alerts_off)
+			continue;
+		text[0] = '\0';
+		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_HEAD,
+		    (long long)tracking, d.name, ex, link);
+		rc = alert_queue(db, head[i].mobile, tracking, text);
+		sent++;
+	}
+	if (rc == SD_OK && n == 0)
+		log_warnx("alert",
+		    "escalated request alerts no one: the head's office "
+		    "has no staff tracking=%lld",
+		    (long long)tracking);
+	else if (rc == SD_OK)
+		log_info("alert", "head's office alerted tracking=%lld n=%zu",
+		    (long long)tracking, sent);
+	db_user_list_free(head, n);
 	db_dept_fini(&d);
 	return rc;
 }

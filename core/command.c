@@ -13,6 +13,7 @@
  *   R N text  پاسخ N متن  ESCALATE N  ارجاع N
  *   REG first last  ثبت‌نام نام نام‌خانوادگی
  *   STOP  لغو             START  شروع
+ *   CLOSE N  بستن N
  *
  * «پیگیری» is tracking to Iranian users (the confirmation of NEW says
  * «پیوست و پیگیری: link»), so it asks for the status; escalation is
@@ -93,6 +94,8 @@ static const struct {
     {"لغو", CORE_CMD_STOP, false},
     {"start", CORE_CMD_START, true},
     {"شروع", CORE_CMD_START, false},
+    {"close", CORE_CMD_CLOSE, true},
+    {"بستن", CORE_CMD_CLOSE, false},
 };
 #define N_WORDS (sizeof(cmd_words) / sizeof(cmd_words[0]))
 
@@ -109,6 +112,7 @@ static const char *const usage[][2] = {
     [CORE_CMD_REG] = {"ثبت‌نام علی رضایی", "REG Ali Rezaei"},
     [CORE_CMD_STOP] = {"لغو", "STOP"},
     [CORE_CMD_START] = {"شروع", "START"},
+    [CORE_CMD_CLOSE] = {"بستن 10025", "CLOSE 10025"},
 };
 
 const char *
@@ -126,9 +130,10 @@ core_cmd_name(enum core_cmd_id id, bool en)
 	    [CORE_CMD_REG] = {"ثبت‌نام", "REG"},
 	    [CORE_CMD_STOP] = {"لغو", "STOP"},
 	    [CORE_CMD_START] = {"شروع", "START"},
+	    [CORE_CMD_CLOSE] = {"بستن", "CLOSE"},
 	};
 
-	return (unsigned)id <= CORE_CMD_START ? names[id][en ? 1 : 0] : "?";
+	return (unsigned)id <= CORE_CMD_CLOSE ? names[id][en ? 1 : 0] : "?";
 }
 
 /* ---- Parsing ------------------------------------------------------------- */
@@ -434,6 +439,7 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 	case CORE_CMD_START: break; /* anything after the word is ignored */
 	case CORE_CMD_STATUS:
 	case CORE_CMD_ESCALATE:
+	case CORE_CMD_CLOSE:
 		c->tracking = n > 1 ? as_number(&w[1]) : 0;
 		c->missing = c->tracking == 0;
 		break;
@@ -634,6 +640,8 @@ do_status(struct mo_ctx *x)
 	jalali_short(r.updated, when, sizeof(when));
 	SAY(x, CORE_TXT_STATUS, (long long)r.tracking, d.short_name,
 	    status_word(x, r.status), when);
+	if (r.escalated)
+		SAY(x, CORE_TXT_STATUS_ESCALATED, 0);
 	SAY(x, CORE_TXT_STATUS_PRIO, core_priority_label(r.prio));
 	rc = db_message_last_answer(x->db, r.tracking, &m);
 	if (rc == SD_OK) {
@@ -834,7 +842,7 @@ do_reply(struct mo_ctx *x)
 {
 	struct db_request r;
 	char err[SD_ERRLEN], *body;
-	bool own;
+	bool own, thanks;
 	enum sd_rc rc;
 
 	/* Whose request: the answer says whether it was an answer or a
@@ -847,15 +855,22 @@ do_reply(struct mo_ctx *x)
 	if (rc != SD_OK)
 		return rc;
 	own = r.applicant_id == x->u.id;
-	db_request_fini(&r);
 	body = mo_body(x);
+	/* The same test core_request_reply() makes to keep it answered. */
+	thanks = own && r.status == CORE_STATUS_ANSWERED &&
+	    core_request_is_thanks(x->env, body);
+	db_request_fini(&r);
 	rc = core_request_reply(x->db, x->env, &x->actor, x->c.tracking, body,
 	    x->mo->ussd ? CORE_CHAN_USSD : CORE_CHAN_SMS, NULL, err);
 	free(body);
 	switch (rc) {
 	case SD_OK:
-		SAY(x, own ? CORE_TXT_FOLLOWUP_OK : CORE_TXT_ANSWER_OK,
-		    (long long)x->c.tracking);
+		if (thanks)
+			SAY(x, CORE_TXT_THANKS, (long long)x->c.tracking,
+			    (long long)x->c.tracking);
+		else
+			SAY(x, own ? CORE_TXT_FOLLOWUP_OK : CORE_TXT_ANSWER_OK,
+			    (long long)x->c.tracking);
 		say_cut(x);
 		return SD_OK;
 	case SD_ESTATE:
@@ -903,11 +918,7 @@ do_escalate(struct mo_ctx *x)
 		SAY(x, CORE_TXT_ESC_ANSWERED, (long long)r.tracking,
 		    (long long)r.tracking);
 	} else {
-		if (x->env->cal != NULL)
-			rc = core_calendar_due(x->env->cal, r.updated, days,
-			    &due);
-		else
-			due = r.updated + days * 86400;
+		rc = core_request_due(x->env, &r, &due);
 		if (rc == SD_OK && sd_clock_now() < due) {
 			jalali_short(due, when, sizeof(when));
 			SAY(x, CORE_TXT_ESC_WAIT, (long long)r.tracking, when,
@@ -964,6 +975,29 @@ template_name(const char *first, const char *last)
 		if (strcmp(l, lasts[i]) == 0)
 			return true;
 	return false;
+}
+
+/* CLOSE: the applicant closes their own request (staff may too). */
+static enum sd_rc
+do_close(struct mo_ctx *x)
+{
+	char err[SD_ERRLEN];
+	enum sd_rc rc;
+
+	rc = core_request_set_status(x->db, x->env, &x->actor, x->c.tracking,
+	    CORE_STATUS_CLOSED, err);
+	switch (rc) {
+	case SD_OK: SAY(x, CORE_TXT_CLOSE_OK, (long long)x->c.tracking); break;
+	case SD_ESTATE:
+		SAY(x, CORE_TXT_CLOSED, (long long)x->c.tracking);
+		break;
+	case SD_ENOTFOUND:
+	case SD_EPERM:
+		SAY(x, CORE_TXT_NOT_FOUND, (long long)x->c.tracking);
+		break;
+	default: return rc;
+	}
+	return SD_OK;
 }
 
 static enum sd_rc
@@ -1060,6 +1094,7 @@ dispatch(struct mo_ctx *x, const char *e164)
 	case CORE_CMD_REG: return do_reg(x, e164);
 	case CORE_CMD_STOP: return do_stop(x, true);
 	case CORE_CMD_START: return do_stop(x, false);
+	case CORE_CMD_CLOSE: return do_close(x);
 	default: break;
 	}
 	SAY(x, CORE_TXT_UNKNOWN, 0);

@@ -124,5 +124,10 @@ const struct sd_conf_key core_sms_config_keys[] = {
     {"link_ttl_days", SD_CONF_INT,
 	offsetof(struct core_sms_config, link_ttl_days), "7", 1, 365, NULL,
 	NULL, "days a link sent by SMS stays valid"},
+    {"thanks_phrases", SD_CONF_STR,
+	offsetof(struct core_sms_config, thanks_phrases), CORE_THANKS_DEFAULT,
+	0, 0, NULL, NULL,
+	"comma separated short thanks (matched after normalization) that "
+	"leave an answered request answered instead of reopening it"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };

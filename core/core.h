@@ -254,7 +254,8 @@ const char *core_actor_kind_name(enum core_actor_kind kind);
 
 /*
  * Access to a request, for every function below: an applicant sees their
- * own; staff their own and their departments'; the head and admins all;
+ * own; staff their own and their departments', and staff of the head's
+ * office (CORE_DEPT_HEAD) every escalated one too; the head and admins all;
  * system and cli all. A person's rights beyond their own requests need
  * both the kind and the stored role (a staff member demoted to applicant
  * keeps only their own, whatever kind the caller claims). Anything not
@@ -281,7 +282,9 @@ enum sd_rc core_request_create(struct db *db, const struct core_env *env,
 
 /*
  * Add a message of actor (a person) to a request's thread. If the actor is
- * the request's applicant this is a follow-up (-> AWAITING); if it is
+ * the request's applicant this is a follow-up (-> AWAITING; the SLA clock
+ * keeps running from the first unanswered message, and a short thanks
+ * after an answer, core_request_is_thanks(), leaves it ANSWERED); if it is
  * staff of the request's department, the head or an admin, it is an
  * answer (-> ANSWERED). Anyone else gets SD_ENOTFOUND, as for a missing
  * request; system and cli SD_EINVAL (a message needs an author). A
@@ -294,27 +297,50 @@ enum sd_rc core_request_reply(struct db *db, const struct core_env *env,
     enum core_channel chan, int64_t *msg_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
- * Close (CLOSED) or reopen (AWAITING) a request. Only staff who can see it
- * (and system, cli) may; an applicant gets SD_EPERM on their own request
- * and SD_ENOTFOUND on another's.
+ * Close (CLOSED) or reopen (AWAITING) a request. Staff who can see it
+ * (and system, cli) may do both; its applicant may close it (no alert:
+ * they asked) but not reopen it (SD_EPERM); anyone else gets
+ * SD_ENOTFOUND. A reopened request's SLA clock starts again.
  */
 enum sd_rc core_request_set_status(struct db *db, const struct core_env *env,
     const struct core_actor *actor, int64_t tracking, enum core_status status,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
- * Escalate a request to the head's office (رئیس): sets the escalated flag
- * and transfers it to department CORE_DEPT_HEAD, with an audit row.
- * SD_ESTATE if closed or already escalated.
+ * Escalate a request to the head's office (رئیس): sets the escalated flag,
+ * with an audit row; it stays in its department and becomes the head
+ * office's as well. The head's office (role head, and staff of
+ * CORE_DEPT_HEAD) is alerted by SMS once, and the applicant too unless
+ * they are the actor (their command's answer says it). SD_ESTATE if
+ * closed or already escalated.
  */
 enum sd_rc core_request_escalate(struct db *db, const struct core_env *env,
     const struct core_actor *actor, int64_t tracking,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
+ * When request r is due ([sla] answer_days working days of env->cal, or
+ * calendar days without one, after r->waiting_since: the first applicant
+ * message still unanswered). Any thread.
+ */
+enum sd_rc core_request_due(const struct core_env *env,
+    const struct db_request *r, int64_t *due) SD_MUSTCHECK;
+
+/*
+ * True if text, normalized (digits, Arabic letters, spaces, every ZWNJ
+ * dropped, ASCII lower-cased, punctuation and emoji at its ends
+ * dropped), is one of the phrases of [sms] thanks_phrases (a comma
+ * separated list, normalized the same way): a short thanks that does not
+ * reopen an answered request. Any thread.
+ */
+bool core_request_is_thanks(const struct core_env *env, const char *text);
+
+/*
  * The two-working-day rule, run by the system: every request still
- * awaiting an answer [sla] answer_days working days after its last change
- * goes to the head's office (رئیس), its applicant alerted (CORE_FX_SMS),
+ * awaiting an answer [sla] answer_days working days after its first
+ * unanswered applicant message (core_request_due())
+ * is escalated (core_request_escalate(): applicant and head's office
+ * alerted with CORE_FX_SMS),
  * audited as actor 0 (core_actor_system). Only when env->sla is given and
  * [sla] escalation is auto or both (otherwise a no-op). *escalated counts
  * them; each is its own transaction, so one failure leaves the others
@@ -502,6 +528,7 @@ enum core_cmd_id {
 	CORE_CMD_REG,
 	CORE_CMD_STOP,
 	CORE_CMD_START,
+	CORE_CMD_CLOSE,
 };
 
 struct core_cmd {
@@ -509,7 +536,7 @@ struct core_cmd {
 	bool en;                  /* answer in English */
 	bool missing;             /* the command word, but arguments missing or
 				     malformed (answered with its usage) */
-	int64_t tracking;         /* STATUS, R, ESCALATE */
+	int64_t tracking;         /* STATUS, R, ESCALATE, CLOSE */
 	int dept;                 /* NEW: 1..17 as typed (checked later) */
 	enum core_priority prio;  /* NEW: normal unless given */
 	char text[1024];          /* NEW, R: the text normalized on one line
@@ -641,11 +668,20 @@ struct core_sla_config {
 	long answer_days;                      /* working days to answer */
 };
 
+/* [sms] thanks_phrases' default. */
+#define CORE_THANKS_DEFAULT                                                                                                \
+	"ممنون,ممنونم,خیلی ممنون,مرسی,خیلی مرسی,متشکرم,سپاس,سپاسگزارم," \
+	"تشکر,با تشکر,باتشکر,دستتان درد نکند,دست شما درد نکند,"                  \
+	"thanks,thank you,thx,tnx,merci,mersi,mamnoon,mamnun"
+
 /* Section [sms]: the SMS command channel. */
 struct core_sms_config {
 	long max_reply_parts; /* a reply is shortened to this many parts */
 	long mo_per_hour;     /* more from one number are ignored */
 	long link_ttl_days;   /* one-tap links expire after this */
+	char thanks_phrases[SD_CONF_VALUE_MAX]; /* comma separated: a short
+						   thanks that leaves an
+						   answered request so */
 };
 
 /* Section [alerts]: SMS alerts to staff. */

@@ -103,6 +103,11 @@ enum sd_rc core_alert_very_urgent(struct db *db, const struct core_env *env,
     int64_t tracking, int dept, int64_t applicant_id,
     const char *title) SD_MUSTCHECK;
 
+/* A request escalated: alert the head's office (role head, and staff of
+ * CORE_DEPT_HEAD, alerts on) with its department and title. */
+enum sd_rc core_alert_head_office(struct db *db, const struct core_env *env,
+    int64_t tracking, int dept, const char *title) SD_MUSTCHECK;
+
 /* ---- Texts of the SMS channel (core/texts.c) -------------------------- */
 
 /* The texts a phone receives; each has a Persian and an English form
@@ -150,6 +155,10 @@ enum core_txt {
 	CORE_TXT_ALERT_VERY_URGENT, /* tracking, dept, title excerpt, link */
 	CORE_TXT_ALERT_DIGEST, /* count (long long), tracking numbers, base_url
 				*/
+	CORE_TXT_STATUS_ESCALATED, /* (none) */
+	CORE_TXT_CLOSE_OK,         /* tracking */
+	CORE_TXT_THANKS,           /* tracking, tracking */
+	CORE_TXT_ALERT_HEAD,       /* tracking, dept, title excerpt, link */
 	CORE_TXT_COUNT
 };
 

@@ -7,7 +7,14 @@
  *   row; on any error the whole change is rolled back.
  * - A request that a viewer may not see is reported SD_ENOTFOUND, exactly
  *   like a missing one, so tracking numbers cannot be probed.
- * - Status follows core_status_next() and nothing else.
+ * - Status follows core_status_next() and nothing else, but for a short
+ *   thanks after an answer (core_request_is_thanks()), which is stored
+ *   and leaves the request answered.
+ * - The SLA deadline runs from requests.waiting_since, the applicant's
+ *   first message still unanswered: set when the request turns awaiting
+ *   (db_request_set_status), kept by follow-ups while it waits.
+ * - Escalation never changes the department: it sets a flag, and staff
+ *   of the head's office (CORE_DEPT_HEAD) see the request too.
  */
 #include "core/core.h"
 
@@ -174,6 +181,10 @@ req_load(struct db *db, const struct core_actor *actor, int64_t tracking,
 	case CORE_ROLE_ADMIN: *rel = REL_STAFF; return SD_OK;
 	case CORE_ROLE_STAFF:
 		rc = db_staff_in_dept(db, actor->id, r->dept, &member);
+		/* An escalated request is the head's office's as well. */
+		if (rc == SD_OK && !member && r->escalated)
+			rc = db_staff_in_dept(db, actor->id, CORE_DEPT_HEAD,
+			    &member);
 		if (rc != SD_OK)
 			goto fail;
 		if (member) {
@@ -376,6 +387,10 @@ core_request_reply(struct db *db, const struct core_env *env,
 		    (long long)tracking);
 		goto fail;
 	}
+	/* «ممنون» after an answer is not a new question. */
+	if (rel == REL_APPLICANT && r.status == CORE_STATUS_ANSWERED &&
+	    core_request_is_thanks(env, b))
+		next = CORE_STATUS_ANSWERED;
 	name = xasprintf("%s %s", u.first, u.last);
 	memset(&m, 0, sizeof(m));
 	m.tracking = tracking;
@@ -393,8 +408,9 @@ core_request_reply(struct db *db, const struct core_env *env,
 		snprintf(detail, sizeof(detail), "status=%d->%d chan=%d",
 		    (int)r.status, (int)next, (int)chan);
 		rc = req_audit(db, author_id,
-		    rel == REL_APPLICANT ? "request.followup" :
-					   "request.answer",
+		    rel != REL_APPLICANT             ? "request.answer" :
+			next == CORE_STATUS_ANSWERED ? "request.thanks" :
+						       "request.followup",
 		    tracking, detail);
 	}
 	if (rc == SD_OK && rel != REL_APPLICANT)
@@ -461,9 +477,8 @@ core_request_set_status(struct db *db, const struct core_env *env,
 		goto fail;
 	}
 	loaded = true;
-	if (rel == REL_APPLICANT) {
-		snprintf(err, SD_ERRLEN,
-		    "only staff can close or reopen request %lld",
+	if (rel == REL_APPLICANT && ev != CORE_EV_CLOSE) {
+		snprintf(err, SD_ERRLEN, "only staff can reopen request %lld",
 		    (long long)tracking);
 		rc = SD_EPERM;
 		goto fail;
@@ -483,7 +498,8 @@ core_request_set_status(struct db *db, const struct core_env *env,
 		    ev == CORE_EV_CLOSE ? "request.close" : "request.reopen",
 		    tracking, detail);
 	}
-	if (rc == SD_OK && ev == CORE_EV_CLOSE)
+	/* An applicant who closed it knows. */
+	if (rc == SD_OK && ev == CORE_EV_CLOSE && rel != REL_APPLICANT)
 		rc = core_alert_user(db, env, r.applicant_id, tracking,
 		    CORE_ALERT_CLOSED, NULL);
 	if (rc == SD_OK)
@@ -538,16 +554,21 @@ core_request_escalate(struct db *db, const struct core_env *env,
 		rc = SD_ESTATE;
 		goto fail;
 	}
-	rc = db_request_escalate(db, tracking, CORE_DEPT_HEAD, sd_clock_now());
+	rc = db_request_escalate(db, tracking, sd_clock_now());
 	if (rc == SD_OK) {
-		snprintf(detail, sizeof(detail), "dept=%d->%d", r.dept,
-		    CORE_DEPT_HEAD);
+		snprintf(detail, sizeof(detail), "dept=%d by=%s", r.dept,
+		    core_actor_kind_name(actor->kind));
 		rc = req_audit(db, actor_audit_id(actor), "request.escalate",
 		    tracking, detail);
 	}
-	if (rc == SD_OK)
+	/* The applicant who asked gets their command's answer, not a
+	 * second SMS saying the same. */
+	if (rc == SD_OK && rel != REL_APPLICANT)
 		rc = core_alert_user(db, env, r.applicant_id, tracking,
 		    CORE_ALERT_ESCALATED, NULL);
+	/* Once: a request is escalated once (SD_ESTATE above). */
+	if (rc == SD_OK)
+		rc = core_alert_head_office(db, env, tracking, r.dept, r.title);
 	if (rc == SD_OK)
 		rc = db_commit(db);
 	if (rc != SD_OK) {
@@ -555,8 +576,8 @@ core_request_escalate(struct db *db, const struct core_env *env,
 		goto fail;
 	}
 	in_tx = false;
-	log_info("core", "request escalated tracking=%lld from_dept=%d",
-	    (long long)tracking, r.dept);
+	log_info("core", "request escalated tracking=%lld dept=%d by=%s",
+	    (long long)tracking, r.dept, core_actor_kind_name(actor->kind));
 fail:
 	if (in_tx)
 		db_rollback(db);
@@ -567,12 +588,119 @@ fail:
 	return rc;
 }
 
+enum sd_rc
+core_request_due(const struct core_env *env, const struct db_request *r,
+    int64_t *due)
+{
+	long days = env->sla != NULL ? env->sla->answer_days : 2;
+
+	if (env->cal != NULL)
+		return core_calendar_due(env->cal, r->waiting_since, days, due);
+	*due = r->waiting_since + days * 86400;
+	return SD_OK;
+}
+
+/* Code points dropped at the ends of a thanks: ASCII punctuation, Persian
+ * and Arabic punctuation, symbols and emoji (U+2000 on), ZWJ. */
+static bool
+thanks_trim_cp(uint32_t cp)
+{
+	return (cp < 0x80 &&
+		   !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+		       (cp >= 'A' && cp <= 'Z'))) ||
+	    cp == 0x060C || cp == 0x061B || cp == 0x061F || cp == 0x06D4 ||
+	    cp == 0x066B || cp == 0x066C || cp >= 0x2000;
+}
+
+/* The code point at s (valid UTF-8, at most len bytes) in *cp; its
+ * length, 0 at the end. */
+static size_t
+utf8_at(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, i;
+
+	if (len == 0)
+		return 0;
+	n = u[0] < 0x80 ? 1 : u[0] < 0xe0 ? 2 : u[0] < 0xf0 ? 3 : 4;
+	if (n > len)
+		return 0;
+	*cp = n == 1 ? u[0] : u[0] & (0xff >> (n + 1));
+	for (i = 1; i < n; i++)
+		*cp = (*cp << 6) | (u[i] & 0x3f);
+	return n;
+}
+
+/* s normalized for matching, as a new string (caller frees): normalized,
+ * every ZWNJ dropped, ASCII lower-cased, the ends trimmed of
+ * thanks_trim_cp() characters and spaces. NULL if s is no text. */
+static char *
+thanks_key(const char *s)
+{
+	char err[SD_ERRLEN], *n = NULL, *p, *start, *end;
+
+	if (strlen(s) > SD_TEXT_MAX ||
+	    core_text_normalize(s, CORE_NORM_ALL | CORE_NORM_ZWNJ_DROP, &n,
+		err) != SD_OK)
+		return NULL;
+	for (p = n; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	start = n;
+	end = n + strlen(n);
+	for (;;) { /* the front */
+		uint32_t cp;
+		size_t len = utf8_at(start, (size_t)(end - start), &cp);
+
+		if (len == 0 || !(cp == ' ' || thanks_trim_cp(cp)))
+			break;
+		start += len;
+	}
+	while (end > start) { /* the back: find the last code point */
+		char *q = end - 1;
+		uint32_t cp;
+
+		while (q > start && ((unsigned char)*q & 0xc0) == 0x80)
+			q--;
+		if (utf8_at(q, (size_t)(end - q), &cp) == 0 ||
+		    !(cp == ' ' || thanks_trim_cp(cp)))
+			break;
+		end = q;
+	}
+	memmove(n, start, (size_t)(end - start));
+	n[end - start] = '\0';
+	return n;
+}
+
+bool
+core_request_is_thanks(const struct core_env *env, const char *text)
+{
+	const char *list = env->sms != NULL ? env->sms->thanks_phrases :
+					      CORE_THANKS_DEFAULT;
+	char *key, *phrases, *p, *save = NULL;
+	bool yes = false;
+
+	if (text == NULL || (key = thanks_key(text)) == NULL)
+		return false;
+	phrases = xstrdup(list);
+	for (p = strtok_r(phrases, ",", &save); p != NULL && !yes;
+	     p = strtok_r(NULL, ",", &save)) {
+		char *k = thanks_key(p);
+
+		yes = k != NULL && k[0] != '\0' && strcmp(k, key) == 0;
+		free(k);
+	}
+	free(phrases);
+	free(key);
+	return yes;
+}
+
 /* Escalate tracking for the system if it is still due; *done
  * when it was. The check and core_request_escalate() share one
  * transaction, so an answer that came meanwhile keeps it where it is. */
 static enum sd_rc
 sla_escalate_one(struct db *db, const struct core_env *env, int64_t tracking,
-    int64_t now, long days, bool *done)
+    int64_t now, bool *done)
 {
 	struct db_request r;
 	char err[SD_ERRLEN];
@@ -589,10 +717,7 @@ sla_escalate_one(struct db *db, const struct core_env *env, int64_t tracking,
 		db_rollback(db);
 		return rc == SD_ENOTFOUND ? SD_OK : rc;
 	}
-	if (env->cal != NULL)
-		rc = core_calendar_due(env->cal, r.updated, days, &due);
-	else
-		due = r.updated + days * 86400;
+	rc = core_request_due(env, &r, &due);
 	due_now = r.status == CORE_STATUS_AWAITING && !r.escalated &&
 	    now >= due;
 	db_request_fini(&r);
@@ -639,7 +764,7 @@ core_sla_sweep(struct db *db, const struct core_env *env, size_t *escalated,
 			bool done;
 
 			rc = sla_escalate_one(db, env, rows[i].tracking, now,
-			    days, &done);
+			    &done);
 			if (rc != SD_OK) {
 				if (failed++ == 0) {
 					first = rc;

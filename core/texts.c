@@ -106,10 +106,11 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
 	"Request %lld is closed."},
     [CORE_TXT_ESC_OK] = {"درخواست %lld به دفتر رئیس سازمان ارجاع شد.",
 	"Request %lld was sent to the head's office."},
-    [CORE_TXT_ESC_WAIT] = {"ارجاع درخواست %lld به دفتر رئیس از %s ممکن است "
-			   "(%ld روز کاری پس از آخرین پیام شما).",
-	"Request %lld can be escalated from %s (%ld working days after "
-	"your last message)."},
+    [CORE_TXT_ESC_WAIT] =
+	{"ارجاع درخواست %lld به دفتر رئیس از %s ممکن است "
+	 "(%ld روز کاری پس از نخستین پیام بی‌پاسخ شما).",
+	    "Request %lld can be escalated from %s (%ld working days after "
+	    "your first unanswered message)."},
     [CORE_TXT_ESC_ANSWERED] = {"درخواست %lld پاسخ داده شده است. برای پیام "
 			       "تازه: پاسخ %lld متن",
 	"Request %lld has been answered. To follow up: R %lld text"},
@@ -171,6 +172,18 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
     [CORE_TXT_ALERT_DIGEST] =
 	{"%lld درخواست خیلی فوری دیگر در صف شماست: %s\n%s",
 	    "%lld more very urgent requests are waiting for you: %s\n%s"},
+    [CORE_TXT_STATUS_ESCALATED] =
+	{"\nارجاع‌شده به دفتر رئیس سازمان",
+	    "\nEscalated to the head's office"},
+    [CORE_TXT_CLOSE_OK] = {"درخواست %lld به درخواست شما بسته شد.",
+	"Request %lld is closed, as you asked."},
+    [CORE_TXT_THANKS] =
+	{"سپاس از پیام شما. درخواست %lld پاسخ‌داده‌شده "
+	 "می‌ماند؛ برای بستن آن: بستن %lld",
+	    "Thank you. Request %lld stays answered; to close it: CLOSE %lld"},
+    [CORE_TXT_ALERT_HEAD] = {"درخواست %lld (%s) به دفتر رئیس سازمان ارجاع "
+			     "شد: %s\n%s",
+	"Request %lld (%s) was escalated to the head's office: %s\n%s"},
     [CORE_TXT_UNKNOWN] = {"پیام شما فهمیده نشد. برای دیدن وضعیت، شماره "
 			  "رهگیری را بفرستید (مثلاً 10025) یا «راهنما».",
 	"Message not understood. Send a tracking number (e.g. 10025) "

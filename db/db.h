@@ -169,6 +169,10 @@ enum sd_rc db_user_set_verified(struct db *db, int64_t id) SD_MUSTCHECK;
 /* Staff (any role but applicant) of department code, by id. */
 enum sd_rc db_staff_of_dept(struct db *db, int code, struct db_user **rows,
     size_t *n) SD_MUSTCHECK;
+/* The head's office: users of role head, and staff (any role but
+ * applicant) of department code (the head's, 17), by id. */
+enum sd_rc db_user_head_office(struct db *db, int code, struct db_user **rows,
+    size_t *n) SD_MUSTCHECK;
 /* Users with a role other than applicant, by last name. */
 enum sd_rc db_user_list_staff(struct db *db, struct db_user **rows,
     size_t *n) SD_MUSTCHECK;
@@ -196,8 +200,11 @@ struct db_request {
 	int64_t created;         /* UTC seconds */
 	int64_t updated;         /* UTC seconds of the last change */
 	int64_t due;             /* SLA due time, UTC seconds, 0 = none */
-	bool escalated;          /* sent to the head's office */
-	int orig_dept;           /* department before escalation */
+	bool escalated;          /* also the head's office's (issue #11) */
+	int orig_dept;           /* = dept (escalation keeps it) */
+	int64_t waiting_since;   /* UTC seconds of the first applicant
+				    message still unanswered: the SLA
+				    deadline runs from it */
 };
 
 void db_request_fini(struct db_request *r);
@@ -207,20 +214,22 @@ enum sd_rc db_request_insert(struct db *db, const struct db_request *r,
     int64_t *tracking) SD_MUSTCHECK;
 enum sd_rc db_request_get(struct db *db, int64_t tracking,
     struct db_request *out) SD_MUSTCHECK;
-/* Set status and updated. SD_ENOTFOUND if no such request. */
+/* Set status and updated; turning awaiting (from answered or closed)
+ * also sets waiting_since to now, staying awaiting keeps it. SD_ENOTFOUND
+ * if no such request. */
 enum sd_rc db_request_set_status(struct db *db, int64_t tracking,
     enum core_status status, int64_t now) SD_MUSTCHECK;
-/* Mark escalated and move to department dept (orig_dept keeps the old). */
-enum sd_rc db_request_escalate(struct db *db, int64_t tracking, int dept,
+/* Mark escalated (its department stays). */
+enum sd_rc db_request_escalate(struct db *db, int64_t tracking,
     int64_t now) SD_MUSTCHECK;
-/* Requests awaiting an answer, never escalated, last changed at or
- * before updated_before: at most max, oldest first, after the row after
+/* Requests awaiting an answer, never escalated, waiting since at or
+ * before waiting_before: at most max, oldest first, after the row after
  * (NULL: from the start) in that order (the SLA sweep). */
 struct db_request_age {
 	int64_t tracking;
-	int64_t updated;
+	int64_t waiting_since;
 };
-enum sd_rc db_request_awaiting(struct db *db, int64_t updated_before,
+enum sd_rc db_request_awaiting(struct db *db, int64_t waiting_before,
     const struct db_request_age *after, size_t max, struct db_request_age *out,
     size_t *n) SD_MUSTCHECK;
 /* Requests of applicant_id, newest first, at most limit. */

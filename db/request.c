@@ -11,23 +11,26 @@
 
 #define REQ_COLS                                                               \
 	"tracking, applicant_id, dept_code, priority, title, status,"          \
-	" channel, created, updated, due, escalated, orig_dept"
+	" channel, created, updated, due, escalated, orig_dept, waiting_since"
 
 static const char sql_req_insert
     [] = "INSERT INTO requests (applicant_id, dept_code, orig_dept, priority,"
-	 " title, status, channel, created, updated, due)"
-	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)";
+	 " title, status, channel, created, updated, due, waiting_since)"
+	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?7)";
 static const char sql_req_get[] = "SELECT " REQ_COLS
 				  " FROM requests WHERE tracking = ?1";
+/* Turning awaiting starts the SLA clock; staying awaiting keeps it. */
 static const char sql_req_set_status
-    [] = "UPDATE requests SET status = ?2, updated = ?3 WHERE tracking = ?1";
+    [] = "UPDATE requests SET waiting_since = CASE WHEN ?2 = 0 AND status != 0"
+	 " THEN ?3 ELSE waiting_since END, status = ?2, updated = ?3"
+	 " WHERE tracking = ?1";
 static const char sql_req_escalate
-    [] = "UPDATE requests SET escalated = 1, orig_dept = dept_code,"
-	 " dept_code = ?2, updated = ?3 WHERE tracking = ?1";
-static const char sql_req_awaiting[] =
-    "SELECT tracking, updated FROM requests WHERE status = 0"
-    " AND escalated = 0 AND updated <= ?1 AND (updated, tracking) > (?3, ?4)"
-    " ORDER BY updated, tracking LIMIT ?2";
+    [] = "UPDATE requests SET escalated = 1, updated = ?2 WHERE tracking = ?1";
+static const char sql_req_awaiting
+    [] = "SELECT tracking, waiting_since FROM requests WHERE status = 0"
+	 " AND escalated = 0 AND waiting_since <= ?1"
+	 " AND (waiting_since, tracking) > (?3, ?4)"
+	 " ORDER BY waiting_since, tracking LIMIT ?2";
 static const char
     sql_req_by_applicant[] = "SELECT " REQ_COLS
 			     " FROM requests WHERE applicant_id = ?1"
@@ -105,6 +108,7 @@ req_read(sqlite3_stmt *st, struct db_request *r)
 	r->due = sqlite3_column_int64(st, 9);
 	r->escalated = sqlite3_column_int(st, 10) != 0;
 	r->orig_dept = sqlite3_column_int(st, 11);
+	r->waiting_since = sqlite3_column_int64(st, 12);
 }
 
 enum sd_rc
@@ -175,7 +179,7 @@ db_request_set_status(struct db *db, int64_t tracking, enum core_status status,
 }
 
 enum sd_rc
-db_request_awaiting(struct db *db, int64_t updated_before,
+db_request_awaiting(struct db *db, int64_t waiting_before,
     const struct db_request_age *after, size_t max, struct db_request_age *out,
     size_t *n)
 {
@@ -186,13 +190,14 @@ db_request_awaiting(struct db *db, int64_t updated_before,
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
-	sqlite3_bind_int64(st, 1, updated_before);
+	sqlite3_bind_int64(st, 1, waiting_before);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	sqlite3_bind_int64(st, 3, after != NULL ? after->updated : INT64_MIN);
+	sqlite3_bind_int64(st, 3,
+	    after != NULL ? after->waiting_since : INT64_MIN);
 	sqlite3_bind_int64(st, 4, after != NULL ? after->tracking : 0);
 	while (k < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		out[k].tracking = sqlite3_column_int64(st, 0);
-		out[k].updated = sqlite3_column_int64(st, 1);
+		out[k].waiting_since = sqlite3_column_int64(st, 1);
 		k++;
 	}
 	if (k == max)
@@ -205,15 +210,14 @@ db_request_awaiting(struct db *db, int64_t updated_before,
 }
 
 enum sd_rc
-db_request_escalate(struct db *db, int64_t tracking, int dept, int64_t now)
+db_request_escalate(struct db *db, int64_t tracking, int64_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_req_escalate);
 
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
-	sqlite3_bind_int(st, 2, dept);
-	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 2, now);
 	return req_update(db, st);
 }
 

@@ -73,6 +73,15 @@
  *                      undeliverable or rejected), expired (5); p1_state
  *                      0 is still "no receipt for part 1 yet". SMPP's
  *                      states are mapped in smsc/receipt.c only.
+ *
+ * Schema 9 (issue #11, the two-working-day rule):
+ *   requests.waiting_since  UTC seconds of the applicant's first message
+ *                      that is still unanswered (set when the request
+ *                      turns awaiting, kept while it stays so); the SLA
+ *                      deadline runs from it.
+ *   requests.escalated 1: also the head's office's (department 17);
+ *                      dept_code never changes on escalation, and
+ *                      orig_dept is always dept_code.
  */
 #include "db/db_int.h"
 
@@ -357,6 +366,26 @@ static const char *const schema_v7[] = {
     NULL,
 };
 
+/* The two-working-day rule as the guide states it (issue #11).
+ * requests.waiting_since: when the applicant's first message still
+ * unanswered was sent; the SLA clock runs from it, so a follow-up on a
+ * waiting request does not move it (updated did). Rows awaiting now take
+ * their first applicant message after the last staff answer.
+ * Escalation is a flag: requests that older builds moved to the head's
+ * office (17) go back to their own department. */
+static const char *const schema_v9[] = {
+    "ALTER TABLE requests ADD COLUMN waiting_since INTEGER NOT NULL"
+    " DEFAULT 0;",
+    "UPDATE requests SET waiting_since = coalesce("
+    " (SELECT min(m.created) FROM messages m"
+    "  WHERE m.tracking = requests.tracking AND m.author_role = 0"
+    "  AND m.id > coalesce((SELECT max(s.id) FROM messages s"
+    "   WHERE s.tracking = requests.tracking AND s.author_role > 0), 0)),"
+    " updated);",
+    "UPDATE requests SET dept_code = orig_dept WHERE escalated = 1;",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -365,5 +394,6 @@ const struct db_migration db_migrations[] = {
     {5, schema_v5},
     {6, schema_v6},
     {7, schema_v7},
+    {9, schema_v9},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

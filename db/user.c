@@ -35,6 +35,10 @@ static const char
 static const char sql_staff_of_dept
     [] = "SELECT " USER_COLS " FROM users WHERE id IN (SELECT user_id FROM"
 	 " staff_departments WHERE dept_code = ?1) AND role <> 0 ORDER BY id";
+static const char sql_head_office
+    [] = "SELECT " USER_COLS " FROM users WHERE role = 2 OR (role <> 0 AND"
+	 " id IN (SELECT user_id FROM staff_departments WHERE dept_code = ?1))"
+	 " ORDER BY id";
 static const char sql_staff_in_dept[] =
     "SELECT 1 FROM staff_departments WHERE user_id = ?1 AND dept_code = ?2";
 
@@ -113,6 +117,36 @@ enum sd_rc
 db_staff_of_dept(struct db *db, int code, struct db_user **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_staff_of_dept);
+	struct db_user *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return db_stmt_rc(db);
+	sqlite3_bind_int(st, 1, code);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		user_read(st, &v[cnt++]);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		db_user_list_free(v, cnt);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*rows = v;
+	*n = cnt;
+	return SD_OK;
+}
+
+enum sd_rc
+db_user_head_office(struct db *db, int code, struct db_user **rows, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_head_office);
 	struct db_user *v = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;

@@ -14,7 +14,7 @@
 #include "tests/fuzz/fuzz.h"
 
 static struct db *db;
-static struct core_sms_config sms = {2, 1000000, 7};
+static struct core_sms_config sms = {2, 1000000, 7, CORE_THANKS_DEFAULT};
 static const struct core_env env = {"https://desk.example", &sms, NULL,
 	NULL, NULL, CORE_FX_SMS};
 

@@ -136,6 +136,9 @@ static const struct pcase pcases[] = {
 	{"لغو", CORE_CMD_STOP, false, false, 0, 0, 2, "", ""},
 	{"START", CORE_CMD_START, true, false, 0, 0, 2, "", ""},
 	{"شروع", CORE_CMD_START, false, false, 0, 0, 2, "", ""},
+	{"بستن 10025", CORE_CMD_CLOSE, false, false, 10025, 0, 2, "", ""},
+	{"CLOSE ۱۰۰۲۵", CORE_CMD_CLOSE, true, false, 10025, 0, 2, "", ""},
+	{"close", CORE_CMD_CLOSE, true, true, 0, 0, 2, "", ""},
 	{"hello there", CORE_CMD_NONE, true, false, 0, 0, 2, "", ""},
 	{"سلام", CORE_CMD_NONE, false, false, 0, 0, 2, "", ""},
 	{"", CORE_CMD_NONE, false, false, 0, 0, 2, "", ""},
@@ -385,6 +388,8 @@ setup(void **state)
 	w->sms.max_reply_parts = 2;
 	w->sms.mo_per_hour = 30;
 	w->sms.link_ttl_days = 7;
+	snprintf(w->sms.thanks_phrases, sizeof(w->sms.thanks_phrases), "%s",
+	    CORE_THANKS_DEFAULT);
 	snprintf(w->sla.working_days, sizeof(w->sla.working_days),
 	    "sat,sun,mon,tue,wed");
 	w->sla.thursday = CORE_THU_OFF;
@@ -865,16 +870,58 @@ test_escalate(void **state)
 	r = mo(w, "989131111111", "ارجاع ۱۰۰۰۱");
 	assert_non_null(strstr(r, "به دفتر رئیس سازمان ارجاع شد"));
 	free(r);
+	/* Issue 11: it stays in its department, flagged. */
 	assert_int_equal(db_request_get(w->db, 10001, &q), SD_OK);
 	assert_true(q.escalated);
-	assert_int_equal(q.dept, CORE_DEPT_HEAD);
+	assert_int_equal(q.dept, 2);
 	assert_int_equal(q.orig_dept, 2);
 	db_request_fini(&q);
+	/* One SMS to the applicant (the answer above), not an alert
+	 * saying the same again. */
 	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
-	    1);
-	assert_non_null(strstr(alert, "ارجاع شد"));
+	    0);
 	r = mo(w, "989131111111", "ارجاع 10001");
 	assert_non_null(strstr(r, "پیش‌تر به دفتر رئیس"));
+	free(r);
+	/* Its staff still find it, and STATUS says it is escalated. */
+	r = mo(w, "989133333333", "وضعیت 10001");
+	assert_non_null(strstr(r, "درخواست 10001 (فناوری)"));
+	assert_non_null(strstr(r, "ارجاع‌شده به دفتر رئیس سازمان"));
+	free(r);
+	r = mo(w, "989131111111", "STATUS 10001");
+	assert_non_null(strstr(r, "Escalated to the head's office"));
+	free(r);
+}
+
+/* Issue 11: the applicant closes their own request by SMS (no alert
+ * besides the answer); a short thanks after an answer keeps it
+ * answered and says how to close it. */
+static void
+test_close_and_thanks(void **state)
+{
+	struct world *w = *state;
+	char err[SD_ERRLEN], *r;
+
+	assert_int_equal(core_request_reply(w->db, &w->env,
+			     tu_actor(w->db, w->it), w->t, "انجام شد",
+			     CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	r = mo(w, "989131111111", "پاسخ 10001 خيلي ممنون!");
+	assert_non_null(strstr(r, "پاسخ‌داده‌شده می‌ماند"));
+	assert_non_null(strstr(r, "بستن 10001"));
+	free(r);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
+	r = mo(w, "989132222222", "بستن 10001");
+	assert_non_null(strstr(r, "یافت نشد"));
+	free(r);
+	(void)alerts_for(w, "", NULL, 0);
+	r = mo(w, "989131111111", "بستن ۱۰۰۰۱");
+	assert_non_null(strstr(r, "درخواست 10001 به درخواست شما بسته شد"));
+	free(r);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
+	assert_int_equal(alerts_for(w, "+989131111111", NULL, 0), 0);
+	r = mo(w, "989131111111", "CLOSE 10001");
+	assert_non_null(strstr(r, "Request 10001 is closed"));
 	free(r);
 }
 
@@ -1268,6 +1315,7 @@ main(void)
 		T(test_very_urgent_limited),
 		T(test_stop_start),
 		T(test_escalate),
+		T(test_close_and_thanks),
 		T(test_calendar),
 		T(test_reg_unregistered),
 		T(test_flood),

@@ -198,9 +198,7 @@ test_closed_is_final_unless_reopened_by_staff(void **state)
 	struct world *w = *state;
 	char err[SD_ERRLEN];
 
-	/* The applicant may not close. */
-	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t,
-	    CORE_STATUS_CLOSED, err), SD_EPERM);
+	/* (The applicant may close their own: test_applicant_closes_own.) */
 	assert_int_equal(core_request_set_status(w->db, &core_env_no_sms, tu_actor(w->db, w->it), w->t,
 	    CORE_STATUS_CLOSED, err), SD_OK);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
@@ -340,7 +338,7 @@ test_access_checks(void **state)
 }
 
 static void
-test_escalation_transfers_to_head(void **state)
+test_escalation_flags_for_head(void **state)
 {
 	struct world *w = *state;
 	struct db_request r;
@@ -349,7 +347,7 @@ test_escalation_transfers_to_head(void **state)
 	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t, err), SD_OK);
 	assert_int_equal(core_request_get(w->db, tu_actor(w->db, w->head), w->t, &r), SD_OK);
 	assert_true(r.escalated);
-	assert_int_equal(r.dept, CORE_DEPT_HEAD);
+	assert_int_equal(r.dept, 2);
 	assert_int_equal(r.orig_dept, 2);
 	db_request_fini(&r);
 	assert_int_equal(core_request_escalate(w->db, &core_env_no_sms, tu_actor(w->db, w->a), w->t, err),
@@ -654,11 +652,12 @@ test_sla_sweep_escalates_overdue(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(core_request_get(w->db, &core_actor_cli, t, &r), SD_OK);
 	assert_true(r.escalated);
-	assert_int_equal(r.dept, CORE_DEPT_HEAD);
+	assert_int_equal(r.dept, 2);
 	assert_int_equal(r.orig_dept, 2);
 	db_request_fini(&r);
 	assert_int_equal(audit_rows(w, t), audits + 1);
-	assert_int_equal(alerts_queued(w), alerts + 1);
+	/* The applicant and the head's office (the head). */
+	assert_int_equal(alerts_queued(w), alerts + 2);
 	/* The answered one and the world's own request (created now, not
 	 * at wed) stay. */
 	assert_int_equal(core_request_get(w->db, &core_actor_cli, answered, &r), SD_OK);
@@ -677,6 +676,374 @@ test_sla_sweep_escalates_overdue(void **state)
 	assert_int_equal(n, 0);
 	sd_clock_set_fixed(0);
 	core_calendar_free(cal);
+}
+
+/* Alerts queued for user id (claimed, so each is seen once); the last
+ * one's text in last (may be NULL). */
+static int
+alerts_to(struct world *w, int64_t id, char *last, size_t n)
+{
+	struct db_outbox_row rows[64];
+	struct db_user u;
+	size_t got = 0, exp, i;
+	int k = 0;
+
+	assert_int_equal(db_user_get(w->db, id, &u), SD_OK);
+	assert_int_equal(db_begin(w->db), SD_OK);
+	assert_int_equal(db_outbox_claim(w->db, sd_clock_now(),
+			     1u << CORE_OUT_ALERT, 64, rows, &got, &exp),
+	    SD_OK);
+	assert_int_equal(db_commit(w->db), SD_OK);
+	for (i = 0; i < got; i++) {
+		if (strcmp(rows[i].destination, u.mobile) == 0) {
+			k++;
+			if (last != NULL)
+				snprintf(last, n, "%s", rows[i].body);
+		}
+		db_outbox_row_fini(&rows[i]);
+	}
+	db_user_fini(&u);
+	return k;
+}
+
+/* A calendar of the seed's week (Thursday and Friday off) in *cal and
+ * an env with SMS alerts that uses it. */
+static void
+sla_env(struct core_sla_config *sla, struct core_calendar **cal,
+    struct core_env *env)
+{
+	char err[SD_ERRLEN];
+
+	memset(sla, 0, sizeof(*sla));
+	snprintf(sla->working_days, sizeof(sla->working_days),
+	    "sat,sun,mon,tue,wed");
+	sla->thursday = CORE_THU_OFF;
+	sla->escalation = CORE_ESC_BOTH;
+	sla->answer_days = 2;
+	assert_int_equal(core_calendar_new(sla, cal, err), SD_OK);
+	memset(env, 0, sizeof(*env));
+	env->base_url = "https://desk.example";
+	env->sla = sla;
+	env->cal = *cal;
+	env->effects = CORE_FX_SMS;
+}
+
+static bool
+escalated(struct world *w, int64_t t)
+{
+	struct db_request r;
+	bool e;
+
+	assert_int_equal(core_request_get(w->db, &core_actor_cli, t, &r), SD_OK);
+	e = r.escalated;
+	db_request_fini(&r);
+	return e;
+}
+
+/* Issue 11: the deadline runs from the applicant's first message that is
+ * still unanswered. Each case opens a request on Wednesday 10:30 Tehran
+ * (due Sunday 10:30 if nothing moves it), maybe has staff answer, then
+ * the applicant's follow-ups; the sweep must not escalate a minute
+ * before the expected deadline and must a minute after it. */
+static void
+test_sla_clock_first_unanswered(void **state)
+{
+	enum { H = 3600, D = 86400, MAXF = 3 };
+	static const struct {
+		const char *what;
+		int64_t answer;          /* staff answer at wed + this; 0: none */
+		int64_t followup[MAXF];  /* applicant at wed + these; 0: none */
+		int64_t start;           /* the clock's start: wed + this */
+	} cases[] = {
+	    {"no follow-up", 0, {0}, 0},
+	    {"«خبری نشد؟» an hour before the deadline does not move it", 0,
+		{4 * D - H}, 0},
+	    {"three follow-ups on a waiting request: the first message "
+	     "counts",
+		0, {H, 2 * H, 3 * D}, 0},
+	    {"a follow-up after an answer starts a new deadline", H,
+		{2 * H}, 2 * H},
+	    {"... from its first follow-up, not its last", H,
+		{2 * H, 3 * H, 4 * D}, 2 * H},
+	};
+	struct world *w = *state;
+	struct core_sla_config sla;
+	struct core_calendar *cal;
+	struct core_env env;
+	char err[SD_ERRLEN];
+	int64_t wed = 1796194800; /* 2026-12-02 07:00 UTC, a Wednesday */
+	int64_t t, due;
+	size_t i, k, n;
+
+	sla_env(&sla, &cal, &env);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct db_request r;
+
+		sd_clock_set_fixed(wed);
+		assert_int_equal(core_request_create(w->db, &env,
+				     tu_actor(w->db, w->a), 2,
+				     CORE_PRIO_NORMAL, "پروانه", "متن",
+				     CORE_CHAN_SMS, &t, err),
+		    SD_OK);
+		if (cases[i].answer != 0) {
+			sd_clock_set_fixed(wed + cases[i].answer);
+			assert_int_equal(core_request_reply(w->db, &env,
+					     tu_actor(w->db, w->it), t, "پاسخ",
+					     CORE_CHAN_WEB, NULL, err),
+			    SD_OK);
+		}
+		for (k = 0; k < MAXF && cases[i].followup[k] != 0; k++) {
+			sd_clock_set_fixed(wed + cases[i].followup[k]);
+			assert_int_equal(core_request_reply(w->db, &env,
+					     tu_actor(w->db, w->a), t,
+					     "خبری نشد؟", CORE_CHAN_SMS, NULL,
+					     err),
+			    SD_OK);
+		}
+		assert_int_equal(core_request_get(w->db, &core_actor_cli, t,
+				     &r),
+		    SD_OK);
+		assert_int_equal(r.waiting_since, wed + cases[i].start);
+		db_request_fini(&r);
+		assert_int_equal(core_calendar_due(cal, wed + cases[i].start,
+				     2, &due),
+		    SD_OK);
+		sd_clock_set_fixed(due - 60);
+		assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
+		if (escalated(w, t))
+			fail_msg("%s: escalated before its deadline",
+			    cases[i].what);
+		sd_clock_set_fixed(due + 60);
+		assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
+		if (!escalated(w, t))
+			fail_msg("%s: not escalated after its deadline",
+			    cases[i].what);
+	}
+	sd_clock_set_fixed(0);
+	core_calendar_free(cal);
+}
+
+/* Issue 11: escalation keeps the request in its department (its staff
+ * still find it), flags it, makes it the head's office's as well (staff
+ * of department 17 see and answer it), and alerts the head's office by
+ * SMS once; the applicant who escalated gets no alert repeating their
+ * command's answer, one escalated by the system does. */
+static void
+test_escalation_keeps_dept_alerts_head_once(void **state)
+{
+	static const int d17[] = {17};
+	struct world *w = *state;
+	struct core_sla_config sla;
+	struct core_calendar *cal;
+	struct core_env env;
+	struct db_request r;
+	char err[SD_ERRLEN], text[512], *show;
+	int64_t office, t2;
+
+	sla_env(&sla, &cal, &env);
+	office = tu_user(w->db, "09137777777", CORE_ROLE_STAFF, d17, 1);
+	/* Not escalated: not the head office's. */
+	assert_int_equal(core_request_get(w->db, tu_actor(w->db, office), w->t,
+			     &r),
+	    SD_ENOTFOUND);
+	(void)alerts_to(w, w->a, NULL, 0);
+
+	assert_int_equal(core_request_escalate(w->db, &env,
+			     tu_actor(w->db, w->a), w->t, err),
+	    SD_OK);
+	assert_int_equal(core_request_get(w->db, tu_actor(w->db, w->it), w->t,
+			     &r),
+	    SD_OK);
+	assert_int_equal(r.dept, 2);
+	assert_true(r.escalated);
+	db_request_fini(&r);
+	assert_int_equal(core_request_get(w->db, tu_actor(w->db, w->gas), w->t,
+			     &r),
+	    SD_ENOTFOUND);
+	/* Alerts are claimed per call: count them all in one go. */
+	{
+		struct db_outbox_row rows[16];
+		size_t got = 0, exp, i;
+		int to_a = 0, to_head = 0, to_office = 0, to_it = 0;
+		struct db_user ua, uh, uo, ui;
+
+		assert_int_equal(db_user_get(w->db, w->a, &ua), SD_OK);
+		assert_int_equal(db_user_get(w->db, w->head, &uh), SD_OK);
+		assert_int_equal(db_user_get(w->db, office, &uo), SD_OK);
+		assert_int_equal(db_user_get(w->db, w->it, &ui), SD_OK);
+		assert_int_equal(db_begin(w->db), SD_OK);
+		assert_int_equal(db_outbox_claim(w->db, sd_clock_now(),
+				     1u << CORE_OUT_ALERT, 16, rows, &got,
+				     &exp),
+		    SD_OK);
+		assert_int_equal(db_commit(w->db), SD_OK);
+		for (i = 0; i < got; i++) {
+			to_a += strcmp(rows[i].destination, ua.mobile) == 0;
+			to_head += strcmp(rows[i].destination, uh.mobile) == 0;
+			to_office += strcmp(rows[i].destination, uo.mobile) ==
+			    0;
+			to_it += strcmp(rows[i].destination, ui.mobile) == 0;
+			if (strcmp(rows[i].destination, uo.mobile) == 0)
+				snprintf(text, sizeof(text), "%s",
+				    rows[i].body);
+			db_outbox_row_fini(&rows[i]);
+		}
+		db_user_fini(&ua);
+		db_user_fini(&uh);
+		db_user_fini(&uo);
+		db_user_fini(&ui);
+		assert_int_equal(to_a, 0);
+		assert_int_equal(to_head, 1);
+		assert_int_equal(to_office, 1);
+		assert_int_equal(to_it, 0);
+		assert_non_null(strstr(text, "10001"));
+		assert_non_null(strstr(text, "فناوری اطلاعات"));
+		assert_non_null(strstr(text, "تست سیستم مکاتبات"));
+	}
+	/* The head's office answers it as staff. */
+	assert_int_equal(core_request_reply(w->db, &env,
+			     tu_actor(w->db, office), w->t, "پیگیری شد",
+			     CORE_CHAN_WEB, NULL, err),
+	    SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
+	/* Once: never again, and no alert with the refusal. */
+	assert_int_equal(core_request_escalate(w->db, &env,
+			     &core_actor_cli, w->t, err),
+	    SD_ESTATE);
+	assert_int_equal(alerts_to(w, w->head, NULL, 0), 0);
+	/* Shown as the seed's department, marked escalated. */
+	assert_int_equal(core_request_render(w->db, &core_actor_cli, w->t,
+			     &show),
+	    SD_OK);
+	assert_non_null(strstr(show, "نوع درخواست : فناوری اطلاعات\n"));
+	assert_non_null(strstr(show, "ارجاع به رئیس : بله"));
+	assert_null(strstr(show, "نوع درخواست : رئیس"));
+	free(show);
+
+	/* Escalated by someone else: the applicant is told. */
+	assert_int_equal(core_request_create(w->db, &env, tu_actor(w->db, w->b),
+			     5, CORE_PRIO_NORMAL, "گاز", "متن", CORE_CHAN_SMS,
+			     &t2, err),
+	    SD_OK);
+	assert_int_equal(core_request_escalate(w->db, &env,
+			     &core_actor_system, t2, err),
+	    SD_OK);
+	assert_int_equal(alerts_to(w, w->b, NULL, 0), 1);
+	sd_clock_set_fixed(0);
+	core_calendar_free(cal);
+}
+
+/* Issue 11: the applicant closes their own request (no alert: they
+ * asked), cannot reopen it; nobody else's. */
+static void
+test_applicant_closes_own(void **state)
+{
+	struct world *w = *state;
+	struct core_sla_config sla;
+	struct core_calendar *cal;
+	struct core_env env;
+	char err[SD_ERRLEN];
+
+	sla_env(&sla, &cal, &env);
+	(void)alerts_to(w, w->a, NULL, 0);
+	assert_int_equal(core_request_set_status(w->db, &env,
+			     tu_actor(w->db, w->b), w->t, CORE_STATUS_CLOSED,
+			     err),
+	    SD_ENOTFOUND);
+	assert_int_equal(core_request_set_status(w->db, &env,
+			     tu_actor(w->db, w->a), w->t, CORE_STATUS_CLOSED,
+			     err),
+	    SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
+	assert_int_equal(alerts_to(w, w->a, NULL, 0), 0);
+	assert_int_equal(core_request_set_status(w->db, &env,
+			     tu_actor(w->db, w->a), w->t, CORE_STATUS_CLOSED,
+			     err),
+	    SD_ESTATE);
+	assert_int_equal(core_request_set_status(w->db, &env,
+			     tu_actor(w->db, w->a), w->t, CORE_STATUS_AWAITING,
+			     err),
+	    SD_EPERM);
+	/* Staff reopen and close: the applicant is told of that close. */
+	assert_int_equal(core_request_set_status(w->db, &env,
+			     tu_actor(w->db, w->it), w->t,
+			     CORE_STATUS_AWAITING, err),
+	    SD_OK);
+	assert_int_equal(core_request_set_status(w->db, &env,
+			     tu_actor(w->db, w->it), w->t, CORE_STATUS_CLOSED,
+			     err),
+	    SD_OK);
+	assert_int_equal(alerts_to(w, w->a, NULL, 0), 1);
+	core_calendar_free(cal);
+}
+
+/* Issue 11: a short thanks after an answer is stored and leaves the
+ * request answered (normalized: Arabic letters, spaces, punctuation,
+ * case); anything more, or any text while it waits, is a follow-up.
+ * The phrases come from [sms] thanks_phrases. */
+static void
+test_thanks_after_answer(void **state)
+{
+	static const struct {
+		const char *phrases; /* NULL: the built-in default */
+		const char *body;
+		enum core_status want;
+	} cases[] = {
+	    {NULL, "ممنون", CORE_STATUS_ANSWERED},
+	    {NULL, "  ممنونم!! ", CORE_STATUS_ANSWERED},
+	    {NULL, "خيلي ممنون 🙏", CORE_STATUS_ANSWERED},
+	    {NULL, "با  تشكر.", CORE_STATUS_ANSWERED},
+	    {NULL, "سپاسگزارم\u200c", CORE_STATUS_ANSWERED},
+	    {NULL, "Thanks.", CORE_STATUS_ANSWERED},
+	    {NULL, "THANK YOU!", CORE_STATUS_ANSWERED},
+	    {NULL, "ممنون ولی هنوز کار نمی‌کند", CORE_STATUS_AWAITING},
+	    {NULL, "خبری نشد؟", CORE_STATUS_AWAITING},
+	    {NULL, "thanks but no", CORE_STATUS_AWAITING},
+	    {"عالی, سپاس", "عالی!", CORE_STATUS_ANSWERED},
+	    {"عالی, سپاس", "ممنون", CORE_STATUS_AWAITING},
+	    {"", "ممنون", CORE_STATUS_AWAITING},
+	};
+	struct world *w = *state;
+	struct core_sms_config sms;
+	struct core_env env = core_env_no_sms;
+	char err[SD_ERRLEN];
+	size_t i, len;
+
+	memset(&sms, 0, sizeof(sms));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		env.sms = NULL;
+		if (cases[i].phrases != NULL) {
+			snprintf(sms.thanks_phrases,
+			    sizeof(sms.thanks_phrases), "%s",
+			    cases[i].phrases);
+			env.sms = &sms;
+		}
+		assert_int_equal(core_request_reply(w->db, &env,
+				     tu_actor(w->db, w->it), w->t, "انجام شد",
+				     CORE_CHAN_WEB, NULL, err),
+		    SD_OK);
+		len = thread_len(w, w->t);
+		assert_int_equal(core_request_reply(w->db, &env,
+				     tu_actor(w->db, w->a), w->t,
+				     cases[i].body, CORE_CHAN_SMS, NULL, err),
+		    SD_OK);
+		assert_int_equal(thread_len(w, w->t), len + 1);
+		if (status_of(w, w->t) != cases[i].want)
+			fail_msg("«%s» with phrases «%s»: status %d, want %d",
+			    cases[i].body,
+			    cases[i].phrases != NULL ? cases[i].phrases :
+						       "(default)",
+			    (int)status_of(w, w->t), (int)cases[i].want);
+	}
+	/* A thanks while it waits is a follow-up like any other. */
+	env.sms = NULL;
+	assert_int_equal(core_request_reply(w->db, &env, tu_actor(w->db, w->a),
+			     w->t, "ممنون", CORE_CHAN_SMS, NULL, err),
+	    SD_OK);
+	assert_int_equal(status_of(w, w->t), CORE_STATUS_AWAITING);
+	assert_true(core_request_is_thanks(&env, "مرسي"));
+	assert_false(core_request_is_thanks(&env, ""));
+	assert_false(core_request_is_thanks(&env, "!!!"));
 }
 
 /* Issue 10: "no SMS side effects" is said by the env (CORE_FX_NONE),
@@ -715,7 +1082,11 @@ main(void)
 		T(test_reply_cycle),
 		T(test_closed_is_final_unless_reopened_by_staff),
 		T(test_access_checks),
-		T(test_escalation_transfers_to_head),
+		T(test_escalation_flags_for_head),
+		T(test_sla_clock_first_unanswered),
+		T(test_escalation_keeps_dept_alerts_head_once),
+		T(test_applicant_closes_own),
+		T(test_thanks_after_answer),
 		T(test_sla_sweep_escalates_overdue),
 		T(test_bad_input_leaves_data_intact),
 		T(test_users_checked),

@@ -471,12 +471,77 @@ test_migrate_v6_part_states(void **state)
 	free(dir);
 }
 
+/* Schema 9 (issue #11): a request that an older build moved to the
+ * head's office (17) goes back to its department, still flagged; each
+ * request's SLA clock starts at its first applicant message after the
+ * last staff answer (none: its last change). */
+static void
+test_migrate_v9_waiting_since(void **state)
+{
+	static const char *const rows =
+	    "INSERT INTO users (id, mobile, first_name, last_name, role,"
+	    " created) VALUES (1, '+989131111111', 'a', 'b', 0, 1),"
+	    " (2, '+989133333333', 'c', 'd', 1, 1);"
+	    "INSERT INTO requests (tracking, applicant_id, dept_code,"
+	    " orig_dept, priority, title, status, channel, created, updated,"
+	    " escalated) VALUES"
+	    " (10001, 1, 17, 5, 2, 't', 0, 1, 100, 900, 1),"
+	    " (10002, 1, 2, 2, 2, 't', 0, 1, 100, 900, 0),"
+	    " (10003, 1, 2, 2, 2, 't', 1, 1, 100, 900, 0);"
+	    "INSERT INTO messages (id, tracking, author_id, author_role,"
+	    " author_name, body, channel, created) VALUES"
+	    " (1, 10001, 1, 0, 'a b', 'x', 1, 100),"
+	    " (2, 10001, 1, 0, 'a b', 'x', 1, 800),"
+	    " (3, 10002, 1, 0, 'a b', 'x', 1, 100),"
+	    " (4, 10002, 2, 1, 'c d', 'y', 0, 200),"
+	    " (5, 10002, 1, 0, 'a b', 'x', 1, 300),"
+	    " (6, 10002, 1, 0, 'a b', 'x', 1, 900),"
+	    " (7, 10003, 1, 0, 'a b', 'x', 1, 100),"
+	    " (8, 10003, 2, 1, 'c d', 'y', 0, 900);";
+	static const struct {
+		const char *sql;
+		int64_t want;
+	} after[] = {
+		{"SELECT dept_code FROM requests WHERE tracking = 10001", 5},
+		{"SELECT escalated FROM requests WHERE tracking = 10001", 1},
+		{"SELECT waiting_since FROM requests WHERE tracking = 10001",
+		    100},
+		{"SELECT waiting_since FROM requests WHERE tracking = 10002",
+		    300},
+		{"SELECT waiting_since FROM requests WHERE tracking = 10003",
+		    900},
+	};
+	char *dir = tu_tmpdir(), *path;
+	struct db *db;
+	sqlite3 *h;
+	size_t i;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/v7.db", dir) > 0);
+	migrate_raw(path, 7);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	if (sqlite3_exec(h, rows, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("rows: %s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	db = tu_db_open(path);
+	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++)
+		if (raw_count(path, after[i].sql) != after[i].want)
+			fail_msg("%s: %lld, want %lld", after[i].sql,
+			    (long long)raw_count(path, after[i].sql),
+			    (long long)after[i].want);
+	db_close(db);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_twice_is_noop),
 		cmocka_unit_test(test_migrate_v6_part_states),
+		cmocka_unit_test(test_migrate_v9_waiting_since),
 		cmocka_unit_test(test_wal_and_foreign_keys),
 		cmocka_unit_test(test_departments_seeded_in_order),
 		cmocka_unit_test(test_tracking_starts_at_10001_never_reused),

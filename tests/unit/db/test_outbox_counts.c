@@ -507,6 +507,7 @@ test_counts_migrated(void **state)
 {
 	static const char *const undo[] = {
 	    "DROP TABLE outbox_counts",
+	    "ALTER TABLE requests DROP COLUMN waiting_since", /* schema 9 */
 	    "PRAGMA user_version = 5",
 	};
 	char *dir = tu_tmpdir(), path[512];
