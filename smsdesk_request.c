@@ -277,9 +277,10 @@ cmd_request_list(struct app *app, int argc, char **argv)
 		 * be, and this goes to a terminal. */
 		char *title = core_text_escape(r[i].title, 0);
 
-		printf("%lld  %s  %s  %s  %s\n", (long long)r[i].tracking,
+		printf("%lld  %s  %s%s%s  %s  %s\n", (long long)r[i].tracking,
 		    core_jalali_format(r[i].updated, date),
-		    core_status_label(r[i].status),
+		    core_status_label(r[i].status), r[i].escalated ? "، " : "",
+		    r[i].escalated ? core_escalated_label() : "",
 		    core_priority_label(r[i].prio), title);
 		free(title);
 	}

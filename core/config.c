@@ -126,8 +126,6 @@ const struct sd_conf_key core_sms_config_keys[] = {
 	NULL, "days a link sent by SMS stays valid"},
     {"thanks_phrases", SD_CONF_STR,
 	offsetof(struct core_sms_config, thanks_phrases), CORE_THANKS_DEFAULT,
-	0, 0, NULL, NULL,
-	"comma separated short thanks (matched after normalization) that "
-	"leave an answered request answered instead of reopening it"},
+	0, 0, NULL, NULL, "short thanks that leave an answered request so"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -168,6 +168,9 @@ const char *core_status_label_en(enum core_status s);
 const char *core_priority_label(enum core_priority p);
 const char *core_role_label(enum core_role r);
 const char *core_channel_label(enum core_channel c);
+/* «ارجاع‌شده به دفتر رئیس»: an escalated request, in lists.
+ */
+const char *core_escalated_label(void);
 /* Parse an English status name (awaiting, answered, closed) or its Persian
  * label. SD_EINVAL if unknown. */
 enum sd_rc core_status_parse(const char *s, enum core_status *out) SD_MUSTCHECK;
@@ -668,11 +671,11 @@ struct core_sla_config {
 	long answer_days;                      /* working days to answer */
 };
 
-/* [sms] thanks_phrases' default. */
-#define CORE_THANKS_DEFAULT                                                                                                \
-	"ممنون,ممنونم,خیلی ممنون,مرسی,خیلی مرسی,متشکرم,سپاس,سپاسگزارم," \
-	"تشکر,با تشکر,باتشکر,دستتان درد نکند,دست شما درد نکند,"                  \
-	"thanks,thank you,thx,tnx,merci,mersi,mamnoon,mamnun"
+/* [sms] thanks_phrases' default. Kept short: a line of the config file
+ * holds at most 200 bytes (inih). */
+#define CORE_THANKS_DEFAULT                                                                                         \
+	"ممنون,ممنونم,خیلی ممنون,مرسی,متشکرم,سپاس,تشکر,با تشکر,thanks," \
+	"thank you"
 
 /* Section [sms]: the SMS command channel. */
 struct core_sms_config {

@@ -219,6 +219,12 @@ core_status_label_en(enum core_status s)
 }
 
 const char *
+core_escalated_label(void)
+{
+	return "ارجاع‌شده به دفتر رئیس";
+}
+
+const char *
 core_status_label(enum core_status s)
 {
 	return (unsigned)s < CORE_STATUS_COUNT ? status_fa[s] : "?";

@@ -23,6 +23,7 @@ A = "989131111111"      # the applicant's phone
 STAFF = "989133333333"  # the IT staff member's phone
 STRANGER = "989135555555"
 B = "989132222222"      # a second applicant, who never sends STOP
+HEAD = "989137777777"   # staff of the head's office (department 17)
 
 
 class Phones:
@@ -63,6 +64,8 @@ def main():
                       extra="[sla]\nholidays_file =\nescalation = applicant\n")
         desk.cli("staff", "add", "--mobile", "09133333333", "--first", "محمد",
                  "--last", "نوری", "--title", "کارشناس فناوری", "--dept", "2")
+        desk.cli("staff", "add", "--mobile", "09137777777", "--first", "زهرا",
+                 "--last", "کریمی", "--title", "دفتر رئیس", "--dept", "17")
         ph = Phones(sim)
         try:
             desk.start()
@@ -118,12 +121,31 @@ def main():
             finally:
                 del os.environ["SMSDESK_CLOCK_OFFSET"]
             a_before = len(ph.inbox(A))
-            r = ph.send(A, "ارجاع ۱۰۰۰۲", expect=2)
+            h_before = len(ph.inbox(HEAD))
+            r = ph.send(A, "ارجاع ۱۰۰۰۲")
             P.check("ESCALATE after two working days: sent to the head",
                     any("به دفتر رئیس سازمان ارجاع شد" in t for t in r))
+            # Issue 11: the head's office is alerted once; its SMS is
+            # queued after the applicant's (an alert, if there were one,
+            # would have come before it), so once it is in, the
+            # applicant's count is final: one SMS, not two identical.
+            P.check("the head's office gets one SMS about 10002",
+                    P.wait_until(lambda: len(ph.inbox(HEAD)) > h_before, 10)
+                    and len(ph.new_for(HEAD, h_before)) == 1
+                    and "10002" in ph.new_for(HEAD, h_before)[0],
+                    str(ph.new_for(HEAD, h_before)))
+            P.check("escalating by SMS sends the applicant one SMS",
+                    len(ph.new_for(A, a_before)) == 1,
+                    str(ph.new_for(A, a_before)))
             head = desk.sql("SELECT dept_code, escalated, orig_dept FROM requests WHERE tracking = 10002")
-            P.check("request 10002 is with the head's office (17), from 5",
-                    head == [(17, 1, 5)], str(head))
+            P.check("request 10002 stays in department 5, escalated",
+                    head == [(5, 1, 5)], str(head))
+            r = ph.send(HEAD, "وضعیت 10002")
+            P.check("the head's office sees it, marked escalated",
+                    r and "درخواست 10002" in r[0] and "ارجاع‌شده" in r[0])
+            r = ph.send(A, "وضعیت 10002")
+            P.check("the applicant's STATUS says escalated",
+                    r and "ارجاع‌شده" in r[0])
 
             # Issue 9: a long NEW, reassembled from 27 parts, is stored
             # whole with its line breaks (it was cut to 1 KB on one line).
@@ -179,6 +201,17 @@ def main():
             ph.send(STAFF, "پاسخ 10001 پاسخ چهارم")
             P.check("after START alerts come again",
                     P.wait_until(lambda: len(ph.inbox(A)) > a_before, 10))
+            # Issue 11: thanks after an answer keeps it answered; the
+            # applicant closes it.
+            r = ph.send(A, "پاسخ 10001 ممنون!")
+            P.check("a thanks after an answer: told how to close",
+                    r and "بستن 10001" in r[0])
+            st = desk.sql("SELECT status FROM requests WHERE tracking = 10001")
+            P.check("... and 10001 stays answered", st == [(1,)], str(st))
+            r = ph.send(A, "بستن 10001")
+            P.check("CLOSE by the applicant", r and "بسته شد" in r[0])
+            st = desk.sql("SELECT status FROM requests WHERE tracking = 10001")
+            P.check("... and 10001 is closed", st == [(2,)], str(st))
             r = ph.send(A, "سلام خوبید")
             P.check("unparseable: a hint, not silence", r and "فهمیده نشد" in r[0])
         finally:

@@ -139,7 +139,8 @@ check "a missing request gets the same not-found" sh -c \
     "! $C request show 10999 --as 09132222222 2>$T/err2 && cmp -s $T/err $T/err2"
 check "applicant follow-up" $C request reply 10001 --from 09131111111 --text 'مدارک'
 check "status back to awaiting" sh -c "$C request show 10001 | grep -q 'وضعیت : در انتظار پاسخ'"
-check "applicant cannot close" sh -c "! $C request close 10001 --by 09131111111 2>/dev/null"
+check "applicant cannot reopen" sh -c "! $C request reopen 10001 --by 09131111111 2>/dev/null"
+check "another applicant cannot close" sh -c "! $C request close 10001 --by 09132222222 2>/dev/null"
 A0=$(alerts "$T/good.ini")
 check "staff close from another folder (-c)" sh -c \
     "cd $AWAY && $C request close 10001 --by 09133333333"
@@ -147,9 +148,21 @@ check "staff close from another folder queues its alert" \
     [ "$(alerts "$T/good.ini")" -eq $((A0 + 1)) ]
 check "closed is final" sh -c "! $C request reply 10001 --from 09131111111 --text x 2>$T/err && grep -q closed $T/err"
 check "staff reopen" $C request reopen 10001 --by 09133333333
+A0=$(alerts "$T/good.ini")
 check "escalate" $C request escalate 10001
-check "escalated shows the head" sh -c "$C request show 10001 | grep -q 'نوع درخواست : رئیس'"
+# Issue 11: escalation keeps the department and marks the request.
+check "escalated keeps its department, marked" sh -c \
+    "$C request show 10001 >$T/esc && grep -q 'نوع درخواست : فناوری اطلاعات' $T/esc && grep -q 'ارجاع به رئیس : بله' $T/esc"
+check "escalated: its department's staff still see it" sh -c \
+    "$C request show 10001 --as 09133333333 | grep -q 'شماره رهگیری : 10001'"
+check "escalate alerts the applicant and the head once" \
+    [ "$(alerts "$T/good.ini")" -eq $((A0 + 2)) ]
 check "request list" sh -c "$C request list --mobile 09131111111 | grep -q '^10001 '"
+check "request list marks the escalated" sh -c \
+    "$C request list --mobile 09131111111 | grep '^10001 ' | grep -q 'ارجاع‌شده به دفتر رئیس'"
+check "the applicant closes their own request" sh -c \
+    "$C request close 10001 --by 09131111111 && $C request show 10001 | grep -q 'وضعیت : بسته شده'"
+check "... and staff reopen it" $C request reopen 10001 --by 09133333333
 check "SQL in a title is stored as text" sh -c \
     "N=\$($C request new --from 09131111111 --dept 3 --title \"x'); DROP TABLE requests;--\" --text t) && $C request show \$N | grep -q 'DROP TABLE requests'"
 
@@ -160,8 +173,8 @@ check "sla sweep two weeks on, from another folder: 10002 escalated" sh -c \
     "cd $AWAY && [ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 1' ]"
 check "sla sweep: once only" sh -c \
     "[ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 0' ]"
-check "10002 is with the head's office" sh -c \
-    "$C request show 10002 | grep -q 'نوع درخواست : رئیس'"
+check "10002 is the head's office's too, in its department" sh -c \
+    "$C request show 10002 | grep -q 'ارجاع به رئیس : بله' && ! $C request show 10002 | grep -q 'نوع درخواست : رئیس'"
 # serve sweeps by itself, a second after start.
 N3=$($C request new --from 09131111111 --dept 4 --title 'بدون پاسخ' --text t)
 SMSDESK_CLOCK_OFFSET=1209600 $C serve --ready-file "$T/ready-sla" \
@@ -177,7 +190,7 @@ done
 kill -TERM $SLA_PID 2>/dev/null
 wait $SLA_PID
 check "serve escalates an overdue request by itself ($N3)" sh -c \
-    "grep -q 'escalated overdue requests n=1' $T/serve-sla.log && $C request show $N3 | grep -q 'نوع درخواست : رئیس'"
+    "grep -q 'escalated overdue requests n=1' $T/serve-sla.log && $C request show $N3 | grep -q 'ارجاع به رئیس : بله'"
 
 # --- issue 10: the holidays file, found from any folder -------------------
 # Without -c, from another folder: the built-in defaults (the database in
