@@ -168,8 +168,7 @@ const char *core_status_label_en(enum core_status s);
 const char *core_priority_label(enum core_priority p);
 const char *core_role_label(enum core_role r);
 const char *core_channel_label(enum core_channel c);
-/* «ارجاع‌شده به دفتر رئیس»: an escalated request, in lists.
- */
+/* The label of an escalated request in lists («ارجاع‌شده…»). */
 const char *core_escalated_label(void);
 /* Parse an English status name (awaiting, answered, closed) or its Persian
  * label. SD_EINVAL if unknown. */
