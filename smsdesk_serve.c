@@ -76,7 +76,7 @@ serve_pipe_stopped(void *arg)
  * command channel reads it and queues the answer. */
 static enum sd_rc
 serve_handle_mo(void *arg, struct db *db, const struct smsc_pipe_mo *mo,
-    int64_t *reply_id)
+    int64_t *reply_id, char *why)
 {
 	struct serve *s = arg;
 	struct core_mo m;
@@ -87,7 +87,16 @@ serve_handle_mo(void *arg, struct db *db, const struct smsc_pipe_mo *mo,
 	m.text = mo->text;
 	m.ussd = mo->ussd;
 	m.ussd_session = mo->ussd_session;
-	return core_mo_handle(db, s->env, &m, reply_id);
+	return core_mo_handle(db, s->env, &m, reply_id, why);
+}
+
+/* Whether an MO repeated within [queue] dedupe_window_s is a repeat not
+ * to apply twice: core decides (a command that changes something). */
+static bool
+serve_mo_changes(void *arg, const char *text)
+{
+	(void)arg;
+	return core_cmd_changes(text);
 }
 
 /* GET /metrics on the web thread. */
@@ -247,6 +256,7 @@ cmd_serve(struct app *app, int argc, char **argv)
 		goto out;
 	s.hooks.arg = &s;
 	s.hooks.handle_mo = serve_handle_mo;
+	s.hooks.mo_changes = serve_mo_changes;
 	if (!app->cfg.smpp.enabled)
 		log_info("main", "smpp disabled ([smpp] enabled = no)");
 	if (smsc_pipe_new(&app->cfg.queue, &app->cfg.db, &app->cfg.smpp,

@@ -479,6 +479,31 @@ out:
 	free(norm);
 }
 
+bool
+core_cmd_changes(const char *text)
+{
+	struct core_cmd c;
+
+	core_cmd_parse(text, &c);
+	if (c.missing)
+		return false; /* answered with its usage only */
+	switch (c.id) {
+	case CORE_CMD_NEW:
+	case CORE_CMD_REPLY:
+	case CORE_CMD_ESCALATE:
+	case CORE_CMD_CLOSE:
+	case CORE_CMD_REG:
+	case CORE_CMD_STOP:
+	case CORE_CMD_START: return true;
+	case CORE_CMD_NONE:
+	case CORE_CMD_HELP:
+	case CORE_CMD_STATUS:
+	case CORE_CMD_LIST:
+	case CORE_CMD_DEPTS: break;
+	}
+	return false;
+}
+
 /* ---- Replies ------------------------------------------------------------- */
 
 /* The parts s takes as it will be sent: core_sms_count(), the count the
@@ -655,6 +680,49 @@ do_status(struct mo_ctx *x)
 	db_dept_fini(&d);
 	db_request_fini(&r);
 	return rc == SD_ENOTFOUND ? SD_OK : rc;
+}
+
+/* Whether r is past its SLA due time (as the escalation counts it). */
+static bool
+overdue(const struct mo_ctx *x, const struct db_request *r, int64_t now)
+{
+	const struct core_sla_config *sla = x->env->sla;
+	long days = sla != NULL ? sla->answer_days : 2;
+	int64_t due = r->due;
+
+	if (due == 0 &&
+	    (x->env->cal == NULL ||
+		core_calendar_due(x->env->cal, r->updated, days, &due) !=
+		    SD_OK))
+		due = r->updated + days * 86400;
+	return now >= due;
+}
+
+/* LIST from a staff, head or admin phone: what waits for their answer,
+ * the longest overdue first, with tracking numbers and titles. */
+static enum sd_rc
+do_list_waiting(struct mo_ctx *x)
+{
+	struct db_request *rows;
+	int64_t now = sd_clock_now();
+	size_t n, i;
+	enum sd_rc rc;
+
+	rc = core_request_list_waiting(x->db, &x->actor, LIST_N, &rows, &n);
+	if (rc != SD_OK)
+		return rc;
+	SAY(x, n == 0 ? CORE_TXT_WAIT_NONE : CORE_TXT_WAIT_HEAD, 0);
+	for (i = 0; i < n; i++) {
+		char mark[64] = "";
+
+		if (overdue(x, &rows[i], now))
+			core_txt_add(mark, sizeof(mark), x->c.en,
+			    CORE_TXT_WAIT_LATE, 0);
+		SAY(x, CORE_TXT_WAIT_LINE, (long long)rows[i].tracking,
+		    rows[i].title, mark);
+	}
+	db_request_list_free(rows, n);
+	return SD_OK;
 }
 
 static enum sd_rc
@@ -1086,7 +1154,9 @@ dispatch(struct mo_ctx *x, const char *e164)
 	}
 	switch (x->c.id) {
 	case CORE_CMD_STATUS: return do_status(x);
-	case CORE_CMD_LIST: return do_list(x);
+	case CORE_CMD_LIST:
+		return x->u.role == CORE_ROLE_APPLICANT ? do_list(x) :
+							  do_list_waiting(x);
 	case CORE_CMD_DEPTS: return do_depts(x);
 	case CORE_CMD_NEW: return do_new(x);
 	case CORE_CMD_REPLY: return do_reply(x);
@@ -1101,61 +1171,97 @@ dispatch(struct mo_ctx *x, const char *e164)
 	return SD_OK;
 }
 
+/*
+ * The sender's hourly limit ([sms] mo_per_hour, or staff_mo_per_hour for
+ * staff, head and admin: their answers must not be lost to a limit meant
+ * for abuse by unknown numbers) and the messages they sent in the last
+ * hour before this one. *name gets the limit's key for the inbox reason.
+ */
+static enum sd_rc
+mo_limit(struct mo_ctx *x, long *per_hour, const char **name, int64_t *seen)
+{
+	const struct core_sms_config *sms = x->env->sms;
+	bool staff = x->known && x->u.role != CORE_ROLE_APPLICANT;
+
+	if (staff) {
+		*per_hour = sms != NULL ? sms->staff_mo_per_hour : 300;
+		*name = "staff_mo_per_hour";
+	} else {
+		*per_hour = sms != NULL ? sms->mo_per_hour : 30;
+		*name = "mo_per_hour";
+	}
+	return db_inbox_count_since(x->db, x->mo->from, sd_clock_now() - 3600,
+	    seen);
+}
+
 enum sd_rc
 core_mo_handle(struct db *db, const struct core_env *env,
-    const struct core_mo *mo, int64_t *reply_id)
+    const struct core_mo *mo, int64_t *reply_id, char *why)
 {
 	char e164[SD_MOBILE_LEN] = "", err[SD_ERRLEN], masked[SD_MOBILE_LEN];
 	char link[SD_CONF_VALUE_MAX + 32];
-	long max_parts, per_hour;
+	const char *limit_name = "mo_per_hour";
+	long max_parts, per_hour = 30;
 	struct mo_ctx *x;
 	struct core_out m;
 	int64_t seen = 0;
 	enum sd_rc rc;
 
 	*reply_id = 0;
+	if (why != NULL)
+		why[0] = '\0';
 	core_env_check(env);
 	max_parts = env->sms != NULL ? env->sms->max_reply_parts : 2;
-	per_hour = env->sms != NULL ? env->sms->mo_per_hour : 30;
-	/* Flooding: answered once, then silence for the rest of the hour. */
-	rc = db_inbox_count_since(db, mo->from, sd_clock_now() - 3600, &seen);
-	if (rc != SD_OK)
-		return rc;
-	if (seen > per_hour) {
-		log_debug("cmd", "flood: ignored from=%s n=%lld",
-		    log_mask_mobile(mo->from, masked, sizeof(masked)),
-		    (long long)seen);
-		return SD_OK;
-	}
 	x = xcalloc(1, sizeof(*x));
 	x->db = db;
 	x->env = env;
 	x->mo = mo;
 	core_cmd_parse(mo->text, &x->c);
-	if (seen == per_hour) {
-		log_warnx("cmd",
-		    "flood: more than %ld messages in an hour "
-		    "from=%s; answered once, then ignored",
-		    per_hour,
-		    log_mask_mobile(mo->from, masked, sizeof(masked)));
-		SAY(x, CORE_TXT_FLOOD, 0);
-		goto queue;
-	}
+	/* Who sent it decides their limit. */
 	if (core_mobile_parse(mo->from, e164, err) == SD_OK) {
 		rc = db_user_by_mobile(db, e164, &x->u);
-		if (rc == SD_OK) {
+		if (rc == SD_OK)
 			x->known = true;
-			x->actor = core_actor_of(x->u.role, x->u.id);
-			if (!x->u.verified)
-				rc = db_user_set_verified(db, x->u.id);
-		} else if (rc == SD_ENOTFOUND) {
-			rc = SD_OK;
-		}
-		if (rc != SD_OK)
+		else if (rc != SD_ENOTFOUND)
 			goto out;
 	} else if (x->c.id == CORE_CMD_REG) {
 		/* Not a mobile number: nothing to register. */
 		x->c.id = CORE_CMD_NONE;
+	}
+	rc = mo_limit(x, &per_hour, &limit_name, &seen);
+	if (rc != SD_OK)
+		goto out;
+	/* Over the limit: answered once, then not processed for the rest
+	 * of the hour; the caller keeps the MO with the reason. */
+	if (seen > per_hour) {
+		log_debug("cmd", "flood: not processed from=%s n=%lld",
+		    log_mask_mobile(mo->from, masked, sizeof(masked)),
+		    (long long)seen);
+		if (why != NULL)
+			snprintf(why, DB_INBOX_REASON_LEN,
+			    "over %s=%ld: not processed", limit_name, per_hour);
+		goto out;
+	}
+	if (seen == per_hour) {
+		log_warnx("cmd",
+		    "flood: more than %ld messages in an hour "
+		    "from=%s; answered once, then not processed",
+		    per_hour,
+		    log_mask_mobile(mo->from, masked, sizeof(masked)));
+		if (why != NULL)
+			snprintf(why, DB_INBOX_REASON_LEN,
+			    "over %s=%ld: notice sent, not processed",
+			    limit_name, per_hour);
+		SAY(x, CORE_TXT_FLOOD, 0);
+		goto queue;
+	}
+	if (x->known) {
+		x->actor = core_actor_of(x->u.role, x->u.id);
+		if (!x->u.verified) {
+			rc = db_user_set_verified(db, x->u.id);
+			if (rc != SD_OK)
+				goto out;
+		}
 	}
 	rc = dispatch(x, e164);
 	if (rc != SD_OK)

@@ -119,8 +119,13 @@ const struct sd_conf_key core_sms_config_keys[] = {
 	"end with a link"},
     {"mo_per_hour", SD_CONF_INT, offsetof(struct core_sms_config, mo_per_hour),
 	"30", 1, 100000, NULL, NULL,
-	"messages from one number per hour; more are "
-	"answered once, then ignored"},
+	"messages an hour from an applicant's or unknown "
+	"number; more are stored, answered once, not processed"},
+    {"staff_mo_per_hour", SD_CONF_INT,
+	offsetof(struct core_sms_config, staff_mo_per_hour), "300", 1, 100000,
+	NULL, NULL,
+	"the same for staff, head and admin numbers (their "
+	"answers by SMS)"},
     {"link_ttl_days", SD_CONF_INT,
 	offsetof(struct core_sms_config, link_ttl_days), "7", 1, 365, NULL,
 	NULL, "days a link sent by SMS stays valid"},

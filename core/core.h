@@ -371,6 +371,14 @@ enum sd_rc core_request_thread(struct db *db, const struct core_actor *actor,
 enum sd_rc core_request_list_mine(struct db *db, const struct core_actor *actor,
     size_t limit, struct db_request **rows, size_t *n) SD_MUSTCHECK;
 
+/* Requests awaiting an answer that actor (staff: their departments'; head
+ * and admin: all) should answer, overdue first (db_request_waiting_for),
+ * at most limit (<= SD_LIST_MAX). SD_EINVAL for an applicant, system, cli
+ * or an invalid actor. */
+enum sd_rc core_request_list_waiting(struct db *db,
+    const struct core_actor *actor, size_t limit, struct db_request **rows,
+    size_t *n) SD_MUSTCHECK;
+
 /* ---- A thread as text (core/render.c) ---------------------------------- */
 
 /*
@@ -558,18 +566,33 @@ struct core_cmd {
  */
 void core_cmd_parse(const char *text, struct core_cmd *out);
 
+/*
+ * Whether the command in text changes something (NEW, R, ESCALATE, REG,
+ * STOP, START with their arguments): the idempotency rule of the inbox
+ * (issue #11). Such a command seen again from the same number within
+ * [queue] dedupe_window_s is not applied twice and its stored answer is
+ * sent again; anything else (HELP, STATUS, LIST, DEPTS, a usage hint, text
+ * not understood) only reads, so it is never deduplicated and always
+ * answered from the current data. Pure; any thread.
+ */
+bool core_cmd_changes(const char *text);
+
 /* The name of a command in English ("STATUS") or Persian. */
 const char *core_cmd_name(enum core_cmd_id id, bool en);
 
 /*
  * Read one MO and do what it asks, inside the caller's transaction: every
  * reply and alert is queued in the outbox there (kind reply, or ussd).
- * *reply_id gets the reply's outbox row (0 if none: a flooding number is
- * answered once and then ignored for the hour). Bad input gets a Persian
- * (or English) answer, not an error; only database failures return one.
+ * *reply_id gets the reply's outbox row (0 if none: a number over its
+ * hourly limit, [sms] mo_per_hour, or staff_mo_per_hour for staff, head
+ * and admin numbers, is answered once and then not processed for the
+ * hour). why (DB_INBOX_REASON_LEN bytes, may be NULL) gets why the MO was
+ * not processed as usual, "" if it was: the caller keeps it with the
+ * inbox row. Bad input gets a Persian (or English) answer, not an error;
+ * only database failures return one.
  */
 enum sd_rc core_mo_handle(struct db *db, const struct core_env *env,
-    const struct core_mo *mo, int64_t *reply_id) SD_MUSTCHECK;
+    const struct core_mo *mo, int64_t *reply_id, char *why) SD_MUSTCHECK;
 
 /* ---- Official holidays (core/holidays.c) ------------------------------- */
 
@@ -678,9 +701,10 @@ struct core_sla_config {
 
 /* Section [sms]: the SMS command channel. */
 struct core_sms_config {
-	long max_reply_parts; /* a reply is shortened to this many parts */
-	long mo_per_hour;     /* more from one number are ignored */
-	long link_ttl_days;   /* one-tap links expire after this */
+	long max_reply_parts;   /* a reply is shortened to this many parts */
+	long mo_per_hour;       /* more from one number are not processed */
+	long link_ttl_days;     /* one-tap links expire after this */
+	long staff_mo_per_hour; /* mo_per_hour of staff, head, admin numbers */
 	char thanks_phrases[SD_CONF_VALUE_MAX]; /* comma separated: a short
 						   thanks that leaves an
 						   answered request so */

@@ -125,6 +125,10 @@ enum core_txt {
 	CORE_TXT_LIST_HEAD,     /* (none) */
 	CORE_TXT_LIST_LINE,     /* tracking, status, dept */
 	CORE_TXT_LIST_EMPTY,    /* (none) */
+	CORE_TXT_WAIT_HEAD,     /* (none): LIST from staff */
+	CORE_TXT_WAIT_LINE,     /* tracking, title, late mark */
+	CORE_TXT_WAIT_LATE,     /* (none): overdue */
+	CORE_TXT_WAIT_NONE,     /* (none) */
 	CORE_TXT_DEPTS_HEAD,    /* (none) */
 	CORE_TXT_DEPTS_MORE,    /* (none) */
 	CORE_TXT_NEW_OK,        /* tracking, dept, link */

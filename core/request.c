@@ -830,3 +830,18 @@ core_request_list_mine(struct db *db, const struct core_actor *actor,
 		limit = SD_LIST_MAX;
 	return db_request_list_by_applicant(db, actor->id, limit, rows, n);
 }
+
+enum sd_rc
+core_request_list_waiting(struct db *db, const struct core_actor *actor,
+    size_t limit, struct db_request **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	if (actor_check(actor) != SD_OK || !actor_person(actor) ||
+	    actor->kind == CORE_ACTOR_APPLICANT)
+		return SD_EINVAL;
+	if (limit == 0 || limit > SD_LIST_MAX)
+		limit = SD_LIST_MAX;
+	return db_request_waiting_for(db,
+	    actor->kind == CORE_ACTOR_STAFF ? actor->id : 0, limit, rows, n);
+}

@@ -90,6 +90,13 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
     [CORE_TXT_LIST_LINE] = {"\n%lld %s، %s", "\n%lld %s, %s"},
     [CORE_TXT_LIST_EMPTY] = {"درخواستی ندارید. برای ثبت: جدید 2 متن",
 	"You have no requests. To open one: NEW 2 text"},
+    [CORE_TXT_WAIT_HEAD] =
+	{"درخواست‌های در انتظار پاسخ:",
+	    "Requests awaiting an answer:"},
+    [CORE_TXT_WAIT_LINE] = {"\n%lld «%s»%s", "\n%lld \"%s\"%s"},
+    [CORE_TXT_WAIT_LATE] = {" (دیرکرد)", " (overdue)"},
+    [CORE_TXT_WAIT_NONE] = {"درخواستی در انتظار پاسخ نیست.",
+	"No request is awaiting an answer."},
     [CORE_TXT_DEPTS_HEAD] = {"واحدها:", "Departments:"},
     [CORE_TXT_DEPTS_MORE] = {"\nبقیه: واحدها 2", "\nMore: DEPTS 2"},
     [CORE_TXT_NEW_OK] = {"درخواست شما با شماره رهگیری %lld در واحد %s ثبت شد. "

@@ -236,6 +236,14 @@ enum sd_rc db_request_awaiting(struct db *db, int64_t waiting_before,
 enum sd_rc db_request_list_by_applicant(struct db *db, int64_t applicant_id,
     size_t limit, struct db_request **rows, size_t *n) SD_MUSTCHECK;
 
+/* Requests awaiting an answer in the departments of staff member
+ * user_id (where they are, or were before an escalation), or in every
+ * department if user_id is 0, at most limit: the soonest due first (by
+ * due where it is kept, else by updated, which the SLA counts from), so
+ * the longest overdue lead. */
+enum sd_rc db_request_waiting_for(struct db *db, int64_t user_id, size_t limit,
+    struct db_request **rows, size_t *n) SD_MUSTCHECK;
+
 /* requests.staff_alert (schema 4). */
 enum db_staff_alert {
 	DB_STAFF_ALERT_NONE = 0, /* none due */
@@ -507,6 +515,32 @@ enum sd_rc db_inbox_add_dup(struct db *db, const char *source,
 /* Mark id handled, answered by outbox row reply_id (0 if none). */
 enum sd_rc db_inbox_handled(struct db *db, int64_t id,
     int64_t reply_id) SD_MUSTCHECK;
+
+/* Longest reason kept with an inbox row, NUL included. */
+#define DB_INBOX_REASON_LEN 64
+
+/* Record why MO id was not processed as usual (schema 8; at most
+ * DB_INBOX_REASON_LEN - 1 bytes kept). */
+enum sd_rc db_inbox_set_reason(struct db *db, int64_t id,
+    const char *reason) SD_MUSTCHECK;
+
+/* One row of the inbox as `smsdesk inbox` shows it. */
+struct db_inbox_entry {
+	int64_t id;                       /* row */
+	int64_t received;                 /* UTC seconds */
+	char source[SD_ADDR_LEN];         /* as the SMSC wrote it */
+	char *body;                       /* owned */
+	enum db_inbox_kind kind;          /* sms or ussd */
+	int state;                        /* 0 stored, 1 handled */
+	int64_t dup_of;                   /* first copy, 0 if this is one */
+	int64_t reply_id;                 /* answering outbox row, 0 if none */
+	char reason[DB_INBOX_REASON_LEN]; /* "" if processed as usual */
+};
+void db_inbox_entries_free(struct db_inbox_entry *rows, size_t n);
+/* The latest max (<= SD_LIST_MAX) inbox rows, newest first; *rows owned
+ * by the caller (db_inbox_entries_free). */
+enum sd_rc db_inbox_recent(struct db *db, size_t max,
+    struct db_inbox_entry **rows, size_t *n) SD_MUSTCHECK;
 
 /* Count one more resend of the reply of id. */
 enum sd_rc db_inbox_resent(struct db *db, int64_t id) SD_MUSTCHECK;

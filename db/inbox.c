@@ -47,6 +47,12 @@ static const char sql_parts
     [] = "SELECT source, destination, ref, total, esm_class, data_coding, sm,"
 	 " sar, sar_ref, sar_total, sar_seq, received FROM inbox_parts"
 	 " ORDER BY id";
+static const char
+    sql_inbox_reason[] = "UPDATE inbox SET reason = ?2 WHERE id = ?1";
+static const char sql_inbox_recent
+    [] = "SELECT id, received, source, body, kind, state,"
+	 " coalesce(dup_of, 0), coalesce(reply_id, 0), reason FROM inbox"
+	 " ORDER BY id DESC LIMIT ?1";
 static const char sql_inbox_count_since
     [] = "SELECT count(*) FROM inbox WHERE source = ?1 AND received >= ?2"
 	 " AND dup_of IS NULL";
@@ -197,6 +203,73 @@ enum sd_rc
 db_inbox_resent(struct db *db, int64_t id)
 {
 	return inbox_update(db, sql_inbox_resent, id, 0, false);
+}
+
+enum sd_rc
+db_inbox_set_reason(struct db *db, int64_t id, const char *reason)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_inbox_reason);
+	char r[DB_INBOX_REASON_LEN];
+
+	if (st == NULL)
+		return db_stmt_rc(db);
+	snprintf(r, sizeof(r), "%s", reason);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, r, -1, SQLITE_TRANSIENT);
+	return db_step_done(db, st);
+}
+
+void
+db_inbox_entries_free(struct db_inbox_entry *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(rows[i].body);
+	free(rows);
+}
+
+enum sd_rc
+db_inbox_recent(struct db *db, size_t max, struct db_inbox_entry **rows,
+    size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_inbox_recent);
+	struct db_inbox_entry *v;
+	size_t k = 0;
+	int r = SQLITE_DONE;
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return db_stmt_rc(db);
+	if (max == 0 || max > SD_LIST_MAX)
+		max = SD_LIST_MAX;
+	v = xcalloc(max, sizeof(*v));
+	sqlite3_bind_int64(st, 1, (int64_t)max);
+	while (k < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_inbox_entry *x = &v[k++];
+		const char *why = (const char *)sqlite3_column_text(st, 8);
+
+		x->id = sqlite3_column_int64(st, 0);
+		x->received = sqlite3_column_int64(st, 1);
+		snprintf(x->source, sizeof(x->source), "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		x->body = db_col_text(st, 3);
+		x->kind = (enum db_inbox_kind)sqlite3_column_int(st, 4);
+		x->state = sqlite3_column_int(st, 5);
+		x->dup_of = sqlite3_column_int64(st, 6);
+		x->reply_id = sqlite3_column_int64(st, 7);
+		snprintf(x->reason, sizeof(x->reason), "%s",
+		    why != NULL ? why : "");
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		db_inbox_entries_free(v, k);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*rows = v;
+	*n = k;
+	return SD_OK;
 }
 
 void

@@ -35,6 +35,17 @@ static const char
     sql_req_by_applicant[] = "SELECT " REQ_COLS
 			     " FROM requests WHERE applicant_id = ?1"
 			     " ORDER BY tracking DESC LIMIT ?2";
+/* Waiting requests of a staff member's departments (either the one it
+ * is in or the one it came from before an escalation), or of all (?1 =
+ * 0): by due time where one is kept, else by the last change the SLA
+ * counts from, so the longest overdue come first. */
+static const char sql_req_waiting_for
+    [] = "SELECT " REQ_COLS " FROM requests WHERE status = 0 AND (?1 = 0"
+	 " OR dept_code IN (SELECT dept_code FROM staff_departments"
+	 " WHERE user_id = ?1) OR orig_dept IN (SELECT dept_code FROM"
+	 " staff_departments WHERE user_id = ?1))"
+	 " ORDER BY CASE WHEN due != 0 THEN due ELSE updated END, tracking"
+	 " LIMIT ?2";
 static const char sql_msg_insert
     [] = "INSERT INTO messages (tracking, author_id, author_role, author_name,"
 	 " author_title, body, channel, created)"
@@ -221,21 +232,14 @@ db_request_escalate(struct db *db, int64_t tracking, int64_t now)
 	return req_update(db, st);
 }
 
-enum sd_rc
-db_request_list_by_applicant(struct db *db, int64_t applicant_id, size_t limit,
-    struct db_request **rows, size_t *n)
+/* The rows of st (bound, not yet stepped), into *rows. */
+static enum sd_rc
+req_list(struct db *db, sqlite3_stmt *st, struct db_request **rows, size_t *n)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_req_by_applicant);
 	struct db_request *v = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;
 
-	*rows = NULL;
-	*n = 0;
-	if (st == NULL)
-		return db_stmt_rc(db);
-	sqlite3_bind_int64(st, 1, applicant_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
@@ -251,6 +255,36 @@ db_request_list_by_applicant(struct db *db, int64_t applicant_id, size_t limit,
 	*rows = v;
 	*n = cnt;
 	return SD_OK;
+}
+
+enum sd_rc
+db_request_list_by_applicant(struct db *db, int64_t applicant_id, size_t limit,
+    struct db_request **rows, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_by_applicant);
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return db_stmt_rc(db);
+	sqlite3_bind_int64(st, 1, applicant_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	return req_list(db, st, rows, n);
+}
+
+enum sd_rc
+db_request_waiting_for(struct db *db, int64_t user_id, size_t limit,
+    struct db_request **rows, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_req_waiting_for);
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return db_stmt_rc(db);
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	return req_list(db, st, rows, n);
 }
 
 void

@@ -366,6 +366,15 @@ static const char *const schema_v7[] = {
     NULL,
 };
 
+/* Schema 8 (issue #11): why an MO was not processed as usual ("" if it
+ * was): a repeat whose answer went again, one over an hourly limit
+ * (stored, never dropped), one the handler could not process. Shown by
+ * `smsdesk inbox`. */
+static const char *const schema_v8[] = {
+    "ALTER TABLE inbox ADD COLUMN reason TEXT NOT NULL DEFAULT '';",
+    NULL,
+};
+
 /* The two-working-day rule as the guide states it (issue #11).
  * requests.waiting_since: when the applicant's first message still
  * unanswered was sent; the SLA clock runs from it, so a follow-up on a
@@ -394,6 +403,7 @@ const struct db_migration db_migrations[] = {
     {5, schema_v5},
     {6, schema_v6},
     {7, schema_v7},
+    {8, schema_v8},
     {9, schema_v9},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -242,10 +242,11 @@ const struct sd_conf_key smsc_pipe_config_keys[] = {
 	"first retry after a temporary failure; doubles each time"},
     {"retry_max_s", SD_CONF_INT, QOFF(retry_max_s), "900", 1, 86400, NULL, NULL,
 	"longest wait between retries"},
-    {"dedupe_window_s", SD_CONF_INT, QOFF(dedupe_window_s), "600", 0, 86400,
+    {"dedupe_window_s", SD_CONF_INT, QOFF(dedupe_window_s), "120", 0, 86400,
 	NULL, NULL,
-	"an MO repeated (same sender and text) within "
-	"this is a redelivery"},
+	"a command that changes something, repeated (same "
+	"sender and text) within this, is not applied "
+	"again: its answer is sent again"},
     {"receipt_kinds", SD_CONF_STR, QOFF(receipt_kinds), "otp,alert", 0, 0, NULL,
 	smsc_check_kinds,
 	"kinds sent with a delivery receipt "

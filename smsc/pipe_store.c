@@ -145,18 +145,19 @@ store_op(struct smsc_pipe *p, struct job_op *op, int64_t now)
  */
 static enum sd_rc
 pipe_handle_one(struct smsc_pipe *p, const struct smsc_pipe_mo *in,
-    int64_t *reply)
+    int64_t *reply, char reason[DB_INBOX_REASON_LEN])
 {
 	char why[SD_ERRLEN], masked[32];
 	enum sd_rc rc;
 
 	*reply = 0;
+	reason[0] = '\0';
 	if (p->hooks.handle_mo == NULL)
 		return SD_OK;
 	rc = db_begin(p->db);
 	if (rc != SD_OK)
 		return rc;
-	rc = p->hooks.handle_mo(p->hooks.arg, p->db, in, reply);
+	rc = p->hooks.handle_mo(p->hooks.arg, p->db, in, reply, reason);
 	if (rc == SD_OK)
 		rc = db_commit(p->db);
 	if (rc == SD_OK)
@@ -171,10 +172,60 @@ pipe_handle_one(struct smsc_pipe *p, const struct smsc_pipe_mo *in,
 	log_warnx("queue", "mo not handled from=%s rc=%s error=\"%s\"",
 	    log_mask_mobile(in->from, masked, sizeof(masked)), sd_rc_str(rc),
 	    why);
+	snprintf(reason, DB_INBOX_REASON_LEN, "not processed: %s",
+	    sd_rc_str(rc));
 	return SD_OK;
 }
 
-/* One MO: duplicate check, inbox row, the domain's handler. */
+/*
+ * A repeat of d's MO (same number and text within the window, a command
+ * that changes something): stored as a row pointing at the first copy,
+ * not applied again, and the first copy's answer queued once more, each
+ * time, so the phone always gets an answer (idempotency keys, issue #11).
+ */
+static enum sd_rc
+store_repeat(struct smsc_pipe *p, struct job_mo *mo, enum db_inbox_kind kind,
+    const struct db_inbox_dup *d)
+{
+	struct db_outbox_row r;
+	struct db_outbox_new nw;
+	int64_t id = 0, reply = 0;
+	enum sd_rc rc;
+
+	rc = db_inbox_add_dup(p->db, mo->from, mo->to, mo->text, kind, d->id,
+	    &id);
+	if (rc != SD_OK)
+		return rc;
+	if (d->reply_id == 0)
+		return db_inbox_set_reason(p->db, id,
+		    "repeat: not applied again; first copy had no answer");
+	rc = db_outbox_get(p->db, d->reply_id, &r, NULL);
+	if (rc == SD_ENOTFOUND)
+		return db_inbox_set_reason(p->db, id,
+		    "repeat: not applied again; answer gone");
+	if (rc != SD_OK)
+		return rc;
+	memset(&nw, 0, sizeof(nw));
+	nw.kind = r.kind;
+	nw.priority = r.priority;
+	nw.destination = r.destination;
+	nw.body = r.body;
+	nw.tracking = r.tracking;
+	nw.receipt = r.receipt;
+	nw.ussd_session = r.ussd_session;
+	rc = db_outbox_add(p->db, &nw, &reply);
+	db_outbox_row_fini(&r);
+	if (rc == SD_OK)
+		rc = db_inbox_resent(p->db, d->id);
+	if (rc == SD_OK)
+		rc = db_inbox_handled(p->db, id, reply);
+	if (rc == SD_OK)
+		rc = db_inbox_set_reason(p->db, id,
+		    "repeat: not applied again; answer sent again");
+	return rc;
+}
+
+/* One MO: repeat check, inbox row, the domain's handler. */
 static enum sd_rc
 store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 {
@@ -183,7 +234,7 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 	int64_t id = 0, reply = 0;
 	enum db_inbox_kind kind = mo->ussd ? DB_INBOX_USSD : DB_INBOX_SMS;
 	enum sd_rc rc;
-	char sess[16];
+	char sess[16], why[DB_INBOX_REASON_LEN];
 
 	*dup = false;
 	if (mo->is_part)
@@ -196,39 +247,16 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 		if (rc != SD_OK)
 			return rc;
 	}
-	if (p->cfg->dedupe_window_s > 0 && !mo->ussd) {
+	/* Only a command that changes something is a repeat: one that
+	 * reads is answered from the current data every time. */
+	if (p->cfg->dedupe_window_s > 0 && !mo->ussd &&
+	    (p->hooks.mo_changes == NULL ||
+		p->hooks.mo_changes(p->hooks.arg, mo->text))) {
 		rc = db_inbox_find_dup(p->db, mo->from, mo->text,
 		    now - p->cfg->dedupe_window_s, &d);
 		if (rc == SD_OK) {
 			*dup = true;
-			rc = db_inbox_add_dup(p->db, mo->from, mo->to, mo->text,
-			    kind, d.id, &id);
-			if (rc != SD_OK || d.resent > 0 || d.reply_id == 0)
-				return rc;
-			/* One more copy of the answer, once. */
-			{
-				struct db_outbox_row r;
-				struct db_outbox_new nw;
-
-				rc = db_outbox_get(p->db, d.reply_id, &r, NULL);
-				if (rc != SD_OK)
-					return rc == SD_ENOTFOUND ? SD_OK : rc;
-				memset(&nw, 0, sizeof(nw));
-				nw.kind = r.kind;
-				nw.priority = r.priority;
-				nw.destination = r.destination;
-				nw.body = r.body;
-				nw.tracking = r.tracking;
-				nw.receipt = r.receipt;
-				nw.ussd_session = r.ussd_session;
-				rc = db_outbox_add(p->db, &nw, &reply);
-				db_outbox_row_fini(&r);
-			}
-			if (rc == SD_OK)
-				rc = db_inbox_resent(p->db, d.id);
-			if (rc == SD_OK)
-				rc = db_inbox_handled(p->db, id, reply);
-			return rc;
+			return store_repeat(p, mo, kind, &d);
 		}
 		if (rc != SD_ENOTFOUND)
 			return rc;
@@ -240,12 +268,15 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 	in.text = mo->text;
 	in.ussd = mo->ussd;
 	in.ussd_session = mo->session;
-	rc = pipe_handle_one(p, &in, &reply);
+	rc = pipe_handle_one(p, &in, &reply, why);
 	if (rc != SD_OK)
 		return rc;
 	/* Stored and handled in the same transaction: one row. */
-	return db_inbox_add_handled(p->db, mo->from, mo->to, mo->text, kind,
+	rc = db_inbox_add_handled(p->db, mo->from, mo->to, mo->text, kind,
 	    mo->session >= 0 ? sess : NULL, reply, &id);
+	if (rc == SD_OK && why[0] != '\0')
+		rc = db_inbox_set_reason(p->db, id, why);
+	return rc;
 }
 
 /* One batch in one transaction. */
@@ -531,6 +562,7 @@ smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
 		rc = db_begin(p->db);
 		for (i = 0; i < n && rc == SD_OK; i++) {
 			struct smsc_pipe_mo in;
+			char why[DB_INBOX_REASON_LEN];
 			int64_t reply = 0;
 
 			memset(&in, 0, sizeof(in));
@@ -539,9 +571,12 @@ smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
 			in.text = rows[i].body;
 			in.ussd = rows[i].kind == DB_INBOX_USSD;
 			in.ussd_session = rows[i].ussd_session;
-			rc = pipe_handle_one(p, &in, &reply);
+			rc = pipe_handle_one(p, &in, &reply, why);
 			if (rc == SD_OK)
 				rc = db_inbox_handled(p->db, rows[i].id, reply);
+			if (rc == SD_OK && why[0] != '\0')
+				rc = db_inbox_set_reason(p->db, rows[i].id,
+				    why);
 		}
 		if (rc == SD_OK)
 			rc = db_commit(p->db);

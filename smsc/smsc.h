@@ -318,9 +318,16 @@ struct smsc_pipe_hooks {
 	 * give its row in *reply_id. It runs in a savepoint: on an error
 	 * nothing it wrote stays. A temporary error (sd_rc_is_temp) fails
 	 * the batch (the SMSC resends; a stored MO is handled again later);
-	 * other errors mark this message handled with no answer. */
+	 * other errors mark this message handled with no answer. why
+	 * (DB_INBOX_REASON_LEN, "" on entry) may get why it was not
+	 * processed as usual, kept in the inbox row. */
 	enum sd_rc (*handle_mo)(void *arg, struct db *db,
-	    const struct smsc_pipe_mo *mo, int64_t *reply_id);
+	    const struct smsc_pipe_mo *mo, int64_t *reply_id, char *why);
+	/* Whether text, seen again from the same number within [queue]
+	 * dedupe_window_s, is a repeat not to apply twice (its answer is
+	 * sent again): true for commands that change something
+	 * (core_cmd_changes). NULL: every text is. Store thread. */
+	bool (*mo_changes)(void *arg, const char *text);
 };
 
 /*

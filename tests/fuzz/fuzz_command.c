@@ -14,7 +14,8 @@
 #include "tests/fuzz/fuzz.h"
 
 static struct db *db;
-static struct core_sms_config sms = {2, 1000000, 7, CORE_THANKS_DEFAULT};
+static struct core_sms_config sms = {2, 1000000, 7, 1000000,
+    CORE_THANKS_DEFAULT};
 static const struct core_env env = {"https://desk.example", &sms, NULL,
 	NULL, NULL, CORE_FX_SMS};
 
@@ -70,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mo.ussd_session = -1;
 	if (db_begin(db) != SD_OK)
 		abort();
-	rc = core_mo_handle(db, &env, &mo, &id);
+	rc = core_mo_handle(db, &env, &mo, &id, NULL);
 	if (rc != SD_OK)
 		abort();
 	if (id != 0) {

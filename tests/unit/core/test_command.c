@@ -387,6 +387,7 @@ setup(void **state)
 	w->it = tu_user(w->db, "09133333333", CORE_ROLE_STAFF, d2, 1);
 	w->sms.max_reply_parts = 2;
 	w->sms.mo_per_hour = 30;
+	w->sms.staff_mo_per_hour = 300;
 	w->sms.link_ttl_days = 7;
 	snprintf(w->sms.thanks_phrases, sizeof(w->sms.thanks_phrases), "%s",
 	    CORE_THANKS_DEFAULT);
@@ -433,7 +434,7 @@ mo(struct world *w, const char *from, const char *text)
 	struct db_outbox_row r;
 	struct core_mo m;
 	int64_t id = 0, in;
-	char *body;
+	char *body, why[DB_INBOX_REASON_LEN];
 
 	memset(&m, 0, sizeof(m));
 	m.from = from;
@@ -441,10 +442,12 @@ mo(struct world *w, const char *from, const char *text)
 	m.text = text;
 	m.ussd_session = -1;
 	assert_int_equal(db_begin(w->db), SD_OK);
-	assert_int_equal(core_mo_handle(w->db, &w->env, &m, &id), SD_OK);
+	assert_int_equal(core_mo_handle(w->db, &w->env, &m, &id, why), SD_OK);
 	assert_int_equal(db_inbox_add_handled(w->db, from, "3000", text,
 			     DB_INBOX_SMS, NULL, id, &in),
 	    SD_OK);
+	if (why[0] != '\0')
+		assert_int_equal(db_inbox_set_reason(w->db, in, why), SD_OK);
 	assert_int_equal(db_commit(w->db), SD_OK);
 	if (id == 0)
 		return NULL;
@@ -1032,6 +1035,144 @@ test_flood(void **state)
 	free(r);
 }
 
+/* Issue #11: which commands are repeats not to apply twice (they change
+ * something) and which only read, so are answered afresh every time. */
+static void
+test_cmd_changes(void **state)
+{
+	static const char *const reads[] = {"HELP", "راهنما", "وضعیت 10005",
+	    "STATUS 10005", "10005", "پیگیری 10005", "لیست", "LIST", "واحدها", "DEPTS 2",
+	    "سلام", "R", "جدید", "REG", ""};
+	static const char *const writes[] = {"جدید 2 متن درخواست",
+	    "NEW 2 F text", "R 10005 ok", "پاسخ 10005 متن", "ESCALATE 10005",
+	    "ارجاع 10005", "بستن 10005", "CLOSE 10005", "REG Ali Rezaei", "ثبت نام علی رضایی", "STOP", "لغو", "START",
+	    "شروع"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+		if (core_cmd_changes(reads[i]))
+			fail_msg("\"%s\" taken for a change", reads[i]);
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		if (!core_cmd_changes(writes[i]))
+			fail_msg("\"%s\" taken for a read", writes[i]);
+}
+
+/* The inbox row of the latest MO: its reason ("" if processed). */
+static void
+last_reason(struct world *w, char *out, size_t n)
+{
+	struct db_inbox_entry *rows;
+	size_t k;
+
+	assert_int_equal(db_inbox_recent(w->db, 1, &rows, &k), SD_OK);
+	assert_int_equal(k, 1);
+	snprintf(out, n, "%s", rows[0].reason);
+	db_inbox_entries_free(rows, k);
+}
+
+/* Issue #11: a staff phone's 35 answers in an hour are all applied (its
+ * own limit, staff_mo_per_hour); an applicant over mo_per_hour is stored
+ * with its reason, never dropped silently. */
+static void
+test_staff_limit(void **state)
+{
+	struct world *w = *state;
+	struct db_message *msgs;
+	char text[64], why[DB_INBOX_REASON_LEN], *r;
+	int64_t before = 0, after = 0;
+	size_t n;
+	int i;
+
+	w->sms.mo_per_hour = 30;
+	w->sms.staff_mo_per_hour = 300;
+	for (i = 1; i <= 35; i++) {
+		snprintf(text, sizeof(text), "R %lld answer %d",
+		    (long long)w->t, i);
+		r = mo(w, "989133333333", text);
+		if (r == NULL || strstr(r, "10001") == NULL)
+			fail_msg("answer %d not applied: %s", i,
+			    r != NULL ? r : "(no reply)");
+		free(r);
+		last_reason(w, why, sizeof(why));
+		assert_string_equal(why, "");
+	}
+	assert_int_equal(core_request_thread(w->db, tu_actor(w->db, w->it),
+			     w->t, &msgs, &n),
+	    SD_OK);
+	assert_int_equal(n, 1 + 35);
+	db_message_list_free(msgs, n);
+
+	/* An applicant over mo_per_hour: every message stored, the reason
+	 * kept, one notice. */
+	w->sms.mo_per_hour = 3;
+	assert_int_equal(db_inbox_count(w->db, &before), SD_OK);
+	for (i = 0; i < 3; i++)
+		free(mo(w, "989131111111", "10001"));
+	last_reason(w, why, sizeof(why));
+	assert_string_equal(why, "");
+	r = mo(w, "989131111111", "10001");
+	assert_non_null(r);
+	free(r);
+	last_reason(w, why, sizeof(why));
+	assert_string_equal(why, "over mo_per_hour=3: notice sent, not processed");
+	assert_null(mo(w, "989131111111", "R 10001 more"));
+	last_reason(w, why, sizeof(why));
+	assert_string_equal(why, "over mo_per_hour=3: not processed");
+	assert_int_equal(db_inbox_count(w->db, &after), SD_OK);
+	assert_int_equal(after - before, 5);
+}
+
+/* Issue #11: LIST from a staff phone lists their departments' waiting
+ * requests, the overdue first, with tracking numbers and titles. */
+static void
+test_staff_list(void **state)
+{
+	struct world *w = *state;
+	char err[SD_ERRLEN], *r, *p1, *p2;
+	int64_t t2 = 0, t3 = 0;
+
+	/* 10002 in department 2, made a day later; 10003 elsewhere. */
+	sd_clock_set_fixed(T0 + 86400);
+	assert_int_equal(core_request_create(w->db, &w->env,
+			     tu_actor(w->db, w->b), 2, CORE_PRIO_NORMAL,
+			     "دومی", "متن", CORE_CHAN_WEB, &t2, err),
+	    SD_OK);
+	assert_int_equal(core_request_create(w->db, &w->env,
+			     tu_actor(w->db, w->b), 5, CORE_PRIO_NORMAL,
+			     "جای دیگر", "متن", CORE_CHAN_WEB, &t3, err),
+	    SD_OK);
+	/* Three days on: 10001 is overdue, 10002 not yet answered either. */
+	sd_clock_set_fixed(T0 + 3 * 86400);
+	r = mo(w, "989133333333", "لیست");
+	assert_non_null(r);
+	assert_null(strstr(r, "ندارید"));
+	p1 = strstr(r, "10001 «عنوان»");
+	p2 = strstr(r, "10002 «دومی»");
+	if (p1 == NULL || p2 == NULL || p1 > p2)
+		fail_msg("not the waiting list, oldest overdue first: %s", r);
+	assert_non_null(strstr(p1, "دیرکرد"));
+	assert_null(strstr(r, "10003"));
+	free(r);
+	r = mo(w, "989133333333", "LIST");
+	assert_non_null(strstr(r, "10001 \"عنوان\" (overdue)"));
+	free(r);
+	/* Answered: no longer waiting. */
+	assert_int_equal(core_request_reply(w->db, &w->env,
+			     tu_actor(w->db, w->it), w->t, "پاسخ", CORE_CHAN_WEB,
+			     NULL, err),
+	    SD_OK);
+	r = mo(w, "989133333333", "لیست");
+	assert_null(strstr(r, "10001"));
+	assert_non_null(strstr(r, "10002"));
+	free(r);
+	/* An applicant's LIST is still their own requests. */
+	r = mo(w, "989131111111", "لیست");
+	assert_non_null(strstr(r, "10001"));
+	assert_null(strstr(r, "10002"));
+	free(r);
+}
+
 /* A text of at least chars characters: Persian (or English) words, a line
  * break after every seventh. Caller frees. */
 static char *
@@ -1306,6 +1447,7 @@ main(void)
 		cmocka_unit_test(test_parse_closest),
 		cmocka_unit_test(test_parse_random),
 		cmocka_unit_test(test_parse_body_as_sent),
+		cmocka_unit_test(test_cmd_changes),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_status),
 		T(test_not_found),
@@ -1319,6 +1461,8 @@ main(void)
 		T(test_calendar),
 		T(test_reg_unregistered),
 		T(test_flood),
+		T(test_staff_limit),
+		T(test_staff_list),
 		T(test_shorten),
 		T(test_long_texts_kept),
 		T(test_sms_controls),

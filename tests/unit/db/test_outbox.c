@@ -419,6 +419,53 @@ test_inbox_dup(void **state)
 	assert_int_equal(d.resent, 1);
 }
 
+/* Issue #11: every MO stays in the inbox with why it was not processed
+ * as usual; `smsdesk inbox` lists them newest first. */
+static void
+test_inbox_reason(void **state)
+{
+	struct db *db = *state;
+	struct db_inbox_entry *rows;
+	char longer[200];
+	int64_t a, b, c, reply;
+	size_t n;
+
+	reply = queue(db, CORE_OUT_REPLY, "answer", 0);
+	assert_int_equal(db_inbox_add_handled(db, "989131111111", "3000",
+			     "لیست", DB_INBOX_SMS, NULL, reply, &a),
+	    SD_OK);
+	assert_int_equal(db_inbox_add_handled(db, "989131111111", "3000",
+			     "R 10001 ok", DB_INBOX_SMS, NULL, 0, &b),
+	    SD_OK);
+	assert_int_equal(db_inbox_set_reason(db, b,
+			     "over mo_per_hour=30: not processed"),
+	    SD_OK);
+	assert_int_equal(db_inbox_add_dup(db, "989131111111", "3000",
+			     "R 10001 ok", DB_INBOX_SMS, b, &c),
+	    SD_OK);
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	assert_int_equal(db_inbox_set_reason(db, c, longer), SD_OK);
+	assert_int_equal(db_inbox_recent(db, 2, &rows, &n), SD_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].id, c);
+	assert_int_equal(rows[0].dup_of, b);
+	assert_int_equal(strlen(rows[0].reason), DB_INBOX_REASON_LEN - 1);
+	assert_int_equal(rows[1].id, b);
+	assert_string_equal(rows[1].body, "R 10001 ok");
+	assert_int_equal(rows[1].state, 1);
+	assert_string_equal(rows[1].reason,
+	    "over mo_per_hour=30: not processed");
+	db_inbox_entries_free(rows, n);
+	assert_int_equal(db_inbox_recent(db, 10, &rows, &n), SD_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[2].id, a);
+	assert_int_equal(rows[2].reply_id, reply);
+	assert_string_equal(rows[2].reason, "");
+	assert_string_equal(rows[2].source, "989131111111");
+	db_inbox_entries_free(rows, n);
+}
+
 /* Bad input to the queue leaves nothing behind. */
 static void
 test_queue_bad(void **state)
@@ -443,6 +490,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_inbox_reason, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_claim_priority, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_claim_mask, setup,

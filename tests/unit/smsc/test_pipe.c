@@ -45,7 +45,7 @@ struct script {
  * then a partial one that must not stay). */
 static enum sd_rc
 handler(void *arg, struct db *db, const struct smsc_pipe_mo *mo,
-    int64_t *reply)
+    int64_t *reply, char *why)
 {
 	struct script *s = arg;
 	struct db_outbox_new m;
@@ -53,6 +53,7 @@ handler(void *arg, struct db *db, const struct smsc_pipe_mo *mo,
 	char body[64];
 	enum sd_rc rc;
 
+	(void)why;
 	snprintf(body, sizeof(body), "answer %d", n);
 	memset(&m, 0, sizeof(m));
 	m.kind = CORE_OUT_REPLY;
@@ -157,7 +158,7 @@ wait_handled(const char *path)
 static struct smsc_pipe *
 pipe_start(struct fx *f, struct script *s)
 {
-	struct smsc_pipe_hooks hooks = {s, handler};
+	struct smsc_pipe_hooks hooks = {s, handler, NULL};
 	struct smsc_pipe *p = NULL;
 	char err[SD_ERRLEN];
 
