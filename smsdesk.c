@@ -75,6 +75,10 @@ static const struct cmd cmds[] = {
 	"queue an SMS (N copies numbered \"T #i\"; tests, operators)", CMD_DB},
     {{"queue"}, cmd_queue, "",
 	"outbound messages by kind and state, and the oldest waiting", CMD_DB},
+    {{"inbox"}, cmd_inbox, "[--limit N]",
+	"recent inbound messages, newest first: state, answer, and why one "
+	"was not processed (a repeat, over a limit)",
+	CMD_DB},
     {{"otp", "send"}, cmd_otp_send, "--mobile M [--purpose signup|login]",
 	"issue a one-time password and queue it (the code is not shown)",
 	CMD_DB},

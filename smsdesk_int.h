@@ -161,5 +161,6 @@ int cmd_queue(struct app *app, int argc, char **argv);
 int cmd_queue_show(struct app *app, int argc, char **argv);
 int cmd_queue_retry(struct app *app, int argc, char **argv);
 int cmd_queue_add(struct app *app, int argc, char **argv);
+int cmd_inbox(struct app *app, int argc, char **argv);
 
 #endif

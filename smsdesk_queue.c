@@ -1,6 +1,7 @@
 /*
  * smsdesk_queue.c: the operator's commands on the outbox: queue (counts
- * by kind and state), queue show, queue retry, queue add.
+ * by kind and state), queue show, queue retry, queue add; and on the
+ * inbox: inbox (recent MOs with their state and reason).
  */
 #include "smsdesk_int.h"
 
@@ -196,5 +197,77 @@ cmd_queue_add(struct app *app, int argc, char **argv)
 		printf("%lld\n", (long long)first);
 	else
 		printf("%lld..%lld\n", (long long)first, (long long)last);
+	return 0;
+}
+
+/* At most chars characters of s on one line (line breaks as spaces),
+ * "…" when cut, into out. */
+static void
+one_line(const char *s, size_t chars, char *out, size_t n)
+{
+	size_t k = 0, c = 0;
+
+	for (; *s != '\0' && k + 5 < n; s++) {
+		unsigned char b = (unsigned char)*s;
+
+		if ((b & 0xc0) != 0x80 && c++ == chars)
+			break;
+		out[k++] = b == '\n' || b == '\r' || b == '\t' ? ' ' : (char)b;
+	}
+	out[k] = '\0';
+	if (*s != '\0')
+		snprintf(out + k, n - k, "…");
+}
+
+int
+cmd_inbox(struct app *app, int argc, char **argv)
+{
+	struct db_inbox_entry *rows;
+	char when[SD_JALALI_LEN], text[256], state[32], reply[24];
+	int64_t limit = 20;
+	size_t n, i;
+
+	if (argc == 3 && strcmp(argv[1], "--limit") == 0) {
+		/* Persian or Arabic-Indic digits too (app_arg_number). */
+		if (app_arg_number(argv[2], SD_LIST_MAX, &limit) < 0 ||
+		    limit < 1) {
+			fprintf(stderr,
+			    "smsdesk: --limit wants 1..%d, not '%s'\n",
+			    SD_LIST_MAX, argv[2]);
+			return EXIT_USAGE;
+		}
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: smsdesk inbox [--limit N]\n");
+		return EXIT_USAGE;
+	}
+	if (db_inbox_recent(app->db, (size_t)limit, &rows, &n) != SD_OK) {
+		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
+		return 1;
+	}
+	printf("%-7s %-21s %-15s %-5s %-14s %-7s %s\n", "id", "received",
+	    "from", "kind", "state", "answer", "text / reason");
+	for (i = 0; i < n; i++) {
+		const struct db_inbox_entry *r = &rows[i];
+
+		if (r->dup_of != 0)
+			snprintf(state, sizeof(state), "repeat of %lld",
+			    (long long)r->dup_of);
+		else
+			snprintf(state, sizeof(state), "%s",
+			    r->state == 0 ? "stored" : "handled");
+		if (r->reply_id != 0)
+			snprintf(reply, sizeof(reply), "%lld",
+			    (long long)r->reply_id);
+		else
+			snprintf(reply, sizeof(reply), "-");
+		one_line(r->body, 40, text, sizeof(text));
+		printf("%-7lld %-21s %-15s %-5s %-14s %-7s %s\n",
+		    (long long)r->id, core_jalali_format(r->received, when),
+		    r->source, r->kind == DB_INBOX_USSD ? "ussd" : "sms", state,
+		    reply, text);
+		if (r->reason[0] != '\0')
+			printf("%-7s reason: %s\n", "", r->reason);
+	}
+	db_inbox_entries_free(rows, n);
 	return 0;
 }

@@ -9,7 +9,10 @@ answered; «پیگیری N» (tracking) answers the status. ESCALATE («ارجا
 before and after two working days (serve restarted with
 SMSDESK_CLOCK_OFFSET a week ahead). STOP suppresses alerts but not
 command replies. An unregistered number is told how to register; an
-English command is answered in English. Prints each exchange.
+English command is answered in English. Issue #11: a repeated status
+query or LIST is answered from the current data; a repeated NEW makes one
+request and gets the same answer; staff LIST shows their departments'
+waiting requests; `smsdesk inbox` shows the repeat. Prints each exchange.
 """
 import os
 import sys
@@ -94,8 +97,18 @@ def main():
             print("  " + A[-4:] + " < " + (alert[0].replace("\n", " / ") if alert else "(nothing)"))
             P.check("the applicant received the alert", ok and alert and
                     "پاسخ درخواست 10001 ارسال شد" in alert[0] and "کارتریج" in alert[0])
+            # Issue 11: the same status query again, within the dedupe
+            # window, after the answer: the new state, every time (it
+            # got the old answer, then nothing).
+            for k in (1, 2):
+                r = ph.send(A, "وضعیت ۱۰۰۰۱")
+                P.check(f"repeated STATUS after the answer ({k}): the new state",
+                        r and "پاسخ داده شد" in r[0] and "در انتظار" not in r[0])
             r = ph.send(A, "لیست")
             P.check("LIST shows it answered", r and "10001 پاسخ داده شد" in r[0])
+            r = ph.send(A, "لیست")
+            P.check("repeated LIST: answered again from the data",
+                    r and "10001 پاسخ داده شد" in r[0])
             r = ph.send(A, "STATUS 10001")
             P.check("English command, English answer", r and "Request 10001" in r[0] and
                     "answered" in r[0])
@@ -212,6 +225,23 @@ def main():
             P.check("CLOSE by the applicant", r and "بسته شد" in r[0])
             st = desk.sql("SELECT status FROM requests WHERE tracking = 10001")
             P.check("... and 10001 is closed", st == [(2,)], str(st))
+            # Issue 11: a NEW sent twice within the window is one
+            # request; the phone gets the same answer twice.
+            new = "جدید 2 مانیتور روشن نمی‌شود"
+            r1 = ph.send(B, new)
+            r2 = ph.send(B, new)
+            n = desk.sql("SELECT count(*) FROM requests WHERE title LIKE 'مانیتور%'")[0][0]
+            P.check("repeated NEW: one request, the same answer twice",
+                    n == 1 and r1 and r2 and r1 == r2 and "10005" in r1[0],
+                    f"requests={n}")
+            # Staff list their departments' waiting requests by SMS.
+            for k in (1, 2):
+                r = ph.send(STAFF, "لیست")
+                P.check(f"staff LIST ({k}): the department's waiting request",
+                        r and "10005 «مانیتور" in r[0] and "ندارید" not in r[0])
+            out = desk.cli("inbox", "--limit", "50")
+            P.check("smsdesk inbox shows the repeat and its reason",
+                    "repeat of" in out and "answer sent again" in out, out[-400:])
             r = ph.send(A, "سلام خوبید")
             P.check("unparseable: a hint, not silence", r and "فهمیده نشد" in r[0])
         finally:
