@@ -539,6 +539,8 @@ enum core_cmd_id {
 	CORE_CMD_STOP,
 	CORE_CMD_START,
 	CORE_CMD_CLOSE,
+	/* The highest, for range checks: a new command goes above it. */
+	CORE_CMD_LAST = CORE_CMD_CLOSE,
 };
 
 struct core_cmd {

@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	core_cmd_parse(text, &c);
-	if (c.id > CORE_CMD_START || strlen(c.text) >= sizeof(c.text) ||
+	if (c.id > CORE_CMD_LAST || strlen(c.text) >= sizeof(c.text) ||
 	    strlen(c.last) >= sizeof(c.last))
 		abort();
 	memset(&mo, 0, sizeof(mo));

@@ -320,7 +320,7 @@ test_parse_random(void **state)
 			}
 		}
 		core_cmd_parse(buf, &c);
-		assert_true(c.id <= CORE_CMD_START);
+		assert_true(c.id <= CORE_CMD_LAST);
 		assert_true(strlen(c.text) < sizeof(c.text));
 		assert_true(strlen(c.last) < sizeof(c.last));
 	}
