@@ -113,19 +113,14 @@ db_user_set_verified(struct db *db, int64_t id)
 	return user_update(db, sql_user_set_verified, id, 0, false);
 }
 
-enum sd_rc
-db_staff_of_dept(struct db *db, int code, struct db_user **rows, size_t *n)
+/* Every row of st (bound, not yet stepped) as users; reset after. */
+static enum sd_rc
+user_rows(struct db *db, sqlite3_stmt *st, struct db_user **rows, size_t *n)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_staff_of_dept);
 	struct db_user *v = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;
 
-	*rows = NULL;
-	*n = 0;
-	if (st == NULL)
-		return db_stmt_rc(db);
-	sqlite3_bind_int(st, 1, code);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
@@ -144,33 +139,29 @@ db_staff_of_dept(struct db *db, int code, struct db_user **rows, size_t *n)
 }
 
 enum sd_rc
-db_user_head_office(struct db *db, int code, struct db_user **rows, size_t *n)
+db_staff_of_dept(struct db *db, int code, struct db_user **rows, size_t *n)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_head_office);
-	struct db_user *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	sqlite3_stmt *st = db_stmt(db, sql_staff_of_dept);
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int(st, 1, code);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		user_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_user_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
-	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return user_rows(db, st, rows, n);
+}
+
+enum sd_rc
+db_user_head_office(struct db *db, int code, struct db_user **rows, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_head_office);
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return db_stmt_rc(db);
+	sqlite3_bind_int(st, 1, code);
+	return user_rows(db, st, rows, n);
 }
 
 enum sd_rc
@@ -236,29 +227,12 @@ enum sd_rc
 db_user_list_staff(struct db *db, struct db_user **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_user_list_staff);
-	struct db_user *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		user_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_user_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
-	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return user_rows(db, st, rows, n);
 }
 
 enum sd_rc
