@@ -10,6 +10,7 @@
 # get 403, a log line, and change nothing. Then the SMSC simulator comes up on
 # the SMPP port: the alert and the next OTP go over SMPP, none over HTTP.
 set -u
+. tests/integ/kannel.sh
 BIN=${BIN:-build/smsdesk}
 SIM=${SIM:-build/smsdesk-smsc-sim}
 BB=/usr/sbin/bearerbox
@@ -23,14 +24,6 @@ done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-fallback-XXXXXX")
 BPID="" SPID="" FPID="" DPID="" MPID=""
-stop() { # pid: TERM, wait at most 5 s, then KILL
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 cleanup() {
 	stop "$DPID"
 	stop "$MPID"
@@ -41,23 +34,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-wait_until() { # tenths of a second, command...
-	n=$1
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		[ $i -ge "$n" ] && return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
 fails=0
 check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
 
 # Seven unusual ports in a row: Kannel admin, smsbox, fake SMSC, sendsms;
 # our web view; the SMPP port (nobody listens there at first); the
 # simulator's HTTP control.
-P=$((30000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
+free_ports 7 || { echo "FAIL - no 7 free ports in a row"; exit 1; }
 ADMIN=$P SMSBOX=$((P + 1)) FAKEP=$((P + 2)) SEND=$((P + 3))
 WEB=$((P + 4)) SMPP=$((P + 5)) SIMHTTP=$((P + 6))
 PASS=Fb-29xk
@@ -94,18 +77,7 @@ group = sendsms-user
 username = smsdesk
 password = $PASS
 EOF
-"$BB" "$T/kannel.conf" >"$T/bb.out" 2>&1 &
-BPID=$!
-wait_until 100 grep -q "Start-up done" "$T/bb.out" ||
-    { echo "FAIL - bearerbox did not start"; tail -n 20 "$T/bb.out"; exit 1; }
-"$FAKE" -H 127.0.0.1 -r "$FAKEP" -i 1 -m 0 "1 2 text unused" >"$T/fake.out" 2>&1 &
-FPID=$!
-wait_until 100 grep -q "Fakesmsc client connected" "$T/bb.out" ||
-    { echo "FAIL - fakesmsc did not connect"; exit 1; }
-"$SB" "$T/kannel.conf" >"$T/sb.out" 2>&1 &
-SPID=$!
-wait_until 100 curl -s -o /dev/null "http://127.0.0.1:$SEND/" ||
-    { echo "FAIL - smsbox did not listen"; exit 1; }
+kannel_start "$T/kannel.conf" "$T" "$SEND" "$FAKEP" || exit 1
 
 cat >"$T/smsdesk.ini" <<EOF
 [db]

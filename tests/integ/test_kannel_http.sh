@@ -14,6 +14,7 @@
 #   Got message N: <SENDER RECEIVER ucs-2 DATA>
 # where DATA is the UTF-16BE octets URL-encoded by Kannel (space as '+').
 set -u
+. tests/integ/kannel.sh
 HTTP_PEER=${HTTP_PEER:-build/http-peer}
 BB=/usr/sbin/bearerbox
 SB=/usr/sbin/smsbox
@@ -31,14 +32,6 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-khttp-XXXXXX")
 BPID=""
 SPID=""
 FPID=""
-stop() { # pid: TERM, wait at most 5 s, then KILL
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 cleanup() {
 	stop "$FPID"
 	stop "$SPID"
@@ -47,19 +40,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_until() { # tenths of a second, command...
-	n=$1
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		[ $i -ge "$n" ] && return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
 
 # Four unusual ports in a row: admin, smsbox, fake SMSC, sendsms.
-P=$((30000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
+free_ports 4 || { echo "FAIL - no 4 free ports in a row"; exit 1; }
 ADMIN=$P SMSBOX=$((P + 1)) FAKEP=$((P + 2)) SEND=$((P + 3))
 
 cat >"$T/kannel.conf" <<EOF
@@ -95,20 +78,7 @@ username = smsdesk
 password = $PASS
 EOF
 
-"$BB" "$T/kannel.conf" >"$T/bb.out" 2>&1 &
-BPID=$!
-wait_until 100 grep -q "Start-up done" "$T/bb.out" || {
-	echo "bearerbox did not start"; tail -n 20 "$T/bb.out"; exit 1; }
-"$FAKE" -H 127.0.0.1 -r "$FAKEP" -i 1 -m 0 "1 2 text unused" >"$T/fake.out" 2>&1 &
-FPID=$!
-wait_until 100 grep -q "Fakesmsc client connected" "$T/bb.out" || {
-	echo "fakesmsc did not connect"; tail -n 20 "$T/bb.out" "$T/fake.out"; exit 1; }
-"$SB" "$T/kannel.conf" >"$T/sb.out" 2>&1 &
-SPID=$!
-wait_until 100 curl -s -o /dev/null "http://127.0.0.1:$SEND/" || {
-	echo "smsbox did not listen on $SEND"; tail -n 20 "$T/sb.out"; exit 1; }
-wait_until 100 grep -q "Client connected from" "$T/bb.out" || {
-	echo "smsbox did not reach bearerbox"; tail -n 20 "$T/sb.out"; exit 1; }
+kannel_start "$T/kannel.conf" "$T" "$SEND" "$FAKEP" || exit 1
 
 URL="http://127.0.0.1:$SEND/cgi-bin/sendsms?username=smsdesk&password=$PASS"
 URL="$URL&from={from}&to={to}&text={text}&charset=UTF-8&coding=2"
