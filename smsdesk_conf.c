@@ -46,7 +46,7 @@ static const struct sd_conf_key log_config_keys[] = {
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-#define APP_N_SECTIONS 10
+#define APP_N_SECTIONS 11
 
 static void
 app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
@@ -61,6 +61,9 @@ app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
 	    {"sms", core_sms_config_keys, &c->sms},
 	    {"sla", core_sla_config_keys, &c->sla},
 	    {"alerts", core_alert_config_keys, &c->alerts},
+	    /* [ussd]: the transport's keys (the menu's are core's, in a
+	     * section of the same name: conf_handler asks each). */
+	    {"ussd", smsc_ussd_config_keys, &c->smpp},
 	    {"log", log_config_keys, &c->log},
 	};
 
@@ -198,6 +201,18 @@ conf_reader(char *str, int num, void *stream)
 	return r;
 }
 
+/* True if key is one of sec's. */
+static bool
+conf_section_has_key(const struct sd_conf_section *sec, const char *key)
+{
+	const struct sd_conf_key *k;
+
+	for (k = sec->keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			return true;
+	return false;
+}
+
 static int
 conf_handler(void *user, const char *section, const char *name,
     const char *value)
@@ -205,12 +220,21 @@ conf_handler(void *user, const char *section, const char *name,
 	struct conf_parse *p = user;
 	struct sd_conf_section s[APP_N_SECTIONS];
 	char err[SD_ERRLEN];
-	size_t i;
+	size_t i, first;
 
 	app_sections(p->cfg, s);
-	for (i = 0; i < APP_N_SECTIONS; i++)
-		if (strcmp(s[i].name, section) == 0)
-			break;
+	/* A section may be served by several key tables ([ussd]: core's
+	 * menu and smsc's transport): the first that knows the key, else
+	 * the first of the name (which reports the unknown key). */
+	for (i = 0, first = APP_N_SECTIONS; i < APP_N_SECTIONS; i++)
+		if (strcmp(s[i].name, section) == 0) {
+			if (first == APP_N_SECTIONS)
+				first = i;
+			if (conf_section_has_key(&s[i], name))
+				break;
+		}
+	if (i == APP_N_SECTIONS)
+		i = first;
 	if (i == APP_N_SECTIONS) {
 		/* Reported once, on the [section] line, by conf_reader();
 		 * a key before any section has section "". */

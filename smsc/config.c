@@ -1,6 +1,7 @@
 /*
- * smsc/config.c: the [smpp], [http_sms] and [queue] sections and their
- * checks, and the kind lists they hold ("otp,alert") read into masks.
+ * smsc/config.c: the [smpp], [http_sms] and [queue] sections, the
+ * transport's keys of [ussd], their checks, and the kind lists they hold
+ * ("otp,alert") read into masks.
  */
 #include "smsc/smsc.h"
 
@@ -130,6 +131,34 @@ const struct sd_conf_key smsc_config_keys[] = {
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 #undef OFF
+
+static const char *const ussd_key_choices[] = {"its_session_info",
+    "user_message_reference", "msisdn", NULL};
+
+/* service_type: a C-Octet string of 6 octets with its NUL. */
+SMSC_CHECK_LEN(smsc_check_service_type, 5)
+
+/* The keys point into struct smsc_config (its ussd member). */
+#define UOFF(f) offsetof(struct smsc_config, ussd.f)
+const struct sd_conf_key smsc_ussd_config_keys[] = {
+    {"op_begin", SD_CONF_INT, UOFF(op_begin), "1", 0, 255, NULL, NULL,
+	"ussd_service_op of a dial (PSSR indication)"},
+    {"op_continue", SD_CONF_INT, UOFF(op_continue), "2", 0, 255, NULL, NULL,
+	"ussd_service_op of a screen awaiting an answer (USSR request)"},
+    {"op_answer", SD_CONF_INT, UOFF(op_answer), "18", 0, 255, NULL, NULL,
+	"ussd_service_op of the user's answer (USSR confirm)"},
+    {"op_end", SD_CONF_INT, UOFF(op_end), "17", 0, 255, NULL, NULL,
+	"ussd_service_op of the last screen (PSSR response; 3: USSN)"},
+    {"session_key", SD_CONF_ENUM, UOFF(session_key), "its_session_info", 0,
+	0, ussd_key_choices, NULL,
+	"what names a dialogue: its_session_info | "
+	"user_message_reference | msisdn"},
+    {"service_type", SD_CONF_STR, UOFF(service_type), "USSD", 0, 0, NULL,
+	smsc_check_service_type,
+	"service_type of our USSD submits (empty: the SMSC's default)"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+#undef UOFF
 
 static const char *const method_choices[] = {"get", "post", NULL};
 

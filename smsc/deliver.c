@@ -74,6 +74,10 @@ deliver_tlvs(const tlv_t *t, struct smsc_deliver *d)
 			d->session = t->value.val16;
 			d->has_session = true;
 			break;
+		case TLVID_user_message_reference:
+			d->umr = t->value.val16;
+			d->has_umr = true;
+			break;
 		default: break;
 		}
 	}

@@ -139,10 +139,11 @@ struct esme_part {
 	bool sar;                    /* sar_* TLVs */
 	uint16_t sar_ref;
 	uint8_t sar_total, sar_seq;
-	bool ussd; /* ussd_service_op */
-	uint8_t ussd_op;
-	bool has_session; /* its_session_info */
-	uint16_t session;
+	bool ussd;                /* a USSD screen: the TLVs below and
+				     [ussd] service_type */
+	struct smsc_ussd_out uo;  /* ussd_service_op and session TLVs */
+	int64_t ussd_expires;     /* mono ms after which the dialogue is
+				     over: never sent again; 0 none */
 	unsigned sends; /* times written */
 };
 
@@ -217,6 +218,7 @@ struct smsc_esme {
 	void *done_arg;
 	int64_t stop_deadline; /* mono ms */
 	struct smsc_esme_stats st;
+	struct smsc_ussd_track *ussd; /* last USSD step per number */
 };
 
 static void esme_sess_drop(struct esme_sess *s, const char *why);
@@ -975,7 +977,12 @@ mo_hand_up(struct esme_sess *s, const struct smsc_concat_msg *m,
 		mo.ussd_op = t->ussd_op;
 		mo.has_session = t->has_session;
 		mo.ussd_session = t->session;
+		mo.has_umr = t->has_umr;
+		mo.umr = t->umr;
 	}
+	mo.ussd_key = -1;
+	if (mo.ussd)
+		smsc_ussd_inbound(&e->cfg->ussd, e->ussd, &mo);
 	if (m->total > 1) {
 		mo.concat = true;
 		mo.concat_ref = m->ref;
@@ -1313,7 +1320,7 @@ esme_send_part(struct smsc_esme *e, struct esme_sess *s, struct esme_slot *sl,
 {
 	const struct smsc_config *c = e->cfg;
 	submit_sm_t m;
-	tlv_t tl[6];
+	tlv_t tl[7];
 	int nt = 0, i;
 	uint8_t buf[2048];
 	char err[SD_ERRLEN];
@@ -1358,14 +1365,21 @@ esme_send_part(struct smsc_esme *e, struct esme_sess *s, struct esme_slot *sl,
 		tl[nt++].value.val08 = p->sar_seq;
 	}
 	if (p->ussd) {
+		snprintf((char *)m.service_type, sizeof(m.service_type), "%s",
+		    c->ussd.service_type);
 		tl[nt].tag = TLVID_ussd_service_op;
 		tl[nt].length = 1;
-		tl[nt++].value.octet[0] = p->ussd_op;
+		tl[nt++].value.octet[0] = p->uo.op;
 	}
-	if (p->has_session) {
+	if (p->ussd && p->uo.has_its) {
 		tl[nt].tag = TLVID_its_session_info;
 		tl[nt].length = 2;
-		tl[nt++].value.val16 = p->session;
+		tl[nt++].value.val16 = p->uo.its;
+	}
+	if (p->ussd && p->uo.has_umr) {
+		tl[nt].tag = TLVID_user_message_reference;
+		tl[nt].length = 2;
+		tl[nt++].value.val16 = p->uo.umr;
 	}
 	for (i = 0; i + 1 < nt; i++)
 		tl[i].next = &tl[i + 1];
@@ -1433,6 +1447,20 @@ esme_pump(struct smsc_esme *e)
 		while (e->win[i].p != NULL)
 			i++;
 		p = queue_pop(e);
+		if (p->ussd && p->ussd_expires != 0 && now >= p->ussd_expires) {
+			/* The dialogue is over on the handset: a screen sent
+			 * now would open nothing (issue #12). */
+			log_info("smpp",
+			    "ussd screen dropped, its dialogue is over "
+			    "id=%llu sends=%u",
+			    (unsigned long long)p->local_id, p->sends);
+			e->st.failed_perm++;
+			if (e->hooks->failed != NULL)
+				e->hooks->failed(e->hooks->arg, p->local_id,
+				    false, "the USSD dialogue is over");
+			part_free(p);
+			continue;
+		}
 		if (p->sends > 0)
 			log_debug("smpp", "resending id=%llu part=%u",
 			    (unsigned long long)p->local_id, p->part);
@@ -1588,12 +1616,14 @@ smsc_esme_new(const struct smsc_config *cfg, struct sd_loop *loop,
 	e->hooks = hooks;
 	e->loop = loop;
 	e->win = xcalloc((size_t)cfg->window, sizeof(*e->win));
+	e->ussd = xcalloc(1, sizeof(*e->ussd));
 	e->tokens = 1;
 	e->tokens_at = sd_clock_mono_ms();
 	e->next_ref = (uint16_t)(random() & 0xffff);
 	smsc_concat_config_default(&cc);
 	cc.gsm7_dc = (uint8_t)cfg->gsm7_data_coding;
 	if (smsc_concat_new(&cc, &e->concat, err) != SD_OK) {
+		free(e->ussd);
 		free(e->win);
 		free(e);
 		return SD_EINVAL;
@@ -1656,6 +1686,8 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 	const struct smsc_config *c = e->cfg;
 	struct smsc_seg_opts o;
 	struct smsc_seg seg;
+	struct smsc_ussd_out uo = {0};
+	int64_t ussd_expires = 0;
 	char dest[SMSC_ADDR_LEN], validity[17] = "";
 	uint8_t ton, npi;
 	enum sd_rc rc;
@@ -1671,6 +1703,16 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 	smsc_seg_opts_default(&o);
 	o.mode = (enum smsc_seg_mode)c->long_sms;
 	o.max_parts = m->ussd ? 1 : (unsigned)c->max_parts;
+	if (m->ussd) {
+		/* One USSD string is one short_message (160 octets): never
+		 * split, never moved into message_payload. */
+		o.mode = SMSC_SEG_UDH;
+		smsc_ussd_outbound(&c->ussd, e->ussd, m->dest, m->ussd_end,
+		    m->ussd_session, &uo);
+		if (m->validity_s > 0)
+			ussd_expires = sd_clock_mono_ms() +
+			    (int64_t)m->validity_s * 1000;
+	}
 	o.gsm7_dc = (uint8_t)c->gsm7_data_coding;
 	rc = smsc_seg_split(m->text, strlen(m->text), &o, e->next_ref, &seg,
 	    err);
@@ -1716,9 +1758,8 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 		p->sar_total = sp->sar_total_segments;
 		p->sar_seq = sp->sar_segment_seqnum;
 		p->ussd = m->ussd;
-		p->ussd_op = m->ussd_op;
-		p->has_session = m->has_session;
-		p->session = m->ussd_session;
+		p->uo = uo;
+		p->ussd_expires = ussd_expires;
 		if (p->payload && p->sm_len > 1024) {
 			/* libsmpp34 carries at most 1024 octets in a TLV. */
 			part_free(p);
@@ -1870,6 +1911,7 @@ smsc_esme_free(struct smsc_esme *e)
 		part_free(e->win[i].p);
 	while ((p = queue_pop(e)) != NULL)
 		part_free(p);
+	free(e->ussd);
 	free(e->win);
 	smsc_concat_free(e->concat);
 	free(e);

@@ -123,6 +123,8 @@ struct smsc_deliver {
 	bool has_ussd_op;
 	uint16_t session; /* its_session_info (0x1383) */
 	bool has_session;
+	uint16_t umr; /* user_message_reference (0x0204) */
+	bool has_umr;
 	unsigned tlv_count; /* TLVs libsmpp34 read (fuzz oracle) */
 };
 

@@ -318,7 +318,8 @@ on_inbound(void *arg, const struct smsc_mo *mo)
 	memcpy(j.text, mo->text, mo->text_len);
 	j.text[mo->text_len] = '\0';
 	j.ussd = mo->ussd;
-	j.session = mo->has_session ? (int)mo->ussd_session : -1;
+	j.ussd_begin = mo->ussd_begin;
+	j.session = mo->ussd ? mo->ussd_key : -1;
 	j.concat = mo->concat;
 	j.concat_ref = mo->concat_ref;
 	j.concat_total = mo->concat_total;
@@ -419,12 +420,11 @@ pump(struct smsc_pipe *p)
 		m.validity_s = r->expires != 0 ? (long)(r->expires - now) : 0;
 		m.priority_flag = r->kind == CORE_OUT_OTP ? 1 : 0;
 		if (r->kind == CORE_OUT_USSD) {
+			/* [ussd] op_continue or op_end and the session TLVs
+			 * are the SMPP client's (smsc/ussd.c). */
 			m.ussd = true;
-			m.ussd_op = 17; /* PSSR response: the dialogue ends */
-			m.has_session = r->ussd_session >= 0;
-			m.ussd_session = (uint16_t)(r->ussd_session >= 0 ?
-				r->ussd_session :
-				0);
+			m.ussd_end = true; /* FIXME(#12): r->ussd_end */
+			m.ussd_session = r->ussd_session;
 		}
 		if (http && m.receipt) {
 			struct smsc_http_stats hs;

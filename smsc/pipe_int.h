@@ -32,7 +32,8 @@ struct job_mo {
 	char to[SMSC_ADDR_LEN];   /* short code */
 	char *text;               /* UTF-8, owned */
 	bool ussd;                /* a USSD step */
-	int session;              /* its_session_info, -1 if none */
+	bool ussd_begin;          /* its first step (a dial) */
+	int session;              /* the dialogue's key, -1 if none */
 	bool concat;              /* came in parts: let the stored ones go */
 	int concat_ref, concat_total;
 	bool is_part; /* not a message: a held part (part.sm

@@ -28,6 +28,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/log.h"
+#include "smsc/smsc_int.h"
 
 /* ---- One batch in one transaction ---------------------------------------- */
 
@@ -267,6 +268,7 @@ store_mo(struct smsc_pipe *p, struct job_mo *mo, int64_t now, bool *dup)
 	in.to = mo->to;
 	in.text = mo->text;
 	in.ussd = mo->ussd;
+	in.ussd_begin = mo->ussd_begin;
 	in.ussd_session = mo->session;
 	rc = pipe_handle_one(p, &in, &reply, why);
 	if (rc != SD_OK)
@@ -570,6 +572,9 @@ smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
 			in.to = rows[i].destination;
 			in.text = rows[i].body;
 			in.ussd = rows[i].kind == DB_INBOX_USSD;
+			/* The op is not stored: a dial is known by its shape. */
+			in.ussd_begin = in.ussd &&
+			    smsc_ussd_is_dial(in.text, strlen(in.text));
 			in.ussd_session = rows[i].ussd_session;
 			rc = pipe_handle_one(p, &in, &reply, why);
 			if (rc == SD_OK)

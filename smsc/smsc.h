@@ -30,6 +30,31 @@ enum smsc_long_sms {
 	SMSC_LONG_PAYLOAD = 2, /* one message_payload TLV */
 };
 
+/* What keys a USSD dialogue on the operator's side ([ussd] session_key). */
+enum smsc_ussd_key {
+	SMSC_USSD_KEY_ITS = 0,    /* its_session_info's session number */
+	SMSC_USSD_KEY_UMR = 1,    /* user_message_reference (vendor TLV) */
+	SMSC_USSD_KEY_MSISDN = 2, /* the number alone: one dialogue each */
+};
+
+/*
+ * The transport's keys of section [ussd] (the menu's own keys, such as
+ * session_s, are core's: core_ussd_config_keys). Operators differ in the
+ * ussd_service_op of each step and in what names a dialogue.
+ */
+struct smsc_ussd_config {
+	long op_begin;                        /* the dial: PSSR indication 1 */
+	long op_continue;                     /* our screen, awaiting an
+						 answer: USSR request 2 */
+	long op_answer;                       /* the user's answer: USSR
+						 confirm 18 */
+	long op_end;                          /* our last screen: PSSR
+						 response 17 (or USSN 3) */
+	int session_key;                      /* enum smsc_ussd_key */
+	char service_type[SD_CONF_VALUE_MAX]; /* on our USSD submits:
+						 "USSD" or "" */
+};
+
 /* Section [smpp]. */
 struct smsc_config {
 	bool enabled;                          /* connect at all */
@@ -53,6 +78,8 @@ struct smsc_config {
 	long max_parts;                        /* parts of a long text */
 	long gsm7_data_coding;                 /* 0, or 1 for SMSCs that
 						  read 0 as Latin-1 */
+	struct smsc_ussd_config ussd;          /* section [ussd]: its own
+						  key table below */
 };
 
 /* The request method of the HTTP transport. */
@@ -97,6 +124,9 @@ struct smsc_http_config {
 
 extern const struct sd_conf_key smsc_config_keys[];
 extern const struct sd_conf_key smsc_http_config_keys[];
+/* The transport's keys of [ussd]: they point into struct smsc_config (its
+ * ussd member), so the section's cfg is the [smpp] struct. */
+extern const struct sd_conf_key smsc_ussd_config_keys[];
 
 /* ---- The SMPP client (smsc/esme.c) ------------------------------------ */
 
@@ -119,10 +149,12 @@ struct smsc_submit {
 				      receipt URL; unused by SMPP */
 	long validity_s;           /* 0: the SMSC's default validity */
 	uint8_t priority_flag;     /* 0..3; OTPs go with 1 */
-	bool ussd;                 /* a USSD answer: ussd_service_op below */
-	uint8_t ussd_op;       /* ussd_service_op (e.g. 17 = PSSR response) */
-	bool has_session;      /* its_session_info below is set */
-	uint16_t ussd_session; /* its_session_info echoed back */
+	bool ussd;         /* a USSD screen: never split; ussd_service_op
+			      and the session TLVs from [ussd] */
+	bool ussd_end;     /* the dialogue's last screen ([ussd] op_end,
+			      end-of-session bit) or not (op_continue) */
+	int ussd_session;  /* the dialogue's key as smsc_mo gave it
+			      (ussd_key), -1 if none */
 };
 
 /* One inbound text (a whole message: parts already joined) or USSD step.
@@ -139,6 +171,11 @@ struct smsc_mo {
 	uint8_t ussd_op;          /* its value */
 	bool has_session;         /* carried its_session_info */
 	uint16_t ussd_session;    /* its value */
+	bool has_umr;             /* carried user_message_reference */
+	uint16_t umr;             /* its value */
+	bool ussd_begin;          /* a dial ([ussd] op_begin) */
+	int ussd_key;             /* the dialogue's key per [ussd]
+				     session_key, -1 if none */
 	bool concat;              /* came in parts: concat_* name the group */
 	uint16_t concat_ref;      /* its reference */
 	uint8_t concat_total;     /* parts it was sent in */
@@ -308,7 +345,9 @@ extern const struct sd_conf_key smsc_pipe_config_keys[];
 struct smsc_pipe_mo {
 	const char *from, *to, *text; /* as received; text UTF-8 */
 	bool ussd;                    /* a USSD step */
-	int ussd_session;             /* its_session_info, -1 if none */
+	bool ussd_begin;              /* the dialogue's first step (a dial) */
+	int ussd_session;             /* the dialogue's key ([ussd]
+					 session_key), -1 if none */
 };
 
 struct smsc_pipe_hooks {

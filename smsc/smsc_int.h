@@ -572,4 +572,72 @@ void smsc_concat_out_fini(struct smsc_concat_out *out);
 enum sd_rc smsc_kinds_parse(const char *list, unsigned *mask,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
+/* ---- USSD dialogues as the operator carries them (smsc/ussd.c) -------- */
+
+struct smsc_mo;
+struct smsc_ussd_config;
+
+/* Numbers whose last USSD step's session TLVs are kept for the answer.
+ * A handset has one USSD dialogue at a time, so this bounds the
+ * dialogues open at once on the link; the least recently seen number
+ * gives its place up. */
+#define SMSC_USSD_TRACK_MAX 4096
+/* Digits of a number kept as its key: the national significant number
+ * (Iran's 9xx xxx xxxx), so "98913...", "+98913..." and "0913..." meet. */
+#define SMSC_USSD_NUM_DIGITS 10
+
+/* The operator's session TLVs of one number's last USSD step. */
+struct smsc_ussd_peer {
+	char num[SMSC_USSD_NUM_DIGITS + 1]; /* key: last digits; "" free */
+	bool has_its;                       /* its_session_info came */
+	uint16_t its;                       /* its value as received */
+	bool has_umr;                       /* user_message_reference came */
+	uint16_t umr;                       /* its value */
+	uint64_t used;                      /* tick of the last step */
+};
+
+/* Every number's last step. Owned by the ESME, gw thread. */
+struct smsc_ussd_track {
+	struct smsc_ussd_peer v[SMSC_USSD_TRACK_MAX];
+	uint64_t tick; /* bumped at every step */
+};
+
+/*
+ * An inbound USSD step (mo->ussd set; ussd_op, has_session/ussd_session
+ * and has_umr/umr as received): set mo->ussd_begin (ussd_service_op is
+ * [ussd] op_begin; or it is neither op_begin nor op_answer and text has
+ * the dial's shape "*...#") and mo->ussd_key (per session_key: the
+ * session number octet of its_session_info, user_message_reference, or
+ * -1; -1 too when the TLV it names is missing), and remember the TLVs
+ * for the answer. text is mo->text (text_len bytes).
+ */
+void smsc_ussd_inbound(const struct smsc_ussd_config *c,
+    struct smsc_ussd_track *t, struct smsc_mo *mo);
+
+/* What a USSD screen carries. */
+struct smsc_ussd_out {
+	uint8_t op;      /* ussd_service_op */
+	bool has_its;    /* send its_session_info */
+	uint16_t its;    /* its value */
+	bool has_umr;    /* send user_message_reference */
+	uint16_t umr;    /* its value */
+};
+
+/*
+ * The TLVs of a screen to dest: op_end (end) or op_continue; the
+ * its_session_info of dest's last step echoed (session number and
+ * sequence octet) with the end-of-session bit (the sequence octet's low
+ * bit) set on the last screen only, and its user_message_reference
+ * echoed. With no step remembered, key (the dialogue's key from
+ * smsc_ussd_inbound, -1 if none) rebuilds them as session_key says. The
+ * last screen forgets dest.
+ */
+void smsc_ussd_outbound(const struct smsc_ussd_config *c,
+    struct smsc_ussd_track *t, const char *dest, bool end, int key,
+    struct smsc_ussd_out *o);
+
+/* True if text (len bytes) has a dial's shape: '*', then digits, '*'
+ * and '#' only, ending in '#'. */
+bool smsc_ussd_is_dial(const char *text, size_t len);
+
 #endif

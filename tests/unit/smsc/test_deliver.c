@@ -100,6 +100,7 @@ test_plain_and_tlvs_copied_out(void **state)
 	put_tlv(&b, 0x020C, "\x00\x09", 2);
 	put_tlv(&b, 0x020E, "\x02", 1);
 	put_tlv(&b, 0x020F, "\x01", 1);
+	put_tlv(&b, 0x0204, "\x9c\x41", 2);
 	deliver_finish(&b);
 	assert_int_equal(smsc_deliver_decode(b.p, b.n, &d, err), SD_OK);
 	assert_string_equal(d.src, "989131111111");
@@ -111,6 +112,8 @@ test_plain_and_tlvs_copied_out(void **state)
 	assert_int_equal(d.ussd_op, 1);
 	assert_true(d.has_session);
 	assert_int_equal(d.session, 42);
+	assert_true(d.has_umr); /* a vendor's USSD dialogue id (#12) */
+	assert_int_equal(d.umr, 40001);
 	assert_true(d.has_sar);
 	assert_int_equal(d.sar_ref, 9);
 	assert_int_equal(d.sar_total, 2);
