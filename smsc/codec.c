@@ -708,7 +708,7 @@ seg_plan_make(const char *utf8, size_t len, const struct smsc_seg_opts *o,
 	unsigned flags = 0;
 	enum sd_rc rc;
 
-	if (o->mode == SMSC_SEG_PAYLOAD)
+	if (o->mode == SMSC_SEG_PAYLOAD || o->ussd)
 		flags |= CORE_SMS_ONE_PART;
 	else if (o->mode == SMSC_SEG_SAR && o->sar_full)
 		flags |= CORE_SMS_FULL_PARTS;
@@ -818,6 +818,17 @@ smsc_seg_split(const char *utf8, size_t len, const struct smsc_seg_opts *o,
 		    p->units,
 		    p->alpha == SMSC_ALPHA_GSM7 ? "septets" : "code units",
 		    p->nparts, o->max_parts);
+		rc = SD_ETOOBIG;
+		goto fail;
+	}
+	if (o->ussd &&
+	    p->units > (p->alpha == SMSC_ALPHA_GSM7 ? SMSC_USSD_GSM7_MAX :
+						      SMSC_USSD_UCS2_MAX)) {
+		sd_errf(err, "text of %zu %s, one USSD string holds %d",
+		    p->units,
+		    p->alpha == SMSC_ALPHA_GSM7 ? "septets" : "code units",
+		    p->alpha == SMSC_ALPHA_GSM7 ? SMSC_USSD_GSM7_MAX :
+						  SMSC_USSD_UCS2_MAX);
 		rc = SD_ETOOBIG;
 		goto fail;
 	}

@@ -1707,6 +1707,7 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 		/* One USSD string is one short_message (160 octets): never
 		 * split, never moved into message_payload. */
 		o.mode = SMSC_SEG_UDH;
+		o.ussd = true;
 		smsc_ussd_outbound(&c->ussd, e->ussd, m->dest, m->ussd_end,
 		    m->ussd_session, &uo);
 		if (m->validity_s > 0)

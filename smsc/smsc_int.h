@@ -245,7 +245,15 @@ struct smsc_seg_opts {
 				    false: one septet per octet */
 	bool sar_full;           /* SAR parts of 160/70 rather than
 				    153/67; see smsc_seg_split() */
+	bool ussd;               /* one USSD string: never split, at most
+				    SMSC_USSD_GSM7_MAX septets or
+				    SMSC_USSD_UCS2_MAX code units */
 };
+
+/* One USSD string is 160 octets (3GPP TS 23.038): 182 GSM 7-bit
+ * characters packed, 80 UCS-2 code units. It cannot be split. */
+#define SMSC_USSD_GSM7_MAX 182
+#define SMSC_USSD_UCS2_MAX 80
 
 /* One PDU's worth of a text. */
 struct smsc_part {

@@ -260,6 +260,11 @@ main(int argc, char **argv)
 	sec.keys = smsc_config_keys;
 	sec.cfg = &p.cfg;
 	sd_conf_defaults(&sec);
+	sec.name = "ussd"; /* the transport's [ussd] keys, in the same struct */
+	sec.keys = smsc_ussd_config_keys;
+	sd_conf_defaults(&sec);
+	sec.name = "smpp";
+	sec.keys = smsc_config_keys;
 	p.to = "+989131111111";
 	p.text = "test";
 	log_set_level(LOG_LVL_WARN);

@@ -416,6 +416,8 @@ struct sim_sent {
 	char to[SIM_ADDR_MAX];   /* short code */
 	char *text;              /* UTF-8, owned; NULL: slot empty */
 	bool ussd;               /* a USSD step */
+	uint64_t mark;           /* the store's last seq when it was sent:
+				    a screen stored after it answers it */
 };
 #define SIM_SENT_MAX 256
 

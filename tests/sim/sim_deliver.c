@@ -301,8 +301,10 @@ sent_log(struct sim *s, const char *from, const char *to, const char *text,
     bool ussd)
 {
 	struct sim_sent *e = &s->sent[s->sent_next % SIM_SENT_MAX];
+	uint64_t first;
 
 	free(e->text);
+	sim_store_range(s->store, &first, &e->mark);
 	e->time = (int64_t)time(NULL);
 	snprintf(e->from, sizeof(e->from), "%s", from);
 	snprintf(e->to, sizeof(e->to), "%s", to);

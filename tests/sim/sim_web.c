@@ -615,6 +615,63 @@ web_phone_sms(struct sim *s, struct sim_req *r)
 	    r, phone, np > 1 ? "SMS sent (long, several parts)." : "SMS sent.");
 }
 
+/* Where the phone's USSD dialogue stands, as the page shows it. */
+enum phone_ussd {
+	PHONE_USSD_NONE,    /* never dialled, no screen */
+	PHONE_USSD_WAITING, /* dialled or answered; no screen since */
+	PHONE_USSD_OPEN,    /* a screen awaits the user's answer */
+	PHONE_USSD_ENDED,   /* the last screen came: dial again */
+};
+
+/* Messages looked at for the phone's last screen, newest first. */
+#define PHONE_USSD_SCAN 100000
+
+/* A screen ends the dialogue when its its_session_info has the
+ * end-of-session bit (octet 2, bit 0) or its op is anything but USSR
+ * request (2): PSSR response 17, USSN 3, ... */
+static bool
+ussd_screen_final(const struct sim_msg *m)
+{
+	return (m->has_session && (m->session & 1) != 0) || m->ussd_op != 2;
+}
+
+/* The phone's dialogue: its state and last screen (NULL if none). */
+static enum phone_ussd
+phone_ussd_state(struct sim *s, const char *phone, const struct sim_msg **scr)
+{
+	const struct sim_sent *step = NULL;
+	uint64_t first, last, q, n = 0;
+	size_t k, shown;
+
+	*scr = NULL;
+	sim_store_range(s->store, &first, &last);
+	for (q = last; q >= first && q > 0 && n < PHONE_USSD_SCAN; q--, n++) {
+		const struct sim_msg *m = sim_store_get(s->store, q);
+
+		if (m != NULL && m->has_ussd_op &&
+		    sim_phone_match(m->dst, phone)) {
+			*scr = m;
+			break;
+		}
+	}
+	shown = s->sent_next < SIM_SENT_MAX ? s->sent_next : SIM_SENT_MAX;
+	for (k = 0; k < shown; k++) {
+		const struct sim_sent *e =
+		    &s->sent[(s->sent_next - 1 - k) % SIM_SENT_MAX];
+
+		if (e->text != NULL && e->ussd &&
+		    sim_phone_match(e->from, phone)) {
+			step = e;
+			break;
+		}
+	}
+	if (step != NULL && (*scr == NULL || (*scr)->seq <= step->mark))
+		return PHONE_USSD_WAITING;
+	if (*scr == NULL)
+		return PHONE_USSD_NONE;
+	return ussd_screen_final(*scr) ? PHONE_USSD_ENDED : PHONE_USSD_OPEN;
+}
+
 static void
 web_phone_ussd(struct sim *s, struct sim_req *r)
 {
@@ -634,8 +691,20 @@ web_phone_ussd(struct sim *s, struct sim_req *r)
 		return;
 	}
 	if (action != NULL && strcmp(action, "reply") == 0) {
+		const struct sim_msg *scr;
+
+		/* The operator honours the end bit: no answer after the
+		 * last screen, nor before the first. */
+		if (phone_ussd_state(s, phone, &scr) != PHONE_USSD_OPEN) {
+			phone_redirect(r, phone,
+			    "No USSD menu is waiting for an answer; dial "
+			    "again.");
+			return;
+		}
 		if (!arg_u64(r, "session", 0, 0, 65535, &session))
 			return;
+		if (scr->has_session)
+			session = scr->session;
 		op = USSD_OP_USSR_CONF;
 		/* Next dialogue unit: same session octet, sequence + 1. */
 		session =
@@ -675,7 +744,11 @@ static const char phone_css[] =
     "li.out{background:#d9f2d9;margin-inline-start:auto}"
     ".meta{font-size:.75rem;color:#555}"
     ".text{white-space:pre-wrap;overflow-wrap:anywhere;text-align:start}"
-    "footer{font-size:.8rem;color:#555;margin-top:2rem}";
+    "footer{font-size:.8rem;color:#555;margin-top:2rem}"
+    ".screen{white-space:pre-wrap;background:#111;color:#e8f5e8;"
+    "font-family:monospace;padding:.7rem;border-radius:.4rem;"
+    "max-width:24rem}"
+    ".end{font-weight:bold}";
 
 static void
 phone_item_html(struct sim_buf *b, const struct phone_item *it)
@@ -714,13 +787,70 @@ phone_item_html(struct sim_buf *b, const struct phone_item *it)
 	sim_buf_adds(b, "</div></li>\n");
 }
 
+/* The USSD panel: the screen the phone shows, the answer form while a
+ * menu waits, the end of the dialogue, and the dial form. data-ussd on
+ * the panel says the state (none, waiting, open, ended) for scripts. */
+static void
+phone_ussd_html(struct sim_buf *b, struct sim *s, const char *phone)
+{
+	static const char *const names[] = {"none", "waiting", "open",
+	    "ended"};
+	const struct sim_msg *scr;
+	enum phone_ussd st = phone_ussd_state(s, phone, &scr);
+
+	sim_buf_addf(b,
+	    "<h2>USSD</h2>\n<section class=\"ussd\" "
+	    "data-ussd=\"%s\">\n",
+	    names[st]);
+	if (st == PHONE_USSD_WAITING)
+		sim_buf_adds(b, "<p class=\"note\">Waiting for the service"
+				"&hellip; (Refresh)</p>\n");
+	if (scr != NULL && st != PHONE_USSD_WAITING) {
+		sim_buf_adds(b, "<div class=\"screen\" dir=\"auto\">");
+		sim_buf_html(b, scr->text);
+		sim_buf_adds(b, "</div>\n");
+		if (scr->has_session)
+			sim_buf_addf(b,
+			    "<p class=\"meta\">op %u &middot; "
+			    "its_session_info session %u sequence %u%s</p>\n",
+			    scr->ussd_op, scr->session >> 8,
+			    (scr->session & 0xff) >> 1,
+			    (scr->session & 1) != 0 ? " &middot; end" : "");
+	}
+	if (st == PHONE_USSD_OPEN) {
+		sim_buf_adds(b, "<form method=\"post\" action=\"/phone/ussd\">"
+				"<input type=\"hidden\" name=\"phone\" "
+				"value=\"");
+		sim_buf_html(b, phone);
+		sim_buf_addf(b,
+		    "\"><input type=\"hidden\" name=\"action\" "
+		    "value=\"reply\"><input type=\"hidden\" "
+		    "name=\"session\" value=\"%u\">"
+		    "<label>Answer <input name=\"text\" "
+		    "dir=\"auto\" size=\"10\" autofocus required></label> "
+		    "<button>Send</button></form>\n",
+		    scr->has_session ? scr->session : 0);
+	} else if (st == PHONE_USSD_ENDED) {
+		sim_buf_adds(b, "<p class=\"end\">Session ended.</p>\n");
+	}
+	sim_buf_adds(b, "<form method=\"post\" "
+			"action=\"/phone/ussd\"><input type=\"hidden\" "
+			"name=\"phone\" value=\"");
+	sim_buf_html(b, phone);
+	sim_buf_adds(b, "\"><input type=\"hidden\" name=\"action\" "
+			"value=\"dial\"><input name=\"text\" dir=\"ltr\" "
+			"required value=\"*");
+	sim_buf_html(b, s->opts->short_code);
+	sim_buf_addf(b, "#\"> <button>%s</button></form>\n</section>\n",
+	    st == PHONE_USSD_OPEN ? "Dial again (ends this menu)" : "Dial");
+}
+
 static void
 web_phone(struct sim *s, struct sim_req *r)
 {
 	const char *phone = sim_req_arg(r, "phone");
 	const char *note = sim_req_arg(r, "note");
 	struct phone_item in[PHONE_ITEMS], out[PHONE_ITEMS];
-	const struct sim_msg *last_ussd = NULL;
 	struct sim_buf b = {0};
 	size_t nin = 0, nout = 0, i, j, k, shown;
 	uint64_t first, last, q;
@@ -743,8 +873,6 @@ web_phone(struct sim *s, struct sim_req *r)
 		in[nin].m = m;
 		in[nin].e = NULL;
 		nin++;
-		if (last_ussd == NULL && m->has_ussd_op)
-			last_ussd = m;
 	}
 	shown = s->sent_next < SIM_SENT_MAX ? s->sent_next : SIM_SENT_MAX;
 	for (k = 0; k < shown && nout < PHONE_ITEMS; k++) {
@@ -791,29 +919,7 @@ web_phone(struct sim *s, struct sim_req *r)
 	sim_buf_html(&b, s->opts->short_code);
 	sim_buf_adds(&b, "\"></label> <button>Send</button></form>\n");
 
-	sim_buf_adds(&b, "<h2>USSD</h2>\n<form method=\"post\" "
-			 "action=\"/phone/ussd\"><input type=\"hidden\" "
-			 "name=\"phone\" value=\"");
-	sim_buf_html(&b, phone);
-	sim_buf_adds(&b, "\"><input type=\"hidden\" name=\"action\" "
-			 "value=\"dial\"><input name=\"text\" dir=\"ltr\" "
-			 "required value=\"*");
-	sim_buf_html(&b, s->opts->short_code);
-	sim_buf_adds(&b, "#\"> <button>Dial</button></form>\n");
-	if (last_ussd != NULL) {
-		sim_buf_adds(&b, "<form method=\"post\" action=\"/phone/ussd\">"
-				 "<input type=\"hidden\" name=\"phone\" "
-				 "value=\"");
-		sim_buf_html(&b, phone);
-		sim_buf_addf(&b,
-		    "\"><input type=\"hidden\" name=\"action\" "
-		    "value=\"reply\"><input type=\"hidden\" "
-		    "name=\"session\" value=\"%u\">"
-		    "<label>Answer the menu <input name=\"text\" "
-		    "dir=\"auto\" size=\"10\" required></label> "
-		    "<button>Reply</button></form>\n",
-		    last_ussd->has_session ? last_ussd->session : 0);
-	}
+	phone_ussd_html(&b, s, phone);
 
 	sim_buf_adds(&b, "<h2>Messages</h2>\n<form method=\"get\" "
 			 "action=\"/\"><input type=\"hidden\" name=\"phone\" "

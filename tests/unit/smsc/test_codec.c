@@ -757,6 +757,49 @@ test_segment_packed_roundtrip(void **state)
 	free(s);
 }
 
+/* A USSD screen (issue #12) is one USSD string of 160 octets: 80 UCS-2
+ * code units or 182 GSM 7-bit characters, in one short_message with no
+ * UDH; one more is refused, never split. Before, max_parts 1 held a
+ * screen to one SMS (70 code units): every Persian menu over 70 failed. */
+static void
+test_segment_ussd(void **state)
+{
+	struct smsc_seg_opts o;
+	struct smsc_seg seg;
+	char err[SD_ERRLEN], fa[80 * 2 + 3], la[184];
+	size_t i;
+
+	(void)state;
+	smsc_seg_opts_default(&o);
+	o.max_parts = 1;
+	o.ussd = true;
+	for (i = 0; i < 80; i++)
+		memcpy(fa + 2 * i, "\xd8\xb3", 2); /* U+0633 */
+	fa[160] = '\0';
+	assert_int_equal(smsc_seg_split(fa, strlen(fa), &o, 1, &seg, err),
+	    SD_OK);
+	assert_int_equal(seg.nparts, 1);
+	assert_int_equal(seg.parts[0].len, 160);
+	assert_int_equal(seg.parts[0].esm_class, 0);
+	assert_false(seg.payload);
+	smsc_seg_fini(&seg);
+	memcpy(fa + 160, "\xd8\xb3", 3);
+	assert_int_equal(smsc_seg_split(fa, strlen(fa), &o, 1, &seg, err),
+	    SD_ETOOBIG);
+	assert_non_null(strstr(err, "one USSD string holds 80"));
+	memset(la, 'a', 182);
+	la[182] = '\0';
+	assert_int_equal(smsc_seg_split(la, strlen(la), &o, 1, &seg, err),
+	    SD_OK);
+	assert_int_equal(seg.nparts, 1);
+	assert_int_equal(seg.parts[0].len, 182);
+	smsc_seg_fini(&seg);
+	la[182] = 'a';
+	la[183] = '\0';
+	assert_int_equal(smsc_seg_split(la, strlen(la), &o, 1, &seg, err),
+	    SD_ETOOBIG);
+}
+
 int
 main(void)
 {
@@ -779,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_segment_max_parts),
 		cmocka_unit_test(test_segment_sar_and_payload),
 		cmocka_unit_test(test_segment_packed_roundtrip),
+		cmocka_unit_test(test_segment_ussd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
