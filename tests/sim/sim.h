@@ -103,6 +103,7 @@ struct sim_opts {
 				   acknowledged */
 	long concat_timeout_ms; /* --concat-timeout-ms */
 	const char *short_code; /* --short-code: default MO address */
+	const char *ussd_code;  /* --ussd-code: what the phone page dials */
 	const char *smsc_id;    /* system_id in bind responses */
 };
 

@@ -61,6 +61,8 @@ static const char usage_text[] =
     "  --mo-window N          unacknowledged deliver_sm per session\n"
     "                         (default 100)\n"
     "  --short-code CODE      default MO/USSD destination (default 3000)\n"
+    "  --ussd-code CODE       the phone page's dial (default *123#, smsdesk's\n"
+    "                         [ussd] service_code)\n"
     "Stored submits:\n"
     "  --max-submits N        messages kept for /submits (default 100000)\n"
     "  --max-store-mb N       memory for their text, MiB (default 256)\n"
@@ -121,6 +123,7 @@ enum {
 	OPT_MAX_RECEIPTS,
 	OPT_CONCAT_TIMEOUT,
 	OPT_SHORT_CODE,
+	OPT_USSD_CODE,
 };
 
 static const struct option long_opts[] = {
@@ -143,6 +146,7 @@ static const struct option long_opts[] = {
     {"max-receipts", required_argument, NULL, OPT_MAX_RECEIPTS},
     {"concat-timeout-ms", required_argument, NULL, OPT_CONCAT_TIMEOUT},
     {"short-code", required_argument, NULL, OPT_SHORT_CODE},
+    {"ussd-code", required_argument, NULL, OPT_USSD_CODE},
     {"verbose", no_argument, NULL, 'v'},
     {"trace", required_argument, NULL, 'T'},
     {"help", no_argument, NULL, 'h'},
@@ -165,6 +169,7 @@ opts_defaults(struct sim_opts *o)
 	o->max_receipts = 100000;
 	o->concat_timeout_ms = 60000;
 	o->short_code = "3000";
+	o->ussd_code = "*123#";
 	o->smsc_id = "smsdesk-sim";
 }
 
@@ -289,6 +294,7 @@ opts_parse(struct sim_opts *o, int argc, char **argv)
 			    opt_long("concat-timeout-ms", optarg, 100, 3600000);
 			break;
 		case OPT_SHORT_CODE: o->short_code = optarg; break;
+		case OPT_USSD_CODE: o->ussd_code = optarg; break;
 		case 'v': log_set_level(LOG_LVL_DEBUG); break;
 		case 'T':
 			if (log_trace_parse(optarg, &mask, err) != SD_OK)
@@ -306,6 +312,8 @@ opts_parse(struct sim_opts *o, int argc, char **argv)
 		usage_error("--system-id must be 1..15 characters");
 	if (strlen(o->password) > 8)
 		usage_error("--password must be at most 8 characters");
+	if (o->ussd_code[0] == '\0' || strlen(o->ussd_code) > 40)
+		usage_error("--ussd-code must be 1..40 characters");
 	if (o->short_code[0] == '\0' || strlen(o->short_code) >= SIM_ADDR_MAX)
 		usage_error("--short-code must be 1..20 characters");
 	if (o->log_path != NULL)

@@ -839,9 +839,9 @@ phone_ussd_html(struct sim_buf *b, struct sim *s, const char *phone)
 	sim_buf_html(b, phone);
 	sim_buf_adds(b, "\"><input type=\"hidden\" name=\"action\" "
 			"value=\"dial\"><input name=\"text\" dir=\"ltr\" "
-			"required value=\"*");
-	sim_buf_html(b, s->opts->short_code);
-	sim_buf_addf(b, "#\"> <button>%s</button></form>\n</section>\n",
+			"required value=\"");
+	sim_buf_html(b, s->opts->ussd_code);
+	sim_buf_addf(b, "\"> <button>%s</button></form>\n</section>\n",
 	    st == PHONE_USSD_OPEN ? "Dial again (ends this menu)" : "Dial");
 }
 
