@@ -61,10 +61,7 @@ app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
 	    {"sms", core_sms_config_keys, &c->sms},
 	    {"sla", core_sla_config_keys, &c->sla},
 	    {"alerts", core_alert_config_keys, &c->alerts},
-	    /* [ussd] is shared: core's keys here, the transport's in a
-	     * second entry of the same name; a key goes to the entry whose
-	     * table has it (conf_handler). */
-	    {"ussd", core_ussd_config_keys, &c->ussd},
+	    {"ussd", core_ussd_config_keys, &c->ussd}, /* core's keys */
 	    {"log", log_config_keys, &c->log},
 	};
 
@@ -202,18 +199,6 @@ conf_reader(char *str, int num, void *stream)
 	return r;
 }
 
-/* True if sec's table has key. */
-static bool
-conf_has_key(const struct sd_conf_section *sec, const char *key)
-{
-	const struct sd_conf_key *k;
-
-	for (k = sec->keys; k->name != NULL; k++)
-		if (strcmp(k->name, key) == 0)
-			return true;
-	return false;
-}
-
 static int
 conf_handler(void *user, const char *section, const char *name,
     const char *value)
@@ -227,12 +212,6 @@ conf_handler(void *user, const char *section, const char *name,
 	for (i = 0; i < APP_N_SECTIONS; i++)
 		if (strcmp(s[i].name, section) == 0)
 			break;
-	/* A section two modules share ([ussd]): the entry that has the
-	 * key; an unknown key is reported by the first. */
-	for (size_t k = i + 1; i < APP_N_SECTIONS && k < APP_N_SECTIONS; k++)
-		if (strcmp(s[k].name, section) == 0 &&
-		    !conf_has_key(&s[i], name) && conf_has_key(&s[k], name))
-			i = k;
 	if (i == APP_N_SECTIONS) {
 		/* Reported once, on the [section] line, by conf_reader();
 		 * a key before any section has section "". */
