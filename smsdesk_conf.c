@@ -46,7 +46,7 @@ static const struct sd_conf_key log_config_keys[] = {
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-#define APP_N_SECTIONS 11
+#define APP_N_SECTIONS 12
 
 static void
 app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
@@ -61,8 +61,9 @@ app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
 	    {"sms", core_sms_config_keys, &c->sms},
 	    {"sla", core_sla_config_keys, &c->sla},
 	    {"alerts", core_alert_config_keys, &c->alerts},
-	    /* [ussd]: the transport's keys (the menu's are core's, in a
-	     * section of the same name: conf_handler asks each). */
+	    /* [ussd]: the menu's keys (core) and the transport's (smsc),
+	     * one section: conf_handler asks each table for the key. */
+	    {"ussd", core_ussd_config_keys, &c->ussd},
 	    {"ussd", smsc_ussd_config_keys, &c->smpp},
 	    {"log", log_config_keys, &c->log},
 	};

@@ -418,6 +418,8 @@ struct core_out {
 	int64_t not_before;      /* UTC seconds, 0 = now */
 	int64_t expires;         /* UTC seconds, 0 = never */
 	int ussd_session;        /* USSD: its_session_info to echo */
+	bool ussd_end;           /* USSD: the dialogue's last screen (false:
+				    it waits for the user's answer) */
 };
 
 /* The queue priority of a kind: 0 (OTP, USSD) before 1 (command replies)
@@ -488,7 +490,11 @@ struct core_mo {
 	const char *to;   /* the short code it was sent to */
 	const char *text; /* UTF-8, whole (parts joined) */
 	bool ussd;        /* a USSD step */
-	int ussd_session; /* its its_session_info, -1 if none */
+	int ussd_session; /* its session key as the transport's [ussd]
+			     session_key profile gives it, -1 if none */
+	bool ussd_begin;  /* USSD: the dialogue's first message (a dial:
+			     text is the dial string "*123#", "*123*10025#");
+			     false: text is what the user typed */
 };
 
 /*
@@ -513,6 +519,7 @@ struct core_sms_config;
 struct core_sla_config;
 struct core_alert_config;
 struct core_calendar;
+struct core_ussd;
 struct core_env {
 	const char *base_url;              /* [web] base_url: links in SMS */
 	const struct core_sms_config *sms; /* [sms] */
@@ -520,6 +527,9 @@ struct core_env {
 	const struct core_calendar *cal;   /* working days and holidays */
 	const struct core_alert_config *alerts; /* [alerts]; NULL: defaults */
 	enum core_effects effects;              /* SMS side effects or none */
+	struct core_ussd *ussd; /* USSD dialogues in memory; NULL: a USSD
+				   MO is answered "service unavailable" and
+				   its dialogue ends */
 };
 
 /* An env with no SMS side effects and every default (tests, tools). */
@@ -595,6 +605,40 @@ const char *core_cmd_name(enum core_cmd_id id, bool en);
  */
 enum sd_rc core_mo_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id, char *why) SD_MUSTCHECK;
+
+/* ---- USSD menus (core/ussd.c) ------------------------------------------ */
+
+/* The dialogues in memory: at most [ussd] max_sessions, each keyed by
+ * (number, session key), with its own mutex. */
+struct core_ussd;
+struct core_ussd_config;
+
+/* Counts since start, for /metrics. */
+struct core_ussd_stats {
+	unsigned long active;    /* dialogues held now */
+	unsigned long started;   /* dials that opened one */
+	unsigned long finished;  /* ended by their last screen */
+	unsigned long abandoned; /* idle past session_s, or replaced by a
+				    new dial from the same session */
+	unsigned long refused;   /* dials refused: max_sessions held */
+};
+
+/* A table of cfg->max_sessions dialogues (cfg is copied). SD_EINVAL if
+ * cfg is out of its keys' bounds. Any thread; once. */
+enum sd_rc core_ussd_new(const struct core_ussd_config *cfg,
+    struct core_ussd **out) SD_MUSTCHECK;
+/* Free u and every dialogue it holds (NULL: nothing). */
+void core_ussd_free(struct core_ussd *u);
+/* Copy the counts. Any thread. */
+void core_ussd_stats(struct core_ussd *u, struct core_ussd_stats *out);
+/*
+ * Drop the dialogues idle longer than session_s at now (UTC seconds):
+ * each is recorded as abandoned (a log line and an audit row
+ * "ussd.abandon" in db, in a transaction of its own unless the caller
+ * holds one). Called by core_mo_handle() and by serve's periodic tick;
+ * any thread with its own db.
+ */
+void core_ussd_expire(struct core_ussd *u, struct db *db, int64_t now);
 
 /* ---- Official holidays (core/holidays.c) ------------------------------- */
 
@@ -720,6 +764,17 @@ struct core_alert_config {
 	long digest_every_min; /* a staff member's digests at most this often */
 };
 
+/* Section [ussd], the keys core reads (the transport's are smsc's). */
+struct core_ussd_config {
+	long session_s;    /* a dialogue idle this long is over */
+	long max_sessions; /* dialogues held at once; more are refused */
+	char service_code[SD_CONF_VALUE_MAX]; /* "*123#": a dial, and direct
+						 strings "*123*10025#" */
+	long mo_per_hour; /* USSD messages an hour from one number; the
+			     one over it is told so, more get no answer */
+};
+
+extern const struct sd_conf_key core_ussd_config_keys[];
 extern const struct sd_conf_key core_alert_config_keys[];
 extern const struct sd_conf_key core_otp_config_keys[];
 extern const struct sd_conf_key core_sla_config_keys[];

@@ -395,6 +395,17 @@ static const char *const schema_v9[] = {
     NULL,
 };
 
+/* Schema 12 (issue #12, USSD menus): whether a USSD answer ends its
+ * dialogue (1: the last screen, sent as the operator's end op with the
+ * end-of-session bit) or waits for the user's answer (0). Rows of other
+ * kinds keep 1, which the transport ignores for them. The dialogues
+ * themselves live in memory; each one's end is an audit row
+ * ("ussd.end", "ussd.abandon"), so no table is needed. */
+static const char *const schema_v12[] = {
+    "ALTER TABLE outbox ADD COLUMN ussd_end INTEGER NOT NULL DEFAULT 1;",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -405,5 +416,6 @@ const struct db_migration db_migrations[] = {
     {7, schema_v7},
     {8, schema_v8},
     {9, schema_v9},
+    {12, schema_v12},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

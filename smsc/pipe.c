@@ -423,7 +423,7 @@ pump(struct smsc_pipe *p)
 			/* [ussd] op_continue or op_end and the session TLVs
 			 * are the SMPP client's (smsc/ussd.c). */
 			m.ussd = true;
-			m.ussd_end = true; /* FIXME(#12): r->ussd_end */
+			m.ussd_end = r->ussd_end;
 			m.ussd_session = r->ussd_session;
 		}
 		if (http && m.receipt) {

@@ -214,6 +214,7 @@ store_repeat(struct smsc_pipe *p, struct job_mo *mo, enum db_inbox_kind kind,
 	nw.tracking = r.tracking;
 	nw.receipt = r.receipt;
 	nw.ussd_session = r.ussd_session;
+	nw.ussd_end = r.ussd_end;
 	rc = db_outbox_add(p->db, &nw, &reply);
 	db_outbox_row_fini(&r);
 	if (rc == SD_OK)
