@@ -40,7 +40,6 @@ NPMDIR = os.path.join(HERE, "..", "npm")
 CODE = "*123#"
 A = "989131111111"  # a new applicant
 B = "989132222222"  # dials and walks away
-C = "989133333333"  # dials to wake the expiry
 NEW_STEPS = ["علی", "رضایی", "3", "2", "1", "چاپگر طبقه دوم کار نمی‌کند", "1"]
 USSD_CONF = "[ussd]\nsession_s = 10\n"
 
@@ -122,7 +121,7 @@ def wire_ok(name, screens, nsteps):
 def through_sim(tmp):
     sim = P.Sim(tmp, "--ussd-code", CODE)
     desk = P.Desk(tmp, sim, extra="[sla]\nholidays_file =\n" + USSD_CONF)
-    a, b, c = Phone(sim, A), Phone(sim, B), Phone(sim, C)
+    a, b = Phone(sim, A), Phone(sim, B)
     try:
         desk.start()
         st, page = a.state()
@@ -179,21 +178,21 @@ def through_sim(tmp):
         P.check("direct: request 10001's status with no menu",
                 scr[0] is not None and "10001" in scr[0]["text"], scr[0] and scr[0]["text"])
 
-        return sim, desk, c, t_abandon
+        return sim, desk, a, t_abandon
     except BaseException:
         desk.stop()
         sim.stop()
         raise
 
 
-def abandoned(sim, desk, c, t_abandon):
-    """B's dialogue is over after session_s; a dial (C) or serve's tick
-    expires it."""
+def abandoned(sim, desk, a, t_abandon):
+    """B's dialogue is over after session_s; any USSD step (A's direct
+    string again) or serve's tick expires it."""
     try:
         left = 10.5 - (time.time() - t_abandon)
         if left > 0:
             time.sleep(left)  # session_s must pass; nothing to wait on
-        c.step("dial", "*123*10001#")
+        a.step("dial", "*123*10001#")
         ok = P.wait_until(lambda: metrics(desk).get(
             'smsdesk_ussd_dialogues_total{result="abandoned"}') == 1, 12)
         m = metrics(desk)
@@ -323,7 +322,7 @@ def main():
     have_node = shutil.which("node") is not None
     with tempfile.TemporaryDirectory(prefix="smsdesk-ussd-") as tmp:
         t0 = time.time()
-        sim, desk, c, t_abandon = through_sim(tmp)
+        sim, desk, a, t_abandon = through_sim(tmp)
         # The npm profiles run while B's dialogue ages.
         try:
             if have_node and os.path.isdir(os.path.join(NPMDIR, "node_modules", "smpp")):
@@ -333,7 +332,7 @@ def main():
             else:
                 P.check("node and tests/npm/node_modules (test_ussd.sh installs them)", False)
         finally:
-            abandoned(sim, desk, c, t_abandon)
+            abandoned(sim, desk, a, t_abandon)
         print(f"ussd: {time.time() - t0:.1f} s")
     if P.FAILS:
         print(f"ussd: {len(P.FAILS)} check(s) failed")
