@@ -149,8 +149,8 @@ const struct sd_conf_key smsc_ussd_config_keys[] = {
 	"ussd_service_op of the user's answer (USSR confirm)"},
     {"op_end", SD_CONF_INT, UOFF(op_end), "17", 0, 255, NULL, NULL,
 	"ussd_service_op of the last screen (PSSR response; 3: USSN)"},
-    {"session_key", SD_CONF_ENUM, UOFF(session_key), "its_session_info", 0,
-	0, ussd_key_choices, NULL,
+    {"session_key", SD_CONF_ENUM, UOFF(session_key), "its_session_info", 0, 0,
+	ussd_key_choices, NULL,
 	"what names a dialogue: its_session_info | "
 	"user_message_reference | msisdn"},
     {"service_type", SD_CONF_STR, UOFF(service_type), "USSD", 0, 0, NULL,

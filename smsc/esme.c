@@ -139,12 +139,12 @@ struct esme_part {
 	bool sar;                    /* sar_* TLVs */
 	uint16_t sar_ref;
 	uint8_t sar_total, sar_seq;
-	bool ussd;                /* a USSD screen: the TLVs below and
-				     [ussd] service_type */
-	struct smsc_ussd_out uo;  /* ussd_service_op and session TLVs */
-	int64_t ussd_expires;     /* mono ms after which the dialogue is
-				     over: never sent again; 0 none */
-	unsigned sends; /* times written */
+	bool ussd;               /* a USSD screen: the TLVs below and
+				    [ussd] service_type */
+	struct smsc_ussd_out uo; /* ussd_service_op and session TLVs */
+	int64_t ussd_expires;    /* mono ms after which the dialogue is
+				    over: never sent again; 0 none */
+	unsigned sends;          /* times written */
 };
 
 /* A window slot: a submit_sm awaiting its response. */

@@ -573,7 +573,7 @@ smsc_pipe_handle_stored(struct smsc_pipe *p, char err[SD_ERRLEN])
 			in.to = rows[i].destination;
 			in.text = rows[i].body;
 			in.ussd = rows[i].kind == DB_INBOX_USSD;
-			/* The op is not stored: a dial is known by its shape. */
+			/* No op stored: a dial is known by its shape. */
 			in.ussd_begin = in.ussd &&
 			    smsc_ussd_is_dial(in.text, strlen(in.text));
 			in.ussd_session = rows[i].ussd_session;

@@ -149,12 +149,12 @@ struct smsc_submit {
 				      receipt URL; unused by SMPP */
 	long validity_s;           /* 0: the SMSC's default validity */
 	uint8_t priority_flag;     /* 0..3; OTPs go with 1 */
-	bool ussd;         /* a USSD screen: never split; ussd_service_op
-			      and the session TLVs from [ussd] */
-	bool ussd_end;     /* the dialogue's last screen ([ussd] op_end,
-			      end-of-session bit) or not (op_continue) */
-	int ussd_session;  /* the dialogue's key as smsc_mo gave it
-			      (ussd_key), -1 if none */
+	bool ussd;        /* a USSD screen: never split; ussd_service_op
+			     and the session TLVs from [ussd] */
+	bool ussd_end;    /* the dialogue's last screen ([ussd] op_end,
+			     end-of-session bit) or not (op_continue) */
+	int ussd_session; /* the dialogue's key as smsc_mo gave it
+			     (ussd_key), -1 if none */
 };
 
 /* One inbound text (a whole message: parts already joined) or USSD step.

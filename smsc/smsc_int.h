@@ -624,11 +624,11 @@ void smsc_ussd_inbound(const struct smsc_ussd_config *c,
 
 /* What a USSD screen carries. */
 struct smsc_ussd_out {
-	uint8_t op;      /* ussd_service_op */
-	bool has_its;    /* send its_session_info */
-	uint16_t its;    /* its value */
-	bool has_umr;    /* send user_message_reference */
-	uint16_t umr;    /* its value */
+	uint8_t op;   /* ussd_service_op */
+	bool has_its; /* send its_session_info */
+	uint16_t its; /* its value */
+	bool has_umr; /* send user_message_reference */
+	uint16_t umr; /* its value */
 };
 
 /*

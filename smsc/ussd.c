@@ -94,8 +94,8 @@ ussd_take(struct smsc_ussd_track *t, const char *key)
 }
 
 void
-smsc_ussd_inbound(const struct smsc_ussd_config *c,
-    struct smsc_ussd_track *t, struct smsc_mo *mo)
+smsc_ussd_inbound(const struct smsc_ussd_config *c, struct smsc_ussd_track *t,
+    struct smsc_mo *mo)
 {
 	char key[SMSC_USSD_NUM_DIGITS + 1];
 	struct smsc_ussd_peer *pe;
@@ -128,9 +128,8 @@ smsc_ussd_inbound(const struct smsc_ussd_config *c,
 }
 
 void
-smsc_ussd_outbound(const struct smsc_ussd_config *c,
-    struct smsc_ussd_track *t, const char *dest, bool end, int key,
-    struct smsc_ussd_out *o)
+smsc_ussd_outbound(const struct smsc_ussd_config *c, struct smsc_ussd_track *t,
+    const char *dest, bool end, int key, struct smsc_ussd_out *o)
 {
 	char k[SMSC_USSD_NUM_DIGITS + 1];
 	struct smsc_ussd_peer *pe;
