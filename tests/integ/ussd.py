@@ -10,7 +10,9 @@ test_ussd.sh with BIN and SIM (and node for the second part).
    link; a status dialogue (the tracking number typed in Persian digits);
    the direct string *123*10001#; a dialogue left at its first screen is
    abandoned after [ussd] session_s and freed (smsdesk_ussd_sessions back
-   to 0, smsdesk_ussd_dialogues_total{result="abandoned"} 1). Every screen
+   to 0, smsdesk_ussd_dialogues_total{result="abandoned"} 1); a screen
+   held in the SMPP client through an outage longer than session_s is
+   dropped, never sent after its dialogue is over. Every screen
    is checked as the simulator received it: ussd_service_op 2 while the
    menu waits, 17 on the last screen; its_session_info with the
    dialogue's session number and the sequence of the step it answers, the
@@ -40,6 +42,7 @@ NPMDIR = os.path.join(HERE, "..", "npm")
 CODE = "*123#"
 A = "989131111111"  # a new applicant
 B = "989132222222"  # dials and walks away
+D = "989134444444"  # its screen is held in a link outage past session_s
 NEW_STEPS = ["علی", "رضایی", "3", "2", "1", "چاپگر طبقه دوم کار نمی‌کند", "1"]
 USSD_CONF = "[ussd]\nsession_s = 10\n"
 
@@ -185,18 +188,50 @@ def through_sim(tmp):
         raise
 
 
+def outage_start(sim, desk):
+    """D dials; the simulator holds the screen's submit_sm_resp, then
+    drops the link and refuses binds for 10.5 s, longer than session_s
+    (10): the screen waits in the SMPP client to be sent again (the
+    client's back-off brings the link back some 15 s after the drop)."""
+    d = Phone(sim, D)
+    sim.post("/fault/delay", ms=30000)
+    before = len(d.screens())
+    sim.post("/phone/ussd", phone=D, action="dial", text=CODE)
+    got = P.wait_until(lambda: len(d.screens()) > before, 5)
+    P.check("D: the screen reached the SMSC once, its response held", got)
+    sim.post("/fault/down", ms=10500)  # drops the link now
+    sim.post("/fault/delay", ms=0)      # the next bind is answered
+    return d, before + 1
+
+
+def outage_end(sim, desk, d, want):
+    """Once the link is back, the held screen is dropped, not sent again:
+    its dialogue is over on the handset (issue #12)."""
+    log = desk.log.name
+
+    def dropped():
+        with open(log) as f:
+            return "ussd screen dropped, its dialogue is over" in f.read()
+    ok = P.wait_until(dropped, 25)
+    P.check("after the outage the stale screen is dropped (log line)", ok)
+    P.check("... and never reaches the SMSC a second time",
+            len(d.screens()) == want, f"{len(d.screens())} screens")
+    sim.post("/fault/clear")
+
+
 def abandoned(sim, desk, a, t_abandon):
-    """B's dialogue is over after session_s; any USSD step (A's direct
-    string again) or serve's tick expires it."""
+    """B's dialogue (and D's, whose screen was lost) is over after
+    session_s; any USSD step (A's direct string again) or serve's tick
+    expires it."""
     try:
         left = 10.5 - (time.time() - t_abandon)
         if left > 0:
             time.sleep(left)  # session_s must pass; nothing to wait on
         a.step("dial", "*123*10001#")
         ok = P.wait_until(lambda: metrics(desk).get(
-            'smsdesk_ussd_dialogues_total{result="abandoned"}') == 1, 12)
+            'smsdesk_ussd_dialogues_total{result="abandoned"}') == 2, 12)
         m = metrics(desk)
-        P.check("abandoned dialogue counted in /metrics", ok, str(m))
+        P.check("the 2 abandoned dialogues (B, D) counted in /metrics", ok, str(m))
         P.check("... and freed: no dialogue held", m.get("smsdesk_ussd_sessions") == 0, str(m))
         P.check("/metrics: 4 finished (new, status, 2 direct)",
                 m.get('smsdesk_ussd_dialogues_total{result="finished"}') == 4, str(m))
@@ -323,14 +358,17 @@ def main():
     with tempfile.TemporaryDirectory(prefix="smsdesk-ussd-") as tmp:
         t0 = time.time()
         sim, desk, a, t_abandon = through_sim(tmp)
-        # The npm profiles run while B's dialogue ages.
+        # The npm profiles run while B's dialogue ages and D's screen
+        # waits out the outage.
         try:
+            d, want = outage_start(sim, desk)
             if have_node and os.path.isdir(os.path.join(NPMDIR, "node_modules", "smpp")):
                 interop(tmp, "its_session_info", 1, True)
                 interop(tmp, "msisdn", 2, True)
                 interop(tmp, "user_message_reference", 3, True)
             else:
                 P.check("node and tests/npm/node_modules (test_ussd.sh installs them)", False)
+            outage_end(sim, desk, d, want)
         finally:
             abandoned(sim, desk, a, t_abandon)
         print(f"ussd: {time.time() - t0:.1f} s")
