@@ -151,7 +151,7 @@ def through_sim(tmp):
         wire_ok("new request", scr, 1 + len(NEW_STEPS))
         last = scr[-1] or {"text": ""}
         P.check("new request: the last screen gives tracking number 10001",
-                "10001" in last["text"], last["text"])
+                "10001" in last["text"], last["text"].replace("\n", " / "))
         st, page = a.state()
         P.check("phone page: 'Session ended.', no answer form",
                 st == "ended" and "Session ended." in page
@@ -164,22 +164,28 @@ def through_sim(tmp):
                 P.wait_until(lambda: any("10001" in t and "desk.example" in t
                                          for t in a.sms()), 10),
                 str(a.sms()))
-        r = sim.post("/phone/ussd", phone=A, action="reply", text="1")
-        P.check("an answer after the last screen is refused by the phone",
-                len(a.screens()) == len(scr))
+        # The page logs what the phone sends as it sends it.
+        sent = a.state()[1].count('<li class="out">')
+        sim.post("/phone/ussd", phone=A, action="reply", text="1")
+        st, page = a.state()
+        P.check("an answer after the last screen: the phone sends nothing",
+                page.count('<li class="out">') == sent and st == "ended",
+                f"{sent} sent before")
 
         # Status: menu 1, the tracking number in Persian digits.
         scr = a.dialogue([CODE, "1", "۱۰۰۰۱"])
         wire_ok("status", scr, 3)
         P.check("status: request 10001, its department and state",
                 scr[-1] is not None and "10001" in scr[-1]["text"]
-                and "واحد" in scr[-1]["text"], scr[-1] and scr[-1]["text"])
+                and "واحد" in scr[-1]["text"],
+                scr[-1] and scr[-1]["text"].replace("\n", " / "))
 
         # The direct string: one screen, the end.
         scr = a.dialogue(["*123*10001#"])
         wire_ok("direct *123*10001#", scr, 1)
         P.check("direct: request 10001's status with no menu",
-                scr[0] is not None and "10001" in scr[0]["text"], scr[0] and scr[0]["text"])
+                scr[0] is not None and "10001" in scr[0]["text"],
+                scr[0] and scr[0]["text"].replace("\n", " / "))
 
         return sim, desk, a, t_abandon
     except BaseException:
@@ -236,8 +242,9 @@ def abandoned(sim, desk, a, t_abandon):
         P.check("/metrics: 4 finished (new, status, 2 direct)",
                 m.get('smsdesk_ussd_dialogues_total{result="finished"}') == 4, str(m))
     finally:
-        desk.stop()
+        rc = desk.stop()
         sim.stop()
+    P.check("serve stopped cleanly (ASan: no report)", rc == 0, f"rc={rc}")
 
 
 class Gateway:
@@ -323,7 +330,8 @@ def interop(tmp, key, n, full):
         desk.start()
         s = gw.result()
     finally:
-        desk.stop()
+        rc = desk.stop()
+    P.check(f"npm {key}: serve stopped cleanly (ASan: no report)", rc == 0, f"rc={rc}")
     print(f"  npm gateway ({key}): {len(s['dialogues'])} dialogues, errors {s['errors']}")
     for dd in s["dialogues"]:
         for st, sc in zip(dd["steps"], dd["screens"]):
