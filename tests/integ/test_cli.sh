@@ -83,11 +83,19 @@ check "bad value reported as file:line with reason" grep -q "$T/badval.ini:5: \[
 check "every bad value reported" grep -q "$T/badval.ini:6: \[smpp\] bind: 'both' is not one of: trx | tx+rx" "$T/err"
 printf '[nosuch]\na = 1\n' >"$T/sect.ini"
 check "unknown section fails" sh -c "! $BIN config check $T/sect.ini 2>$T/err && grep -q ':1: unknown section \[nosuch\]' $T/err"
+# [ussd] is one section read by two tables: the menu's keys (core) and
+# the transport's (smsc); a key neither knows is still an error (#12).
+printf '[ussd]\nsession_s = 60\nsession_key = msisdn\nop_end = 3\nservice_code = *444#\n' >"$T/ussd.ini"
+check "[ussd]: the menu's and the transport's keys in one section" sh -c \
+    "$BIN config check $T/ussd.ini | grep -q 'configuration OK'"
+printf '[ussd]\nsession_key = imsi\nbogus = 1\n' >"$T/ussdbad.ini"
+check "[ussd]: a bad session_key and an unknown key, each on its line" sh -c \
+    "! $BIN config check $T/ussdbad.ini 2>$T/err >/dev/null && grep -q 'ussdbad.ini:2: \[ussd\] session_key: .imsi. is not one of: its_session_info | user_message_reference | msisdn' $T/err && grep -q \"ussdbad.ini:3: \[ussd\] unknown key 'bogus'\" $T/err"
 printf '[otp]\nttl_s = 5\n' >"$T/range.ini"
 check "out-of-range value fails" sh -c "! $BIN config check $T/range.ini 2>$T/err && grep -q 'range.ini:2: .*out of range 30..3600' $T/err"
 $BIN config defaults >"$T/defaults.ini"
 check "config defaults lists every section" sh -c \
-    "for s in db web smpp http_sms otp sms sla alerts log; do grep -q \"^\[\$s\]\" $T/defaults.ini || exit 1; done"
+    "for s in db web smpp http_sms otp sms sla alerts ussd log; do grep -q \"^\[\$s\]\" $T/defaults.ini || exit 1; done"
 check "config defaults: the very urgent alert limits" sh -c \
     "grep -q '^very_urgent_per_applicant_hour = 2 ' $T/defaults.ini && grep -q '^very_urgent_per_dept_hour = 10 ' $T/defaults.ini && grep -q '^digest_every_min = 60 ' $T/defaults.ini"
 check "config defaults has comments" grep -q '^window = 10 .*; submit_sm awaiting' "$T/defaults.ini"
