@@ -117,9 +117,9 @@ smsc_ussd_inbound(const struct smsc_ussd_config *c, struct smsc_ussd_track *t,
 	default: mo->ussd_key = -1; break;
 	}
 	ussd_num_key(mo->from, key);
+	if (key[0] == '\0')
+		return; /* no digits: nothing to find it by again */
 	pe = ussd_take(t, key);
-	if (pe == NULL)
-		return; /* no digits: nothing to echo by */
 	pe->has_its = mo->has_session;
 	pe->its = mo->ussd_session;
 	pe->has_umr = mo->has_umr;

@@ -7,17 +7,71 @@
  * input nothing may stay in the libsmpp34 arena (design §8: the library
  * leaks TLVs on malformed PDUs), and libsmpp34 may never have read more
  * TLVs than SMSC_TLV_MAX (issue #9: a fixed-size TLV declared longer hid
- * more TLVs inside it and overflowed the library's error text).
+ * more TLVs inside it and overflowed the library's error text). A USSD
+ * step goes on through the transport's dialogue keying and the answer's
+ * TLVs (smsc/ussd.c, issue #12), under each [ussd] session_key in turn.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/conf.h"
 #include "smsc/pdu_int.h"
+#include "smsc/smsc.h"
 #include "smsc/smsc_int.h"
 #include "tests/fuzz/fuzz.h"
 
 static struct smsc_concat *store;
 static int64_t clock_s;
+static struct smsc_config ussd_cfg;
+static struct smsc_ussd_track *ussd_track;
+static unsigned ussd_turn;
+
+/* A whole USSD step: key it as each profile would, answer it. */
+static void
+fuzz_ussd(const struct smsc_deliver *d, const struct smsc_concat_msg *msg)
+{
+	struct smsc_ussd_out o;
+	struct smsc_mo mo;
+
+	if (ussd_track == NULL) {
+		struct sd_conf_section u = {"ussd", smsc_ussd_config_keys,
+			&ussd_cfg};
+
+		sd_conf_defaults(&u);
+		ussd_track = calloc(1, sizeof(*ussd_track));
+		if (ussd_track == NULL)
+			abort();
+	}
+	ussd_cfg.ussd.session_key = (int)(ussd_turn++ % 3);
+	memset(&mo, 0, sizeof(mo));
+	memcpy(mo.from, d->src, sizeof(mo.from));
+	mo.text = msg->text;
+	mo.text_len = msg->text_len;
+	mo.ussd = true;
+	mo.ussd_op = d->ussd_op;
+	mo.has_session = d->has_session;
+	mo.ussd_session = d->session;
+	mo.has_umr = d->has_umr;
+	mo.umr = d->umr;
+	smsc_ussd_inbound(&ussd_cfg.ussd, ussd_track, &mo);
+	if (mo.ussd_key < -1 || mo.ussd_key > 65535 ||
+	    (ussd_cfg.ussd.session_key == SMSC_USSD_KEY_ITS &&
+		mo.ussd_key > 255) ||
+	    (ussd_cfg.ussd.session_key == SMSC_USSD_KEY_MSISDN &&
+		mo.ussd_key != -1))
+		abort();
+	smsc_ussd_outbound(&ussd_cfg.ussd, ussd_track, mo.from,
+	    (ussd_turn & 1) != 0, mo.ussd_key, &o);
+	if (o.op != ((ussd_turn & 1) != 0 ? 17 : 2))
+		abort();
+	if (o.has_its && ((o.its & 1) != 0) != ((ussd_turn & 1) != 0))
+		abort(); /* the end bit on the last screen only */
+	if (strpbrk(mo.from, "0123456789") != NULL && d->has_session &&
+	    o.has_its && (o.its | 1) != (d->session | 1) &&
+	    (ussd_cfg.ussd.session_key != SMSC_USSD_KEY_ITS ||
+		mo.ussd_key == (d->session >> 8)))
+		abort(); /* the step's own TLV is echoed */
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -88,6 +142,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    out.msg.text != NULL &&
 				    strlen(out.msg.text) != out.msg.text_len)
 					abort();
+				if (out.result == SMSC_CONCAT_DONE &&
+				    out.msg.text != NULL && d.has_ussd_op)
+					fuzz_ussd(&d, &out.msg);
 				smsc_concat_out_fini(&out);
 			}
 			clock_s += 2;

@@ -225,6 +225,31 @@ test_msisdn_profile(void **state)
 	assert_false(o.has_umr);
 }
 
+/* A sender with no digits is keyed (its TLV) but remembered nowhere: in
+ * a full table it takes nobody's place. */
+static void
+test_no_digits(void **state)
+{
+	struct fx *f = *state;
+	struct smsc_ussd_out o;
+	struct smsc_mo mo;
+	char num[32];
+	int i;
+
+	for (i = 0; i < SMSC_USSD_TRACK_MAX; i++) {
+		snprintf(num, sizeof(num), "98912%07d", i);
+		mo = step(num, 1, "*123#", 0x0910, -1);
+		smsc_ussd_inbound(&f->cfg.ussd, f->t, &mo);
+	}
+	mo = step("SMSC", 1, "*123#", 0x0a00, -1);
+	smsc_ussd_inbound(&f->cfg.ussd, f->t, &mo);
+	assert_int_equal(mo.ussd_key, 0x0a);
+	/* The least recently seen number is still there. */
+	smsc_ussd_outbound(&f->cfg.ussd, f->t, "989120000000", false, 0x09,
+	    &o);
+	assert_int_equal(o.its, 0x0910);
+}
+
 /* The table is bounded: more numbers than places evict the oldest. */
 static void
 test_track_bounded(void **state)
@@ -268,6 +293,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_msisdn_profile, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_track_bounded, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_digits, fx_setup,
 		    fx_teardown),
 	};
 
