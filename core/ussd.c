@@ -168,12 +168,6 @@ static void SD_PRINTF(2, 3) add(char *buf, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
-add_txt(char *buf, enum core_ussd_txt id)
-{
-	add(buf, "%s", core_ussd_txt(id));
-}
-
 /*
  * s cut at a word so that prefix + s + suffix fits one USSD string, "…"
  * marking the cut, into out (SCREEN_MAX). s is taken whole if it fits; if
@@ -222,9 +216,35 @@ cut_to_fit(const char *prefix, const char *s, const char *suffix, char *out)
 		if (word && line[i - 1] != ' ')
 			best = i;
 	}
-	if (best == 0)
+	/* A word longer than half of what fits (a title of one long word)
+	 * is cut inside rather than dropped whole. */
+	if (best == 0 || best < last_char / 2)
 		best = last_char;
 	snprintf(out, SCREEN_MAX, "%.*s…", (int)best, line);
+}
+
+/* s cut at a word so that prefix + s leaves room for room more
+ * characters in one USSD string, into out (SCREEN_MAX). */
+static void
+cut_room(const char *prefix, const char *s, size_t room, char *out)
+{
+	char suffix[256];
+
+	if (room >= sizeof(suffix))
+		room = sizeof(suffix) - 1;
+	memset(suffix, '-', room);
+	suffix[room] = '\0';
+	cut_to_fit(prefix, s, suffix, out);
+}
+
+/* Whether prefix leaves room for room more characters. */
+static bool
+has_room(const char *prefix, size_t room)
+{
+	char out[SCREEN_MAX];
+
+	cut_room(prefix, "", room, out);
+	return out[0] == '\0';
 }
 
 /* ---- Paged screens ------------------------------------------------------ */
@@ -369,6 +389,9 @@ ussd_enter(struct ussd_ctx *x, enum ussd_state to, const char *why)
 	    log_mask_mobile(s->from, masked, sizeof(masked)), s->key,
 	    state_name[s->st], state_name[to], why != NULL ? " reason=" : "",
 	    why != NULL ? why : "");
+	/* "Registered" is the main menu's title once. */
+	if (s->st == U_MAIN)
+		s->registered = false;
 	s->st = to;
 	s->page = 0;
 }
@@ -417,6 +440,7 @@ static enum sd_rc scr_reg_first(struct ussd_ctx *x, char *out);
 static enum sd_rc scr_reg_last(struct ussd_ctx *x, char *out);
 static enum sd_rc scr_staff(struct ussd_ctx *x, char *out);
 static enum sd_rc scr_end(struct ussd_ctx *x, char *out);
+static enum sd_rc act_home(struct ussd_ctx *x, enum ussd_state *to);
 static enum sd_rc act_next(struct ussd_ctx *x, enum ussd_state *to);
 static enum sd_rc act_back(struct ussd_ctx *x, enum ussd_state *to);
 static enum sd_rc act_status(struct ussd_ctx *x, enum ussd_state *to);
@@ -445,7 +469,7 @@ static const struct ussd_row machine[U_COUNT] = {
 	}},
     [U_TRACK] = {scr_track, CORE_UT_BAD_TRACKING,
 	{
-	    {IN_KEY, "00", NULL, U_MAIN},
+	    {IN_KEY, "00", act_home, U_MAIN},
 	    {IN_NUM, NULL, act_status, U_END},
 	}},
     [U_LIST] = {scr_list, CORE_UT_BAD_CHOICE,
@@ -651,7 +675,9 @@ dept_spec(struct ussd_ctx *x, struct page_spec *p, char (*slots)[SCREEN_MAX],
 		char num[16];
 
 		snprintf(num, sizeof(num), "%d", (*d)[i].code);
-		item_fit(p, slots[i], num, (*d)[i].name);
+		/* The short names, as the SMS channel lists them: the
+		 * full ones took twice the pages. */
+		item_fit(p, slots[i], num, (*d)[i].short_name);
 		p->items[p->n++] = slots[i];
 	}
 	return SD_OK;
@@ -711,8 +737,11 @@ scr_confirm(struct ussd_ctx *x, char *out)
 	/* Both names are short; the full name would not leave room. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	snprintf(title, sizeof(title), core_ussd_txt(CORE_UT_CONFIRM),
-	    d.short_name, core_priority_label(x->s->prio));
+	snprintf(title, sizeof(title), core_ussd_txt(CORE_UT_CONFIRM), "",
+	    core_priority_label(x->s->prio));
+	cut_room(title, d.short_name, 30, yes);
+	snprintf(title, sizeof(title), core_ussd_txt(CORE_UT_CONFIRM), yes,
+	    core_priority_label(x->s->prio));
 #pragma GCC diagnostic pop
 	db_dept_fini(&d);
 	memset(&p, 0, sizeof(p));
@@ -726,27 +755,40 @@ scr_confirm(struct ussd_ctx *x, char *out)
 	return SD_OK;
 }
 
-/* Help as a paged screen. */
+/* Help as a paged screen; code holds its line with the service code. */
 static void
-help_spec(struct page_spec *p)
+help_spec(struct ussd_ctx *x, struct page_spec *p, char *code)
 {
 	static const enum core_ussd_txt lines[] = {CORE_UT_HELP1, CORE_UT_HELP2,
-	    CORE_UT_HELP3, CORE_UT_HELP4, CORE_UT_HELP5};
+	    CORE_UT_HELP3, CORE_UT_HELP4, CORE_UT_HELP5, CORE_UT_HELP6,
+	    CORE_UT_HELP7};
+	const char *sc = x->u->cfg.service_code;
+	char prefix[32];
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
 	p->title = core_ussd_txt(CORE_UT_MAIN_HELP);
 	p->back = true;
+	/* "*123#" -> "*123" */
+	snprintf(prefix, sizeof(prefix), "%.*s",
+	    (int)(strlen(sc) > 0 ? strlen(sc) - 1 : 0), sc);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(code, SCREEN_MAX, core_ussd_txt(CORE_UT_HELP2), prefix);
+#pragma GCC diagnostic pop
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		p->items[p->n++] = core_ussd_txt(lines[i]);
+		p->items[p->n++] = lines[i] == CORE_UT_HELP2 ?
+		    code :
+		    core_ussd_txt(lines[i]);
 }
 
 static enum sd_rc
 scr_help(struct ussd_ctx *x, char *out)
 {
+	char code[SCREEN_MAX];
 	struct page_spec p;
 
-	help_spec(&p);
+	help_spec(x, &p, code);
 	page_render(&p, x->s->page, reason_of(x), out);
 	return SD_OK;
 }
@@ -846,10 +888,13 @@ pages_of(struct ussd_ctx *x, int *pages)
 	enum sd_rc rc = SD_OK;
 
 	switch (x->s->st) {
-	case U_HELP:
-		help_spec(&p);
+	case U_HELP: {
+		char code[SCREEN_MAX];
+
+		help_spec(x, &p, code);
 		*pages = page_count(&p);
 		return SD_OK;
+	}
 	case U_DEPT:
 		slots = xcalloc(ITEMS_MAX, SCREEN_MAX);
 		rc = dept_spec(x, &p, slots, &d, &n);
@@ -888,6 +933,15 @@ act_next(struct ussd_ctx *x, enum ussd_state *to)
 	return SD_OK;
 }
 
+/* Back to the dialer's first menu: staff have their own. */
+static enum sd_rc
+act_home(struct ussd_ctx *x, enum ussd_state *to)
+{
+	if (x->known && x->user.role != CORE_ROLE_APPLICANT)
+		*to = U_STAFF;
+	return SD_OK;
+}
+
 static enum sd_rc
 act_back(struct ussd_ctx *x, enum ussd_state *to)
 {
@@ -898,15 +952,26 @@ act_back(struct ussd_ctx *x, enum ussd_state *to)
 	return SD_OK;
 }
 
-/* The status screen of tracking as the last screen, or the reason. */
+/* Characters of the latest answer a status screen keeps room for. */
+#define ANSWER_ROOM 16
+
+/*
+ * The status screen of tracking as the last screen (department, status,
+ * the date and start of the latest answer), or the reason. What does not
+ * fit goes in this order: the answer's end (cut at a word), the
+ * escalation line, the answer's text.
+ */
 static enum sd_rc
 show_status(struct ussd_ctx *x, int64_t tracking)
 {
-	char head[SCREEN_MAX], tail[SCREEN_MAX], ex[SCREEN_MAX], when[32];
+	char head[SCREEN_MAX], line1[SCREEN_MAX], dept[SCREEN_MAX];
+	char pre[SCREEN_MAX * 2], ex[SCREEN_MAX], when[32], label[128];
+	const char *fmt, *cut;
 	struct db_request r;
 	struct db_message m;
 	struct db_dept d;
 	struct core_jdate j;
+	char *esc;
 	enum sd_rc rc;
 
 	rc = core_request_get(x->db, &x->actor, tracking, &r);
@@ -921,47 +986,55 @@ show_status(struct ussd_ctx *x, int64_t tracking)
 		db_request_fini(&r);
 		return rc;
 	}
+	/* The department's name cut (a renamed one may be long) to leave
+	 * room for the rest. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(line1, sizeof(line1), core_ussd_txt(CORE_UT_STATUS),
+	    (long long)r.tracking, core_status_label(r.status), "");
+	cut_room(line1, d.short_name, ANSWER_ROOM + 14, dept);
 	snprintf(head, sizeof(head), core_ussd_txt(CORE_UT_STATUS),
-	    (long long)r.tracking, core_status_label(r.status), d.short_name);
+	    (long long)r.tracking, core_status_label(r.status), dept);
 #pragma GCC diagnostic pop
 	db_dept_fini(&d);
-	if (r.escalated)
-		add_txt(head, CORE_UT_STATUS_ESC);
 	rc = db_message_last_answer(x->db, r.tracking, &m);
-	if (rc == SD_OK) {
-		char pre[SCREEN_MAX * 2];
-		const char *fmt = core_ussd_txt(CORE_UT_STATUS_ANSWER);
-		const char *cut = strstr(fmt, "%s: %s");
-
-		if (core_jalali_from_utc(m.created, &j) == SD_OK)
-			snprintf(when, sizeof(when), "%04d/%02d/%02d", j.year,
-			    j.month, j.day);
-		else
-			snprintf(when, sizeof(when), "?");
-		/* "\nپاسخ DATE: " then as much of the answer as fits. */
-		snprintf(pre, sizeof(pre), "%s%.*s%s: ", head,
-		    cut != NULL ? (int)(cut - fmt) : 0, fmt, when);
-		{
-			char *esc = core_text_escape(m.body, 0);
-
-			cut_to_fit(pre, esc, "", ex);
-			free(esc);
-		}
-		db_message_fini(&m);
-		snprintf(tail, sizeof(tail), "%s%s", pre, ex);
-	} else if (rc == SD_ENOTFOUND) {
-		snprintf(tail, sizeof(tail), "%s%s", head,
+	if (rc == SD_ENOTFOUND) {
+		snprintf(pre, sizeof(pre), "%s%s%s", head,
+		    r.escalated ? core_ussd_txt(CORE_UT_STATUS_ESC) : "",
 		    core_ussd_txt(CORE_UT_STATUS_NONE));
-		if (!fits(tail))
-			snprintf(tail, sizeof(tail), "%s", head);
-	} else {
+		if (!fits(pre))
+			snprintf(pre, sizeof(pre), "%s%s", head,
+			    core_ussd_txt(CORE_UT_STATUS_NONE));
+		if (!fits(pre))
+			snprintf(pre, sizeof(pre), "%s", head);
+		snprintf(x->s->final, sizeof(x->s->final), "%s", pre);
 		db_request_fini(&r);
-		return rc;
+		return SD_OK;
 	}
 	db_request_fini(&r);
-	snprintf(x->s->final, sizeof(x->s->final), "%s", tail);
+	if (rc != SD_OK)
+		return rc;
+	if (core_jalali_from_utc(m.created, &j) == SD_OK)
+		snprintf(when, sizeof(when), "%04d/%02d/%02d", j.year, j.month,
+		    j.day);
+	else
+		snprintf(when, sizeof(when), "?");
+	/* "\nپاسخ DATE: " then as much of the answer as fits. */
+	fmt = core_ussd_txt(CORE_UT_STATUS_ANSWER);
+	cut = strstr(fmt, "%s: %s");
+	snprintf(label, sizeof(label),
+	    "%.*s%s: ", cut != NULL ? (int)(cut - fmt) : 0, fmt, when);
+	snprintf(pre, sizeof(pre), "%s%s%s", head,
+	    r.escalated ? core_ussd_txt(CORE_UT_STATUS_ESC) : "", label);
+	if (!has_room(pre, ANSWER_ROOM))
+		snprintf(pre, sizeof(pre), "%s%s", head, label);
+	esc = core_text_escape(m.body, CORE_ESC_LINES);
+	db_message_fini(&m);
+	cut_to_fit(pre, esc, "", ex);
+	free(esc);
+	snprintf(x->s->final, sizeof(x->s->final), "%s%s", pre, ex);
+	if (!fits(x->s->final))
+		snprintf(x->s->final, sizeof(x->s->final), "%s", head);
 	return SD_OK;
 }
 
@@ -1011,6 +1084,9 @@ act_pick(struct ussd_ctx *x, enum ussd_state *to)
 	int64_t k = as_number(x->in);
 
 	(void)to;
+	/* A tracking number typed instead of its line: as option 1. */
+	if (k > LIST_N)
+		return show_status(x, k);
 	if (k < 1 || (size_t)k > x->s->n_picks) {
 		x->reason = CORE_UT_BAD_CHOICE;
 		return SD_OK;
