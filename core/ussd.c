@@ -9,17 +9,24 @@
  * afresh). Each end is a log line and an audit row ("ussd.end",
  * "ussd.abandon"); the inbox has a row for every step.
  *
- *                 dial *CODE#                     dial *CODE*N#
- *   (unregistered) |    (staff)      (applicant)       |
- *        v         v       v             v             v
- *   REG_FIRST -> REG_LAST  STAFF --1--> TRACK <--1-- MAIN --N--> END
- *        ^  <--00--  |                   |  ^         | | \ \
- *        |           +----> MAIN         v  |00       2 3  4 (pages 0/00)
- *        |                              END |         v  v   HELP
- *                                            +--- LIST  DEPT --code--> PRIO
- *   LIST --pick--> END (status)                  (0/00) (0/00)   |00 ^
- *   PRIO --1..4--> TEXT --text--> CONFIRM --1--> END (tracking + SMS link)
- *                  ^  |00           |2 --> END (cancelled); 00 --> TEXT
+ * The states (each a screen the user answers) and their moves; "00" is
+ * back, "0" the next page; END is the last screen (ussd_end):
+ *
+ *   dial *CODE#: unregistered -> REG_FIRST, staff -> STAFF, else MAIN
+ *   dial *CODE*N#: N a digit: MAIN (or STAFF) with input N; else END with
+ *                  request N's status
+ *
+ *   REG_FIRST --name--> REG_LAST --name, registered--> MAIN
+ *       ^----------------00 / refused------------'
+ *   STAFF --1--> TRACK                (counts of their departments)
+ *   MAIN --1--> TRACK --number--> END (status)          TRACK --00--> home
+ *        --2--> LIST  --line or number--> END (status)  (none: END)
+ *        --3--> DEPT  --code--> PRIO --1..4--> TEXT --text--> CONFIRM
+ *        --4--> HELP                 CONFIRM --1--> END (tracking number
+ *                                              and an SMS with the link)
+ *                                    CONFIRM --2--> END (cancelled)
+ *   back: PRIO -> DEPT, TEXT -> PRIO, CONFIRM -> TEXT; on the first page
+ *   of LIST, DEPT, HELP -> MAIN (an earlier page otherwise)
  *
  * Screens: every one fits one USSD string (182 GSM 7-bit characters or
  * 80 UCS-2 units: 160 octets, never split), counted with core_sms_count().
@@ -34,8 +41,15 @@
  * dialer's actor. A flood from one number ([ussd] mo_per_hour USSD steps
  * an hour) is told so once and then not answered, as SMS floods are.
  *
- * Locking: the table has one mutex, held for a whole step (the store
- * thread is the only caller on the hot path; the tick only expires).
+ * Locking: the table has one mutex, held for a whole step on the store
+ * thread (inside its database transaction). core_ussd_expire() (serve's
+ * timer, gw thread) only drops sessions under it and writes their audit
+ * rows after releasing it, so no thread waits for the database while it
+ * holds the table. A step that fails on the database puts its dialogue
+ * back as it was, so the MO handled again takes the same step; a batch
+ * rolled back after the step succeeded (its commit failed) leaves the
+ * dialogue one step on (a dialogue is a best effort; what it writes is
+ * transactional).
  */
 #include "core/core.h"
 
@@ -385,7 +399,7 @@ ussd_enter(struct ussd_ctx *x, enum ussd_state to, const char *why)
 
 	if (s->st == to)
 		return;
-	log_debug("ussd", "from=%s session=%d state %s -> %s%s%s",
+	log_info("ussd", "from=%s session=%d state %s -> %s%s%s",
 	    log_mask_mobile(s->from, masked, sizeof(masked)), s->key,
 	    state_name[s->st], state_name[to], why != NULL ? " reason=" : "",
 	    why != NULL ? why : "");
@@ -1344,30 +1358,50 @@ core_ussd_stats(struct core_ussd *u, struct core_ussd_stats *out)
 	pthread_mutex_unlock(&u->mu);
 }
 
-/* Record the end of s (how: "end" or "abandon") and free its slot. */
+/* What is kept of a dialogue that is over, to record it. */
+struct ussd_gone {
+	char from[SD_ADDR_LEN]; /* the number as the SMSC wrote it */
+	int key;                /* its session key */
+	enum ussd_state st;     /* the screen it ended on */
+	unsigned steps;         /* MOs it took */
+	int64_t started;        /* UTC seconds of the dial */
+};
+
+/* The end of a dialogue (how: "end" or "abandon"): a log line and, with
+ * db, an audit row in db's transaction. */
 static void
-sess_close(struct core_ussd *u, struct db *db, struct ussd_sess *s,
-    const char *how, int64_t now)
+gone_record(struct db *db, const struct ussd_gone *g, const char *how,
+    int64_t now)
 {
 	char masked[SD_ADDR_LEN], object[64], detail[128], action[32];
 
 	log_info("ussd",
 	    "dialogue %s from=%s session=%d state=%s steps=%u s=%lld", how,
-	    log_mask_mobile(s->from, masked, sizeof(masked)), s->key,
-	    state_name[s->st], s->steps, (long long)(now - s->started));
-	if (db != NULL) {
-		snprintf(action, sizeof(action), "ussd.%s", how);
-		snprintf(object, sizeof(object), "ussd:%s", masked);
-		snprintf(detail, sizeof(detail),
-		    "session=%d state=%s steps=%u s=%lld", s->key,
-		    state_name[s->st], s->steps, (long long)(now - s->started));
-		if (db_audit_add(db, 0, action, object, detail) != SD_OK)
-			log_warnx("ussd",
-			    "cannot record the dialogue's end "
-			    "from=%s",
-			    masked);
-	}
-	if (strcmp(how, "end") == 0)
+	    log_mask_mobile(g->from, masked, sizeof(masked)), g->key,
+	    state_name[g->st], g->steps, (long long)(now - g->started));
+	if (db == NULL)
+		return;
+	snprintf(action, sizeof(action), "ussd.%s", how);
+	snprintf(object, sizeof(object), "ussd:%s", masked);
+	snprintf(detail, sizeof(detail), "session=%d state=%s steps=%u s=%lld",
+	    g->key, state_name[g->st], g->steps, (long long)(now - g->started));
+	if (db_audit_add(db, 0, action, object, detail) != SD_OK)
+		log_warnx("ussd", "cannot record the dialogue's end from=%s",
+		    masked);
+}
+
+/* Free the slot of s (the table's lock held), counted; *g gets what is
+ * kept of it. */
+static void
+sess_drop(struct core_ussd *u, struct ussd_sess *s, bool finished,
+    struct ussd_gone *g)
+{
+	snprintf(g->from, sizeof(g->from), "%s", s->from);
+	g->key = s->key;
+	g->st = s->st;
+	g->steps = s->steps;
+	g->started = s->started;
+	if (finished)
 		u->stats.finished++;
 	else
 		u->stats.abandoned++;
@@ -1375,7 +1409,18 @@ sess_close(struct core_ussd *u, struct db *db, struct ussd_sess *s,
 	memset(s, 0, sizeof(*s));
 }
 
-/* Expire under the lock. */
+/* Drop s and record it in db's transaction (the MO's). */
+static void
+sess_close(struct core_ussd *u, struct db *db, struct ussd_sess *s,
+    const char *how, int64_t now)
+{
+	struct ussd_gone g;
+
+	sess_drop(u, s, strcmp(how, "end") == 0, &g);
+	gone_record(db, &g, how, now);
+}
+
+/* Drop the idle ones (the lock held); recorded in db's transaction. */
 static void
 expire_locked(struct core_ussd *u, struct db *db, int64_t now)
 {
@@ -1392,20 +1437,34 @@ expire_locked(struct core_ussd *u, struct db *db, int64_t now)
 void
 core_ussd_expire(struct core_ussd *u, struct db *db, int64_t now)
 {
-	bool tx = false;
+	struct ussd_gone *g = NULL;
+	size_t n = 0, i;
+	long k;
 
 	if (u == NULL)
 		return;
+	/* Dropped under the lock, recorded after it: the store thread
+	 * holds the database's write lock while it waits for the table's,
+	 * so this thread must never wait for the database holding it. */
 	pthread_mutex_lock(&u->mu);
-	if (db != NULL && u->stats.active > 0) {
-		tx = db_begin(db) == SD_OK;
-		if (!tx)
-			db = NULL; /* logged only */
+	if (u->stats.active > 0)
+		g = xcalloc(u->stats.active, sizeof(*g));
+	for (k = 0; k < u->cfg.max_sessions && g != NULL; k++) {
+		struct ussd_sess *s = &u->sess[k];
+
+		if (s->used && now - s->last >= u->cfg.session_s)
+			sess_drop(u, s, false, &g[n++]);
 	}
-	expire_locked(u, db, now);
-	if (tx && db_commit(db) != SD_OK)
-		db_rollback(db);
 	pthread_mutex_unlock(&u->mu);
+	if (n > 0 && db != NULL && db_begin(db) != SD_OK)
+		db = NULL; /* logged only */
+	for (i = 0; i < n; i++)
+		gone_record(db, &g[i], "abandon", now);
+	if (n > 0 && db != NULL && db_commit(db) != SD_OK) {
+		log_warnx("ussd", "cannot record abandoned dialogues n=%zu", n);
+		db_rollback(db);
+	}
+	free(g);
 }
 
 static struct ussd_sess *
@@ -1546,6 +1605,7 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 {
 	struct core_ussd *u = env->ussd;
 	struct ussd_ctx *x = NULL;
+	struct ussd_sess *before = NULL;
 	char err[SD_ERRLEN], screen[SCREEN_MAX], *norm = NULL;
 	int64_t now = sd_clock_now(), arg = -1;
 	bool over, say, dial;
@@ -1607,7 +1667,11 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 		u->stats.active++;
 		if (!dial)
 			arg = -1; /* the operator said begin: a plain dial */
-	} else if (x->s == NULL) {
+	} else if (x->s != NULL) {
+		/* Put back if this step fails: the MO is handled again. */
+		before = xmalloc(sizeof(*before));
+		*before = *x->s;
+	} else {
 		/* An answer to a dialogue that is over (expired). */
 		rc = answer(db, &u->cfg, mo, core_ussd_txt(CORE_UT_EXPIRED),
 		    true, 0, reply_id);
@@ -1646,6 +1710,19 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 	if (rc == SD_OK && x->s->st == U_END)
 		sess_close(u, db, x->s, "end", now);
 out:
+	/* A database error: the dialogue as it was before this step (a
+	 * fresh one is dropped uncounted), so the step can be taken again
+	 * when the MO is. */
+	if (rc != SD_OK && x != NULL && x->s != NULL && x->s->used) {
+		if (before != NULL) {
+			*x->s = *before;
+		} else {
+			memset(x->s, 0, sizeof(*x->s));
+			u->stats.started--;
+			u->stats.active--;
+		}
+	}
+	free(before);
 	if (x != NULL && x->known)
 		db_user_fini(&x->user);
 	free(x);
