@@ -799,6 +799,40 @@ test_flood(void **state)
 	assert_false(s.end);
 }
 
+/* USSD steps do not count against the SMS limit ([sms] mo_per_hour):
+ * a user who walked the menu can still send an SMS command. */
+static void
+test_sms_limit_ignores_ussd(void **state)
+{
+	struct world *w = *state;
+	struct db_outbox_row r;
+	struct core_mo m;
+	int64_t id = 0, in;
+	char why[DB_INBOX_REASON_LEN];
+	int i;
+
+	w->sms.mo_per_hour = 3;
+	dial(w, APP, "*123#");
+	for (i = 0; i < 4; i++)
+		step(w, i % 2 == 0 ? "4" : "00");
+	memset(&m, 0, sizeof(m));
+	m.from = APP;
+	m.to = "3000";
+	m.text = "وضعیت 10001";
+	m.ussd_session = -1;
+	assert_int_equal(db_begin(w->db), SD_OK);
+	assert_int_equal(core_mo_handle(w->db, &w->env, &m, &id, why), SD_OK);
+	assert_int_equal(db_inbox_add_handled(w->db, APP, "3000", m.text,
+			     DB_INBOX_SMS, NULL, id, &in),
+	    SD_OK);
+	assert_int_equal(db_commit(w->db), SD_OK);
+	assert_string_equal(why, "");
+	assert_true(id != 0);
+	assert_int_equal(db_outbox_get(w->db, id, &r, NULL), SD_OK);
+	CONTAINS(r.body, "10001");
+	db_outbox_row_fini(&r);
+}
+
 /* No USSD service (env->ussd NULL): answered and ended, not silence. */
 static void
 test_unavailable(void **state)
@@ -1017,6 +1051,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_session_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sms_limit_ignores_ussd, setup,
+		teardown),
 	    cmocka_unit_test_setup_teardown(test_unavailable, setup, teardown),
 	    cmocka_unit_test(test_texts_fit),
 	    cmocka_unit_test_setup_teardown(test_every_screen_fits, setup,
