@@ -114,7 +114,7 @@ static const char *const state_name[U_COUNT] = {
 
 /* One dialogue. */
 struct ussd_sess {
-	bool used;                /* holds a dialogue */
+	long slot;                /* its index in the table */
 	char from[SD_ADDR_LEN];   /* the number as the SMSC wrote it */
 	int key;                  /* the transport's session key, -1 if none */
 	enum ussd_state st;       /* the screen the user answers */
@@ -135,7 +135,9 @@ struct ussd_sess {
 struct core_ussd {
 	struct core_ussd_config cfg;  /* a copy */
 	pthread_mutex_t mu;           /* guards everything below */
-	struct ussd_sess *sess;       /* cfg.max_sessions slots */
+	struct ussd_sess **sess;      /* cfg.max_sessions slots, NULL if
+					 free: memory goes with the
+					 dialogues held, not the bound */
 	struct core_ussd_stats stats; /* counts */
 };
 
@@ -1346,6 +1348,8 @@ core_ussd_free(struct core_ussd *u)
 	if (u == NULL)
 		return;
 	pthread_mutex_destroy(&u->mu);
+	for (long i = 0; i < u->cfg.max_sessions; i++)
+		free(u->sess[i]);
 	free(u->sess);
 	free(u);
 }
@@ -1406,7 +1410,8 @@ sess_drop(struct core_ussd *u, struct ussd_sess *s, bool finished,
 	else
 		u->stats.abandoned++;
 	u->stats.active--;
-	memset(s, 0, sizeof(*s));
+	u->sess[s->slot] = NULL;
+	free(s);
 }
 
 /* Drop s and record it in db's transaction (the MO's). */
@@ -1427,9 +1432,9 @@ expire_locked(struct core_ussd *u, struct db *db, int64_t now)
 	long i;
 
 	for (i = 0; i < u->cfg.max_sessions; i++) {
-		struct ussd_sess *s = &u->sess[i];
+		struct ussd_sess *s = u->sess[i];
 
-		if (s->used && now - s->last >= u->cfg.session_s)
+		if (s != NULL && now - s->last >= u->cfg.session_s)
 			sess_close(u, db, s, "abandon", now);
 	}
 }
@@ -1450,9 +1455,9 @@ core_ussd_expire(struct core_ussd *u, struct db *db, int64_t now)
 	if (u->stats.active > 0)
 		g = xcalloc(u->stats.active, sizeof(*g));
 	for (k = 0; k < u->cfg.max_sessions && g != NULL; k++) {
-		struct ussd_sess *s = &u->sess[k];
+		struct ussd_sess *s = u->sess[k];
 
-		if (s->used && now - s->last >= u->cfg.session_s)
+		if (s != NULL && now - s->last >= u->cfg.session_s)
 			sess_drop(u, s, false, &g[n++]);
 	}
 	pthread_mutex_unlock(&u->mu);
@@ -1473,20 +1478,25 @@ sess_find(struct core_ussd *u, const char *from, int key)
 	long i;
 
 	for (i = 0; i < u->cfg.max_sessions; i++)
-		if (u->sess[i].used && u->sess[i].key == key &&
-		    strcmp(u->sess[i].from, from) == 0)
-			return &u->sess[i];
+		if (u->sess[i] != NULL && u->sess[i]->key == key &&
+		    strcmp(u->sess[i]->from, from) == 0)
+			return u->sess[i];
 	return NULL;
 }
 
+/* A new dialogue in a free slot; NULL if max_sessions are held. */
 static struct ussd_sess *
-sess_free_slot(struct core_ussd *u)
+sess_new(struct core_ussd *u)
 {
 	long i;
 
-	for (i = 0; i < u->cfg.max_sessions; i++)
-		if (!u->sess[i].used)
-			return &u->sess[i];
+	for (i = 0; i < u->cfg.max_sessions; i++) {
+		if (u->sess[i] == NULL) {
+			u->sess[i] = xcalloc(1, sizeof(*u->sess[i]));
+			u->sess[i]->slot = i;
+			return u->sess[i];
+		}
+	}
 	return NULL;
 }
 
@@ -1645,7 +1655,7 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 	if (mo->ussd_begin || dial) {
 		if (x->s != NULL)
 			sess_close(u, db, x->s, "abandon", now);
-		x->s = sess_free_slot(u);
+		x->s = sess_new(u);
 		if (x->s == NULL) {
 			u->stats.refused++;
 			log_warnx("ussd", "dial refused: max_sessions=%ld held",
@@ -1658,8 +1668,6 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 				    u->cfg.max_sessions);
 			goto out;
 		}
-		memset(x->s, 0, sizeof(*x->s));
-		x->s->used = true;
 		snprintf(x->s->from, sizeof(x->s->from), "%s", mo->from);
 		x->s->key = mo->ussd_session;
 		x->s->started = now;
@@ -1713,11 +1721,12 @@ out:
 	/* A database error: the dialogue as it was before this step (a
 	 * fresh one is dropped uncounted), so the step can be taken again
 	 * when the MO is. */
-	if (rc != SD_OK && x != NULL && x->s != NULL && x->s->used) {
+	if (rc != SD_OK && x != NULL && x->s != NULL) {
 		if (before != NULL) {
 			*x->s = *before;
 		} else {
-			memset(x->s, 0, sizeof(*x->s));
+			u->sess[x->s->slot] = NULL;
+			free(x->s);
 			u->stats.started--;
 			u->stats.active--;
 		}
