@@ -157,6 +157,15 @@ ussd(struct world *w, const char *from, int key, bool begin, const char *text)
 	return s;
 }
 
+static void
+sql(struct world *w, const char *q)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(w->db->h, q, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", q, err);
+}
+
 /* Whether text is one USSD string: 182 GSM 7-bit or 80 UCS-2 units. */
 static bool
 fits(const char *text)
@@ -833,6 +842,51 @@ test_sms_limit_ignores_ussd(void **state)
 	db_outbox_row_fini(&r);
 }
 
+/* A step that fails on the database (here the outbox refuses its
+ * answer) leaves the dialogue where it was, so the MO handled again
+ * takes the same step; a dial that fails holds no dialogue. */
+static void
+test_failed_step_put_back(void **state)
+{
+	struct world *w = *state;
+	struct core_ussd_stats st;
+	struct core_mo m;
+	struct screen s;
+	int64_t id = 0;
+	char why[DB_INBOX_REASON_LEN];
+
+	dial(w, APP, "*123#");
+	step(w, "3");
+	sql(w,
+	    "CREATE TRIGGER no_out BEFORE INSERT ON outbox"
+	    " BEGIN SELECT RAISE(ABORT, 'full'); END");
+	memset(&m, 0, sizeof(m));
+	m.from = APP;
+	m.to = "123";
+	m.text = "2";
+	m.ussd = true;
+	m.ussd_session = w->session;
+	assert_int_equal(db_begin(w->db), SD_OK);
+	assert_int_not_equal(core_mo_handle(w->db, &w->env, &m, &id, why),
+	    SD_OK);
+	db_rollback(w->db);
+	/* A dial that fails. */
+	m.text = "*123#";
+	m.ussd_begin = true;
+	m.ussd_session = 99;
+	assert_int_equal(db_begin(w->db), SD_OK);
+	assert_int_not_equal(core_mo_handle(w->db, &w->env, &m, &id, why),
+	    SD_OK);
+	db_rollback(w->db);
+	core_ussd_stats(w->u, &st);
+	assert_int_equal(st.active, 1);
+	assert_int_equal(st.started, 1);
+	sql(w, "DROP TRIGGER no_out");
+	/* The same "2" again: the department, not a priority. */
+	s = step(w, "2");
+	CONTAINS(s.text, core_ussd_txt(CORE_UT_PRIO_HEAD));
+}
+
 /* No USSD service (env->ussd NULL): answered and ended, not silence. */
 static void
 test_unavailable(void **state)
@@ -883,15 +937,6 @@ test_texts_fit(void **state)
 	for (k = 0; k < CORE_UT_COUNT; k++)
 		assert_string_not_equal(core_ussd_txt((enum core_ussd_txt)k),
 		    "?");
-}
-
-static void
-sql(struct world *w, const char *q)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(w->db->h, q, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", q, err);
 }
 
 /* On every page of every screen, and with a wrong input (a reason) on
@@ -1052,6 +1097,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_max_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sms_limit_ignores_ussd, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_step_put_back, setup,
 		teardown),
 	    cmocka_unit_test_setup_teardown(test_unavailable, setup, teardown),
 	    cmocka_unit_test(test_texts_fit),
