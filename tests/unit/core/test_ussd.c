@@ -539,6 +539,29 @@ test_new_request_cancelled(void **state)
 	CONTAINS(s.text, core_ussd_txt(CORE_UT_CANCELLED));
 	assert_int_equal(latest_request(w, &r), w->t);
 	db_request_fini(&r);
+	/* A text of two lines: its title is one line, its body both. */
+	dial(w, APP, "*123#");
+	step(w, "3");
+	step(w, "5");
+	step(w, "3");
+	step(w, "سطر یک\nسطر دو");
+	s = step(w, "1");
+	assert_true(s.end);
+	latest_request(w, &r);
+	assert_string_equal(r.title, "سطر یک سطر دو");
+	{
+		struct db_message *msgs;
+		size_t n;
+
+		assert_int_equal(core_request_thread(w->db,
+				     tu_actor(w->db, w->a), r.tracking, &msgs,
+				     &n),
+		    SD_OK);
+		assert_int_equal(n, 1);
+		assert_string_equal(msgs[0].body, "سطر یک\nسطر دو");
+		db_message_list_free(msgs, n);
+	}
+	db_request_fini(&r);
 }
 
 /* 4: help pages forward and back, then the main menu. */
