@@ -1212,8 +1212,10 @@ mo_limit(struct mo_ctx *x, long *per_hour, const char **name, int64_t *seen)
 		*per_hour = sms != NULL ? sms->mo_per_hour : 30;
 		*name = "mo_per_hour";
 	}
-	return db_inbox_count_since(x->db, x->mo->from, sd_clock_now() - 3600,
-	    seen);
+	/* SMS only: USSD steps have their own limit ([ussd] mo_per_hour),
+	 * and a dialogue takes several. */
+	return db_inbox_count_kind_since(x->db, x->mo->from, DB_INBOX_SMS,
+	    sd_clock_now() - 3600, seen);
 }
 
 enum sd_rc

@@ -602,6 +602,14 @@ const char *core_cmd_name(enum core_cmd_id id, bool en);
  * not processed as usual, "" if it was: the caller keeps it with the
  * inbox row. Bad input gets a Persian (or English) answer, not an error;
  * only database failures return one.
+ *
+ * A USSD MO (mo->ussd) is a step of a menu dialogue instead (core/ussd.c,
+ * env->ussd): its answer is one CORE_OUT_USSD row with ussd_end set on
+ * the dialogue's last screen, ussd_session echoed and expires = now +
+ * [ussd] session_s (a new request also queues its confirmation SMS);
+ * the SMS hourly limits do not apply, [ussd] mo_per_hour does (counted
+ * over USSD MOs only, as the SMS limits count SMS only). Called on the
+ * store thread; the dialogue table has its own lock.
  */
 enum sd_rc core_mo_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id, char *why) SD_MUSTCHECK;

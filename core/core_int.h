@@ -202,10 +202,12 @@ enum core_ussd_txt {
 	CORE_UT_STATUS_NONE,   /* no answer yet */
 	CORE_UT_STATUS_ESC,    /* escalated */
 	CORE_UT_HELP1,         /* help, one item a line */
-	CORE_UT_HELP2,
+	CORE_UT_HELP2,         /* the service code without its '#' */
 	CORE_UT_HELP3,
 	CORE_UT_HELP4,
 	CORE_UT_HELP5,
+	CORE_UT_HELP6,
+	CORE_UT_HELP7,
 	CORE_UT_REG_FIRST,
 	CORE_UT_REG_LAST,
 	CORE_UT_REG_OK,      /* replaces the main menu's title */

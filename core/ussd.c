@@ -9,17 +9,24 @@
  * afresh). Each end is a log line and an audit row ("ussd.end",
  * "ussd.abandon"); the inbox has a row for every step.
  *
- *                 dial *CODE#                     dial *CODE*N#
- *   (unregistered) |    (staff)      (applicant)       |
- *        v         v       v             v             v
- *   REG_FIRST -> REG_LAST  STAFF --1--> TRACK <--1-- MAIN --N--> END
- *        ^  <--00--  |                   |  ^         | | \ \
- *        |           +----> MAIN         v  |00       2 3  4 (pages 0/00)
- *        |                              END |         v  v   HELP
- *                                            +--- LIST  DEPT --code--> PRIO
- *   LIST --pick--> END (status)                  (0/00) (0/00)   |00 ^
- *   PRIO --1..4--> TEXT --text--> CONFIRM --1--> END (tracking + SMS link)
- *                  ^  |00           |2 --> END (cancelled); 00 --> TEXT
+ * The states (each a screen the user answers) and their moves; "00" is
+ * back, "0" the next page; END is the last screen (ussd_end):
+ *
+ *   dial *CODE#: unregistered -> REG_FIRST, staff -> STAFF, else MAIN
+ *   dial *CODE*N#: N a digit: MAIN (or STAFF) with input N; else END with
+ *                  request N's status
+ *
+ *   REG_FIRST --name--> REG_LAST --name, registered--> MAIN
+ *       ^----------------00 / refused------------'
+ *   STAFF --1--> TRACK                (counts of their departments)
+ *   MAIN --1--> TRACK --number--> END (status)          TRACK --00--> home
+ *        --2--> LIST  --line or number--> END (status)  (none: END)
+ *        --3--> DEPT  --code--> PRIO --1..4--> TEXT --text--> CONFIRM
+ *        --4--> HELP                 CONFIRM --1--> END (tracking number
+ *                                              and an SMS with the link)
+ *                                    CONFIRM --2--> END (cancelled)
+ *   back: PRIO -> DEPT, TEXT -> PRIO, CONFIRM -> TEXT; on the first page
+ *   of LIST, DEPT, HELP -> MAIN (an earlier page otherwise)
  *
  * Screens: every one fits one USSD string (182 GSM 7-bit characters or
  * 80 UCS-2 units: 160 octets, never split), counted with core_sms_count().
@@ -34,8 +41,15 @@
  * dialer's actor. A flood from one number ([ussd] mo_per_hour USSD steps
  * an hour) is told so once and then not answered, as SMS floods are.
  *
- * Locking: the table has one mutex, held for a whole step (the store
- * thread is the only caller on the hot path; the tick only expires).
+ * Locking: the table has one mutex, held for a whole step on the store
+ * thread (inside its database transaction). core_ussd_expire() (serve's
+ * timer, gw thread) only drops sessions under it and writes their audit
+ * rows after releasing it, so no thread waits for the database while it
+ * holds the table. A step that fails on the database puts its dialogue
+ * back as it was, so the MO handled again takes the same step; a batch
+ * rolled back after the step succeeded (its commit failed) leaves the
+ * dialogue one step on (a dialogue is a best effort; what it writes is
+ * transactional).
  */
 #include "core/core.h"
 
@@ -100,7 +114,7 @@ static const char *const state_name[U_COUNT] = {
 
 /* One dialogue. */
 struct ussd_sess {
-	bool used;                /* holds a dialogue */
+	long slot;                /* its index in the table */
 	char from[SD_ADDR_LEN];   /* the number as the SMSC wrote it */
 	int key;                  /* the transport's session key, -1 if none */
 	enum ussd_state st;       /* the screen the user answers */
@@ -121,7 +135,9 @@ struct ussd_sess {
 struct core_ussd {
 	struct core_ussd_config cfg;  /* a copy */
 	pthread_mutex_t mu;           /* guards everything below */
-	struct ussd_sess *sess;       /* cfg.max_sessions slots */
+	struct ussd_sess **sess;      /* cfg.max_sessions slots, NULL if
+					 free: memory goes with the
+					 dialogues held, not the bound */
 	struct core_ussd_stats stats; /* counts */
 };
 
@@ -166,12 +182,6 @@ static void SD_PRINTF(2, 3) add(char *buf, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + len, SCREEN_MAX - len, fmt, ap);
 	va_end(ap);
-}
-
-static void
-add_txt(char *buf, enum core_ussd_txt id)
-{
-	add(buf, "%s", core_ussd_txt(id));
 }
 
 /*
@@ -222,9 +232,35 @@ cut_to_fit(const char *prefix, const char *s, const char *suffix, char *out)
 		if (word && line[i - 1] != ' ')
 			best = i;
 	}
-	if (best == 0)
+	/* A word longer than half of what fits (a title of one long word)
+	 * is cut inside rather than dropped whole. */
+	if (best == 0 || best < last_char / 2)
 		best = last_char;
 	snprintf(out, SCREEN_MAX, "%.*s…", (int)best, line);
+}
+
+/* s cut at a word so that prefix + s leaves room for room more
+ * characters in one USSD string, into out (SCREEN_MAX). */
+static void
+cut_room(const char *prefix, const char *s, size_t room, char *out)
+{
+	char suffix[256];
+
+	if (room >= sizeof(suffix))
+		room = sizeof(suffix) - 1;
+	memset(suffix, '-', room);
+	suffix[room] = '\0';
+	cut_to_fit(prefix, s, suffix, out);
+}
+
+/* Whether prefix leaves room for room more characters. */
+static bool
+has_room(const char *prefix, size_t room)
+{
+	char out[SCREEN_MAX];
+
+	cut_room(prefix, "", room, out);
+	return out[0] == '\0';
 }
 
 /* ---- Paged screens ------------------------------------------------------ */
@@ -365,10 +401,13 @@ ussd_enter(struct ussd_ctx *x, enum ussd_state to, const char *why)
 
 	if (s->st == to)
 		return;
-	log_debug("ussd", "from=%s session=%d state %s -> %s%s%s",
+	log_info("ussd", "from=%s session=%d state %s -> %s%s%s",
 	    log_mask_mobile(s->from, masked, sizeof(masked)), s->key,
 	    state_name[s->st], state_name[to], why != NULL ? " reason=" : "",
 	    why != NULL ? why : "");
+	/* "Registered" is the main menu's title once. */
+	if (s->st == U_MAIN)
+		s->registered = false;
 	s->st = to;
 	s->page = 0;
 }
@@ -417,6 +456,7 @@ static enum sd_rc scr_reg_first(struct ussd_ctx *x, char *out);
 static enum sd_rc scr_reg_last(struct ussd_ctx *x, char *out);
 static enum sd_rc scr_staff(struct ussd_ctx *x, char *out);
 static enum sd_rc scr_end(struct ussd_ctx *x, char *out);
+static enum sd_rc act_home(struct ussd_ctx *x, enum ussd_state *to);
 static enum sd_rc act_next(struct ussd_ctx *x, enum ussd_state *to);
 static enum sd_rc act_back(struct ussd_ctx *x, enum ussd_state *to);
 static enum sd_rc act_status(struct ussd_ctx *x, enum ussd_state *to);
@@ -445,7 +485,7 @@ static const struct ussd_row machine[U_COUNT] = {
 	}},
     [U_TRACK] = {scr_track, CORE_UT_BAD_TRACKING,
 	{
-	    {IN_KEY, "00", NULL, U_MAIN},
+	    {IN_KEY, "00", act_home, U_MAIN},
 	    {IN_NUM, NULL, act_status, U_END},
 	}},
     [U_LIST] = {scr_list, CORE_UT_BAD_CHOICE,
@@ -651,7 +691,9 @@ dept_spec(struct ussd_ctx *x, struct page_spec *p, char (*slots)[SCREEN_MAX],
 		char num[16];
 
 		snprintf(num, sizeof(num), "%d", (*d)[i].code);
-		item_fit(p, slots[i], num, (*d)[i].name);
+		/* The short names, as the SMS channel lists them: the
+		 * full ones took twice the pages. */
+		item_fit(p, slots[i], num, (*d)[i].short_name);
 		p->items[p->n++] = slots[i];
 	}
 	return SD_OK;
@@ -711,8 +753,11 @@ scr_confirm(struct ussd_ctx *x, char *out)
 	/* Both names are short; the full name would not leave room. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	snprintf(title, sizeof(title), core_ussd_txt(CORE_UT_CONFIRM),
-	    d.short_name, core_priority_label(x->s->prio));
+	snprintf(title, sizeof(title), core_ussd_txt(CORE_UT_CONFIRM), "",
+	    core_priority_label(x->s->prio));
+	cut_room(title, d.short_name, 30, yes);
+	snprintf(title, sizeof(title), core_ussd_txt(CORE_UT_CONFIRM), yes,
+	    core_priority_label(x->s->prio));
 #pragma GCC diagnostic pop
 	db_dept_fini(&d);
 	memset(&p, 0, sizeof(p));
@@ -726,27 +771,40 @@ scr_confirm(struct ussd_ctx *x, char *out)
 	return SD_OK;
 }
 
-/* Help as a paged screen. */
+/* Help as a paged screen; code holds its line with the service code. */
 static void
-help_spec(struct page_spec *p)
+help_spec(struct ussd_ctx *x, struct page_spec *p, char *code)
 {
 	static const enum core_ussd_txt lines[] = {CORE_UT_HELP1, CORE_UT_HELP2,
-	    CORE_UT_HELP3, CORE_UT_HELP4, CORE_UT_HELP5};
+	    CORE_UT_HELP3, CORE_UT_HELP4, CORE_UT_HELP5, CORE_UT_HELP6,
+	    CORE_UT_HELP7};
+	const char *sc = x->u->cfg.service_code;
+	char prefix[32];
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
 	p->title = core_ussd_txt(CORE_UT_MAIN_HELP);
 	p->back = true;
+	/* "*123#" -> "*123" */
+	snprintf(prefix, sizeof(prefix), "%.*s",
+	    (int)(strlen(sc) > 0 ? strlen(sc) - 1 : 0), sc);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(code, SCREEN_MAX, core_ussd_txt(CORE_UT_HELP2), prefix);
+#pragma GCC diagnostic pop
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		p->items[p->n++] = core_ussd_txt(lines[i]);
+		p->items[p->n++] = lines[i] == CORE_UT_HELP2 ?
+		    code :
+		    core_ussd_txt(lines[i]);
 }
 
 static enum sd_rc
 scr_help(struct ussd_ctx *x, char *out)
 {
+	char code[SCREEN_MAX];
 	struct page_spec p;
 
-	help_spec(&p);
+	help_spec(x, &p, code);
 	page_render(&p, x->s->page, reason_of(x), out);
 	return SD_OK;
 }
@@ -846,10 +904,13 @@ pages_of(struct ussd_ctx *x, int *pages)
 	enum sd_rc rc = SD_OK;
 
 	switch (x->s->st) {
-	case U_HELP:
-		help_spec(&p);
+	case U_HELP: {
+		char code[SCREEN_MAX];
+
+		help_spec(x, &p, code);
 		*pages = page_count(&p);
 		return SD_OK;
+	}
 	case U_DEPT:
 		slots = xcalloc(ITEMS_MAX, SCREEN_MAX);
 		rc = dept_spec(x, &p, slots, &d, &n);
@@ -888,6 +949,15 @@ act_next(struct ussd_ctx *x, enum ussd_state *to)
 	return SD_OK;
 }
 
+/* Back to the dialer's first menu: staff have their own. */
+static enum sd_rc
+act_home(struct ussd_ctx *x, enum ussd_state *to)
+{
+	if (x->known && x->user.role != CORE_ROLE_APPLICANT)
+		*to = U_STAFF;
+	return SD_OK;
+}
+
 static enum sd_rc
 act_back(struct ussd_ctx *x, enum ussd_state *to)
 {
@@ -898,15 +968,26 @@ act_back(struct ussd_ctx *x, enum ussd_state *to)
 	return SD_OK;
 }
 
-/* The status screen of tracking as the last screen, or the reason. */
+/* Characters of the latest answer a status screen keeps room for. */
+#define ANSWER_ROOM 16
+
+/*
+ * The status screen of tracking as the last screen (department, status,
+ * the date and start of the latest answer), or the reason. What does not
+ * fit goes in this order: the answer's end (cut at a word), the
+ * escalation line, the answer's text.
+ */
 static enum sd_rc
 show_status(struct ussd_ctx *x, int64_t tracking)
 {
-	char head[SCREEN_MAX], tail[SCREEN_MAX], ex[SCREEN_MAX], when[32];
+	char head[SCREEN_MAX], line1[SCREEN_MAX], dept[SCREEN_MAX];
+	char pre[SCREEN_MAX * 2], ex[SCREEN_MAX], when[32], label[128];
+	const char *fmt, *cut;
 	struct db_request r;
 	struct db_message m;
 	struct db_dept d;
 	struct core_jdate j;
+	char *esc;
 	enum sd_rc rc;
 
 	rc = core_request_get(x->db, &x->actor, tracking, &r);
@@ -921,47 +1002,55 @@ show_status(struct ussd_ctx *x, int64_t tracking)
 		db_request_fini(&r);
 		return rc;
 	}
+	/* The department's name cut (a renamed one may be long) to leave
+	 * room for the rest. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(line1, sizeof(line1), core_ussd_txt(CORE_UT_STATUS),
+	    (long long)r.tracking, core_status_label(r.status), "");
+	cut_room(line1, d.short_name, ANSWER_ROOM + 14, dept);
 	snprintf(head, sizeof(head), core_ussd_txt(CORE_UT_STATUS),
-	    (long long)r.tracking, core_status_label(r.status), d.short_name);
+	    (long long)r.tracking, core_status_label(r.status), dept);
 #pragma GCC diagnostic pop
 	db_dept_fini(&d);
-	if (r.escalated)
-		add_txt(head, CORE_UT_STATUS_ESC);
 	rc = db_message_last_answer(x->db, r.tracking, &m);
-	if (rc == SD_OK) {
-		char pre[SCREEN_MAX * 2];
-		const char *fmt = core_ussd_txt(CORE_UT_STATUS_ANSWER);
-		const char *cut = strstr(fmt, "%s: %s");
-
-		if (core_jalali_from_utc(m.created, &j) == SD_OK)
-			snprintf(when, sizeof(when), "%04d/%02d/%02d", j.year,
-			    j.month, j.day);
-		else
-			snprintf(when, sizeof(when), "?");
-		/* "\nپاسخ DATE: " then as much of the answer as fits. */
-		snprintf(pre, sizeof(pre), "%s%.*s%s: ", head,
-		    cut != NULL ? (int)(cut - fmt) : 0, fmt, when);
-		{
-			char *esc = core_text_escape(m.body, 0);
-
-			cut_to_fit(pre, esc, "", ex);
-			free(esc);
-		}
-		db_message_fini(&m);
-		snprintf(tail, sizeof(tail), "%s%s", pre, ex);
-	} else if (rc == SD_ENOTFOUND) {
-		snprintf(tail, sizeof(tail), "%s%s", head,
+	if (rc == SD_ENOTFOUND) {
+		snprintf(pre, sizeof(pre), "%s%s%s", head,
+		    r.escalated ? core_ussd_txt(CORE_UT_STATUS_ESC) : "",
 		    core_ussd_txt(CORE_UT_STATUS_NONE));
-		if (!fits(tail))
-			snprintf(tail, sizeof(tail), "%s", head);
-	} else {
+		if (!fits(pre))
+			snprintf(pre, sizeof(pre), "%s%s", head,
+			    core_ussd_txt(CORE_UT_STATUS_NONE));
+		if (!fits(pre))
+			snprintf(pre, sizeof(pre), "%s", head);
+		snprintf(x->s->final, sizeof(x->s->final), "%s", pre);
 		db_request_fini(&r);
-		return rc;
+		return SD_OK;
 	}
 	db_request_fini(&r);
-	snprintf(x->s->final, sizeof(x->s->final), "%s", tail);
+	if (rc != SD_OK)
+		return rc;
+	if (core_jalali_from_utc(m.created, &j) == SD_OK)
+		snprintf(when, sizeof(when), "%04d/%02d/%02d", j.year, j.month,
+		    j.day);
+	else
+		snprintf(when, sizeof(when), "?");
+	/* "\nپاسخ DATE: " then as much of the answer as fits. */
+	fmt = core_ussd_txt(CORE_UT_STATUS_ANSWER);
+	cut = strstr(fmt, "%s: %s");
+	snprintf(label, sizeof(label),
+	    "%.*s%s: ", cut != NULL ? (int)(cut - fmt) : 0, fmt, when);
+	snprintf(pre, sizeof(pre), "%s%s%s", head,
+	    r.escalated ? core_ussd_txt(CORE_UT_STATUS_ESC) : "", label);
+	if (!has_room(pre, ANSWER_ROOM))
+		snprintf(pre, sizeof(pre), "%s%s", head, label);
+	esc = core_text_escape(m.body, CORE_ESC_LINES);
+	db_message_fini(&m);
+	cut_to_fit(pre, esc, "", ex);
+	free(esc);
+	snprintf(x->s->final, sizeof(x->s->final), "%s%s", pre, ex);
+	if (!fits(x->s->final))
+		snprintf(x->s->final, sizeof(x->s->final), "%s", head);
 	return SD_OK;
 }
 
@@ -1011,6 +1100,9 @@ act_pick(struct ussd_ctx *x, enum ussd_state *to)
 	int64_t k = as_number(x->in);
 
 	(void)to;
+	/* A tracking number typed instead of its line: as option 1. */
+	if (k > LIST_N)
+		return show_status(x, k);
 	if (k < 1 || (size_t)k > x->s->n_picks) {
 		x->reason = CORE_UT_BAD_CHOICE;
 		return SD_OK;
@@ -1256,6 +1348,8 @@ core_ussd_free(struct core_ussd *u)
 	if (u == NULL)
 		return;
 	pthread_mutex_destroy(&u->mu);
+	for (long i = 0; i < u->cfg.max_sessions; i++)
+		free(u->sess[i]);
 	free(u->sess);
 	free(u);
 }
@@ -1268,47 +1362,79 @@ core_ussd_stats(struct core_ussd *u, struct core_ussd_stats *out)
 	pthread_mutex_unlock(&u->mu);
 }
 
-/* Record the end of s (how: "end" or "abandon") and free its slot. */
+/* What is kept of a dialogue that is over, to record it. */
+struct ussd_gone {
+	char from[SD_ADDR_LEN]; /* the number as the SMSC wrote it */
+	int key;                /* its session key */
+	enum ussd_state st;     /* the screen it ended on */
+	unsigned steps;         /* MOs it took */
+	int64_t started;        /* UTC seconds of the dial */
+};
+
+/* The end of a dialogue (how: "end" or "abandon"): a log line and, with
+ * db, an audit row in db's transaction. */
 static void
-sess_close(struct core_ussd *u, struct db *db, struct ussd_sess *s,
-    const char *how, int64_t now)
+gone_record(struct db *db, const struct ussd_gone *g, const char *how,
+    int64_t now)
 {
 	char masked[SD_ADDR_LEN], object[64], detail[128], action[32];
 
 	log_info("ussd",
 	    "dialogue %s from=%s session=%d state=%s steps=%u s=%lld", how,
-	    log_mask_mobile(s->from, masked, sizeof(masked)), s->key,
-	    state_name[s->st], s->steps, (long long)(now - s->started));
-	if (db != NULL) {
-		snprintf(action, sizeof(action), "ussd.%s", how);
-		snprintf(object, sizeof(object), "ussd:%s", masked);
-		snprintf(detail, sizeof(detail),
-		    "session=%d state=%s steps=%u s=%lld", s->key,
-		    state_name[s->st], s->steps, (long long)(now - s->started));
-		if (db_audit_add(db, 0, action, object, detail) != SD_OK)
-			log_warnx("ussd",
-			    "cannot record the dialogue's end "
-			    "from=%s",
-			    masked);
-	}
-	if (strcmp(how, "end") == 0)
+	    log_mask_mobile(g->from, masked, sizeof(masked)), g->key,
+	    state_name[g->st], g->steps, (long long)(now - g->started));
+	if (db == NULL)
+		return;
+	snprintf(action, sizeof(action), "ussd.%s", how);
+	snprintf(object, sizeof(object), "ussd:%s", masked);
+	snprintf(detail, sizeof(detail), "session=%d state=%s steps=%u s=%lld",
+	    g->key, state_name[g->st], g->steps, (long long)(now - g->started));
+	if (db_audit_add(db, 0, action, object, detail) != SD_OK)
+		log_warnx("ussd", "cannot record the dialogue's end from=%s",
+		    masked);
+}
+
+/* Free the slot of s (the table's lock held), counted; *g gets what is
+ * kept of it. */
+static void
+sess_drop(struct core_ussd *u, struct ussd_sess *s, bool finished,
+    struct ussd_gone *g)
+{
+	snprintf(g->from, sizeof(g->from), "%s", s->from);
+	g->key = s->key;
+	g->st = s->st;
+	g->steps = s->steps;
+	g->started = s->started;
+	if (finished)
 		u->stats.finished++;
 	else
 		u->stats.abandoned++;
 	u->stats.active--;
-	memset(s, 0, sizeof(*s));
+	u->sess[s->slot] = NULL;
+	free(s);
 }
 
-/* Expire under the lock. */
+/* Drop s and record it in db's transaction (the MO's). */
+static void
+sess_close(struct core_ussd *u, struct db *db, struct ussd_sess *s,
+    const char *how, int64_t now)
+{
+	struct ussd_gone g;
+
+	sess_drop(u, s, strcmp(how, "end") == 0, &g);
+	gone_record(db, &g, how, now);
+}
+
+/* Drop the idle ones (the lock held); recorded in db's transaction. */
 static void
 expire_locked(struct core_ussd *u, struct db *db, int64_t now)
 {
 	long i;
 
 	for (i = 0; i < u->cfg.max_sessions; i++) {
-		struct ussd_sess *s = &u->sess[i];
+		struct ussd_sess *s = u->sess[i];
 
-		if (s->used && now - s->last >= u->cfg.session_s)
+		if (s != NULL && now - s->last >= u->cfg.session_s)
 			sess_close(u, db, s, "abandon", now);
 	}
 }
@@ -1316,20 +1442,34 @@ expire_locked(struct core_ussd *u, struct db *db, int64_t now)
 void
 core_ussd_expire(struct core_ussd *u, struct db *db, int64_t now)
 {
-	bool tx = false;
+	struct ussd_gone *g = NULL;
+	size_t n = 0, i;
+	long k;
 
 	if (u == NULL)
 		return;
+	/* Dropped under the lock, recorded after it: the store thread
+	 * holds the database's write lock while it waits for the table's,
+	 * so this thread must never wait for the database holding it. */
 	pthread_mutex_lock(&u->mu);
-	if (db != NULL && u->stats.active > 0) {
-		tx = db_begin(db) == SD_OK;
-		if (!tx)
-			db = NULL; /* logged only */
+	if (u->stats.active > 0)
+		g = xcalloc(u->stats.active, sizeof(*g));
+	for (k = 0; k < u->cfg.max_sessions && g != NULL; k++) {
+		struct ussd_sess *s = u->sess[k];
+
+		if (s != NULL && now - s->last >= u->cfg.session_s)
+			sess_drop(u, s, false, &g[n++]);
 	}
-	expire_locked(u, db, now);
-	if (tx && db_commit(db) != SD_OK)
-		db_rollback(db);
 	pthread_mutex_unlock(&u->mu);
+	if (n > 0 && db != NULL && db_begin(db) != SD_OK)
+		db = NULL; /* logged only */
+	for (i = 0; i < n; i++)
+		gone_record(db, &g[i], "abandon", now);
+	if (n > 0 && db != NULL && db_commit(db) != SD_OK) {
+		log_warnx("ussd", "cannot record abandoned dialogues n=%zu", n);
+		db_rollback(db);
+	}
+	free(g);
 }
 
 static struct ussd_sess *
@@ -1338,20 +1478,25 @@ sess_find(struct core_ussd *u, const char *from, int key)
 	long i;
 
 	for (i = 0; i < u->cfg.max_sessions; i++)
-		if (u->sess[i].used && u->sess[i].key == key &&
-		    strcmp(u->sess[i].from, from) == 0)
-			return &u->sess[i];
+		if (u->sess[i] != NULL && u->sess[i]->key == key &&
+		    strcmp(u->sess[i]->from, from) == 0)
+			return u->sess[i];
 	return NULL;
 }
 
+/* A new dialogue in a free slot; NULL if max_sessions are held. */
 static struct ussd_sess *
-sess_free_slot(struct core_ussd *u)
+sess_new(struct core_ussd *u)
 {
 	long i;
 
-	for (i = 0; i < u->cfg.max_sessions; i++)
-		if (!u->sess[i].used)
-			return &u->sess[i];
+	for (i = 0; i < u->cfg.max_sessions; i++) {
+		if (u->sess[i] == NULL) {
+			u->sess[i] = xcalloc(1, sizeof(*u->sess[i]));
+			u->sess[i]->slot = i;
+			return u->sess[i];
+		}
+	}
 	return NULL;
 }
 
@@ -1470,6 +1615,7 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 {
 	struct core_ussd *u = env->ussd;
 	struct ussd_ctx *x = NULL;
+	struct ussd_sess *before = NULL;
 	char err[SD_ERRLEN], screen[SCREEN_MAX], *norm = NULL;
 	int64_t now = sd_clock_now(), arg = -1;
 	bool over, say, dial;
@@ -1509,7 +1655,7 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 	if (mo->ussd_begin || dial) {
 		if (x->s != NULL)
 			sess_close(u, db, x->s, "abandon", now);
-		x->s = sess_free_slot(u);
+		x->s = sess_new(u);
 		if (x->s == NULL) {
 			u->stats.refused++;
 			log_warnx("ussd", "dial refused: max_sessions=%ld held",
@@ -1522,8 +1668,6 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 				    u->cfg.max_sessions);
 			goto out;
 		}
-		memset(x->s, 0, sizeof(*x->s));
-		x->s->used = true;
 		snprintf(x->s->from, sizeof(x->s->from), "%s", mo->from);
 		x->s->key = mo->ussd_session;
 		x->s->started = now;
@@ -1531,7 +1675,11 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 		u->stats.active++;
 		if (!dial)
 			arg = -1; /* the operator said begin: a plain dial */
-	} else if (x->s == NULL) {
+	} else if (x->s != NULL) {
+		/* Put back if this step fails: the MO is handled again. */
+		before = xmalloc(sizeof(*before));
+		*before = *x->s;
+	} else {
 		/* An answer to a dialogue that is over (expired). */
 		rc = answer(db, &u->cfg, mo, core_ussd_txt(CORE_UT_EXPIRED),
 		    true, 0, reply_id);
@@ -1570,6 +1718,20 @@ core_ussd_handle(struct db *db, const struct core_env *env,
 	if (rc == SD_OK && x->s->st == U_END)
 		sess_close(u, db, x->s, "end", now);
 out:
+	/* A database error: the dialogue as it was before this step (a
+	 * fresh one is dropped uncounted), so the step can be taken again
+	 * when the MO is. */
+	if (rc != SD_OK && x != NULL && x->s != NULL) {
+		if (before != NULL) {
+			*x->s = *before;
+		} else {
+			u->sess[x->s->slot] = NULL;
+			free(x->s);
+			u->stats.started--;
+			u->stats.active--;
+		}
+	}
+	free(before);
 	if (x != NULL && x->known)
 		db_user_fini(&x->user);
 	free(x);

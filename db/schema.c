@@ -400,9 +400,16 @@ static const char *const schema_v9[] = {
  * end-of-session bit) or waits for the user's answer (0). Rows of other
  * kinds keep 1, which the transport ignores for them. The dialogues
  * themselves live in memory; each one's end is an audit row
- * ("ussd.end", "ussd.abandon"), so no table is needed. */
+ * ("ussd.end", "ussd.abandon"), so no table is needed. The flood
+ * index gains the kind. */
 static const char *const schema_v12[] = {
     "ALTER TABLE outbox ADD COLUMN ussd_end INTEGER NOT NULL DEFAULT 1;",
+    /* Each channel's flood limit counts its own MOs ([sms] and [ussd]
+     * mo_per_hour): the kind in the index keeps the count off the
+     * rows. */
+    "DROP INDEX inbox_recent;",
+    "CREATE INDEX inbox_recent ON inbox (source, kind, received)"
+    " WHERE dup_of IS NULL;",
     NULL,
 };
 
