@@ -1708,11 +1708,6 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 		 * split, never moved into message_payload. */
 		o.mode = SMSC_SEG_UDH;
 		o.ussd = true;
-		smsc_ussd_outbound(&c->ussd, e->ussd, m->dest, m->ussd_end,
-		    m->ussd_session, &uo);
-		if (m->validity_s > 0)
-			ussd_expires = sd_clock_mono_ms() +
-			    (int64_t)m->validity_s * 1000;
 	}
 	o.gsm7_dc = (uint8_t)c->gsm7_data_coding;
 	rc = smsc_seg_split(m->text, strlen(m->text), &o, e->next_ref, &seg,
@@ -1724,6 +1719,15 @@ smsc_esme_submit(struct smsc_esme *e, const struct smsc_submit *m,
 		snprintf(err, SD_ERRLEN, "SMPP queue full (%u parts)",
 		    e->q_len);
 		return SD_EBUSY;
+	}
+	if (m->ussd) {
+		/* Only once the screen is taken: the last screen forgets
+		 * the number's TLVs. */
+		smsc_ussd_outbound(&c->ussd, e->ussd, m->dest, m->ussd_end,
+		    m->ussd_session, &uo);
+		if (m->validity_s > 0)
+			ussd_expires = sd_clock_mono_ms() +
+			    (int64_t)m->validity_s * 1000;
 	}
 	e->next_ref++;
 	if (m->validity_s > 0) {
