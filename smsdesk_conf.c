@@ -472,7 +472,14 @@ cmd_config_defaults(struct app *app, int argc, char **argv)
 	app_sections(&cfg, s);
 	printf("; smsdesk configuration: every key with its built-in "
 	       "default.\n; Keys not written in a file keep these values.\n\n");
-	for (i = 0; i < APP_N_SECTIONS; i++)
-		sd_conf_print_defaults(&s[i], stdout);
+	/* A section served by several tables ([ussd]) under one header. */
+	for (i = 0; i < APP_N_SECTIONS; i++) {
+		if (i == 0 || strcmp(s[i].name, s[i - 1].name) != 0)
+			printf("[%s]\n", s[i].name);
+		sd_conf_print_keys(&s[i], stdout);
+		if (i + 1 == APP_N_SECTIONS ||
+		    strcmp(s[i].name, s[i + 1].name) != 0)
+			putchar('\n');
+	}
 	return 0;
 }

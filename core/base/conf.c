@@ -151,15 +151,21 @@ sd_conf_set(const struct sd_conf_section *sec, const char *key,
 void
 sd_conf_print_defaults(const struct sd_conf_section *sec, FILE *fp)
 {
+	fprintf(fp, "[%s]\n", sec->name);
+	sd_conf_print_keys(sec, fp);
+	fputc('\n', fp);
+}
+
+void
+sd_conf_print_keys(const struct sd_conf_section *sec, FILE *fp)
+{
 	const struct sd_conf_key *k;
 
-	fprintf(fp, "[%s]\n", sec->name);
 	for (k = sec->keys; k->name != NULL; k++) {
 		int n = fprintf(fp, "%s = %s", k->name, k->def);
 
 		fprintf(fp, "%*s; %s\n", n < 38 ? 38 - n : 1, "", k->help);
 	}
-	fputc('\n', fp);
 }
 
 enum sd_rc

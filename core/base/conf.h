@@ -61,6 +61,10 @@ enum sd_rc sd_conf_set(const struct sd_conf_section *sec, const char *key,
 /* Print "[name]" and each "key = default   ; help" line to fp. */
 void sd_conf_print_defaults(const struct sd_conf_section *sec, FILE *fp);
 
+/* Print only the "key = default   ; help" lines: a section that several
+ * key tables serve is printed under one "[name]". */
+void sd_conf_print_keys(const struct sd_conf_section *sec, FILE *fp);
+
 /* Check a "host:port" value (port 1..65535, host non-empty). */
 enum sd_rc sd_conf_check_hostport(const char *value,
     char err[SD_ERRLEN]) SD_MUSTCHECK;

@@ -96,6 +96,8 @@ check "out-of-range value fails" sh -c "! $BIN config check $T/range.ini 2>$T/er
 $BIN config defaults >"$T/defaults.ini"
 check "config defaults lists every section" sh -c \
     "for s in db web smpp http_sms otp sms sla alerts ussd log; do grep -q \"^\[\$s\]\" $T/defaults.ini || exit 1; done"
+check "config defaults: one [ussd] with the menu's and the transport's keys" sh -c \
+    "[ \$(grep -c '^\[ussd\]' $T/defaults.ini) = 1 ] && sed -n '/^\[ussd\]/,/^\$/p' $T/defaults.ini | grep -q '^session_s = 120 ' && sed -n '/^\[ussd\]/,/^\$/p' $T/defaults.ini | grep -q '^session_key = its_session_info '"
 check "config defaults: the very urgent alert limits" sh -c \
     "grep -q '^very_urgent_per_applicant_hour = 2 ' $T/defaults.ini && grep -q '^very_urgent_per_dept_hour = 10 ' $T/defaults.ini && grep -q '^digest_every_min = 60 ' $T/defaults.ini"
 check "config defaults has comments" grep -q '^window = 10 .*; submit_sm awaiting' "$T/defaults.ini"
