@@ -75,6 +75,22 @@ smsc_check_kinds(const char *v, char err[SD_ERRLEN])
 	return smsc_kinds_parse(v, &mask, err);
 }
 
+/* The HTTP transport sends SMS: a USSD screen cannot travel that way (it
+ * would reach the handset as an SMS, out of its dialogue). */
+static enum sd_rc
+smsc_check_fallback_kinds(const char *v, char err[SD_ERRLEN])
+{
+	unsigned mask;
+	enum sd_rc rc = smsc_kinds_parse(v, &mask, err);
+
+	if (rc == SD_OK && (mask & 1u << CORE_OUT_USSD) != 0) {
+		snprintf(err, SD_ERRLEN,
+		    "ussd cannot fall back: the HTTP transport sends SMS");
+		return SD_EINVAL;
+	}
+	return rc;
+}
+
 static enum sd_rc
 smsc_check_url(const char *v, char err[SD_ERRLEN])
 {
@@ -219,7 +235,8 @@ const struct sd_conf_key smsc_http_config_keys[] = {
     {"fallback_after_s", SD_CONF_INT, HOFF(fallback_after_s), "30", 1, 86400,
 	NULL, NULL, "use HTTP when SMPP is down this long"},
     {"fallback_kinds", SD_CONF_STR, HOFF(fallback_kinds), "otp", 0, 0, NULL,
-	smsc_check_kinds, "kinds sent over HTTP then: otp,alert,..."},
+	smsc_check_fallback_kinds,
+	"kinds sent over HTTP then: otp,alert,reply (not ussd)"},
     {"method", SD_CONF_ENUM, HOFF(method), "get", 0, 0, method_choices, NULL,
 	"get (all in the URL, as Kannel's sendsms) | post (body)"},
     {"body", SD_CONF_STR, HOFF(body), "", 0, 0, NULL, smsc_http_template_check,

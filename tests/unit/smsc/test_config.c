@@ -57,6 +57,10 @@ test_kinds_keys(void **state)
 	    SD_OK);
 	assert_int_equal(sd_conf_set(&hs, "fallback_kinds", "otp,alert", err),
 	    SD_OK);
+	/* A USSD screen never goes out as an SMS (#12). */
+	assert_int_equal(sd_conf_set(&hs, "fallback_kinds", "otp,ussd", err),
+	    SD_EINVAL);
+	assert_non_null(strstr(err, "ussd cannot fall back"));
 }
 
 int
