@@ -50,6 +50,17 @@ core_check_days(const char *v, char err[SD_ERRLEN])
 	return SD_OK;
 }
 
+/* [sms] quiet_hours: a period that may wrap past midnight, or none. */
+static enum sd_rc
+core_check_quiet(const char *v, char err[SD_ERRLEN])
+{
+	int from, to;
+
+	if (v[0] == '\0' || strcmp(v, "off") == 0)
+		return SD_OK;
+	return core_hours_parse(v, &from, &to, err);
+}
+
 static const char *const thursday_choices[] = {"off", "half", "working", NULL};
 static const char *const escalation_choices[] = {"auto", "applicant", "both",
     NULL};
@@ -108,6 +119,15 @@ const struct sd_conf_key core_sla_config_keys[] = {
 	"who escalates overdue requests: auto | applicant | both"},
     {"answer_days", SD_CONF_INT, offsetof(struct core_sla_config, answer_days),
 	"2", 1, 30, NULL, NULL, "working days to answer before escalation"},
+    {"office_hours", SD_CONF_STR,
+	offsetof(struct core_sla_config, office_hours), "07:30-14:30", 0, 0,
+	NULL, core_office_hours_check,
+	"office hours of a working day, Tehran time: working "
+	"time (answer_days) counts only in them"},
+    {"thursday_hours", SD_CONF_STR,
+	offsetof(struct core_sla_config, thursday_hours), "07:30-12:30", 0, 0,
+	NULL, core_office_hours_check,
+	"office hours of Thursday when thursday = half"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -132,5 +152,9 @@ const struct sd_conf_key core_sms_config_keys[] = {
     {"thanks_phrases", SD_CONF_STR,
 	offsetof(struct core_sms_config, thanks_phrases), CORE_THANKS_DEFAULT,
 	0, 0, NULL, NULL, "short thanks that leave an answered request so"},
+    {"quiet_hours", SD_CONF_STR, offsetof(struct core_sms_config, quiet_hours),
+	CORE_QUIET_DEFAULT, 0, 0, NULL, core_check_quiet,
+	"alerts that are not urgent created in this period, Tehran time, "
+	"wait for its end; empty or off: none"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
