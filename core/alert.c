@@ -14,6 +14,17 @@
  * tracking numbers of the held ones, at most every digest_every_min
  * minutes (its last one is an audit row "alert.digest" on "user:ID",
  * whose "upto=T" says what it covered).
+ *
+ * Quiet hours (issue #11): an alert that is not urgent, queued within
+ * [sms] quiet_hours (22:00-07:00 Tehran time by default), waits in the
+ * outbox until the quiet period ends (not_before): an answer's, a
+ * closure's and an escalation's alert to the applicant, and the digest
+ * (no digest run happens then; the next one after the quiet period lists
+ * what was held). Urgent ones go at once: a very urgent request's alert
+ * to its department's staff (the department asked for them) and the
+ * head's office's escalation alert (the SLA sweep escalates only in
+ * office hours, so at night that is an applicant's own ESCALATE). OTPs
+ * and replies to a command are not alerts and are never held.
  */
 #include "core/core.h"
 
@@ -62,17 +73,37 @@ core_env_sms(const struct core_env *env)
 	return env->effects == CORE_FX_SMS;
 }
 
+/* [sms] quiet_hours of env, NULL for the default. */
+static const char *
+alert_quiet_spec(const struct core_env *env)
+{
+	return env->sms != NULL ? env->sms->quiet_hours : NULL;
+}
+
+/* Queue an alert; one that is not urgent waits for the end of the quiet
+ * hours it is created in. */
 static enum sd_rc
-alert_queue(struct db *db, const char *mobile, int64_t tracking,
-    const char *text)
+alert_queue(struct db *db, const struct core_env *env, const char *mobile,
+    int64_t tracking, const char *text, bool urgent)
 {
 	struct core_out m;
+	enum sd_rc rc;
 
 	memset(&m, 0, sizeof(m));
 	m.kind = CORE_OUT_ALERT;
 	m.dest = mobile;
 	m.text = text;
 	m.tracking = tracking;
+	if (!urgent) {
+		rc = core_quiet_end(alert_quiet_spec(env), sd_clock_now(),
+		    &m.not_before);
+		if (rc != SD_OK)
+			return rc;
+		if (m.not_before != 0)
+			log_debug("alert",
+			    "quiet hours: held tracking=%lld not_before=%lld",
+			    (long long)tracking, (long long)m.not_before);
+	}
 	return core_out_queue(db, &m, NULL);
 }
 
@@ -112,7 +143,7 @@ core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
 		    CORE_TXT_ALERT_ESCALATED, (long long)tracking, link);
 		break;
 	}
-	rc = alert_queue(db, u.mobile, tracking, text);
+	rc = alert_queue(db, env, u.mobile, tracking, text, false);
 	db_user_fini(&u);
 	return rc;
 }
@@ -188,7 +219,8 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 		core_txt_add(text, sizeof(text), false,
 		    CORE_TXT_ALERT_VERY_URGENT, (long long)tracking,
 		    d.short_name, ex, link);
-		rc = alert_queue(db, staff[i].mobile, tracking, text);
+		rc = alert_queue(db, env, staff[i].mobile, tracking, text,
+		    true);
 	}
 	db_user_list_free(staff, n);
 	db_dept_fini(&d);
@@ -219,7 +251,7 @@ core_alert_head_office(struct db *db, const struct core_env *env,
 		text[0] = '\0';
 		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_HEAD,
 		    (long long)tracking, d.name, ex, link);
-		rc = alert_queue(db, head[i].mobile, tracking, text);
+		rc = alert_queue(db, env, head[i].mobile, tracking, text, true);
 		sent++;
 	}
 	if (rc == SD_OK && n == 0)
@@ -286,7 +318,7 @@ digest_one(struct db *db, const struct core_env *env, int64_t user_id,
 		    "، …");
 	core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_DIGEST,
 	    (long long)n, list, env->base_url != NULL ? env->base_url : "");
-	rc = alert_queue(db, u.mobile, 0, text);
+	rc = alert_queue(db, env, u.mobile, 0, text, false);
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "upto=%lld n=%zu",
 		    (long long)held[n - 1], n);
@@ -311,7 +343,7 @@ enum sd_rc
 core_alert_digest(struct db *db, const struct core_env *env, size_t *sent,
     char err[SD_ERRLEN])
 {
-	int64_t ids[DIGEST_STAFF_MAX], now = sd_clock_now();
+	int64_t ids[DIGEST_STAFF_MAX], now = sd_clock_now(), quiet = 0;
 	long per_applicant, per_dept, every_s;
 	size_t n = 0, i;
 	bool done;
@@ -319,6 +351,15 @@ core_alert_digest(struct db *db, const struct core_env *env, size_t *sent,
 
 	*sent = 0;
 	if (!core_env_sms(env))
+		return SD_OK;
+	/* Quiet hours: no digest now; the first run after them lists what
+	 * was held meanwhile (a day's worth, DIGEST_WINDOW_S). */
+	rc = core_quiet_end(alert_quiet_spec(env), now, &quiet);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "alert digest: no Tehran time");
+		return rc;
+	}
+	if (quiet != 0)
 		return SD_OK;
 	alert_limits(env, &per_applicant, &per_dept, &every_s);
 	/* A request held for more than a day is in the staff's web inbox;

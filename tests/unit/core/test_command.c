@@ -1440,6 +1440,147 @@ test_otp(void **state)
 	    SD_EINVAL);
 }
 
+/* Rows of the kinds in mask that the dispatcher would send at now
+ * (claimed, so each is counted once). */
+static int
+due_at(struct world *w, int64_t now, unsigned mask)
+{
+	struct db_outbox_row rows[32];
+	size_t got = 0, exp, i;
+
+	assert_int_equal(db_begin(w->db), SD_OK);
+	assert_int_equal(db_outbox_claim(w->db, now, mask, 32, rows, &got,
+			     &exp),
+	    SD_OK);
+	assert_int_equal(db_commit(w->db), SD_OK);
+	for (i = 0; i < got; i++)
+		db_outbox_row_fini(&rows[i]);
+	return (int)got;
+}
+
+/*
+ * Issue 11: [sms] quiet_hours (22:00-07:00 Tehran). An answer's alert
+ * created at 23:00 waits until 07:00 the next morning; one at 12:00 goes
+ * at once. The reply to a command, an OTP and a very urgent alert (urgent)
+ * at 23:00 are not held; no digest is sent at 23:00, the one at 07:00
+ * lists what was held. Before, every alert went at 23:00.
+ */
+static void
+test_quiet_hours(void **state)
+{
+	const unsigned alert = 1u << CORE_OUT_ALERT,
+		       now_kinds = (1u << CORE_OUT_REPLY) |
+	    (1u << CORE_OUT_OTP);
+	/* T0 is Monday 11:30 Tehran: 23:00 and the next 07:00. */
+	const int64_t night = T0 + 11 * 3600 + 1800,
+		      morning = T0 + 19 * 3600 + 1800, noon = T0 + 1800;
+	struct core_otp_config otp = {120, 5, 60, 5, 20};
+	struct world *w = *state;
+	char err[SD_ERRLEN];
+	int64_t id, until;
+	size_t sent = 99;
+
+	snprintf(w->sms.quiet_hours, sizeof(w->sms.quiet_hours),
+	    "22:00-07:00");
+	(void)due_at(w, INT64_MAX / 2, ~0u); /* the world's own rows */
+
+	/* An answer at 12:00: its alert goes at once. */
+	sd_clock_set_fixed(noon);
+	assert_int_equal(core_request_reply(w->db, &w->env,
+			     tu_actor(w->db, w->it), w->t, "پاسخ ظهر",
+			     CORE_CHAN_WEB, &id, err),
+	    SD_OK);
+	assert_int_equal(due_at(w, noon, alert), 1);
+
+	/* An answer at 23:00: not before 07:00. */
+	sd_clock_set_fixed(night);
+	assert_int_equal(core_quiet_end(w->sms.quiet_hours, night, &until),
+	    SD_OK);
+	assert_int_equal(until, morning);
+	free(mo(w, "989131111111", "R 10001 one more question"));
+	(void)due_at(w, night, now_kinds);
+	assert_int_equal(core_request_reply(w->db, &w->env,
+			     tu_actor(w->db, w->it), w->t, "پاسخ شب",
+			     CORE_CHAN_WEB, &id, err),
+	    SD_OK);
+	assert_int_equal(due_at(w, night, alert), 0);
+	assert_int_equal(due_at(w, morning - 1, alert), 0);
+	assert_int_equal(due_at(w, morning, alert), 1);
+
+	/* The reply to a command and an OTP at 23:00 are not held. */
+	free(mo(w, "989131111111", "وضعیت 10001"));
+	assert_int_equal(core_otp_issue(w->db, &otp, "09131111111",
+			     CORE_OTP_LOGIN, &id, err),
+	    SD_OK);
+	assert_int_equal(due_at(w, night, now_kinds), 2);
+
+	/* A very urgent request at 23:00 alerts its staff at once... */
+	free(mo(w, "989132222222", "جدید 2 خف نشت گاز"));
+	assert_int_equal(due_at(w, night, alert), 1);
+	/* ... but a digest of held ones waits for the morning. */
+	w->alerts.very_urgent_per_applicant_hour = 0;
+	free(mo(w, "989132222222", "جدید 2 خف باز هم نشت"));
+	(void)due_at(w, night, now_kinds);
+	assert_int_equal(due_at(w, night, alert), 0);
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 0);
+	assert_int_equal(due_at(w, morning, alert), 0);
+	sd_clock_set_fixed(morning);
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 1);
+	assert_int_equal(due_at(w, morning, alert), 1);
+
+	/* off: nothing is held. */
+	snprintf(w->sms.quiet_hours, sizeof(w->sms.quiet_hours), "off");
+	sd_clock_set_fixed(night + 86400);
+	assert_int_equal(core_request_reply(w->db, &w->env,
+			     tu_actor(w->db, w->it), w->t, "پاسخ دیگر",
+			     CORE_CHAN_WEB, &id, err),
+	    SD_OK);
+	assert_int_equal(due_at(w, night + 86400, alert), 1);
+}
+
+/* Issue 11: the quiet period a time is in, Tehran wall clock. */
+static void
+test_quiet_end_table(void **state)
+{
+	static const struct {
+		const char *spec;
+		int at;    /* minutes after T0's midnight (Monday) */
+		int until; /* the same; -1: not quiet */
+	} cases[] = {
+	    {"22:00-07:00", 23 * 60, (24 + 7) * 60},
+	    {"22:00-07:00", 22 * 60, (24 + 7) * 60},
+	    {"22:00-07:00", 21 * 60 + 59, -1},
+	    {"22:00-07:00", 3 * 60, 7 * 60},
+	    {"22:00-07:00", 7 * 60, -1},
+	    {"22:00-07:00", 12 * 60, -1},
+	    {"۲۲:۰۰-۰۷:۰۰", 23 * 60, (24 + 7) * 60},
+	    {"13:00 - 15:00", 14 * 60, 15 * 60},
+	    {"13:00-15:00", 15 * 60, -1},
+	    {"off", 23 * 60, -1},
+	    {"", 23 * 60, -1},
+	    {NULL, 23 * 60, (24 + 7) * 60}, /* the default */
+	};
+	/* T0 is 11:30 Tehran: its midnight is 11.5 h before. */
+	const int64_t midnight = T0 - 11 * 3600 - 1800;
+	int64_t until;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(core_quiet_end(cases[i].spec,
+				     midnight + cases[i].at * 60, &until),
+		    SD_OK);
+		if (until != (cases[i].until < 0 ? 0 :
+				       midnight + cases[i].until * 60))
+			fail_msg("'%s' at %02d:%02d: until %lld",
+			    cases[i].spec != NULL ? cases[i].spec : "(null)",
+			    cases[i].at / 60, cases[i].at % 60,
+			    (long long)(until - midnight));
+	}
+}
+
 int
 main(void)
 {
@@ -1468,6 +1609,8 @@ main(void)
 		T(test_long_texts_kept),
 		T(test_sms_controls),
 		T(test_otp),
+		T(test_quiet_hours),
+		T(test_quiet_end_table),
 #undef T
 	};
 
