@@ -72,14 +72,16 @@ hours_clock(const char **p, int *min, char err[SD_ERRLEN])
 	for (n = 0; n < 2 && (d = hours_digit(p)) >= 0; n++)
 		h = h * 10 + d;
 	if (n == 0 || **p != ':') {
-		snprintf(err, SD_ERRLEN, "a time is written HH:MM");
+		snprintf(err, SD_ERRLEN,
+		    "a time is written HH:MM, as in 07:30-14:30");
 		return SD_EINVAL;
 	}
 	(*p)++;
 	for (n = 0; n < 2 && (d = hours_digit(p)) >= 0; n++)
 		m = m * 10 + d;
 	if (n != 2) {
-		snprintf(err, SD_ERRLEN, "a time is written HH:MM");
+		snprintf(err, SD_ERRLEN,
+		    "a time is written HH:MM, as in 07:30-14:30");
 		return SD_EINVAL;
 	}
 	if (h > 23 || m > 59) {

@@ -63,8 +63,12 @@ def main():
         sim = P.Sim(tmp)
         # escalation = applicant: the ESCALATE command is what is tested
         # here (the SLA sweep would escalate 10002 itself a week on).
+        # quiet_hours = off: the alerts' texts are checked here, at any
+        # time of day (at 23:00 the answer's alert would wait for 07:00);
+        # test_quiet_hours (unit) checks when they wait.
         desk = P.Desk(tmp, sim, max_tps=200,
-                      extra="[sla]\nholidays_file =\nescalation = applicant\n")
+                      extra="[sla]\nholidays_file =\nescalation = applicant\n"
+                            "[sms]\nquiet_hours = off\n")
         desk.cli("staff", "add", "--mobile", "09133333333", "--first", "محمد",
                  "--last", "نوری", "--title", "کارشناس فناوری", "--dept", "2")
         desk.cli("staff", "add", "--mobile", "09137777777", "--first", "زهرا",
