@@ -682,20 +682,14 @@ do_status(struct mo_ctx *x)
 	return rc == SD_ENOTFOUND ? SD_OK : rc;
 }
 
-/* Whether r is past its SLA due time (as the escalation counts it). */
+/* Whether r is past its SLA due time, as the escalation counts it
+ * (core_request_due(): from the first unanswered message). */
 static bool
 overdue(const struct mo_ctx *x, const struct db_request *r, int64_t now)
 {
-	const struct core_sla_config *sla = x->env->sla;
-	long days = sla != NULL ? sla->answer_days : 2;
-	int64_t due = r->due;
+	int64_t due;
 
-	if (due == 0 &&
-	    (x->env->cal == NULL ||
-		core_calendar_due(x->env->cal, r->updated, days, &due) !=
-		    SD_OK))
-		due = r->updated + days * 86400;
-	return now >= due;
+	return core_request_due(x->env, r, &due) == SD_OK && now >= due;
 }
 
 /* LIST from a staff, head or admin phone: what waits for their answer,

@@ -1440,6 +1440,27 @@ test_otp(void **state)
 	    SD_EINVAL);
 }
 
+/* Issue #11: the staff LIST marks a request overdue by the same deadline
+ * the escalation uses, from the applicant's first unanswered message: a
+ * «خبری نشد؟» on Wednesday does not make 10001 (sent Monday 11:30, due
+ * Wednesday 11:30) look in time on Thursday. Before, the mark counted
+ * from the request's last change. */
+static void
+test_staff_list_overdue_from_first_unanswered(void **state)
+{
+	struct world *w = *state;
+	char *r;
+
+	sd_clock_set_fixed(T0 + 2 * 86400);
+	free(mo(w, "989131111111", "R 10001 خبری نشد؟"));
+	sd_clock_set_fixed(T0 + 3 * 86400);
+	r = mo(w, "989133333333", "LIST");
+	assert_non_null(r);
+	if (strstr(r, "10001 \"عنوان\" (overdue)") == NULL)
+		fail_msg("10001 not marked overdue: %s", r);
+	free(r);
+}
+
 /* Rows of the kinds in mask that the dispatcher would send at now
  * (claimed, so each is counted once). */
 static int
@@ -1610,6 +1631,7 @@ main(void)
 		T(test_sms_controls),
 		T(test_otp),
 		T(test_quiet_hours),
+		T(test_staff_list_overdue_from_first_unanswered),
 		T(test_quiet_end_table),
 #undef T
 	};
