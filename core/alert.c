@@ -38,6 +38,8 @@
 #include "core/base/log.h"
 #include "core/core_int.h"
 
+/* The buffer of an alert's text. */
+#define ALERT_TEXT_MAX 1024
 /* Characters of an answer quoted in an alert. */
 #define ALERT_EXCERPT 40
 /* [alerts] defaults, for an env without the section (tests, tools). */
@@ -80,15 +82,18 @@ alert_quiet_spec(const struct core_env *env)
 	return env->sms != NULL ? env->sms->quiet_hours : NULL;
 }
 
-/* Queue an alert; one that is not urgent waits for the end of the quiet
- * hours it is created in. */
+/* Queue text (a buffer of ALERT_TEXT_MAX bytes, which it signs and fits
+ * to [sms] max_reply_parts, link kept) as an alert to mobile; one that is
+ * not urgent waits for the end of the quiet hours it is created in. */
 static enum sd_rc
 alert_queue(struct db *db, const struct core_env *env, const char *mobile,
-    int64_t tracking, const char *text, bool urgent)
+    int64_t tracking, char *text, const char *link, bool urgent)
 {
+	long parts = env->sms != NULL ? env->sms->max_reply_parts : 2;
 	struct core_out m;
 	enum sd_rc rc;
 
+	core_out_compose(env, false, true, text, ALERT_TEXT_MAX, link, parts);
 	memset(&m, 0, sizeof(m));
 	m.kind = CORE_OUT_ALERT;
 	m.dest = mobile;
@@ -111,7 +116,8 @@ enum sd_rc
 core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
     int64_t tracking, enum core_alert a, const char *excerpt)
 {
-	char text[1024] = "", link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
+	char text[ALERT_TEXT_MAX] = "", link[SD_CONF_VALUE_MAX + 32],
+	     ex[256] = "";
 	struct db_user u;
 	enum sd_rc rc;
 
@@ -143,7 +149,7 @@ core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
 		    CORE_TXT_ALERT_ESCALATED, (long long)tracking, link);
 		break;
 	}
-	rc = alert_queue(db, env, u.mobile, tracking, text, false);
+	rc = alert_queue(db, env, u.mobile, tracking, text, link, false);
 	db_user_fini(&u);
 	return rc;
 }
@@ -167,7 +173,7 @@ enum sd_rc
 core_alert_very_urgent(struct db *db, const struct core_env *env,
     int64_t tracking, int dept, int64_t applicant_id, const char *title)
 {
-	char text[1024], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
+	char text[ALERT_TEXT_MAX], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
 	struct db_user *staff = NULL;
 	struct db_dept d;
 	int64_t since = sd_clock_now() - 3600, by_applicant = 0, by_dept = 0;
@@ -217,10 +223,10 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 			continue;
 		text[0] = '\0';
 		core_txt_add(text, sizeof(text), false,
-		    CORE_TXT_ALERT_VERY_URGENT, (long long)tracking,
-		    d.short_name, ex, link);
+		    CORE_TXT_ALERT_VERY_URGENT, (long long)tracking, d.name, ex,
+		    link);
 		rc = alert_queue(db, env, staff[i].mobile, tracking, text,
-		    true);
+		    link, true);
 	}
 	db_user_list_free(staff, n);
 	db_dept_fini(&d);
@@ -231,7 +237,7 @@ enum sd_rc
 core_alert_head_office(struct db *db, const struct core_env *env,
     int64_t tracking, int dept, const char *title)
 {
-	char text[1024], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
+	char text[ALERT_TEXT_MAX], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
 	struct db_user *head = NULL;
 	struct db_dept d;
 	size_t n = 0, i, sent = 0;
@@ -251,7 +257,7 @@ core_alert_head_office(struct db *db, const struct core_env *env,
 		text[0] = '\0';
 		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_HEAD,
 		    (long long)tracking, d.name, ex, link);
-		rc = alert_queue(db, env, head[i].mobile, tracking, text, true);
+		rc = alert_queue(db, env, head[i].mobile, tracking, text, link, true);
 		sent++;
 	}
 	if (rc == SD_OK && n == 0)
@@ -275,7 +281,7 @@ digest_one(struct db *db, const struct core_env *env, int64_t user_id,
 	int64_t held[DIGEST_LIST_MAX], at = 0;
 	long long upto = 0;
 	char object[32], detail[64], list[DIGEST_LIST_MAX * 24];
-	char text[1024] = "";
+	char text[ALERT_TEXT_MAX] = "";
 	struct db_user u;
 	size_t n = 0, i;
 	bool have_user = false;
@@ -318,7 +324,8 @@ digest_one(struct db *db, const struct core_env *env, int64_t user_id,
 		    "، …");
 	core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_DIGEST,
 	    (long long)n, list, env->base_url != NULL ? env->base_url : "");
-	rc = alert_queue(db, env, u.mobile, 0, text, false);
+	rc = alert_queue(db, env, u.mobile, 0, text,
+	    env->base_url != NULL ? env->base_url : "", false);
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "upto=%lld n=%zu",
 		    (long long)held[n - 1], n);

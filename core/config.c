@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_int.h"
+
 /* "sat,sun,mon,tue,wed": known day names, each at most once, Friday never. */
 static enum sd_rc
 core_check_days(const char *v, char err[SD_ERRLEN])
@@ -59,6 +61,36 @@ core_check_quiet(const char *v, char err[SD_ERRLEN])
 	if (v[0] == '\0' || strcmp(v, "off") == 0)
 		return SD_OK;
 	return core_hours_parse(v, &from, &to, err);
+}
+
+/* [sms] signature: one line of at most CORE_SIGNATURE_MAX characters,
+ * nothing a phone would act on. */
+static enum sd_rc
+core_check_signature(const char *v, char err[SD_ERRLEN])
+{
+	size_t i, n = 0;
+	uint32_t cp;
+
+	if (!core_text_utf8_valid(v, strlen(v))) {
+		snprintf(err, SD_ERRLEN, "not UTF-8");
+		return SD_EINVAL;
+	}
+	if (strchr(v, '\n') != NULL || core_text_line_unsafe(v, &cp)) {
+		snprintf(err, SD_ERRLEN,
+		    "a control or invisible character (or a line break)");
+		return SD_EINVAL;
+	}
+	for (i = 0; v[i] != '\0'; i++)
+		if (((unsigned char)v[i] & 0xc0) != 0x80)
+			n++;
+	if (n > CORE_SIGNATURE_MAX) {
+		snprintf(err, SD_ERRLEN,
+		    "%zu characters, at most %d (the help must still fit two "
+		    "SMS parts)",
+		    n, CORE_SIGNATURE_MAX);
+		return SD_EINVAL;
+	}
+	return SD_OK;
 }
 
 static const char *const thursday_choices[] = {"off", "half", "working", NULL};
@@ -156,5 +188,9 @@ const struct sd_conf_key core_sms_config_keys[] = {
 	CORE_QUIET_DEFAULT, 0, 0, NULL, core_check_quiet,
 	"alerts that are not urgent created in this period, Tehran time, "
 	"wait for its end; empty or off: none"},
+    {"signature", SD_CONF_STR, offsetof(struct core_sms_config, signature), "",
+	0, 0, NULL, core_check_signature,
+	"the organization's name, ending every SMS reply and alert "
+	"(not OTPs); at most 23 characters"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -166,6 +166,11 @@ const char *core_status_label(enum core_status s);
 /* "awaiting", "answered", "closed". */
 const char *core_status_label_en(enum core_status s);
 const char *core_priority_label(enum core_priority p);
+/* "very-urgent", "urgent", "normal", "low". */
+const char *core_priority_label_en(enum core_priority p);
+/* A department as an SMS names it: its full Persian name, or in English
+ * "department N" (a Persian name would send an English reply as UCS-2). */
+void core_dept_label(const struct db_dept *d, bool en, char *out, size_t n);
 const char *core_role_label(enum core_role r);
 const char *core_channel_label(enum core_channel c);
 /* The label of an escalated request in lists («ارجاع‌شده…»). */
@@ -431,6 +436,18 @@ enum sd_rc core_out_kind_parse(const char *s,
 const char *core_out_state_name(enum core_out_state state);
 
 /* Queue m in the caller's transaction; *id (may be NULL) gets its row. */
+/*
+ * The one place an SMS reply or alert takes its final form. text (a
+ * string in a buffer of sz bytes) gets a line break and env's [sms]
+ * signature (an English text only a GSM 7-bit one: a Persian word would
+ * send it as UCS-2, not sign = false: none), and if the whole is longer
+ * than parts SMS parts (as core_sms_count() counts them), its body is cut
+ * at the end of a word and followed by "…" ("..." in GSM 7-bit) and a
+ * line break and link (if link is not empty): the signature is never cut.
+ */
+void core_out_compose(const struct core_env *env, bool en, bool sign,
+    char *text, size_t sz, const char *link, long parts);
+
 enum sd_rc core_out_queue(struct db *db, const struct core_out *m,
     int64_t *id) SD_MUSTCHECK;
 
@@ -559,6 +576,8 @@ struct core_cmd {
 				     and spelling kept) */
 	char last[256];           /* REG: last name */
 	enum core_cmd_id closest; /* CORE_CMD_NONE: the likeliest meant */
+	int64_t hint_tracking;    /* CORE_CMD_NONE: a tracking number the
+				     sender gave, for the hint's example */
 };
 
 /*
@@ -751,6 +770,9 @@ struct core_sms_config {
 						   answered request so */
 	char quiet_hours[SD_CONF_VALUE_MAX];    /* "22:00-07:00"; "" or "off":
 						   none */
+	char signature[SD_CONF_VALUE_MAX]; /* ends every SMS reply and alert
+					      ("" none); at most
+					      CORE_SIGNATURE_MAX characters */
 };
 
 /* Section [alerts]: SMS alerts to staff. */
@@ -760,6 +782,10 @@ struct core_alert_config {
 	long very_urgent_per_dept_hour;      /* ... for one department */
 	long digest_every_min; /* a staff member's digests at most this often */
 };
+
+/* The longest [sms] signature, in characters: with it and its line break
+ * the help still fits two UCS-2 parts (tests/unit/core/test_texts.c). */
+#define CORE_SIGNATURE_MAX 23
 
 extern const struct sd_conf_key core_alert_config_keys[];
 extern const struct sd_conf_key core_otp_config_keys[];

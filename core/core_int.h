@@ -63,7 +63,8 @@ void core_link(const struct core_env *env, int64_t tracking, char *out,
     size_t n);
 
 /* Append the first max characters of s, on one line, to out (size n),
- * with "…" when cut; controls and bidi overrides escaped as by
+ * when cut ending with its last whole word and "…" (a single word longer
+ * than max is cut within); controls and bidi overrides escaped as by
  * core_text_escape(). */
 void core_excerpt(const char *s, size_t max, char *out, size_t n);
 
@@ -113,10 +114,11 @@ enum sd_rc core_alert_head_office(struct db *db, const struct core_env *env,
 /* The texts a phone receives; each has a Persian and an English form
  * (printf formats; arguments as noted). */
 enum core_txt {
-	CORE_TXT_OTP,           /* code, minutes */
+	CORE_TXT_OTP,           /* code, minutes (a string: Persian digits) */
 	CORE_TXT_HELP,          /* (none) */
 	CORE_TXT_NOT_FOUND,     /* tracking */
-	CORE_TXT_STATUS,        /* tracking, dept, status, Jalali "y/m/d h:m" */
+	CORE_TXT_STATUS,        /* tracking, title excerpt, dept label, status,
+				   Jalali "y/m/d h:m" */
 	CORE_TXT_STATUS_PRIO,   /* priority */
 	CORE_TXT_STATUS_ANSWER, /* excerpt */
 	CORE_TXT_LINK,          /* base_url, tracking */
@@ -131,7 +133,7 @@ enum core_txt {
 	CORE_TXT_WAIT_NONE,     /* (none) */
 	CORE_TXT_DEPTS_HEAD,    /* (none) */
 	CORE_TXT_DEPTS_MORE,    /* (none) */
-	CORE_TXT_NEW_OK,        /* tracking, dept, link */
+	CORE_TXT_NEW_OK,        /* tracking, dept label, link */
 	CORE_TXT_BAD_DEPT,      /* code */
 	CORE_TXT_FOLLOWUP_OK,   /* tracking */
 	CORE_TXT_ANSWER_OK,     /* tracking */
@@ -148,7 +150,8 @@ enum core_txt {
 	CORE_TXT_REG_TEMPLATE,  /* (none): the help's own words as a name */
 	CORE_TXT_STOP,          /* (none) */
 	CORE_TXT_START,         /* (none) */
-	CORE_TXT_HINT,          /* closest command's usage */
+	CORE_TXT_HINT,          /* closest command's usage, the sender's
+				   number in it */
 	CORE_TXT_USAGE,         /* the command's usage */
 	CORE_TXT_FLOOD,         /* (none) */
 	CORE_TXT_BAD_TEXT,      /* (none) */

@@ -82,6 +82,11 @@
  *   requests.escalated 1: also the head's office's (department 17);
  *                      dept_code never changes on escalation, and
  *                      orig_dept is always dept_code.
+ *
+ * Schema 11 (issue #11, Persian that reads well): the names of
+ * departments 8, 12, 15, 17 and the short names of 4, 5, 11, 16, 17
+ * (no new column). departments.short_name is the one-word name of the
+ * SMS lists (DEPTS, LIST); replies about one request use name.
  */
 #include "db/db_int.h"
 
@@ -395,15 +400,37 @@ static const char *const schema_v9[] = {
     NULL,
 };
 
+/* Department names as a Persian reader expects them (issue #11).
+ * Full names: ZWNJ in the compounds of 8, 12 and 15; 17 is the
+ * head's office, not the head (a person).
+ * One-word names (DEPTS, LIST): 4 and 5 tell the two inspections
+ * apart; 11 loses a ZWNJ between two words; 16 its Persian digits
+ * (every other number is ASCII); 17 as its full name.
+ * Departments are read-only after the seed, so each row is the seed's;
+ * the old name in WHERE keeps a hand edit. */
+static const char *const schema_v11[] = {
+    "UPDATE departments SET name = 'نقشه‌برداری'"
+    " WHERE code = 8 AND name = 'نقشه برداری';",
+    "UPDATE departments SET name = 'دفتر نمایندگی‌ها'"
+    " WHERE code = 12 AND name = 'دفتر نمایندگی ها';",
+    "UPDATE departments SET name = 'مجریان ذی‌صلاح و شناسنامه فنی'"
+    " WHERE code = 15 AND name = 'مجریان ذی صلاح و شناسنامه فنی';",
+    "UPDATE departments SET name = 'دفتر رئیس سازمان', short_name = "
+    "'دفتر رئیس' WHERE code = 17 AND name = 'رئیس';",
+    "UPDATE departments SET short_name = 'بازرسی گاز'"
+    " WHERE code = 4 AND short_name = 'گاز';",
+    "UPDATE departments SET short_name = 'بازرسی فنی'"
+    " WHERE code = 5 AND short_name = 'بازرسی';",
+    "UPDATE departments SET short_name = 'روابط عمومی'"
+    " WHERE code = 11 AND short_name = 'روابط‌عمومی';",
+    "UPDATE departments SET short_name = 'ماده 27'"
+    " WHERE code = 16 AND short_name = 'ماده۲۷';",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
-    {1, schema_v1},
-    {2, schema_v2},
-    {3, schema_v3},
-    {4, schema_v4},
-    {5, schema_v5},
-    {6, schema_v6},
-    {7, schema_v7},
-    {8, schema_v8},
-    {9, schema_v9},
+    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4},
+    {5, schema_v5}, {6, schema_v6}, {7, schema_v7}, {8, schema_v8},
+    {9, schema_v9}, {11, schema_v11}, /* 10 is another branch's */
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -122,7 +122,7 @@ alerts() {
 check "db migrate creates the schema" sh -c "$C db migrate | grep -q 'migrated from version 0 to'"
 check "db migrate again is a no-op" sh -c "$C db migrate | grep -q 'up to date'"
 check "dept list has 17 departments" sh -c "[ \$($C dept list | wc -l) -eq 17 ]"
-check "department 17 is the head" sh -c "$C dept list | grep -q '^17  رئیس$'"
+check "department 17 is the head's office" sh -c "$C dept list | grep -q '^17  دفتر رئیس سازمان$'"
 check "staff add" sh -c "$C staff add --mobile 09133333333 --first محمدعلی --last 'نوروزی فر' --title 'کارشناس فناوری اطلاعات' --dept 2 >/dev/null"
 check "head add" sh -c "$C staff add --mobile +989135555555 --first رئیس --last سازمان --title 'رئیس سازمان' --dept 17 --head >/dev/null"
 check "staff add rejects a bad mobile with a reason" sh -c \

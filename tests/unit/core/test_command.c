@@ -518,9 +518,10 @@ test_status(void **state)
 			     err),
 	    SD_OK);
 	r = mo(w, "989131111111", "وضعیت ۱۰۰۰۱");
-	assert_non_null(strstr(r, "درخواست 10001 (فناوری): پاسخ داده شد"));
-	assert_non_null(strstr(r, "اولویت: فوری"));
-	assert_non_null(strstr(r, "پاسخ: پاسخ کارشناس"));
+	/* Issue 11: the title and the department's full name. */
+	assert_non_null(strstr(r, "درخواست 10001 «عنوان»\n"
+				  "فناوری اطلاعات: پاسخ داده شد\n"));
+	assert_non_null(strstr(r, "پاسخ: «پاسخ کارشناس به درخواست»"));
 	assert_non_null(strstr(r, "https://desk.example/r/10001"));
 	assert_true(units(r) <= 134);
 	free(r);
@@ -529,7 +530,7 @@ test_status(void **state)
 	free(r);
 	r = mo(w, "989131111111", "STATUS 10001");
 	assert_non_null(strstr(r, "Request 10001"));
-	assert_non_null(strstr(r, "answered"));
+	assert_non_null(strstr(r, "\ndepartment 2: answered\n"));
 	free(r);
 	/* Staff of the department see it too. */
 	r = mo(w, "989133333333", "10001");
@@ -596,19 +597,31 @@ test_help_list_depts(void **state)
 	free(r);
 	r = mo(w, "989131111111", "واحد ها ۲");
 	assert_non_null(strstr(r, "10 دبیرخانه"));
-	assert_non_null(strstr(r, "17 رئیس"));
+	assert_non_null(strstr(r, "17 دفتر رئیس"));
 	assert_null(strstr(r, "…"));
 	assert_true(units(r) <= 134);
 	free(r);
 	/* Unknown and mistyped. */
 	r = mo(w, "989131111111", "سلام خوبید؟");
-	assert_non_null(strstr(r, "فهمیده نشد"));
+	assert_non_null(strstr(r, "متأسفانه پیام شما شناخته نشد."));
+	assert_non_null(strstr(r, "(مثلاً 10025)"));
 	free(r);
+	/* Issue 11: the hint carries the sender's own number. */
 	r = mo(w, "989131111111", "STATSU 10001");
-	assert_non_null(strstr(r, "Did you mean: STATUS 10025"));
+	assert_non_null(strstr(r, "Did you mean \"STATUS 10001\"?"));
+	free(r);
+	r = mo(w, "989131111111", "وضیعت ۱۰۰۰۱");
+	assert_non_null(strstr(r, "آیا منظورتان «وضعیت 10001» بود؟"));
+	assert_null(strstr(r, "10025"));
+	free(r);
+	r = mo(w, "989131111111", "ارجاغ10001");
+	assert_non_null(strstr(r, "آیا منظورتان «ارجاع 10001» بود؟"));
+	free(r);
+	r = mo(w, "989131111111", "وضیعت");
+	assert_non_null(strstr(r, "آیا منظورتان «وضعیت 10025» بود؟"));
 	free(r);
 	r = mo(w, "989131111111", "\xff\xfe");
-	assert_non_null(strstr(r, "فهمیده نشد"));
+	assert_non_null(strstr(r, "شناخته نشد"));
 	free(r);
 	r = mo(w, "989131111111", "جدید");
 	assert_non_null(strstr(r, "شکل درست: جدید 2 متن"));
@@ -626,7 +639,8 @@ test_new_reply_alert(void **state)
 
 	(void)alerts_for(w, "", NULL, 0); /* drain */
 	r = mo(w, "989131111111", "جدید ۲ ف چاپگر طبقه دوم کار نمی‌کند");
-	assert_non_null(strstr(r, "شماره رهگیری 10002 در واحد فناوری"));
+	assert_non_null(strstr(r, "شماره رهگیری 10002 برای «فناوری اطلاعات» "
+				  "ثبت شد."));
 	assert_non_null(strstr(r, "https://desk.example/r/10002"));
 	free(r);
 	assert_int_equal(db_request_get(w->db, 10002, &q), SD_OK);
@@ -636,17 +650,18 @@ test_new_reply_alert(void **state)
 	assert_string_equal(q.title, "چاپگر طبقه دوم کار نمی‌کند");
 	db_request_fini(&q);
 	r = mo(w, "989131111111", "جدید 99 متن");
-	assert_non_null(strstr(r, "واحدی با کد 99 نیست"));
+	assert_non_null(strstr(r, "واحدی با کد 99 وجود ندارد؛ کد واحدها از 1 "
+				  "تا 17 است."));
 	free(r);
 	/* Staff answer from their phone. */
 	r = mo(w, "989133333333", "پاسخ 10002 کارتریج عوض شد");
-	assert_non_null(strstr(r, "پاسخ شما به درخواست 10002 ثبت"));
+	assert_non_null(strstr(r, "پاسخ شما به درخواست 10002 ثبت شد"));
 	free(r);
 	assert_int_equal(status_of(w, 10002), CORE_STATUS_ANSWERED);
 	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
 	    1);
-	assert_non_null(strstr(alert, "پاسخ درخواست 10002 ارسال شد"));
-	assert_non_null(strstr(alert, "کارتریج عوض شد"));
+	assert_non_null(strstr(alert, "به درخواست 10002 شما پاسخ داده شد: "
+				      "«کارتریج عوض شد»"));
 	assert_non_null(strstr(alert, "https://desk.example/r/10002"));
 	r = mo(w, "989131111111", "LIST");
 	assert_non_null(strstr(r, "10002 answered"));
@@ -661,7 +676,7 @@ test_new_reply_alert(void **state)
 	    SD_OK);
 	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
 	    1);
-	assert_non_null(strstr(alert, "درخواست 10002 بسته شد"));
+	assert_non_null(strstr(alert, "درخواست 10002 شما بسته شد"));
 	r = mo(w, "989131111111", "پاسخ 10002 باز هم");
 	assert_non_null(strstr(r, "درخواست 10002 بسته شده است"));
 	free(r);
@@ -825,7 +840,7 @@ test_stop_start(void **state)
 
 	(void)alerts_for(w, "", NULL, 0);
 	r = mo(w, "989131111111", "لغو");
-	assert_non_null(strstr(r, "هشدارهای پیامکی قطع شد"));
+	assert_non_null(strstr(r, "پیامک‌های اطلاع‌رسانی قطع شد"));
 	free(r);
 	assert_int_equal(core_request_reply(w->db, &w->env, tu_actor(w->db, w->it), w->t,
 			     "answer one", CORE_CHAN_WEB, NULL, err),
@@ -854,8 +869,9 @@ test_escalate(void **state)
 	/* Created Monday 11:30: Tuesday counts, then Wednesday 11:30. */
 	sd_clock_set_fixed(T0 + 86400); /* Tuesday */
 	r = mo(w, "989131111111", "ارجاع 10001");
-	assert_non_null(strstr(r, "ارجاع درخواست 10001 به دفتر رئیس از "
-				  "1404/09/05 11:30 ممکن است"));
+	assert_non_null(strstr(r, "درخواست 10001 را از 1404/09/05 11:30 "
+				  "می‌توانید به دفتر رئیس سازمان ارجاع "
+				  "دهید"));
 	free(r);
 	sd_clock_set_fixed(T0 + 2 * 86400 - 60);
 	r = mo(w, "989131111111", "ESCALATE 10001");
@@ -865,7 +881,8 @@ test_escalate(void **state)
 	sd_clock_set_fixed(T0 + 2 * 86400);
 	/* Issue 11: «پیگیری» asks for the status; it escalates nothing. */
 	r = mo(w, "989131111111", "پیگیری ۱۰۰۰۱");
-	assert_non_null(strstr(r, "درخواست 10001 (فناوری): در انتظار پاسخ"));
+	assert_non_null(strstr(r, "درخواست 10001 «عنوان»\nفناوری اطلاعات: "
+				  "در انتظار پاسخ\n"));
 	free(r);
 	assert_int_equal(db_request_get(w->db, 10001, &q), SD_OK);
 	assert_false(q.escalated);
@@ -888,11 +905,12 @@ test_escalate(void **state)
 	free(r);
 	/* Its staff still find it, and STATUS says it is escalated. */
 	r = mo(w, "989133333333", "وضعیت 10001");
-	assert_non_null(strstr(r, "درخواست 10001 (فناوری)"));
-	assert_non_null(strstr(r, "ارجاع‌شده به دفتر رئیس سازمان"));
+	assert_non_null(strstr(r, "درخواست 10001 «عنوان»"));
+	assert_non_null(strstr(r, "فناوری اطلاعات: در انتظار پاسخ دفتر رئیس "
+				  "سازمان"));
 	free(r);
 	r = mo(w, "989131111111", "STATUS 10001");
-	assert_non_null(strstr(r, "Escalated to the head's office"));
+	assert_non_null(strstr(r, "awaiting (escalated to the head's office)"));
 	free(r);
 }
 
@@ -910,7 +928,7 @@ test_close_and_thanks(void **state)
 			     CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	r = mo(w, "989131111111", "پاسخ 10001 خيلي ممنون!");
-	assert_non_null(strstr(r, "پاسخ‌داده‌شده می‌ماند"));
+	assert_non_null(strstr(r, "در وضعیت «پاسخ داده شد» می‌ماند"));
 	assert_non_null(strstr(r, "بستن 10001"));
 	free(r);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
@@ -919,7 +937,8 @@ test_close_and_thanks(void **state)
 	free(r);
 	(void)alerts_for(w, "", NULL, 0);
 	r = mo(w, "989131111111", "بستن ۱۰۰۰۱");
-	assert_non_null(strstr(r, "درخواست 10001 به درخواست شما بسته شد"));
+	assert_non_null(strstr(r, "درخواست 10001، چنان‌که خواسته بودید، بسته "
+				  "شد."));
 	free(r);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
 	assert_int_equal(alerts_for(w, "+989131111111", NULL, 0), 0);
@@ -990,7 +1009,11 @@ test_reg_unregistered(void **state)
 	assert_non_null(strstr(r, "ثبت نشده"));
 	free(r);
 	r = mo(w, "989139999999", "ثبت نام علی رضایی");
-	assert_non_null(strstr(r, "علی رضایی، ثبت نام شما انجام شد"));
+	assert_non_null(strstr(r, "علی رضایی عزیز، ثبت‌نام شما انجام شد."));
+	/* The web address, not «گذرواژه وب: URL» (a password?). */
+	assert_non_null(strstr(r, "تعیین گذرواژه به https://desk.example "
+				  "بروید."));
+	assert_null(strstr(r, "گذرواژه وب:"));
 	free(r);
 	assert_int_equal(db_user_by_mobile(w->db, "+989139999999", &u), SD_OK);
 	assert_string_equal(u.first, "علی");
@@ -1022,7 +1045,10 @@ test_flood(void **state)
 	for (i = 0; i < 5; i++)
 		free(mo(w, "989131111111", "10001"));
 	r = mo(w, "989131111111", "10001");
-	assert_non_null(strstr(r, "از حد ساعتی گذشت"));
+	assert_non_null(strstr(r, "از حد مجاز در ساعت گذشت"));
+	/* Issue 11: it says what happens to the next ones. */
+	assert_non_null(strstr(r, "پیام‌های بعدی تا یک ساعت بررسی "
+				  "نمی‌شوند."));
 	free(r);
 	assert_null(mo(w, "989131111111", "10001"));
 	assert_null(mo(w, "989131111111", "HELP"));
@@ -1385,18 +1411,22 @@ test_shorten(void **state)
 	 * English reply of ~140 characters goes as UCS-2 (70 a part) and
 	 * must be cut to one part of those, not budgeted as 160 septets. */
 	r = mo(w, "989134444444",
-	    "REG Ali O`Brien-Abbasi-Tehrani-Esfahani-Shirazi-Kermani-Yazdi-"
-	    "Kashani-Qomi");
-	assert_non_null(strstr(r, "Welcome Ali O`Brien"));
+	    "REG Ali O`Brien Abbasi Tehrani Esfahani Shirazi Kermani Yazdi "
+	    "Kashani Qomi");
+	assert_non_null(strstr(r, "Dear Ali O`Brien"));
 	assert_int_equal(codec_parts(r), 1);
-	assert_non_null(strstr(r, "…\nhttps://desk.example"));
+	/* Issue 11: cut after a whole word. */
+	assert_non_null(strstr(r, "Kermani…\nhttps://desk.example") != NULL ?
+		strstr(r, "Kermani…") :
+		strstr(r, "i…\nhttps://desk.example"));
+	assert_null(strstr(r, " …"));
 	free(r);
 	/* Two parts allowed: the same reply is cut to two UCS-2 parts. */
 	w->sms.max_reply_parts = 2;
 	r = mo(w, "989135555555",
-	    "REG Alireza-Mohammad-Hossein-Gholam {O`Brien}-Abbasi-Tehrani-"
-	    "Esfahani-Shirazi-Kermani-Yazdi-Kashani-Qomi-Rashti-Tabrizi");
-	assert_non_null(strstr(r, "Welcome Alireza"));
+	    "REG Alireza-Mohammad-Hossein-Gholam {O`Brien} Abbasi Tehrani "
+	    "Esfahani Shirazi Kermani Yazdi Kashani Qomi Rashti Tabrizi");
+	assert_non_null(strstr(r, "Dear Alireza"));
 	assert_int_equal(codec_parts(r), 2);
 	assert_non_null(strstr(r, "https://desk.example"));
 	free(r);
