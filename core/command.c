@@ -50,8 +50,9 @@
 #define REPLY_MAX 2048
 /* Characters of the latest answer quoted in a STATUS reply. */
 #define EXCERPT_CHARS 40
-/* Departments on one page of DEPTS. */
-#define DEPTS_PAGE 9
+/* Departments on the first page of DEPTS (the second has the rest, 9):
+ * each page two UCS-2 parts with a signature. */
+#define DEPTS_PAGE 8
 /* Requests listed by LIST. */
 #define LIST_N 5
 /* Words and characters of a NEW text that make its title. */
@@ -603,14 +604,23 @@ jalali_short(int64_t t, char *out, size_t n)
 		snprintf(out, n, "?");
 }
 
-/* STATUS: the title, the department's full name, status (whose answer
- * an escalated one awaits), an excerpt of the latest answer, the link.
- * Not visible = not found. */
+/* An excerpt's «…» as "..." (the same three bytes), for an English
+ * reply: U+2026 is not GSM 7-bit and would send it all as UCS-2. */
+static void
+gsm_ellipsis(char *s)
+{
+	while ((s = strstr(s, "…")) != NULL)
+		memcpy(s, "...", 3);
+}
+
+/* STATUS: the status (whose answer an escalated one awaits), the
+ * department's full name and the title, an excerpt of the latest answer,
+ * the link. Not visible = not found. */
 static enum sd_rc
 do_status(struct mo_ctx *x)
 {
 	char ex[256] = "", link[SD_CONF_VALUE_MAX + 32];
-	char title[256] = "", dept[256];
+	char title[256] = "", dept[256], status[128];
 	struct db_request r;
 	struct db_message m;
 	struct db_dept d;
@@ -629,16 +639,21 @@ do_status(struct mo_ctx *x)
 		return rc;
 	}
 	core_excerpt(r.title, EXCERPT_CHARS, title, sizeof(title));
+	if (x->c.en)
+		gsm_ellipsis(title);
 	core_dept_label(&d, x->c.en, dept, sizeof(dept));
-	SAY(x, CORE_TXT_STATUS, (long long)r.tracking, title, dept,
-	    status_word(x, r.status));
 	/* «در انتظار پاسخ دفتر رئیس سازمان»: answered or closed, the
 	 * escalation is over. */
+	snprintf(status, sizeof(status), "%s", status_word(x, r.status));
 	if (r.escalated && r.status == CORE_STATUS_AWAITING)
-		SAY(x, CORE_TXT_STATUS_ESCALATED, 0);
+		core_txt_add(status, sizeof(status), x->c.en,
+		    CORE_TXT_STATUS_ESCALATED, 0);
+	SAY(x, CORE_TXT_STATUS, (long long)r.tracking, status, dept, title);
 	rc = db_message_last_answer(x->db, r.tracking, &m);
 	if (rc == SD_OK) {
 		core_excerpt(m.body, EXCERPT_CHARS, ex, sizeof(ex));
+		if (x->c.en)
+			gsm_ellipsis(ex);
 		SAY(x, CORE_TXT_STATUS_ANSWER, ex);
 		db_message_fini(&m);
 	}
@@ -730,18 +745,16 @@ do_depts(struct mo_ctx *x)
 	enum sd_rc rc;
 
 	/* Seventeen names do not fit in two UCS-2 parts: two pages. */
-	size_t first = x->c.tracking == 2 ? DEPTS_PAGE : 0, k = 0;
+	size_t first = x->c.tracking == 2 ? DEPTS_PAGE : 0;
 
 	rc = db_dept_list(x->db, &d, &n);
 	if (rc != SD_OK)
 		return rc;
 	SAY(x, CORE_TXT_DEPTS_HEAD, 0);
-	for (i = first; i < n && i < first + DEPTS_PAGE; i++, k++)
-		say(x, "%s%d %s",
-		    k == 0      ? " " :
-			x->c.en ? ", " :
-				  "، ",
-		    d[i].code, d[i].short_name);
+	/* One a line: a line break costs one character, «، » two, and
+	 * the page must hold a signature too. */
+	for (i = first; i < n && (first > 0 || i < DEPTS_PAGE); i++)
+		say(x, "\n%d %s", d[i].code, d[i].short_name);
 	if (first == 0 && n > DEPTS_PAGE)
 		SAY(x, CORE_TXT_DEPTS_MORE, 0);
 	db_dept_list_free(d, n);
@@ -1260,10 +1273,11 @@ queue:
 		core_link(x->env, x->link_tracking, link, sizeof(link));
 	else
 		snprintf(link, sizeof(link), "%s", x->env->base_url);
-	/* The notice of a cut text must reach the sender: one part more
-	 * (their own text took a hundred). A USSD menu is not signed. */
+	/* The notice of a cut text must reach the sender: two parts more
+	 * (their own text took a hundred), as it follows the confirmation
+	 * and its link. A USSD menu is not signed. */
 	core_out_compose(env, x->c.en, !mo->ussd, x->reply, sizeof(x->reply),
-	    link, max_parts + (x->cut ? 1 : 0));
+	    link, max_parts + (x->cut ? 2 : 0));
 	memset(&m, 0, sizeof(m));
 	m.kind = mo->ussd ? CORE_OUT_USSD : CORE_OUT_REPLY;
 	m.dest = mo->from;

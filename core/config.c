@@ -191,6 +191,6 @@ const struct sd_conf_key core_sms_config_keys[] = {
     {"signature", SD_CONF_STR, offsetof(struct core_sms_config, signature), "",
 	0, 0, NULL, core_check_signature,
 	"the organization's name, ending every SMS reply and alert "
-	"(not OTPs); at most 23 characters"},
+	"(not OTPs); at most 22 characters"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };

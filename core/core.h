@@ -785,7 +785,7 @@ struct core_alert_config {
 
 /* The longest [sms] signature, in characters: with it and its line break
  * the help still fits two UCS-2 parts (tests/unit/core/test_texts.c). */
-#define CORE_SIGNATURE_MAX 23
+#define CORE_SIGNATURE_MAX 22
 
 extern const struct sd_conf_key core_alert_config_keys[];
 extern const struct sd_conf_key core_otp_config_keys[];

@@ -117,9 +117,9 @@ enum core_txt {
 	CORE_TXT_OTP,           /* code, minutes (a string: Persian digits) */
 	CORE_TXT_HELP,          /* (none) */
 	CORE_TXT_NOT_FOUND,     /* tracking */
-	CORE_TXT_STATUS,        /* tracking, title excerpt, dept label, status,
-				   Jalali "y/m/d h:m" */
-	CORE_TXT_STATUS_PRIO,   /* priority */
+	CORE_TXT_STATUS,        /* tracking, status (+ STATUS_ESCALATED),
+				   dept label, title excerpt */
+	CORE_TXT_STATUS_PRIO,   /* priority (no longer in STATUS) */
 	CORE_TXT_STATUS_ANSWER, /* excerpt */
 	CORE_TXT_LINK,          /* base_url, tracking */
 	CORE_TXT_UNREGISTERED,  /* base_url */
@@ -162,7 +162,7 @@ enum core_txt {
 	CORE_TXT_ALERT_VERY_URGENT, /* tracking, dept, title excerpt, link */
 	CORE_TXT_ALERT_DIGEST, /* count (long long), tracking numbers, base_url
 				*/
-	CORE_TXT_STATUS_ESCALATED, /* (none) */
+	CORE_TXT_STATUS_ESCALATED, /* (none): after an awaiting status */
 	CORE_TXT_CLOSE_OK,         /* tracking */
 	CORE_TXT_THANKS,           /* tracking, tracking */
 	CORE_TXT_ALERT_HEAD,       /* tracking, dept, title excerpt, link */

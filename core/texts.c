@@ -81,11 +81,11 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
     [CORE_TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
 			    "نشد.",
 	"No request %lld was found for you."},
-    /* Title, department, status, the answer: what two parts hold with
-     * the link and a signature (not the priority, the sender's own
-     * choice, nor the date). */
-    [CORE_TXT_STATUS] = {"درخواست %lld «%s»\n%s: %s",
-	"Request %lld \"%s\"\n%s: %s"},
+    /* The status first, then the department and title, then the answer
+     * (STATUS_ANSWER): a cut to two parts takes the least needed first.
+     * Not the priority (the sender's own choice) nor the date. */
+    [CORE_TXT_STATUS] = {"درخواست %lld: %s\n%s: «%s»",
+	"Request %lld: %s\n%s: \"%s\""},
     [CORE_TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
     [CORE_TXT_STATUS_ANSWER] = {"\nپاسخ: «%s»", "\nAnswer: \"%s\""},
     [CORE_TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
@@ -128,8 +128,7 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
 	"Request %lld was sent to the head's office."},
     [CORE_TXT_ESC_WAIT] =
 	{"درخواست %lld را از %s می‌توانید به دفتر رئیس "
-	 "سازمان ارجاع دهید (%ld روز کاری پس از نخستین "
-	 "پیام بی‌پاسخ شما).",
+	 "سازمان ارجاع دهید (مهلت پاسخ: %ld روز کاری).",
 	    "Request %lld can be escalated from %s (%ld working days after "
 	    "your first unanswered message)."},
     [CORE_TXT_ESC_ANSWERED] = {"به درخواست %lld پاسخ داده شده است. اگر پاسخ "
@@ -220,9 +219,9 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
 			     "شد: «%s»\n%s",
 	"Request %lld from %s was escalated to the head's office: "
 	"\"%s\"\n%s"},
-    [CORE_TXT_UNKNOWN] = {"متأسفانه پیام شما شناخته نشد. برای دیدن وضعیت "
-			  "درخواست، شماره رهگیری آن را بفرستید (مثلاً 10025)؛ "
-			  "فهرست دستورها: راهنما",
+    [CORE_TXT_UNKNOWN] = {"متأسفانه پیام شما شناخته نشد. برای دیدن وضعیت، "
+			  "شماره رهگیری را بفرستید (مثلاً 10025)؛ دستورها: "
+			  "راهنما",
 	"Sorry, your message was not understood. Send a tracking number "
 	"(e.g. 10025) to see a request, or HELP for the commands."},
 };

@@ -70,6 +70,14 @@ check "config check is quiet at 0600" sh -c \
     "$BIN config check $T/secret.ini 2>$T/err >/dev/null && ! grep -q 'readable' $T/err"
 check "a 0644 file without secrets gets no warning" sh -c \
     "$BIN config check $T/good.ini 2>$T/err >/dev/null && ! grep -q 'readable' $T/err"
+# Issue 11: [sms] signature, at most 22 characters (the help must still
+# fit two parts with it).
+printf '[sms]\nsignature = نظام مهندسی کرمان\n' >"$T/sig.ini"
+check "config check takes a signature" sh -c \
+    "$BIN config check $T/sig.ini | grep -q 'configuration OK'"
+printf '[sms]\nsignature = سازمان نظام مهندسی ساختمان استان کرمان\n' >"$T/sig.ini"
+check "config check refuses a signature over 22 characters" sh -c \
+    "! $BIN config check $T/sig.ini 2>$T/err >/dev/null && grep -q 'at most 22' $T/err"
 printf '[db]\npath = x.db\nbogus = 1\n' >"$T/unknown.ini"
 $BIN config check "$T/unknown.ini" 2>"$T/err" >/dev/null
 rc=$?

@@ -519,8 +519,8 @@ test_status(void **state)
 	    SD_OK);
 	r = mo(w, "989131111111", "وضعیت ۱۰۰۰۱");
 	/* Issue 11: the title and the department's full name. */
-	assert_non_null(strstr(r, "درخواست 10001 «عنوان»\n"
-				  "فناوری اطلاعات: پاسخ داده شد\n"));
+	assert_non_null(strstr(r, "درخواست 10001: پاسخ داده شد\n"
+				  "فناوری اطلاعات: «عنوان»\n"));
 	assert_non_null(strstr(r, "پاسخ: «پاسخ کارشناس به درخواست»"));
 	assert_non_null(strstr(r, "https://desk.example/r/10001"));
 	assert_true(units(r) <= 134);
@@ -530,7 +530,8 @@ test_status(void **state)
 	free(r);
 	r = mo(w, "989131111111", "STATUS 10001");
 	assert_non_null(strstr(r, "Request 10001"));
-	assert_non_null(strstr(r, "\ndepartment 2: answered\n"));
+	assert_non_null(strstr(r, "Request 10001: answered\ndepartment 2: "
+				  "\"عنوان\"\n"));
 	free(r);
 	/* Staff of the department see it too. */
 	r = mo(w, "989133333333", "10001");
@@ -589,13 +590,14 @@ test_help_list_depts(void **state)
 	assert_non_null(strstr(r, "no requests"));
 	free(r);
 	r = mo(w, "989131111111", "واحدها");
-	assert_non_null(strstr(r, "1 آموزش"));
-	assert_non_null(strstr(r, "9 اداری"));
+	assert_non_null(strstr(r, "واحدها:\n1 آموزش\n"));
+	assert_non_null(strstr(r, "\n8 نقشه‌برداری\n"));
 	assert_non_null(strstr(r, "واحدها 2"));
 	assert_null(strstr(r, "…"));
 	assert_true(units(r) <= 134);
 	free(r);
 	r = mo(w, "989131111111", "واحد ها ۲");
+	assert_non_null(strstr(r, "\n9 اداری\n"));
 	assert_non_null(strstr(r, "10 دبیرخانه"));
 	assert_non_null(strstr(r, "17 دفتر رئیس"));
 	assert_null(strstr(r, "…"));
@@ -881,8 +883,8 @@ test_escalate(void **state)
 	sd_clock_set_fixed(T0 + 2 * 86400);
 	/* Issue 11: «پیگیری» asks for the status; it escalates nothing. */
 	r = mo(w, "989131111111", "پیگیری ۱۰۰۰۱");
-	assert_non_null(strstr(r, "درخواست 10001 «عنوان»\nفناوری اطلاعات: "
-				  "در انتظار پاسخ\n"));
+	assert_non_null(strstr(r, "درخواست 10001: در انتظار پاسخ\nفناوری "
+				  "اطلاعات: «عنوان»\n"));
 	free(r);
 	assert_int_equal(db_request_get(w->db, 10001, &q), SD_OK);
 	assert_false(q.escalated);
@@ -905,12 +907,12 @@ test_escalate(void **state)
 	free(r);
 	/* Its staff still find it, and STATUS says it is escalated. */
 	r = mo(w, "989133333333", "وضعیت 10001");
-	assert_non_null(strstr(r, "درخواست 10001 «عنوان»"));
-	assert_non_null(strstr(r, "فناوری اطلاعات: در انتظار پاسخ دفتر رئیس "
-				  "سازمان"));
+	assert_non_null(strstr(r, "درخواست 10001: در انتظار پاسخ دفتر رئیس "
+				  "سازمان\nفناوری اطلاعات: «عنوان»"));
 	free(r);
 	r = mo(w, "989131111111", "STATUS 10001");
-	assert_non_null(strstr(r, "awaiting (escalated to the head's office)"));
+	assert_non_null(strstr(r, "Request 10001: awaiting (escalated to the "
+				  "head's office)\n"));
 	free(r);
 }
 
