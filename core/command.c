@@ -613,9 +613,9 @@ gsm_ellipsis(char *s)
 		memcpy(s, "...", 3);
 }
 
-/* STATUS: the status (whose answer an escalated one awaits), the
- * department's full name and the title, an excerpt of the latest answer,
- * the link. Not visible = not found. */
+/* STATUS: the status (whose answer an escalated one awaits), an excerpt
+ * of the latest answer, the department's full name and the title, the
+ * link: a cut takes from the end. Not visible = not found. */
 static enum sd_rc
 do_status(struct mo_ctx *x)
 {
@@ -648,7 +648,7 @@ do_status(struct mo_ctx *x)
 	if (r.escalated && r.status == CORE_STATUS_AWAITING)
 		core_txt_add(status, sizeof(status), x->c.en,
 		    CORE_TXT_STATUS_ESCALATED, 0);
-	SAY(x, CORE_TXT_STATUS, (long long)r.tracking, status, dept, title);
+	SAY(x, CORE_TXT_STATUS, (long long)r.tracking, status);
 	rc = db_message_last_answer(x->db, r.tracking, &m);
 	if (rc == SD_OK) {
 		core_excerpt(m.body, EXCERPT_CHARS, ex, sizeof(ex));
@@ -657,6 +657,7 @@ do_status(struct mo_ctx *x)
 		SAY(x, CORE_TXT_STATUS_ANSWER, ex);
 		db_message_fini(&m);
 	}
+	SAY(x, CORE_TXT_STATUS_TITLE, dept, title);
 	core_link(x->env, r.tracking, link, sizeof(link));
 	say(x, "\n%s", link);
 	x->link_tracking = r.tracking;

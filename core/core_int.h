@@ -117,9 +117,8 @@ enum core_txt {
 	CORE_TXT_OTP,           /* code, minutes (a string: Persian digits) */
 	CORE_TXT_HELP,          /* (none) */
 	CORE_TXT_NOT_FOUND,     /* tracking */
-	CORE_TXT_STATUS,        /* tracking, status (+ STATUS_ESCALATED),
-				   dept label, title excerpt */
-	CORE_TXT_STATUS_PRIO,   /* priority (no longer in STATUS) */
+	CORE_TXT_STATUS,        /* tracking, status (+ STATUS_ESCALATED) */
+	CORE_TXT_STATUS_TITLE,  /* dept label, title excerpt */
 	CORE_TXT_STATUS_ANSWER, /* excerpt */
 	CORE_TXT_LINK,          /* base_url, tracking */
 	CORE_TXT_UNREGISTERED,  /* base_url */

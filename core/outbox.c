@@ -235,13 +235,15 @@ core_out_compose(const struct core_env *env, bool en, bool sign, char *text,
 		return;
 	}
 	/* ends[k]: the end of the k-th word (a cut point: the byte before
-	 * it is not a space, the byte at it is); more text never takes
-	 * fewer parts, so the last end that fits is searched for. */
+	 * it is not a space nor a label's colon, the byte at it is a
+	 * space); more text never takes fewer parts, so the last end that
+	 * fits is searched for. */
 	ends = xcalloc(len + 1, sizeof(*ends));
 	ends[n++] = 0;
 	for (i = 1; i < len; i++)
-		if (out_space(text[i]) && !out_space(text[i - 1]))
-			ends[n++] = i;
+		if (out_space(text[i]) && !out_space(text[i - 1]) &&
+		    text[i - 1] != ':')
+			ends[n++] = i; /* not after a label: «پاسخ:…» */
 	lo = 0;
 	hi = n - 1;
 	while (lo < hi) {

@@ -81,12 +81,11 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
     [CORE_TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
 			    "نشد.",
 	"No request %lld was found for you."},
-    /* The status first, then the department and title, then the answer
-     * (STATUS_ANSWER): a cut to two parts takes the least needed first.
-     * Not the priority (the sender's own choice) nor the date. */
-    [CORE_TXT_STATUS] = {"درخواست %lld: %s\n%s: «%s»",
-	"Request %lld: %s\n%s: \"%s\""},
-    [CORE_TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
+    /* The status first, the latest answer next, then the department
+     * and title: a cut to two parts takes the least needed first. Not
+     * the priority (the sender's own choice) nor the date. */
+    [CORE_TXT_STATUS] = {"درخواست %lld: %s", "Request %lld: %s"},
+    [CORE_TXT_STATUS_TITLE] = {"\n%s: «%s»", "\n%s: \"%s\""},
     [CORE_TXT_STATUS_ANSWER] = {"\nپاسخ: «%s»", "\nAnswer: \"%s\""},
     [CORE_TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
     [CORE_TXT_UNREGISTERED] =

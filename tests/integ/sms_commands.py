@@ -135,8 +135,8 @@ def main():
             # Issue 11: «پیگیری» is tracking: the status, no escalation.
             r = ph.send(A, "پیگیری 10001")
             P.check("«پیگیری 10001» answers the status",
-                    r and "درخواست 10001: پاسخ داده شد" in r[0] and
-                    "فناوری اطلاعات: «چاپگر" in r[0])
+                    r and "درخواست 10001: پاسخ داده شد\nپاسخ: «کارتریج" in r[0] and
+                    "فناوری اطلاعات: «چاپگر" in r[0], r and r[0])
             P.check("... and escalates nothing",
                     desk.sql("SELECT escalated FROM requests WHERE tracking = 10001") == [(0,)])
 

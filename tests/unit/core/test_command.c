@@ -520,8 +520,8 @@ test_status(void **state)
 	r = mo(w, "989131111111", "وضعیت ۱۰۰۰۱");
 	/* Issue 11: the title and the department's full name. */
 	assert_non_null(strstr(r, "درخواست 10001: پاسخ داده شد\n"
+				  "پاسخ: «پاسخ کارشناس به درخواست»\n"
 				  "فناوری اطلاعات: «عنوان»\n"));
-	assert_non_null(strstr(r, "پاسخ: «پاسخ کارشناس به درخواست»"));
 	assert_non_null(strstr(r, "https://desk.example/r/10001"));
 	assert_true(units(r) <= 134);
 	free(r);
@@ -530,8 +530,8 @@ test_status(void **state)
 	free(r);
 	r = mo(w, "989131111111", "STATUS 10001");
 	assert_non_null(strstr(r, "Request 10001"));
-	assert_non_null(strstr(r, "Request 10001: answered\ndepartment 2: "
-				  "\"عنوان\"\n"));
+	assert_non_null(strstr(r, "Request 10001: answered\n"));
+	assert_non_null(strstr(r, "\ndepartment 2: \"عنوان\"\n"));
 	free(r);
 	/* Staff of the department see it too. */
 	r = mo(w, "989133333333", "10001");

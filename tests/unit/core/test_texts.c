@@ -296,29 +296,24 @@ render(enum core_txt id, bool en, const struct longest *l, struct rendered *r)
 		r->fit = CUT;
 		return true;
 	case CORE_TXT_STATUS:
+	case CORE_TXT_STATUS_TITLE:
 	case CORE_TXT_STATUS_ESCALATED:
 	case CORE_TXT_STATUS_ANSWER:
-	case CORE_TXT_LINK:
-		/* As do_status() puts them together: may be cut in the
-		 * answer, the status line whole. */
-		{
-			char st[128];
+	case CORE_TXT_LINK: {
+		/* As do_status() puts them together: may be cut at the
+		 * end, the status line whole (checked below). */
+		char st[128];
 
-			snprintf(st, sizeof(st), "%s", status);
-			core_txt_add(st, sizeof(st), en,
-			    CORE_TXT_STATUS_ESCALATED, 0);
-			ADD(CORE_TXT_STATUS, TRACK, st, l->dept, l->title);
-			ADD(CORE_TXT_STATUS_ANSWER, l->answer);
-		}
+		snprintf(st, sizeof(st), "%s", status);
+		core_txt_add(st, sizeof(st), en, CORE_TXT_STATUS_ESCALATED, 0);
+		ADD(CORE_TXT_STATUS, TRACK, st);
+		ADD(CORE_TXT_STATUS_ANSWER, l->answer);
+		ADD(CORE_TXT_STATUS_TITLE, l->dept, l->title);
 		snprintf(r->raw + strlen(r->raw),
 		    sizeof(r->raw) - strlen(r->raw), "\n%s", LINK);
 		r->fit = CUT;
 		return true;
-	case CORE_TXT_STATUS_PRIO:
-		ADD(id,
-		    en ? "very-urgent" :
-			 core_priority_label(CORE_PRIO_VERY_URGENT));
-		return true;
+	}
 	case CORE_TXT_LIST_HEAD:
 	case CORE_TXT_LIST_LINE:
 		ADD(CORE_TXT_LIST_HEAD, 0);
@@ -677,11 +672,9 @@ test_handler_longest(void **state)
 	snprintf(path, sizeof(path), "وضعیت %lld", (long long)t);
 	r = mo(w, "989131111111", path);
 	(void)reply_ok("STATUS", r);
-	/* Cut in the title: the status and the department whole. */
+	/* Cut at the end: the status whole, then the answer. */
 	snprintf(path, sizeof(path),
-	    "درخواست %lld: پاسخ داده شد\nمجریان "
-	    "ذی‌صلاح و شناسنامه فنی: «نشتی",
-	    (long long)t);
+	    "درخواست %lld: پاسخ داده شد\nپاسخ: «تعویض تعویض", (long long)t);
 	assert_non_null(strstr(r, path));
 	free(r);
 	snprintf(path, sizeof(path), "وضعیت %lld", (long long)t - 1);
@@ -718,8 +711,11 @@ test_handler_longest(void **state)
 	assert_int_equal(count(r).alphabet, CORE_SMS_GSM7);
 	assert_true(count(r).parts <= 2);
 	assert_null(strstr(r, SIG));
-	assert_non_null(strstr(r, ": answered\ndepartment 15: \"leaking "));
-	assert_non_null(strstr(r, "leaking...\""));
+	snprintf(path, sizeof(path),
+	    "Request %lld: answered\nAnswer: \"replaced replaced ",
+	    (long long)t);
+	assert_non_null(strstr(r, path));
+	assert_non_null(strstr(r, "replaced...\"\ndepartment 15: \"leaking "));
 	free(r);
 	tu_rmtree(dir);
 	free(dir);
