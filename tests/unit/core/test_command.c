@@ -1457,6 +1457,12 @@ test_otp(void **state)
 		digits = *p >= '0' && *p <= '9' ? digits + 1 : 0;
 	assert_int_equal(digits, 6);
 	assert_true(units(r.body) <= 70); /* one SMS */
+	/* Issue 11: as a Persian reader expects it; 120 s is «۲» minutes. */
+	assert_int_equal(strncmp(r.body, "کد تأیید سامانه مکاتبات: ",
+			     strlen("کد تأیید سامانه مکاتبات: ")),
+	    0);
+	assert_non_null(strstr(r.body, "\nاعتبار: ۲ دقیقه. آن را به کسی "
+					"ندهید."));
 	db_outbox_row_fini(&r);
 	assert_int_equal(core_otp_issue(w->db, &cfg, "09131111111",
 			     CORE_OTP_LOGIN, &id2, err),
