@@ -695,6 +695,17 @@ test_handler_longest(void **state)
 	assert_false(reply_ok("DEPTS 2", r));
 	assert_non_null(strstr(r, "17 دفتر رئیس"));
 	free(r);
+	/* English DEPTS: the names are Persian (there are no English
+	 * ones), so UCS-2, and still two parts a page, unsigned. */
+	r = mo(w, "989131111111", "DEPTS");
+	assert_true(count(r).parts <= 2);
+	assert_null(strstr(r, "…"));
+	assert_non_null(strstr(r, "\nMore: DEPTS 2"));
+	free(r);
+	r = mo(w, "989131111111", "DEPTS 2");
+	assert_true(count(r).parts <= 2);
+	assert_non_null(strstr(r, "\n17 دفتر رئیس"));
+	free(r);
 	/* English: GSM 7-bit, the excerpts' ellipsis too, unsigned (the
 	 * signature is Persian), cut at a word with "...". */
 	words(title, sizeof(title), "leaking");
