@@ -225,8 +225,8 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 		core_txt_add(text, sizeof(text), false,
 		    CORE_TXT_ALERT_VERY_URGENT, (long long)tracking, d.name, ex,
 		    link);
-		rc = alert_queue(db, env, staff[i].mobile, tracking, text,
-		    link, true);
+		rc = alert_queue(db, env, staff[i].mobile, tracking, text, link,
+		    true);
 	}
 	db_user_list_free(staff, n);
 	db_dept_fini(&d);
@@ -257,7 +257,8 @@ core_alert_head_office(struct db *db, const struct core_env *env,
 		text[0] = '\0';
 		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_HEAD,
 		    (long long)tracking, d.name, ex, link);
-		rc = alert_queue(db, env, head[i].mobile, tracking, text, link, true);
+		rc = alert_queue(db, env, head[i].mobile, tracking, text, link,
+		    true);
 		sent++;
 	}
 	if (rc == SD_OK && n == 0)
