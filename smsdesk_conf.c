@@ -46,7 +46,7 @@ static const struct sd_conf_key log_config_keys[] = {
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
-#define APP_N_SECTIONS 10
+#define APP_N_SECTIONS 11
 
 static void
 app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
@@ -61,6 +61,7 @@ app_sections(struct app_config *c, struct sd_conf_section s[APP_N_SECTIONS])
 	    {"sms", core_sms_config_keys, &c->sms},
 	    {"sla", core_sla_config_keys, &c->sla},
 	    {"alerts", core_alert_config_keys, &c->alerts},
+	    {"ussd", core_ussd_config_keys, &c->ussd}, /* core's keys */
 	    {"log", log_config_keys, &c->log},
 	};
 

@@ -46,6 +46,7 @@ struct app_config {
 	struct core_sms_config sms;      /* [sms] */
 	struct core_sla_config sla;      /* [sla] */
 	struct core_alert_config alerts; /* [alerts] */
+	struct core_ussd_config ussd;    /* [ussd]: core's keys */
 	struct log_config log;           /* [log] */
 };
 

@@ -13,10 +13,12 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/base/loop.h"
 
@@ -30,10 +32,30 @@ struct serve {
 	struct smsc_pipe_hooks hooks; /* its events */
 	struct web_hooks web_hooks;   /* what the web view serves for us */
 	const struct core_env *env;   /* what the domain reads */
+	struct core_ussd *ussd;       /* USSD dialogues (env->ussd) */
+	uint64_t ussd_timer;          /* the next expiry of idle ones */
 	int lock_fd;                  /* flock'ed <db>.lock */
 	int stopping;                 /* a stop signal arrived */
 	uint64_t sla_timer;           /* the next SLA sweep */
 };
+
+/* Idle USSD dialogues are dropped (and recorded) this often, besides at
+ * every USSD MO. */
+#define USSD_EVERY_MS 10000
+
+static void
+serve_ussd_tick(struct sd_loop *loop, uint64_t id, void *arg)
+{
+	struct serve *s = arg;
+
+	(void)id;
+	s->ussd_timer = 0;
+	if (s->stopping)
+		return;
+	core_ussd_expire(s->ussd, s->db, sd_clock_now());
+	s->ussd_timer = sd_loop_timer_add(loop, USSD_EVERY_MS, serve_ussd_tick,
+	    s);
+}
 
 /* The two-working-day rule: soon after start, then every minute. */
 #define SLA_FIRST_MS 1000
@@ -104,8 +126,30 @@ static char *
 serve_metrics(void *arg, struct db *db)
 {
 	struct serve *s = arg;
+	struct core_ussd_stats u;
+	char *pm, *out;
 
-	return smsc_pipe_metrics(s->pipe, db);
+	pm = smsc_pipe_metrics(s->pipe, db);
+	if (pm == NULL || s->ussd == NULL)
+		return pm;
+	core_ussd_stats(s->ussd, &u);
+	if (asprintf(&out,
+		"%s# HELP smsdesk_ussd_sessions USSD dialogues held in "
+		"memory.\n# TYPE smsdesk_ussd_sessions gauge\n"
+		"smsdesk_ussd_sessions %lu\n"
+		"# HELP smsdesk_ussd_dialogues_total USSD dialogues by how "
+		"they ended.\n# TYPE smsdesk_ussd_dialogues_total counter\n"
+		"smsdesk_ussd_dialogues_total{result=\"started\"} %lu\n"
+		"smsdesk_ussd_dialogues_total{result=\"finished\"} %lu\n"
+		"smsdesk_ussd_dialogues_total{result=\"abandoned\"} %lu\n"
+		"smsdesk_ussd_dialogues_total{result=\"refused\"} %lu\n",
+		pm, u.active, u.started, u.finished, u.abandoned,
+		u.refused) < 0) {
+		out = pm; /* the pipeline's alone */
+		return out;
+	}
+	free(pm);
+	return out;
 }
 
 /* A delivery report from the HTTP SMS provider, on the web thread. */
@@ -251,6 +295,11 @@ cmd_serve(struct app *app, int argc, char **argv)
 		log_error("main", "database: %s", err);
 		goto out;
 	}
+	if (core_ussd_new(&app->cfg.ussd, &s.ussd) != SD_OK) {
+		log_error("main", "ussd: bad [ussd] settings");
+		goto out;
+	}
+	app->env.ussd = s.ussd;
 	s.env = &app->env;
 	if (app_holidays_sync(app, s.db, APP_HOL_WARN) < 0)
 		goto out;
@@ -278,6 +327,8 @@ cmd_serve(struct app *app, int argc, char **argv)
 	if (app->cfg.sla.escalation != CORE_ESC_APPLICANT)
 		s.sla_timer = sd_loop_timer_add(s.loop, SLA_FIRST_MS,
 		    serve_sla_tick, &s);
+	s.ussd_timer = sd_loop_timer_add(s.loop, USSD_EVERY_MS, serve_ussd_tick,
+	    &s);
 	if (ready != NULL && write_ready_file(ready) < 0)
 		log_warn("main", "cannot write ready file path=%s", ready);
 	log_info("main", "ready web=%s", app->cfg.web.listen);
@@ -291,6 +342,8 @@ out:
 	web_stop(s.web);
 	smsc_pipe_free(s.pipe);
 	db_close(s.db);
+	app->env.ussd = NULL;
+	core_ussd_free(s.ussd);
 	sd_loop_free(s.loop);
 	if (ready != NULL)
 		unlink(ready);

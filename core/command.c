@@ -1052,45 +1052,67 @@ do_close(struct mo_ctx *x)
 	return SD_OK;
 }
 
-static enum sd_rc
-do_reg(struct mo_ctx *x, const char *e164)
+enum sd_rc
+core_cmd_register(struct db *db, const char *e164, const char *first,
+    const char *last, enum core_txt *said, int64_t *id)
 {
 	char err[SD_ERRLEN];
 	uint32_t cp;
-	int64_t id;
+	int64_t uid = 0;
+	enum sd_rc rc;
+
+	if (id != NULL)
+		*id = 0;
+	/* core_user_add() refuses these too; the sender is told which
+	 * rule. */
+	if (core_text_line_unsafe(first, &cp) ||
+	    core_text_line_unsafe(last, &cp)) {
+		*said = CORE_TXT_REG_CHARS;
+		return SD_OK;
+	}
+	if (template_name(first, last)) {
+		*said = CORE_TXT_REG_TEMPLATE;
+		return SD_OK;
+	}
+	rc = core_user_add(db, 0, e164, first, last, CORE_ROLE_APPLICANT, "",
+	    NULL, 0, &uid, err);
+	if (rc == SD_EINVAL || rc == SD_ETOOBIG) {
+		*said = CORE_TXT_REG_BAD;
+		return SD_OK;
+	}
+	if (rc == SD_EEXIST) {
+		*said = CORE_TXT_REG_ALREADY;
+		return SD_OK;
+	}
+	/* The MO itself proves the number. */
+	if (rc == SD_OK)
+		rc = db_user_set_verified(db, uid);
+	if (rc == SD_OK) {
+		*said = CORE_TXT_REG_OK;
+		if (id != NULL)
+			*id = uid;
+	}
+	return rc;
+}
+
+static enum sd_rc
+do_reg(struct mo_ctx *x, const char *e164)
+{
+	enum core_txt said = CORE_TXT_REG_BAD;
 	enum sd_rc rc;
 
 	if (x->known) {
 		SAY(x, CORE_TXT_REG_ALREADY, 0);
 		return SD_OK;
 	}
-	/* core_user_add() refuses these too; the sender is told which
-	 * rule. */
-	if (core_text_line_unsafe(x->c.text, &cp) ||
-	    core_text_line_unsafe(x->c.last, &cp)) {
-		SAY(x, CORE_TXT_REG_CHARS, 0);
-		return SD_OK;
-	}
-	if (template_name(x->c.text, x->c.last)) {
-		SAY(x, CORE_TXT_REG_TEMPLATE, 0);
-		return SD_OK;
-	}
-	rc = core_user_add(x->db, 0, e164, x->c.text, x->c.last,
-	    CORE_ROLE_APPLICANT, "", NULL, 0, &id, err);
-	if (rc == SD_EINVAL || rc == SD_ETOOBIG) {
-		SAY(x, CORE_TXT_REG_BAD, 0);
-		return SD_OK;
-	}
-	if (rc == SD_EEXIST) {
-		SAY(x, CORE_TXT_REG_ALREADY, 0);
-		return SD_OK;
-	}
-	/* The MO itself proves the number. */
-	if (rc == SD_OK)
-		rc = db_user_set_verified(x->db, id);
-	if (rc == SD_OK)
+	rc = core_cmd_register(x->db, e164, x->c.text, x->c.last, &said, NULL);
+	if (rc != SD_OK)
+		return rc;
+	if (said == CORE_TXT_REG_OK)
 		SAY(x, CORE_TXT_REG_OK, x->c.text, x->c.last, x->env->base_url);
-	return rc;
+	else
+		SAY(x, said, 0);
+	return SD_OK;
 }
 
 static enum sd_rc
@@ -1191,8 +1213,10 @@ mo_limit(struct mo_ctx *x, long *per_hour, const char **name, int64_t *seen)
 		*per_hour = sms != NULL ? sms->mo_per_hour : 30;
 		*name = "mo_per_hour";
 	}
-	return db_inbox_count_since(x->db, x->mo->from, sd_clock_now() - 3600,
-	    seen);
+	/* SMS only: USSD steps have their own limit ([ussd] mo_per_hour),
+	 * and a dialogue takes several. */
+	return db_inbox_count_kind_since(x->db, x->mo->from, DB_INBOX_SMS,
+	    sd_clock_now() - 3600, seen);
 }
 
 enum sd_rc
@@ -1212,6 +1236,9 @@ core_mo_handle(struct db *db, const struct core_env *env,
 	if (why != NULL)
 		why[0] = '\0';
 	core_env_check(env);
+	/* A USSD step is the menu's (core/ussd.c), not a command. */
+	if (mo->ussd)
+		return core_ussd_handle(db, env, mo, reply_id, why);
 	max_parts = env->sms != NULL ? env->sms->max_reply_parts : 2;
 	x = xcalloc(1, sizeof(*x));
 	x->db = db;

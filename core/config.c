@@ -1,5 +1,6 @@
 /*
- * core/config.c: the [otp], [sla], [sms] and [alerts] sections.
+ * core/config.c: the [otp], [sla], [sms] and [alerts] sections, and the
+ * core's keys of [ussd] (the transport's keys of that section are smsc's).
  */
 #include "core/core.h"
 
@@ -92,6 +93,52 @@ core_check_signature(const char *v, char err[SD_ERRLEN])
 	}
 	return SD_OK;
 }
+
+/* A USSD service code: '*', digits (groups joined by '*'), '#'. */
+static enum sd_rc
+core_check_service_code(const char *v, char err[SD_ERRLEN])
+{
+	size_t len = strlen(v), i;
+
+	if (len < 3 || len > 16 || v[0] != '*' || v[len - 1] != '#' ||
+	    v[1] == '*' || v[len - 2] == '*') {
+		snprintf(err, SD_ERRLEN,
+		    "'%s' is not a service code such as *123# or *123*4#", v);
+		return SD_EINVAL;
+	}
+	for (i = 1; i + 1 < len; i++) {
+		if ((v[i] < '0' || v[i] > '9') &&
+		    !(v[i] == '*' && v[i - 1] != '*')) {
+			snprintf(err, SD_ERRLEN,
+			    "'%s' is not a service code such as *123# or "
+			    "*123*4#",
+			    v);
+			return SD_EINVAL;
+		}
+	}
+	return SD_OK;
+}
+
+const struct sd_conf_key core_ussd_config_keys[] = {
+    {"session_s", SD_CONF_INT, offsetof(struct core_ussd_config, session_s),
+	"120", 10, 3600, NULL, NULL,
+	"a USSD dialogue idle this many seconds is over (the next dial "
+	"starts afresh)"},
+    {"max_sessions", SD_CONF_INT,
+	offsetof(struct core_ussd_config, max_sessions), "1000", 1, 100000,
+	NULL, NULL,
+	"USSD dialogues held in memory at once; a dial beyond is refused "
+	"politely"},
+    {"service_code", SD_CONF_STR,
+	offsetof(struct core_ussd_config, service_code), "*123#", 0, 0, NULL,
+	core_check_service_code,
+	"the code users dial; *CODE*10025# shows request 10025"},
+    {"mo_per_hour", SD_CONF_INT, offsetof(struct core_ussd_config, mo_per_hour),
+	"100", 1, 100000, NULL, NULL,
+	"USSD messages an hour from one number (a dialogue takes up to "
+	"ten); the one over is told so, more get no answer"},
+    {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
 
 static const char *const thursday_choices[] = {"off", "half", "working", NULL};
 static const char *const escalation_choices[] = {"auto", "applicant", "both",

@@ -423,6 +423,8 @@ struct core_out {
 	int64_t not_before;      /* UTC seconds, 0 = now */
 	int64_t expires;         /* UTC seconds, 0 = never */
 	int ussd_session;        /* USSD: its_session_info to echo */
+	bool ussd_end;           /* USSD: the dialogue's last screen (false:
+				    it waits for the user's answer) */
 };
 
 /* The queue priority of a kind: 0 (OTP, USSD) before 1 (command replies)
@@ -505,7 +507,11 @@ struct core_mo {
 	const char *to;   /* the short code it was sent to */
 	const char *text; /* UTF-8, whole (parts joined) */
 	bool ussd;        /* a USSD step */
-	int ussd_session; /* its its_session_info, -1 if none */
+	int ussd_session; /* its session key as the transport's [ussd]
+			     session_key profile gives it, -1 if none */
+	bool ussd_begin;  /* USSD: the dialogue's first message (a dial:
+			     text is the dial string "*123#", "*123*10025#");
+			     false: text is what the user typed */
 };
 
 /*
@@ -530,6 +536,7 @@ struct core_sms_config;
 struct core_sla_config;
 struct core_alert_config;
 struct core_calendar;
+struct core_ussd;
 struct core_env {
 	const char *base_url;              /* [web] base_url: links in SMS */
 	const struct core_sms_config *sms; /* [sms] */
@@ -537,6 +544,9 @@ struct core_env {
 	const struct core_calendar *cal;   /* working days and holidays */
 	const struct core_alert_config *alerts; /* [alerts]; NULL: defaults */
 	enum core_effects effects;              /* SMS side effects or none */
+	struct core_ussd *ussd; /* USSD dialogues in memory; NULL: a USSD
+				   MO is answered "service unavailable" and
+				   its dialogue ends */
 };
 
 /* An env with no SMS side effects and every default (tests, tools). */
@@ -611,9 +621,51 @@ const char *core_cmd_name(enum core_cmd_id id, bool en);
  * not processed as usual, "" if it was: the caller keeps it with the
  * inbox row. Bad input gets a Persian (or English) answer, not an error;
  * only database failures return one.
+ *
+ * A USSD MO (mo->ussd) is a step of a menu dialogue instead (core/ussd.c,
+ * env->ussd): its answer is one CORE_OUT_USSD row with ussd_end set on
+ * the dialogue's last screen, ussd_session echoed and expires = now +
+ * [ussd] session_s (a new request also queues its confirmation SMS);
+ * the SMS hourly limits do not apply, [ussd] mo_per_hour does (counted
+ * over USSD MOs only, as the SMS limits count SMS only). Called on the
+ * store thread; the dialogue table has its own lock.
  */
 enum sd_rc core_mo_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id, char *why) SD_MUSTCHECK;
+
+/* ---- USSD menus (core/ussd.c) ------------------------------------------ */
+
+/* The dialogues in memory: at most [ussd] max_sessions, each keyed by
+ * (number, session key), with its own mutex. */
+struct core_ussd;
+struct core_ussd_config;
+
+/* Counts since start, for /metrics. */
+struct core_ussd_stats {
+	unsigned long active;    /* dialogues held now */
+	unsigned long started;   /* dials that opened one */
+	unsigned long finished;  /* ended by their last screen */
+	unsigned long abandoned; /* idle past session_s, or replaced by a
+				    new dial from the same session */
+	unsigned long refused;   /* dials refused: max_sessions held */
+};
+
+/* A table of cfg->max_sessions dialogues (cfg is copied). SD_EINVAL if
+ * cfg is out of its keys' bounds. Any thread; once. */
+enum sd_rc core_ussd_new(const struct core_ussd_config *cfg,
+    struct core_ussd **out) SD_MUSTCHECK;
+/* Free u and every dialogue it holds (NULL: nothing). */
+void core_ussd_free(struct core_ussd *u);
+/* Copy the counts. Any thread. */
+void core_ussd_stats(struct core_ussd *u, struct core_ussd_stats *out);
+/*
+ * Drop the dialogues idle longer than session_s at now (UTC seconds):
+ * each is recorded as abandoned (a log line and an audit row
+ * "ussd.abandon" in db, in a transaction of its own unless the caller
+ * holds one). Called by core_mo_handle() and by serve's periodic tick;
+ * any thread with its own db.
+ */
+void core_ussd_expire(struct core_ussd *u, struct db *db, int64_t now);
 
 /* ---- Official holidays (core/holidays.c) ------------------------------- */
 
@@ -787,6 +839,17 @@ struct core_alert_config {
  * the help still fits two UCS-2 parts (tests/unit/core/test_texts.c). */
 #define CORE_SIGNATURE_MAX 22
 
+/* Section [ussd], the keys core reads (the transport's are smsc's). */
+struct core_ussd_config {
+	long session_s;    /* a dialogue idle this long is over */
+	long max_sessions; /* dialogues held at once; more are refused */
+	char service_code[SD_CONF_VALUE_MAX]; /* "*123#": a dial, and direct
+						 strings "*123*10025#" */
+	long mo_per_hour; /* USSD messages an hour from one number; the
+			     one over it is told so, more get no answer */
+};
+
+extern const struct sd_conf_key core_ussd_config_keys[];
 extern const struct sd_conf_key core_alert_config_keys[];
 extern const struct sd_conf_key core_otp_config_keys[];
 extern const struct sd_conf_key core_sla_config_keys[];

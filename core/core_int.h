@@ -177,4 +177,83 @@ const char *core_txt(enum core_txt id, bool en);
  */
 void core_txt_add(char *buf, size_t sz, bool en, int id, ...);
 
+/* ---- Texts of the USSD menus (core/texts.c, the block at its end) ----- */
+
+/* Each screen's pieces, Persian only (the menu has no English form). A
+ * screen holds one USSD string: 80 characters in Persian (UCS-2). */
+enum core_ussd_txt {
+	CORE_UT_TITLE,       /* the main menu's first line */
+	CORE_UT_MAIN_STATUS, /* its items */
+	CORE_UT_MAIN_MINE,
+	CORE_UT_MAIN_NEW,
+	CORE_UT_MAIN_HELP,
+	CORE_UT_NEXT, /* "0 next" */
+	CORE_UT_BACK, /* "00 back" */
+	CORE_UT_ASK_TRACKING,
+	CORE_UT_LIST_HEAD,
+	CORE_UT_LIST_EMPTY, /* (final) */
+	CORE_UT_DEPT_HEAD,
+	CORE_UT_PRIO_HEAD,
+	CORE_UT_ASK_TEXT,
+	CORE_UT_CONFIRM, /* dept, priority */
+	CORE_UT_CONFIRM_YES,
+	CORE_UT_CONFIRM_NO,
+	CORE_UT_NEW_OK,        /* tracking (final) */
+	CORE_UT_STATUS,        /* tracking, status, dept */
+	CORE_UT_STATUS_ANSWER, /* Jalali date, the start of the answer */
+	CORE_UT_STATUS_NONE,   /* no answer yet */
+	CORE_UT_STATUS_ESC,    /* escalated */
+	CORE_UT_HELP1,         /* help, one item a line */
+	CORE_UT_HELP2,         /* the service code without its '#' */
+	CORE_UT_HELP3,
+	CORE_UT_HELP4,
+	CORE_UT_HELP5,
+	CORE_UT_HELP6,
+	CORE_UT_HELP7,
+	CORE_UT_REG_FIRST,
+	CORE_UT_REG_LAST,
+	CORE_UT_REG_OK,      /* replaces the main menu's title */
+	CORE_UT_STAFF,       /* waiting, overdue (long) */
+	CORE_UT_CANCELLED,   /* (final) */
+	CORE_UT_EXPIRED,     /* (final) */
+	CORE_UT_BUSY,        /* (final): max_sessions */
+	CORE_UT_UNAVAILABLE, /* (final): no USSD service */
+	CORE_UT_FLOOD,       /* (final) */
+	CORE_UT_BAD_CHOICE,  /* reasons an input is refused */
+	CORE_UT_BAD_TRACKING,
+	CORE_UT_NOT_FOUND,
+	CORE_UT_BAD_DEPT,
+	CORE_UT_BAD_TEXT,
+	CORE_UT_BAD_NAME,
+	CORE_UT_NAME_CHARS,
+	CORE_UT_NAME_TEMPLATE,
+	CORE_UT_REG_TAKEN,
+	CORE_UT_COUNT
+};
+
+/* The text of id; "?" out of range. Any thread. */
+const char *core_ussd_txt(enum core_ussd_txt id);
+
+/*
+ * Register e164 as an applicant named first last, as the SMS command
+ * REG does (core/command.c): names with invisible or control characters
+ * or the help's own words are refused, the MO proves the number. In the
+ * caller's transaction. *said gets the answer: CORE_TXT_REG_OK,
+ * REG_CHARS, REG_TEMPLATE, REG_BAD or REG_ALREADY; only database
+ * failures return an error. *id (may be NULL) gets the new user.
+ */
+enum sd_rc core_cmd_register(struct db *db, const char *e164, const char *first,
+    const char *last, enum core_txt *said, int64_t *id) SD_MUSTCHECK;
+
+struct core_mo;
+
+/*
+ * A USSD MO (mo->ussd), from core_mo_handle(): the menu's next step for
+ * its dialogue, queued as a CORE_OUT_USSD row (ussd_end set on the last
+ * screen), in the caller's transaction. Same contract as
+ * core_mo_handle() (core/ussd.c).
+ */
+enum sd_rc core_ussd_handle(struct db *db, const struct core_env *env,
+    const struct core_mo *mo, int64_t *reply_id, char *why) SD_MUSTCHECK;
+
 #endif

@@ -78,6 +78,7 @@ core_out_queue(struct db *db, const struct core_out *m, int64_t *id)
 	n.expires = m->expires;
 	n.receipt = false; /* the dispatcher asks per kind ([queue]) */
 	n.ussd_session = m->kind == CORE_OUT_USSD ? m->ussd_session : -1;
+	n.ussd_end = m->kind != CORE_OUT_USSD || m->ussd_end;
 	return db_outbox_add(db, &n, id);
 }
 

@@ -331,3 +331,82 @@ core_priority_parse(const char *s, enum core_priority *out)
 	}
 	return SD_EINVAL;
 }
+
+/* ---- The USSD menus (issue #12) ---------------------------------------- */
+
+/*
+ * Reasons (CORE_UT_BAD_...) are kept short: a screen leaves room for the
+ * longest on top of its title.
+ *
+ * Every screen is one USSD string: at most 80 characters in Persian
+ * (UCS-2; 160 octets, never split). core/ussd.c pages a list that does
+ * not fit and its tests check every screen, so a longer wording here
+ * fails a test instead of reaching a phone cut.
+ */
+static const char *const ussd_txt[CORE_UT_COUNT] = {
+    [CORE_UT_TITLE] = "سامانه مکاتبات",
+    [CORE_UT_MAIN_STATUS] = "وضعیت درخواست",
+    [CORE_UT_MAIN_MINE] = "درخواست‌های من",
+    [CORE_UT_MAIN_NEW] = "درخواست جدید",
+    [CORE_UT_MAIN_HELP] = "راهنما",
+    [CORE_UT_NEXT] = "0 بعدی",
+    [CORE_UT_BACK] = "00 بازگشت",
+    [CORE_UT_ASK_TRACKING] = "شماره رهگیری درخواست را وارد کنید:",
+    [CORE_UT_LIST_HEAD] = "درخواست‌های شما:",
+    [CORE_UT_LIST_EMPTY] =
+	"هنوز درخواستی ثبت نکرده‌اید. برای ثبت، "
+	"دوباره شماره بگیرید و 3 را بزنید.",
+    [CORE_UT_DEPT_HEAD] = "واحد را انتخاب کنید:",
+    [CORE_UT_PRIO_HEAD] = "اولویت درخواست:",
+    [CORE_UT_ASK_TEXT] = "متن درخواست را بنویسید:",
+    [CORE_UT_CONFIRM] = "ثبت در واحد %s با اولویت %s؟",
+    [CORE_UT_CONFIRM_YES] = "ثبت",
+    [CORE_UT_CONFIRM_NO] = "انصراف",
+    [CORE_UT_NEW_OK] = "درخواست شما ثبت شد.\nشماره رهگیری: %lld\nپیوند "
+		       "افزودن پیوست پیامک می‌شود.",
+    [CORE_UT_STATUS] = "درخواست %lld: %s\nواحد: %s",
+    [CORE_UT_STATUS_ANSWER] = "\nپاسخ %s: %s",
+    [CORE_UT_STATUS_NONE] = "\nهنوز پاسخی داده نشده است.",
+    [CORE_UT_STATUS_ESC] = "\nارجاع‌شده به دفتر رئیس",
+    [CORE_UT_HELP1] = "شماره گزینه را بفرستید. 0 بعدی، 00 بازگشت",
+    [CORE_UT_HELP2] = "%s*10025#: وضعیت درخواست 10025", /* "*123" */
+    [CORE_UT_HELP3] =
+	"پیامک: شماره رهگیری، وضعیت آن را می‌دهد",
+    [CORE_UT_HELP4] =
+	"«لیست»: درخواست‌ها، «واحدها»: کد واحدها",
+    [CORE_UT_HELP5] = "«جدید 2 متن»: درخواست تازه در واحد 2",
+    [CORE_UT_HELP6] = "«پاسخ 10025 متن»: پیام تازه",
+    [CORE_UT_HELP7] = "«راهنما»: همه دستورهای پیامکی",
+    [CORE_UT_REG_FIRST] =
+	"این شماره ثبت‌نام نشده. نام خود را وارد کنید:",
+    [CORE_UT_REG_LAST] = "نام خانوادگی خود را وارد کنید:",
+    [CORE_UT_REG_OK] = "ثبت‌نام شما انجام شد.",
+    [CORE_UT_STAFF] = "واحدهای شما: %ld درخواست در انتظار پاسخ، %ld با "
+		      "دیرکرد",
+    [CORE_UT_CANCELLED] = "درخواست ثبت نشد.",
+    [CORE_UT_EXPIRED] = "مهلت پاسخ تمام شد؛ لطفاً دوباره شماره بگیرید.",
+    [CORE_UT_BUSY] = "سامانه اکنون پرکار است؛ چند دقیقه دیگر دوباره شماره "
+		     "بگیرید.",
+    [CORE_UT_UNAVAILABLE] = "این خدمت اکنون در دسترس نیست؛ از پیامک "
+			    "استفاده کنید.",
+    [CORE_UT_FLOOD] =
+	"درخواست‌های این شماره از حد ساعتی گذشت؛ یک ساعت "
+	"دیگر بکوشید.",
+    [CORE_UT_BAD_CHOICE] = "گزینه نادرست است.",
+    [CORE_UT_BAD_TRACKING] = "شماره نادرست است.",
+    [CORE_UT_NOT_FOUND] = "درخواست یافت نشد.",
+    [CORE_UT_BAD_DEPT] = "کد واحد نادرست است.",
+    [CORE_UT_BAD_TEXT] = "متن پذیرفته نشد.",
+    [CORE_UT_BAD_NAME] = "نام پذیرفته نشد.",
+    [CORE_UT_NAME_CHARS] = "نویسه نامرئی در نام.",
+    [CORE_UT_NAME_TEMPLATE] = "نام واقعی را بنویسید.",
+    [CORE_UT_REG_TAKEN] = "شماره پیش‌تر ثبت شده.",
+};
+
+const char *
+core_ussd_txt(enum core_ussd_txt id)
+{
+	return (unsigned)id < CORE_UT_COUNT && ussd_txt[id] != NULL ?
+	    ussd_txt[id] :
+	    "?";
+}

@@ -309,6 +309,8 @@ struct db_outbox_new {
 	int64_t expires;         /* UTC seconds, 0 = never (OTPs expire) */
 	bool receipt;            /* ask for a delivery receipt */
 	int ussd_session;        /* its_session_info to echo, -1 if none */
+	bool ussd_end; /* USSD: the dialogue's last screen (false: it waits
+			  for the user's answer) */
 };
 
 /* A stored outbound message. */
@@ -332,6 +334,7 @@ struct db_outbox_row {
 	enum core_out_route route;     /* the transport it last went by */
 	bool receipt;                  /* a receipt was asked for */
 	int ussd_session;              /* -1 if not USSD */
+	bool ussd_end;                 /* USSD: the dialogue's last screen */
 };
 
 void db_outbox_row_fini(struct db_outbox_row *r);
@@ -492,6 +495,10 @@ enum sd_rc db_inbox_add_handled(struct db *db, const char *source,
 /* MOs (first copies) from source received at or after since. */
 enum sd_rc db_inbox_count_since(struct db *db, const char *source,
     int64_t since, int64_t *n) SD_MUSTCHECK;
+
+/* The same, of one kind only (USSD steps have their own limit). */
+enum sd_rc db_inbox_count_kind_since(struct db *db, const char *source,
+    enum db_inbox_kind kind, int64_t since, int64_t *n) SD_MUSTCHECK;
 
 /* 64-bit FNV-1a of body: the inbox's duplicate key with the source. */
 int64_t db_inbox_hash(const char *body);

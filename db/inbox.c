@@ -56,6 +56,9 @@ static const char sql_inbox_recent
 static const char sql_inbox_count_since
     [] = "SELECT count(*) FROM inbox WHERE source = ?1 AND received >= ?2"
 	 " AND dup_of IS NULL";
+static const char sql_inbox_count_kind_since
+    [] = "SELECT count(*) FROM inbox WHERE source = ?1 AND received >= ?2"
+	 " AND dup_of IS NULL AND kind = ?3";
 
 enum sd_rc
 db_inbox_add(struct db *db, const char *source, const char *destination,
@@ -111,6 +114,25 @@ db_inbox_count(struct db *db, int64_t *n)
 
 	if (st == NULL)
 		return db_stmt_rc(db);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? SD_OK : db_rc(sqlite3_extended_errcode(db->h));
+}
+
+enum sd_rc
+db_inbox_count_kind_since(struct db *db, const char *source,
+    enum db_inbox_kind kind, int64_t since, int64_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_inbox_count_kind_since);
+	int r;
+
+	if (st == NULL)
+		return db_stmt_rc(db);
+	db_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int(st, 3, (int)kind);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		*n = sqlite3_column_int64(st, 0);

@@ -58,7 +58,7 @@
 	"id, kind, priority, destination, body, coalesce(tracking, 0),"        \
 	" not_before, expires, attempts, state, coalesce(smsc_id, ''),"        \
 	" coalesce(reason, ''), created, created_ms, updated, parts, route,"   \
-	" receipt, ussd_session"
+	" receipt, ussd_session, ussd_end"
 
 /* An OTP's text (kind 0) holds its code: a row that reaches accepted or
  * a final state keeps it with the digits masked (sd_scrub(), db/db.c),
@@ -78,9 +78,9 @@ _Static_assert(CORE_OUT_OTP == 0, "SCRUB names the OTP kind");
 
 static const char sql_add
     [] = "INSERT INTO outbox (kind, priority, destination, body, tracking,"
-	 " not_before, expires, receipt, ussd_session, state, created,"
-	 " created_ms, updated) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, ?7,"
-	 " ?8, ?9, " S_QUEUED ", ?10, ?11, ?10)";
+	 " not_before, expires, receipt, ussd_session, ussd_end, state,"
+	 " created, created_ms, updated) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0),"
+	 " ?6, ?7, ?8, ?9, ?12, " S_QUEUED ", ?10, ?11, ?10)";
 /* Claim: read the due rows, most urgent first, then move each to
  * submitted. (One UPDATE ... RETURNING did both, but SQLite buffers
  * RETURNING rows in a temporary table: 12 us a row against 2 for the two
@@ -589,6 +589,7 @@ row_read(sqlite3_stmt *st, struct db_outbox_row *r)
 	r->route = (enum core_out_route)sqlite3_column_int(st, 16);
 	r->receipt = sqlite3_column_int(st, 17) != 0;
 	r->ussd_session = sqlite3_column_int(st, 18);
+	r->ussd_end = sqlite3_column_int(st, 19) != 0;
 }
 
 enum sd_rc
@@ -616,6 +617,8 @@ db_outbox_add(struct db *db, const struct db_outbox_new *m, int64_t *id)
 	sqlite3_bind_int(st, 9, m->ussd_session);
 	sqlite3_bind_int64(st, 10, now);
 	sqlite3_bind_int64(st, 11, sd_clock_now_ms());
+	/* Only a USSD row can continue its dialogue. */
+	sqlite3_bind_int(st, 12, m->kind != CORE_OUT_USSD || m->ussd_end);
 	rc = db_step_done(db, st);
 	if (rc == SD_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(db->h);

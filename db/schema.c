@@ -83,7 +83,7 @@
  *                      dept_code never changes on escalation, and
  *                      orig_dept is always dept_code.
  *
- * Schema 11 (issue #11, Persian that reads well): the names of
+ * Schema 10 (issue #11, Persian that reads well): the names of
  * departments 8, 12, 15, 17 and the short names of 4, 5, 11, 16, 17
  * (no new column). departments.short_name is the one-word name of the
  * SMS lists (DEPTS, LIST); replies about one request use name.
@@ -400,7 +400,8 @@ static const char *const schema_v9[] = {
     NULL,
 };
 
-/* Department names as a Persian reader expects them (issue #11).
+/* Schema 10: department names as a Persian reader expects them (issue
+ * #11).
  * Full names: ZWNJ in the compounds of 8, 12 and 15; 17 is the
  * head's office, not the head (a person).
  * One-word names (DEPTS, LIST): 4 and 5 tell the two inspections
@@ -408,7 +409,7 @@ static const char *const schema_v9[] = {
  * (every other number is ASCII); 17 as its full name.
  * Departments are read-only after the seed, so each row is the seed's;
  * the old name in WHERE keeps a hand edit. */
-static const char *const schema_v11[] = {
+static const char *const schema_v10[] = {
     "UPDATE departments SET name = 'نقشه‌برداری'"
     " WHERE code = 8 AND name = 'نقشه برداری';",
     "UPDATE departments SET name = 'دفتر نمایندگی‌ها'"
@@ -428,9 +429,35 @@ static const char *const schema_v11[] = {
     NULL,
 };
 
+/* Schema 11 (issue #12, USSD menus): whether a USSD answer ends its
+ * dialogue (1: the last screen, sent as the operator's end op with the
+ * end-of-session bit) or waits for the user's answer (0). Rows of other
+ * kinds keep 1, which the transport ignores for them. The dialogues
+ * themselves live in memory; each one's end is an audit row
+ * ("ussd.end", "ussd.abandon"), so no table is needed. The flood
+ * index gains the kind. */
+static const char *const schema_v11[] = {
+    "ALTER TABLE outbox ADD COLUMN ussd_end INTEGER NOT NULL DEFAULT 1;",
+    /* Each channel's flood limit counts its own MOs ([sms] and [ussd]
+     * mo_per_hour): the kind in the index keeps the count off the
+     * rows. */
+    "DROP INDEX inbox_recent;",
+    "CREATE INDEX inbox_recent ON inbox (source, kind, received)"
+    " WHERE dup_of IS NULL;",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
-    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4},
-    {5, schema_v5}, {6, schema_v6}, {7, schema_v7}, {8, schema_v8},
-    {9, schema_v9}, {11, schema_v11}, /* 10 is another branch's */
+    {1, schema_v1},
+    {2, schema_v2},
+    {3, schema_v3},
+    {4, schema_v4},
+    {5, schema_v5},
+    {6, schema_v6},
+    {7, schema_v7},
+    {8, schema_v8},
+    {9, schema_v9},
+    {10, schema_v10},
+    {11, schema_v11},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -145,6 +145,15 @@ smsdesk_queue_to_accept_seconds_bucket{le="300"} N
 smsdesk_queue_to_accept_seconds_bucket{le="+Inf"} N
 smsdesk_queue_to_accept_seconds_sum N
 smsdesk_queue_to_accept_seconds_count N
+# HELP smsdesk_ussd_sessions USSD dialogues held in memory.
+# TYPE smsdesk_ussd_sessions gauge
+smsdesk_ussd_sessions N
+# HELP smsdesk_ussd_dialogues_total USSD dialogues by how they ended.
+# TYPE smsdesk_ussd_dialogues_total counter
+smsdesk_ussd_dialogues_total{result="started"} N
+smsdesk_ussd_dialogues_total{result="finished"} N
+smsdesk_ussd_dialogues_total{result="abandoned"} N
+smsdesk_ussd_dialogues_total{result="refused"} N
 SHAPE
 
 # --- the format, on an empty outbox --------------------------------------

@@ -607,7 +607,7 @@ test_sla_sweep_escalates_overdue(void **state)
 	struct core_sla_config sla;
 	struct core_calendar *cal;
 	struct core_env env = {"https://desk.example", NULL, &sla, NULL,
-	    NULL, CORE_FX_SMS};
+	    NULL, CORE_FX_SMS, NULL};
 	struct db_request r;
 	char err[SD_ERRLEN];
 	int64_t wed = 1796194800; /* 2026-12-02 07:00 UTC, a Wednesday */
