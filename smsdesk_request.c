@@ -6,6 +6,8 @@
  */
 #include "smsdesk_int.h"
 
+#include "core/base/clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +244,20 @@ cmd_sla_sweep(struct app *app, int argc, char **argv)
 		return 1;
 	}
 	printf("escalated %zu\n", n);
+	/* Issue 11: at night the sweep escalates nothing; say until when. */
+	if (app->cfg.sla.escalation != CORE_ESC_APPLICANT &&
+	    app->env.cal != NULL &&
+	    !core_calendar_in_office(app->env.cal, sd_clock_now())) {
+		char when[SD_JALALI_LEN];
+		int64_t at;
+
+		if (core_calendar_open_at(app->env.cal, sd_clock_now(), &at) ==
+		    SD_OK)
+			fprintf(stderr,
+			    "smsdesk: outside office hours: overdue requests "
+			    "wait for %s\n",
+			    core_jalali_format(at, when));
+	}
 	return 0;
 }
 

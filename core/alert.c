@@ -14,6 +14,17 @@
  * tracking numbers of the held ones, at most every digest_every_min
  * minutes (its last one is an audit row "alert.digest" on "user:ID",
  * whose "upto=T" says what it covered).
+ *
+ * Quiet hours (issue #11): an alert that is not urgent, queued within
+ * [sms] quiet_hours (22:00-07:00 Tehran time by default), waits in the
+ * outbox until the quiet period ends (not_before): an answer's, a
+ * closure's and an escalation's alert to the applicant, and the digest
+ * (no digest run happens then; the next one after the quiet period lists
+ * what was held). Urgent ones go at once: a very urgent request's alert
+ * to its department's staff (the department asked for them) and the
+ * head's office's escalation alert (the SLA sweep escalates only in
+ * office hours, so at night that is an applicant's own ESCALATE). OTPs
+ * and replies to a command are not alerts and are never held.
  */
 #include "core/core.h"
 
@@ -27,6 +38,8 @@
 #include "core/base/log.h"
 #include "core/core_int.h"
 
+/* The buffer of an alert's text. */
+#define ALERT_TEXT_MAX 1024
 /* Characters of an answer quoted in an alert. */
 #define ALERT_EXCERPT 40
 /* [alerts] defaults, for an env without the section (tests, tools). */
@@ -62,17 +75,40 @@ core_env_sms(const struct core_env *env)
 	return env->effects == CORE_FX_SMS;
 }
 
-static enum sd_rc
-alert_queue(struct db *db, const char *mobile, int64_t tracking,
-    const char *text)
+/* [sms] quiet_hours of env, NULL for the default. */
+static const char *
+alert_quiet_spec(const struct core_env *env)
 {
-	struct core_out m;
+	return env->sms != NULL ? env->sms->quiet_hours : NULL;
+}
 
+/* Queue text (a buffer of ALERT_TEXT_MAX bytes, which it signs and fits
+ * to [sms] max_reply_parts, link kept) as an alert to mobile; one that is
+ * not urgent waits for the end of the quiet hours it is created in. */
+static enum sd_rc
+alert_queue(struct db *db, const struct core_env *env, const char *mobile,
+    int64_t tracking, char *text, const char *link, bool urgent)
+{
+	long parts = env->sms != NULL ? env->sms->max_reply_parts : 2;
+	struct core_out m;
+	enum sd_rc rc;
+
+	core_out_compose(env, false, true, text, ALERT_TEXT_MAX, link, parts);
 	memset(&m, 0, sizeof(m));
 	m.kind = CORE_OUT_ALERT;
 	m.dest = mobile;
 	m.text = text;
 	m.tracking = tracking;
+	if (!urgent) {
+		rc = core_quiet_end(alert_quiet_spec(env), sd_clock_now(),
+		    &m.not_before);
+		if (rc != SD_OK)
+			return rc;
+		if (m.not_before != 0)
+			log_debug("alert",
+			    "quiet hours: held tracking=%lld not_before=%lld",
+			    (long long)tracking, (long long)m.not_before);
+	}
 	return core_out_queue(db, &m, NULL);
 }
 
@@ -80,7 +116,8 @@ enum sd_rc
 core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
     int64_t tracking, enum core_alert a, const char *excerpt)
 {
-	char text[1024] = "", link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
+	char text[ALERT_TEXT_MAX] = "", link[SD_CONF_VALUE_MAX + 32],
+	     ex[256] = "";
 	struct db_user u;
 	enum sd_rc rc;
 
@@ -112,7 +149,7 @@ core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
 		    CORE_TXT_ALERT_ESCALATED, (long long)tracking, link);
 		break;
 	}
-	rc = alert_queue(db, u.mobile, tracking, text);
+	rc = alert_queue(db, env, u.mobile, tracking, text, link, false);
 	db_user_fini(&u);
 	return rc;
 }
@@ -136,7 +173,7 @@ enum sd_rc
 core_alert_very_urgent(struct db *db, const struct core_env *env,
     int64_t tracking, int dept, int64_t applicant_id, const char *title)
 {
-	char text[1024], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
+	char text[ALERT_TEXT_MAX], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
 	struct db_user *staff = NULL;
 	struct db_dept d;
 	int64_t since = sd_clock_now() - 3600, by_applicant = 0, by_dept = 0;
@@ -186,9 +223,10 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 			continue;
 		text[0] = '\0';
 		core_txt_add(text, sizeof(text), false,
-		    CORE_TXT_ALERT_VERY_URGENT, (long long)tracking,
-		    d.short_name, ex, link);
-		rc = alert_queue(db, staff[i].mobile, tracking, text);
+		    CORE_TXT_ALERT_VERY_URGENT, (long long)tracking, d.name, ex,
+		    link);
+		rc = alert_queue(db, env, staff[i].mobile, tracking, text, link,
+		    true);
 	}
 	db_user_list_free(staff, n);
 	db_dept_fini(&d);
@@ -199,7 +237,7 @@ enum sd_rc
 core_alert_head_office(struct db *db, const struct core_env *env,
     int64_t tracking, int dept, const char *title)
 {
-	char text[1024], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
+	char text[ALERT_TEXT_MAX], link[SD_CONF_VALUE_MAX + 32], ex[256] = "";
 	struct db_user *head = NULL;
 	struct db_dept d;
 	size_t n = 0, i, sent = 0;
@@ -219,7 +257,8 @@ core_alert_head_office(struct db *db, const struct core_env *env,
 		text[0] = '\0';
 		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_HEAD,
 		    (long long)tracking, d.name, ex, link);
-		rc = alert_queue(db, head[i].mobile, tracking, text);
+		rc = alert_queue(db, env, head[i].mobile, tracking, text, link,
+		    true);
 		sent++;
 	}
 	if (rc == SD_OK && n == 0)
@@ -243,7 +282,7 @@ digest_one(struct db *db, const struct core_env *env, int64_t user_id,
 	int64_t held[DIGEST_LIST_MAX], at = 0;
 	long long upto = 0;
 	char object[32], detail[64], list[DIGEST_LIST_MAX * 24];
-	char text[1024] = "";
+	char text[ALERT_TEXT_MAX] = "";
 	struct db_user u;
 	size_t n = 0, i;
 	bool have_user = false;
@@ -286,7 +325,8 @@ digest_one(struct db *db, const struct core_env *env, int64_t user_id,
 		    "، …");
 	core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_DIGEST,
 	    (long long)n, list, env->base_url != NULL ? env->base_url : "");
-	rc = alert_queue(db, u.mobile, 0, text);
+	rc = alert_queue(db, env, u.mobile, 0, text,
+	    env->base_url != NULL ? env->base_url : "", false);
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "upto=%lld n=%zu",
 		    (long long)held[n - 1], n);
@@ -311,7 +351,7 @@ enum sd_rc
 core_alert_digest(struct db *db, const struct core_env *env, size_t *sent,
     char err[SD_ERRLEN])
 {
-	int64_t ids[DIGEST_STAFF_MAX], now = sd_clock_now();
+	int64_t ids[DIGEST_STAFF_MAX], now = sd_clock_now(), quiet = 0;
 	long per_applicant, per_dept, every_s;
 	size_t n = 0, i;
 	bool done;
@@ -319,6 +359,15 @@ core_alert_digest(struct db *db, const struct core_env *env, size_t *sent,
 
 	*sent = 0;
 	if (!core_env_sms(env))
+		return SD_OK;
+	/* Quiet hours: no digest now; the first run after them lists what
+	 * was held meanwhile (a day's worth, DIGEST_WINDOW_S). */
+	rc = core_quiet_end(alert_quiet_spec(env), now, &quiet);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "alert digest: no Tehran time");
+		return rc;
+	}
+	if (quiet != 0)
 		return SD_OK;
 	alert_limits(env, &per_applicant, &per_dept, &every_s);
 	/* A request held for more than a day is in the staff's web inbox;

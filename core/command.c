@@ -50,8 +50,9 @@
 #define REPLY_MAX 2048
 /* Characters of the latest answer quoted in a STATUS reply. */
 #define EXCERPT_CHARS 40
-/* Departments on one page of DEPTS. */
-#define DEPTS_PAGE 9
+/* Departments on the first page of DEPTS (the second has the rest, 9):
+ * each page two UCS-2 parts with a signature. */
+#define DEPTS_PAGE 8
 /* Requests listed by LIST. */
 #define LIST_N 5
 /* Words and characters of a NEW text that make its title. */
@@ -265,6 +266,23 @@ unglue(struct word *w, size_t *n)
 	return true;
 }
 
+/* The number a word ends with («وضیعت10001»), 0 if none. */
+static int64_t
+trailing_number(const struct word *w)
+{
+	struct word num;
+	size_t i = w->len;
+
+	while (i > 0 && w->s[i - 1] >= '0' && w->s[i - 1] <= '9')
+		i--;
+	if (i == w->len)
+		return 0;
+	num.s = w->s + i;
+	num.len = w->len - i;
+	num.key[0] = '\0';
+	return as_number(&num);
+}
+
 /* A priority letter or word of NEW. */
 static bool
 as_priority(const struct word *w, enum core_priority *p)
@@ -384,6 +402,23 @@ closest(const struct word *w, bool *en)
 	return id;
 }
 
+/* closest() of a word with a number glued to it («ارجاغ10001»), read
+ * without the number. */
+static enum core_cmd_id
+closest_glued(const struct word *w, bool *en)
+{
+	struct word head = *w;
+
+	while (head.len > 0 &&
+	    ((head.s[head.len - 1] >= '0' && head.s[head.len - 1] <= '9') ||
+		head.s[head.len - 1] == '#' || head.s[head.len - 1] == ':'))
+		head.len--;
+	if (head.len == 0 || head.len == w->len)
+		return CORE_CMD_NONE;
+	word_key(&head);
+	return closest(&head, en);
+}
+
 void
 core_cmd_parse(const char *text, struct core_cmd *c)
 {
@@ -426,8 +461,17 @@ core_cmd_parse(const char *text, struct core_cmd *c)
 	case CORE_CMD_NONE:
 		c->en = isalpha((unsigned char)w[0].s[0]) != 0;
 		c->closest = closest(&w[0], &c->en);
+		if (c->closest == CORE_CMD_NONE)
+			c->closest = closest_glued(&w[0], &c->en);
 		if (c->closest == CORE_CMD_NONE && as_number(&w[0]) != 0)
 			c->closest = CORE_CMD_STATUS;
+		/* «وضیعت 10001», «10001 لطفا», «وضیعت10001»: the hint
+		 * shows the sender's own number. */
+		c->hint_tracking = as_number(&w[0]);
+		if (c->hint_tracking == 0 && n > 1)
+			c->hint_tracking = as_number(&w[1]);
+		if (c->hint_tracking == 0)
+			c->hint_tracking = trailing_number(&w[0]);
 		break;
 	case CORE_CMD_DEPTS:
 		/* DEPTS 2: the second page. */
@@ -506,85 +550,6 @@ core_cmd_changes(const char *text)
 
 /* ---- Replies ------------------------------------------------------------- */
 
-/* The parts s takes as it will be sent: core_sms_count(), the count the
- * smsc codec encodes by. *alpha (may be NULL) gets its alphabet. A text
- * that cannot be counted (not UTF-8: never ours) counts as too long. */
-static size_t
-sms_parts(const char *s, enum core_sms_alphabet *alpha)
-{
-	struct core_sms_count c;
-
-	if (core_sms_count(s, strlen(s), 0, &c, NULL, 0, NULL) != SD_OK)
-		return (size_t)-1;
-	if (alpha != NULL)
-		*alpha = c.alphabet;
-	return c.parts;
-}
-
-/*
- * reply cut after its first k characters (offs[k] bytes), then "..." (GSM
- * 7-bit) or "…" (UCS-2, where it costs one unit), a line break and link,
- * into out (n bytes). True if that fits max parts and n bytes.
- */
-static bool
-cut_fits(const char *reply, const size_t *offs, size_t k, const char *link,
-    size_t max, char *out, size_t n)
-{
-	enum core_sms_alphabet alpha = CORE_SMS_UCS2;
-	size_t len = offs[k];
-
-	if (len + strlen(link) + 8 >= n)
-		return false;
-	memcpy(out, reply, len);
-	snprintf(out + len, n - len, "%s", link);
-	(void)sms_parts(out, &alpha);
-	snprintf(out + len, n - len, "%s\n%s",
-	    alpha == CORE_SMS_GSM7 ? "..." : "…", link);
-	return sms_parts(out, NULL) <= max;
-}
-
-/*
- * Cut reply (in a buffer of sz bytes) to at most parts SMS parts, as
- * they will be sent: the longest start of it that, followed by "…" and
- * the link, still fits.
- */
-static void
-shorten(char *reply, size_t sz, const char *link, long parts)
-{
-	size_t max = parts < 1 ? 1 : (size_t)parts, len = strlen(reply);
-	size_t *offs, nch = 0, i, lo, hi;
-	char *try;
-
-	if (sms_parts(reply, NULL) <= max)
-		return;
-	/* offs[k]: where character k starts; offs[nch] = len. */
-	offs = xcalloc(len + 1, sizeof(*offs));
-	for (i = 0; i < len; i++)
-		if (((unsigned char)reply[i] & 0xc0) != 0x80)
-			offs[nch++] = i;
-	offs[nch] = len;
-	try = xmalloc(sz);
-	/* More characters never take fewer parts: search for the last k
-	 * that fits (k = 0, the link alone, if none does). */
-	lo = 0;
-	hi = nch;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo + 1) / 2;
-
-		if (cut_fits(reply, offs, mid, link, max, try, sz))
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	/* k = 0 that does not fit still has try written, if the link fits
-	 * the buffer at all. */
-	if (cut_fits(reply, offs, lo, link, max, try, sz) ||
-	    (lo == 0 && strlen(link) + 8 < sz))
-		snprintf(reply, sz, "%s", try);
-	free(try);
-	free(offs);
-}
-
 /* The context of one MO. */
 struct mo_ctx {
 	struct db *db;
@@ -639,12 +604,23 @@ jalali_short(int64_t t, char *out, size_t n)
 		snprintf(out, n, "?");
 }
 
-/* STATUS: department, status, last update, priority, an excerpt of the
- * latest answer, the link. Not visible = not found. */
+/* An excerpt's «…» as "..." (the same three bytes), for an English
+ * reply: U+2026 is not GSM 7-bit and would send it all as UCS-2. */
+static void
+gsm_ellipsis(char *s)
+{
+	while ((s = strstr(s, "…")) != NULL)
+		memcpy(s, "...", 3);
+}
+
+/* STATUS: the status (whose answer an escalated one awaits), an excerpt
+ * of the latest answer, the department's full name and the title, the
+ * link: a cut takes from the end. Not visible = not found. */
 static enum sd_rc
 do_status(struct mo_ctx *x)
 {
-	char when[32], ex[256] = "", link[SD_CONF_VALUE_MAX + 32];
+	char ex[256] = "", link[SD_CONF_VALUE_MAX + 32];
+	char title[256] = "", dept[256], status[128];
 	struct db_request r;
 	struct db_message m;
 	struct db_dept d;
@@ -662,18 +638,26 @@ do_status(struct mo_ctx *x)
 		db_request_fini(&r);
 		return rc;
 	}
-	jalali_short(r.updated, when, sizeof(when));
-	SAY(x, CORE_TXT_STATUS, (long long)r.tracking, d.short_name,
-	    status_word(x, r.status), when);
-	if (r.escalated)
-		SAY(x, CORE_TXT_STATUS_ESCALATED, 0);
-	SAY(x, CORE_TXT_STATUS_PRIO, core_priority_label(r.prio));
+	core_excerpt(r.title, EXCERPT_CHARS, title, sizeof(title));
+	if (x->c.en)
+		gsm_ellipsis(title);
+	core_dept_label(&d, x->c.en, dept, sizeof(dept));
+	/* «در انتظار پاسخ دفتر رئیس سازمان»: answered or closed, the
+	 * escalation is over. */
+	snprintf(status, sizeof(status), "%s", status_word(x, r.status));
+	if (r.escalated && r.status == CORE_STATUS_AWAITING)
+		core_txt_add(status, sizeof(status), x->c.en,
+		    CORE_TXT_STATUS_ESCALATED, 0);
+	SAY(x, CORE_TXT_STATUS, (long long)r.tracking, status);
 	rc = db_message_last_answer(x->db, r.tracking, &m);
 	if (rc == SD_OK) {
 		core_excerpt(m.body, EXCERPT_CHARS, ex, sizeof(ex));
+		if (x->c.en)
+			gsm_ellipsis(ex);
 		SAY(x, CORE_TXT_STATUS_ANSWER, ex);
 		db_message_fini(&m);
 	}
+	SAY(x, CORE_TXT_STATUS_TITLE, dept, title);
 	core_link(x->env, r.tracking, link, sizeof(link));
 	say(x, "\n%s", link);
 	x->link_tracking = r.tracking;
@@ -682,20 +666,14 @@ do_status(struct mo_ctx *x)
 	return rc == SD_ENOTFOUND ? SD_OK : rc;
 }
 
-/* Whether r is past its SLA due time (as the escalation counts it). */
+/* Whether r is past its SLA due time, as the escalation counts it
+ * (core_request_due(): from the first unanswered message). */
 static bool
 overdue(const struct mo_ctx *x, const struct db_request *r, int64_t now)
 {
-	const struct core_sla_config *sla = x->env->sla;
-	long days = sla != NULL ? sla->answer_days : 2;
-	int64_t due = r->due;
+	int64_t due;
 
-	if (due == 0 &&
-	    (x->env->cal == NULL ||
-		core_calendar_due(x->env->cal, r->updated, days, &due) !=
-		    SD_OK))
-		due = r->updated + days * 86400;
-	return now >= due;
+	return core_request_due(x->env, r, &due) == SD_OK && now >= due;
 }
 
 /* LIST from a staff, head or admin phone: what waits for their answer,
@@ -728,6 +706,7 @@ do_list_waiting(struct mo_ctx *x)
 static enum sd_rc
 do_list(struct mo_ctx *x)
 {
+	char dept[256];
 	struct db_request *rows;
 	size_t n, i;
 	enum sd_rc rc;
@@ -745,8 +724,14 @@ do_list(struct mo_ctx *x)
 		rc = db_dept_get(x->db, rows[i].dept, &d);
 		if (rc != SD_OK)
 			break;
+		/* The one-word names of DEPTS: a list of full names would
+		 * not fit two parts. English names the code. */
+		if (x->c.en)
+			core_dept_label(&d, true, dept, sizeof(dept));
+		else
+			snprintf(dept, sizeof(dept), "%s", d.short_name);
 		SAY(x, CORE_TXT_LIST_LINE, (long long)rows[i].tracking,
-		    status_word(x, rows[i].status), d.short_name);
+		    status_word(x, rows[i].status), dept);
 		db_dept_fini(&d);
 	}
 	db_request_list_free(rows, n);
@@ -761,18 +746,16 @@ do_depts(struct mo_ctx *x)
 	enum sd_rc rc;
 
 	/* Seventeen names do not fit in two UCS-2 parts: two pages. */
-	size_t first = x->c.tracking == 2 ? DEPTS_PAGE : 0, k = 0;
+	size_t first = x->c.tracking == 2 ? DEPTS_PAGE : 0;
 
 	rc = db_dept_list(x->db, &d, &n);
 	if (rc != SD_OK)
 		return rc;
 	SAY(x, CORE_TXT_DEPTS_HEAD, 0);
-	for (i = first; i < n && i < first + DEPTS_PAGE; i++, k++)
-		say(x, "%s%d %s",
-		    k == 0      ? " " :
-			x->c.en ? ", " :
-				  "، ",
-		    d[i].code, d[i].short_name);
+	/* One a line: a line break costs one character, «، » two, and
+	 * the page must hold a signature too. */
+	for (i = first; i < n && (first > 0 || i < DEPTS_PAGE); i++)
+		say(x, "\n%d %s", d[i].code, d[i].short_name);
 	if (first == 0 && n > DEPTS_PAGE)
 		SAY(x, CORE_TXT_DEPTS_MORE, 0);
 	db_dept_list_free(d, n);
@@ -874,7 +857,7 @@ static enum sd_rc
 do_new(struct mo_ctx *x)
 {
 	char title[TITLE_CHARS * 4 + 8], err[SD_ERRLEN], *body;
-	char link[SD_CONF_VALUE_MAX + 32];
+	char link[SD_CONF_VALUE_MAX + 32], dept[256];
 	struct db_dept d;
 	int64_t t = 0;
 	enum sd_rc rc;
@@ -898,7 +881,8 @@ do_new(struct mo_ctx *x)
 	if (rc != SD_OK)
 		return rc;
 	core_link(x->env, t, link, sizeof(link));
-	SAY(x, CORE_TXT_NEW_OK, (long long)t, d.short_name, link);
+	core_dept_label(&d, x->c.en, dept, sizeof(dept));
+	SAY(x, CORE_TXT_NEW_OK, (long long)t, dept, link);
 	say_cut(x);
 	x->link_tracking = t;
 	db_dept_fini(&d);
@@ -1149,6 +1133,21 @@ do_stop(struct mo_ctx *x, bool off)
 	return rc;
 }
 
+/* The hint's example: the closest command's usage, with the sender's
+ * own tracking number in place of the example's («وضعیت 10001»). */
+static void
+hint_example(const struct core_cmd *c, char *out, size_t n)
+{
+	const char *u = usage[c->closest][c->en ? 1 : 0];
+	const char *at = strstr(u, "10025");
+
+	if (at == NULL || c->hint_tracking == 0)
+		snprintf(out, n, "%s", u);
+	else
+		snprintf(out, n, "%.*s%lld%s", (int)(at - u), u,
+		    (long long)c->hint_tracking, at + 5);
+}
+
 static enum sd_rc
 dispatch(struct mo_ctx *x, const char *e164)
 {
@@ -1163,10 +1162,12 @@ dispatch(struct mo_ctx *x, const char *e164)
 		return SD_OK;
 	}
 	if (x->c.id == CORE_CMD_NONE) {
-		if (x->c.closest != CORE_CMD_NONE)
-			SAY(x, CORE_TXT_HINT,
-			    usage[x->c.closest][x->c.en ? 1 : 0]);
-		else
+		if (x->c.closest != CORE_CMD_NONE) {
+			char hint[128];
+
+			hint_example(&x->c, hint, sizeof(hint));
+			SAY(x, CORE_TXT_HINT, hint);
+		} else
 			SAY(x, CORE_TXT_UNKNOWN, 0);
 		return SD_OK;
 	}
@@ -1300,9 +1301,11 @@ queue:
 		core_link(x->env, x->link_tracking, link, sizeof(link));
 	else
 		snprintf(link, sizeof(link), "%s", x->env->base_url);
-	/* The notice of a cut text must reach the sender: one part more
-	 * (their own text took a hundred). */
-	shorten(x->reply, sizeof(x->reply), link, max_parts + (x->cut ? 1 : 0));
+	/* The notice of a cut text must reach the sender: two parts more
+	 * (their own text took a hundred), as it follows the confirmation
+	 * and its link. A USSD menu is not signed. */
+	core_out_compose(env, x->c.en, !mo->ussd, x->reply, sizeof(x->reply),
+	    link, max_parts + (x->cut ? 2 : 0));
 	memset(&m, 0, sizeof(m));
 	m.kind = mo->ussd ? CORE_OUT_USSD : CORE_OUT_REPLY;
 	m.dest = mo->from;

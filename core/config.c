@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_int.h"
+
 /* "sat,sun,mon,tue,wed": known day names, each at most once, Friday never. */
 static enum sd_rc
 core_check_days(const char *v, char err[SD_ERRLEN])
@@ -47,6 +49,47 @@ core_check_days(const char *v, char err[SD_ERRLEN])
 		p += len;
 		if (*p == ',')
 			p++;
+	}
+	return SD_OK;
+}
+
+/* [sms] quiet_hours: a period that may wrap past midnight, or none. */
+static enum sd_rc
+core_check_quiet(const char *v, char err[SD_ERRLEN])
+{
+	int from, to;
+
+	if (v[0] == '\0' || strcmp(v, "off") == 0)
+		return SD_OK;
+	return core_hours_parse(v, &from, &to, err);
+}
+
+/* [sms] signature: one line of at most CORE_SIGNATURE_MAX characters,
+ * nothing a phone would act on. */
+static enum sd_rc
+core_check_signature(const char *v, char err[SD_ERRLEN])
+{
+	size_t i, n = 0;
+	uint32_t cp;
+
+	if (!core_text_utf8_valid(v, strlen(v))) {
+		snprintf(err, SD_ERRLEN, "not UTF-8");
+		return SD_EINVAL;
+	}
+	if (strchr(v, '\n') != NULL || core_text_line_unsafe(v, &cp)) {
+		snprintf(err, SD_ERRLEN,
+		    "a control or invisible character (or a line break)");
+		return SD_EINVAL;
+	}
+	for (i = 0; v[i] != '\0'; i++)
+		if (((unsigned char)v[i] & 0xc0) != 0x80)
+			n++;
+	if (n > CORE_SIGNATURE_MAX) {
+		snprintf(err, SD_ERRLEN,
+		    "%zu characters, at most %d (the help must still fit two "
+		    "SMS parts)",
+		    n, CORE_SIGNATURE_MAX);
+		return SD_EINVAL;
 	}
 	return SD_OK;
 }
@@ -155,6 +198,15 @@ const struct sd_conf_key core_sla_config_keys[] = {
 	"who escalates overdue requests: auto | applicant | both"},
     {"answer_days", SD_CONF_INT, offsetof(struct core_sla_config, answer_days),
 	"2", 1, 30, NULL, NULL, "working days to answer before escalation"},
+    {"office_hours", SD_CONF_STR,
+	offsetof(struct core_sla_config, office_hours), "07:30-14:30", 0, 0,
+	NULL, core_office_hours_check,
+	"office hours of a working day, Tehran time: working "
+	"time (answer_days) counts only in them"},
+    {"thursday_hours", SD_CONF_STR,
+	offsetof(struct core_sla_config, thursday_hours), "07:30-12:30", 0, 0,
+	NULL, core_office_hours_check,
+	"office hours of Thursday when thursday = half"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -179,5 +231,13 @@ const struct sd_conf_key core_sms_config_keys[] = {
     {"thanks_phrases", SD_CONF_STR,
 	offsetof(struct core_sms_config, thanks_phrases), CORE_THANKS_DEFAULT,
 	0, 0, NULL, NULL, "short thanks that leave an answered request so"},
+    {"quiet_hours", SD_CONF_STR, offsetof(struct core_sms_config, quiet_hours),
+	CORE_QUIET_DEFAULT, 0, 0, NULL, core_check_quiet,
+	"alerts that are not urgent created in this period, Tehran time, "
+	"wait for its end; empty or off: none"},
+    {"signature", SD_CONF_STR, offsetof(struct core_sms_config, signature), "",
+	0, 0, NULL, core_check_signature,
+	"the organization's name, ending every SMS reply and alert "
+	"(not OTPs); at most 22 characters"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };

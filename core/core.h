@@ -166,6 +166,11 @@ const char *core_status_label(enum core_status s);
 /* "awaiting", "answered", "closed". */
 const char *core_status_label_en(enum core_status s);
 const char *core_priority_label(enum core_priority p);
+/* "very-urgent", "urgent", "normal", "low". */
+const char *core_priority_label_en(enum core_priority p);
+/* A department as an SMS names it: its full Persian name, or in English
+ * "department N" (a Persian name would send an English reply as UCS-2). */
+void core_dept_label(const struct db_dept *d, bool en, char *out, size_t n);
 const char *core_role_label(enum core_role r);
 const char *core_channel_label(enum core_channel c);
 /* The label of an escalated request in lists («ارجاع‌شده…»). */
@@ -433,6 +438,18 @@ enum sd_rc core_out_kind_parse(const char *s,
 const char *core_out_state_name(enum core_out_state state);
 
 /* Queue m in the caller's transaction; *id (may be NULL) gets its row. */
+/*
+ * The one place an SMS reply or alert takes its final form. text (a
+ * string in a buffer of sz bytes) gets a line break and env's [sms]
+ * signature (an English text only a GSM 7-bit one: a Persian word would
+ * send it as UCS-2, not sign = false: none), and if the whole is longer
+ * than parts SMS parts (as core_sms_count() counts them), its body is cut
+ * at the end of a word and followed by "…" ("..." in GSM 7-bit) and a
+ * line break and link (if link is not empty): the signature is never cut.
+ */
+void core_out_compose(const struct core_env *env, bool en, bool sign,
+    char *text, size_t sz, const char *link, long parts);
+
 enum sd_rc core_out_queue(struct db *db, const struct core_out *m,
     int64_t *id) SD_MUSTCHECK;
 
@@ -569,6 +586,8 @@ struct core_cmd {
 				     and spelling kept) */
 	char last[256];           /* REG: last name */
 	enum core_cmd_id closest; /* CORE_CMD_NONE: the likeliest meant */
+	int64_t hint_tracking;    /* CORE_CMD_NONE: a tracking number the
+				     sender gave, for the hint's example */
 };
 
 /*
@@ -704,9 +723,45 @@ enum sd_rc core_calendar_reload(struct core_calendar *c, struct db *db,
     bool *changed) SD_MUSTCHECK;
 /* How many holidays (beyond Fridays) Jalali year has in the calendar. */
 size_t core_calendar_year_holidays(const struct core_calendar *c, int year);
-/* The moment days working days have passed since from. */
+/*
+ * The moment days working days of office time have passed since from:
+ * days times a full office day ([sla] office_hours) of the office hours
+ * of working days (a half Thursday its [sla] thursday_hours), counted
+ * from from, or from the next opening when from is outside office hours.
+ * Always inside office hours, at most at a close. The one place that
+ * computes a due time (core_request_due() asks it).
+ */
 enum sd_rc core_calendar_due(const struct core_calendar *c, int64_t from,
     long days, int64_t *due) SD_MUSTCHECK;
+/* True if utc is within the office hours of a working day, from the
+ * opening up to (not at) the close. */
+bool core_calendar_in_office(const struct core_calendar *c, int64_t utc);
+/* The first instant from t on that is within office hours (t itself if
+ * it is): *at. */
+enum sd_rc core_calendar_open_at(const struct core_calendar *c, int64_t t,
+    int64_t *at) SD_MUSTCHECK;
+
+/*
+ * A period of the day, "HH:MM-HH:MM" (ASCII, Persian or Arabic-Indic
+ * digits, spaces around the dash allowed): *from and *to in minutes after
+ * midnight. It may wrap past midnight (22:00-07:00); the caller decides
+ * whether that is allowed. SD_EINVAL with the reason in err.
+ */
+enum sd_rc core_hours_parse(const char *s, int *from, int *to,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* [sla] office_hours' check: a period that ends after it starts. */
+enum sd_rc core_office_hours_check(const char *s,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* [sms] quiet_hours' default. */
+#define CORE_QUIET_DEFAULT "22:00-07:00"
+/*
+ * The end of the quiet period ([sms] quiet_hours as spec, Tehran wall
+ * clock; NULL: the default; "" or "off": none) that now is in: *until,
+ * or 0 when now is not quiet. Alerts that are not urgent wait for it.
+ */
+enum sd_rc core_quiet_end(const char *spec, int64_t now,
+    int64_t *until) SD_MUSTCHECK;
 
 /* ---- Configuration: sections [otp] and [sla] (core/config.c) ---------- */
 
@@ -738,13 +793,16 @@ enum core_escalation {
 #define CORE_HOLIDAYS_AUTO "auto"
 
 struct core_sla_config {
-	char working_days[SD_CONF_VALUE_MAX];  /* "sat,sun,mon,tue,wed" */
-	int thursday;                          /* enum core_thursday */
-	char holidays_file[SD_CONF_VALUE_MAX]; /* Jalali dates, one a line;
-						  CORE_HOLIDAYS_AUTO: the
-						  program finds it */
-	int escalation;                        /* enum core_escalation */
-	long answer_days;                      /* working days to answer */
+	char working_days[SD_CONF_VALUE_MAX];   /* "sat,sun,mon,tue,wed" */
+	int thursday;                           /* enum core_thursday */
+	char holidays_file[SD_CONF_VALUE_MAX];  /* Jalali dates, one a line;
+						   CORE_HOLIDAYS_AUTO: the
+						   program finds it */
+	int escalation;                         /* enum core_escalation */
+	long answer_days;                       /* working days to answer */
+	char office_hours[SD_CONF_VALUE_MAX];   /* "07:30-14:30"; "": that */
+	char thursday_hours[SD_CONF_VALUE_MAX]; /* a half Thursday's,
+						   "07:30-12:30"; "": that */
 };
 
 /* [sms] thanks_phrases' default. Kept short: a line of the config file
@@ -762,6 +820,11 @@ struct core_sms_config {
 	char thanks_phrases[SD_CONF_VALUE_MAX]; /* comma separated: a short
 						   thanks that leaves an
 						   answered request so */
+	char quiet_hours[SD_CONF_VALUE_MAX];    /* "22:00-07:00"; "" or "off":
+						   none */
+	char signature[SD_CONF_VALUE_MAX]; /* ends every SMS reply and alert
+					      ("" none); at most
+					      CORE_SIGNATURE_MAX characters */
 };
 
 /* Section [alerts]: SMS alerts to staff. */
@@ -771,6 +834,10 @@ struct core_alert_config {
 	long very_urgent_per_dept_hour;      /* ... for one department */
 	long digest_every_min; /* a staff member's digests at most this often */
 };
+
+/* The longest [sms] signature, in characters: with it and its line break
+ * the help still fits two UCS-2 parts (tests/unit/core/test_texts.c). */
+#define CORE_SIGNATURE_MAX 22
 
 /* Section [ussd], the keys core reads (the transport's are smsc's). */
 struct core_ussd_config {

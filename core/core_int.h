@@ -63,7 +63,8 @@ void core_link(const struct core_env *env, int64_t tracking, char *out,
     size_t n);
 
 /* Append the first max characters of s, on one line, to out (size n),
- * with "…" when cut; controls and bidi overrides escaped as by
+ * when cut ending with its last whole word and "…" (a single word longer
+ * than max is cut within); controls and bidi overrides escaped as by
  * core_text_escape(). */
 void core_excerpt(const char *s, size_t max, char *out, size_t n);
 
@@ -113,11 +114,11 @@ enum sd_rc core_alert_head_office(struct db *db, const struct core_env *env,
 /* The texts a phone receives; each has a Persian and an English form
  * (printf formats; arguments as noted). */
 enum core_txt {
-	CORE_TXT_OTP,           /* code, minutes */
+	CORE_TXT_OTP,           /* code, minutes (a string: Persian digits) */
 	CORE_TXT_HELP,          /* (none) */
 	CORE_TXT_NOT_FOUND,     /* tracking */
-	CORE_TXT_STATUS,        /* tracking, dept, status, Jalali "y/m/d h:m" */
-	CORE_TXT_STATUS_PRIO,   /* priority */
+	CORE_TXT_STATUS,        /* tracking, status (+ STATUS_ESCALATED) */
+	CORE_TXT_STATUS_TITLE,  /* dept label, title excerpt */
 	CORE_TXT_STATUS_ANSWER, /* excerpt */
 	CORE_TXT_LINK,          /* base_url, tracking */
 	CORE_TXT_UNREGISTERED,  /* base_url */
@@ -131,7 +132,7 @@ enum core_txt {
 	CORE_TXT_WAIT_NONE,     /* (none) */
 	CORE_TXT_DEPTS_HEAD,    /* (none) */
 	CORE_TXT_DEPTS_MORE,    /* (none) */
-	CORE_TXT_NEW_OK,        /* tracking, dept, link */
+	CORE_TXT_NEW_OK,        /* tracking, dept label, link */
 	CORE_TXT_BAD_DEPT,      /* code */
 	CORE_TXT_FOLLOWUP_OK,   /* tracking */
 	CORE_TXT_ANSWER_OK,     /* tracking */
@@ -148,7 +149,8 @@ enum core_txt {
 	CORE_TXT_REG_TEMPLATE,  /* (none): the help's own words as a name */
 	CORE_TXT_STOP,          /* (none) */
 	CORE_TXT_START,         /* (none) */
-	CORE_TXT_HINT,          /* closest command's usage */
+	CORE_TXT_HINT,          /* closest command's usage, the sender's
+				   number in it */
 	CORE_TXT_USAGE,         /* the command's usage */
 	CORE_TXT_FLOOD,         /* (none) */
 	CORE_TXT_BAD_TEXT,      /* (none) */
@@ -159,7 +161,7 @@ enum core_txt {
 	CORE_TXT_ALERT_VERY_URGENT, /* tracking, dept, title excerpt, link */
 	CORE_TXT_ALERT_DIGEST, /* count (long long), tracking numbers, base_url
 				*/
-	CORE_TXT_STATUS_ESCALATED, /* (none) */
+	CORE_TXT_STATUS_ESCALATED, /* (none): after an awaiting status */
 	CORE_TXT_CLOSE_OK,         /* tracking */
 	CORE_TXT_THANKS,           /* tracking, tracking */
 	CORE_TXT_ALERT_HEAD,       /* tracking, dept, title excerpt, link */

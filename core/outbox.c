@@ -151,3 +151,115 @@ core_out_retry(struct db *db, int64_t id, char err[SD_ERRLEN])
 		rc = db_audit_add(db, 0, "queue.retry", detail, "");
 	return out_tx_end(db, rc, err);
 }
+
+/* ---- The final form of a reply or an alert -------------------------------
+ */
+
+/* The parts s takes as it will be sent: core_sms_count(), the count the
+ * smsc codec encodes by. *alpha (may be NULL) gets its alphabet. A text
+ * that cannot be counted (not UTF-8: never ours) counts as too long. */
+static size_t
+out_parts(const char *s, enum core_sms_alphabet *alpha)
+{
+	struct core_sms_count c;
+
+	if (core_sms_count(s, strlen(s), 0, &c, NULL, 0, NULL) != SD_OK)
+		return (size_t)-1;
+	if (alpha != NULL)
+		*alpha = c.alphabet;
+	return c.parts;
+}
+
+static bool
+out_space(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+/*
+ * The first len bytes of body, then "…" (or "..." when the result is
+ * GSM 7-bit) and "\n" link if cut, then "\n" sig if any, into out (n
+ * bytes). True if that fits max parts and n bytes.
+ */
+static bool
+out_fits(const char *body, size_t len, bool cut, const char *link,
+    const char *sig, size_t max, char *out, size_t n)
+{
+	enum core_sms_alphabet alpha = CORE_SMS_UCS2;
+	const char *nl = link[0] != '\0' ? "\n" : "";
+	const char *snl = sig[0] != '\0' ? "\n" : "";
+	size_t extra = strlen(link) + strlen(sig) + 8;
+
+	if (len + extra >= n)
+		return false;
+	memcpy(out, body, len);
+	if (cut) {
+		/* The ellipsis in the alphabet the rest goes in. */
+		snprintf(out + len, n - len, "%s%s%s%s", nl, link, snl, sig);
+		(void)out_parts(out, &alpha);
+		snprintf(out + len, n - len, "%s%s%s%s%s",
+		    alpha == CORE_SMS_GSM7 ? "..." : "…", nl, link, snl, sig);
+	} else {
+		snprintf(out + len, n - len, "%s%s", snl, sig);
+	}
+	return out_parts(out, NULL) <= max;
+}
+
+void
+core_out_compose(const struct core_env *env, bool en, bool sign, char *text,
+    size_t sz, const char *link, long parts)
+{
+	const char *sig = "";
+	size_t max = parts < 1 ? 1 : (size_t)parts, len = strlen(text);
+	size_t *ends, n = 0, i, lo, hi;
+	char *try;
+
+	if (sign && env != NULL && env->sms != NULL)
+		sig = env->sms->signature;
+	/* A Persian signature would send an English text as UCS-2. */
+	if (en && sig[0] != '\0') {
+		enum core_sms_alphabet alpha = CORE_SMS_UCS2;
+
+		(void)out_parts(sig, &alpha);
+		if (alpha != CORE_SMS_GSM7)
+			sig = "";
+	}
+	if (link == NULL)
+		link = "";
+	while (len > 0 && out_space(text[len - 1]))
+		len--;
+	text[len] = '\0';
+	try = xmalloc(sz);
+	if (out_fits(text, len, false, link, sig, max, try, sz)) {
+		snprintf(text, sz, "%s", try);
+		free(try);
+		return;
+	}
+	/* ends[k]: the end of the k-th word (a cut point: the byte before
+	 * it is not a space nor a label's colon, the byte at it is a
+	 * space); more text never takes fewer parts, so the last end that
+	 * fits is searched for. */
+	ends = xcalloc(len + 1, sizeof(*ends));
+	ends[n++] = 0;
+	for (i = 1; i < len; i++)
+		if (out_space(text[i]) && !out_space(text[i - 1]) &&
+		    text[i - 1] != ':')
+			ends[n++] = i; /* not after a label: «پاسخ:…» */
+	lo = 0;
+	hi = n - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+
+		if (out_fits(text, ends[mid], true, link, sig, max, try, sz))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	/* Nothing fits (a link or signature longer than the budget):
+	 * they go alone, if the buffer holds them. */
+	if (out_fits(text, ends[lo], true, link, sig, max, try, sz) ||
+	    (lo == 0 && strlen(link) + strlen(sig) + 8 < sz))
+		snprintf(text, sz, "%s", try);
+	free(try);
+	free(ends);
+}

@@ -748,10 +748,19 @@ core_sla_sweep(struct db *db, const struct core_env *env, size_t *escalated,
 	core_env_check(env);
 	if (env->sla == NULL || env->sla->escalation == CORE_ESC_APPLICANT)
 		return SD_OK;
+	/* No escalation at night (issue #11): due times lie in office
+	 * hours, and one found past them (a request due at a close, or serve
+	 * down for a while) waits for the next opening, when the head's
+	 * office is there to read it. */
+	if (env->cal != NULL && !core_calendar_in_office(env->cal, now)) {
+		log_debug("sla", "outside office hours, nothing escalated");
+		return SD_OK;
+	}
 	days = env->sla->answer_days;
-	/* N working days are at least N calendar days: only requests older
-	 * than that can be due. */
-	before = now - days * 86400;
+	/* N working days of office time take N days at least, so span more
+	 * than N - 1 whole days (an hour spared for a clock change): only
+	 * requests older than that can be due. */
+	before = now - (days - 1) * 86400 + 3600;
 	do {
 		rc = db_request_awaiting(db, before, more ? &last : NULL,
 		    SWEEP_BATCH, rows, &n);

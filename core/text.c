@@ -628,7 +628,7 @@ core_excerpt(const char *text, size_t max, char *out, size_t outsz)
 	/* What a phone would act on (controls, bidi overrides that would
 	 * reorder the rest of the SMS, link included) is shown escaped. */
 	char *s = core_text_escape(text, CORE_ESC_LINES);
-	size_t i = 0, chars = 0, o = strlen(out);
+	size_t i = 0, chars = 0, o = strlen(out), start = o;
 
 	while (s[i] != '\0' && chars < max) {
 		unsigned char ch = (unsigned char)s[i];
@@ -646,6 +646,22 @@ core_excerpt(const char *text, size_t max, char *out, size_t outsz)
 			i += n;
 		}
 		chars++;
+	}
+	/* Cut: at the end of the last whole word («…», never mid-word or
+	 * mid-number), unless the text is one word longer than max. */
+	if (s[i] != '\0') {
+		size_t end = o;
+
+		if (s[i] != ' ' && s[i] != '\n' && s[i] != '\r' &&
+		    s[i] != '\t') {
+			while (end > start && out[end - 1] != ' ')
+				end--;
+			if (end == start)
+				end = o;
+		}
+		while (end > start && out[end - 1] == ' ')
+			end--;
+		o = end;
 	}
 	out[o] = '\0';
 	if (s[i] != '\0' && o + 4 < outsz)

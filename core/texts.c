@@ -55,40 +55,49 @@ static const char *const chan_fa[CORE_CHAN_COUNT] = {
     [CORE_CHAN_CLI] = "مدیر سامانه",
 };
 
-/* The SMS channel's texts: Persian, then English. */
+/*
+ * The SMS channel's texts: Persian, then English. Budgets (with a
+ * signature of CORE_SIG_BUDGET characters and the longest values, checked
+ * by tests/unit/core/test_texts.c): the OTP one UCS-2 part, the help two;
+ * the rest at most [sms] max_reply_parts, cut at a word if longer.
+ * English texts are GSM 7-bit: a Persian word in one would send the whole
+ * reply as UCS-2 (70 characters a part), so a department is named by its
+ * code in English (core_dept_label).
+ */
 static const char *const txt[CORE_TXT_COUNT][2] = {
-    /* One UCS-2 part (at most 70 characters) with the code. */
-    [CORE_TXT_OTP] = {"کد سامانه مکاتبات: %s\nتا %ld دقیقه معتبر است؛ به کسی "
-		      "ندهید.",
-	"smsdesk code: %s\nValid for %ld minutes. Do not share it."},
-    /* Both fit in two SMS parts (134 UCS-2 / 306 GSM characters). */
-    /* The priority letters are خیلی فوری، فوری، عادی، ضعیف; the
+    /* One UCS-2 part with the code; the minutes in Persian digits. */
+    [CORE_TXT_OTP] = {"کد تأیید سامانه مکاتبات: %s\nاعتبار: %s دقیقه. آن را "
+		      "به کسی ندهید.",
+	"smsdesk code: %s\nValid for %s minutes. Do not share it."},
+    /* One command a line: a line break costs one character, «، » two.
+     * The priority letters are خیلی فوری، فوری، عادی، ضعیف; the
      * registration is an example, as the template's words are refused. */
-    [CORE_TXT_HELP] =
-	{"راهنما: 10025 یا وضعیت 10025 | لیست | واحدها | "
-	 "جدید 2 [خف|ف|ع|ض] متن | پاسخ 10025 متن | "
-	 "ارجاع 10025 | ثبت‌نام علی رضایی | لغو | شروع",
-	    "HELP: 10025 or STATUS 10025 | LIST | DEPTS | NEW 2 [VF|F|N|L] "
-	    "text | R 10025 text | ESCALATE 10025 | REG Ali Rezaei | STOP | "
-	    "START"},
+    [CORE_TXT_HELP] = {"وضعیت 10025\nلیست\nواحدها\nجدید 2 [خف|ف|ع|ض] متن\n"
+		       "پاسخ 10025 متن\nارجاع 10025\nبستن 10025\n"
+		       "ثبت‌نام علی رضایی\nلغو، شروع",
+	"STATUS 10025 or 10025\nLIST\nDEPTS\nNEW 2 [VF|F|N|L] text\n"
+	"R 10025 text\nESCALATE 10025\nCLOSE 10025\nREG Ali Rezaei\n"
+	"STOP, START"},
     [CORE_TXT_NOT_FOUND] = {"درخواستی با شماره رهگیری %lld برای شما یافت "
 			    "نشد.",
 	"No request %lld was found for you."},
-    [CORE_TXT_STATUS] = {"درخواست %lld (%s): %s - %s",
-	"Request %lld (%s): %s - %s"},
-    [CORE_TXT_STATUS_PRIO] = {"\nاولویت: %s", "\nPriority: %s"},
-    [CORE_TXT_STATUS_ANSWER] = {"\nپاسخ: %s", "\nAnswer: %s"},
+    /* The status first, the latest answer next, then the department
+     * and title: a cut to two parts takes the least needed first. Not
+     * the priority (the sender's own choice) nor the date. */
+    [CORE_TXT_STATUS] = {"درخواست %lld: %s", "Request %lld: %s"},
+    [CORE_TXT_STATUS_TITLE] = {"\n%s: «%s»", "\n%s: \"%s\""},
+    [CORE_TXT_STATUS_ANSWER] = {"\nپاسخ: «%s»", "\nAnswer: \"%s\""},
     [CORE_TXT_LINK] = {"\n%s/r/%lld", "\n%s/r/%lld"},
     [CORE_TXT_UNREGISTERED] =
-	{"این شماره در سامانه مکاتبات ثبت نشده است. "
-	 "نام خود را بفرستید، مثلاً «ثبت‌نام علی رضایی»، "
-	 "یا به %s بروید.",
+	{"این شماره ثبت نشده است. نام خود را بفرستید، مثلاً «ثبت‌نام علی "
+	 "رضایی»، یا به %s بروید.",
 	    "This number is not registered. Send your name, e.g. REG Ali "
 	    "Rezaei, or sign up at %s"},
     [CORE_TXT_LIST_HEAD] = {"درخواست‌های شما:",
 	"Your requests:"},
     [CORE_TXT_LIST_LINE] = {"\n%lld %s، %s", "\n%lld %s, %s"},
-    [CORE_TXT_LIST_EMPTY] = {"درخواستی ندارید. برای ثبت: جدید 2 متن",
+    [CORE_TXT_LIST_EMPTY] = {"درخواستی ندارید. برای ثبت درخواست: جدید 2 متن "
+			     "درخواست",
 	"You have no requests. To open one: NEW 2 text"},
     [CORE_TXT_WAIT_HEAD] =
 	{"درخواست‌های در انتظار پاسخ:",
@@ -98,103 +107,122 @@ static const char *const txt[CORE_TXT_COUNT][2] = {
     [CORE_TXT_WAIT_NONE] = {"درخواستی در انتظار پاسخ نیست.",
 	"No request is awaiting an answer."},
     [CORE_TXT_DEPTS_HEAD] = {"واحدها:", "Departments:"},
-    [CORE_TXT_DEPTS_MORE] = {"\nبقیه: واحدها 2", "\nMore: DEPTS 2"},
-    [CORE_TXT_NEW_OK] = {"درخواست شما با شماره رهگیری %lld در واحد %s ثبت شد. "
+    [CORE_TXT_DEPTS_MORE] = {"\nادامه: واحدها 2", "\nMore: DEPTS 2"},
+    /* «برای «دفتر رئیس سازمان»», not «در واحد دفتر رئیس سازمان». */
+    [CORE_TXT_NEW_OK] = {"درخواست شما با شماره رهگیری %lld برای «%s» ثبت شد. "
 			 "پیوست و پیگیری: %s",
-	"Request %lld is registered for %s. Attachments and follow-up: %s"},
-    [CORE_TXT_BAD_DEPT] = {"واحدی با کد %d نیست؛ کدها 1 تا 17 است (واحدها).",
-	"No department %d; the codes are 1 to 17 (DEPTS)."},
+	"Request %lld is registered for %s. Attachments and tracking: %s"},
+    [CORE_TXT_BAD_DEPT] = {"واحدی با کد %d وجود ندارد؛ کد واحدها از 1 تا 17 "
+			   "است. فهرست آن‌ها: واحدها",
+	"There is no department %d; the codes are 1 to 17. To list them: "
+	"DEPTS"},
     [CORE_TXT_FOLLOWUP_OK] = {"پیام شما به درخواست %lld افزوده شد.",
 	"Your message was added to request %lld."},
-    [CORE_TXT_ANSWER_OK] = {"پاسخ شما به درخواست %lld ثبت و به متقاضی خبر "
-			    "داده شد.",
-	"Your answer to request %lld is saved; the applicant is alerted."},
+    [CORE_TXT_ANSWER_OK] = {"پاسخ شما به درخواست %lld ثبت شد و به متقاضی "
+			    "اطلاع داده شد.",
+	"Your answer to request %lld is saved; the applicant is told."},
     [CORE_TXT_CLOSED] = {"درخواست %lld بسته شده است.",
 	"Request %lld is closed."},
     [CORE_TXT_ESC_OK] = {"درخواست %lld به دفتر رئیس سازمان ارجاع شد.",
 	"Request %lld was sent to the head's office."},
     [CORE_TXT_ESC_WAIT] =
-	{"ارجاع درخواست %lld به دفتر رئیس از %s ممکن است "
-	 "(%ld روز کاری پس از نخستین پیام بی‌پاسخ شما).",
+	{"درخواست %lld را از %s می‌توانید به دفتر رئیس "
+	 "سازمان ارجاع دهید (مهلت پاسخ: %ld روز کاری).",
 	    "Request %lld can be escalated from %s (%ld working days after "
 	    "your first unanswered message)."},
-    [CORE_TXT_ESC_ANSWERED] = {"درخواست %lld پاسخ داده شده است. برای پیام "
-			       "تازه: پاسخ %lld متن",
+    [CORE_TXT_ESC_ANSWERED] = {"به درخواست %lld پاسخ داده شده است. اگر پاسخ "
+			       "کافی نبود، بفرستید: پاسخ %lld متن",
 	"Request %lld has been answered. To follow up: R %lld text"},
     [CORE_TXT_ESC_ALREADY] =
-	{"درخواست %lld پیش‌تر به دفتر رئیس ارجاع شده "
-	 "است.",
+	{"درخواست %lld پیش‌تر به دفتر رئیس سازمان ارجاع "
+	 "شده است.",
 	    "Request %lld is already with the head's office."},
     [CORE_TXT_ESC_AUTO] =
-	{"درخواست‌های بی‌پاسخ پس از %ld روز کاری خودکار به "
-	 "دفتر رئیس می‌روند.",
+	{"درخواست‌های بی‌پاسخ پس از %ld روز کاری "
+	 "خودبه‌خود به دفتر رئیس سازمان ارجاع می‌شوند.",
 	    "Unanswered requests go to the head's office by themselves "
 	    "after %ld working days."},
-    [CORE_TXT_REG_OK] = {"%s %s، ثبت نام شما انجام شد. گذرواژه وب: %s",
-	"Welcome %s %s, you are registered. Web password: %s"},
+    /* The web address where the password is set; no password by SMS. */
+    [CORE_TXT_REG_OK] =
+	{"%s %s عزیز، ثبت‌نام شما انجام شد. برای ورود به "
+	 "سامانه و تعیین گذرواژه به %s بروید.",
+	    "Dear %s %s, you are registered. To set a password for the web, "
+	    "go to %s"},
     [CORE_TXT_REG_ALREADY] =
 	{"این شماره پیش‌تر ثبت شده است.",
 	    "This number is already registered."},
-    [CORE_TXT_REG_BAD] = {"نام یا نام خانوادگی نامعتبر است. شکل درست: "
-			  "ثبت‌نام علی رضایی",
-	"The name is not valid. Example: REG Ali Rezaei"},
+    [CORE_TXT_REG_BAD] =
+	{"نام یا نام خانوادگی معتبر نیست. نمونه: ثبت‌نام "
+	 "علی رضایی",
+	    "The name is not valid. Example: REG Ali Rezaei"},
     [CORE_TXT_REG_CHARS] =
-	{"نام نباید نویسه‌های نامرئی یا کنترلی (مانند تغییر "
-	 "جهت متن) داشته باشد. شکل درست: ثبت‌نام علی رضایی",
+	{"نام نباید نویسه‌های نامرئی یا کنترلی (مانند "
+	 "نشانه‌های تغییر جهت متن) داشته باشد. نمونه: "
+	 "ثبت‌نام علی رضایی",
 	    "The name must not hold invisible or control characters (such as "
 	    "text direction marks). Example: REG Ali Rezaei"},
-    [CORE_TXT_REG_TEMPLATE] =
-	{"نام و نام خانوادگی خودتان را بفرستید، مثلاً: ثبت‌نام علی "
-	 "رضایی",
-	    "Send your own first and last name, e.g. REG Ali Rezaei"},
+    [CORE_TXT_REG_TEMPLATE] = {"نام و نام خانوادگی خودتان را بفرستید، مثلاً: "
+			       "ثبت‌نام علی رضایی",
+	"Send your own first and last name, e.g. REG Ali Rezaei"},
     [CORE_TXT_STOP] =
-	{"هشدارهای پیامکی قطع شد؛ کدها و پاسخ پیام‌های خودتان "
-	 "می‌رسد. برای وصل: شروع",
+	{"پیامک‌های اطلاع‌رسانی قطع شد؛ کدهای تأیید و پاسخ "
+	 "پیام‌های خودتان همچنان می‌رسد. برای وصل دوباره: شروع",
 	    "Alerts are off; codes and answers to your own messages still "
 	    "come. START to resume."},
-    [CORE_TXT_START] = {"هشدارهای پیامکی دوباره فعال شد.",
-	"Alerts are on again."},
-    [CORE_TXT_HINT] = {"پیام فهمیده نشد. شاید منظورتان این بود: %s",
-	"Not understood. Did you mean: %s"},
+    [CORE_TXT_START] =
+	{"پیامک‌های اطلاع‌رسانی دوباره وصل شد.",
+	    "Alerts are on again."},
+    /* The suggestion carries the sender's own number when they sent one
+     * («وضعیت 10001»), else the usage's example. */
+    [CORE_TXT_HINT] = {"متأسفانه پیام شما شناخته نشد. آیا منظورتان «%s» "
+		       "بود؟",
+	"Sorry, your message was not understood. Did you mean \"%s\"?"},
     [CORE_TXT_USAGE] = {"شکل درست: %s", "Usage: %s"},
     [CORE_TXT_FLOOD] =
-	{"پیام‌های این شماره از حد ساعتی گذشت؛ تا یک ساعت "
-	 "پاسخی داده نمی‌شود.",
-	    "Too many messages from this number: no answers for an hour."},
+	{"پیام‌های این شماره از حد مجاز در ساعت گذشت؛ "
+	 "پیام‌های بعدی تا یک ساعت بررسی نمی‌شوند.",
+	    "Too many messages from this number: further messages will not be "
+	    "processed for an hour."},
     [CORE_TXT_BAD_TEXT] = {"متن پیام خالی یا بیش از حد بلند است.",
 	"The text is empty or too long."},
     [CORE_TXT_TEXT_CUT] = {"\nمتن شما بلندتر از حد مجاز بود و از انتها کوتاه "
 			   "شد: %zu نویسه از %zu نویسه ثبت شد.",
 	"\nYour text was longer than allowed and was cut at the end: %zu "
 	"of %zu characters were saved."},
-    [CORE_TXT_ALERT_ANSWER] = {"پاسخ درخواست %lld ارسال شد: %s\n%s",
-	"Request %lld has been answered: %s\n%s"},
-    [CORE_TXT_ALERT_CLOSED] = {"درخواست %lld بسته شد.\n%s",
+    [CORE_TXT_ALERT_ANSWER] = {"به درخواست %lld شما پاسخ داده شد: «%s»\n%s",
+	"Request %lld has been answered: \"%s\"\n%s"},
+    [CORE_TXT_ALERT_CLOSED] = {"درخواست %lld شما بسته شد.\n%s",
 	"Request %lld was closed.\n%s"},
-    [CORE_TXT_ALERT_ESCALATED] = {"درخواست %lld به دفتر رئیس سازمان ارجاع "
+    [CORE_TXT_ALERT_ESCALATED] = {"درخواست %lld شما به دفتر رئیس سازمان ارجاع "
 				  "شد.\n%s",
 	"Request %lld went to the head's office.\n%s"},
-    [CORE_TXT_ALERT_VERY_URGENT] = {"درخواست خیلی فوری %lld در واحد %s: %s\n%s",
-	"Very urgent request %lld for %s: %s\n%s"},
-    [CORE_TXT_ALERT_DIGEST] =
-	{"%lld درخواست خیلی فوری دیگر در صف شماست: %s\n%s",
-	    "%lld more very urgent requests are waiting for you: %s\n%s"},
-    [CORE_TXT_STATUS_ESCALATED] =
-	{"\nارجاع‌شده به دفتر رئیس سازمان",
-	    "\nEscalated to the head's office"},
-    [CORE_TXT_CLOSE_OK] = {"درخواست %lld به درخواست شما بسته شد.",
-	"Request %lld is closed, as you asked."},
+    [CORE_TXT_ALERT_VERY_URGENT] = {"درخواست خیلی فوری %lld برای «%s»: "
+				    "«%s»\n%s",
+	"Very urgent request %lld for %s: \"%s\"\n%s"},
+    [CORE_TXT_ALERT_DIGEST] = {"%lld درخواست خیلی فوری دیگر در صف شماست: "
+			       "%s\n%s",
+	"%lld more very urgent requests are waiting for you: %s\n%s"},
+    /* After «در انتظار پاسخ» of an escalated request: whose answer it
+     * now awaits. */
+    [CORE_TXT_STATUS_ESCALATED] = {" دفتر رئیس سازمان",
+	" (escalated to the head's office)"},
+    [CORE_TXT_CLOSE_OK] =
+	{"درخواست %lld، چنان‌که خواسته بودید، بسته شد.",
+	    "Request %lld is closed, as you asked."},
     [CORE_TXT_THANKS] =
-	{"سپاس از پیام شما. درخواست %lld پاسخ‌داده‌شده "
-	 "می‌ماند؛ برای بستن آن: بستن %lld",
+	{"از پیام شما سپاسگزاریم. درخواست %lld در وضعیت "
+	 "«پاسخ داده شد» می‌ماند؛ برای بستن آن بفرستید: "
+	 "بستن %lld",
 	    "Thank you. Request %lld stays answered; to close it: CLOSE %lld"},
-    [CORE_TXT_ALERT_HEAD] = {"درخواست %lld (%s) به دفتر رئیس سازمان ارجاع "
-			     "شد: %s\n%s",
-	"Request %lld (%s) was escalated to the head's office: %s\n%s"},
-    [CORE_TXT_UNKNOWN] = {"پیام شما فهمیده نشد. برای دیدن وضعیت، شماره "
-			  "رهگیری را بفرستید (مثلاً 10025) یا «راهنما».",
-	"Message not understood. Send a tracking number (e.g. 10025) "
-	"or HELP."},
+    [CORE_TXT_ALERT_HEAD] = {"درخواست %lld از «%s» به دفتر رئیس سازمان ارجاع "
+			     "شد: «%s»\n%s",
+	"Request %lld from %s was escalated to the head's office: "
+	"\"%s\"\n%s"},
+    [CORE_TXT_UNKNOWN] = {"متأسفانه پیام شما شناخته نشد. برای دیدن وضعیت، "
+			  "شماره رهگیری را بفرستید (مثلاً 10025)؛ دستورها: "
+			  "راهنما",
+	"Sorry, your message was not understood. Send a tracking number "
+	"(e.g. 10025) to see a request, or HELP for the commands."},
 };
 
 const char *
@@ -228,7 +256,22 @@ core_status_label_en(enum core_status s)
 const char *
 core_escalated_label(void)
 {
-	return "ارجاع‌شده به دفتر رئیس";
+	return "ارجاع‌شده به دفتر رئیس سازمان";
+}
+
+const char *
+core_priority_label_en(enum core_priority p)
+{
+	return (unsigned)p < CORE_PRIO_COUNT ? prio_en[p] : "?";
+}
+
+void
+core_dept_label(const struct db_dept *d, bool en, char *out, size_t n)
+{
+	if (en)
+		snprintf(out, n, "department %d", d->code);
+	else
+		snprintf(out, n, "%s", d->name);
 }
 
 const char *

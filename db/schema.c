@@ -82,6 +82,11 @@
  *   requests.escalated 1: also the head's office's (department 17);
  *                      dept_code never changes on escalation, and
  *                      orig_dept is always dept_code.
+ *
+ * Schema 10 (issue #11, Persian that reads well): the names of
+ * departments 8, 12, 15, 17 and the short names of 4, 5, 11, 16, 17
+ * (no new column). departments.short_name is the one-word name of the
+ * SMS lists (DEPTS, LIST); replies about one request use name.
  */
 #include "db/db_int.h"
 
@@ -395,14 +400,43 @@ static const char *const schema_v9[] = {
     NULL,
 };
 
-/* Schema 12 (issue #12, USSD menus): whether a USSD answer ends its
+/* Schema 10: department names as a Persian reader expects them (issue
+ * #11).
+ * Full names: ZWNJ in the compounds of 8, 12 and 15; 17 is the
+ * head's office, not the head (a person).
+ * One-word names (DEPTS, LIST): 4 and 5 tell the two inspections
+ * apart; 11 loses a ZWNJ between two words; 16 its Persian digits
+ * (every other number is ASCII); 17 as its full name.
+ * Departments are read-only after the seed, so each row is the seed's;
+ * the old name in WHERE keeps a hand edit. */
+static const char *const schema_v10[] = {
+    "UPDATE departments SET name = 'نقشه‌برداری'"
+    " WHERE code = 8 AND name = 'نقشه برداری';",
+    "UPDATE departments SET name = 'دفتر نمایندگی‌ها'"
+    " WHERE code = 12 AND name = 'دفتر نمایندگی ها';",
+    "UPDATE departments SET name = 'مجریان ذی‌صلاح و شناسنامه فنی'"
+    " WHERE code = 15 AND name = 'مجریان ذی صلاح و شناسنامه فنی';",
+    "UPDATE departments SET name = 'دفتر رئیس سازمان', short_name = "
+    "'دفتر رئیس' WHERE code = 17 AND name = 'رئیس';",
+    "UPDATE departments SET short_name = 'بازرسی گاز'"
+    " WHERE code = 4 AND short_name = 'گاز';",
+    "UPDATE departments SET short_name = 'بازرسی فنی'"
+    " WHERE code = 5 AND short_name = 'بازرسی';",
+    "UPDATE departments SET short_name = 'روابط عمومی'"
+    " WHERE code = 11 AND short_name = 'روابط‌عمومی';",
+    "UPDATE departments SET short_name = 'ماده 27'"
+    " WHERE code = 16 AND short_name = 'ماده۲۷';",
+    NULL,
+};
+
+/* Schema 11 (issue #12, USSD menus): whether a USSD answer ends its
  * dialogue (1: the last screen, sent as the operator's end op with the
  * end-of-session bit) or waits for the user's answer (0). Rows of other
  * kinds keep 1, which the transport ignores for them. The dialogues
  * themselves live in memory; each one's end is an audit row
  * ("ussd.end", "ussd.abandon"), so no table is needed. The flood
  * index gains the kind. */
-static const char *const schema_v12[] = {
+static const char *const schema_v11[] = {
     "ALTER TABLE outbox ADD COLUMN ussd_end INTEGER NOT NULL DEFAULT 1;",
     /* Each channel's flood limit counts its own MOs ([sms] and [ussd]
      * mo_per_hour): the kind in the index keeps the count off the
@@ -423,6 +457,7 @@ const struct db_migration db_migrations[] = {
     {7, schema_v7},
     {8, schema_v8},
     {9, schema_v9},
-    {12, schema_v12},
+    {10, schema_v10},
+    {11, schema_v11},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

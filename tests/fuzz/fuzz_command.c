@@ -15,7 +15,8 @@
 
 static struct db *db;
 static struct core_sms_config sms = {2, 1000000, 7, 1000000,
-    CORE_THANKS_DEFAULT};
+    CORE_THANKS_DEFAULT, "off",
+    "نظام مهندسی کرمان"};
 static const struct core_env env = {"https://desk.example", &sms, NULL,
 	NULL, NULL, CORE_FX_SMS, NULL};
 

@@ -23,7 +23,7 @@
 
 static struct db *db;
 static struct core_sms_config sms = {2, 1000000, 7, 1000000,
-    CORE_THANKS_DEFAULT};
+    CORE_THANKS_DEFAULT, "off", ""};
 
 static void
 world(void)

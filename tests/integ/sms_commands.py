@@ -12,7 +12,9 @@ command replies. An unregistered number is told how to register; an
 English command is answered in English. Issue #11: a repeated status
 query or LIST is answered from the current data; a repeated NEW makes one
 request and gets the same answer; staff LIST shows their departments'
-waiting requests; `smsdesk inbox` shows the repeat. Prints each exchange.
+waiting requests; `smsdesk inbox` shows the repeat; every Persian reply
+and alert ends with `[sms] signature`, English ones stay GSM 7-bit and
+unsigned (the signature is Persian). Prints each exchange.
 """
 import os
 import sys
@@ -25,6 +27,7 @@ import pipeline as P  # noqa: E402  (Sim, Desk, check)
 A = "989131111111"      # the applicant's phone
 STAFF = "989133333333"  # the IT staff member's phone
 STRANGER = "989135555555"
+SIG = "نظام مهندسی کرمان"  # [sms] signature
 B = "989132222222"      # a second applicant, who never sends STOP
 HEAD = "989137777777"   # staff of the head's office (department 17)
 
@@ -63,8 +66,13 @@ def main():
         sim = P.Sim(tmp)
         # escalation = applicant: the ESCALATE command is what is tested
         # here (the SLA sweep would escalate 10002 itself a week on).
+        # quiet_hours = off: the alerts' texts are checked here, at any
+        # time of day (at 23:00 the answer's alert would wait for 07:00);
+        # test_quiet_hours (unit) checks when they wait.
         desk = P.Desk(tmp, sim, max_tps=200,
-                      extra="[sla]\nholidays_file =\nescalation = applicant\n")
+                      extra="[sla]\nholidays_file =\nescalation = applicant\n"
+                            "[sms]\nquiet_hours = off\n"
+                            f"signature = {SIG}\n")
         desk.cli("staff", "add", "--mobile", "09133333333", "--first", "محمد",
                  "--last", "نوری", "--title", "کارشناس فناوری", "--dept", "2")
         desk.cli("staff", "add", "--mobile", "09137777777", "--first", "زهرا",
@@ -83,7 +91,9 @@ def main():
                     desk.sql("SELECT COUNT(*) FROM users WHERE mobile = "
                              f"'+{STRANGER}'") == [(0,)])
             r = ph.send(A, "ثبت نام علی رضایی")
-            P.check("REG by SMS", r and "ثبت نام شما انجام شد" in r[0])
+            P.check("REG by SMS", r and "علی رضایی عزیز، ثبت‌نام شما انجام شد." in r[0]
+                    and "https://desk.example" in r[0])
+            P.check("... signed", r and r[0].endswith("\n" + SIG), r and r[0][-40:])
             r = ph.send(A, "جدید ۲ چاپگر طبقه دوم کار نمی‌کند")
             P.check("NEW by SMS gets tracking number 10001",
                     r and "شماره رهگیری 10001" in r[0] and "/r/10001" in r[0])
@@ -96,7 +106,8 @@ def main():
             alert = ph.new_for(A, a_before)
             print("  " + A[-4:] + " < " + (alert[0].replace("\n", " / ") if alert else "(nothing)"))
             P.check("the applicant received the alert", ok and alert and
-                    "پاسخ درخواست 10001 ارسال شد" in alert[0] and "کارتریج" in alert[0])
+                    "به درخواست 10001 شما پاسخ داده شد: «کارتریج" in alert[0])
+            P.check("... signed", alert and alert[0].endswith("\n" + SIG))
             # Issue 11: the same status query again, within the dedupe
             # window, after the answer: the new state, every time (it
             # got the old answer, then nothing).
@@ -113,13 +124,19 @@ def main():
             r = ph.send(A, "STATUS 10001")
             P.check("English command, English answer", r and "Request 10001" in r[0] and
                     "answered" in r[0])
+            # Issue 11: no Persian word (department name, signature)
+            # sends an English reply as UCS-2.
+            r = ph.send(A, "LIST")
+            P.check("an English reply has no Persian word, no signature",
+                    r and "department 2" in r[0] and SIG not in r[0]
+                    and not any("\u0600" <= ch <= "\u06ff" for ch in r[0]), r and r[0])
             r = ph.send(A, "وضعیت 10002")
             P.check("a missing request: not found", r and "یافت نشد" in r[0])
             # Issue 11: «پیگیری» is tracking: the status, no escalation.
             r = ph.send(A, "پیگیری 10001")
             P.check("«پیگیری 10001» answers the status",
-                    r and "درخواست 10001" in r[0] and "پاسخ داده شد" in r[0]
-                    and "اولویت" in r[0])
+                    r and "درخواست 10001: پاسخ داده شد\nپاسخ: «کارتریج" in r[0] and
+                    "فناوری اطلاعات: «چاپگر" in r[0], r and r[0])
             P.check("... and escalates nothing",
                     desk.sql("SELECT escalated FROM requests WHERE tracking = 10001") == [(0,)])
 
@@ -127,7 +144,8 @@ def main():
             r = ph.send(A, "جدید 5 ف نشتی لوله گاز در ساختمان")
             P.check("second request 10002", r and "10002" in r[0])
             r = ph.send(A, "ارجاع 10002")
-            P.check("ESCALATE before two working days: tells when", r and "ممکن است" in r[0])
+            P.check("ESCALATE before two working days: tells when",
+                    r and "می‌توانید به دفتر رئیس سازمان ارجاع دهید" in r[0])
             desk.stop()
             os.environ["SMSDESK_CLOCK_OFFSET"] = str(7 * 86400)
             try:
@@ -156,10 +174,12 @@ def main():
                     head == [(5, 1, 5)], str(head))
             r = ph.send(HEAD, "وضعیت 10002")
             P.check("the head's office sees it, marked escalated",
-                    r and "درخواست 10002" in r[0] and "ارجاع‌شده" in r[0])
+                    r and "درخواست 10002" in r[0]
+                    and "در انتظار پاسخ دفتر رئیس سازمان" in r[0], r and r[0])
             r = ph.send(A, "وضعیت 10002")
             P.check("the applicant's STATUS says escalated",
-                    r and "ارجاع‌شده" in r[0])
+                    r and "درخواست 10002: در انتظار پاسخ دفتر رئیس سازمان\nبازرسی فنی: «نشتی"
+                    in r[0], r and r[0])
 
             # Issue 9: a long NEW, reassembled from 27 parts, is stored
             # whole with its line breaks (it was cut to 1 KB on one line).
@@ -179,7 +199,7 @@ def main():
             # the same two answers (CLI and SMS): their alerts must be
             # queued, so "no alert" cannot pass by nothing being sent.
             r = ph.send(B, "ثبت نام مریم احمدی")
-            P.check("second applicant registered", r and "ثبت نام شما انجام شد" in r[0])
+            P.check("second applicant registered", r and "ثبت‌نام شما انجام شد" in r[0])
             r = ph.send(B, "جدید 2 اسکنر کار نمی‌کند")
             P.check("second applicant's request 10004", r and "10004" in r[0])
             r = ph.send(A, "لغو")
@@ -210,7 +230,7 @@ def main():
             r = ph.send(A, "وضعیت 10001")
             P.check("after STOP command replies still come", r and "10001" in r[0])
             r = ph.send(A, "شروع")
-            P.check("START acknowledged", r and "دوباره فعال" in r[0])
+            P.check("START acknowledged", r and "دوباره وصل شد" in r[0])
             a_before = len(ph.inbox(A))
             ph.send(STAFF, "پاسخ 10001 پاسخ چهارم")
             P.check("after START alerts come again",
@@ -244,7 +264,12 @@ def main():
             P.check("smsdesk inbox shows the repeat and its reason",
                     "repeat of" in out and "answer sent again" in out, out[-400:])
             r = ph.send(A, "سلام خوبید")
-            P.check("unparseable: a hint, not silence", r and "فهمیده نشد" in r[0])
+            P.check("unparseable: a hint, not silence",
+                    r and "متأسفانه پیام شما شناخته نشد." in r[0])
+            # Issue 11: the hint with the sender's own number.
+            r = ph.send(A, "وضیعت 10002")
+            P.check("a mistyped STATUS: «آیا منظورتان «وضعیت 10002» بود؟»",
+                    r and "آیا منظورتان «وضعیت 10002» بود؟" in r[0])
         finally:
             desk.stop()
             sim.stop()

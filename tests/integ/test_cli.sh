@@ -70,6 +70,14 @@ check "config check is quiet at 0600" sh -c \
     "$BIN config check $T/secret.ini 2>$T/err >/dev/null && ! grep -q 'readable' $T/err"
 check "a 0644 file without secrets gets no warning" sh -c \
     "$BIN config check $T/good.ini 2>$T/err >/dev/null && ! grep -q 'readable' $T/err"
+# Issue 11: [sms] signature, at most 22 characters (the help must still
+# fit two parts with it).
+printf '[sms]\nsignature = نظام مهندسی کرمان\n' >"$T/sig.ini"
+check "config check takes a signature" sh -c \
+    "$BIN config check $T/sig.ini | grep -q 'configuration OK'"
+printf '[sms]\nsignature = سازمان نظام مهندسی ساختمان استان کرمان\n' >"$T/sig.ini"
+check "config check refuses a signature over 22 characters" sh -c \
+    "! $BIN config check $T/sig.ini 2>$T/err >/dev/null && grep -q 'at most 22' $T/err"
 printf '[db]\npath = x.db\nbogus = 1\n' >"$T/unknown.ini"
 $BIN config check "$T/unknown.ini" 2>"$T/err" >/dev/null
 rc=$?
@@ -93,7 +101,19 @@ check "[ussd]: a bad session_key and an unknown key, each on its line" sh -c \
     "! $BIN config check $T/ussdbad.ini 2>$T/err >/dev/null && grep -q 'ussdbad.ini:2: \[ussd\] session_key: .imsi. is not one of: its_session_info | user_message_reference | msisdn' $T/err && grep -q \"ussdbad.ini:3: \[ussd\] unknown key 'bogus'\" $T/err"
 printf '[otp]\nttl_s = 5\n' >"$T/range.ini"
 check "out-of-range value fails" sh -c "! $BIN config check $T/range.ini 2>$T/err && grep -q 'range.ini:2: .*out of range 30..3600' $T/err"
+# Issue 11: office and quiet hours, each bad value with its reason.
+printf '[sla]\noffice_hours = 25:00-07:00\nthursday_hours = 12:30-07:30\n[sms]\nquiet_hours = 22.00-07.00\n' >"$T/hours.ini"
+check "bad hours fail config check, each with its reason" sh -c \
+    "! $BIN config check $T/hours.ini 2>$T/err && grep -q 'hours.ini:2: \[sla\] office_hours: 25:00 is not a time of day' $T/err && grep -q \"hours.ini:3: \[sla\] thursday_hours: '12:30-07:30' ends before it starts\" $T/err && grep -q 'hours.ini:5: \[sms\] quiet_hours: a time is written HH:MM' $T/err"
+printf '[sla]\noffice_hours = 07:30\n' >"$T/hours.ini"
+check "office hours without a dash fail" sh -c \
+    "! $BIN config check $T/hours.ini 2>$T/err && grep -q \"office_hours: '07:30' is not a period: write HH:MM-HH:MM\" $T/err"
+printf '[sla]\noffice_hours = ۰۸:۰۰-۱۵:۰۰\n[sms]\nquiet_hours = off\n' >"$T/hours.ini"
+check "office hours in Persian digits, quiet hours off: OK" sh -c \
+    "$BIN config check $T/hours.ini | grep -q 'configuration OK'"
 $BIN config defaults >"$T/defaults.ini"
+check "config defaults: office and quiet hours" sh -c \
+    "grep -q '^office_hours = 07:30-14:30 ' $T/defaults.ini && grep -q '^thursday_hours = 07:30-12:30 ' $T/defaults.ini && grep -q '^quiet_hours = 22:00-07:00 ' $T/defaults.ini"
 check "config defaults lists every section" sh -c \
     "for s in db web smpp http_sms otp sms sla alerts ussd log; do grep -q \"^\[\$s\]\" $T/defaults.ini || exit 1; done"
 check "config defaults: one [ussd] with the menu's and the transport's keys" sh -c \
@@ -120,7 +140,7 @@ alerts() {
 check "db migrate creates the schema" sh -c "$C db migrate | grep -q 'migrated from version 0 to'"
 check "db migrate again is a no-op" sh -c "$C db migrate | grep -q 'up to date'"
 check "dept list has 17 departments" sh -c "[ \$($C dept list | wc -l) -eq 17 ]"
-check "department 17 is the head" sh -c "$C dept list | grep -q '^17  رئیس$'"
+check "department 17 is the head's office" sh -c "$C dept list | grep -q '^17  دفتر رئیس سازمان$'"
 check "staff add" sh -c "$C staff add --mobile 09133333333 --first محمدعلی --last 'نوروزی فر' --title 'کارشناس فناوری اطلاعات' --dept 2 >/dev/null"
 check "head add" sh -c "$C staff add --mobile +989135555555 --first رئیس --last سازمان --title 'رئیس سازمان' --dept 17 --head >/dev/null"
 check "staff add rejects a bad mobile with a reason" sh -c \
@@ -178,16 +198,60 @@ check "SQL in a title is stored as text" sh -c \
 
 # --- the two-working-day rule, run by the system ------------------------
 # 10002 (above) awaits an answer: not overdue now, overdue two weeks on.
+# Issue 11: the sweep escalates only in office hours, so "two weeks on" is
+# 10:00 Tehran (UTC+03:30, no DST) of the first Saturday to Wednesday from
+# 14 days on that the calendar does not call a holiday: sla sweep says on
+# stderr when a time is outside office hours. OFF is that clock offset
+# (from a shifted clock too: SMSDESK_CLOCK_OFFSET runs the whole script
+# at another time of day).
+office_offsets() { # days: offsets to 10:00 Tehran of the next Sat..Wed
+	python3 -c '
+import os, sys, time
+from datetime import datetime, timedelta, timezone
+real = time.time()
+now = real + int(os.environ.get("SMSDESK_CLOCK_OFFSET", "0"))
+tz = timezone(timedelta(hours=3, minutes=30))
+base = datetime.fromtimestamp(now, tz) + timedelta(days=int(sys.argv[1]))
+for k in range(21):
+    d = (base + timedelta(days=k)).replace(hour=10, minute=0, second=0,
+                                           microsecond=0)
+    if d.weekday() in (5, 6, 0, 1, 2):
+        print(int(d.timestamp() - real))' "$1"
+}
+# 23:00 Tehran of the day 14 days on: the sweep waits, says so.
+NIGHT=$(python3 -c '
+import os, time
+from datetime import datetime, timedelta, timezone
+real = time.time()
+now = real + int(os.environ.get("SMSDESK_CLOCK_OFFSET", "0"))
+tz = timezone(timedelta(hours=3, minutes=30))
+d = (datetime.fromtimestamp(now, tz) + timedelta(days=14)).replace(
+    hour=23, minute=0, second=0, microsecond=0)
+print(int(d.timestamp() - real))')
 check "sla sweep: nothing overdue yet" sh -c "[ \"\$($C sla sweep)\" = 'escalated 0' ]"
+check "sla sweep two weeks on at 23:00 escalates nothing and says why" sh -c \
+    "[ \"\$(SMSDESK_CLOCK_OFFSET=$NIGHT $C sla sweep 2>$T/err)\" = 'escalated 0' ] && grep -q 'outside office hours: overdue requests wait for 14' $T/err"
+# The probe: the same calendar over an empty database.
+printf '[db]\npath = %s/probe.db\n[sla]\nthursday = half\n' "$T" >"$T/probe.ini"
+$BIN -c "$T/probe.ini" db migrate >/dev/null
+OFF=""
+for o in $(office_offsets 14); do
+	SMSDESK_CLOCK_OFFSET=$o $BIN -c "$T/probe.ini" sla sweep \
+	    >/dev/null 2>"$T/err"
+	grep -q 'outside office hours' "$T/err" && continue
+	OFF=$o
+	break
+done
+check "a working day 14 to 35 days on (clock offset ${OFF:-none})" [ -n "$OFF" ]
 check "sla sweep two weeks on, from another folder: 10002 escalated" sh -c \
-    "cd $AWAY && [ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 1' ]"
+    "cd $AWAY && [ \"\$(SMSDESK_CLOCK_OFFSET=$OFF $C sla sweep)\" = 'escalated 1' ]"
 check "sla sweep: once only" sh -c \
-    "[ \"\$(SMSDESK_CLOCK_OFFSET=1209600 $C sla sweep)\" = 'escalated 0' ]"
+    "[ \"\$(SMSDESK_CLOCK_OFFSET=$OFF $C sla sweep)\" = 'escalated 0' ]"
 check "10002 is the head's office's too, in its department" sh -c \
     "$C request show 10002 | grep -q 'ارجاع به رئیس : بله' && ! $C request show 10002 | grep -q 'نوع درخواست : رئیس'"
 # serve sweeps by itself, a second after start.
 N3=$($C request new --from 09131111111 --dept 4 --title 'بدون پاسخ' --text t)
-SMSDESK_CLOCK_OFFSET=1209600 $C serve --ready-file "$T/ready-sla" \
+SMSDESK_CLOCK_OFFSET=$OFF $C serve --ready-file "$T/ready-sla" \
     2>"$T/serve-sla.log" &
 SLA_PID=$!
 i=0

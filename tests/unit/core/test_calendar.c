@@ -287,6 +287,139 @@ test_db_year_replaces_file_year(void **state)
 	core_calendar_free(cal);
 }
 
+/* Minutes after midnight. */
+#define HM(h, m) ((h) * 60 + (m))
+
+/* Jalali y/m/d at min minutes after midnight, Tehran wall clock (for
+ * days without a clock change). */
+static int64_t
+jat(int y, int m, int d, int min)
+{
+	return jday(y, m, d, 0) + (int64_t)min * 60;
+}
+
+/*
+ * Issue 11: working time is office time. Each row: sent at a Tehran
+ * wall-clock time, with Thursday off or half; due (answer_days working
+ * days, each 07:30-14:30, a half Thursday 07:30-12:30) at another. Before
+ * office hours the clock ran midnight to midnight (Wednesday 16:00 was
+ * due Sunday 16:00, Saturday 07:29 Monday 07:29).
+ * Weekdays of 1405/09: 11 Wednesday, 12 Thursday, 13 Friday, 14
+ * Saturday, 15 Sunday, 16 Monday; 1405/09/30 Monday, 1405/10/01 Tuesday
+ * (a holiday, 13 Rajab), 1405/10/05 Saturday.
+ */
+static void
+test_due_office_hours_table(void **state)
+{
+	static const struct {
+		const char *what;
+		int thursday;    /* enum core_thursday */
+		long days;       /* answer_days */
+		int sent[4];     /* y, m, d, minutes */
+		int due[4];      /* the same */
+	} cases[] = {
+	    {"the issue: Wednesday 16:00, after the close, is due Sunday at "
+	     "the close",
+		CORE_THU_OFF, 2, {1405, 9, 11, HM(16, 0)},
+		{1405, 9, 15, HM(14, 30)}},
+	    {"the issue: Saturday 10:00 is due Monday 10:00", CORE_THU_OFF, 2,
+		{1405, 9, 14, HM(10, 0)}, {1405, 9, 16, HM(10, 0)}},
+	    {"Saturday 07:29, before the opening, counts from 07:30",
+		CORE_THU_OFF, 2, {1405, 9, 14, HM(7, 29)},
+		{1405, 9, 15, HM(14, 30)}},
+	    {"Saturday 07:30, at the opening", CORE_THU_OFF, 2,
+		{1405, 9, 14, HM(7, 30)}, {1405, 9, 15, HM(14, 30)}},
+	    {"Saturday 14:29, a minute before the close", CORE_THU_OFF, 2,
+		{1405, 9, 14, HM(14, 29)}, {1405, 9, 16, HM(14, 29)}},
+	    {"Saturday 14:31, after the close, counts from Sunday",
+		CORE_THU_OFF, 2, {1405, 9, 14, HM(14, 31)},
+		{1405, 9, 16, HM(14, 30)}},
+	    {"Friday counts from Saturday 07:30", CORE_THU_OFF, 2,
+		{1405, 9, 13, HM(10, 0)}, {1405, 9, 15, HM(14, 30)}},
+	    {"Thursday off: Thursday 10:00 counts from Saturday", CORE_THU_OFF,
+		2, {1405, 9, 12, HM(10, 0)}, {1405, 9, 15, HM(14, 30)}},
+	    {"half Thursday: Thursday 10:00 counts its 2.5 h left",
+		CORE_THU_HALF, 2, {1405, 9, 12, HM(10, 0)},
+		{1405, 9, 15, HM(12, 0)}},
+	    {"half Thursday: Wednesday 16:00 counts Thursday's 5 h",
+		CORE_THU_HALF, 2, {1405, 9, 11, HM(16, 0)},
+		{1405, 9, 15, HM(9, 30)}},
+	    {"half Thursday: Thursday 13:00, after its close", CORE_THU_HALF, 2,
+		{1405, 9, 12, HM(13, 0)}, {1405, 9, 15, HM(14, 30)}},
+	    {"working Thursday is a full day", CORE_THU_WORKING, 2,
+		{1405, 9, 11, HM(16, 0)}, {1405, 9, 14, HM(14, 30)}},
+	    {"a holiday in the middle (1405/10/01)", CORE_THU_OFF, 2,
+		{1405, 9, 30, HM(10, 0)}, {1405, 10, 5, HM(10, 0)}},
+	    {"one working day: Wednesday 14:00 is due Saturday 14:00",
+		CORE_THU_OFF, 1, {1405, 9, 11, HM(14, 0)},
+		{1405, 9, 14, HM(14, 0)}},
+	    {"Nowruz: Wednesday 1405/12/26 10:00 is due after Nowruz",
+		CORE_THU_OFF, 2, {1405, 12, 26, HM(10, 0)},
+		{1406, 1, 8, HM(10, 0)}},
+	    {"Nowruz, half Thursday: the Thursday after it", CORE_THU_HALF, 2,
+		{1405, 12, 26, HM(10, 0)}, {1406, 1, 5, HM(12, 0)}},
+	    {"1400, with daylight saving then: Saturday 10:00, Monday 10:00",
+		CORE_THU_OFF, 2, {1400, 5, 2, HM(10, 0)},
+		{1400, 5, 4, HM(10, 0)}},
+	};
+	struct core_sla_config sla;
+	struct core_calendar *cal;
+	char err[SD_ERRLEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t sent = jat(cases[i].sent[0], cases[i].sent[1],
+			    cases[i].sent[2], cases[i].sent[3]),
+			want = jat(cases[i].due[0], cases[i].due[1],
+			    cases[i].due[2], cases[i].due[3]),
+			due = 0;
+		struct core_jdate j, wj;
+
+		memset(&sla, 0, sizeof(sla));
+		snprintf(sla.working_days, sizeof(sla.working_days),
+		    "sat,sun,mon,tue,wed");
+		sla.thursday = cases[i].thursday;
+		sla.answer_days = cases[i].days;
+		snprintf(sla.holidays_file, sizeof(sla.holidays_file), "%s",
+		    holidays_path());
+		if (core_calendar_new(&sla, &cal, err) != SD_OK)
+			fail_msg("%s", err);
+		assert_int_equal(core_calendar_due(cal, sent, cases[i].days,
+				     &due),
+		    SD_OK);
+		core_calendar_free(cal);
+		if (due == want)
+			continue;
+		assert_int_equal(core_jalali_from_utc(due, &j), SD_OK);
+		assert_int_equal(core_jalali_from_utc(want, &wj), SD_OK);
+		fail_msg("%s: due %04d/%02d/%02d %02d:%02d, want "
+			 "%04d/%02d/%02d %02d:%02d",
+		    cases[i].what, j.year, j.month, j.day, j.hour, j.minute,
+		    wj.year, wj.month, wj.day, wj.hour, wj.minute);
+	}
+}
+
+/* The zone ICU uses: Iran dropped daylight saving after 1401 (tzdata
+ * 2022b). In 1400 summer midnights sit an hour off spring's; in 1405
+ * every midnight is 20:30 UTC, and summer noon reads 12:00. */
+static void
+test_tehran_zone_no_dst(void **state)
+{
+	struct core_jdate j;
+
+	(void)state;
+	assert_int_equal((jday(1400, 4, 1, 0) - jday(1400, 1, 1, 0)) % 86400,
+	    86400 - 3600);
+	assert_int_equal((jday(1405, 4, 1, 0) - jday(1405, 1, 1, 0)) % 86400,
+	    0);
+	assert_int_equal(jday(1405, 4, 1, 0) % 86400, 20 * 3600 + 1800);
+	assert_int_equal(core_jalali_from_utc(jday(1405, 4, 1, 12), &j),
+	    SD_OK);
+	assert_int_equal(j.hour, 12);
+	assert_int_equal(j.minute, 0);
+}
+
 int
 main(void)
 {
@@ -297,6 +430,8 @@ main(void)
 	    cmocka_unit_test(test_suggest_marks_lunar),
 	    cmocka_unit_test(test_parse_line),
 	    cmocka_unit_test(test_db_year_replaces_file_year),
+	    cmocka_unit_test(test_due_office_hours_table),
+	    cmocka_unit_test(test_tehran_zone_no_dst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -518,9 +518,10 @@ test_status(void **state)
 			     err),
 	    SD_OK);
 	r = mo(w, "989131111111", "وضعیت ۱۰۰۰۱");
-	assert_non_null(strstr(r, "درخواست 10001 (فناوری): پاسخ داده شد"));
-	assert_non_null(strstr(r, "اولویت: فوری"));
-	assert_non_null(strstr(r, "پاسخ: پاسخ کارشناس"));
+	/* Issue 11: the title and the department's full name. */
+	assert_non_null(strstr(r, "درخواست 10001: پاسخ داده شد\n"
+				  "پاسخ: «پاسخ کارشناس به درخواست»\n"
+				  "فناوری اطلاعات: «عنوان»\n"));
 	assert_non_null(strstr(r, "https://desk.example/r/10001"));
 	assert_true(units(r) <= 134);
 	free(r);
@@ -529,7 +530,8 @@ test_status(void **state)
 	free(r);
 	r = mo(w, "989131111111", "STATUS 10001");
 	assert_non_null(strstr(r, "Request 10001"));
-	assert_non_null(strstr(r, "answered"));
+	assert_non_null(strstr(r, "Request 10001: answered\n"));
+	assert_non_null(strstr(r, "\ndepartment 2: \"عنوان\"\n"));
 	free(r);
 	/* Staff of the department see it too. */
 	r = mo(w, "989133333333", "10001");
@@ -588,27 +590,40 @@ test_help_list_depts(void **state)
 	assert_non_null(strstr(r, "no requests"));
 	free(r);
 	r = mo(w, "989131111111", "واحدها");
-	assert_non_null(strstr(r, "1 آموزش"));
-	assert_non_null(strstr(r, "9 اداری"));
+	assert_non_null(strstr(r, "واحدها:\n1 آموزش\n"));
+	assert_non_null(strstr(r, "\n8 نقشه‌برداری\n"));
 	assert_non_null(strstr(r, "واحدها 2"));
 	assert_null(strstr(r, "…"));
 	assert_true(units(r) <= 134);
 	free(r);
 	r = mo(w, "989131111111", "واحد ها ۲");
+	assert_non_null(strstr(r, "\n9 اداری\n"));
 	assert_non_null(strstr(r, "10 دبیرخانه"));
-	assert_non_null(strstr(r, "17 رئیس"));
+	assert_non_null(strstr(r, "17 دفتر رئیس"));
 	assert_null(strstr(r, "…"));
 	assert_true(units(r) <= 134);
 	free(r);
 	/* Unknown and mistyped. */
 	r = mo(w, "989131111111", "سلام خوبید؟");
-	assert_non_null(strstr(r, "فهمیده نشد"));
+	assert_non_null(strstr(r, "متأسفانه پیام شما شناخته نشد."));
+	assert_non_null(strstr(r, "(مثلاً 10025)"));
 	free(r);
+	/* Issue 11: the hint carries the sender's own number. */
 	r = mo(w, "989131111111", "STATSU 10001");
-	assert_non_null(strstr(r, "Did you mean: STATUS 10025"));
+	assert_non_null(strstr(r, "Did you mean \"STATUS 10001\"?"));
+	free(r);
+	r = mo(w, "989131111111", "وضیعت ۱۰۰۰۱");
+	assert_non_null(strstr(r, "آیا منظورتان «وضعیت 10001» بود؟"));
+	assert_null(strstr(r, "10025"));
+	free(r);
+	r = mo(w, "989131111111", "ارجاغ10001");
+	assert_non_null(strstr(r, "آیا منظورتان «ارجاع 10001» بود؟"));
+	free(r);
+	r = mo(w, "989131111111", "وضیعت");
+	assert_non_null(strstr(r, "آیا منظورتان «وضعیت 10025» بود؟"));
 	free(r);
 	r = mo(w, "989131111111", "\xff\xfe");
-	assert_non_null(strstr(r, "فهمیده نشد"));
+	assert_non_null(strstr(r, "شناخته نشد"));
 	free(r);
 	r = mo(w, "989131111111", "جدید");
 	assert_non_null(strstr(r, "شکل درست: جدید 2 متن"));
@@ -626,7 +641,8 @@ test_new_reply_alert(void **state)
 
 	(void)alerts_for(w, "", NULL, 0); /* drain */
 	r = mo(w, "989131111111", "جدید ۲ ف چاپگر طبقه دوم کار نمی‌کند");
-	assert_non_null(strstr(r, "شماره رهگیری 10002 در واحد فناوری"));
+	assert_non_null(strstr(r, "شماره رهگیری 10002 برای «فناوری اطلاعات» "
+				  "ثبت شد."));
 	assert_non_null(strstr(r, "https://desk.example/r/10002"));
 	free(r);
 	assert_int_equal(db_request_get(w->db, 10002, &q), SD_OK);
@@ -636,17 +652,18 @@ test_new_reply_alert(void **state)
 	assert_string_equal(q.title, "چاپگر طبقه دوم کار نمی‌کند");
 	db_request_fini(&q);
 	r = mo(w, "989131111111", "جدید 99 متن");
-	assert_non_null(strstr(r, "واحدی با کد 99 نیست"));
+	assert_non_null(strstr(r, "واحدی با کد 99 وجود ندارد؛ کد واحدها از 1 "
+				  "تا 17 است."));
 	free(r);
 	/* Staff answer from their phone. */
 	r = mo(w, "989133333333", "پاسخ 10002 کارتریج عوض شد");
-	assert_non_null(strstr(r, "پاسخ شما به درخواست 10002 ثبت"));
+	assert_non_null(strstr(r, "پاسخ شما به درخواست 10002 ثبت شد"));
 	free(r);
 	assert_int_equal(status_of(w, 10002), CORE_STATUS_ANSWERED);
 	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
 	    1);
-	assert_non_null(strstr(alert, "پاسخ درخواست 10002 ارسال شد"));
-	assert_non_null(strstr(alert, "کارتریج عوض شد"));
+	assert_non_null(strstr(alert, "به درخواست 10002 شما پاسخ داده شد: "
+				      "«کارتریج عوض شد»"));
 	assert_non_null(strstr(alert, "https://desk.example/r/10002"));
 	r = mo(w, "989131111111", "LIST");
 	assert_non_null(strstr(r, "10002 answered"));
@@ -661,7 +678,7 @@ test_new_reply_alert(void **state)
 	    SD_OK);
 	assert_int_equal(alerts_for(w, "+989131111111", alert, sizeof(alert)),
 	    1);
-	assert_non_null(strstr(alert, "درخواست 10002 بسته شد"));
+	assert_non_null(strstr(alert, "درخواست 10002 شما بسته شد"));
 	r = mo(w, "989131111111", "پاسخ 10002 باز هم");
 	assert_non_null(strstr(r, "درخواست 10002 بسته شده است"));
 	free(r);
@@ -825,7 +842,7 @@ test_stop_start(void **state)
 
 	(void)alerts_for(w, "", NULL, 0);
 	r = mo(w, "989131111111", "لغو");
-	assert_non_null(strstr(r, "هشدارهای پیامکی قطع شد"));
+	assert_non_null(strstr(r, "پیامک‌های اطلاع‌رسانی قطع شد"));
 	free(r);
 	assert_int_equal(core_request_reply(w->db, &w->env, tu_actor(w->db, w->it), w->t,
 			     "answer one", CORE_CHAN_WEB, NULL, err),
@@ -854,8 +871,9 @@ test_escalate(void **state)
 	/* Created Monday 11:30: Tuesday counts, then Wednesday 11:30. */
 	sd_clock_set_fixed(T0 + 86400); /* Tuesday */
 	r = mo(w, "989131111111", "ارجاع 10001");
-	assert_non_null(strstr(r, "ارجاع درخواست 10001 به دفتر رئیس از "
-				  "1404/09/05 11:30 ممکن است"));
+	assert_non_null(strstr(r, "درخواست 10001 را از 1404/09/05 11:30 "
+				  "می‌توانید به دفتر رئیس سازمان ارجاع "
+				  "دهید"));
 	free(r);
 	sd_clock_set_fixed(T0 + 2 * 86400 - 60);
 	r = mo(w, "989131111111", "ESCALATE 10001");
@@ -865,7 +883,8 @@ test_escalate(void **state)
 	sd_clock_set_fixed(T0 + 2 * 86400);
 	/* Issue 11: «پیگیری» asks for the status; it escalates nothing. */
 	r = mo(w, "989131111111", "پیگیری ۱۰۰۰۱");
-	assert_non_null(strstr(r, "درخواست 10001 (فناوری): در انتظار پاسخ"));
+	assert_non_null(strstr(r, "درخواست 10001: در انتظار پاسخ\nفناوری "
+				  "اطلاعات: «عنوان»\n"));
 	free(r);
 	assert_int_equal(db_request_get(w->db, 10001, &q), SD_OK);
 	assert_false(q.escalated);
@@ -888,11 +907,12 @@ test_escalate(void **state)
 	free(r);
 	/* Its staff still find it, and STATUS says it is escalated. */
 	r = mo(w, "989133333333", "وضعیت 10001");
-	assert_non_null(strstr(r, "درخواست 10001 (فناوری)"));
-	assert_non_null(strstr(r, "ارجاع‌شده به دفتر رئیس سازمان"));
+	assert_non_null(strstr(r, "درخواست 10001: در انتظار پاسخ دفتر رئیس "
+				  "سازمان\nفناوری اطلاعات: «عنوان»"));
 	free(r);
 	r = mo(w, "989131111111", "STATUS 10001");
-	assert_non_null(strstr(r, "Escalated to the head's office"));
+	assert_non_null(strstr(r, "Request 10001: awaiting (escalated to the "
+				  "head's office)\n"));
 	free(r);
 }
 
@@ -910,7 +930,7 @@ test_close_and_thanks(void **state)
 			     CORE_CHAN_WEB, NULL, err),
 	    SD_OK);
 	r = mo(w, "989131111111", "پاسخ 10001 خيلي ممنون!");
-	assert_non_null(strstr(r, "پاسخ‌داده‌شده می‌ماند"));
+	assert_non_null(strstr(r, "در وضعیت «پاسخ داده شد» می‌ماند"));
 	assert_non_null(strstr(r, "بستن 10001"));
 	free(r);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_ANSWERED);
@@ -919,7 +939,8 @@ test_close_and_thanks(void **state)
 	free(r);
 	(void)alerts_for(w, "", NULL, 0);
 	r = mo(w, "989131111111", "بستن ۱۰۰۰۱");
-	assert_non_null(strstr(r, "درخواست 10001 به درخواست شما بسته شد"));
+	assert_non_null(strstr(r, "درخواست 10001، چنان‌که خواسته بودید، بسته "
+				  "شد."));
 	free(r);
 	assert_int_equal(status_of(w, w->t), CORE_STATUS_CLOSED);
 	assert_int_equal(alerts_for(w, "+989131111111", NULL, 0), 0);
@@ -945,7 +966,8 @@ test_calendar(void **state)
 	/* From a Friday: Saturday and Sunday whole: Monday 00:00. */
 	assert_int_equal(core_calendar_due(w->cal, 1764311400, 2, &due),
 	    SD_OK);
-	assert_int_equal(due, 1764534600); /* 2025-12-01 00:00 Tehran */
+	/* Issue 11: office hours: Sunday 14:30 Tehran, the close. */
+	assert_int_equal(due, 1764500400);
 	assert_false(core_calendar_working(w->cal, 1764311400));
 	assert_true(core_calendar_working(w->cal, 1764138600));
 }
@@ -989,7 +1011,11 @@ test_reg_unregistered(void **state)
 	assert_non_null(strstr(r, "ثبت نشده"));
 	free(r);
 	r = mo(w, "989139999999", "ثبت نام علی رضایی");
-	assert_non_null(strstr(r, "علی رضایی، ثبت نام شما انجام شد"));
+	assert_non_null(strstr(r, "علی رضایی عزیز، ثبت‌نام شما انجام شد."));
+	/* The web address, not «گذرواژه وب: URL» (a password?). */
+	assert_non_null(strstr(r, "تعیین گذرواژه به https://desk.example "
+				  "بروید."));
+	assert_null(strstr(r, "گذرواژه وب:"));
 	free(r);
 	assert_int_equal(db_user_by_mobile(w->db, "+989139999999", &u), SD_OK);
 	assert_string_equal(u.first, "علی");
@@ -1021,7 +1047,10 @@ test_flood(void **state)
 	for (i = 0; i < 5; i++)
 		free(mo(w, "989131111111", "10001"));
 	r = mo(w, "989131111111", "10001");
-	assert_non_null(strstr(r, "از حد ساعتی گذشت"));
+	assert_non_null(strstr(r, "از حد مجاز در ساعت گذشت"));
+	/* Issue 11: it says what happens to the next ones. */
+	assert_non_null(strstr(r, "پیام‌های بعدی تا یک ساعت بررسی "
+				  "نمی‌شوند."));
 	free(r);
 	assert_null(mo(w, "989131111111", "10001"));
 	assert_null(mo(w, "989131111111", "HELP"));
@@ -1384,18 +1413,22 @@ test_shorten(void **state)
 	 * English reply of ~140 characters goes as UCS-2 (70 a part) and
 	 * must be cut to one part of those, not budgeted as 160 septets. */
 	r = mo(w, "989134444444",
-	    "REG Ali O`Brien-Abbasi-Tehrani-Esfahani-Shirazi-Kermani-Yazdi-"
-	    "Kashani-Qomi");
-	assert_non_null(strstr(r, "Welcome Ali O`Brien"));
+	    "REG Ali O`Brien Abbasi Tehrani Esfahani Shirazi Kermani Yazdi "
+	    "Kashani Qomi");
+	assert_non_null(strstr(r, "Dear Ali O`Brien"));
 	assert_int_equal(codec_parts(r), 1);
-	assert_non_null(strstr(r, "…\nhttps://desk.example"));
+	/* Issue 11: cut after a whole word. */
+	assert_non_null(strstr(r, "Kermani…\nhttps://desk.example") != NULL ?
+		strstr(r, "Kermani…") :
+		strstr(r, "i…\nhttps://desk.example"));
+	assert_null(strstr(r, " …"));
 	free(r);
 	/* Two parts allowed: the same reply is cut to two UCS-2 parts. */
 	w->sms.max_reply_parts = 2;
 	r = mo(w, "989135555555",
-	    "REG Alireza-Mohammad-Hossein-Gholam {O`Brien}-Abbasi-Tehrani-"
-	    "Esfahani-Shirazi-Kermani-Yazdi-Kashani-Qomi-Rashti-Tabrizi");
-	assert_non_null(strstr(r, "Welcome Alireza"));
+	    "REG Alireza-Mohammad-Hossein-Gholam {O`Brien} Abbasi Tehrani "
+	    "Esfahani Shirazi Kermani Yazdi Kashani Qomi Rashti Tabrizi");
+	assert_non_null(strstr(r, "Dear Alireza"));
 	assert_int_equal(codec_parts(r), 2);
 	assert_non_null(strstr(r, "https://desk.example"));
 	free(r);
@@ -1424,6 +1457,12 @@ test_otp(void **state)
 		digits = *p >= '0' && *p <= '9' ? digits + 1 : 0;
 	assert_int_equal(digits, 6);
 	assert_true(units(r.body) <= 70); /* one SMS */
+	/* Issue 11: as a Persian reader expects it; 120 s is «۲» minutes. */
+	assert_int_equal(strncmp(r.body, "کد تأیید سامانه مکاتبات: ",
+			     strlen("کد تأیید سامانه مکاتبات: ")),
+	    0);
+	assert_non_null(strstr(r.body, "\nاعتبار: ۲ دقیقه. آن را به کسی "
+					"ندهید."));
 	db_outbox_row_fini(&r);
 	assert_int_equal(core_otp_issue(w->db, &cfg, "09131111111",
 			     CORE_OTP_LOGIN, &id2, err),
@@ -1437,6 +1476,168 @@ test_otp(void **state)
 	assert_int_equal(core_otp_issue(w->db, &cfg, "12", CORE_OTP_LOGIN,
 			     &id2, err),
 	    SD_EINVAL);
+}
+
+/* Issue #11: the staff LIST marks a request overdue by the same deadline
+ * the escalation uses, from the applicant's first unanswered message: a
+ * «خبری نشد؟» on Wednesday does not make 10001 (sent Monday 11:30, due
+ * Wednesday 11:30) look in time on Thursday. Before, the mark counted
+ * from the request's last change. */
+static void
+test_staff_list_overdue_from_first_unanswered(void **state)
+{
+	struct world *w = *state;
+	char *r;
+
+	sd_clock_set_fixed(T0 + 2 * 86400);
+	free(mo(w, "989131111111", "R 10001 خبری نشد؟"));
+	sd_clock_set_fixed(T0 + 3 * 86400);
+	r = mo(w, "989133333333", "LIST");
+	assert_non_null(r);
+	if (strstr(r, "10001 \"عنوان\" (overdue)") == NULL)
+		fail_msg("10001 not marked overdue: %s", r);
+	free(r);
+}
+
+/* Rows of the kinds in mask that the dispatcher would send at now
+ * (claimed, so each is counted once). */
+static int
+due_at(struct world *w, int64_t now, unsigned mask)
+{
+	struct db_outbox_row rows[32];
+	size_t got = 0, exp, i;
+
+	assert_int_equal(db_begin(w->db), SD_OK);
+	assert_int_equal(db_outbox_claim(w->db, now, mask, 32, rows, &got,
+			     &exp),
+	    SD_OK);
+	assert_int_equal(db_commit(w->db), SD_OK);
+	for (i = 0; i < got; i++)
+		db_outbox_row_fini(&rows[i]);
+	return (int)got;
+}
+
+/*
+ * Issue 11: [sms] quiet_hours (22:00-07:00 Tehran). An answer's alert
+ * created at 23:00 waits until 07:00 the next morning; one at 12:00 goes
+ * at once. The reply to a command, an OTP and a very urgent alert (urgent)
+ * at 23:00 are not held; no digest is sent at 23:00, the one at 07:00
+ * lists what was held. Before, every alert went at 23:00.
+ */
+static void
+test_quiet_hours(void **state)
+{
+	const unsigned alert = 1u << CORE_OUT_ALERT,
+		       now_kinds = (1u << CORE_OUT_REPLY) |
+	    (1u << CORE_OUT_OTP);
+	/* T0 is Monday 11:30 Tehran: 23:00 and the next 07:00. */
+	const int64_t night = T0 + 11 * 3600 + 1800,
+		      morning = T0 + 19 * 3600 + 1800, noon = T0 + 1800;
+	struct core_otp_config otp = {120, 5, 60, 5, 20};
+	struct world *w = *state;
+	char err[SD_ERRLEN];
+	int64_t id, until;
+	size_t sent = 99;
+
+	snprintf(w->sms.quiet_hours, sizeof(w->sms.quiet_hours),
+	    "22:00-07:00");
+	(void)due_at(w, INT64_MAX / 2, ~0u); /* the world's own rows */
+
+	/* An answer at 12:00: its alert goes at once. */
+	sd_clock_set_fixed(noon);
+	assert_int_equal(core_request_reply(w->db, &w->env,
+			     tu_actor(w->db, w->it), w->t, "پاسخ ظهر",
+			     CORE_CHAN_WEB, &id, err),
+	    SD_OK);
+	assert_int_equal(due_at(w, noon, alert), 1);
+
+	/* An answer at 23:00: not before 07:00. */
+	sd_clock_set_fixed(night);
+	assert_int_equal(core_quiet_end(w->sms.quiet_hours, night, &until),
+	    SD_OK);
+	assert_int_equal(until, morning);
+	free(mo(w, "989131111111", "R 10001 one more question"));
+	(void)due_at(w, night, now_kinds);
+	assert_int_equal(core_request_reply(w->db, &w->env,
+			     tu_actor(w->db, w->it), w->t, "پاسخ شب",
+			     CORE_CHAN_WEB, &id, err),
+	    SD_OK);
+	assert_int_equal(due_at(w, night, alert), 0);
+	assert_int_equal(due_at(w, morning - 1, alert), 0);
+	assert_int_equal(due_at(w, morning, alert), 1);
+
+	/* The reply to a command and an OTP at 23:00 are not held. */
+	free(mo(w, "989131111111", "وضعیت 10001"));
+	assert_int_equal(core_otp_issue(w->db, &otp, "09131111111",
+			     CORE_OTP_LOGIN, &id, err),
+	    SD_OK);
+	assert_int_equal(due_at(w, night, now_kinds), 2);
+
+	/* A very urgent request at 23:00 alerts its staff at once... */
+	free(mo(w, "989132222222", "جدید 2 خف نشت گاز"));
+	assert_int_equal(due_at(w, night, alert), 1);
+	/* ... but a digest of held ones waits for the morning. */
+	w->alerts.very_urgent_per_applicant_hour = 0;
+	free(mo(w, "989132222222", "جدید 2 خف باز هم نشت"));
+	(void)due_at(w, night, now_kinds);
+	assert_int_equal(due_at(w, night, alert), 0);
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 0);
+	assert_int_equal(due_at(w, morning, alert), 0);
+	sd_clock_set_fixed(morning);
+	assert_int_equal(core_alert_digest(w->db, &w->env, &sent, err), SD_OK);
+	assert_int_equal(sent, 1);
+	assert_int_equal(due_at(w, morning, alert), 1);
+
+	/* off: nothing is held. */
+	snprintf(w->sms.quiet_hours, sizeof(w->sms.quiet_hours), "off");
+	sd_clock_set_fixed(night + 86400);
+	assert_int_equal(core_request_reply(w->db, &w->env,
+			     tu_actor(w->db, w->it), w->t, "پاسخ دیگر",
+			     CORE_CHAN_WEB, &id, err),
+	    SD_OK);
+	assert_int_equal(due_at(w, night + 86400, alert), 1);
+}
+
+/* Issue 11: the quiet period a time is in, Tehran wall clock. */
+static void
+test_quiet_end_table(void **state)
+{
+	static const struct {
+		const char *spec;
+		int at;    /* minutes after T0's midnight (Monday) */
+		int until; /* the same; -1: not quiet */
+	} cases[] = {
+	    {"22:00-07:00", 23 * 60, (24 + 7) * 60},
+	    {"22:00-07:00", 22 * 60, (24 + 7) * 60},
+	    {"22:00-07:00", 21 * 60 + 59, -1},
+	    {"22:00-07:00", 3 * 60, 7 * 60},
+	    {"22:00-07:00", 7 * 60, -1},
+	    {"22:00-07:00", 12 * 60, -1},
+	    {"۲۲:۰۰-۰۷:۰۰", 23 * 60, (24 + 7) * 60},
+	    {"13:00 - 15:00", 14 * 60, 15 * 60},
+	    {"13:00-15:00", 15 * 60, -1},
+	    {"off", 23 * 60, -1},
+	    {"", 23 * 60, -1},
+	    {NULL, 23 * 60, (24 + 7) * 60}, /* the default */
+	};
+	/* T0 is 11:30 Tehran: its midnight is 11.5 h before. */
+	const int64_t midnight = T0 - 11 * 3600 - 1800;
+	int64_t until;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(core_quiet_end(cases[i].spec,
+				     midnight + cases[i].at * 60, &until),
+		    SD_OK);
+		if (until != (cases[i].until < 0 ? 0 :
+				       midnight + cases[i].until * 60))
+			fail_msg("'%s' at %02d:%02d: until %lld",
+			    cases[i].spec != NULL ? cases[i].spec : "(null)",
+			    cases[i].at / 60, cases[i].at % 60,
+			    (long long)(until - midnight));
+	}
 }
 
 int
@@ -1467,6 +1668,9 @@ main(void)
 		T(test_long_texts_kept),
 		T(test_sms_controls),
 		T(test_otp),
+		T(test_quiet_hours),
+		T(test_staff_list_overdue_from_first_unanswered),
+		T(test_quiet_end_table),
 #undef T
 	};
 

@@ -740,6 +740,59 @@ escalated(struct world *w, int64_t t)
 	return e;
 }
 
+/*
+ * Issue 11: no escalation at night. A request sent Wednesday 1405/09/11
+ * at 16:00 Tehran is due Sunday at the close (14:30). A sweep at 14:31,
+ * at 23:00 (serve was down all afternoon) or at 07:29 on Monday escalates
+ * nothing; the one at Monday's 07:30 opening does. Before, the 23:00
+ * sweep escalated it and the head's office got its SMS at night.
+ */
+static void
+test_sla_sweep_waits_for_office_hours(void **state)
+{
+	static const int64_t after[] = {60, 8 * 3600 + 1800, 17 * 3600 - 60};
+	struct world *w = *state;
+	struct core_sla_config sla;
+	struct core_calendar *cal;
+	struct core_env env;
+	char err[SD_ERRLEN];
+	/* 2026-12-02 07:00 UTC is Wednesday 10:30 Tehran. */
+	const int64_t wed = 1796194800, sent = wed + 5 * 3600 + 1800,
+		      sun_close = wed + 4 * 86400 + 4 * 3600,
+		      mon_open = wed + 5 * 86400 - 3 * 3600;
+	int64_t t, due, at;
+	size_t n = 99, i;
+
+	sla_env(&sla, &cal, &env);
+	sd_clock_set_fixed(sent);
+	assert_int_equal(core_request_create(w->db, &env,
+			     tu_actor(w->db, w->a), 2, CORE_PRIO_NORMAL,
+			     "پروانه", "متن", CORE_CHAN_SMS, &t, err),
+	    SD_OK);
+	assert_int_equal(core_calendar_due(cal, sent, 2, &due), SD_OK);
+	assert_int_equal(due, sun_close);
+	sd_clock_set_fixed(due - 60);
+	assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
+	assert_false(escalated(w, t));
+	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		sd_clock_set_fixed(due + after[i]);
+		assert_int_equal(core_sla_sweep(w->db, &env, &n, err),
+		    SD_OK);
+		assert_int_equal(n, 0);
+		if (escalated(w, t))
+			fail_msg("escalated %lld s after the close",
+			    (long long)after[i]);
+	}
+	assert_int_equal(core_calendar_open_at(cal, due + 60, &at), SD_OK);
+	assert_int_equal(at, mon_open);
+	sd_clock_set_fixed(mon_open);
+	assert_int_equal(core_sla_sweep(w->db, &env, &n, err), SD_OK);
+	assert_int_equal(n, 1);
+	assert_true(escalated(w, t));
+	sd_clock_set_fixed(0);
+	core_calendar_free(cal);
+}
+
 /* Issue 11: the deadline runs from the applicant's first message that is
  * still unanswered. Each case opens a request on Wednesday 10:30 Tehran
  * (due Sunday 10:30 if nothing moves it), maybe has staff answer, then
@@ -1084,6 +1137,7 @@ main(void)
 		T(test_access_checks),
 		T(test_escalation_flags_for_head),
 		T(test_sla_clock_first_unanswered),
+		T(test_sla_sweep_waits_for_office_hours),
 		T(test_escalation_keeps_dept_alerts_head_once),
 		T(test_applicant_closes_own),
 		T(test_thanks_after_answer),

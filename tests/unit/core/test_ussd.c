@@ -461,7 +461,7 @@ test_new_request(void **state)
 		pages++;
 	}
 	assert_true(pages > 1 && i < 20);
-	CONTAINS(s.text, "17 رئیس");
+	CONTAINS(s.text, "17 دفتر رئیس");
 	NOT_CONTAINS(s.text, core_ussd_txt(CORE_UT_NEXT));
 	/* Back to the first page, then the main menu. */
 	for (i = 1; i < pages; i++)

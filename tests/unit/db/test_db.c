@@ -134,12 +134,20 @@ test_wal_and_foreign_keys(void **state)
 static void
 test_departments_seeded_in_order(void **state)
 {
+	/* Issue 11: ZWNJ in the compounds, 17 the office, not «رئیس». */
 	static const char *const names[17] = {"آموزش، توسعه و پژوهش",
 		"فناوری اطلاعات", "کنترل مقررات", "بازرسی گاز", "بازرسی فنی",
-		"پروانه عضویت", "پروانه اشتغال", "نقشه برداری",
+		"پروانه عضویت", "پروانه اشتغال", "نقشه‌برداری",
 		"اداری و پشتیبانی", "دبیرخانه", "روابط عمومی",
-		"دفتر نمایندگی ها", "شورای انتظامی", "مالی",
-		"مجریان ذی صلاح و شناسنامه فنی", "ماده 27", "رئیس"};
+		"دفتر نمایندگی‌ها", "شورای انتظامی", "مالی",
+		"مجریان ذی‌صلاح و شناسنامه فنی", "ماده 27",
+		"دفتر رئیس سازمان"};
+	/* The one-word names of SMS lists: the two inspections apart, no
+	 * ZWNJ between two words, ASCII digits as everywhere else. */
+	static const char *const shorts[17] = {"آموزش", "فناوری", "مقررات",
+		"بازرسی گاز", "بازرسی فنی", "عضویت", "اشتغال", "نقشه‌برداری",
+		"اداری", "دبیرخانه", "روابط عمومی", "نمایندگی", "انتظامی",
+		"مالی", "مجریان", "ماده 27", "دفتر رئیس"};
 	struct db *db = tu_db_open(":memory:");
 	struct db_dept *d, one;
 	size_t n, i;
@@ -150,11 +158,11 @@ test_departments_seeded_in_order(void **state)
 	for (i = 0; i < n; i++) {
 		assert_int_equal(d[i].code, (int)i + 1);
 		assert_string_equal(d[i].name, names[i]);
-		assert_true(strlen(d[i].short_name) > 0);
+		assert_string_equal(d[i].short_name, shorts[i]);
 	}
 	db_dept_list_free(d, n);
 	assert_int_equal(db_dept_get(db, CORE_DEPT_HEAD, &one), SD_OK);
-	assert_string_equal(one.name, "رئیس");
+	assert_string_equal(one.name, "دفتر رئیس سازمان");
 	db_dept_fini(&one);
 	assert_int_equal(db_dept_get(db, 18, &one), SD_ENOTFOUND);
 	assert_int_equal(db_dept_get(db, 0, &one), SD_ENOTFOUND);
@@ -535,6 +543,59 @@ test_migrate_v9_waiting_since(void **state)
 	free(dir);
 }
 
+/* Schema 11 (issue #11): a schema-9 database's seeded department names
+ * become the new ones; a name changed by hand is left alone. */
+static void
+test_migrate_v11_dept_names(void **state)
+{
+	static const struct {
+		const char *sql;
+		int64_t want;
+	} after[] = {
+		{"SELECT count(*) FROM departments WHERE code = 8 AND"
+		 " name = 'نقشه‌برداری'", 1},
+		{"SELECT count(*) FROM departments WHERE code = 12 AND"
+		 " name = 'دفتر نمایندگی‌ها'", 1},
+		{"SELECT count(*) FROM departments WHERE code = 15 AND"
+		 " name = 'مجریان ذی‌صلاح و شناسنامه فنی'", 1},
+		{"SELECT count(*) FROM departments WHERE code = 17 AND"
+		 " name = 'دفتر رئیس سازمان' AND short_name = 'دفتر رئیس'", 1},
+		{"SELECT count(*) FROM departments WHERE code = 5 AND"
+		 " short_name = 'بازرسی فنی'", 1},
+		{"SELECT count(*) FROM departments WHERE code = 16 AND"
+		 " short_name = 'ماده 27'", 1},
+		/* Renamed by hand before the migration: kept. */
+		{"SELECT count(*) FROM departments WHERE code = 11 AND"
+		 " short_name = 'روابط'", 1},
+		{"PRAGMA user_version", 11},
+	};
+	char *dir = tu_tmpdir(), *path;
+	struct db *db;
+	sqlite3 *h;
+	size_t i;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/v9.db", dir) > 0);
+	migrate_raw(path, 9);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+			     "UPDATE departments SET short_name = 'روابط'"
+			     " WHERE code = 11",
+			     NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	db = tu_db_open(path);
+	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++)
+		if (raw_count(path, after[i].sql) != after[i].want)
+			fail_msg("%s: %lld, want %lld", after[i].sql,
+			    (long long)raw_count(path, after[i].sql),
+			    (long long)after[i].want);
+	db_close(db);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -542,6 +603,7 @@ main(void)
 		cmocka_unit_test(test_migrate_twice_is_noop),
 		cmocka_unit_test(test_migrate_v6_part_states),
 		cmocka_unit_test(test_migrate_v9_waiting_since),
+		cmocka_unit_test(test_migrate_v11_dept_names),
 		cmocka_unit_test(test_wal_and_foreign_keys),
 		cmocka_unit_test(test_departments_seeded_in_order),
 		cmocka_unit_test(test_tracking_starts_at_10001_never_reused),
