@@ -981,8 +981,12 @@ mo_hand_up(struct esme_sess *s, const struct smsc_concat_msg *m,
 		mo.umr = t->umr;
 	}
 	mo.ussd_key = -1;
-	if (mo.ussd)
-		smsc_ussd_inbound(&e->cfg->ussd, e->ussd, &mo);
+	if (mo.ussd && !smsc_ussd_inbound(&e->cfg->ussd, e->ussd, &mo)) {
+		/* USSN confirm: the handset saw our notification. */
+		log_debug("smpp", "session=%s ussd notification confirmed",
+		    s->name);
+		return SMSC_ACK;
+	}
 	if (m->total > 1) {
 		mo.concat = true;
 		mo.concat_ref = m->ref;

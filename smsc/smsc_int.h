@@ -610,6 +610,10 @@ struct smsc_ussd_track {
 	uint64_t tick; /* bumped at every step */
 };
 
+/* ussd_service_op USSN confirm: a handset acknowledges a notification
+ * (an operator whose last screen is USSN, op_end 3, sends it back). */
+#define SMSC_USSD_OP_USSN_CONF 19
+
 /*
  * An inbound USSD step (mo->ussd set; ussd_op, has_session/ussd_session
  * and has_umr/umr as received): set mo->ussd_begin (ussd_service_op is
@@ -617,9 +621,12 @@ struct smsc_ussd_track {
  * the dial's shape "*...#") and mo->ussd_key (per session_key: the
  * session number octet of its_session_info, user_message_reference, or
  * -1; -1 too when the TLV it names is missing), and remember the TLVs
- * for the answer. text is mo->text (text_len bytes).
+ * for the answer. text is mo->text (text_len bytes). False for a USSN
+ * confirm (unless [ussd] names op 19 as a dial or an answer): the
+ * handset acknowledging our last screen, nothing the user typed; it is
+ * acknowledged and not handed up, and the number is forgotten.
  */
-void smsc_ussd_inbound(const struct smsc_ussd_config *c,
+bool smsc_ussd_inbound(const struct smsc_ussd_config *c,
     struct smsc_ussd_track *t, struct smsc_mo *mo);
 
 /* What a USSD screen carries. */

@@ -16,6 +16,9 @@
  *     echoed as is.
  *   msisdn: the number alone (a handset holds one dialogue at a time).
  *
+ * A USSN confirm (op 19, a handset acknowledging our notification when
+ * op_end is USSN, 3) is acknowledged and not handed up: nothing was typed.
+ *
  * Whatever the profile, the TLVs of a number's last step are echoed when
  * they came: an operator that sends them expects them back. The table is
  * bounded (SMSC_USSD_TRACK_MAX) and lives on the gw thread, in the ESME.
@@ -93,12 +96,23 @@ ussd_take(struct smsc_ussd_track *t, const char *key)
 	return old;
 }
 
-void
+bool
 smsc_ussd_inbound(const struct smsc_ussd_config *c, struct smsc_ussd_track *t,
     struct smsc_mo *mo)
 {
 	char key[SMSC_USSD_NUM_DIGITS + 1];
 	struct smsc_ussd_peer *pe;
+
+	ussd_num_key(mo->from, key);
+	if (mo->ussd_op == SMSC_USSD_OP_USSN_CONF &&
+	    c->op_begin != SMSC_USSD_OP_USSN_CONF &&
+	    c->op_answer != SMSC_USSD_OP_USSN_CONF) {
+		pe = ussd_find(t, key);
+		if (pe != NULL)
+			memset(pe, 0, sizeof(*pe));
+		mo->ussd_key = -1;
+		return false;
+	}
 
 	if (mo->ussd_op == c->op_begin)
 		mo->ussd_begin = true;
@@ -116,15 +130,15 @@ smsc_ussd_inbound(const struct smsc_ussd_config *c, struct smsc_ussd_track *t,
 	case SMSC_USSD_KEY_MSISDN:
 	default: mo->ussd_key = -1; break;
 	}
-	ussd_num_key(mo->from, key);
 	if (key[0] == '\0')
-		return; /* no digits: nothing to find it by again */
+		return true; /* no digits: nothing to find it by again */
 	pe = ussd_take(t, key);
 	pe->has_its = mo->has_session;
 	pe->its = mo->ussd_session;
 	pe->has_umr = mo->has_umr;
 	pe->umr = mo->umr;
 	pe->used = ++t->tick;
+	return true;
 }
 
 void

@@ -53,7 +53,11 @@ fuzz_ussd(const struct smsc_deliver *d, const struct smsc_concat_msg *msg)
 	mo.ussd_session = d->session;
 	mo.has_umr = d->has_umr;
 	mo.umr = d->umr;
-	smsc_ussd_inbound(&ussd_cfg.ussd, ussd_track, &mo);
+	if (!smsc_ussd_inbound(&ussd_cfg.ussd, ussd_track, &mo)) {
+		if (d->ussd_op != SMSC_USSD_OP_USSN_CONF || mo.ussd_key != -1)
+			abort(); /* only a USSN confirm is swallowed */
+		return;
+	}
 	if (mo.ussd_key < -1 || mo.ussd_key > 65535 ||
 	    (ussd_cfg.ussd.session_key == SMSC_USSD_KEY_ITS &&
 		mo.ussd_key > 255) ||

@@ -22,7 +22,9 @@ test_ussd.sh with BIN and SIM (and node for the second part).
    far side: op codes, its_session_info octets, the end bit, service_type
    USSD. Then a second profile, [ussd] session_key = msisdn, with a
    gateway that sends no session TLV at all; and a third,
-   user_message_reference (a vendor's dialogue id), echoed as is.
+   user_message_reference (a vendor's dialogue id), echoed as is; and an
+   operator that ends with USSN (op_end 3): the handset's USSN confirm
+   (19) is acknowledged and gets no screen back.
 """
 import json
 import os
@@ -276,14 +278,17 @@ class Gateway:
         return json.load(open(self.summary))
 
 
-def far_side(name, d, nsteps, key, session):
+def far_side(name, d, nsteps, key, session, op_end=17):
     """A dialogue as the npm gateway saw it."""
     scr = d["screens"]
     P.check(f"{name}: {nsteps} screens", len(scr) == nsteps, str(len(scr)))
     if len(scr) != nsteps:
         return
     ops = [s["op"] for s in scr]
-    P.check(f"{name}: ops 2 ... 17", ops == [2] * (nsteps - 1) + [17], str(ops))
+    P.check(f"{name}: ops 2 ... {op_end}", ops == [2] * (nsteps - 1) + [op_end], str(ops))
+    if op_end == 3:
+        P.check(f"{name}: the USSN confirm (19) acknowledged, nothing sent back",
+                d.get("confirm_sent") and d.get("confirm_status") == 0, str(d.get("confirm_status")))
     P.check(f"{name}: service_type USSD on every screen",
             all(s["service_type"] == "USSD" for s in scr))
     P.check(f"{name}: ended by the last screen only", d["ended"] and
@@ -301,63 +306,60 @@ def far_side(name, d, nsteps, key, session):
             umr == want, str(umr))
 
 
-def interop(tmp, key, n, full):
-    """One smsdesk bound to the npm gateway with [ussd] session_key = key."""
+def interop(tmp, key, n, op_end=17):
+    """One smsdesk bound to the npm gateway with [ussd] session_key = key
+    (and op_end: 3 ends with USSN, which the handset confirms with 19)."""
     who = "98913444444" + str(n)
-    dialogues = [{"name": "direct", "from": who, "to": "3000", "key": key,
-                  "session": 0x31 + 16 * n, "steps": ["*123*10001#"]}]
-    if full:
-        dialogues = [
-            {"name": "new", "from": who, "to": "3000", "key": key,
-             "session": 0x41 + 16 * n, "steps": [CODE] + NEW_STEPS},
-            {"name": "status", "from": who, "to": "3000", "key": key,
-             "session": 0x42 + 16 * n, "steps": [CODE, "1", "10001"]},
-            {"name": "direct", "from": who, "to": "3000", "key": key,
-             "session": 0x43 + 16 * n, "steps": ["*123*10001#"]},
-            {"name": "abandon", "from": "98913555555" + str(n), "to": "3000",
-             "key": key, "session": 0x44 + 16 * n, "steps": [CODE]},
-        ]
-    gw = Gateway(tmp, key, {"op_begin": 1, "op_answer": 18, "dialogues": dialogues,
-                            "linger_ms": 1500})
+    dialogues = [
+        {"name": "new", "from": who, "to": "3000", "key": key,
+         "session": 0x41 + 16 * n, "steps": [CODE] + NEW_STEPS},
+        {"name": "status", "from": who, "to": "3000", "key": key,
+         "session": 0x42 + 16 * n, "steps": [CODE, "1", "10001"]},
+        {"name": "direct", "from": who, "to": "3000", "key": key,
+         "session": 0x43 + 16 * n, "steps": ["*123*10001#"]},
+        {"name": "abandon", "from": "98913555555" + str(n), "to": "3000",
+         "key": key, "session": 0x44 + 16 * n, "steps": [CODE]},
+    ]
+    plan = {"op_begin": 1, "op_answer": 18, "dialogues": dialogues, "linger_ms": 1500}
+    if op_end == 3:
+        plan["ussn_confirm"] = 19
+    name = key if op_end == 17 else f"{key}-ussn"
+    gw = Gateway(tmp, name, plan)
 
     class Port:
         smpp = gw.smpp
-    d = os.path.join(tmp, key + "-desk")
+    d = os.path.join(tmp, name + "-desk")
     os.makedirs(d)
     desk = P.Desk(d, Port, extra="[sla]\nholidays_file =\n" + USSD_CONF +
-                  f"session_key = {key}\n")
+                  f"session_key = {key}\nop_end = {op_end}\n")
     try:
         desk.start()
         s = gw.result()
     finally:
         rc = desk.stop()
-    P.check(f"npm {key}: serve stopped cleanly (ASan: no report)", rc == 0, f"rc={rc}")
+    P.check(f"npm {name}: serve stopped cleanly (ASan: no report)", rc == 0, f"rc={rc}")
     print(f"  npm gateway ({key}): {len(s['dialogues'])} dialogues, errors {s['errors']}")
     for dd in s["dialogues"]:
         for st, sc in zip(dd["steps"], dd["screens"]):
             print(f"  {dd['name']} > {st['text']}\n  {dd['name']} < "
                   f"{(sc['text'] or '').replace(chr(10), ' / ')}  [op {sc['op']} its {sc['its']}"
                   f" umr {sc['umr']}]")
-    P.check(f"npm {key}: the gateway saw nothing wrong", s["errors"] == [], str(s["errors"]))
+    P.check(f"npm {name}: the gateway saw nothing wrong", s["errors"] == [], str(s["errors"]))
     by = {dd["name"]: dd for dd in s["dialogues"]}
-    if not full:
-        if "direct" in by:
-            far_side(f"npm {key} direct", by["direct"], 1, key, dialogues[0]["session"])
-        return
-    for name, nsteps in (("new", 1 + len(NEW_STEPS)), ("status", 3), ("direct", 1)):
-        if name in by:
-            far_side(f"npm {key} {name}", by[name], nsteps, key,
-                     [x for x in dialogues if x["name"] == name][0]["session"])
+    for dn, nsteps in (("new", 1 + len(NEW_STEPS)), ("status", 3), ("direct", 1)):
+        if dn in by:
+            far_side(f"npm {name} {dn}", by[dn], nsteps, key,
+                     [x for x in dialogues if x["name"] == dn][0]["session"], op_end)
         else:
-            P.check(f"npm {key} {name}: ran", False)
+            P.check(f"npm {name} {dn}: ran", False)
     if "new" in by and by["new"]["screens"]:
-        P.check(f"npm {key}: the new request's tracking number on its last screen",
+        P.check(f"npm {name}: the new request's tracking number on its last screen",
                 "10001" in (by["new"]["screens"][-1]["text"] or ""))
-    P.check(f"npm {key}: the SMS with the link went to the applicant",
+    P.check(f"npm {name}: the SMS with the link went to the applicant",
             any("10001" in (m["text"] or "") and m["to"].endswith(who[-10:])
                 for m in s["sms"]), str(s["sms"])[:300])
     ab = by.get("abandon")
-    P.check(f"npm {key}: the walked-away dialogue left open (op 2, no end bit)",
+    P.check(f"npm {name}: the walked-away dialogue left open (op 2, no end bit)",
             ab is not None and ab["abandoned"] and not ab["ended"])
 
 
@@ -371,9 +373,10 @@ def main():
         try:
             d, want = outage_start(sim, desk)
             if have_node and os.path.isdir(os.path.join(NPMDIR, "node_modules", "smpp")):
-                interop(tmp, "its_session_info", 1, True)
-                interop(tmp, "msisdn", 2, True)
-                interop(tmp, "user_message_reference", 3, True)
+                interop(tmp, "its_session_info", 1)
+                interop(tmp, "msisdn", 2)
+                interop(tmp, "user_message_reference", 3)
+                interop(tmp, "its_session_info", 4, op_end=3)
             else:
                 P.check("node and tests/npm/node_modules (test_ussd.sh installs them)", False)
             outage_end(sim, desk, d, want)

@@ -26,7 +26,11 @@
  * whose op is not USSR request (2); with steps left then, or no screen
  * within wait_s, it is recorded as an error. A dialogue whose steps run
  * out while a menu still waits is left open (abandoned, as a handset
- * walking away) and recorded so.
+ * walking away) and recorded so. With "ussn_confirm": N in the plan, a
+ * last screen sent as USSN (op 3) is acknowledged as a handset does,
+ * with a deliver_sm of ussd_service_op N (USSN confirm, 19) and the
+ * dialogue's session TLV; the next dialogue starts 500 ms later, so a
+ * screen answering the confirm lands in the finished dialogue's record.
  *
  * Texts (SMS) the ESME sends meanwhile are recorded in sms[]. The
  * summary is written when the plan is done (then the process exits), on
@@ -175,6 +179,34 @@ function sendStep() {
 	}, (d.wait_s || 10) * 1000);
 }
 
+/* The handset acknowledges a USSN (our last screen). */
+function sendConfirm() {
+	const d = cur.d;
+	const pdu = {
+		service_type: 'USSD',
+		source_addr_ton: 1,
+		source_addr_npi: 1,
+		source_addr: d.from,
+		dest_addr_ton: 0,
+		dest_addr_npi: 1,
+		destination_addr: d.to || '3000',
+		data_coding: 0,
+		short_message: Buffer.alloc(0),
+		ussd_service_op: plan.ussn_confirm,
+	};
+	if (d.key === 'its_session_info')
+		pdu.its_session_info = Buffer.from([d.session & 0xff,
+		    ((cur.step + 1) << 1) & 0xfe]);
+	else if (d.key === 'user_message_reference')
+		pdu.user_message_reference = d.session;
+	const rec = cur.rec;
+	rec.confirm_sent = true;
+	log('dialogue', d.name, 'USSN confirm op', plan.ussn_confirm);
+	session.deliver_sm(pdu, (resp) => {
+		rec.confirm_status = resp.command_status;
+	});
+}
+
 function nextDialogue() {
 	if (cur !== null)
 		clearTimeout(cur.timer);
@@ -219,10 +251,21 @@ function onScreen(pdu) {
 	log('dialogue', cur.d.name, 'screen op=' + scr.op, 'its=' + scr.its,
 	    'end=' + scr.end, JSON.stringify(scr.text));
 	if (scr.end) {
+		if (cur.rec.ended) {
+			fail(cur.d.name + ': a screen after the last one: ' +
+			    JSON.stringify(scr.text));
+			return;
+		}
 		cur.rec.ended = true;
 		if (cur.step + 1 < cur.d.steps.length)
 			fail(cur.d.name + ': ended after step ' + cur.step +
 			    ' of ' + cur.d.steps.length);
+		if (plan.ussn_confirm !== undefined && scr.op === 3) {
+			sendConfirm();
+			clearTimeout(cur.timer);
+			cur.timer = setTimeout(nextDialogue, 500);
+			return;
+		}
 		nextDialogue();
 		return;
 	}

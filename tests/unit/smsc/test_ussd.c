@@ -250,6 +250,41 @@ test_no_digits(void **state)
 	assert_int_equal(o.its, 0x0910);
 }
 
+/* An operator ending with USSN (op_end 3) gets a USSN confirm (19) back:
+ * the handset's acknowledgement, not input; swallowed, the number
+ * forgotten. Named as a dial or an answer, 19 is an ordinary step. */
+static void
+test_ussn_confirm(void **state)
+{
+	struct fx *f = *state;
+	struct sd_conf_section u = {"ussd", smsc_ussd_config_keys, &f->cfg};
+	struct smsc_ussd_out o;
+	struct smsc_mo mo = step("989121111111", 1, "*123*10001#", 0x0b00, -1);
+	char err[SD_ERRLEN];
+
+	assert_int_equal(sd_conf_set(&u, "op_end", "3", err), SD_OK);
+	assert_true(smsc_ussd_inbound(&f->cfg.ussd, f->t, &mo));
+	smsc_ussd_outbound(&f->cfg.ussd, f->t, "989121111111", false, 0x0b,
+	    &o);
+	assert_int_equal(o.its, 0x0b00);
+	mo = step("989121111111", 19, "", 0x0b02, -1);
+	assert_false(smsc_ussd_inbound(&f->cfg.ussd, f->t, &mo));
+	assert_int_equal(mo.ussd_key, -1);
+	/* Forgotten: a late screen of that dialogue is rebuilt (seq 0). */
+	smsc_ussd_outbound(&f->cfg.ussd, f->t, "989121111111", false, 0x0b,
+	    &o);
+	assert_int_equal(o.its, 0x0b00);
+	mo = step("989121111111", 19, "", 0x0b04, -1);
+	smsc_ussd_inbound(&f->cfg.ussd, f->t, &mo);
+	smsc_ussd_outbound(&f->cfg.ussd, f->t, "989121111111", false, 0x0b,
+	    &o);
+	assert_int_equal(o.its, 0x0b00); /* still nothing remembered */
+	assert_int_equal(sd_conf_set(&u, "op_answer", "19", err), SD_OK);
+	mo = step("989121111111", 19, "2", 0x0b06, -1);
+	assert_true(smsc_ussd_inbound(&f->cfg.ussd, f->t, &mo));
+	assert_int_equal(mo.ussd_key, 0x0b);
+}
+
 /* The table is bounded: more numbers than places evict the oldest. */
 static void
 test_track_bounded(void **state)
@@ -295,6 +330,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_track_bounded, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_no_digits, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ussn_confirm, fx_setup,
 		    fx_teardown),
 	};
 
