@@ -982,9 +982,10 @@ mo_hand_up(struct esme_sess *s, const struct smsc_concat_msg *m,
 	}
 	mo.ussd_key = -1;
 	if (mo.ussd && !smsc_ussd_inbound(&e->cfg->ussd, e->ussd, &mo)) {
-		/* USSN confirm: the handset saw our notification. */
-		log_debug("smpp", "session=%s ussd notification confirmed",
-		    s->name);
+		/* USSN confirm, or the handset closed the dialogue. */
+		log_debug("smpp",
+		    "session=%s ussd step needs no answer op=%u its=0x%04x",
+		    s->name, mo.ussd_op, mo.ussd_session);
 		return SMSC_ACK;
 	}
 	if (m->total > 1) {

@@ -622,9 +622,11 @@ struct smsc_ussd_track {
  * session number octet of its_session_info, user_message_reference, or
  * -1; -1 too when the TLV it names is missing), and remember the TLVs
  * for the answer. text is mo->text (text_len bytes). False for a USSN
- * confirm (unless [ussd] names op 19 as a dial or an answer): the
- * handset acknowledging our last screen, nothing the user typed; it is
- * acknowledged and not handed up, and the number is forgotten.
+ * confirm (unless [ussd] names op 19 as a dial or an answer: the handset
+ * acknowledging our last screen) and for a step whose its_session_info
+ * has the end-of-session bit (the handset or the network closed the
+ * dialogue): nothing to answer; it is acknowledged and not handed up,
+ * and the number is forgotten.
  */
 bool smsc_ussd_inbound(const struct smsc_ussd_config *c,
     struct smsc_ussd_track *t, struct smsc_mo *mo);

@@ -18,6 +18,9 @@
  *
  * A USSN confirm (op 19, a handset acknowledging our notification when
  * op_end is USSN, 3) is acknowledged and not handed up: nothing was typed.
+ * So is a step whose its_session_info has the end bit: the handset (or
+ * the network) closed the dialogue, there is nobody to answer; the menu
+ * lets it go after session_s.
  *
  * Whatever the profile, the TLVs of a number's last step are echoed when
  * they came: an operator that sends them expects them back. The table is
@@ -104,9 +107,10 @@ smsc_ussd_inbound(const struct smsc_ussd_config *c, struct smsc_ussd_track *t,
 	struct smsc_ussd_peer *pe;
 
 	ussd_num_key(mo->from, key);
-	if (mo->ussd_op == SMSC_USSD_OP_USSN_CONF &&
-	    c->op_begin != SMSC_USSD_OP_USSN_CONF &&
-	    c->op_answer != SMSC_USSD_OP_USSN_CONF) {
+	if ((mo->ussd_op == SMSC_USSD_OP_USSN_CONF &&
+		c->op_begin != SMSC_USSD_OP_USSN_CONF &&
+		c->op_answer != SMSC_USSD_OP_USSN_CONF) ||
+	    (mo->has_session && (mo->ussd_session & USSD_ITS_END) != 0)) {
 		pe = ussd_find(t, key);
 		if (pe != NULL)
 			memset(pe, 0, sizeof(*pe));

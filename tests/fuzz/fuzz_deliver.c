@@ -54,8 +54,10 @@ fuzz_ussd(const struct smsc_deliver *d, const struct smsc_concat_msg *msg)
 	mo.has_umr = d->has_umr;
 	mo.umr = d->umr;
 	if (!smsc_ussd_inbound(&ussd_cfg.ussd, ussd_track, &mo)) {
-		if (d->ussd_op != SMSC_USSD_OP_USSN_CONF || mo.ussd_key != -1)
-			abort(); /* only a USSN confirm is swallowed */
+		if ((d->ussd_op != SMSC_USSD_OP_USSN_CONF &&
+			!(d->has_session && (d->session & 1) != 0)) ||
+		    mo.ussd_key != -1)
+			abort(); /* only a USSN confirm or a closed dialogue */
 		return;
 	}
 	if (mo.ussd_key < -1 || mo.ussd_key > 65535 ||

@@ -320,6 +320,11 @@ def interop(tmp, key, n, op_end=17):
         {"name": "abandon", "from": "98913555555" + str(n), "to": "3000",
          "key": key, "session": 0x44 + 16 * n, "steps": [CODE]},
     ]
+    if key == "its_session_info" and op_end == 17:
+        # The handset cancels at the menu: its step has the end bit.
+        dialogues.insert(3, {"name": "cancel", "from": who, "to": "3000", "key": key,
+                             "session": 0x45 + 16 * n, "steps": [CODE, "1"],
+                             "close": True})
     plan = {"op_begin": 1, "op_answer": 18, "dialogues": dialogues, "linger_ms": 1500}
     if op_end == 3:
         plan["ussn_confirm"] = 19
@@ -358,6 +363,11 @@ def interop(tmp, key, n, op_end=17):
     P.check(f"npm {name}: the SMS with the link went to the applicant",
             any("10001" in (m["text"] or "") and m["to"].endswith(who[-10:])
                 for m in s["sms"]), str(s["sms"])[:300])
+    if "cancel" in [x["name"] for x in dialogues]:
+        cn = by.get("cancel")
+        P.check(f"npm {name}: a step with the end bit (the handset closed) gets no screen",
+                cn is not None and cn.get("closed") and len(cn["screens"]) == 1,
+                str(cn and [x["text"] for x in cn["screens"]]))
     ab = by.get("abandon")
     P.check(f"npm {name}: the walked-away dialogue left open (op 2, no end bit)",
             ab is not None and ab["abandoned"] and not ab["ended"])

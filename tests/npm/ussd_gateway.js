@@ -26,7 +26,9 @@
  * whose op is not USSR request (2); with steps left then, or no screen
  * within wait_s, it is recorded as an error. A dialogue whose steps run
  * out while a menu still waits is left open (abandoned, as a handset
- * walking away) and recorded so. With "ussn_confirm": N in the plan, a
+ * walking away) and recorded so. A dialogue with "close": true sends
+ * its last step with the end bit set in its_session_info (the handset
+ * cancels) and expects no screen for it within 700 ms. With "ussn_confirm": N in the plan, a
  * last screen sent as USSN (op 3) is acknowledged as a handset does,
  * with a deliver_sm of ussd_service_op N (USSN confirm, 19) and the
  * dialogue's session TLV; the next dialogue starts 500 ms later, so a
@@ -157,9 +159,10 @@ function sendStep() {
 		short_message: e.sm,
 		ussd_service_op: k === 0 ? OP_BEGIN : OP_ANSWER,
 	};
+	const closing = d.close === true && k + 1 === d.steps.length;
 	if (d.key === 'its_session_info')
 		pdu.its_session_info = Buffer.from([d.session & 0xff,
-		    (k << 1) & 0xfe]);
+		    ((k << 1) & 0xfe) | (closing ? 1 : 0)]);
 	else if (d.key === 'user_message_reference')
 		pdu.user_message_reference = d.session;
 	cur.rec.steps.push({text: d.steps[k], op: pdu.ussd_service_op,
@@ -172,6 +175,11 @@ function sendStep() {
 			    resp.command_status);
 	});
 	clearTimeout(cur.timer);
+	if (closing) {
+		cur.rec.closed = true;
+		cur.timer = setTimeout(nextDialogue, 700);
+		return;
+	}
 	cur.timer = setTimeout(() => {
 		fail(d.name + ': no screen within ' + (d.wait_s || 10) +
 		    ' s after step ' + k);
@@ -248,6 +256,11 @@ function onScreen(pdu) {
 		return;
 	}
 	cur.rec.screens.push(scr);
+	if (cur.rec.closed) {
+		fail(cur.d.name + ': a screen after the handset closed: ' +
+		    JSON.stringify(scr.text));
+		return;
+	}
 	log('dialogue', cur.d.name, 'screen op=' + scr.op, 'its=' + scr.its,
 	    'end=' + scr.end, JSON.stringify(scr.text));
 	if (scr.end) {

@@ -285,6 +285,23 @@ test_ussn_confirm(void **state)
 	assert_int_equal(mo.ussd_key, 0x0b);
 }
 
+/* A step with the end-of-session bit: the handset closed the dialogue
+ * (cancel); nothing to answer, the number forgotten. */
+static void
+test_closed_by_handset(void **state)
+{
+	struct fx *f = *state;
+	struct smsc_ussd_out o;
+	struct smsc_mo mo = step("989121111111", 1, "*123#", 0x0c00, -1);
+
+	assert_true(smsc_ussd_inbound(&f->cfg.ussd, f->t, &mo));
+	mo = step("989121111111", 18, "", 0x0c03, -1);
+	assert_false(smsc_ussd_inbound(&f->cfg.ussd, f->t, &mo));
+	smsc_ussd_outbound(&f->cfg.ussd, f->t, "989121111111", true, 0x0c,
+	    &o);
+	assert_int_equal(o.its, 0x0c01); /* rebuilt: nothing remembered */
+}
+
 /* The table is bounded: more numbers than places evict the oldest. */
 static void
 test_track_bounded(void **state)
@@ -333,6 +350,8 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ussn_confirm, fx_setup,
 		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_closed_by_handset,
+		    fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
