@@ -238,7 +238,20 @@ acct_to_verify(struct web_req *req, struct db_pending *p,
 		return web_busy(req);
 	if (rc != SD_OK && rc != SD_EBUSY)
 		return rc;
-	if (rc == SD_EBUSY && why.why != CORE_OTP_LIM_RESEND) {
+	if (rc == SD_EBUSY && why.why == CORE_OTP_LIM_RESEND) {
+		/* A code went less than a minute ago: fine if it is one for
+		 * this step and still good, else say when to ask again. */
+		struct db_otp o;
+
+		rc = db_otp_latest(req->db, p->mobile, p->purpose, &o);
+		if (rc != SD_OK && rc != SD_ENOTFOUND)
+			return rc;
+		if (rc == SD_ENOTFOUND || o.used ||
+		    sd_clock_now() >= o.expires ||
+		    sd_clock_now() - o.created >= req->otp->resend_after_s)
+			rc = SD_EBUSY;
+	}
+	if (rc == SD_EBUSY) {
 		/* No code went: say why and when, on the form itself. */
 		acct_otp_refusal_text(&why, msg, sizeof(msg));
 		req->status = 429;

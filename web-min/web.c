@@ -1245,21 +1245,22 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 
 		x->body_seen += n;
 		*upload_size = 0;
+		/* libmicrohttpd 0.9.75 takes no answer in the middle of a
+		 * body: a chunked body past its limit (a Content-Length
+		 * one was refused from the head) or a broken one closes
+		 * the connection, and reading stops there. */
 		if (x->body_seen > x->body_max || x->body_kind == WEB_BODY_NONE) {
-			log_info("web", "refused: body over its limit "
-					"max=%llu",
+			log_info("web", "refused: chunked body over its limit "
+					"max=%llu: connection closed",
 			    (unsigned long long)x->body_max);
-			return web_refuse_early(x, MHD_HTTP_CONTENT_TOO_LARGE,
-			    core_web_txt(CORE_WT_TOO_LARGE));
+			return MHD_NO;
 		}
 		if (x->body_kind == WEB_BODY_FORM) {
 			if (sd_buf_add(&x->body, upload_data, n) != SD_OK)
-				return web_refuse_early(x,
-				    MHD_HTTP_CONTENT_TOO_LARGE,
-				    core_web_txt(CORE_WT_TOO_LARGE));
+				return MHD_NO;
 		} else if (MHD_post_process(x->pp, upload_data, n) != MHD_YES) {
-			return web_refuse_early(x, MHD_HTTP_BAD_REQUEST,
-			    core_web_txt(CORE_WT_BAD_REQUEST));
+			log_info("web", "refused: malformed multipart body");
+			return MHD_NO;
 		}
 		return MHD_YES;
 	}
