@@ -31,9 +31,8 @@ has_txt(const struct webc *c, enum core_web_txt id)
 	const char *t = core_web_txt(id), *q = strstr(t, "%s");
 	char part[512];
 
-	snprintf(part, sizeof(part), "%.*s", q != NULL ? (int)(q - t) :
-							 (int)strlen(t),
-	    t);
+	snprintf(part, sizeof(part), "%.*s",
+	    q != NULL ? (int)(q - t) : (int)strlen(t), t);
 	return webc_has(c, part);
 }
 
@@ -50,8 +49,8 @@ age_codes(const char *e164, int secs)
 
 /* Sign up in browser c; true if it reached /verify. */
 static bool
-signup(struct webc *c, const char *first, const char *last,
-    const char *local, const char *pw)
+signup(struct webc *c, const char *first, const char *last, const char *local,
+    const char *pw)
 {
 	webc_get(c, "/signup");
 	return webc_post(c, "/signup", "first", first, "last", last, "mobile",
@@ -96,14 +95,16 @@ t_pages(void)
 		    paths[i], c.body_len);
 	}
 	webc_get(&c, "/");
-	webc_check(webc_has(&c, "به سامانه مکاتبات سازمان نظام مهندسی ساختمان "
-				"استان کرمان خوش آمدید") &&
+	webc_check(webc_has(&c,
+		       "به سامانه مکاتبات سازمان نظام مهندسی ساختمان "
+		       "استان کرمان خوش آمدید") &&
 		webc_has(&c, "جهت ورود اطلاعات کاربری خود را وارد نمایید") &&
 		webc_has(&c, ">ورود به سامانه</button>") &&
 		webc_has(&c, "<label for=\"mobile\">شماره موبایل</label>") &&
 		webc_has(&c, "<label for=\"password\">کلمه عبور</label>"),
 	    "/: the seed's welcome, hint, labels and button");
-	webc_check(webc_header(&c, "Content-Security-Policy", 0, v, sizeof(v)) &&
+	webc_check(webc_header(&c, "Content-Security-Policy", 0, v,
+		       sizeof(v)) &&
 		strstr(v, "default-src 'self'") != NULL &&
 		strstr(v, "frame-ancestors 'none'") != NULL &&
 		strstr(v, "script-src 'none'") != NULL,
@@ -115,10 +116,12 @@ t_pages(void)
 	webc_get(&c, "/signup");
 	webc_check(webc_has(&c, "<label for=\"first\">نام</label>") &&
 		webc_has(&c, "<label for=\"last\">نام خانوادگی</label>") &&
-		webc_has(&c, "<label for=\"user_type\">نوع کاربری خود را "
-			     "انتخاب کنید</label>") &&
+		webc_has(&c,
+		    "<label for=\"user_type\">نوع کاربری خود را "
+		    "انتخاب کنید</label>") &&
 		webc_has(&c, "-- انتخاب کنید --") &&
-		webc_has(&c, ">مهندس عضو<") && webc_has(&c, ">مالک / متقاضی<") &&
+		webc_has(&c, ">مهندس عضو<") &&
+		webc_has(&c, ">مالک / متقاضی<") &&
 		webc_has(&c, "جهت ثبت نام اطلاعات خود را وارد نمایید"),
 	    "/signup: the seed's labels, the user types of config defaults");
 	webc_check(webc_get(&c, "/static/site.css") == 200 &&
@@ -144,20 +147,21 @@ t_signup_flow(void)
 		       "correct horse battery"),
 	    "sign-up: to /verify");
 	webc_get(&a, "/verify");
-	webc_check(webc_has(&a, "&lt;b&gt;علی&lt;/b&gt; رضایی عزیز کد "
-				"اعتبارسنجی 6 رقمی به شماره موبایل "
-				"09131000001 ارسال شد.") &&
+	webc_check(webc_has(&a,
+		       "&lt;b&gt;علی&lt;/b&gt; رضایی عزیز کد "
+		       "اعتبارسنجی 6 رقمی به شماره موبایل "
+		       "09131000001 ارسال شد.") &&
 		!webc_has(&a, "<b>علی"),
 	    "/verify: the seed's sentence, the name's HTML escaped");
 	webc_check(webc_has(&a, "autocomplete=\"one-time-code\"") &&
 		webc_has(&a, "inputmode=\"numeric\"") &&
-		webc_has(&a, "<label for=\"code\">کد امنیتی را اینجا وارد "
-			     "نمایید</label>"),
+		webc_has(&a,
+		    "<label for=\"code\">کد امنیتی را اینجا وارد "
+		    "نمایید</label>"),
 	    "/verify: the code field (one-time-code, numeric, seed label)");
 	st = verify(&a, "+989131000001", NULL);
 	webc_check(st == 303 && strcmp(a.location, "/requests") == 0,
-	    "the right code: signed in, to /requests (%ld %s)", st,
-	    a.location);
+	    "the right code: signed in, to /requests (%ld %s)", st, a.location);
 	webc_check(webc_header(&a, "Set-Cookie", 0, v, sizeof(v)) &&
 		webc_cookie(&a, "sd_s", sid1, sizeof(sid1)) &&
 		strlen(sid1) == 64,
@@ -183,8 +187,9 @@ t_signup_flow(void)
 		    "SELECT count(*) FROM web_sessions WHERE id_hash = '%s'",
 		    sid1);
 		webc_check(webc_sql_int(dbp, sql) == 0 &&
-			webc_sql_int(dbp, "SELECT count(*) FROM web_sessions "
-					  "WHERE length(id_hash) = 64") >= 1,
+			webc_sql_int(dbp,
+			    "SELECT count(*) FROM web_sessions "
+			    "WHERE length(id_hash) = 64") >= 1,
 		    "sessions stored by hash, never the id");
 	}
 	webc_get(&a, "/account");
@@ -226,8 +231,8 @@ t_signup_flow(void)
 	webc_check(st == 303 && strcmp(b.location, "/verify") == 0,
 	    "a new browser: the password right, then to /verify");
 	webc_get(&b, "/verify");
-	webc_check(has_txt(&b, CORE_WT_NEW_DEVICE) && !webc_cookie(&b, "sd_s",
-							    v, sizeof(v)),
+	webc_check(has_txt(&b, CORE_WT_NEW_DEVICE) &&
+		!webc_cookie(&b, "sd_s", v, sizeof(v)),
 	    "... which says the browser is new, and no session yet");
 	webc_check(webc_get(&b, "/account") == 303,
 	    "... /account still refused");
@@ -263,17 +268,17 @@ t_signin_refusals(void)
 	s1 = webc_post(&c, "/", "mobile", "09131000001", "password",
 	    "wrong password here", NULL);
 	snprintf(wrong, sizeof(wrong), "%s",
-	    strstr(c.body, "<p class=\"err\"") ? strstr(c.body,
-						     "<p class=\"err\"") :
-						 "");
+	    strstr(c.body, "<p class=\"err\"") ?
+		strstr(c.body, "<p class=\"err\"") :
+		"");
 	webc_check(s1 == 401 && has_txt(&c, CORE_WT_BAD_LOGIN),
 	    "wrong password: 401, «%s»", core_web_txt(CORE_WT_BAD_LOGIN));
 	s2 = webc_post(&c, "/", "mobile", "09131009999", "password",
 	    "wrong password here", NULL);
 	snprintf(unk, sizeof(unk), "%s",
-	    strstr(c.body, "<p class=\"err\"") ? strstr(c.body,
-						     "<p class=\"err\"") :
-						 "");
+	    strstr(c.body, "<p class=\"err\"") ?
+		strstr(c.body, "<p class=\"err\"") :
+		"");
 	*strstr(wrong, "</p>") = '\0';
 	*strstr(unk, "</p>") = '\0';
 	webc_check(s1 == s2 && strcmp(wrong, unk) == 0,
@@ -324,8 +329,8 @@ t_csrf_and_input(void)
 		struct webc d;
 
 		webc_init(&d, base);
-		st = webc_post(&d, "/", "csrf", c.csrf, "mobile",
-		    "09131000001", "password", "correct horse battery", NULL);
+		st = webc_post(&d, "/", "csrf", c.csrf, "mobile", "09131000001",
+		    "password", "correct horse battery", NULL);
 		webc_check(st == 403,
 		    "another browser's CSRF token (no cookie): 403");
 		webc_fini(&d);
@@ -346,13 +351,13 @@ t_csrf_and_input(void)
 	    "a common password refused, the form kept as typed (not the "
 	    "password)");
 	st = webc_post(&c, "/signup", "first", "سارا", "last", "محمدی",
-	    "mobile", "09131000002", "password", "kotah", "user_type",
-	    "کاردان", NULL);
+	    "mobile", "09131000002", "password", "kotah", "user_type", "کاردان",
+	    NULL);
 	webc_check(st == 422 && has_txt(&c, CORE_WT_PW_SHORT),
 	    "a short password refused");
 	st = webc_post(&c, "/signup", "first", "سارا", "last", "محمدی",
-	    "mobile", "12345", "password", "correct horse battery",
-	    "user_type", "کاردان", NULL);
+	    "mobile", "12345", "password", "correct horse battery", "user_type",
+	    "کاردان", NULL);
 	webc_check(st == 422 && has_txt(&c, CORE_WT_BAD_MOBILE),
 	    "a bad mobile number refused");
 	st = webc_post(&c, "/signup", "first", "سارا", "last", "محمدی",
@@ -360,8 +365,9 @@ t_csrf_and_input(void)
 	    "user_type", "هکر", NULL);
 	webc_check(st == 422 && has_txt(&c, CORE_WT_BAD_TYPE),
 	    "a user type not in the list refused");
-	webc_check(webc_sql_int(dbp, "SELECT count(*) FROM otps WHERE mobile "
-				     "= '+989131000002'") == 0,
+	webc_check(webc_sql_int(dbp,
+		       "SELECT count(*) FROM otps WHERE mobile "
+		       "= '+989131000002'") == 0,
 	    "no code sent for a refused form");
 	webc_fini(&c);
 }
@@ -401,21 +407,24 @@ t_codes(void)
 	age_codes("+989131000003", 61);
 	st = webc_post(&c, "/verify/resend", NULL);
 	webc_check(st == 200, "resend after a minute: a new code");
-	webc_sql(dbp, "UPDATE otps SET expires = created WHERE mobile = "
-		      "'+989131000003'");
+	webc_sql(dbp,
+	    "UPDATE otps SET expires = created WHERE mobile = "
+	    "'+989131000003'");
 	st = verify(&c, "+989131000003", NULL);
 	webc_check(st == 422 && has_txt(&c, CORE_WT_CODE_EXPIRED),
 	    "an expired code refused, says ask for a new one");
-	webc_check(webc_sql_int(dbp, "SELECT count(*) FROM users WHERE mobile "
-				     "= '+989131000003'") == 0,
+	webc_check(webc_sql_int(dbp,
+		       "SELECT count(*) FROM users WHERE mobile "
+		       "= '+989131000003'") == 0,
 	    "no account until a code is right");
 	/* Per number: 5 an hour. */
 	for (i = 0; i < 3; i++) {
 		age_codes("+989131000003", 61);
 		webc_post(&c, "/verify/resend", NULL);
 	}
-	webc_check(webc_sql_int(dbp, "SELECT count(*) FROM otps WHERE mobile "
-				     "= '+989131000003'") == 5,
+	webc_check(webc_sql_int(dbp,
+		       "SELECT count(*) FROM otps WHERE mobile "
+		       "= '+989131000003'") == 5,
 	    "five codes sent to the number");
 	age_codes("+989131000003", 61);
 	st = webc_post(&c, "/verify/resend", NULL);
@@ -443,16 +452,17 @@ t_addr_and_global_caps(void)
 		signup(&c, "رضا", "کاظمی", m, "correct horse battery");
 	}
 	webc_get(&c, "/signup");
-	st = webc_post(&c, "/signup", "first", "رضا", "last", "کاظمی",
-	    "mobile", "09133009999", "password", "correct horse battery",
-	    "user_type", "کاردان", NULL);
+	st = webc_post(&c, "/signup", "first", "رضا", "last", "کاظمی", "mobile",
+	    "09133009999", "password", "correct horse battery", "user_type",
+	    "کاردان", NULL);
 	webc_check(st == 429 && has_txt(&c, CORE_WT_ADDR_HOUR) &&
 		webc_has(&c, "value=\"رضا\""),
 	    "the 7th code from one address in an hour: 429, says when, form "
 	    "kept");
 	/* The global cap (40 an hour from the web): more addresses. */
-	n0 = webc_sql_int(dbp, "SELECT count(*) FROM otps WHERE addr IS NOT "
-			       "NULL AND created >= strftime('%s') - 3600");
+	n0 = webc_sql_int(dbp,
+	    "SELECT count(*) FROM otps WHERE addr IS NOT "
+	    "NULL AND created >= strftime('%s') - 3600");
 	for (i = 0; i < 60; i++) {
 		snprintf(ip, sizeof(ip), "10.0.6.%d", 1 + i / 5);
 		snprintf(c.xff, sizeof(c.xff), "%s", ip);
@@ -465,8 +475,9 @@ t_addr_and_global_caps(void)
 			break;
 		k++;
 	}
-	n = webc_sql_int(dbp, "SELECT count(*) FROM otps WHERE addr IS NOT "
-			      "NULL AND created >= strftime('%s') - 3600");
+	n = webc_sql_int(dbp,
+	    "SELECT count(*) FROM otps WHERE addr IS NOT "
+	    "NULL AND created >= strftime('%s') - 3600");
 	webc_check(st == 429 && has_txt(&c, CORE_WT_GLOBAL_HOUR) && n == 40,
 	    "the global hourly cap: refused at 40 web codes (%ld before, %d "
 	    "more, %ld now)",
@@ -482,9 +493,10 @@ t_claim_and_reset(void)
 	long st;
 
 	/* A number registered by SMS (REG): no password. */
-	webc_sql(dbp, "INSERT INTO users (mobile, first_name, last_name, "
-		      "role, verified, created) VALUES ('+989131000005', "
-		      "'حسن', 'کریمی', 0, 1, strftime('%s'))");
+	webc_sql(dbp,
+	    "INSERT INTO users (mobile, first_name, last_name, "
+	    "role, verified, created) VALUES ('+989131000005', "
+	    "'حسن', 'کریمی', 0, 1, strftime('%s'))");
 	webc_init(&c, base);
 	snprintf(c.xff, sizeof(c.xff), "10.0.7.1");
 	webc_get(&c, "/");
@@ -561,9 +573,10 @@ t_limits(void)
 
 	/* Transfer-Encoding with Content-Length. */
 	fd = webc_raw_connect(base);
-	dprintf(fd, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
-		    "application/x-www-form-urlencoded\r\nContent-Length: "
-		    "5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+	dprintf(fd,
+	    "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nContent-Length: "
+	    "5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
 	webc_raw_read(fd, buf, sizeof(buf), 3000);
 	close(fd);
 	webc_check(strncmp(buf, "HTTP/1.1 400", 12) == 0,
@@ -572,9 +585,10 @@ t_limits(void)
 	/* 50 MB announced, nothing sent: refused from the head. */
 	fd = webc_raw_connect(base);
 	t0 = webc_now_ms();
-	dprintf(fd, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
-		    "application/x-www-form-urlencoded\r\nContent-Length: "
-		    "52428800\r\n\r\n");
+	dprintf(fd,
+	    "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nContent-Length: "
+	    "52428800\r\n\r\n");
 	n = webc_raw_read(fd, buf, sizeof(buf), 3000);
 	close(fd);
 	webc_check(n > 0 && strncmp(buf, "HTTP/1.1 413", 12) == 0 &&
@@ -588,9 +602,10 @@ t_limits(void)
 	 * middle of a body, so the connection is closed there. */
 	fd = webc_raw_connect(base);
 	t0 = webc_now_ms();
-	dprintf(fd, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
-		    "application/x-www-form-urlencoded\r\nTransfer-Encoding: "
-		    "chunked\r\n\r\n");
+	dprintf(fd,
+	    "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\n");
 	{
 		static char chunk[8192];
 		long sent = 0;
@@ -618,7 +633,8 @@ t_limits(void)
 	t0 = webc_now_ms();
 	dprintf(fd, "GET / HTTP/1.1\r\nHost: x\r\n");
 	for (i = 0; i < 50; i++)
-		if (send(fd, "X", 1, MSG_NOSIGNAL) < 0 || closed_within(fd, 200))
+		if (send(fd, "X", 1, MSG_NOSIGNAL) < 0 ||
+		    closed_within(fd, 200))
 			break;
 	n = (long)(webc_now_ms() - t0);
 	close(fd);
@@ -630,11 +646,13 @@ t_limits(void)
 	/* Slow POST: the head at once, a body byte every 200 ms. */
 	fd = webc_raw_connect(base);
 	t0 = webc_now_ms();
-	dprintf(fd, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
-		    "application/x-www-form-urlencoded\r\nContent-Length: "
-		    "100\r\n\r\n");
+	dprintf(fd,
+	    "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nContent-Length: "
+	    "100\r\n\r\n");
 	for (i = 0; i < 50; i++)
-		if (send(fd, "a", 1, MSG_NOSIGNAL) < 0 || closed_within(fd, 200))
+		if (send(fd, "a", 1, MSG_NOSIGNAL) < 0 ||
+		    closed_within(fd, 200))
 			break;
 	n = (long)(webc_now_ms() - t0);
 	close(fd);

@@ -223,8 +223,7 @@ webc_has(const struct webc *c, const char *s)
 }
 
 bool
-webc_header(const struct webc *c, const char *name, int n, char *out,
-    size_t sz)
+webc_header(const struct webc *c, const char *name, int n, char *out, size_t sz)
 {
 	const char *p = c->headers;
 	size_t nl = strlen(name);
@@ -353,7 +352,8 @@ webc_otp(const char *db_path, const char *e164, char out[7])
 		-1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, e164, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			const char *b = (const char *)sqlite3_column_text(st, 0);
+			const char *b = (const char *)sqlite3_column_text(st,
+			    0);
 			size_t i, run = 0;
 
 			for (i = 0; b != NULL && b[i] != '\0'; i++) {

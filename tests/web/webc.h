@@ -20,13 +20,13 @@
 #include <stdint.h>
 
 struct webc {
-	void *curl;       /* CURL * */
-	char base[256];   /* "http://127.0.0.1:PORT" */
-	char xff[64];     /* X-Forwarded-For to send, "" none */
-	long status;      /* of the last answer */
-	char *body;       /* the last answer's body (NUL-terminated) */
+	void *curl;     /* CURL * */
+	char base[256]; /* "http://127.0.0.1:PORT" */
+	char xff[64];   /* X-Forwarded-For to send, "" none */
+	long status;    /* of the last answer */
+	char *body;     /* the last answer's body (NUL-terminated) */
 	size_t body_len;
-	char *headers;    /* the last answer's headers, as received */
+	char *headers; /* the last answer's headers, as received */
 	size_t headers_len;
 	char location[512]; /* Location of the last answer */
 	char csrf[80];      /* the last page's csrf field */
