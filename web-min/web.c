@@ -108,10 +108,8 @@ const struct sd_conf_key web_config_keys[] = {
 	"سازمان نظام مهندسی ساختمان استان کرمان", 0, 0, NULL, NULL,
 	"the organization's name on every page"},
     {"user_types", SD_CONF_STR, offsetof(struct web_config, user_types),
-	"مهندس عضو,کاردان,معمار تجربی,مالک / متقاضی,مجری ذی‌صلاح,"
-	"کارمند سازمان,سایر",
-	0, 0, NULL, web_check_user_types,
-	"the sign-up form's user types (نوع کاربری), comma separated"},
+	"مهندس عضو,کاردان,مالک / متقاضی,کارمند سازمان,سایر", 0, 0, NULL,
+	web_check_user_types, "sign-up user types, comma separated"},
     {"trusted_proxies", SD_CONF_STR,
 	offsetof(struct web_config, trusted_proxies), "", 0, 0, NULL, NULL,
 	"reverse proxies (IP addresses, comma separated) whose "
@@ -1132,8 +1130,11 @@ web_begin(struct web *w, struct MHD_Connection *c, const char *url,
 	}
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (ct != NULL &&
-	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+	if ((ct != NULL &&
+		strncasecmp(ct, "application/x-www-form-urlencoded", 33) ==
+		    0) ||
+	    (ct == NULL && te == NULL && len == 0)) {
+		/* (An empty POST is an empty form: its CSRF check fails.) */
 		x->body_kind = WEB_BODY_FORM;
 		sd_buf_init(&x->body, (size_t)x->body_max);
 	} else if (ct != NULL &&
