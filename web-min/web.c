@@ -164,6 +164,7 @@ struct web_ctx {
 	bool upload_failed;  /* stop calling back for files */
 	bool bad_field;      /* invalid UTF-8 / NUL / too many fields */
 	bool handler_ran;    /* the route's handler was called */
+	bool session_loaded; /* at the head (a WEB_AUTH POST) */
 	char cur_field[WEB_FIELD_NAME_MAX];
 	struct sd_buf cur_value; /* a multipart non-file field */
 };
@@ -1132,6 +1133,24 @@ web_begin(struct web *w, struct MHD_Connection *c, const char *url,
 		return web_refuse_early(x, MHD_HTTP_CONTENT_TOO_LARGE,
 		    core_web_txt(CORE_WT_TOO_LARGE));
 	}
+	/* A page for signed-in users reads no body from anyone else
+	 * (attachments above all): the session is known from the head. */
+	if ((req->route->flags & WEB_AUTH) != 0) {
+		web_client_of(w, req);
+		req->db = web_thread_db(w);
+		if (req->db == NULL || web_session_load(req) != SD_OK)
+			return web_refuse_early(x, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    core_web_txt(CORE_WT_BUSY));
+		x->session_loaded = true;
+		if (!req->signed_in) {
+			log_info("web",
+			    "refused: POST without a session "
+			    "path=%.100s",
+			    req->path);
+			return web_refuse_early(x, MHD_HTTP_FORBIDDEN,
+			    core_web_txt(CORE_WT_SIGNIN_NEEDED));
+		}
+	}
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	if ((ct != NULL &&
@@ -1183,7 +1202,8 @@ web_run(struct web *w, struct web_ctx *x)
 	}
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, web_arg_add,
 	    x);
-	web_client_of(w, req);
+	if (!x->session_loaded)
+		web_client_of(w, req);
 	if (x->bad_field)
 		return web_refuse_early(x, MHD_HTTP_BAD_REQUEST,
 		    core_web_txt(CORE_WT_BAD_FIELD));
@@ -1195,7 +1215,7 @@ web_run(struct web *w, struct web_ctx *x)
 		(void)web_not_found(req);
 		return web_reply_req(x);
 	}
-	rc = web_session_load(req);
+	rc = x->session_loaded ? SD_OK : web_session_load(req);
 	if (rc != SD_OK) {
 		(void)web_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    core_web_txt(CORE_WT_BUSY_TITLE),
