@@ -1003,7 +1003,11 @@ web_builtin(struct web *w, struct MHD_Connection *c, const char *url,
 			return true;
 		}
 		db = web_thread_db(w);
+		/* The hooks were written for one web thread: one at a
+		 * time still. */
+		pthread_mutex_lock(&w->hooks_lock);
 		m = db != NULL ? w->hooks.metrics(w->hooks.arg, db) : NULL;
+		pthread_mutex_unlock(&w->hooks_lock);
 		if (m == NULL)
 			*ret = web_reply(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 			    "text/plain; charset=utf-8",
@@ -1024,9 +1028,11 @@ web_builtin(struct web *w, struct MHD_Connection *c, const char *url,
 		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
 		    web_query_add, &q);
 		db = web_thread_db(w);
+		pthread_mutex_lock(&w->hooks_lock);
 		rc = db != NULL ?
 		    w->hooks.sms_receipt(w->hooks.arg, db, sd_buf_str(&q)) :
 		    SD_EIO;
+		pthread_mutex_unlock(&w->hooks_lock);
 		sd_buf_fini(&q);
 		if (rc == SD_OK)
 			*ret = web_reply(c, MHD_HTTP_OK,
@@ -1391,6 +1397,7 @@ web_start(const struct web_config *cfg, const struct db_config *dbcfg,
 	w->env = w->hooks.env != NULL ? w->hooks.env : &core_env_no_sms;
 	w->otp = w->hooks.otp != NULL ? w->hooks.otp : &otp_defaults;
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->hooks_lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	sem_init(&w->hash_slots, 0, (unsigned)cfg->hash_workers);
 	rc = web_account_init(w, err);
@@ -1481,6 +1488,7 @@ web_stop_quiet(struct web *w)
 	web_account_fini(w);
 	sem_destroy(&w->hash_slots);
 	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->hooks_lock);
 	pthread_mutex_destroy(&w->lock);
 	free(w->tls_cert);
 	free(w->tls_key);

@@ -26,6 +26,7 @@ struct web {
 	const struct core_env *env;        /* hooks.env or core_env_no_sms */
 	const struct core_otp_config *otp; /* hooks.otp or the defaults */
 	pthread_mutex_t lock;              /* conns, dbs, stopping */
+	pthread_mutex_t hooks_lock;        /* one hook call at a time */
 	pthread_cond_t cond;               /* wakes the watchdog to stop */
 	struct web_conn *conns;            /* open connections */
 	struct web_dblink *dbs;            /* every thread's database */
