@@ -541,6 +541,7 @@ web_watchdog(void *arg)
 		struct timespec ts;
 		struct web_conn *c;
 		int64_t now = sd_clock_mono_ms();
+		unsigned long held = 0;
 
 		for (c = w->conns; c != NULL; c = c->next) {
 			if (c->deadline_ms == 0 || c->cut ||
@@ -551,8 +552,12 @@ web_watchdog(void *arg)
 			shutdown(c->fd, SHUT_RDWR);
 			c->cut = true;
 			w->cut_total++;
-			log_info("web", "request deadline passed: cut fd=%d",
-			    c->fd);
+			/* A slowloris flood is one line a second. */
+			if (log_ratelim_ok(&w->cut_log, 5, 1000, now, &held))
+				log_info("web",
+				    "request deadline passed: cut fd=%d "
+				    "total=%lu held=%lu",
+				    c->fd, w->cut_total, held);
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 200 * 1000 * 1000;

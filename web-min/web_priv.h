@@ -10,6 +10,7 @@
 #include <semaphore.h>
 #include <stdbool.h>
 
+#include "core/base/log.h"
 #include "web-min/web.h"
 #include "web-min/web_int.h"
 
@@ -33,8 +34,10 @@ struct web {
 	pthread_t watchdog;                /* cuts requests past deadline */
 	bool watchdog_on;
 	bool stopping;
-	int64_t last_purge;               /* UTC seconds (lock) */
-	unsigned long cut_total;          /* connections cut */
+	int64_t last_purge;      /* UTC seconds (lock) */
+	unsigned long cut_total; /* connections cut (lock) */
+	struct log_ratelim cut_log;
+	/* watchdog thread only */        /* connections cut */
 	sem_t hash_slots;                 /* free argon2id slots */
 	bool tls;                         /* serving HTTPS */
 	char *tls_cert, *tls_key;         /* PEM, for libmicrohttpd */

@@ -128,6 +128,9 @@ t_pages(void)
 		webc_header(&c, "Content-Type", 0, v, sizeof(v)) &&
 		strncmp(v, "text/css", 8) == 0,
 	    "/static/site.css served");
+	webc_check(webc_get(&c, "/verify") == 410 &&
+		has_txt(&c, CORE_WT_NO_PENDING),
+	    "/verify with no step under way: 410, says start again");
 	webc_check(webc_get(&c, "/account") == 303 &&
 		strcmp(c.location, "/?next=/account") == 0,
 	    "/account without a session: to / with next");
