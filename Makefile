@@ -109,6 +109,9 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 FAULT_SRC = $(wildcard tests/fault/test_*.c)
+# HTTP tests of the web view (libcurl clients run by tests/integ/test_web_*.sh).
+WEB_TEST_SRC = $(wildcard tests/web/test_*.c)
+WEB_TEST_BIN = $(WEB_TEST_SRC:%.c=$(BUILD)/%)
 FAULT_BIN = $(FAULT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
@@ -177,6 +180,10 @@ $(BUILD)/tests/fault/%: $(BUILD)/tests/fault/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) \
 	    $(LDLIBS) $(call pc_libs,$(PKG_TEST))
 
+$(BUILD)/tests/web/%: $(BUILD)/tests/web/%.o $(BUILD)/tests/web/webc.o $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $^ $(LDLIBS)
+
 deps:
 	@sh tests/support/deps.sh
 
@@ -196,7 +203,8 @@ check-fmt:
 
 check: check-deps check-headers check-fmt
 
-unit-bin: $(UNIT_BIN) $(FAULT_BIN) $(PEER) $(HTTP_PEER) $(FUZZ_REPLAY)
+unit-bin: $(UNIT_BIN) $(FAULT_BIN) $(PEER) $(HTTP_PEER) $(FUZZ_REPLAY) \
+    $(WEB_TEST_BIN)
 
 fuzz-replay: $(FUZZ_REPLAY)
 	@sh tests/support/run_fuzz.sh replay "fuzz-replay$(if $(filter 1,$(SAN)),-asan)" $(BUILD)/fuzz-replay $(FUZZ_NAMES)
@@ -221,7 +229,7 @@ fault: $(FAULT_BIN)
 	@$(if $(filter 1,$(SAN)),FAULT_MALLOC_EVERY=4) sh tests/support/run.sh \
 	    "fault$(if $(filter 1,$(SAN)),-asan)" $(FAULT_BIN)
 
-integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER)
+integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER) $(WEB_TEST_BIN)
 	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) HTTP_PEER=$(HTTP_PEER) \
 	    sh tests/support/run.sh \
 	    "integ$(if $(filter 1,$(SAN)),-asan)" $(wildcard tests/integ/test_*.sh)

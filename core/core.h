@@ -219,6 +219,29 @@ enum sd_rc core_user_add(struct db *db, int64_t actor_id, const char *mobile,
     const int *depts, size_t n_depts, int64_t *id,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
+/* Clean a person's name as core_user_add() does (valid UTF-8, Persian
+ * normalization, no control or bidi character, 1..SD_NAME_MAX bytes):
+ * *out owned by the caller; SD_EINVAL with the reason. */
+enum sd_rc core_user_name_clean(const char *in, char **out,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * A web sign-up whose number was just proven by its code: if e164 has no
+ * account, a verified applicant with these names, user_type and password
+ * hash (core_password_hash) is added; if it has one (registered by SMS
+ * REG, or an earlier sign-up), its holder claims it: the password is set
+ * (the names stay), and any other session of it ends. *claimed says
+ * which. One transaction with its audit row.
+ */
+enum sd_rc core_user_signup(struct db *db, const char *e164, const char *first,
+    const char *last, const char *user_type, const char *pw_hash, int64_t *id,
+    bool *claimed, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* Set user id's password hash (a reset: end_sessions ends every session
+ * of the user; a rehash at sign-in does not), with an audit row. */
+enum sd_rc core_user_set_password(struct db *db, int64_t id,
+    const char *pw_hash, bool end_sessions, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
 /* ---- Who acts on a request (core/request.c) ---------------------------- */
 
 /*
@@ -771,6 +794,7 @@ struct core_otp_config {
 	long resend_after_s;  /* earliest resend */
 	long per_number_hour; /* codes per number per hour */
 	long per_addr_hour;   /* codes per client address per hour */
+	long global_hour;     /* codes to anyone per hour (SMS pumping) */
 };
 
 /* Thursday in the working week. */
@@ -854,5 +878,166 @@ extern const struct sd_conf_key core_alert_config_keys[];
 extern const struct sd_conf_key core_otp_config_keys[];
 extern const struct sd_conf_key core_sla_config_keys[];
 extern const struct sd_conf_key core_sms_config_keys[];
+
+/* Why a code was not sent (core_otp_issue_web). */
+enum core_otp_limit {
+	CORE_OTP_LIM_NONE = 0,
+	CORE_OTP_LIM_RESEND, /* the last one is younger than resend_after_s */
+	CORE_OTP_LIM_NUMBER, /* per_number_hour reached for the number */
+	CORE_OTP_LIM_ADDR,   /* per_addr_hour reached for the web address */
+	CORE_OTP_LIM_GLOBAL, /* global_hour reached by every web address */
+};
+struct core_otp_refusal {
+	enum core_otp_limit why;
+	long wait_s; /* when a new code may be asked, seconds from now */
+};
+
+/*
+ * core_otp_issue() for the web: also at most per_addr_hour codes asked
+ * from addr (the client's address) and global_hour from all addresses
+ * in the last hour (SMS pumping), all checked before any hashing and
+ * again in the write transaction. A refusal is SD_EBUSY with *why
+ * filled (reason and wait); err gets an English line for the log.
+ * With base_url (the web's [web] base_url) the SMS ends with the WebOTP
+ * line "@host #code" for the browser to fill the code in, when that still
+ * fits one part (else the usual text).
+ */
+enum sd_rc core_otp_issue_web(struct db *db, const struct core_otp_config *cfg,
+    const char *mobile, enum core_otp_purpose purpose, const char *addr,
+    const char *base_url, int64_t *out_id, struct core_otp_refusal *why,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * Check code (as typed: Persian digits and spaces allowed) against the
+ * latest code of e164 for purpose, in constant time (argon2id verify,
+ * about 10 ms: call it bounded, like a password). SD_OK spends it.
+ * SD_EPERM: wrong, one try counted, *tries_left more allowed; SD_ESTATE:
+ * dead after max_tries wrong; SD_ENOTFOUND: none, spent or expired.
+ */
+enum sd_rc core_otp_check(struct db *db, const struct core_otp_config *cfg,
+    const char *e164, enum core_otp_purpose purpose, const char *code,
+    int *tries_left, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* ---- Web tokens and passwords (core/session.c, core/password.c) ------- */
+
+/* A token or its hash as hex: 64 digits and the NUL. */
+#define CORE_TOKEN_LEN 65
+/* An argon2id hash string (libsodium crypto_pwhash_STRBYTES). */
+#define CORE_PWHASH_LEN 128
+
+/* A new 256-bit random token (libsodium CSPRNG) as hex in out. */
+void core_token_new(char out[CORE_TOKEN_LEN]);
+/* The SHA-256 of token as hex: what is stored for a cookie's token. */
+void core_token_hash(const char *token, char out[CORE_TOKEN_LEN]);
+/* a equals b, in time independent of where they differ; false if either
+ * is NULL or their lengths differ. */
+bool core_token_eq(const char *a, const char *b);
+
+/* A list of refused passwords, loaded once. */
+struct core_pwlist;
+/* Load path (one password a line, '#' comments); SD_ECONFIG with the
+ * reason in err. */
+enum sd_rc core_pwlist_load(const char *path, struct core_pwlist **out,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+void core_pwlist_free(struct core_pwlist *l);
+/* Entries loaded. */
+size_t core_pwlist_size(const struct core_pwlist *l);
+
+/* What is wrong with a new password. */
+enum core_pw_problem {
+	CORE_PW_OK = 0,
+	CORE_PW_SHORT,  /* under 8 characters */
+	CORE_PW_LONG,   /* over 128 characters */
+	CORE_PW_COMMON, /* in the list (compared lower-cased) */
+	CORE_PW_BAD,    /* not UTF-8, or a control character */
+};
+/* Characters (code points) of a password. */
+#define CORE_PW_MIN 8
+#define CORE_PW_MAX 128
+/* Check a new password; no composition rules. list may be NULL. */
+enum core_pw_problem core_password_check(const struct core_pwlist *list,
+    const char *pw);
+
+/* argon2id (libsodium crypto_pwhash_str, interactive limits: about 64 MB
+ * and tens of ms; run it on a web thread, bounded by the caller) of pw
+ * into out. SD_ENOMEM if it could not. */
+enum sd_rc core_password_hash(const char *pw,
+    char out[CORE_PWHASH_LEN]) SD_MUSTCHECK;
+/* True if pw matches hash; *rehash (may be NULL) is set when hash was
+ * made with other limits than today's (hash again and store it). */
+bool core_password_verify(const char *hash, const char *pw, bool *rehash);
+
+/* ---- Texts of the web pages (core/texts.c, the block at its end) ----- */
+
+/* The web view's Persian texts; a "%s" is filled by the page (numbers in
+ * Persian digits, names escaped). */
+enum core_web_txt {
+	CORE_WT_BAD_REQUEST,
+	CORE_WT_TOO_LARGE,
+	CORE_WT_NOT_FOUND_TITLE,
+	CORE_WT_NOT_FOUND,
+	CORE_WT_BAD_FIELD,
+	CORE_WT_BUSY_TITLE,
+	CORE_WT_BUSY,
+	CORE_WT_CSRF_TITLE,
+	CORE_WT_CSRF,
+	CORE_WT_SITE,
+	CORE_WT_WELCOME,
+	CORE_WT_SIGNIN_HINT,
+	CORE_WT_SIGNIN_BTN,
+	CORE_WT_SIGNUP_TITLE,
+	CORE_WT_SIGNUP_HINT,
+	CORE_WT_SIGNUP_LINK,
+	CORE_WT_SIGNUP_NOTE,
+	CORE_WT_FIRST,
+	CORE_WT_LAST,
+	CORE_WT_MOBILE,
+	CORE_WT_PASSWORD,
+	CORE_WT_USER_TYPE,
+	CORE_WT_CHOOSE,
+	CORE_WT_PW_HINT,
+	CORE_WT_VERIFY_TITLE,
+	CORE_WT_VERIFY_SENT,
+	CORE_WT_CODE_SENT,
+	CORE_WT_CODE,
+	CORE_WT_VERIFY_BTN,
+	CORE_WT_RESEND_BTN,
+	CORE_WT_NEW_DEVICE,
+	CORE_WT_RESET_LINK,
+	CORE_WT_RESET_TITLE,
+	CORE_WT_RESET_HINT,
+	CORE_WT_RESET_BTN,
+	CORE_WT_NEW_PASSWORD,
+	CORE_WT_RESET_DONE,
+	CORE_WT_SIGNOUT,
+	CORE_WT_SIGNED_OUT,
+	CORE_WT_REQUESTS,
+	CORE_WT_BAD_LOGIN,
+	CORE_WT_LOGIN_LIMIT,
+	CORE_WT_CODE_WRONG,
+	CORE_WT_CODE_EXPIRED,
+	CORE_WT_CODE_DEAD,
+	CORE_WT_RESEND_WAIT,
+	CORE_WT_NUMBER_HOUR,
+	CORE_WT_ADDR_HOUR,
+	CORE_WT_GLOBAL_HOUR,
+	CORE_WT_PW_SHORT,
+	CORE_WT_PW_LONG,
+	CORE_WT_PW_COMMON,
+	CORE_WT_BAD_MOBILE,
+	CORE_WT_BAD_NAME,
+	CORE_WT_BAD_TYPE,
+	CORE_WT_NO_PENDING,
+	CORE_WT_SIGNIN_TITLE,
+	CORE_WT_REFUSED_TITLE,
+	CORE_WT_ACCOUNT,
+	CORE_WT_USER_TYPE_SHORT,
+	CORE_WT_OTP_WEB,
+	CORE_WT_SIGNIN_NEEDED,
+	CORE_WT_COUNT
+};
+
+/* The text id; "?" if out of range. Any thread. */
+const char *core_web_txt(enum core_web_txt id);
 
 #endif
