@@ -855,4 +855,171 @@ extern const struct sd_conf_key core_otp_config_keys[];
 extern const struct sd_conf_key core_sla_config_keys[];
 extern const struct sd_conf_key core_sms_config_keys[];
 
+/* ---- Attachments: file types (core/filetype.c) ------------------------- */
+
+/* An allowed attachment type; stored as its key (core_ftype_ext()). */
+enum core_ftype {
+	CORE_FT_NONE = 0, /* not allowed */
+	CORE_FT_JPG,
+	CORE_FT_PNG,
+	CORE_FT_PDF,
+	CORE_FT_DOCX,
+	CORE_FT_XLSX,
+	CORE_FT_PPTX,
+	CORE_FT_DOC,
+	CORE_FT_XLS,
+	CORE_FT_ZIP,
+	CORE_FT_DWG,
+	CORE_FT_COUNT
+};
+
+/* Why a file is refused (or CORE_FTW_OK). core_ftype_why_text() says it
+ * in Persian. */
+enum core_ftype_why {
+	CORE_FTW_OK = 0,
+	CORE_FTW_EMPTY,    /* no bytes */
+	CORE_FTW_REFUSED,  /* content of no allowed type */
+	CORE_FTW_MISMATCH, /* the name's extension is not the content's */
+	CORE_FTW_TOOBIG,   /* over the size limit */
+	CORE_FTW_NAME,     /* no usable file name (invalid UTF-8, empty) */
+	CORE_FTW_TOOMANY,  /* more files than a message may carry */
+	CORE_FTW_COUNT
+};
+
+/* Bytes of a file's head that core_ftype_detect() looks at. */
+#define CORE_FT_SNIFF 16384
+
+/*
+ * The type of a file from its first n bytes (head, at most CORE_FT_SNIFF
+ * are looked at) and its name: the content must be of an allowed family
+ * and the name's extension one of that family's (core/filetype.c lists
+ * them). *type gets the type (CORE_FT_NONE unless CORE_FTW_OK). Pure;
+ * any thread.
+ */
+enum core_ftype_why core_ftype_detect(const uint8_t *head, size_t n,
+    const char *name, enum core_ftype *type);
+/* "jpg", "pdf", ...; "" for CORE_FT_NONE. */
+const char *core_ftype_ext(enum core_ftype t);
+/* The Content-Type of a download ("image/jpeg"). */
+const char *core_ftype_mime(enum core_ftype t);
+/* The type of a stored key ("jpg"); CORE_FT_NONE if unknown. */
+enum core_ftype core_ftype_parse(const char *ext);
+/* The Persian label of a type as the seed shows it: «تصویر (jpg)»
+ * (core/texts.c). Static. */
+const char *core_ftype_label(enum core_ftype t);
+/* The Persian sentence for a refusal (core/texts.c): a printf format
+ * taking the file name (%s) and, for CORE_FTW_TOOBIG and TOOMANY, a long
+ * (MB, files). Static. */
+const char *core_ftype_why_text(enum core_ftype_why why);
+
+/* ---- Attachments: the streaming writer (core/upload.c) ----------------- */
+
+/*
+ * One file being received, written straight to disk: begin() creates a
+ * temporary file (0600, O_EXCL, in dir, created 0700 if missing), write()
+ * appends a chunk (hashing it, keeping the head for the type check),
+ * finish() checks the type, syncs the file and renames it to a random
+ * name (32 hex digits from libsodium's randombytes) in the same folder.
+ * A refused, aborted or over-size file is unlinked at once, so nothing
+ * half written stays on disk. A finished file is attached to a message by
+ * core_request_create_files() / core_request_reply_files() in the same
+ * transaction as the message; core_upload_free() removes the file unless
+ * such a call committed it. One thread at a time per upload.
+ */
+struct core_upload;
+
+/* What a finished upload is. Strings live as long as the upload. */
+struct core_upload_info {
+	const char *name;     /* original name, sanitized: no path, no
+				 controls, valid UTF-8, <= SD_FILE_NAME_MAX */
+	enum core_ftype type; /* detected (after finish) */
+	int64_t size;         /* bytes */
+	const char *sha256;   /* 64 hex digits (after finish) */
+	const char *stored;   /* the random name in dir (after finish) */
+};
+
+/*
+ * Start receiving a file named name (as the client sent it: only what
+ * follows its last '/' or '\\' is kept, controls dropped) into dir, at most
+ * max_bytes. SD_EINVAL (*why CORE_FTW_NAME) for a name with nothing
+ * left; SD_EIO if the folder or file cannot be made (reason in err).
+ * *out is the caller's (core_upload_free()).
+ */
+enum sd_rc core_upload_begin(const char *dir, const char *name,
+    int64_t max_bytes, struct core_upload **out, enum core_ftype_why *why,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* Append n bytes. SD_ETOOBIG (*why CORE_FTW_TOOBIG) past max_bytes:
+ * the file is removed then; SD_EIO on a write error; SD_ESTATE after an
+ * error or finish. */
+enum sd_rc core_upload_write(struct core_upload *u, const void *p, size_t n,
+    enum core_ftype_why *why, char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* Check the type (core_ftype_detect()) and store the file under its
+ * random name. SD_EINVAL with *why when refused (the file removed). */
+enum sd_rc core_upload_finish(struct core_upload *u, enum core_ftype_why *why,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* What u is; valid until core_upload_free(u). */
+const struct core_upload_info *core_upload_info(const struct core_upload *u);
+/* Abort or release: removes u's file unless it was attached and
+ * committed; frees u. NULL: nothing. */
+void core_upload_free(struct core_upload *u);
+
+/*
+ * core_request_create() and core_request_reply() with files[0..nfiles)
+ * (each finished, at most SD_ATTACH_MAX) attached to the new message in
+ * the same transaction; on success each upload is marked kept (its file
+ * stays when it is freed). SD_ESTATE if one is not finished.
+ */
+enum sd_rc core_request_create_files(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int dept, enum core_priority prio,
+    const char *title, const char *body, enum core_channel chan,
+    struct core_upload *const *files, size_t nfiles, int64_t *tracking,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_request_reply_files(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking, const char *body,
+    enum core_channel chan, struct core_upload *const *files, size_t nfiles,
+    int64_t *msg_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* The attachments of request tracking for actor (the access check of
+ * core_request_get()), by message then id. db_attachment_list_free(). */
+enum sd_rc core_request_files(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct db_attachment **rows, size_t *n) SD_MUSTCHECK;
+
+/*
+ * Attachment id for actor: only if actor may see its request (the
+ * request's applicant, its department's staff, the head's office for an
+ * escalated one, head, admin), else SD_ENOTFOUND exactly as for a missing
+ * id. On success *fd is the stored file opened read-only in dir (the
+ * caller closes it) and out a copy of its row (db_attachment_fini()).
+ */
+enum sd_rc core_file_open(struct db *db, const struct core_actor *actor,
+    const char *dir, int64_t id, struct db_attachment *out,
+    int *fd) SD_MUSTCHECK;
+
+/* ---- One-tap links (core/link.c) ---------------------------------------- */
+
+/* A token: 13 bytes (tracking 3, expiry day 2, MAC 8 binding the phone)
+ * in base64url without padding (core/link.c). */
+#define CORE_LINK_TOKEN_LEN 18
+
+/*
+ * A signed token for request tracking (<= 16777215) and the phone e164
+ * (E.164, "+989131111111": signed, not carried) valid until the end of
+ * the UTC day of expires, in out (CORE_LINK_TOKEN_LEN + 1 bytes). The key
+ * is the database's "link_key" secret (made on first use). SD_EINVAL for
+ * a tracking or phone that does not fit; a database error otherwise. Any
+ * thread with its own db.
+ */
+enum sd_rc core_link_make(struct db *db, int64_t tracking, const char *e164,
+    int64_t expires, char out[CORE_LINK_TOKEN_LEN + 1]) SD_MUSTCHECK;
+/*
+ * Check token at now: SD_OK with *tracking and e164 (the phone it was
+ * made for: the request's applicant, one of its department's staff or
+ * of the head's office) filled; SD_EINVAL if malformed, forged or for no
+ * such request or phone (the MAC compared in constant time), SD_ESTATE
+ * if expired. No access check: the caller opens the request as the
+ * phone's user through core_request_get(). Any thread with its own db.
+ */
+enum sd_rc core_link_check(struct db *db, const char *token, int64_t now,
+    int64_t *tracking, char e164[SD_MOBILE_LEN]) SD_MUSTCHECK;
+
 #endif

@@ -410,3 +410,48 @@ core_ussd_txt(enum core_ussd_txt id)
 	    ussd_txt[id] :
 	    "?";
 }
+
+/* ---- Attachments (issue #13): types and refusals, as the web shows them.
+ * A type's label as the seed writes it: «نوع فایل : تصویر (jpg)». */
+static const char *const ftype_fa[CORE_FT_COUNT] = {
+    [CORE_FT_NONE] = "نامشخص",
+    [CORE_FT_JPG] = "تصویر (jpg)",
+    [CORE_FT_PNG] = "تصویر (png)",
+    [CORE_FT_PDF] = "سند (pdf)",
+    [CORE_FT_DOCX] = "سند ورد (docx)",
+    [CORE_FT_XLSX] = "صفحه‌گسترده اکسل (xlsx)",
+    [CORE_FT_PPTX] = "ارائه پاورپوینت (pptx)",
+    [CORE_FT_DOC] = "سند ورد (doc)",
+    [CORE_FT_XLS] = "صفحه‌گسترده اکسل (xls)",
+    [CORE_FT_ZIP] = "فایل فشرده (zip)",
+    [CORE_FT_DWG] = "نقشه اتوکد (dwg)",
+};
+
+const char *
+core_ftype_label(enum core_ftype t)
+{
+	return (unsigned)t < CORE_FT_COUNT ? ftype_fa[t] : ftype_fa[0];
+}
+
+/* Why a file was not accepted; %s is its name. */
+static const char *const ftype_why_fa[CORE_FTW_COUNT] = {
+    [CORE_FTW_OK] = "",
+    [CORE_FTW_EMPTY] = "فایل «%s» خالی است.",
+    [CORE_FTW_REFUSED] =
+	"نوع فایل «%s» پذیرفته نیست. فایل‌های مجاز: تصویر jpg و png، "
+	"pdf، اسناد ورد و اکسل و پاورپوینت، zip و نقشه dwg.",
+    [CORE_FTW_MISMATCH] =
+	"پسوند نام فایل «%s» با محتوای آن نمی‌خواند؛ "
+	"فایل پذیرفته نشد.",
+    [CORE_FTW_TOOBIG] = "حجم فایل «%s» بیش از %ld مگابایت است؛ فایل "
+			"پذیرفته نشد.",
+    [CORE_FTW_NAME] = "نام فایل «%s» پذیرفته نیست.",
+    [CORE_FTW_TOOMANY] = "فایل «%s» پیوست نشد: هر پیام حداکثر %ld فایل "
+			 "می‌تواند داشته باشد.",
+};
+
+const char *
+core_ftype_why_text(enum core_ftype_why why)
+{
+	return (unsigned)why < CORE_FTW_COUNT ? ftype_why_fa[why] : "?";
+}

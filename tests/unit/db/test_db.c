@@ -567,7 +567,8 @@ test_migrate_v11_dept_names(void **state)
 		/* Renamed by hand before the migration: kept. */
 		{"SELECT count(*) FROM departments WHERE code = 11 AND"
 		 " short_name = 'روابط'", 1},
-		{"PRAGMA user_version", 11},
+		/* At least 11: later migrations (12..) run too. */
+		{"SELECT user_version >= 11 FROM pragma_user_version", 1},
 	};
 	char *dir = tu_tmpdir(), *path;
 	struct db *db;

@@ -507,6 +507,7 @@ test_counts_migrated(void **state)
 {
 	static const char *const undo[] = {
 	    "DROP TABLE outbox_counts",
+	    "DROP TABLE secrets", /* schema 14 */
 	    "ALTER TABLE outbox DROP COLUMN ussd_end", /* schema 11 */
 	    "ALTER TABLE requests DROP COLUMN waiting_since", /* schema 9 */
 	    "ALTER TABLE inbox DROP COLUMN reason", /* schema 8 */
