@@ -964,27 +964,30 @@ do_escalate(struct mo_ctx *x)
 	}
 	if (rc != SD_OK)
 		return rc;
-	if (sla != NULL && sla->escalation == CORE_ESC_AUTO) {
-		SAY(x, CORE_TXT_ESC_AUTO, days);
-	} else if (r.escalated) {
+	/* The rule the web's «ارجاع به ریاست» button follows too. */
+	switch (core_request_may_escalate(x->env, &r, sd_clock_now(), &due)) {
+	case CORE_ESCV_AUTO: SAY(x, CORE_TXT_ESC_AUTO, days); break;
+	case CORE_ESCV_ALREADY:
 		SAY(x, CORE_TXT_ESC_ALREADY, (long long)r.tracking);
-	} else if (r.status == CORE_STATUS_CLOSED) {
+		break;
+	case CORE_ESCV_CLOSED:
 		SAY(x, CORE_TXT_CLOSED, (long long)r.tracking);
-	} else if (r.status == CORE_STATUS_ANSWERED) {
+		break;
+	case CORE_ESCV_ANSWERED:
 		SAY(x, CORE_TXT_ESC_ANSWERED, (long long)r.tracking,
 		    (long long)r.tracking);
-	} else {
-		rc = core_request_due(x->env, &r, &due);
-		if (rc == SD_OK && sd_clock_now() < due) {
-			jalali_short(due, when, sizeof(when));
-			SAY(x, CORE_TXT_ESC_WAIT, (long long)r.tracking, when,
-			    days);
-		} else if (rc == SD_OK) {
-			rc = core_request_escalate(x->db, x->env, &x->actor,
-			    r.tracking, err);
-			if (rc == SD_OK)
-				SAY(x, CORE_TXT_ESC_OK, (long long)r.tracking);
-		}
+		break;
+	case CORE_ESCV_WAIT:
+		jalali_short(due, when, sizeof(when));
+		SAY(x, CORE_TXT_ESC_WAIT, (long long)r.tracking, when, days);
+		break;
+	case CORE_ESCV_ERROR: rc = SD_EINTERNAL; break;
+	case CORE_ESCV_OK:
+		rc = core_request_escalate(x->db, x->env, &x->actor, r.tracking,
+		    err);
+		if (rc == SD_OK)
+			SAY(x, CORE_TXT_ESC_OK, (long long)r.tracking);
+		break;
 	}
 	db_request_fini(&r);
 	return rc;

@@ -1022,4 +1022,95 @@ enum sd_rc core_link_make(struct db *db, int64_t tracking, const char *e164,
 enum sd_rc core_link_check(struct db *db, const char *token, int64_t now,
     int64_t *tracking, char e164[SD_MOBILE_LEN]) SD_MUSTCHECK;
 
+/* ---- The applicant's escalation rule (core/request.c) ------------------- */
+
+/* Whether the applicant may escalate a request now (SMS ESCALATE and the
+ * web's «ارجاع به ریاست» button). */
+enum core_esc_verdict {
+	CORE_ESCV_OK = 0,   /* overdue and awaiting: they may */
+	CORE_ESCV_AUTO,     /* [sla] escalation = auto: only the sweep */
+	CORE_ESCV_ALREADY,  /* already escalated */
+	CORE_ESCV_CLOSED,   /* closed */
+	CORE_ESCV_ANSWERED, /* answered: nothing is late */
+	CORE_ESCV_WAIT,     /* not yet due (*due says when) */
+	CORE_ESCV_ERROR,    /* the due time could not be computed */
+};
+
+/* The rule for request r at now; *due gets its due time when computed
+ * (else 0). Pure but for the calendar; any thread. */
+enum core_esc_verdict core_request_may_escalate(const struct core_env *env,
+    const struct db_request *r, int64_t now, int64_t *due);
+
+/* ---- Texts of the request pages (core/texts.c, issue #13) ---------------- */
+
+/* Labels, buttons and messages of /requests, /requests/new, /requests/N,
+ * /requests/N/reply and /r/TOKEN, in the seed's wording. "%s" marks a
+ * value (the page fills and escapes it). */
+enum core_req_txt {
+	CORE_RT_LIST_TITLE, /* درخواست‌های من */
+	CORE_RT_NEW_LINK,   /* ارسال درخواست جدید */
+	CORE_RT_TRACKING,   /* شماره رهگیری */
+	CORE_RT_SUBJECT,    /* موضوع */
+	CORE_RT_DEPT,       /* نوع درخواست */
+	CORE_RT_STATUS,     /* وضعیت */
+	CORE_RT_PRIO,       /* اولویت */
+	CORE_RT_UPDATED,    /* آخرین تغییر */
+	CORE_RT_LIST_EMPTY, /* no requests yet */
+	CORE_RT_PREV,       /* previous page */
+	CORE_RT_NEXT,       /* next page */
+	CORE_RT_PAGE,       /* page %s */
+	CORE_RT_NEW_TITLE,  /* the new-request page's title */
+	CORE_RT_NEW_INTRO, /* جهت ارسال ... مراحل زیر را طی فرمایید. */
+	CORE_RT_STEP1,      /* مرحله یک: ... */
+	CORE_RT_STEP1_HELP, /* نوع درخواست مشخص کننده ... */
+	CORE_RT_CHOOSE,     /* -- انتخاب کنید -- */
+	CORE_RT_STEP2,      /* مرحله دو: ... */
+	CORE_RT_STEP2_HELP, /* می‌توانید بر اساس ... */
+	CORE_RT_STEP3,      /* مرحله سه: ... */
+	CORE_RT_STEP3_HELP, /* عنوان و محتوای درخواست خود را بنویسید. */
+	CORE_RT_TITLE_LABEL, /* عنوان درخواست */
+	CORE_RT_TITLE_HINT, /* عنوان درخواست را اینجا بنویسید */
+	CORE_RT_BODY_LABEL, /* درخواست خود را اینجا بنویسید */
+	CORE_RT_STEP4, /* مرحله چهار: فایل‌ها را پیوست کنید.
+			*/
+	CORE_RT_STEP4_HELP,  /* در صورتی که ... */
+	CORE_RT_FILES_NOTE,  /* %s files, %s MB each, the allowed types */
+	CORE_RT_FILES_LABEL, /* فایل‌های پیوست */
+	CORE_RT_STEP5,       /* مرحله پنج: ارسال درخواست */
+	CORE_RT_STEP5_HELP, /* جهت ارسال درخواست بر روی دکمه ... */
+	CORE_RT_SEND,        /* ارسال درخواست (button) */
+	CORE_RT_ERR_DEPT,    /* no department chosen */
+	CORE_RT_ERR_PRIO,    /* no priority chosen */
+	CORE_RT_ERR_TITLE,   /* title empty, too long or not text */
+	CORE_RT_ERR_BODY,    /* body empty, too long or not text */
+	CORE_RT_FILES_AGAIN, /* the form kept, files to be chosen again */
+	CORE_RT_ERR_STORE,   /* database busy: try again */
+	CORE_RT_SENT_AT, /* ارسال شده در تاریخ %s ساعت %s */
+	CORE_RT_BY,      /* توسط: %s */
+	CORE_RT_BY_YOU,  /* توسط: شما */
+	CORE_RT_FILE_NAME,    /* نام فایل: %s */
+	CORE_RT_FILE_TYPE,    /* نوع فایل : %s */
+	CORE_RT_FILE_LINK,    /* لینک دانلود : */
+	CORE_RT_DOWNLOAD,     /* دانلود */
+	CORE_RT_MSG_TRACKING, /* رهگیری: %s */
+	CORE_RT_NEED_REPLY, /* آیا نیاز به ارسال پاسخ دارید؟ */
+	CORE_RT_NEED_REPLY2, /* با استفاده از دکمه ... */
+	CORE_RT_REPLY_BTN, /* ارسال پاسخ جدید به این درخواست */
+	CORE_RT_REPLY_LABEL,  /* the follow-up's text field */
+	CORE_RT_ESC_BTN,      /* ارجاع به ریاست */
+	CORE_RT_ESC_NOTE,     /* why the button is there */
+	CORE_RT_ESC_DONE,     /* escalated: the head's office has it */
+	CORE_RT_ESC_WAIT,     /* not yet: from %s on */
+	CORE_RT_ESC_NO,       /* not possible now (closed, answered, auto) */
+	CORE_RT_CLOSED,       /* closed: no follow-up */
+	CORE_RT_LINK_SIGNIN,  /* read-only: sign in to reply or attach */
+	CORE_RT_LINK_EXPIRED, /* the link's time is over: sign in */
+	CORE_RT_SIGNIN,       /* ورود به سامانه */
+	CORE_RT_BACK,         /* back to the request */
+	CORE_RT_COUNT
+};
+
+/* The text id; "?" out of range. Static. Any thread. */
+const char *core_req_txt(enum core_req_txt id);
+
 #endif

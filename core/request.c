@@ -559,6 +559,26 @@ fail:
 	return rc;
 }
 
+enum core_esc_verdict
+core_request_may_escalate(const struct core_env *env,
+    const struct db_request *r, int64_t now, int64_t *due)
+{
+	const struct core_sla_config *sla = env->sla;
+
+	*due = 0;
+	if (sla != NULL && sla->escalation == CORE_ESC_AUTO)
+		return CORE_ESCV_AUTO;
+	if (r->escalated)
+		return CORE_ESCV_ALREADY;
+	if (r->status == CORE_STATUS_CLOSED)
+		return CORE_ESCV_CLOSED;
+	if (r->status == CORE_STATUS_ANSWERED)
+		return CORE_ESCV_ANSWERED;
+	if (core_request_due(env, r, due) != SD_OK)
+		return CORE_ESCV_ERROR;
+	return now < *due ? CORE_ESCV_WAIT : CORE_ESCV_OK;
+}
+
 enum sd_rc
 core_request_escalate(struct db *db, const struct core_env *env,
     const struct core_actor *actor, int64_t tracking, char err[SD_ERRLEN])
