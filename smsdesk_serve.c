@@ -315,6 +315,8 @@ cmd_serve(struct app *app, int argc, char **argv)
 	}
 	s.web_hooks.arg = &s;
 	s.web_hooks.metrics = serve_metrics;
+	s.web_hooks.env = &app->env;
+	s.web_hooks.otp = &app->cfg.otp;
 	if (app->cfg.http.url[0] != '\0') {
 		s.web_hooks.sms_receipt = serve_http_receipt;
 		s.web_hooks.receipt_path = app->cfg.http.receipt_path;

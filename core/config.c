@@ -178,6 +178,9 @@ const struct sd_conf_key core_otp_config_keys[] = {
     {"per_addr_hour", SD_CONF_INT,
 	offsetof(struct core_otp_config, per_addr_hour), "20", 1, 10000, NULL,
 	NULL, "codes asked from one web address per hour"},
+    {"global_hour", SD_CONF_INT, offsetof(struct core_otp_config, global_hour),
+	"200", 1, 1000000, NULL, NULL,
+	"codes asked from the web in all per hour (against SMS pumping)"},
     {NULL, SD_CONF_STR, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 

@@ -771,6 +771,7 @@ struct core_otp_config {
 	long resend_after_s;  /* earliest resend */
 	long per_number_hour; /* codes per number per hour */
 	long per_addr_hour;   /* codes per client address per hour */
+	long global_hour;     /* codes to anyone per hour (SMS pumping) */
 };
 
 /* Thursday in the working week. */
@@ -854,6 +855,124 @@ extern const struct sd_conf_key core_alert_config_keys[];
 extern const struct sd_conf_key core_otp_config_keys[];
 extern const struct sd_conf_key core_sla_config_keys[];
 extern const struct sd_conf_key core_sms_config_keys[];
+
+/* ---- Web tokens and passwords (core/session.c, core/password.c) ------- */
+
+/* A token or its hash as hex: 64 digits and the NUL. */
+#define CORE_TOKEN_LEN 65
+/* An argon2id hash string (libsodium crypto_pwhash_STRBYTES). */
+#define CORE_PWHASH_LEN 128
+
+/* A new 256-bit random token (libsodium CSPRNG) as hex in out. */
+void core_token_new(char out[CORE_TOKEN_LEN]);
+/* The SHA-256 of token as hex: what is stored for a cookie's token. */
+void core_token_hash(const char *token, char out[CORE_TOKEN_LEN]);
+/* a equals b, in time independent of where they differ; false if either
+ * is NULL or their lengths differ. */
+bool core_token_eq(const char *a, const char *b);
+
+/* A list of refused passwords, loaded once. */
+struct core_pwlist;
+/* Load path (one password a line, '#' comments); SD_ECONFIG with the
+ * reason in err. */
+enum sd_rc core_pwlist_load(const char *path, struct core_pwlist **out,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+void core_pwlist_free(struct core_pwlist *l);
+/* Entries loaded. */
+size_t core_pwlist_size(const struct core_pwlist *l);
+
+/* What is wrong with a new password. */
+enum core_pw_problem {
+	CORE_PW_OK = 0,
+	CORE_PW_SHORT,  /* under 8 characters */
+	CORE_PW_LONG,   /* over 128 characters */
+	CORE_PW_COMMON, /* in the list (compared lower-cased) */
+	CORE_PW_BAD,    /* not UTF-8, or a control character */
+};
+/* Characters (code points) of a password. */
+#define CORE_PW_MIN 8
+#define CORE_PW_MAX 128
+/* Check a new password; no composition rules. list may be NULL. */
+enum core_pw_problem core_password_check(const struct core_pwlist *list,
+    const char *pw);
+
+/* argon2id (libsodium crypto_pwhash_str, interactive limits: about 64 MB
+ * and tens of ms; run it on a web thread, bounded by the caller) of pw
+ * into out. SD_ENOMEM if it could not. */
+enum sd_rc core_password_hash(const char *pw,
+    char out[CORE_PWHASH_LEN]) SD_MUSTCHECK;
+/* True if pw matches hash; *rehash (may be NULL) is set when hash was
+ * made with other limits than today's (hash again and store it). */
+bool core_password_verify(const char *hash, const char *pw, bool *rehash);
+
+/* ---- Texts of the web pages (core/texts.c, the block at its end) ----- */
+
+/* The web view's Persian texts; a "%s" is filled by the page (numbers in
+ * Persian digits, names escaped). */
+enum core_web_txt {
+	CORE_WT_BAD_REQUEST,
+	CORE_WT_TOO_LARGE,
+	CORE_WT_NOT_FOUND_TITLE,
+	CORE_WT_NOT_FOUND,
+	CORE_WT_BAD_FIELD,
+	CORE_WT_BUSY_TITLE,
+	CORE_WT_BUSY,
+	CORE_WT_CSRF_TITLE,
+	CORE_WT_CSRF,
+	CORE_WT_SITE,
+	CORE_WT_WELCOME,
+	CORE_WT_SIGNIN_HINT,
+	CORE_WT_SIGNIN_BTN,
+	CORE_WT_SIGNUP_TITLE,
+	CORE_WT_SIGNUP_HINT,
+	CORE_WT_SIGNUP_LINK,
+	CORE_WT_SIGNUP_NOTE,
+	CORE_WT_FIRST,
+	CORE_WT_LAST,
+	CORE_WT_MOBILE,
+	CORE_WT_PASSWORD,
+	CORE_WT_USER_TYPE,
+	CORE_WT_CHOOSE,
+	CORE_WT_PW_HINT,
+	CORE_WT_VERIFY_TITLE,
+	CORE_WT_VERIFY_SENT,
+	CORE_WT_CODE_SENT,
+	CORE_WT_CODE,
+	CORE_WT_VERIFY_BTN,
+	CORE_WT_RESEND_BTN,
+	CORE_WT_NEW_DEVICE,
+	CORE_WT_RESET_LINK,
+	CORE_WT_RESET_TITLE,
+	CORE_WT_RESET_HINT,
+	CORE_WT_RESET_BTN,
+	CORE_WT_NEW_PASSWORD,
+	CORE_WT_RESET_DONE,
+	CORE_WT_SIGNOUT,
+	CORE_WT_SIGNED_OUT,
+	CORE_WT_REQUESTS,
+	CORE_WT_BAD_LOGIN,
+	CORE_WT_LOGIN_LIMIT,
+	CORE_WT_CODE_WRONG,
+	CORE_WT_CODE_EXPIRED,
+	CORE_WT_CODE_DEAD,
+	CORE_WT_RESEND_WAIT,
+	CORE_WT_NUMBER_HOUR,
+	CORE_WT_ADDR_HOUR,
+	CORE_WT_GLOBAL_HOUR,
+	CORE_WT_PW_SHORT,
+	CORE_WT_PW_LONG,
+	CORE_WT_PW_COMMON,
+	CORE_WT_BAD_MOBILE,
+	CORE_WT_BAD_NAME,
+	CORE_WT_BAD_TYPE,
+	CORE_WT_NO_PENDING,
+	CORE_WT_SIGNIN_TITLE,
+	CORE_WT_REFUSED_TITLE,
+	CORE_WT_COUNT
+};
+
+/* The text id; "?" if out of range. Any thread. */
+const char *core_web_txt(enum core_web_txt id);
 
 /* ---- Attachments: file types (core/filetype.c) ------------------------- */
 

@@ -411,6 +411,76 @@ core_ussd_txt(enum core_ussd_txt id)
 	    "?";
 }
 
+/* ---- The web pages' texts (web-min/, issue 13) ---------------------- */
+
+static const char *const web_txt[CORE_WT_COUNT] = {
+    [CORE_WT_BAD_REQUEST] = "درخواست نادرست است.",
+    [CORE_WT_TOO_LARGE] = "حجم فرستاده‌شده بیش از حد مجاز است.",
+    [CORE_WT_NOT_FOUND_TITLE] = "یافت نشد",
+    [CORE_WT_NOT_FOUND] = "صفحه یافت نشد.",
+    [CORE_WT_BAD_FIELD] = "متن فرم نویسه‌های نامعتبر دارد؛ آن را دوباره بنویسید و بفرستید.",
+    [CORE_WT_BUSY_TITLE] = "لطفاً کمی بعد",
+    [CORE_WT_BUSY] = "سامانه اکنون پرکار است؛ لطفاً چند لحظه دیگر دوباره امتحان کنید.",
+    [CORE_WT_CSRF_TITLE] = "فرم منقضی شده",
+    [CORE_WT_CSRF] = "این فرم منقضی شده یا از جای دیگری فرستاده شده است؛ صفحه را دوباره باز کنید و فرم را از نو بفرستید.",
+    [CORE_WT_SITE] = "سامانه مکاتبات",
+    [CORE_WT_WELCOME] = "به سامانه مکاتبات %s خوش آمدید.",
+    [CORE_WT_SIGNIN_HINT] = "جهت ورود اطلاعات کاربری خود را وارد نمایید",
+    [CORE_WT_SIGNIN_BTN] = "ورود به سامانه",
+    [CORE_WT_SIGNUP_TITLE] = "ثبت‌نام",
+    [CORE_WT_SIGNUP_HINT] = "جهت ثبت نام اطلاعات خود را وارد نمایید",
+    [CORE_WT_SIGNUP_LINK] = "ثبت‌نام در سامانه",
+    [CORE_WT_SIGNUP_NOTE] = "نکته: بعد از پر کردن فرم ثبت نام یک کد اعتبارسنجی ۶ رقمی به شماره موبایل شما ارسال می‌شود، که برای تکمیل ثبت نام باید در کادر درخواست شده وارد گردد.",
+    [CORE_WT_FIRST] = "نام",
+    [CORE_WT_LAST] = "نام خانوادگی",
+    [CORE_WT_MOBILE] = "شماره موبایل",
+    [CORE_WT_PASSWORD] = "کلمه عبور",
+    [CORE_WT_USER_TYPE] = "نوع کاربری خود را انتخاب کنید",
+    [CORE_WT_CHOOSE] = "-- انتخاب کنید --",
+    [CORE_WT_PW_HINT] = "دست‌کم ۸ نویسه؛ یک عبارت بلند و به‌یادماندنی بهتر از یک واژه است.",
+    [CORE_WT_VERIFY_TITLE] = "اعتبارسنجی شماره موبایل",
+    [CORE_WT_VERIFY_SENT] = "%s %s عزیز کد اعتبارسنجی 6 رقمی به شماره موبایل %s ارسال شد.",
+    [CORE_WT_CODE_SENT] = "کد اعتبارسنجی 6 رقمی به شماره موبایل %s ارسال شد.",
+    [CORE_WT_CODE] = "کد امنیتی را اینجا وارد نمایید",
+    [CORE_WT_VERIFY_BTN] = "تأیید کد",
+    [CORE_WT_RESEND_BTN] = "ارسال دوباره کد",
+    [CORE_WT_NEW_DEVICE] = "این مرورگر را پیش‌تر ندیده‌ایم؛ برای ورود، کدی را که پیامک شد وارد کنید.",
+    [CORE_WT_RESET_LINK] = "کلمه عبور را فراموش کرده‌اید؟",
+    [CORE_WT_RESET_TITLE] = "بازیابی کلمه عبور",
+    [CORE_WT_RESET_HINT] = "شماره موبایل خود را وارد کنید تا کد اعتبارسنجی برایتان پیامک شود.",
+    [CORE_WT_RESET_BTN] = "ارسال کد",
+    [CORE_WT_NEW_PASSWORD] = "کلمه عبور جدید",
+    [CORE_WT_RESET_DONE] = "کلمه عبور شما تغییر کرد؛ اکنون با آن وارد شوید.",
+    [CORE_WT_SIGNOUT] = "خروج",
+    [CORE_WT_SIGNED_OUT] = "از سامانه خارج شدید.",
+    [CORE_WT_REQUESTS] = "درخواست‌های من",
+    [CORE_WT_BAD_LOGIN] = "شماره موبایل یا کلمه عبور نادرست است.",
+    [CORE_WT_LOGIN_LIMIT] = "ورودهای ناموفق از حد مجاز گذشت؛ لطفاً %s دقیقه دیگر دوباره امتحان کنید.",
+    [CORE_WT_CODE_WRONG] = "کد نادرست است؛ %s بار دیگر می‌توانید امتحان کنید.",
+    [CORE_WT_CODE_EXPIRED] = "مهلت این کد تمام شده است؛ کد تازه بخواهید.",
+    [CORE_WT_CODE_DEAD] = "این کد پس از چند بار اشتباه باطل شد؛ کد تازه بخواهید.",
+    [CORE_WT_RESEND_WAIT] = "کد پیشین همین حالا فرستاده شد؛ %s ثانیه دیگر می‌توانید کد تازه بخواهید.",
+    [CORE_WT_NUMBER_HOUR] = "برای این شماره در این ساعت کد دیگری فرستاده نمی‌شود؛ %s دقیقه دیگر دوباره امتحان کنید.",
+    [CORE_WT_ADDR_HOUR] = "از این نشانی در این ساعت کد دیگری فرستاده نمی‌شود؛ %s دقیقه دیگر دوباره امتحان کنید.",
+    [CORE_WT_GLOBAL_HOUR] = "فرستادن کد پیامکی به سقف ساعتی رسیده است؛ لطفاً %s دقیقه دیگر دوباره امتحان کنید.",
+    [CORE_WT_PW_SHORT] = "کلمه عبور باید دست‌کم ۸ نویسه باشد.",
+    [CORE_WT_PW_LONG] = "کلمه عبور حداکثر ۱۲۸ نویسه می‌تواند باشد.",
+    [CORE_WT_PW_COMMON] = "این کلمه عبور بسیار رایج است و به‌آسانی حدس زده می‌شود؛ کلمه عبور دیگری برگزینید.",
+    [CORE_WT_BAD_MOBILE] = "شماره موبایل نادرست است؛ آن را مانند 09131111111 بنویسید.",
+    [CORE_WT_BAD_NAME] = "نام و نام خانوادگی را بنویسید (هر کدام حداکثر ۱۰۰ نویسه).",
+    [CORE_WT_BAD_TYPE] = "نوع کاربری را انتخاب کنید.",
+    [CORE_WT_NO_PENDING] = "مهلت این مرحله گذشته است؛ لطفاً از نو شروع کنید.",
+    [CORE_WT_SIGNIN_TITLE] = "ورود",
+    [CORE_WT_REFUSED_TITLE] = "پذیرفته نشد",
+};
+
+const char *
+core_web_txt(enum core_web_txt id)
+{
+	return (unsigned)id < CORE_WT_COUNT && web_txt[id] != NULL ? web_txt[id] :
+								     "?";
+}
+
 /* ---- Attachments (issue #13): types and refusals, as the web shows them.
  * A type's label as the seed writes it: «نوع فایل : تصویر (jpg)». */
 static const char *const ftype_fa[CORE_FT_COUNT] = {

@@ -612,6 +612,99 @@ enum sd_rc db_audit_last(struct db *db, const char *object, const char *action,
 enum sd_rc db_audit_count(struct db *db, const char *object,
     int64_t *n) SD_MUSTCHECK;
 
+/* ---- The web view's accounts (db/web.c, schema 12) --------------------- */
+
+/* A hash of a token as stored: 64 hex digits and the NUL. */
+#define DB_HASH_LEN 65
+
+/* The argon2id hash of user id's password (*hash owned by the caller),
+ * NULL in *hash if none is set. SD_ENOTFOUND if no such user. */
+enum sd_rc db_user_password(struct db *db, int64_t id,
+    char **hash) SD_MUSTCHECK;
+/* Set it (and verified: the number was proven to set it). */
+enum sd_rc db_user_set_password(struct db *db, int64_t id,
+    const char *hash) SD_MUSTCHECK;
+/* Set user_type. */
+enum sd_rc db_user_set_type(struct db *db, int64_t id,
+    const char *user_type) SD_MUSTCHECK;
+
+/* A signed-in browser. */
+struct db_session {
+	int64_t user_id;
+	char csrf[DB_HASH_LEN];
+	int64_t created, expires, last_seen; /* UTC seconds */
+};
+enum sd_rc db_session_add(struct db *db, const char *id_hash,
+    const struct db_session *s) SD_MUSTCHECK;
+/* SD_ENOTFOUND if none. */
+enum sd_rc db_session_get(struct db *db, const char *id_hash,
+    struct db_session *out) SD_MUSTCHECK;
+enum sd_rc db_session_touch(struct db *db, const char *id_hash,
+    int64_t now) SD_MUSTCHECK;
+enum sd_rc db_session_delete(struct db *db, const char *id_hash) SD_MUSTCHECK;
+/* Every session of user_id (a password change). */
+enum sd_rc db_session_delete_user(struct db *db, int64_t user_id) SD_MUSTCHECK;
+/* Sessions, pending steps and devices past their end, and failures
+ * older than fails_before. */
+enum sd_rc db_web_purge(struct db *db, int64_t now,
+    int64_t fails_before) SD_MUSTCHECK;
+
+/* A browser between two steps. */
+struct db_pending {
+	int purpose; /* enum core_otp_purpose */
+	char mobile[SD_MOBILE_LEN];
+	int64_t user_id; /* 0: none yet (sign-up of a new number) */
+	char *first, *last, *user_type, *pw_hash; /* "" when not used */
+	int64_t created, expires;
+};
+void db_pending_fini(struct db_pending *p);
+/* Insert or replace the step of id_hash. */
+enum sd_rc db_pending_put(struct db *db, const char *id_hash,
+    const struct db_pending *p) SD_MUSTCHECK;
+/* SD_ENOTFOUND if none (expired ones included: the caller checks). */
+enum sd_rc db_pending_get(struct db *db, const char *id_hash,
+    struct db_pending *out) SD_MUSTCHECK;
+enum sd_rc db_pending_delete(struct db *db, const char *id_hash) SD_MUSTCHECK;
+
+/* A browser that passed an SMS code for user_id, until expires. */
+enum sd_rc db_device_add(struct db *db, const char *token_hash,
+    int64_t user_id, int64_t expires) SD_MUSTCHECK;
+/* *yes = token_hash is a device of user_id not expired at now. */
+enum sd_rc db_device_ok(struct db *db, const char *token_hash, int64_t user_id,
+    int64_t now, bool *yes) SD_MUSTCHECK;
+
+/* Failed sign-ins: add one for key at at; count since since (*n) and
+ * the oldest of them (*oldest, 0 if none). */
+enum sd_rc db_fail_add(struct db *db, const char *key,
+    int64_t at) SD_MUSTCHECK;
+enum sd_rc db_fail_count(struct db *db, const char *key, int64_t since,
+    int64_t *n, int64_t *oldest) SD_MUSTCHECK;
+/* Forget the failures of key (a successful sign-in). */
+enum sd_rc db_fail_clear(struct db *db, const char *key) SD_MUSTCHECK;
+
+/* The latest code of mobile for purpose. */
+struct db_otp {
+	int64_t id;
+	char code_hash[160];
+	int64_t created, expires;
+	int tries;
+	bool used;
+};
+/* SD_ENOTFOUND if mobile has none for purpose. */
+enum sd_rc db_otp_latest(struct db *db, const char *mobile, int purpose,
+    struct db_otp *out) SD_MUSTCHECK;
+/* One more wrong try on code id. */
+enum sd_rc db_otp_try(struct db *db, int64_t id) SD_MUSTCHECK;
+/* Code id was right: it is spent. */
+enum sd_rc db_otp_use(struct db *db, int64_t id) SD_MUSTCHECK;
+/* Codes asked from web address addr since since (*n) and the oldest's
+ * time; with addr NULL every code of anyone (the global cap). */
+enum sd_rc db_otp_count(struct db *db, const char *addr, int64_t since,
+    int64_t *n, int64_t *oldest) SD_MUSTCHECK;
+/* Record the asking address on code row id (after db_otp_add). */
+enum sd_rc db_otp_set_addr(struct db *db, int64_t id,
+    const char *addr) SD_MUSTCHECK;
+
 /* ---- Attachments (db/attachment.c; the table of schema 1) ------------- */
 
 /* One attached file. */

@@ -15,7 +15,7 @@
 
 /* Statements cached per connection; one more aborts (fatalx). db/ has
  * 96 distinct ones, the transaction statements included. */
-#define DB_STMT_MAX 128
+#define DB_STMT_MAX 256
 
 struct db_stmt_slot {
 	const char *sql;    /* the static SQL text, the cache key */

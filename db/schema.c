@@ -447,6 +447,53 @@ static const char *const schema_v11[] = {
     NULL,
 };
 
+/* Schema 12 (issue 13, web accounts):
+ *   web_sessions       (schema 1) a signed-in browser: id_hash the
+ *                      SHA-256 (hex) of the 256-bit id in its cookie,
+ *                      never the id; expires the absolute end (12 h),
+ *                      last_seen for the idle end (30 min); csrf its
+ *                      forms' token.
+ *   web_pending        a browser between two steps (sign-up waiting for
+ *                      its code, a sign-in from a new browser, a reset):
+ *                      id_hash the SHA-256 of its pre-session cookie;
+ *                      purpose enum core_otp_purpose; pw_hash the
+ *                      argon2id hash of the password chosen at sign-up,
+ *                      set on the account only once the code is right.
+ *   web_devices        browsers that passed an SMS code for user_id:
+ *                      token_hash the SHA-256 of the device cookie.
+ *   web_fails          failed sign-ins: key "n:+98..." (the number, known
+ *                      or not) or "a:ADDR", at UTC seconds.
+ *   otps.addr          the web client's address that asked (NULL: SMS,
+ *                      CLI), for [otp] per_addr_hour; otps.created for
+ *                      [otp] global_hour. */
+static const char *const schema_v12[] = {
+    "CREATE TABLE web_pending ("
+    " id_hash TEXT PRIMARY KEY,"
+    " purpose INTEGER NOT NULL,"
+    " mobile TEXT NOT NULL,"
+    " user_id INTEGER NOT NULL DEFAULT 0,"
+    " first_name TEXT NOT NULL DEFAULT '',"
+    " last_name TEXT NOT NULL DEFAULT '',"
+    " user_type TEXT NOT NULL DEFAULT '',"
+    " pw_hash TEXT NOT NULL DEFAULT '',"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL) WITHOUT ROWID;",
+    "CREATE TABLE web_devices ("
+    " token_hash TEXT PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL) WITHOUT ROWID;",
+    "CREATE TABLE web_fails ("
+    " key TEXT NOT NULL,"
+    " at INTEGER NOT NULL);",
+    "CREATE INDEX web_fails_key ON web_fails (key, at);",
+    "CREATE INDEX web_sessions_user ON web_sessions (user_id);",
+    "ALTER TABLE otps ADD COLUMN addr TEXT;",
+    "CREATE INDEX otps_addr ON otps (addr, created) WHERE addr IS NOT NULL;",
+    "CREATE INDEX otps_created ON otps (created);",
+    NULL,
+};
+
 /* Schema 14 (issue #13, one-tap links and attachments): server secrets,
  * one row each, made on first use by db_secret_get_or_put() and never
  * logged ("link_key": the HMAC key of the /r/ tokens of SMS texts). The
@@ -473,6 +520,7 @@ const struct db_migration db_migrations[] = {
     {9, schema_v9},
     {10, schema_v10},
     {11, schema_v11},
+    {12, schema_v12},
     {14, schema_v14},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -1447,7 +1447,7 @@ static void
 test_otp(void **state)
 {
 	struct world *w = *state;
-	struct core_otp_config cfg = {120, 5, 60, 5, 20};
+	struct core_otp_config cfg = {120, 5, 60, 5, 20, 200};
 	struct db_outbox_row r;
 	char err[SD_ERRLEN];
 	int64_t id = 0, id2 = 0;
@@ -1542,7 +1542,7 @@ test_quiet_hours(void **state)
 	/* T0 is Monday 11:30 Tehran: 23:00 and the next 07:00. */
 	const int64_t night = T0 + 11 * 3600 + 1800,
 		      morning = T0 + 19 * 3600 + 1800, noon = T0 + 1800;
-	struct core_otp_config otp = {120, 5, 60, 5, 20};
+	struct core_otp_config otp = {120, 5, 60, 5, 20, 200};
 	struct world *w = *state;
 	char err[SD_ERRLEN];
 	int64_t id, until;

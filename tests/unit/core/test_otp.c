@@ -83,7 +83,7 @@ static void
 test_issue9_rate_limit_before_hash(void **state)
 {
 	struct db *db = *state;
-	struct core_otp_config cfg = {120, 5, 60, 3, 20};
+	struct core_otp_config cfg = {120, 5, 60, 3, 20, 200};
 	char err[SD_ERRLEN];
 	double one = 1e9, t, resend, number;
 	int64_t rows;

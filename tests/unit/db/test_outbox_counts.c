@@ -508,6 +508,14 @@ test_counts_migrated(void **state)
 	static const char *const undo[] = {
 	    "DROP TABLE outbox_counts",
 	    "DROP TABLE secrets", /* schema 14 */
+	    /* schema 12 */
+	    "DROP TABLE web_pending",
+	    "DROP TABLE web_devices",
+	    "DROP TABLE web_fails",
+	    "DROP INDEX web_sessions_user",
+	    "DROP INDEX otps_addr",
+	    "DROP INDEX otps_created",
+	    "ALTER TABLE otps DROP COLUMN addr",
 	    "ALTER TABLE outbox DROP COLUMN ussd_end", /* schema 11 */
 	    "ALTER TABLE requests DROP COLUMN waiting_since", /* schema 9 */
 	    "ALTER TABLE inbox DROP COLUMN reason", /* schema 8 */
