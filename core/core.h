@@ -1027,8 +1027,9 @@ enum core_ftype core_ftype_parse(const char *ext);
  * (core/texts.c). Static. */
 const char *core_ftype_label(enum core_ftype t);
 /* The Persian sentence for a refusal (core/texts.c): a printf format
- * taking the file name (%s) and, for CORE_FTW_TOOBIG and TOOMANY, a long
- * (MB, files). Static. */
+ * with "%s" for the file name and, for CORE_FTW_TOOBIG and TOOMANY, a
+ * second "%s" for the limit (MB, files): not printf formats, the page
+ * fills them escaped. Static. */
 const char *core_ftype_why_text(enum core_ftype_why why);
 
 /* ---- Attachments: the streaming writer (core/upload.c) ----------------- */
