@@ -587,8 +587,6 @@ main(int argc, char **argv)
 		    "an over-size file: 400, a Persian reason, the form as typed "
 		    "(%ld)",
 		    r.status);
-		if (getenv("WEB_REQ_DEBUG") != NULL)
-			printf("%s\n", r.body);
 		resp_free(&r);
 	}
 	free(big);
@@ -796,11 +794,62 @@ main(int argc, char **argv)
 		resp_free(&r);
 	}
 
+	/* The seed's own example: sent 2020-04-26 04:39:11 UTC. */
+	{
+		struct core_actor act = core_actor_of(CORE_ROLE_APPLICANT,
+		    a.id);
+		int64_t t = 0;
+		bool ok;
+
+		sd_clock_set_fixed(1587875951);
+		ok = core_request_create(db, &core_env_no_sms, &act, 2,
+			 CORE_PRIO_URGENT, "تست سیستم مکاتبات",
+			 "سلام\nتست سیستم مکاتبات", CORE_CHAN_WEB, &t,
+			 err) == SD_OK;
+		sd_clock_set_fixed(0);
+		snprintf(path, sizeof(path), "/requests/%lld", (long long)t);
+		r = get(&a, path);
+		check(ok &&
+			has(&r,
+			    "ارسال شده در تاریخ 1399/02/07 ساعت "
+			    "09:09:11") &&
+			has(&r, "1399/02/07 - 09:09:11"),
+		    "the seed's dates: «ارسال شده در تاریخ 1399/02/07 ساعت "
+		    "09:09:11», «1399/02/07 - 09:09:11»");
+		resp_free(&r);
+	}
+
 	r = get(&a, "/requests");
 	check(has(&r, "href=\"/requests/10001\"") && has(&r, "آخرین تغییر") &&
 		has(&r, "فناوری اطلاعات"),
 	    "the list: tracking numbers, departments, last change");
 	resp_free(&r);
+
+	/* Paged: 20 a page, newest first. */
+	{
+		struct core_actor act = core_actor_of(CORE_ROLE_APPLICANT,
+		    a.id);
+		int64_t t = 0;
+
+		for (i = 0; i < 20; i++)
+			if (core_request_create(db, &core_env_no_sms, &act, 3,
+				CORE_PRIO_LOW, "صفحه", "متن", CORE_CHAN_SMS, &t,
+				err) != SD_OK)
+				break;
+		check(i == 20, "20 more requests");
+		r = get(&a, "/requests");
+		r2 = get(&a, "/requests?page=2");
+		snprintf(path, sizeof(path), "href=\"/requests/%lld\"",
+		    (long long)t);
+		check(has(&r, path) && !has(&r, "href=\"/requests/10001\"") &&
+			has(&r, "href=\"/requests?page=2\"") &&
+			has(&r2, "href=\"/requests/10001\"") &&
+			!has(&r2, path) &&
+			has(&r2, "href=\"/requests?page=1\""),
+		    "the list in pages: the newest on page 1, 10001 on page 2");
+		resp_free(&r);
+		resp_free(&r2);
+	}
 
 	free(img);
 	db_close(db);
