@@ -101,6 +101,30 @@ clean_name(const char *in)
 	return out;
 }
 
+/* mkdir -p dir, each folder made 0700 (existing ones are left as they
+ * are). -1 with errno on failure. */
+static int
+upload_mkdirs(const char *dir)
+{
+	char buf[SD_CONF_VALUE_MAX];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return -1;
+		buf[i] = i < n ? '/' : '\0';
+	}
+	return 0;
+}
+
 enum sd_rc
 core_upload_begin(const char *dir, const char *name, int64_t max_bytes,
     struct core_upload **out, enum core_ftype_why *why, char err[SD_ERRLEN])
@@ -120,7 +144,7 @@ core_upload_begin(const char *dir, const char *name, int64_t max_bytes,
 		sd_errf(err, "no usable file name");
 		return SD_EINVAL;
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (upload_mkdirs(dir) < 0) {
 		sd_errf(err, "cannot make %s: %s", dir, strerror(errno));
 		free(clean);
 		return SD_EIO;

@@ -71,13 +71,13 @@ check(const struct row *r)
 static void
 test_table(void **state)
 {
-	static const uint8_t jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J',
-	    'F', 'I', 'F', 0};
+	static const uint8_t jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F',
+	    'I', 'F', 0};
 	static const uint8_t png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a,
 	    0x0a, 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R'};
 	static const uint8_t pdf[] = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
-	static const uint8_t ole[] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1,
-	    0x1a, 0xe1, 0, 0};
+	static const uint8_t ole[] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a,
+	    0xe1, 0, 0};
 	static const uint8_t dwg[] = "AC1032\0\0\0\0";
 	static const uint8_t dwg_bad[] = "AC10XY\0\0";
 	static const uint8_t exe[] = {'M', 'Z', 0x90, 0, 3, 0, 0, 0, 4, 0};
@@ -107,10 +107,8 @@ test_table(void **state)
 			CORE_FT_DOC},
 		    {"xls", ole, sizeof(ole), "x.xls", CORE_FTW_OK,
 			CORE_FT_XLS},
-		    {"docx", docx, ndocx, "x.docx", CORE_FTW_OK,
-			CORE_FT_DOCX},
-		    {"xlsx", xlsx, nxlsx, "x.xlsx", CORE_FTW_OK,
-			CORE_FT_XLSX},
+		    {"docx", docx, ndocx, "x.docx", CORE_FTW_OK, CORE_FT_DOCX},
+		    {"xlsx", xlsx, nxlsx, "x.xlsx", CORE_FTW_OK, CORE_FT_XLSX},
 		    {"ooxml, kind not in head", bare_ooxml, nbare, "x.pptx",
 			CORE_FTW_OK, CORE_FT_PPTX},
 		    {"docx as zip", docx, ndocx, "x.zip", CORE_FTW_OK,
@@ -123,16 +121,16 @@ test_table(void **state)
 		    /* Disguised. */
 		    {"exe as jpg", exe, sizeof(exe), "photo.jpg",
 			CORE_FTW_REFUSED, CORE_FT_NONE},
-		    {"elf as pdf", elf, sizeof(elf), "a.pdf",
-			CORE_FTW_REFUSED, CORE_FT_NONE},
+		    {"elf as pdf", elf, sizeof(elf), "a.pdf", CORE_FTW_REFUSED,
+			CORE_FT_NONE},
 		    {"html as png", html, sizeof(html) - 1, "a.png",
 			CORE_FTW_REFUSED, CORE_FT_NONE},
 		    {"svg", svg, sizeof(svg) - 1, "a.svg", CORE_FTW_REFUSED,
 			CORE_FT_NONE},
 		    {"pdf as jpg", pdf, sizeof(pdf) - 1, "a.jpg",
 			CORE_FTW_MISMATCH, CORE_FT_NONE},
-		    {"png as jpg", png, sizeof(png), "a.jpg",
-			CORE_FTW_MISMATCH, CORE_FT_NONE},
+		    {"png as jpg", png, sizeof(png), "a.jpg", CORE_FTW_MISMATCH,
+			CORE_FT_NONE},
 		    {"zip as docx", zip, nzip, "a.docx", CORE_FTW_MISMATCH,
 			CORE_FT_NONE},
 		    {"docx as xlsx", docx, ndocx, "a.xlsx", CORE_FTW_MISMATCH,
@@ -147,8 +145,8 @@ test_table(void **state)
 			CORE_FTW_MISMATCH, CORE_FT_NONE},
 		    {"bad dwg version", dwg_bad, sizeof(dwg_bad) - 1, "a.dwg",
 			CORE_FTW_REFUSED, CORE_FT_NONE},
-		    {"truncated jpeg magic", jpg, 2, "a.jpg",
-			CORE_FTW_REFUSED, CORE_FT_NONE},
+		    {"truncated jpeg magic", jpg, 2, "a.jpg", CORE_FTW_REFUSED,
+			CORE_FT_NONE},
 		    {"empty", jpg, 0, "a.jpg", CORE_FTW_EMPTY, CORE_FT_NONE},
 		};
 		size_t i;
@@ -189,8 +187,8 @@ test_labels(void **state)
 	for (t = CORE_FT_NONE + 1; t < CORE_FT_COUNT; t++) {
 		char want[16];
 
-		assert_int_equal(core_ftype_parse(core_ftype_ext(
-				     (enum core_ftype)t)),
+		assert_int_equal(core_ftype_parse(
+				     core_ftype_ext((enum core_ftype)t)),
 		    t);
 		/* Each label ends with its extension in parentheses. */
 		snprintf(want, sizeof(want), "(%s)",

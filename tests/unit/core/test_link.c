@@ -73,8 +73,9 @@ test_valid_and_expired(void **state)
 
 	assert_int_equal(core_link_make(w->db, w->t, APP, exp, tok), SD_OK);
 	assert_int_equal(strlen(tok), CORE_LINK_TOKEN_LEN);
-	assert_int_equal(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-				     "nopqrstuvwxyz0123456789-_"),
+	assert_int_equal(strspn(tok,
+			     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+			     "nopqrstuvwxyz0123456789-_"),
 	    CORE_LINK_TOKEN_LEN);
 	assert_int_equal(core_link_check(w->db, tok, T0, &t, phone), SD_OK);
 	assert_int_equal(t, w->t);
@@ -115,17 +116,14 @@ test_forged(void **state)
 	}
 	/* Wrong lengths, padding, other alphabets, empty. */
 	snprintf(bad, sizeof(bad), "%sA", tok);
-	assert_int_equal(core_link_check(w->db, bad, T0, &t, phone),
-	    SD_EINVAL);
+	assert_int_equal(core_link_check(w->db, bad, T0, &t, phone), SD_EINVAL);
 	assert_int_equal(core_link_check(w->db, tok + 1, T0, &t, phone),
 	    SD_EINVAL);
 	snprintf(bad, sizeof(bad), "%s", tok);
 	bad[5] = '+';
-	assert_int_equal(core_link_check(w->db, bad, T0, &t, phone),
-	    SD_EINVAL);
+	assert_int_equal(core_link_check(w->db, bad, T0, &t, phone), SD_EINVAL);
 	bad[5] = '=';
-	assert_int_equal(core_link_check(w->db, bad, T0, &t, phone),
-	    SD_EINVAL);
+	assert_int_equal(core_link_check(w->db, bad, T0, &t, phone), SD_EINVAL);
 	assert_int_equal(core_link_check(w->db, "", T0, &t, phone), SD_EINVAL);
 	assert_int_equal(core_link_check(w->db, "10001", T0, &t, phone),
 	    SD_EINVAL);
@@ -141,13 +139,11 @@ test_other_phone_or_request(void **state)
 	/* Signed for a phone the request's links never go to. */
 	assert_int_equal(core_link_make(w->db, w->t, OTHER, T0 + DAY, tok),
 	    SD_OK);
-	assert_int_equal(core_link_check(w->db, tok, T0, &t, phone),
-	    SD_EINVAL);
+	assert_int_equal(core_link_check(w->db, tok, T0, &t, phone), SD_EINVAL);
 	/* For a request that does not exist. */
 	assert_int_equal(core_link_make(w->db, w->t + 1, APP, T0 + DAY, tok),
 	    SD_OK);
-	assert_int_equal(core_link_check(w->db, tok, T0, &t, phone),
-	    SD_EINVAL);
+	assert_int_equal(core_link_check(w->db, tok, T0, &t, phone), SD_EINVAL);
 	/* What does not fit a token. */
 	assert_int_equal(core_link_make(w->db, 0, APP, T0, tok), SD_EINVAL);
 	assert_int_equal(core_link_make(w->db, 16777216, APP, T0, tok),
@@ -184,8 +180,7 @@ test_key_kept(void **state)
 	assert_int_equal(core_link_check(db, tok, T0, &t, phone), SD_OK);
 	db_close(db);
 	/* Another database (another key) refuses it. */
-	assert_int_equal(core_link_check(w->db, tok, T0, &t, phone),
-	    SD_EINVAL);
+	assert_int_equal(core_link_check(w->db, tok, T0, &t, phone), SD_EINVAL);
 	tu_rmtree(dir);
 	free(dir);
 }

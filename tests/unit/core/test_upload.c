@@ -47,7 +47,8 @@ setup(void **state)
 	sd_clock_set_fixed(T0);
 	w->db = tu_db_open(":memory:");
 	w->tmp = tu_tmpdir();
-	if (asprintf(&w->dir, "%s/att", w->tmp) < 0)
+	/* Two levels that do not exist yet: made as mkdir -p would. */
+	if (asprintf(&w->dir, "%s/var/att", w->tmp) < 0)
 		abort();
 	w->a = tu_user(w->db, "09131111111", CORE_ROLE_APPLICANT, NULL, 0);
 	w->b = tu_user(w->db, "09132222222", CORE_ROLE_APPLICANT, NULL, 0);
@@ -88,8 +89,8 @@ files_in(const char *dir)
 	return n;
 }
 
-static const uint8_t jpeg_head[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J',
-    'F', 'I', 'F', 0};
+static const uint8_t jpeg_head[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F',
+    'I', 'F', 0};
 
 /* A finished JPEG of size bytes named name, written in 1000-byte chunks. */
 static struct core_upload *
@@ -371,16 +372,16 @@ test_attach_and_access(void **state)
 	    SD_OK);
 	g[0] = half;
 	assert_int_equal(core_request_reply_files(w->db, &core_env_no_sms,
-			     tu_actor(w->db, w->a), t, "نیمه", CORE_CHAN_WEB,
-			     g, 1, NULL, err),
+			     tu_actor(w->db, w->a), t, "نیمه", CORE_CHAN_WEB, g,
+			     1, NULL, err),
 	    SD_ESTATE);
 	core_upload_free(half);
 	assert_int_equal(files_in(w->dir), 3);
 	/* Another applicant cannot attach to it: not found, file gone. */
 	g[0] = jpeg(w, "intruder.jpg", 100);
 	assert_int_equal(core_request_reply_files(w->db, &core_env_no_sms,
-			     tu_actor(w->db, w->b), t, "من", CORE_CHAN_WEB,
-			     g, 1, NULL, err),
+			     tu_actor(w->db, w->b), t, "من", CORE_CHAN_WEB, g,
+			     1, NULL, err),
 	    SD_ENOTFOUND);
 	core_upload_free(g[0]);
 	assert_int_equal(files_in(w->dir), 3);
