@@ -219,6 +219,29 @@ enum sd_rc core_user_add(struct db *db, int64_t actor_id, const char *mobile,
     const int *depts, size_t n_depts, int64_t *id,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
+/* Clean a person's name as core_user_add() does (valid UTF-8, Persian
+ * normalization, no control or bidi character, 1..SD_NAME_MAX bytes):
+ * *out owned by the caller; SD_EINVAL with the reason. */
+enum sd_rc core_user_name_clean(const char *in, char **out,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * A web sign-up whose number was just proven by its code: if e164 has no
+ * account, a verified applicant with these names, user_type and password
+ * hash (core_password_hash) is added; if it has one (registered by SMS
+ * REG, or an earlier sign-up), its holder claims it: the password is set
+ * (the names stay), and any other session of it ends. *claimed says
+ * which. One transaction with its audit row.
+ */
+enum sd_rc core_user_signup(struct db *db, const char *e164, const char *first,
+    const char *last, const char *user_type, const char *pw_hash, int64_t *id,
+    bool *claimed, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* Set user id's password hash (a reset: end_sessions ends every session
+ * of the user; a rehash at sign-in does not), with an audit row. */
+enum sd_rc core_user_set_password(struct db *db, int64_t id,
+    const char *pw_hash, bool end_sessions, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
 /* ---- Who acts on a request (core/request.c) ---------------------------- */
 
 /*
@@ -856,6 +879,42 @@ extern const struct sd_conf_key core_otp_config_keys[];
 extern const struct sd_conf_key core_sla_config_keys[];
 extern const struct sd_conf_key core_sms_config_keys[];
 
+/* Why a code was not sent (core_otp_issue_web). */
+enum core_otp_limit {
+	CORE_OTP_LIM_NONE = 0,
+	CORE_OTP_LIM_RESEND, /* the last one is younger than resend_after_s */
+	CORE_OTP_LIM_NUMBER, /* per_number_hour reached for the number */
+	CORE_OTP_LIM_ADDR,   /* per_addr_hour reached for the web address */
+	CORE_OTP_LIM_GLOBAL, /* global_hour reached by every web address */
+};
+struct core_otp_refusal {
+	enum core_otp_limit why;
+	long wait_s; /* when a new code may be asked, seconds from now */
+};
+
+/*
+ * core_otp_issue() for the web: also at most per_addr_hour codes asked
+ * from addr (the client's address) and global_hour from all addresses
+ * in the last hour (SMS pumping), all checked before any hashing and
+ * again in the write transaction. A refusal is SD_EBUSY with *why
+ * filled (reason and wait); err gets an English line for the log.
+ */
+enum sd_rc core_otp_issue_web(struct db *db, const struct core_otp_config *cfg,
+    const char *mobile, enum core_otp_purpose purpose, const char *addr,
+    int64_t *out_id, struct core_otp_refusal *why,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * Check code (as typed: Persian digits and spaces allowed) against the
+ * latest code of e164 for purpose, in constant time (argon2id verify,
+ * about 10 ms: call it bounded, like a password). SD_OK spends it.
+ * SD_EPERM: wrong, one try counted, *tries_left more allowed; SD_ESTATE:
+ * dead after max_tries wrong; SD_ENOTFOUND: none, spent or expired.
+ */
+enum sd_rc core_otp_check(struct db *db, const struct core_otp_config *cfg,
+    const char *e164, enum core_otp_purpose purpose, const char *code,
+    int *tries_left, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
 /* ---- Web tokens and passwords (core/session.c, core/password.c) ------- */
 
 /* A token or its hash as hex: 64 digits and the NUL. */
@@ -968,6 +1027,8 @@ enum core_web_txt {
 	CORE_WT_NO_PENDING,
 	CORE_WT_SIGNIN_TITLE,
 	CORE_WT_REFUSED_TITLE,
+	CORE_WT_ACCOUNT,
+	CORE_WT_USER_TYPE_SHORT,
 	CORE_WT_COUNT
 };
 

@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base/clock.h"
@@ -149,5 +150,196 @@ out:
 	sodium_memzero(text, sizeof(text));
 	if (rc == SD_OK && out_id != NULL)
 		*out_id = id;
+	return rc;
+}
+
+/* The web's limits on top of otp_rate_check: SD_EBUSY with why. */
+static enum sd_rc
+otp_web_check(struct db *db, const struct core_otp_config *cfg,
+    const char *e164, const char *addr, int64_t now,
+    struct core_otp_refusal *why, char err[SD_ERRLEN])
+{
+	int64_t n = 0, oldest = 0, last = 0;
+	enum sd_rc rc;
+
+	rc = db_otp_recent(db, e164, now - 3600, &n, &last);
+	if (rc != SD_OK)
+		return rc;
+	if (last != 0 && now - last < cfg->resend_after_s) {
+		why->why = CORE_OTP_LIM_RESEND;
+		why->wait_s = cfg->resend_after_s - (long)(now - last);
+		snprintf(err, SD_ERRLEN, "resend too soon");
+		return SD_EBUSY;
+	}
+	rc = db_otp_count_mobile(db, e164, now - 3600, &n, &oldest);
+	if (rc != SD_OK)
+		return rc;
+	if (n >= cfg->per_number_hour) {
+		why->why = CORE_OTP_LIM_NUMBER;
+		why->wait_s = (long)(oldest + 3600 - now);
+		snprintf(err, SD_ERRLEN, "per_number_hour reached");
+		return SD_EBUSY;
+	}
+	rc = db_otp_count(db, addr, now - 3600, &n, &oldest);
+	if (rc != SD_OK)
+		return rc;
+	if (n >= cfg->per_addr_hour) {
+		why->why = CORE_OTP_LIM_ADDR;
+		why->wait_s = (long)(oldest + 3600 - now);
+		snprintf(err, SD_ERRLEN, "per_addr_hour reached");
+		return SD_EBUSY;
+	}
+	rc = db_otp_count(db, NULL, now - 3600, &n, &oldest);
+	if (rc != SD_OK)
+		return rc;
+	if (n >= cfg->global_hour) {
+		why->why = CORE_OTP_LIM_GLOBAL;
+		why->wait_s = (long)(oldest + 3600 - now);
+		snprintf(err, SD_ERRLEN, "global_hour reached");
+		log_warnx("core", "otp global hourly cap reached n=%lld",
+		    (long long)n);
+		return SD_EBUSY;
+	}
+	return SD_OK;
+}
+
+enum sd_rc
+core_otp_issue_web(struct db *db, const struct core_otp_config *cfg,
+    const char *mobile, enum core_otp_purpose purpose, const char *addr,
+    int64_t *out_id, struct core_otp_refusal *why, char err[SD_ERRLEN])
+{
+	char e164[SD_MOBILE_LEN];
+	int64_t now = sd_clock_now(), otp_id = 0, last_id = 0;
+	struct db_otp o;
+	enum sd_rc rc;
+
+	memset(why, 0, sizeof(*why));
+	err[0] = '\0';
+	if (addr == NULL || addr[0] == '\0')
+		addr = "?";
+	rc = core_mobile_parse(mobile, e164, err);
+	if (rc != SD_OK)
+		return rc;
+	rc = otp_web_check(db, cfg, e164, addr, now, why, err);
+	if (rc != SD_OK)
+		return rc;
+	/* core_otp_issue() checks the number's limits again under the
+	 * write lock; the address's and the global one are checked again
+	 * below in the same way, so two racing requests pass at most one
+	 * over (the addr is stamped right after, in its own statement). */
+	rc = db_begin(db);
+	if (rc != SD_OK)
+		return rc;
+	rc = otp_web_check(db, cfg, e164, addr, now, why, err);
+	if (rc == SD_OK)
+		rc = core_otp_issue(db, cfg, e164, purpose, out_id, err);
+	if (rc == SD_OK)
+		rc = db_otp_latest(db, e164, (int)purpose, &o);
+	if (rc == SD_OK) {
+		otp_id = o.id;
+		rc = db_otp_set_addr(db, otp_id, addr);
+	}
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK) {
+		db_rollback(db);
+		if (why->why == CORE_OTP_LIM_NONE && rc == SD_EBUSY) {
+			/* core_otp_issue's own check: the number's. */
+			why->why = CORE_OTP_LIM_RESEND;
+			why->wait_s = cfg->resend_after_s;
+		}
+		if (err[0] == '\0')
+			snprintf(err, SD_ERRLEN, "database: %s", db_errmsg(db));
+		return rc;
+	}
+	(void)last_id;
+	return SD_OK;
+}
+
+/* The code as typed, in ASCII digits: 6 of them, else "". */
+static void
+otp_code_clean(const char *in, char out[8])
+{
+	char *norm = NULL, err[SD_ERRLEN];
+	size_t k = 0, i;
+
+	out[0] = '\0';
+	if (in == NULL || strlen(in) > 64 ||
+	    core_text_normalize(in, CORE_NORM_DIGITS | CORE_NORM_SPACES, &norm,
+		err) != SD_OK)
+		return;
+	for (i = 0; norm[i] != '\0'; i++) {
+		if (norm[i] == ' ' || norm[i] == '-')
+			continue;
+		if (norm[i] < '0' || norm[i] > '9' || k >= 6) {
+			k = 0;
+			break;
+		}
+		out[k++] = norm[i];
+	}
+	out[k == 6 ? 6 : 0] = '\0';
+	sodium_memzero(norm, strlen(norm));
+	free(norm);
+}
+
+enum sd_rc
+core_otp_check(struct db *db, const struct core_otp_config *cfg,
+    const char *e164, enum core_otp_purpose purpose, const char *code,
+    int *tries_left, char err[SD_ERRLEN])
+{
+	char clean[8];
+	struct db_otp o;
+	int64_t now = sd_clock_now();
+	enum sd_rc rc;
+	bool ok;
+
+	*tries_left = 0;
+	err[0] = '\0';
+	otp_code_clean(code, clean);
+	rc = db_begin(db);
+	if (rc != SD_OK)
+		return rc;
+	rc = db_otp_latest(db, e164, (int)purpose, &o);
+	if (rc == SD_ENOTFOUND || (rc == SD_OK && (o.used || now >= o.expires))) {
+		snprintf(err, SD_ERRLEN, "no live code");
+		rc = SD_ENOTFOUND;
+		goto out;
+	}
+	if (rc != SD_OK)
+		goto out;
+	if (o.tries >= cfg->max_tries) {
+		snprintf(err, SD_ERRLEN, "code dead after %d tries", o.tries);
+		rc = SD_ESTATE;
+		goto out;
+	}
+	/* A malformed code is a wrong try too (no shortcut to learn the
+	 * form from); argon2id verify compares in constant time. */
+	ok = clean[0] != '\0' &&
+	    crypto_pwhash_str_verify(o.code_hash, clean, strlen(clean)) == 0;
+	sodium_memzero(clean, sizeof(clean));
+	if (ok) {
+		rc = db_otp_use(db, o.id);
+		if (rc == SD_OK)
+			rc = db_audit_add(db, 0, "otp.ok", e164, "");
+	} else {
+		rc = db_otp_try(db, o.id);
+		if (rc == SD_OK) {
+			*tries_left = (int)cfg->max_tries - (o.tries + 1);
+			rc = *tries_left > 0 ? SD_EPERM : SD_ESTATE;
+			snprintf(err, SD_ERRLEN, "wrong code, %d tries left",
+			    *tries_left);
+		}
+	}
+out:
+	if (rc == SD_OK || rc == SD_EPERM || rc == SD_ESTATE) {
+		enum sd_rc c = db_commit(db);
+
+		if (c != SD_OK) {
+			db_rollback(db);
+			return c;
+		}
+		return rc;
+	}
+	db_rollback(db);
 	return rc;
 }

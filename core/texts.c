@@ -472,6 +472,8 @@ static const char *const web_txt[CORE_WT_COUNT] = {
     [CORE_WT_NO_PENDING] = "مهلت این مرحله گذشته است؛ لطفاً از نو شروع کنید.",
     [CORE_WT_SIGNIN_TITLE] = "ورود",
     [CORE_WT_REFUSED_TITLE] = "پذیرفته نشد",
+    [CORE_WT_ACCOUNT] = "حساب کاربری",
+    [CORE_WT_USER_TYPE_SHORT] = "نوع کاربری",
 };
 
 const char *

@@ -4,6 +4,7 @@
  */
 #include "core/core.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,5 +236,119 @@ fail:
 	free(f);
 	free(l);
 	free(t);
+	return rc;
+}
+
+enum sd_rc
+core_user_name_clean(const char *in, char **out, char err[SD_ERRLEN])
+{
+	*out = NULL;
+	return core_field_line(in != NULL ? in : "", SD_NAME_MAX, "name",
+	    CORE_FIELD_REJECT, out, err);
+}
+
+enum sd_rc
+core_user_signup(struct db *db, const char *e164, const char *first,
+    const char *last, const char *user_type, const char *pw_hash, int64_t *id,
+    bool *claimed, char err[SD_ERRLEN])
+{
+	struct db_user u, old;
+	char *f = NULL, *l = NULL, object[32], masked[SD_MOBILE_LEN + 8];
+	enum sd_rc rc;
+
+	*id = 0;
+	*claimed = false;
+	memset(&u, 0, sizeof(u));
+	memset(&old, 0, sizeof(old));
+	log_mask_mobile(e164, masked, sizeof(masked));
+	rc = db_begin(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "database busy: %s", db_errmsg(db));
+		return rc;
+	}
+	rc = db_user_by_mobile(db, e164, &old);
+	if (rc == SD_OK) {
+		/* The number is known (REG by SMS, or an earlier sign-up):
+		 * the code proved it, so its holder sets the password. The
+		 * names stay the account's. */
+		*id = old.id;
+		*claimed = true;
+		rc = db_user_set_password(db, old.id, pw_hash);
+		if (rc == SD_OK && old.user_type[0] == '\0' &&
+		    user_type != NULL && user_type[0] != '\0')
+			rc = db_user_set_type(db, old.id, user_type);
+		if (rc == SD_OK)
+			rc = db_session_delete_user(db, old.id);
+	} else if (rc == SD_ENOTFOUND) {
+		rc = core_user_name_clean(first, &f, err);
+		if (rc == SD_OK)
+			rc = core_user_name_clean(last, &l, err);
+		if (rc != SD_OK)
+			goto fail;
+		snprintf(u.mobile, sizeof(u.mobile), "%s", e164);
+		u.first = f;
+		u.last = l;
+		u.title = (char *)(uintptr_t)"";
+		u.user_type = (char *)(uintptr_t)(user_type != NULL ? user_type :
+								      "");
+		u.role = CORE_ROLE_APPLICANT;
+		u.verified = true;
+		rc = db_user_insert(db, &u, id);
+		if (rc == SD_OK)
+			rc = db_user_set_password(db, *id, pw_hash);
+	}
+	if (rc == SD_OK) {
+		snprintf(object, sizeof(object), "user:%lld", (long long)*id);
+		rc = db_audit_add(db, *id, *claimed ? "user.claim" : "user.signup",
+		    object, masked);
+	}
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK) {
+		if (err[0] == '\0')
+			snprintf(err, SD_ERRLEN, "cannot sign up: %s",
+			    db_errmsg(db));
+		goto fail;
+	}
+	log_info("core", "web sign-up id=%lld mobile=%s claimed=%s",
+	    (long long)*id, masked, *claimed ? "yes" : "no");
+	db_user_fini(&old);
+	free(f);
+	free(l);
+	return SD_OK;
+fail:
+	db_rollback(db);
+	db_user_fini(&old);
+	free(f);
+	free(l);
+	return rc;
+}
+
+enum sd_rc
+core_user_set_password(struct db *db, int64_t id, const char *pw_hash,
+    bool end_sessions, char err[SD_ERRLEN])
+{
+	char object[32];
+	enum sd_rc rc;
+
+	rc = db_begin(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "database busy: %s", db_errmsg(db));
+		return rc;
+	}
+	rc = db_user_set_password(db, id, pw_hash);
+	if (rc == SD_OK && end_sessions)
+		rc = db_session_delete_user(db, id);
+	snprintf(object, sizeof(object), "user:%lld", (long long)id);
+	if (rc == SD_OK)
+		rc = db_audit_add(db, id,
+		    end_sessions ? "user.password" : "user.rehash", object, "");
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK) {
+		snprintf(err, SD_ERRLEN, "cannot set the password: %s",
+		    db_errmsg(db));
+		db_rollback(db);
+	}
 	return rc;
 }

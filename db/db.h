@@ -701,6 +701,9 @@ enum sd_rc db_otp_use(struct db *db, int64_t id) SD_MUSTCHECK;
  * time; with addr NULL every code of anyone (the global cap). */
 enum sd_rc db_otp_count(struct db *db, const char *addr, int64_t since,
     int64_t *n, int64_t *oldest) SD_MUSTCHECK;
+/* The same for the codes of mobile. */
+enum sd_rc db_otp_count_mobile(struct db *db, const char *mobile, int64_t since,
+    int64_t *n, int64_t *oldest) SD_MUSTCHECK;
 /* Record the asking address on code row id (after db_otp_add). */
 enum sd_rc db_otp_set_addr(struct db *db, int64_t id,
     const char *addr) SD_MUSTCHECK;

@@ -68,6 +68,9 @@ static const char sql_otp_count_addr[] =
 static const char sql_otp_count_all[] =
     "SELECT count(*), coalesce(min(created), 0) FROM otps"
     " WHERE created >= ?2 AND addr IS NOT NULL AND ?1 IS NULL";
+static const char sql_otp_count_mobile[] =
+    "SELECT count(*), coalesce(min(created), 0) FROM otps"
+    " WHERE mobile = ?1 AND created >= ?2";
 static const char sql_otp_set_addr[] = "UPDATE otps SET addr = ?2"
 				       " WHERE id = ?1";
 
@@ -434,6 +437,13 @@ db_otp_count(struct db *db, const char *addr, int64_t since, int64_t *n,
 	return web_count(db, addr != NULL ? sql_otp_count_addr :
 					    sql_otp_count_all,
 	    addr, since, n, oldest);
+}
+
+enum sd_rc
+db_otp_count_mobile(struct db *db, const char *mobile, int64_t since,
+    int64_t *n, int64_t *oldest)
+{
+	return web_count(db, sql_otp_count_mobile, mobile, since, n, oldest);
 }
 
 enum sd_rc

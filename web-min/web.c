@@ -420,6 +420,15 @@ web_send_file(struct web_req *req, int fd, uint64_t size, const char *ctype,
 	return SD_OK;
 }
 
+void
+web_wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+}
+
 bool
 web_hash_acquire(struct web_req *req)
 {

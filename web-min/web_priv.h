@@ -37,6 +37,8 @@ struct web {
 	bool tls;                        /* serving HTTPS */
 	char *tls_cert, *tls_key;        /* PEM, for libmicrohttpd */
 	struct core_pwlist *common;      /* refused passwords */
+	char dummy_hash[CORE_PWHASH_LEN]; /* verified against when a number
+					     has no password: same time */
 };
 
 /* /static/site.css (web-min/page.c). */
@@ -61,6 +63,9 @@ bool web_csrf_ok(struct web_req *req);
  * a reason. */
 enum sd_rc web_account_init(struct web *w, char err[SD_ERRLEN]) SD_MUSTCHECK;
 void web_account_fini(struct web *w);
+
+/* Zero n bytes of secret p (not optimized away). */
+void web_wipe(void *p, size_t n);
 
 /* Stop and free without the log line (also for a failed start). */
 void web_stop_quiet(struct web *w);
