@@ -1143,6 +1143,10 @@ const struct core_upload_info *core_upload_info(const struct core_upload *u);
 /* Abort or release: removes u's file unless it was attached and
  * committed; frees u. NULL: nothing. */
 void core_upload_free(struct core_upload *u);
+/* At start-up, before any upload: remove the temporary files a crash
+ * left in dir (a process killed mid-upload cannot remove its own).
+ * *removed counts them. SD_OK if dir does not exist yet. */
+enum sd_rc core_upload_sweep(const char *dir, size_t *removed) SD_MUSTCHECK;
 
 /*
  * core_request_create() and core_request_reply() with files[0..nfiles)
@@ -1252,8 +1256,7 @@ enum core_req_txt {
 	CORE_RT_TITLE_LABEL, /* عنوان درخواست */
 	CORE_RT_TITLE_HINT, /* عنوان درخواست را اینجا بنویسید */
 	CORE_RT_BODY_LABEL, /* درخواست خود را اینجا بنویسید */
-	CORE_RT_STEP4, /* مرحله چهار: فایل‌ها را پیوست کنید.
-			*/
+	CORE_RT_STEP4,       /* مرحله چهار: ... */
 	CORE_RT_STEP4_HELP,  /* در صورتی که ... */
 	CORE_RT_FILES_NOTE,  /* %s files, %s MB each, the allowed types */
 	CORE_RT_FILES_LABEL, /* فایل‌های پیوست */

@@ -21,6 +21,7 @@
  */
 #include "core/core.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -384,5 +385,31 @@ core_upload_attach(struct db *db, int64_t msg_id,
 		if (rc != SD_OK)
 			return rc;
 	}
+	return SD_OK;
+}
+
+enum sd_rc
+core_upload_sweep(const char *dir, size_t *removed)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	*removed = 0;
+	d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? SD_OK : SD_EIO;
+	fd = dirfd(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, ".part-", 6) != 0)
+			continue;
+		if (unlinkat(fd, e->d_name, 0) == 0)
+			(*removed)++;
+		else
+			log_warn("upload", "cannot remove tmp=%s", e->d_name);
+	}
+	closedir(d);
+	if (*removed > 0)
+		log_info("upload", "swept half-written files n=%zu", *removed);
 	return SD_OK;
 }

@@ -46,6 +46,9 @@ max_file_mb = 1
 [smpp]
 enabled = no
 INI
+# What a crash mid-upload leaves behind: swept when serve starts.
+mkdir -p "$T/attachments"
+echo half >"$T/attachments/.part-0123456789abcdef0123456789abcdef"
 "$BIN" -c "$T/smsdesk.ini" serve --ready-file "$T/ready" >"$T/serve.log" 2>&1 &
 PID=$!
 i=0
@@ -58,8 +61,16 @@ while [ ! -s "$T/ready" ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+fails=0
+if [ -e "$T/attachments/.part-0123456789abcdef0123456789abcdef" ]; then
+	echo "FAIL - a crash's temporary upload is swept at start"
+	fails=1
+else
+	echo "ok - a crash's temporary upload is swept at start"
+fi
 "$WEB_REQ" "http://127.0.0.1:$PORT" "$T/smsdesk.db" "$T/attachments"
 rc=$?
+[ $fails -eq 0 ] || rc=1
 # Stop serve and read its log: a sanitizer's report (ASan build) fails.
 kill "$PID" 2>/dev/null
 i=0

@@ -387,6 +387,36 @@ test_attach_and_access(void **state)
 	assert_int_equal(files_in(w->dir), 3);
 }
 
+/* What a crash leaves (a temporary file) is swept at start; stored
+ * files stay. */
+static void
+test_sweep(void **state)
+{
+	struct world *w = *state;
+	struct core_upload *u = NULL, *kept = jpeg(w, "a.jpg", 100);
+	enum core_ftype_why why;
+	char err[SD_ERRLEN];
+	size_t n = 9;
+
+	assert_int_equal(core_upload_sweep(w->dir, &n), SD_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(core_upload_begin(w->dir, "b.jpg", MB, &u, &why, err),
+	    SD_OK);
+	assert_int_equal(core_upload_write(u, jpeg_head, sizeof(jpeg_head),
+			     &why, err),
+	    SD_OK);
+	assert_int_equal(files_in(w->dir), 2);
+	/* As if the process had died here. */
+	assert_int_equal(core_upload_sweep(w->dir, &n), SD_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(files_in(w->dir), 1);
+	core_upload_free(u);
+	core_upload_free(kept);
+	assert_int_equal(files_in(w->dir), 0);
+	/* A folder not made yet is nothing to sweep. */
+	assert_int_equal(core_upload_sweep("/nonexistent/smsdesk", &n), SD_OK);
+}
+
 int
 main(void)
 {
@@ -400,6 +430,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_attach_and_access, setup,
 		teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
