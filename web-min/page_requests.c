@@ -661,7 +661,7 @@ render_request(struct web_req *req, const struct core_actor *actor,
 	struct db_request r;
 	struct db_message *msgs = NULL;
 	struct db_attachment *files = NULL;
-	char date[16], time[16], num[24], url[64], *dn = NULL;
+	char date[16], time[16], num[24], url[64], *dn = NULL, *title;
 	size_t nm = 0, nf = 0, i;
 	int64_t due = 0;
 	enum sd_rc rc;
@@ -676,7 +676,9 @@ render_request(struct web_req *req, const struct core_actor *actor,
 		goto out;
 	dn = dept_name(req->db, r.dept);
 	snprintf(num, sizeof(num), "%lld", (long long)r.tracking);
-	web_page_begin(req, r.title);
+	title = core_text_escape(r.title, 0);
+	web_page_begin(req, title);
+	free(title);
 	web_puts(req, "<section class=\"req\"><h1>");
 	web_esc(req, rt(CORE_RT_SUBJECT));
 	web_puts(req, " : ");

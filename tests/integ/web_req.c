@@ -794,6 +794,25 @@ main(int argc, char **argv)
 		resp_free(&r);
 	}
 
+	/* A bidi override in a body is shown, not obeyed. */
+	{
+		struct core_actor act = core_actor_of(CORE_ROLE_APPLICANT,
+		    a.id);
+		int64_t t = 0;
+		bool ok = core_request_create(db, &core_env_no_sms, &act, 2,
+			      CORE_PRIO_LOW, "جهت",
+			      "abc\xe2\x80\xae"
+			      "fdp.exe",
+			      CORE_CHAN_SMS, &t, err) == SD_OK;
+
+		snprintf(path, sizeof(path), "/requests/%lld", (long long)t);
+		r = get(&a, path);
+		check(ok && has(&r, "abc&lt;U+202E&gt;fdp.exe") &&
+			!has(&r, "\xe2\x80\xae"),
+		    "a bidi override in a body: shown as <U+202E>");
+		resp_free(&r);
+	}
+
 	/* The seed's own example: sent 2020-04-26 04:39:11 UTC. */
 	{
 		struct core_actor act = core_actor_of(CORE_ROLE_APPLICANT,
