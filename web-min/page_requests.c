@@ -168,6 +168,9 @@ up_begin(struct web_req *req, const char *field, const char *filename,
 	enum sd_rc rc;
 
 	(void)ctype; /* the client's word for the type decides nothing */
+	/* A part that never ended is not kept (nor left on disk). */
+	core_upload_free(st->cur);
+	st->cur = NULL;
 	st->skip = false;
 	if (strcmp(field, "file") != 0 || filename == NULL ||
 	    filename[0] == '\0') {
