@@ -1152,7 +1152,10 @@ enum sd_rc core_upload_sweep(const char *dir, size_t *removed) SD_MUSTCHECK;
  * core_request_create() and core_request_reply() with files[0..nfiles)
  * (each finished, at most SD_ATTACH_MAX) attached to the new message in
  * the same transaction; on success each upload is marked kept (its file
- * stays when it is freed). SD_ESTATE if one is not finished.
+ * stays when it is freed). SD_ESTATE if one is not finished. Called
+ * outside a transaction (the web's handlers): inside a caller's, a
+ * rollback after this call's release would leave kept files that no row
+ * names.
  */
 enum sd_rc core_request_create_files(struct db *db, const struct core_env *env,
     const struct core_actor *actor, int dept, enum core_priority prio,

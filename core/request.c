@@ -325,9 +325,13 @@ core_request_create_files(struct db *db, const struct core_env *env,
 	if (rc == SD_OK && nfiles > 0)
 		rc = core_upload_attach(db, msg_id, files, nfiles, now);
 	if (rc == SD_OK) {
-		snprintf(detail, sizeof(detail),
-		    "dept=%d prio=%d chan=%d files=%zu", dept, (int)prio,
-		    (int)chan, nfiles);
+		/* The detail as before, with the files when there are. */
+		snprintf(detail, sizeof(detail), "dept=%d prio=%d chan=%d",
+		    dept, (int)prio, (int)chan);
+		if (nfiles > 0)
+			snprintf(detail + strlen(detail),
+			    sizeof(detail) - strlen(detail), " files=%zu",
+			    nfiles);
 		rc = req_audit(db, applicant_id, "request.create", *tracking,
 		    detail);
 	}
@@ -441,6 +445,10 @@ core_request_reply_files(struct db *db, const struct core_env *env,
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "status=%d->%d chan=%d",
 		    (int)r.status, (int)next, (int)chan);
+		if (nfiles > 0)
+			snprintf(detail + strlen(detail),
+			    sizeof(detail) - strlen(detail), " files=%zu",
+			    nfiles);
 		rc = req_audit(db, author_id,
 		    rel != REL_APPLICANT             ? "request.answer" :
 			next == CORE_STATUS_ANSWERED ? "request.thanks" :
