@@ -110,6 +110,9 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 FAULT_SRC = $(wildcard tests/fault/test_*.c)
+# HTTP tests of the web view (libcurl clients run by tests/integ/test_web_*.sh).
+WEB_TEST_SRC = $(wildcard tests/web/test_*.c)
+WEB_TEST_BIN = $(WEB_TEST_SRC:%.c=$(BUILD)/%)
 FAULT_BIN = $(FAULT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
@@ -183,6 +186,10 @@ $(BUILD)/tests/fault/%: $(BUILD)/tests/fault/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) \
 	    $(LDLIBS) $(call pc_libs,$(PKG_TEST))
 
+$(BUILD)/tests/web/%: $(BUILD)/tests/web/%.o $(BUILD)/tests/web/webc.o $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $^ $(LDLIBS)
+
 deps:
 	@sh tests/support/deps.sh
 
@@ -202,8 +209,8 @@ check-fmt:
 
 check: check-deps check-headers check-fmt
 
-unit-bin: $(UNIT_BIN) $(FAULT_BIN) $(PEER) $(HTTP_PEER) $(WEB_REQ) \
-    $(FUZZ_REPLAY)
+unit-bin: $(UNIT_BIN) $(FAULT_BIN) $(PEER) $(HTTP_PEER) $(FUZZ_REPLAY) \
+    $(WEB_TEST_BIN) $(WEB_REQ)
 
 fuzz-replay: $(FUZZ_REPLAY)
 	@sh tests/support/run_fuzz.sh replay "fuzz-replay$(if $(filter 1,$(SAN)),-asan)" $(BUILD)/fuzz-replay $(FUZZ_NAMES)
@@ -228,7 +235,7 @@ fault: $(FAULT_BIN)
 	@$(if $(filter 1,$(SAN)),FAULT_MALLOC_EVERY=4) sh tests/support/run.sh \
 	    "fault$(if $(filter 1,$(SAN)),-asan)" $(FAULT_BIN)
 
-integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER) $(WEB_REQ)
+integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER) $(WEB_TEST_BIN) $(WEB_REQ)
 	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) HTTP_PEER=$(HTTP_PEER) \
 	    WEB_REQ=$(WEB_REQ) \
 	    sh tests/support/run.sh \

@@ -300,7 +300,8 @@ core_otp_check(struct db *db, const struct core_otp_config *cfg,
 	if (rc != SD_OK)
 		return rc;
 	rc = db_otp_latest(db, e164, (int)purpose, &o);
-	if (rc == SD_ENOTFOUND || (rc == SD_OK && (o.used || now >= o.expires))) {
+	if (rc == SD_ENOTFOUND ||
+	    (rc == SD_OK && (o.used || now >= o.expires))) {
 		snprintf(err, SD_ERRLEN, "no live code");
 		rc = SD_ENOTFOUND;
 		goto out;

@@ -288,9 +288,10 @@ core_user_signup(struct db *db, const char *e164, const char *first,
 		snprintf(u.mobile, sizeof(u.mobile), "%s", e164);
 		u.first = f;
 		u.last = l;
-		u.title = (char *)(uintptr_t)"";
-		u.user_type = (char *)(uintptr_t)(user_type != NULL ? user_type :
-								      "");
+		u.title = (char *)(uintptr_t) "";
+		u.user_type = (char *)(uintptr_t)(user_type != NULL ?
+			user_type :
+			"");
 		u.role = CORE_ROLE_APPLICANT;
 		u.verified = true;
 		rc = db_user_insert(db, &u, id);
@@ -299,8 +300,8 @@ core_user_signup(struct db *db, const char *e164, const char *first,
 	}
 	if (rc == SD_OK) {
 		snprintf(object, sizeof(object), "user:%lld", (long long)*id);
-		rc = db_audit_add(db, *id, *claimed ? "user.claim" : "user.signup",
-		    object, masked);
+		rc = db_audit_add(db, *id,
+		    *claimed ? "user.claim" : "user.signup", object, masked);
 	}
 	if (rc == SD_OK)
 		rc = db_commit(db);

@@ -667,16 +667,15 @@ enum sd_rc db_pending_get(struct db *db, const char *id_hash,
 enum sd_rc db_pending_delete(struct db *db, const char *id_hash) SD_MUSTCHECK;
 
 /* A browser that passed an SMS code for user_id, until expires. */
-enum sd_rc db_device_add(struct db *db, const char *token_hash,
-    int64_t user_id, int64_t expires) SD_MUSTCHECK;
+enum sd_rc db_device_add(struct db *db, const char *token_hash, int64_t user_id,
+    int64_t expires) SD_MUSTCHECK;
 /* *yes = token_hash is a device of user_id not expired at now. */
 enum sd_rc db_device_ok(struct db *db, const char *token_hash, int64_t user_id,
     int64_t now, bool *yes) SD_MUSTCHECK;
 
 /* Failed sign-ins: add one for key at at; count since since (*n) and
  * the oldest of them (*oldest, 0 if none). */
-enum sd_rc db_fail_add(struct db *db, const char *key,
-    int64_t at) SD_MUSTCHECK;
+enum sd_rc db_fail_add(struct db *db, const char *key, int64_t at) SD_MUSTCHECK;
 enum sd_rc db_fail_count(struct db *db, const char *key, int64_t since,
     int64_t *n, int64_t *oldest) SD_MUSTCHECK;
 /* Forget the failures of key (a successful sign-in). */

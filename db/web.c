@@ -13,20 +13,22 @@
 #include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
-static const char sql_pw_get[] = "SELECT password_hash FROM users WHERE id = ?1";
+static const char
+    sql_pw_get[] = "SELECT password_hash FROM users WHERE id = ?1";
 static const char sql_pw_set[] = "UPDATE users SET password_hash = ?2,"
 				 " verified = 1 WHERE id = ?1";
 static const char sql_type_set[] = "UPDATE users SET user_type = ?2"
 				   " WHERE id = ?1";
-static const char sql_sess_add[] =
-    "INSERT INTO web_sessions (id_hash, user_id, csrf, created, expires,"
-    " last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_sess_add
+    [] = "INSERT INTO web_sessions (id_hash, user_id, csrf, created, expires,"
+	 " last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char sql_sess_get[] = "SELECT user_id, csrf, created, expires,"
 				   " last_seen FROM web_sessions"
 				   " WHERE id_hash = ?1";
 static const char sql_sess_touch[] = "UPDATE web_sessions SET last_seen = ?2"
 				     " WHERE id_hash = ?1";
-static const char sql_sess_del[] = "DELETE FROM web_sessions WHERE id_hash = ?1";
+static const char
+    sql_sess_del[] = "DELETE FROM web_sessions WHERE id_hash = ?1";
 static const char sql_sess_del_user[] = "DELETE FROM web_sessions"
 					" WHERE user_id = ?1";
 static const char sql_purge_sess[] = "DELETE FROM web_sessions"
@@ -40,13 +42,13 @@ static const char sql_pend_put[] =
     "INSERT OR REPLACE INTO web_pending (id_hash, purpose, mobile, user_id,"
     " first_name, last_name, user_type, pw_hash, created, expires)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-static const char sql_pend_get[] =
-    "SELECT purpose, mobile, user_id, first_name, last_name, user_type,"
-    " pw_hash, created, expires FROM web_pending WHERE id_hash = ?1";
+static const char sql_pend_get
+    [] = "SELECT purpose, mobile, user_id, first_name, last_name, user_type,"
+	 " pw_hash, created, expires FROM web_pending WHERE id_hash = ?1";
 static const char sql_pend_del[] = "DELETE FROM web_pending WHERE id_hash = ?1";
-static const char sql_dev_add[] =
-    "INSERT OR REPLACE INTO web_devices (token_hash, user_id, created,"
-    " expires) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_dev_add
+    [] = "INSERT OR REPLACE INTO web_devices (token_hash, user_id, created,"
+	 " expires) VALUES (?1, ?2, ?3, ?4)";
 static const char sql_dev_ok[] = "SELECT 1 FROM web_devices WHERE"
 				 " token_hash = ?1 AND user_id = ?2"
 				 " AND expires >= ?3";
@@ -56,21 +58,21 @@ static const char sql_fail_count[] = "SELECT count(*), coalesce(min(at), 0)"
 				     " FROM web_fails WHERE key = ?1"
 				     " AND at >= ?2";
 static const char sql_fail_clear[] = "DELETE FROM web_fails WHERE key = ?1";
-static const char sql_otp_latest[] =
-    "SELECT id, code_hash, created, expires, tries, used FROM otps"
-    " WHERE mobile = ?1 AND purpose = ?2 ORDER BY id DESC LIMIT 1";
+static const char sql_otp_latest
+    [] = "SELECT id, code_hash, created, expires, tries, used FROM otps"
+	 " WHERE mobile = ?1 AND purpose = ?2 ORDER BY id DESC LIMIT 1";
 static const char sql_otp_try[] = "UPDATE otps SET tries = tries + 1"
 				  " WHERE id = ?1";
 static const char sql_otp_use[] = "UPDATE otps SET used = 1 WHERE id = ?1";
-static const char sql_otp_count_addr[] =
-    "SELECT count(*), coalesce(min(created), 0) FROM otps"
-    " WHERE addr = ?1 AND created >= ?2";
-static const char sql_otp_count_all[] =
-    "SELECT count(*), coalesce(min(created), 0) FROM otps"
-    " WHERE created >= ?2 AND addr IS NOT NULL AND ?1 IS NULL";
-static const char sql_otp_count_mobile[] =
-    "SELECT count(*), coalesce(min(created), 0) FROM otps"
-    " WHERE mobile = ?1 AND created >= ?2";
+static const char sql_otp_count_addr
+    [] = "SELECT count(*), coalesce(min(created), 0) FROM otps"
+	 " WHERE addr = ?1 AND created >= ?2";
+static const char sql_otp_count_all
+    [] = "SELECT count(*), coalesce(min(created), 0) FROM otps"
+	 " WHERE created >= ?2 AND addr IS NOT NULL AND ?1 IS NULL";
+static const char sql_otp_count_mobile
+    [] = "SELECT count(*), coalesce(min(created), 0) FROM otps"
+	 " WHERE mobile = ?1 AND created >= ?2";
 static const char sql_otp_set_addr[] = "UPDATE otps SET addr = ?2"
 				       " WHERE id = ?1";
 
@@ -434,9 +436,9 @@ enum sd_rc
 db_otp_count(struct db *db, const char *addr, int64_t since, int64_t *n,
     int64_t *oldest)
 {
-	return web_count(db, addr != NULL ? sql_otp_count_addr :
-					    sql_otp_count_all,
-	    addr, since, n, oldest);
+	return web_count(db,
+	    addr != NULL ? sql_otp_count_addr : sql_otp_count_all, addr, since,
+	    n, oldest);
 }
 
 enum sd_rc

@@ -122,8 +122,8 @@ web_printf_html(struct web_req *req, const char *fmt, ...)
 }
 
 void
-web_fill(struct web_req *req, const char *text, const char *a1,
-    const char *a2, const char *a3)
+web_fill(struct web_req *req, const char *text, const char *a1, const char *a2,
+    const char *a3)
 {
 	const char *args[3] = {a1, a2, a3}, *p = text, *q;
 	size_t i = 0;
@@ -179,8 +179,8 @@ web_form_begin(struct web_req *req, const char *action, bool multipart)
 {
 	web_puts(req, "<form method=\"post\" action=\"");
 	web_esc(req, action);
-	web_puts(req, multipart ? "\" enctype=\"multipart/form-data\">" :
-				  "\">");
+	web_puts(req,
+	    multipart ? "\" enctype=\"multipart/form-data\">" : "\">");
 	web_puts(req, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	web_esc(req, req->csrf);
 	web_puts(req, "\">");
@@ -234,8 +234,8 @@ web_refuse(struct web_req *req, unsigned status, const char *title,
 	req->status = status;
 	req->title_done = false;
 	web_page_begin(req, title);
-	web_printf_html(req, "<h1>%s</h1><p class=\"err\" role=\"alert\">%s</p>",
-	    title, text);
+	web_printf_html(req,
+	    "<h1>%s</h1><p class=\"err\" role=\"alert\">%s</p>", title, text);
 	web_page_end(req);
 	return SD_OK;
 }

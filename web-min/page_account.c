@@ -121,7 +121,8 @@ acct_signin_form(struct web_req *req, const char *notice_kind,
 	web_form_end(req);
 	web_printf_html(req,
 	    "<p><a href=\"/signup\">%s</a></p><p><a href=\"/reset\">%s</a></p>",
-	    core_web_txt(CORE_WT_SIGNUP_LINK), core_web_txt(CORE_WT_RESET_LINK));
+	    core_web_txt(CORE_WT_SIGNUP_LINK),
+	    core_web_txt(CORE_WT_RESET_LINK));
 	web_page_end(req);
 }
 
@@ -156,8 +157,8 @@ acct_otp_refusal_text(const struct core_otp_refusal *why, char *out, size_t n)
 		    out, n);
 		break;
 	case CORE_OTP_LIM_ADDR:
-		acct_fmt_num(core_web_txt(CORE_WT_ADDR_HOUR), (w + 59) / 60, out,
-		    n);
+		acct_fmt_num(core_web_txt(CORE_WT_ADDR_HOUR), (w + 59) / 60,
+		    out, n);
 		break;
 	case CORE_OTP_LIM_GLOBAL:
 	case CORE_OTP_LIM_NONE:
@@ -183,8 +184,8 @@ acct_issue(struct web_req *req, const char *e164, enum core_otp_purpose p,
 		*busy = true;
 		return SD_EBUSY;
 	}
-	rc = core_otp_issue_web(req->db, req->otp, e164, p, req->addr, NULL, why,
-	    err);
+	rc = core_otp_issue_web(req->db, req->otp, e164, p, req->addr, NULL,
+	    why, err);
 	web_hash_release(req);
 	log_info("web", "otp purpose=%d mobile=%s addr=%s rc=%s%s%s", (int)p,
 	    log_mask_mobile(e164, masked, sizeof(masked)), req->addr,
@@ -198,8 +199,7 @@ acct_issue(struct web_req *req, const char *e164, enum core_otp_purpose p,
 
 /* SD_EBUSY with the wait in *wait_s if key has too many failures. */
 static enum sd_rc
-acct_fail_check(struct web_req *req, const char *key, int64_t max,
-    long *wait_s)
+acct_fail_check(struct web_req *req, const char *key, int64_t max, long *wait_s)
 {
 	int64_t now = sd_clock_now(), n = 0, oldest = 0;
 	enum sd_rc rc;
@@ -238,7 +238,20 @@ acct_to_verify(struct web_req *req, struct db_pending *p,
 		return web_busy(req);
 	if (rc != SD_OK && rc != SD_EBUSY)
 		return rc;
-	if (rc == SD_EBUSY && why.why != CORE_OTP_LIM_RESEND) {
+	if (rc == SD_EBUSY && why.why == CORE_OTP_LIM_RESEND) {
+		/* A code went less than a minute ago: fine if it is one for
+		 * this step and still good, else say when to ask again. */
+		struct db_otp o;
+
+		rc = db_otp_latest(req->db, p->mobile, p->purpose, &o);
+		if (rc != SD_OK && rc != SD_ENOTFOUND)
+			return rc;
+		if (rc == SD_ENOTFOUND || o.used ||
+		    sd_clock_now() >= o.expires ||
+		    sd_clock_now() - o.created >= req->otp->resend_after_s)
+			rc = SD_EBUSY;
+	}
+	if (rc == SD_EBUSY) {
 		/* No code went: say why and when, on the form itself. */
 		acct_otp_refusal_text(&why, msg, sizeof(msg));
 		req->status = 429;
@@ -307,8 +320,8 @@ acct_signin(struct web_req *req)
 	}
 	/* The same argon2id work whether or not the number has an account
 	 * with a password: the answer's time tells nothing either. */
-	ok = core_password_verify(hash != NULL ? hash : req->w->dummy_hash,
-	    pw, &rehash);
+	ok = core_password_verify(hash != NULL ? hash : req->w->dummy_hash, pw,
+	    &rehash);
 	ok = ok && have_user && hash != NULL;
 	if (ok && rehash) {
 		char fresh[CORE_PWHASH_LEN];
@@ -353,8 +366,8 @@ acct_signin(struct web_req *req)
 		}
 	}
 	if (trusted) {
-		log_info("web", "signed in user=%lld mobile=%s", (long long)u.id,
-		    masked);
+		log_info("web", "signed in user=%lld mobile=%s",
+		    (long long)u.id, masked);
 		rc = web_session_start(req, u.id);
 		if (rc == SD_OK)
 			rc = web_redirect(req, acct_next(req));
@@ -465,7 +478,8 @@ acct_signup_page(struct web_req *req, const char *notice, const char *mobile)
 	web_form_end(req);
 	web_printf_html(req,
 	    "<p class=\"note\">%s</p><p><a href=\"/\">%s</a></p>",
-	    core_web_txt(CORE_WT_SIGNUP_NOTE), core_web_txt(CORE_WT_SIGNIN_BTN));
+	    core_web_txt(CORE_WT_SIGNUP_NOTE),
+	    core_web_txt(CORE_WT_SIGNIN_BTN));
 	web_page_end(req);
 }
 
@@ -506,7 +520,8 @@ acct_signup_post(struct web_req *req)
 		SD_OK ||
 	    core_user_name_clean(web_field(req, "last"), &last, err) != SD_OK)
 		why = core_web_txt(CORE_WT_BAD_NAME);
-	else if (mobile == NULL || core_mobile_parse(mobile, e164, err) != SD_OK)
+	else if (mobile == NULL ||
+	    core_mobile_parse(mobile, e164, err) != SD_OK)
 		why = core_web_txt(CORE_WT_BAD_MOBILE);
 	else if ((why = acct_pw_problem(req, pw)) != NULL)
 		;
@@ -732,8 +747,8 @@ acct_verify_post(struct web_req *req)
 	if (rc == SD_EPERM || rc == SD_ESTATE || rc == SD_ENOTFOUND) {
 		req->status = 422;
 		if (rc == SD_EPERM)
-			acct_fmt_num(core_web_txt(CORE_WT_CODE_WRONG), left, msg,
-			    sizeof(msg));
+			acct_fmt_num(core_web_txt(CORE_WT_CODE_WRONG), left,
+			    msg, sizeof(msg));
 		else
 			snprintf(msg, sizeof(msg), "%s",
 			    core_web_txt(rc == SD_ESTATE ?
@@ -806,7 +821,8 @@ acct_reset_page(struct web_req *req, const char *notice, const char *mobile)
 {
 	web_page_begin(req, core_web_txt(CORE_WT_RESET_TITLE));
 	web_printf_html(req, "<h1>%s</h1><p>%s</p>",
-	    core_web_txt(CORE_WT_RESET_TITLE), core_web_txt(CORE_WT_RESET_HINT));
+	    core_web_txt(CORE_WT_RESET_TITLE),
+	    core_web_txt(CORE_WT_RESET_HINT));
 	if (notice != NULL)
 		web_notice(req, "err", notice);
 	web_form_begin(req, "/reset", false);
@@ -937,16 +953,17 @@ web_account_init(struct web *w, char err[SD_ERRLEN])
 			return SD_OK;
 		return core_pwlist_load(path, &w->common, err);
 	}
-	for (i = 0; i < sizeof(acct_common_paths) / sizeof(acct_common_paths[0]);
-	     i++)
+	for (i = 0;
+	     i < sizeof(acct_common_paths) / sizeof(acct_common_paths[0]); i++)
 		if (core_pwlist_load(acct_common_paths[i], &w->common, err) ==
 		    SD_OK) {
 			log_info("web", "common passwords path=%s n=%zu",
 			    acct_common_paths[i], core_pwlist_size(w->common));
 			return SD_OK;
 		}
-	log_warnx("web", "no common-passwords.txt found: every password of "
-			 "8 characters or more is taken");
+	log_warnx("web",
+	    "no common-passwords.txt found: every password of "
+	    "8 characters or more is taken");
 	return SD_OK;
 }
 

@@ -31,7 +31,8 @@ web_tok_ok(const char *v)
 	if (v == NULL || strlen(v) != CORE_TOKEN_LEN - 1)
 		return false;
 	for (i = 0; v[i] != '\0'; i++)
-		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+		if (!((v[i] >= '0' && v[i] <= '9') ||
+			(v[i] >= 'a' && v[i] <= 'f')))
 			return false;
 	return true;
 }
@@ -72,7 +73,8 @@ web_session_load(struct web_req *req)
 		if (rc != SD_OK && rc != SD_ENOTFOUND)
 			return rc;
 		if (rc == SD_OK &&
-		    (now >= s.expires || now - s.last_seen >= WEB_SESSION_IDLE_S)) {
+		    (now >= s.expires ||
+			now - s.last_seen >= WEB_SESSION_IDLE_S)) {
 			rc = db_session_delete(req->db, h);
 			if (rc != SD_OK)
 				return rc;

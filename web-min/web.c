@@ -108,10 +108,8 @@ const struct sd_conf_key web_config_keys[] = {
 	"سازمان نظام مهندسی ساختمان استان کرمان", 0, 0, NULL, NULL,
 	"the organization's name on every page"},
     {"user_types", SD_CONF_STR, offsetof(struct web_config, user_types),
-	"مهندس عضو,کاردان,معمار تجربی,مالک / متقاضی,مجری ذی‌صلاح,"
-	"کارمند سازمان,سایر",
-	0, 0, NULL, web_check_user_types,
-	"the sign-up form's user types (نوع کاربری), comma separated"},
+	"مهندس عضو,کاردان,مالک / متقاضی,کارمند سازمان,سایر", 0, 0, NULL,
+	web_check_user_types, "sign-up user types, comma separated"},
     {"trusted_proxies", SD_CONF_STR,
 	offsetof(struct web_config, trusted_proxies), "", 0, 0, NULL, NULL,
 	"reverse proxies (IP addresses, comma separated) whose "
@@ -156,15 +154,15 @@ enum web_body {
 struct web_ctx {
 	struct web_req req;
 	enum web_body body_kind;
-	struct sd_buf body;      /* url-encoded form */
-	uint64_t body_max;       /* the route's limit */
-	uint64_t body_seen;      /* bytes so far */
+	struct sd_buf body; /* url-encoded form */
+	uint64_t body_max;  /* the route's limit */
+	uint64_t body_seen; /* bytes so far */
 	struct MHD_PostProcessor *pp;
-	bool answered;           /* a response is queued */
-	bool file_open;          /* an upload part between begin and end */
-	bool upload_touched;     /* begin was called once */
-	bool upload_failed;      /* stop calling back for files */
-	bool bad_field;          /* invalid UTF-8 / NUL / too many fields */
+	bool answered;       /* a response is queued */
+	bool file_open;      /* an upload part between begin and end */
+	bool upload_touched; /* begin was called once */
+	bool upload_failed;  /* stop calling back for files */
+	bool bad_field;      /* invalid UTF-8 / NUL / too many fields */
 	char cur_field[WEB_FIELD_NAME_MAX];
 	struct sd_buf cur_value; /* a multipart non-file field */
 };
@@ -397,12 +395,13 @@ web_cookie_set(struct web_req *req, const char *name, const char *value,
 		    "%s=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax%s", name,
 		    req->https ? "; Secure" : "");
 	else if (max_age_s == 0)
-		snprintf(v, sizeof(v), "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
-		    name, value, req->https ? "; Secure" : "");
+		snprintf(v, sizeof(v),
+		    "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name, value,
+		    req->https ? "; Secure" : "");
 	else
 		snprintf(v, sizeof(v),
-		    "%s=%s; Max-Age=%ld; Path=/; HttpOnly; SameSite=Lax%s", name,
-		    value, max_age_s, req->https ? "; Secure" : "");
+		    "%s=%s; Max-Age=%ld; Path=/; HttpOnly; SameSite=Lax%s",
+		    name, value, max_age_s, req->https ? "; Secure" : "");
 	web_header_add(req, "Set-Cookie", v);
 }
 
@@ -511,8 +510,8 @@ web_reply_req(struct web_ctx *x)
 	web_std_headers(r);
 	for (i = 0; i < req->n_hdrs; i++)
 		MHD_add_response_header(r, req->hdr_name[i], req->hdr_value[i]);
-	ret = MHD_queue_response(req->conn, req->status != 0 ? req->status : 200,
-	    r);
+	ret = MHD_queue_response(req->conn,
+	    req->status != 0 ? req->status : 200, r);
 	MHD_destroy_response(r);
 	x->answered = true;
 	return ret;
@@ -786,8 +785,7 @@ web_mp_file_end(struct web_ctx *x)
 static enum MHD_Result
 web_mp_iter(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *filename, const char *content_type,
-    const char *transfer_encoding, const char *data, uint64_t off,
-    size_t size)
+    const char *transfer_encoding, const char *data, uint64_t off, size_t size)
 {
 	struct web_ctx *x = cls;
 	struct web_req *req = &x->req;
@@ -972,9 +970,10 @@ web_builtin(struct web *w, struct MHD_Connection *c, const char *url,
 		return true;
 	}
 	if (strcmp(url, "/static/site.css") == 0) {
-		struct MHD_Response *r = MHD_create_response_from_buffer(
-		    strlen(web_site_css), (void *)(uintptr_t)web_site_css,
-		    MHD_RESPMEM_PERSISTENT);
+		struct MHD_Response
+		    *r = MHD_create_response_from_buffer(strlen(web_site_css),
+			(void *)(uintptr_t)web_site_css,
+			MHD_RESPMEM_PERSISTENT);
 
 		MHD_add_response_header(r, "Content-Type",
 		    "text/css; charset=utf-8");
@@ -1026,7 +1025,8 @@ web_builtin(struct web *w, struct MHD_Connection *c, const char *url,
 		sd_buf_fini(&q);
 		if (rc == SD_OK)
 			*ret = web_reply(c, MHD_HTTP_OK,
-			    "text/plain; charset=utf-8", xstrdup("ok\n"), false);
+			    "text/plain; charset=utf-8", xstrdup("ok\n"),
+			    false);
 		else if (rc == SD_EPERM)
 			*ret = web_reply(c, MHD_HTTP_FORBIDDEN,
 			    "text/plain; charset=utf-8",
@@ -1081,8 +1081,9 @@ web_begin(struct web *w, struct MHD_Connection *c, const char *url,
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (te != NULL && cl != NULL) {
-		log_info("web", "refused: Transfer-Encoding with "
-				"Content-Length");
+		log_info("web",
+		    "refused: Transfer-Encoding with "
+		    "Content-Length");
 		return web_refuse_early(x, MHD_HTTP_BAD_REQUEST,
 		    core_web_txt(CORE_WT_BAD_REQUEST));
 	}
@@ -1129,11 +1130,15 @@ web_begin(struct web *w, struct MHD_Connection *c, const char *url,
 	}
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (ct != NULL &&
-	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+	if ((ct != NULL &&
+		strncasecmp(ct, "application/x-www-form-urlencoded", 33) ==
+		    0) ||
+	    (ct == NULL && te == NULL && len == 0)) {
+		/* (An empty POST is an empty form: its CSRF check fails.) */
 		x->body_kind = WEB_BODY_FORM;
 		sd_buf_init(&x->body, (size_t)x->body_max);
-	} else if (ct != NULL && strncasecmp(ct, "multipart/form-data", 19) == 0 &&
+	} else if (ct != NULL &&
+	    strncasecmp(ct, "multipart/form-data", 19) == 0 &&
 	    (req->route->flags & WEB_UPLOAD) != 0 &&
 	    req->route->upload != NULL) {
 		x->body_kind = WEB_BODY_MULTIPART;
@@ -1162,7 +1167,8 @@ web_run(struct web *w, struct web_ctx *x)
 	 * timeout only). */
 	web_conn_deadline(w, req->wc, 0);
 	if (x->body_kind == WEB_BODY_MULTIPART) {
-		if (x->pp != NULL && MHD_destroy_post_processor(x->pp) != MHD_YES)
+		if (x->pp != NULL &&
+		    MHD_destroy_post_processor(x->pp) != MHD_YES)
 			x->bad_field = true;
 		x->pp = NULL;
 		web_mp_file_end(x);
@@ -1171,8 +1177,8 @@ web_run(struct web *w, struct web_ctx *x)
 		if (!web_parse_form(req, x->body.s, sd_buf_len(&x->body)))
 			x->bad_field = true;
 	}
-	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
-	    web_arg_add, x);
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, web_arg_add,
+	    x);
 	web_client_of(w, req);
 	if (x->bad_field)
 		return web_refuse_early(x, MHD_HTTP_BAD_REQUEST,
@@ -1188,13 +1194,15 @@ web_run(struct web *w, struct web_ctx *x)
 	rc = web_session_load(req);
 	if (rc != SD_OK) {
 		(void)web_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    core_web_txt(CORE_WT_BUSY_TITLE), core_web_txt(CORE_WT_BUSY));
+		    core_web_txt(CORE_WT_BUSY_TITLE),
+		    core_web_txt(CORE_WT_BUSY));
 		return web_reply_req(x);
 	}
 	if (strcmp(req->method, "POST") == 0 && !web_csrf_ok(req)) {
 		log_info("web", "refused: csrf path=%.100s", req->path);
 		(void)web_refuse(req, MHD_HTTP_FORBIDDEN,
-		    core_web_txt(CORE_WT_CSRF_TITLE), core_web_txt(CORE_WT_CSRF));
+		    core_web_txt(CORE_WT_CSRF_TITLE),
+		    core_web_txt(CORE_WT_CSRF));
 	} else if ((req->route->flags & WEB_AUTH) != 0 && !req->signed_in) {
 		struct sd_buf to;
 
@@ -1217,7 +1225,8 @@ web_run(struct web *w, struct web_ctx *x)
 			(void)web_refuse(req,
 			    sd_rc_is_temp(rc) ? MHD_HTTP_SERVICE_UNAVAILABLE :
 						MHD_HTTP_INTERNAL_SERVER_ERROR,
-			    core_web_txt(CORE_WT_BUSY_TITLE), core_web_txt(CORE_WT_BUSY));
+			    core_web_txt(CORE_WT_BUSY_TITLE),
+			    core_web_txt(CORE_WT_BUSY));
 		}
 	}
 	ret = web_reply_req(x);
@@ -1245,21 +1254,24 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 
 		x->body_seen += n;
 		*upload_size = 0;
-		if (x->body_seen > x->body_max || x->body_kind == WEB_BODY_NONE) {
-			log_info("web", "refused: body over its limit "
-					"max=%llu",
+		/* libmicrohttpd 0.9.75 takes no answer in the middle of a
+		 * body: a chunked body past its limit (a Content-Length
+		 * one was refused from the head) or a broken one closes
+		 * the connection, and reading stops there. */
+		if (x->body_seen > x->body_max ||
+		    x->body_kind == WEB_BODY_NONE) {
+			log_info("web",
+			    "refused: chunked body over its limit "
+			    "max=%llu: connection closed",
 			    (unsigned long long)x->body_max);
-			return web_refuse_early(x, MHD_HTTP_CONTENT_TOO_LARGE,
-			    core_web_txt(CORE_WT_TOO_LARGE));
+			return MHD_NO;
 		}
 		if (x->body_kind == WEB_BODY_FORM) {
 			if (sd_buf_add(&x->body, upload_data, n) != SD_OK)
-				return web_refuse_early(x,
-				    MHD_HTTP_CONTENT_TOO_LARGE,
-				    core_web_txt(CORE_WT_TOO_LARGE));
+				return MHD_NO;
 		} else if (MHD_post_process(x->pp, upload_data, n) != MHD_YES) {
-			return web_refuse_early(x, MHD_HTTP_BAD_REQUEST,
-			    core_web_txt(CORE_WT_BAD_REQUEST));
+			log_info("web", "refused: malformed multipart body");
+			return MHD_NO;
 		}
 		return MHD_YES;
 	}
@@ -1367,8 +1379,9 @@ web_start(const struct web_config *cfg, const struct db_config *dbcfg,
 			goto fail;
 		}
 		w->tls_cert = web_slurp(cfg->tls_cert, err);
-		w->tls_key = w->tls_cert != NULL ? web_slurp(cfg->tls_key, err) :
-						   NULL;
+		w->tls_key = w->tls_cert != NULL ?
+		    web_slurp(cfg->tls_key, err) :
+		    NULL;
 		if (w->tls_key == NULL) {
 			rc = SD_ECONFIG;
 			goto fail;
@@ -1399,8 +1412,8 @@ web_start(const struct web_config *cfg, const struct db_config *dbcfg,
 	    (unsigned)cfg->per_ip_connections,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, w,
-	    MHD_OPTION_NOTIFY_CONNECTION, web_notify_conn, w,
-	    MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_CONNECTION, web_notify_conn, w, MHD_OPTION_ARRAY,
+	    ops, MHD_OPTION_END);
 	if (w->mhd == NULL) {
 		snprintf(err, SD_ERRLEN,
 		    "cannot listen on %s (in use, not a local address, or a "

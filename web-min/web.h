@@ -26,10 +26,10 @@ struct web_config {
 	long per_ip_connections;                 /* per client address */
 	long max_files;                          /* attachments per message */
 	long threads;                            /* libmicrohttpd pool */
-	long request_deadline_s; /* a request's head and body within this */
-	long upload_deadline_s;  /* the same for an upload route */
-	long max_form_kb;        /* an url-encoded form's body */
-	long hash_workers;       /* argon2id at once; more get a 503 */
+	long request_deadline_s;  /* a request's head and body within this */
+	long upload_deadline_s;   /* the same for an upload route */
+	long max_form_kb;         /* an url-encoded form's body */
+	long hash_workers;        /* argon2id at once; more get a 503 */
 	long trusted_device_days; /* no SMS code at sign-in from a browser
 				     that passed one within this */
 	char org_name[SD_CONF_VALUE_MAX];         /* shown on every page */

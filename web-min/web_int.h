@@ -49,14 +49,18 @@ struct web_conn;
 #define WEB_TOKEN_LEN 65
 
 /* Route flags. */
-#define WEB_AUTH 0x01u   /* a signed-in applicant (or staff) only; else a \
-			    redirect to /?next=PATH */
-#define WEB_CSRF 0x02u   /* POST: the form's csrf field is checked (every \
-			    POST is checked; the flag documents it) */
-#define WEB_UPLOAD 0x04u /* POST multipart/form-data, files streamed to \
-			    route->upload */
-#define WEB_ANON 0x08u   /* only without a session (sign-in, sign-up): a \
-			    signed-in user is sent to /requests */
+#define WEB_AUTH                                                               \
+	0x01u /* a signed-in applicant (or staff) only; else a                 \
+		 redirect to /?next=PATH */
+#define WEB_CSRF                                                               \
+	0x02u /* POST: the form's csrf field is checked (every                 \
+		 POST is checked; the flag documents it) */
+#define WEB_UPLOAD                                                             \
+	0x04u /* POST multipart/form-data, files streamed to                   \
+		 route->upload */
+#define WEB_ANON                                                               \
+	0x08u /* only without a session (sign-in, sign-up): a                  \
+		 signed-in user is sent to /requests */
 
 struct web_req;
 
@@ -100,9 +104,9 @@ struct web_kv {
 
 struct web_req {
 	/* The request. */
-	const char *method;     /* "GET", "HEAD", "POST" */
-	const char *path;       /* decoded path, without the query */
-	int64_t param;          /* the "#" segment, else 0 */
+	const char *method;          /* "GET", "HEAD", "POST" */
+	const char *path;            /* decoded path, without the query */
+	int64_t param;               /* the "#" segment, else 0 */
 	char param_s[WEB_PARAM_MAX]; /* the "*" segment, else "" */
 	char addr[WEB_ADDR_LEN];     /* the client (X-Forwarded-For's
 					last hop if from a trusted proxy) */
@@ -118,10 +122,10 @@ struct web_req {
 	bool pre_new;             /* that id was made for this answer */
 
 	/* Where. */
-	struct db *db;                      /* this thread's connection */
-	const struct web_config *cfg;       /* [web] */
-	const struct core_env *env;         /* the domain's settings */
-	const struct core_otp_config *otp;  /* [otp] */
+	struct db *db;                     /* this thread's connection */
+	const struct web_config *cfg;      /* [web] */
+	const struct core_env *env;        /* the domain's settings */
+	const struct core_otp_config *otp; /* [otp] */
 
 	/* Form fields (url-encoded body, or multipart's non-file parts). */
 	struct web_kv fields[WEB_FIELDS_MAX];
@@ -179,8 +183,7 @@ void web_esc(struct web_req *req, const char *s);
 /* printf into the page; every %s argument is HTML-escaped (use web_puts
  * for raw HTML). Conversions: %s %d %i %u %x %ld %lu %lld %llu %zu %%
  * and PRId64. */
-void web_printf_html(struct web_req *req, const char *fmt, ...)
-    SD_PRINTF(2, 3);
+void web_printf_html(struct web_req *req, const char *fmt, ...) SD_PRINTF(2, 3);
 
 /* A text of core/texts.c with each "%s" in turn replaced by the next
  * of a1, a2, a3 (NULL ends them), every one escaped. */

@@ -19,24 +19,24 @@ struct web_dblink;
 struct core_pwlist;
 
 struct web {
-	struct MHD_Daemon *mhd;          /* the server */
-	const struct web_config *cfg;    /* borrowed */
-	const struct db_config *dbcfg;   /* borrowed: each thread opens it */
-	struct web_hooks hooks;          /* the rest of the program */
-	const struct core_env *env;      /* hooks.env or core_env_no_sms */
+	struct MHD_Daemon *mhd;            /* the server */
+	const struct web_config *cfg;      /* borrowed */
+	const struct db_config *dbcfg;     /* borrowed: each thread opens it */
+	struct web_hooks hooks;            /* the rest of the program */
+	const struct core_env *env;        /* hooks.env or core_env_no_sms */
 	const struct core_otp_config *otp; /* hooks.otp or the defaults */
-	pthread_mutex_t lock;            /* conns, dbs, stopping */
-	pthread_cond_t cond;             /* wakes the watchdog to stop */
-	struct web_conn *conns;          /* open connections */
-	struct web_dblink *dbs;          /* every thread's database */
-	pthread_t watchdog;              /* cuts requests past deadline */
+	pthread_mutex_t lock;              /* conns, dbs, stopping */
+	pthread_cond_t cond;               /* wakes the watchdog to stop */
+	struct web_conn *conns;            /* open connections */
+	struct web_dblink *dbs;            /* every thread's database */
+	pthread_t watchdog;                /* cuts requests past deadline */
 	bool watchdog_on;
 	bool stopping;
-	unsigned long cut_total;         /* connections cut */
-	sem_t hash_slots;                /* free argon2id slots */
-	bool tls;                        /* serving HTTPS */
-	char *tls_cert, *tls_key;        /* PEM, for libmicrohttpd */
-	struct core_pwlist *common;      /* refused passwords */
+	unsigned long cut_total;          /* connections cut */
+	sem_t hash_slots;                 /* free argon2id slots */
+	bool tls;                         /* serving HTTPS */
+	char *tls_cert, *tls_key;         /* PEM, for libmicrohttpd */
+	struct core_pwlist *common;       /* refused passwords */
 	char dummy_hash[CORE_PWHASH_LEN]; /* verified against when a number
 					     has no password: same time */
 };

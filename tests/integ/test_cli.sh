@@ -340,15 +340,17 @@ while [ ! -f "$T/ready" ] && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 check "serve becomes ready" [ -f "$T/ready" ]
-check "home page answers with the departments" sh -c \
-    "curl -sf http://127.0.0.1:$PORT/ | grep -q 'فناوری اطلاعات'"
+check "home page is the sign-in page with the seed's welcome (#13)" sh -c \
+    "curl -sf http://127.0.0.1:$PORT/ | grep -q 'به سامانه مکاتبات'"
 check "home page is right-to-left Persian" sh -c \
     "curl -sf http://127.0.0.1:$PORT/ | grep -q 'dir=\"rtl\"'"
 check "healthz" sh -c "[ \"\$(curl -sf http://127.0.0.1:$PORT/healthz)\" = ok ]"
 check "security headers" sh -c \
     "curl -sI http://127.0.0.1:$PORT/ | grep -qi '^x-content-type-options: nosniff'"
-check "POST is refused" sh -c \
-    "[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:$PORT/) = 405 ]"
+check "a POST without the form's CSRF token is refused (#13)" sh -c \
+    "[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:$PORT/) = 403 ]"
+check "a method the page has not is refused" sh -c \
+    "[ \$(curl -s -o /dev/null -w '%{http_code}' -X PUT http://127.0.0.1:$PORT/) = 405 ]"
 check "unknown page is 404" sh -c \
     "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$PORT/nope) = 404 ]"
 check "log lines carry level and subsystem" grep -Eq 'Z info web: listening addr=127.0.0.1:' "$T/serve.log"

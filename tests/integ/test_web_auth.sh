@@ -1,0 +1,110 @@
+#!/bin/sh
+# tests/integ/test_web_auth.sh: the web view's accounts over HTTP (issue
+# 13). Starts 'smsdesk serve' without SMPP (no dispatcher sends, so each
+# OTP row keeps its code for the client to read), behind a pretend proxy
+# ([web] trusted_proxies = 127.0.0.1: each case sends its own
+# X-Forwarded-For), with a 2 s request deadline and one hashing slot, and
+# runs the libcurl client tests/web/test_web_auth.c against it. Then a
+# burst of sign-ins against the one slot: some get the 503 page, none
+# anything else.
+set -u
+BIN=${BIN:-build/smsdesk}
+WEB_TEST=${WEB_TEST:-$(dirname "$BIN")/tests/web/test_web_auth}
+T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-webauth-XXXXXX")
+PID=""
+cleanup() {
+	if [ -n "$PID" ]; then
+		kill "$PID" 2>/dev/null
+		i=0
+		while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$PID" 2>/dev/null
+		wait "$PID" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fails=0
+check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
+[ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
+[ -x "$WEB_TEST" ] || { echo "FAIL - build $WEB_TEST first (make unit-bin)"; exit 1; }
+
+PORT=""
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
+	if ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
+		PORT=$p
+		break
+	fi
+done
+[ -n "$PORT" ] || { echo "FAIL - no free port"; exit 1; }
+cat >"$T/smsdesk.ini" <<INI
+[db]
+path = $T/smsdesk.db
+[web]
+listen = 127.0.0.1:$PORT
+attachments_dir = $T/attachments
+trusted_proxies = 127.0.0.1
+request_deadline_s = 2
+hash_workers = 1
+threads = 4
+[otp]
+per_addr_hour = 6
+global_hour = 40
+[smpp]
+enabled = no
+INI
+"$BIN" -c "$T/smsdesk.ini" serve --ready-file "$T/ready" >"$T/serve.log" 2>&1 &
+PID=$!
+i=0
+while [ ! -s "$T/ready" ]; do
+	if ! kill -0 "$PID" 2>/dev/null || [ $i -ge 150 ]; then
+		echo "FAIL - serve did not start"
+		cat "$T/serve.log"
+		exit 1
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+
+"$WEB_TEST" "http://127.0.0.1:$PORT" "$T/smsdesk.db"
+rc=$?
+check "the HTTP client's cases (tests/web/test_web_auth.c)" "[ $rc -eq 0 ]"
+
+# A burst of sign-ins against one hashing slot: 12 at once, each a right
+# password (the account signed up above), from 12 addresses.
+J=0
+PIDS=""
+while [ $J -lt 12 ]; do
+	(
+		curl -s -c "$T/jar$J" -b "$T/jar$J" -o "$T/get$J" \
+		    -H "X-Forwarded-For: 10.9.0.$J" "http://127.0.0.1:$PORT/"
+		C=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/get$J" | head -1)
+		curl -s -c "$T/jar$J" -b "$T/jar$J" -o "$T/body$J" \
+		    -D "$T/head$J" -w '%{http_code}\n' \
+		    -H "X-Forwarded-For: 10.9.0.$J" \
+		    --data-urlencode "csrf=$C" --data-urlencode "mobile=09131000001" \
+		    --data-urlencode "password=correct horse battery" \
+		    "http://127.0.0.1:$PORT/" >"$T/code$J"
+	) &
+	PIDS="$PIDS $!"
+	J=$((J + 1))
+done
+# shellcheck disable=SC2086 # a list of pids
+wait $PIDS
+codes=$(cat "$T"/code* | sort | uniq -c | tr '\n' ' ')
+echo "# sign-in burst: $codes"
+check "a burst over the hashing slots: some answered 503 at once" \
+    "grep -l '^503' $T/code* >/dev/null"
+check "... with the Persian 'try again in a moment' page and Retry-After" \
+    "f=\$(grep -l '^503' $T/code* | head -1); n=\${f#$T/code}; grep -q 'چند لحظه دیگر' $T/body\$n && grep -qi '^Retry-After:' $T/head\$n"
+check "... the others signed in or asked for a code (303), nothing else" \
+    "! grep -v -e '^503' -e '^303' $T/code*"
+check "the server never logged a code or a password" \
+    "! grep -q -e 'correct horse' -e 'password=' $T/serve.log"
+check "the server is still up" "kill -0 $PID"
+[ $fails -eq 0 ] && echo "all ok" || echo "web auth: $fails failure(s)"
+exit $fails
