@@ -85,6 +85,7 @@ SIM_OBJ = $(SIM_SRC:%.c=$(BUILD)/%.o)
 SIM = $(if $(SIM_SRC),$(BUILD)/smsdesk-smsc-sim)
 PEER = $(BUILD)/esme-peer
 HTTP_PEER = $(BUILD)/http-peer
+WEB_REQ = $(BUILD)/web-req-test
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/%)
@@ -156,6 +157,11 @@ $(HTTP_PEER): $(BUILD)/tests/integ/http_peer.o $(LIB)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(LIB) $(LDLIBS)
 
+# The request pages over HTTP (tests/integ/test_web_requests.sh).
+$(WEB_REQ): $(BUILD)/tests/integ/web_req.o $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(LIB) $(LDLIBS)
+
 # Fuzz targets, twice: replayed from a plain main() (make test), and as
 # libFuzzer binaries (make fuzz, build/fuzz).
 $(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB)
@@ -204,7 +210,7 @@ check-fmt:
 check: check-deps check-headers check-fmt
 
 unit-bin: $(UNIT_BIN) $(FAULT_BIN) $(PEER) $(HTTP_PEER) $(FUZZ_REPLAY) \
-    $(WEB_TEST_BIN)
+    $(WEB_TEST_BIN) $(WEB_REQ)
 
 fuzz-replay: $(FUZZ_REPLAY)
 	@sh tests/support/run_fuzz.sh replay "fuzz-replay$(if $(filter 1,$(SAN)),-asan)" $(BUILD)/fuzz-replay $(FUZZ_NAMES)
@@ -229,8 +235,9 @@ fault: $(FAULT_BIN)
 	@$(if $(filter 1,$(SAN)),FAULT_MALLOC_EVERY=4) sh tests/support/run.sh \
 	    "fault$(if $(filter 1,$(SAN)),-asan)" $(FAULT_BIN)
 
-integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER) $(WEB_TEST_BIN)
+integ: $(BIN) $(SIM) $(PEER) $(HTTP_PEER) $(WEB_TEST_BIN) $(WEB_REQ)
 	@BIN=$(BIN) SIM=$(SIM) PEER=$(PEER) HTTP_PEER=$(HTTP_PEER) \
+	    WEB_REQ=$(WEB_REQ) \
 	    sh tests/support/run.sh \
 	    "integ$(if $(filter 1,$(SAN)),-asan)" $(wildcard tests/integ/test_*.sh)
 

@@ -252,6 +252,7 @@ cmd_serve(struct app *app, int argc, char **argv)
 	const char *ready = NULL;
 	char err[SD_ERRLEN];
 	struct serve s;
+	size_t swept = 0;
 	int rc = 1;
 
 	OPT_BEGIN(argc, argv, "r:", lo)
@@ -322,6 +323,10 @@ cmd_serve(struct app *app, int argc, char **argv)
 		s.web_hooks.sms_receipt = serve_http_receipt;
 		s.web_hooks.receipt_path = app->cfg.http.receipt_path;
 	}
+	/* No upload is in flight yet: a temporary file is a crash's. */
+	if (core_upload_sweep(app->cfg.web.attachments_dir, &swept) != SD_OK)
+		log_warn("main", "cannot sweep attachments_dir=%s",
+		    app->cfg.web.attachments_dir);
 	if (web_start(&app->cfg.web, &app->cfg.db, &s.web_hooks, &s.web, err) !=
 	    SD_OK) {
 		log_error("main", "web: %s", err);

@@ -132,7 +132,8 @@ core_alert_user(struct db *db, const struct core_env *env, int64_t user_id,
 		db_user_fini(&u);
 		return SD_OK;
 	}
-	core_link(env, tracking, link, sizeof(link));
+	core_link(db, env, tracking, u.mobile, sd_clock_now(), link,
+	    sizeof(link));
 	switch (a) {
 	case CORE_ALERT_ANSWER:
 		core_excerpt(excerpt != NULL ? excerpt : "", ALERT_EXCERPT, ex,
@@ -216,11 +217,13 @@ core_alert_very_urgent(struct db *db, const struct core_env *env,
 		    DB_STAFF_ALERT_SENT);
 	if (rc == SD_OK)
 		rc = db_staff_of_dept(db, dept, &staff, &n);
-	core_link(env, tracking, link, sizeof(link));
 	core_excerpt(title, ALERT_EXCERPT, ex, sizeof(ex));
 	for (i = 0; i < n && rc == SD_OK; i++) {
 		if (staff[i].alerts_off)
 			continue;
+		/* Each phone its own signed link. */
+		core_link(db, env, tracking, staff[i].mobile, sd_clock_now(),
+		    link, sizeof(link));
 		text[0] = '\0';
 		core_txt_add(text, sizeof(text), false,
 		    CORE_TXT_ALERT_VERY_URGENT, (long long)tracking, d.name, ex,
@@ -249,11 +252,12 @@ core_alert_head_office(struct db *db, const struct core_env *env,
 	if (rc != SD_OK)
 		return rc;
 	rc = db_user_head_office(db, CORE_DEPT_HEAD, &head, &n);
-	core_link(env, tracking, link, sizeof(link));
 	core_excerpt(title, ALERT_EXCERPT, ex, sizeof(ex));
 	for (i = 0; i < n && rc == SD_OK; i++) {
 		if (head[i].alerts_off)
 			continue;
+		core_link(db, env, tracking, head[i].mobile, sd_clock_now(),
+		    link, sizeof(link));
 		text[0] = '\0';
 		core_txt_add(text, sizeof(text), false, CORE_TXT_ALERT_HEAD,
 		    (long long)tracking, d.name, ex, link);

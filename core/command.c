@@ -560,10 +560,12 @@ struct mo_ctx {
 	struct core_actor actor; /* ... acting by their stored role */
 	bool known;
 	char reply[REPLY_MAX];
-	int64_t link_tracking; /* the request a cut reply links to */
-	bool cut;              /* the sender's text was cut to SD_BODY_MAX */
-	size_t cut_kept;       /* ... to this many characters */
-	size_t cut_total;      /* ... of this many */
+	int64_t link_tracking;    /* the request a cut reply links to */
+	char e164[SD_MOBILE_LEN]; /* the sender's number, "" if not a mobile:
+				     one-tap links are signed for it */
+	bool cut;                 /* the sender's text was cut to SD_BODY_MAX */
+	size_t cut_kept;          /* ... to this many characters */
+	size_t cut_total;         /* ... of this many */
 };
 
 static void SD_PRINTF(2, 3) say(struct mo_ctx *x, const char *fmt, ...)
@@ -658,7 +660,8 @@ do_status(struct mo_ctx *x)
 		db_message_fini(&m);
 	}
 	SAY(x, CORE_TXT_STATUS_TITLE, dept, title);
-	core_link(x->env, r.tracking, link, sizeof(link));
+	core_link(x->db, x->env, r.tracking, x->e164, sd_clock_now(), link,
+	    sizeof(link));
 	say(x, "\n%s", link);
 	x->link_tracking = r.tracking;
 	db_dept_fini(&d);
@@ -880,7 +883,8 @@ do_new(struct mo_ctx *x)
 	rc = db_dept_get(x->db, x->c.dept, &d);
 	if (rc != SD_OK)
 		return rc;
-	core_link(x->env, t, link, sizeof(link));
+	core_link(x->db, x->env, t, x->e164, sd_clock_now(), link,
+	    sizeof(link));
 	core_dept_label(&d, x->c.en, dept, sizeof(dept));
 	SAY(x, CORE_TXT_NEW_OK, (long long)t, dept, link);
 	say_cut(x);
@@ -960,27 +964,30 @@ do_escalate(struct mo_ctx *x)
 	}
 	if (rc != SD_OK)
 		return rc;
-	if (sla != NULL && sla->escalation == CORE_ESC_AUTO) {
-		SAY(x, CORE_TXT_ESC_AUTO, days);
-	} else if (r.escalated) {
+	/* The rule the web's «ارجاع به ریاست» button follows too. */
+	switch (core_request_may_escalate(x->env, &r, sd_clock_now(), &due)) {
+	case CORE_ESCV_AUTO: SAY(x, CORE_TXT_ESC_AUTO, days); break;
+	case CORE_ESCV_ALREADY:
 		SAY(x, CORE_TXT_ESC_ALREADY, (long long)r.tracking);
-	} else if (r.status == CORE_STATUS_CLOSED) {
+		break;
+	case CORE_ESCV_CLOSED:
 		SAY(x, CORE_TXT_CLOSED, (long long)r.tracking);
-	} else if (r.status == CORE_STATUS_ANSWERED) {
+		break;
+	case CORE_ESCV_ANSWERED:
 		SAY(x, CORE_TXT_ESC_ANSWERED, (long long)r.tracking,
 		    (long long)r.tracking);
-	} else {
-		rc = core_request_due(x->env, &r, &due);
-		if (rc == SD_OK && sd_clock_now() < due) {
-			jalali_short(due, when, sizeof(when));
-			SAY(x, CORE_TXT_ESC_WAIT, (long long)r.tracking, when,
-			    days);
-		} else if (rc == SD_OK) {
-			rc = core_request_escalate(x->db, x->env, &x->actor,
-			    r.tracking, err);
-			if (rc == SD_OK)
-				SAY(x, CORE_TXT_ESC_OK, (long long)r.tracking);
-		}
+		break;
+	case CORE_ESCV_WAIT:
+		jalali_short(due, when, sizeof(when));
+		SAY(x, CORE_TXT_ESC_WAIT, (long long)r.tracking, when, days);
+		break;
+	case CORE_ESCV_ERROR: rc = SD_EINTERNAL; break;
+	case CORE_ESCV_OK:
+		rc = core_request_escalate(x->db, x->env, &x->actor, r.tracking,
+		    err);
+		if (rc == SD_OK)
+			SAY(x, CORE_TXT_ESC_OK, (long long)r.tracking);
+		break;
 	}
 	db_request_fini(&r);
 	return rc;
@@ -1247,6 +1254,7 @@ core_mo_handle(struct db *db, const struct core_env *env,
 	core_cmd_parse(mo->text, &x->c);
 	/* Who sent it decides their limit. */
 	if (core_mobile_parse(mo->from, e164, err) == SD_OK) {
+		memcpy(x->e164, e164, sizeof(x->e164));
 		rc = db_user_by_mobile(db, e164, &x->u);
 		if (rc == SD_OK)
 			x->known = true;
@@ -1298,7 +1306,8 @@ core_mo_handle(struct db *db, const struct core_env *env,
 	    core_cmd_name(x->c.id, true), x->c.en, x->known);
 queue:
 	if (x->link_tracking != 0)
-		core_link(x->env, x->link_tracking, link, sizeof(link));
+		core_link(db, env, x->link_tracking, x->e164, sd_clock_now(),
+		    link, sizeof(link));
 	else
 		snprintf(link, sizeof(link), "%s", x->env->base_url);
 	/* The notice of a cut text must reach the sender: two parts more

@@ -1040,4 +1040,269 @@ enum core_web_txt {
 /* The text id; "?" if out of range. Any thread. */
 const char *core_web_txt(enum core_web_txt id);
 
+/* ---- Attachments: file types (core/filetype.c) ------------------------- */
+
+/* An allowed attachment type; stored as its key (core_ftype_ext()). */
+enum core_ftype {
+	CORE_FT_NONE = 0, /* not allowed */
+	CORE_FT_JPG,
+	CORE_FT_PNG,
+	CORE_FT_PDF,
+	CORE_FT_DOCX,
+	CORE_FT_XLSX,
+	CORE_FT_PPTX,
+	CORE_FT_DOC,
+	CORE_FT_XLS,
+	CORE_FT_ZIP,
+	CORE_FT_DWG,
+	CORE_FT_COUNT
+};
+
+/* Why a file is refused (or CORE_FTW_OK). core_ftype_why_text() says it
+ * in Persian. */
+enum core_ftype_why {
+	CORE_FTW_OK = 0,
+	CORE_FTW_EMPTY,    /* no bytes */
+	CORE_FTW_REFUSED,  /* content of no allowed type */
+	CORE_FTW_MISMATCH, /* the name's extension is not the content's */
+	CORE_FTW_TOOBIG,   /* over the size limit */
+	CORE_FTW_NAME,     /* no usable file name (invalid UTF-8, empty) */
+	CORE_FTW_TOOMANY,  /* more files than a message may carry */
+	CORE_FTW_COUNT
+};
+
+/* Bytes of a file's head that core_ftype_detect() looks at. */
+#define CORE_FT_SNIFF 16384
+
+/*
+ * The type of a file from its first n bytes (head, at most CORE_FT_SNIFF
+ * are looked at) and its name: the content must be of an allowed family
+ * and the name's extension one of that family's (core/filetype.c lists
+ * them). *type gets the type (CORE_FT_NONE unless CORE_FTW_OK). Pure;
+ * any thread.
+ */
+enum core_ftype_why core_ftype_detect(const uint8_t *head, size_t n,
+    const char *name, enum core_ftype *type);
+/* "jpg", "pdf", ...; "" for CORE_FT_NONE. */
+const char *core_ftype_ext(enum core_ftype t);
+/* The Content-Type of a download ("image/jpeg"). */
+const char *core_ftype_mime(enum core_ftype t);
+/* The type of a stored key ("jpg"); CORE_FT_NONE if unknown. */
+enum core_ftype core_ftype_parse(const char *ext);
+/* The Persian label of a type as the seed shows it: «تصویر (jpg)»
+ * (core/texts.c). Static. */
+const char *core_ftype_label(enum core_ftype t);
+/* The Persian sentence for a refusal (core/texts.c): a printf format
+ * with "%s" for the file name and, for CORE_FTW_TOOBIG and TOOMANY, a
+ * second "%s" for the limit (MB, files): not printf formats, the page
+ * fills them escaped. Static. */
+const char *core_ftype_why_text(enum core_ftype_why why);
+
+/* ---- Attachments: the streaming writer (core/upload.c) ----------------- */
+
+/*
+ * One file being received, written straight to disk: begin() creates a
+ * temporary file (0600, O_EXCL, in dir, created 0700 if missing), write()
+ * appends a chunk (hashing it, keeping the head for the type check),
+ * finish() checks the type, syncs the file and renames it to a random
+ * name (32 hex digits from libsodium's randombytes) in the same folder.
+ * A refused, aborted or over-size file is unlinked at once, so nothing
+ * half written stays on disk. A finished file is attached to a message by
+ * core_request_create_files() / core_request_reply_files() in the same
+ * transaction as the message; core_upload_free() removes the file unless
+ * such a call committed it. One thread at a time per upload.
+ */
+struct core_upload;
+
+/* What a finished upload is. Strings live as long as the upload. */
+struct core_upload_info {
+	const char *name;     /* original name, sanitized: no path, no
+				 controls, valid UTF-8, <= SD_FILE_NAME_MAX */
+	enum core_ftype type; /* detected (after finish) */
+	int64_t size;         /* bytes */
+	const char *sha256;   /* 64 hex digits (after finish) */
+	const char *stored;   /* the random name in dir (after finish) */
+};
+
+/*
+ * Start receiving a file named name (as the client sent it: only what
+ * follows its last '/' or '\\' is kept, controls dropped) into dir, at most
+ * max_bytes. SD_EINVAL (*why CORE_FTW_NAME) for a name with nothing
+ * left; SD_EIO if the folder or file cannot be made (reason in err).
+ * *out is the caller's (core_upload_free()).
+ */
+enum sd_rc core_upload_begin(const char *dir, const char *name,
+    int64_t max_bytes, struct core_upload **out, enum core_ftype_why *why,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* Append n bytes. SD_ETOOBIG (*why CORE_FTW_TOOBIG) past max_bytes:
+ * the file is removed then; SD_EIO on a write error; SD_ESTATE after an
+ * error or finish. */
+enum sd_rc core_upload_write(struct core_upload *u, const void *p, size_t n,
+    enum core_ftype_why *why, char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* Check the type (core_ftype_detect()) and store the file under its
+ * random name. SD_EINVAL with *why when refused (the file removed). */
+enum sd_rc core_upload_finish(struct core_upload *u, enum core_ftype_why *why,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* What u is; valid until core_upload_free(u). */
+const struct core_upload_info *core_upload_info(const struct core_upload *u);
+/* Abort or release: removes u's file unless it was attached and
+ * committed; frees u. NULL: nothing. */
+void core_upload_free(struct core_upload *u);
+/* At start-up, before any upload: remove the temporary files a crash
+ * left in dir (a process killed mid-upload cannot remove its own).
+ * *removed counts them. SD_OK if dir does not exist yet. */
+enum sd_rc core_upload_sweep(const char *dir, size_t *removed) SD_MUSTCHECK;
+
+/*
+ * core_request_create() and core_request_reply() with files[0..nfiles)
+ * (each finished, at most SD_ATTACH_MAX) attached to the new message in
+ * the same transaction; on success each upload is marked kept (its file
+ * stays when it is freed). SD_ESTATE if one is not finished. Called
+ * outside a transaction (the web's handlers): inside a caller's, a
+ * rollback after this call's release would leave kept files that no row
+ * names.
+ */
+enum sd_rc core_request_create_files(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int dept, enum core_priority prio,
+    const char *title, const char *body, enum core_channel chan,
+    struct core_upload *const *files, size_t nfiles, int64_t *tracking,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_request_reply_files(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking, const char *body,
+    enum core_channel chan, struct core_upload *const *files, size_t nfiles,
+    int64_t *msg_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* The attachments of request tracking for actor (the access check of
+ * core_request_get()), by message then id. db_attachment_list_free(). */
+enum sd_rc core_request_files(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct db_attachment **rows, size_t *n) SD_MUSTCHECK;
+
+/*
+ * Attachment id for actor: only if actor may see its request (the
+ * request's applicant, its department's staff, the head's office for an
+ * escalated one, head, admin), else SD_ENOTFOUND exactly as for a missing
+ * id. On success *fd is the stored file opened read-only in dir (the
+ * caller closes it) and out a copy of its row (db_attachment_fini()).
+ */
+enum sd_rc core_file_open(struct db *db, const struct core_actor *actor,
+    const char *dir, int64_t id, struct db_attachment *out,
+    int *fd) SD_MUSTCHECK;
+
+/* ---- One-tap links (core/link.c) ---------------------------------------- */
+
+/* A token: 13 bytes (tracking 3, expiry day 2, MAC 8 binding the phone)
+ * in base64url without padding (core/link.c). */
+#define CORE_LINK_TOKEN_LEN 18
+
+/*
+ * A signed token for request tracking (<= 16777215) and the phone e164
+ * (E.164, "+989131111111": signed, not carried) valid until the end of
+ * the UTC day of expires, in out (CORE_LINK_TOKEN_LEN + 1 bytes). The key
+ * is the database's "link_key" secret (made on first use). SD_EINVAL for
+ * a tracking or phone that does not fit; a database error otherwise. Any
+ * thread with its own db.
+ */
+enum sd_rc core_link_make(struct db *db, int64_t tracking, const char *e164,
+    int64_t expires, char out[CORE_LINK_TOKEN_LEN + 1]) SD_MUSTCHECK;
+/*
+ * Check token at now: SD_OK with *tracking and e164 (the phone it was
+ * made for: the request's applicant, one of its department's staff or
+ * of the head's office) filled; SD_EINVAL if malformed, forged or for no
+ * such request or phone (the MAC compared in constant time), SD_ESTATE
+ * if expired. No access check: the caller opens the request as the
+ * phone's user through core_request_get(). Any thread with its own db.
+ */
+enum sd_rc core_link_check(struct db *db, const char *token, int64_t now,
+    int64_t *tracking, char e164[SD_MOBILE_LEN]) SD_MUSTCHECK;
+
+/* ---- The applicant's escalation rule (core/request.c) ------------------- */
+
+/* Whether the applicant may escalate a request now (SMS ESCALATE and the
+ * web's «ارجاع به ریاست» button). */
+enum core_esc_verdict {
+	CORE_ESCV_OK = 0,   /* overdue and awaiting: they may */
+	CORE_ESCV_AUTO,     /* [sla] escalation = auto: only the sweep */
+	CORE_ESCV_ALREADY,  /* already escalated */
+	CORE_ESCV_CLOSED,   /* closed */
+	CORE_ESCV_ANSWERED, /* answered: nothing is late */
+	CORE_ESCV_WAIT,     /* not yet due (*due says when) */
+	CORE_ESCV_ERROR,    /* the due time could not be computed */
+};
+
+/* The rule for request r at now; *due gets its due time when computed
+ * (else 0). Pure but for the calendar; any thread. */
+enum core_esc_verdict core_request_may_escalate(const struct core_env *env,
+    const struct db_request *r, int64_t now, int64_t *due);
+
+/* ---- Texts of the request pages (core/texts.c, issue #13) ---------------- */
+
+/* Labels, buttons and messages of /requests, /requests/new, /requests/N,
+ * /requests/N/reply and /r/TOKEN, in the seed's wording. "%s" marks a
+ * value (the page fills and escapes it). */
+enum core_req_txt {
+	CORE_RT_LIST_TITLE, /* درخواست‌های من */
+	CORE_RT_NEW_LINK,   /* ارسال درخواست جدید */
+	CORE_RT_TRACKING,   /* شماره رهگیری */
+	CORE_RT_SUBJECT,    /* موضوع */
+	CORE_RT_DEPT,       /* نوع درخواست */
+	CORE_RT_STATUS,     /* وضعیت */
+	CORE_RT_PRIO,       /* اولویت */
+	CORE_RT_UPDATED,    /* آخرین تغییر */
+	CORE_RT_LIST_EMPTY, /* no requests yet */
+	CORE_RT_PREV,       /* previous page */
+	CORE_RT_NEXT,       /* next page */
+	CORE_RT_PAGE,       /* page %s */
+	CORE_RT_NEW_TITLE,  /* the new-request page's title */
+	CORE_RT_NEW_INTRO, /* جهت ارسال ... مراحل زیر را طی فرمایید. */
+	CORE_RT_STEP1,      /* مرحله یک: ... */
+	CORE_RT_STEP1_HELP, /* نوع درخواست مشخص کننده ... */
+	CORE_RT_CHOOSE,     /* -- انتخاب کنید -- */
+	CORE_RT_STEP2,      /* مرحله دو: ... */
+	CORE_RT_STEP2_HELP, /* می‌توانید بر اساس ... */
+	CORE_RT_STEP3,      /* مرحله سه: ... */
+	CORE_RT_STEP3_HELP, /* عنوان و محتوای درخواست خود را بنویسید. */
+	CORE_RT_TITLE_LABEL, /* عنوان درخواست */
+	CORE_RT_TITLE_HINT, /* عنوان درخواست را اینجا بنویسید */
+	CORE_RT_BODY_LABEL, /* درخواست خود را اینجا بنویسید */
+	CORE_RT_STEP4,       /* مرحله چهار: ... */
+	CORE_RT_STEP4_HELP,  /* در صورتی که ... */
+	CORE_RT_FILES_NOTE,  /* %s files, %s MB each, the allowed types */
+	CORE_RT_FILES_LABEL, /* فایل‌های پیوست */
+	CORE_RT_STEP5,       /* مرحله پنج: ارسال درخواست */
+	CORE_RT_STEP5_HELP, /* جهت ارسال درخواست بر روی دکمه ... */
+	CORE_RT_SEND,        /* ارسال درخواست (button) */
+	CORE_RT_ERR_DEPT,    /* no department chosen */
+	CORE_RT_ERR_PRIO,    /* no priority chosen */
+	CORE_RT_ERR_TITLE,   /* title empty, too long or not text */
+	CORE_RT_ERR_BODY,    /* body empty, too long or not text */
+	CORE_RT_FILES_AGAIN, /* the form kept, files to be chosen again */
+	CORE_RT_ERR_STORE,   /* database busy: try again */
+	CORE_RT_SENT_AT, /* ارسال شده در تاریخ %s ساعت %s */
+	CORE_RT_BY,      /* توسط: %s */
+	CORE_RT_BY_YOU,  /* توسط: شما */
+	CORE_RT_FILE_NAME,    /* نام فایل: %s */
+	CORE_RT_FILE_TYPE,    /* نوع فایل : %s */
+	CORE_RT_FILE_LINK,    /* لینک دانلود : */
+	CORE_RT_DOWNLOAD,     /* دانلود */
+	CORE_RT_MSG_TRACKING, /* رهگیری: %s */
+	CORE_RT_NEED_REPLY, /* آیا نیاز به ارسال پاسخ دارید؟ */
+	CORE_RT_NEED_REPLY2, /* با استفاده از دکمه ... */
+	CORE_RT_REPLY_BTN, /* ارسال پاسخ جدید به این درخواست */
+	CORE_RT_REPLY_LABEL,  /* the follow-up's text field */
+	CORE_RT_ESC_BTN,      /* ارجاع به ریاست */
+	CORE_RT_ESC_NOTE,     /* why the button is there */
+	CORE_RT_ESC_DONE,     /* escalated: the head's office has it */
+	CORE_RT_ESC_WAIT,     /* not yet: from %s on */
+	CORE_RT_ESC_NO,       /* not possible now (closed, answered, auto) */
+	CORE_RT_CLOSED,       /* closed: no follow-up */
+	CORE_RT_LINK_SIGNIN,  /* read-only: sign in to reply or attach */
+	CORE_RT_LINK_EXPIRED, /* the link's time is over: sign in */
+	CORE_RT_SIGNIN,       /* ورود به سامانه */
+	CORE_RT_BACK,         /* back to the request */
+	CORE_RT_COUNT
+};
+
+/* The text id; "?" out of range. Static. Any thread. */
+const char *core_req_txt(enum core_req_txt id);
+
 #endif

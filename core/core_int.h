@@ -57,10 +57,16 @@ char *core_text_line_strip(const char *s);
 
 struct core_env;
 
-/* Links and excerpts in SMS texts (core/text.c): the request's link,
- * "https://desk.example/r/10025". */
-void core_link(const struct core_env *env, int64_t tracking, char *out,
-    size_t n);
+/* [sms] link_ttl_days when env has no [sms]. */
+#define CORE_LINK_TTL_DEFAULT 7
+
+struct db;
+/* The one-tap link of request tracking for phone e164 in SMS texts
+ * (core/link.c): "https://desk.example/r/TOKEN", signed and valid [sms]
+ * link_ttl_days from now. For a phone that is not E.164, or if the key
+ * cannot be read (logged), the home page "https://desk.example/". */
+void core_link(struct db *db, const struct core_env *env, int64_t tracking,
+    const char *e164, int64_t now, char *out, size_t n);
 
 /* Append the first max characters of s, on one line, to out (size n),
  * when cut ending with its last whole word and "…" (a single word longer
@@ -255,5 +261,17 @@ struct core_mo;
  */
 enum sd_rc core_ussd_handle(struct db *db, const struct core_env *env,
     const struct core_mo *mo, int64_t *reply_id, char *why) SD_MUSTCHECK;
+
+/* ---- Attachments (core/upload.c) -------------------------------------- */
+
+struct core_upload;
+
+/* Record files[0..n) (each finished) as attachments of message msg_id in
+ * the caller's transaction. SD_ESTATE if one is not finished,
+ * SD_ETOOBIG past SD_ATTACH_MAX. */
+enum sd_rc core_upload_attach(struct db *db, int64_t msg_id,
+    struct core_upload *const *files, size_t n, int64_t now) SD_MUSTCHECK;
+/* After the commit that recorded u: its file stays when u is freed. */
+void core_upload_keep(struct core_upload *u);
 
 #endif

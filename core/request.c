@@ -234,6 +234,19 @@ core_request_create(struct db *db, const struct core_env *env,
     const char *title, const char *body, enum core_channel chan,
     int64_t *tracking, char err[SD_ERRLEN])
 {
+	return core_request_create_files(db, env, actor, dept, prio, title,
+	    body, chan, NULL, 0, tracking, err);
+}
+
+enum sd_rc
+core_request_create_files(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int dept, enum core_priority prio,
+    const char *title, const char *body, enum core_channel chan,
+    struct core_upload *const *files, size_t nfiles, int64_t *tracking,
+    char err[SD_ERRLEN])
+{
+	int64_t msg_id = 0;
+	size_t i;
 	struct db_request r;
 	struct db_message m;
 	struct db_user u;
@@ -308,10 +321,17 @@ core_request_create(struct db *db, const struct core_env *env,
 	m.body = b;
 	m.chan = chan;
 	m.created = now;
-	rc = db_message_insert(db, &m, NULL);
+	rc = db_message_insert(db, &m, &msg_id);
+	if (rc == SD_OK && nfiles > 0)
+		rc = core_upload_attach(db, msg_id, files, nfiles, now);
 	if (rc == SD_OK) {
+		/* The detail as before, with the files when there are. */
 		snprintf(detail, sizeof(detail), "dept=%d prio=%d chan=%d",
 		    dept, (int)prio, (int)chan);
+		if (nfiles > 0)
+			snprintf(detail + strlen(detail),
+			    sizeof(detail) - strlen(detail), " files=%zu",
+			    nfiles);
 		rc = req_audit(db, applicant_id, "request.create", *tracking,
 		    detail);
 	}
@@ -325,10 +345,12 @@ core_request_create(struct db *db, const struct core_env *env,
 		    db_errmsg(db));
 		goto fail;
 	}
+	for (i = 0; i < nfiles; i++)
+		core_upload_keep(files[i]);
 	log_info("core",
 	    "request created tracking=%lld dept=%d prio=%d "
-	    "chan=%d",
-	    (long long)*tracking, dept, (int)prio, (int)chan);
+	    "chan=%d files=%zu",
+	    (long long)*tracking, dept, (int)prio, (int)chan, nfiles);
 	rc = SD_OK;
 	in_tx = false;
 fail:
@@ -347,6 +369,18 @@ core_request_reply(struct db *db, const struct core_env *env,
     const struct core_actor *actor, int64_t tracking, const char *body,
     enum core_channel chan, int64_t *msg_id, char err[SD_ERRLEN])
 {
+	return core_request_reply_files(db, env, actor, tracking, body, chan,
+	    NULL, 0, msg_id, err);
+}
+
+enum sd_rc
+core_request_reply_files(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking, const char *body,
+    enum core_channel chan, struct core_upload *const *files, size_t nfiles,
+    int64_t *msg_id, char err[SD_ERRLEN])
+{
+	int64_t mid = 0;
+	size_t i;
 	struct db_request r;
 	struct db_user u;
 	struct db_message m;
@@ -401,12 +435,20 @@ core_request_reply(struct db *db, const struct core_env *env,
 	m.body = b;
 	m.chan = chan;
 	m.created = now;
-	rc = db_message_insert(db, &m, msg_id);
+	rc = db_message_insert(db, &m, &mid);
+	if (rc == SD_OK && msg_id != NULL)
+		*msg_id = mid;
+	if (rc == SD_OK && nfiles > 0)
+		rc = core_upload_attach(db, mid, files, nfiles, now);
 	if (rc == SD_OK)
 		rc = db_request_set_status(db, tracking, next, now);
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "status=%d->%d chan=%d",
 		    (int)r.status, (int)next, (int)chan);
+		if (nfiles > 0)
+			snprintf(detail + strlen(detail),
+			    sizeof(detail) - strlen(detail), " files=%zu",
+			    nfiles);
 		rc = req_audit(db, author_id,
 		    rel != REL_APPLICANT             ? "request.answer" :
 			next == CORE_STATUS_ANSWERED ? "request.thanks" :
@@ -424,9 +466,12 @@ core_request_reply(struct db *db, const struct core_env *env,
 		goto fail;
 	}
 	in_tx = false;
-	log_info("core", "request message tracking=%lld by=%s status=%d",
+	for (i = 0; i < nfiles; i++)
+		core_upload_keep(files[i]);
+	log_info("core",
+	    "request message tracking=%lld by=%s status=%d files=%zu",
 	    (long long)tracking, rel == REL_APPLICANT ? "applicant" : "staff",
-	    (int)next);
+	    (int)next, nfiles);
 fail:
 	if (in_tx)
 		db_rollback(db);
@@ -520,6 +565,26 @@ fail:
 		db_user_fini(&u);
 	}
 	return rc;
+}
+
+enum core_esc_verdict
+core_request_may_escalate(const struct core_env *env,
+    const struct db_request *r, int64_t now, int64_t *due)
+{
+	const struct core_sla_config *sla = env->sla;
+
+	*due = 0;
+	if (sla != NULL && sla->escalation == CORE_ESC_AUTO)
+		return CORE_ESCV_AUTO;
+	if (r->escalated)
+		return CORE_ESCV_ALREADY;
+	if (r->status == CORE_STATUS_CLOSED)
+		return CORE_ESCV_CLOSED;
+	if (r->status == CORE_STATUS_ANSWERED)
+		return CORE_ESCV_ANSWERED;
+	if (core_request_due(env, r, due) != SD_OK)
+		return CORE_ESCV_ERROR;
+	return now < *due ? CORE_ESCV_WAIT : CORE_ESCV_OK;
 }
 
 enum sd_rc

@@ -606,21 +606,7 @@ core_text_escape(const char *s, unsigned flags)
 	return xrealloc(o, k + 1);
 }
 
-/* ---- Pieces of SMS texts: links and excerpts ---------------------------- */
-
-void
-core_link(const struct core_env *env, int64_t tracking, char *out, size_t n)
-{
-	const char *base = env != NULL && env->base_url != NULL ?
-	    env->base_url :
-	    "";
-	size_t len = strlen(base);
-
-	/* "https://x/" + "r/1" without a doubled slash. */
-	if (len > 0 && base[len - 1] == '/')
-		len--;
-	snprintf(out, n, "%.*s/r/%lld", (int)len, base, (long long)tracking);
-}
+/* ---- Pieces of SMS texts: excerpts (links: core/link.c) ---------------- */
 
 void
 core_excerpt(const char *text, size_t max, char *out, size_t outsz)

@@ -510,3 +510,140 @@ core_web_txt(enum core_web_txt id)
 	    web_txt[id] :
 	    "?";
 }
+
+/* ---- Attachments (issue #13): types and refusals, as the web shows them.
+ * A type's label as the seed writes it: «نوع فایل : تصویر (jpg)». */
+static const char *const ftype_fa[CORE_FT_COUNT] = {
+    [CORE_FT_NONE] = "نامشخص",
+    [CORE_FT_JPG] = "تصویر (jpg)",
+    [CORE_FT_PNG] = "تصویر (png)",
+    [CORE_FT_PDF] = "سند (pdf)",
+    [CORE_FT_DOCX] = "سند ورد (docx)",
+    [CORE_FT_XLSX] = "صفحه‌گسترده اکسل (xlsx)",
+    [CORE_FT_PPTX] = "ارائه پاورپوینت (pptx)",
+    [CORE_FT_DOC] = "سند ورد (doc)",
+    [CORE_FT_XLS] = "صفحه‌گسترده اکسل (xls)",
+    [CORE_FT_ZIP] = "فایل فشرده (zip)",
+    [CORE_FT_DWG] = "نقشه اتوکد (dwg)",
+};
+
+const char *
+core_ftype_label(enum core_ftype t)
+{
+	return (unsigned)t < CORE_FT_COUNT ? ftype_fa[t] : ftype_fa[0];
+}
+
+/* Why a file was not accepted; %s is its name. */
+static const char *const ftype_why_fa[CORE_FTW_COUNT] = {
+    [CORE_FTW_OK] = "",
+    [CORE_FTW_EMPTY] = "فایل «%s» خالی است.",
+    [CORE_FTW_REFUSED] =
+	"نوع فایل «%s» پذیرفته نیست. فایل‌های مجاز: تصویر jpg و png، "
+	"pdf، اسناد ورد و اکسل و پاورپوینت، zip و نقشه dwg.",
+    [CORE_FTW_MISMATCH] =
+	"پسوند نام فایل «%s» با محتوای آن نمی‌خواند؛ "
+	"فایل پذیرفته نشد.",
+    [CORE_FTW_TOOBIG] = "حجم فایل «%s» بیش از %s مگابایت است؛ فایل "
+			"پذیرفته نشد.",
+    [CORE_FTW_NAME] = "نام فایل «%s» پذیرفته نیست.",
+    [CORE_FTW_TOOMANY] = "فایل «%s» پیوست نشد: هر پیام حداکثر %s فایل "
+			 "می‌تواند داشته باشد.",
+};
+
+const char *
+core_ftype_why_text(enum core_ftype_why why)
+{
+	return (unsigned)why < CORE_FTW_COUNT ? ftype_why_fa[why] : "?";
+}
+
+/* ---- The request pages of the web view (issue #13), in the seed's
+ * words (its spelling given ZWNJ where a native speaker writes one). */
+static const char *const req_txt[CORE_RT_COUNT] = {
+    [CORE_RT_LIST_TITLE] = "درخواست‌های من",
+    [CORE_RT_NEW_LINK] = "ارسال درخواست جدید",
+    [CORE_RT_TRACKING] = "شماره رهگیری",
+    [CORE_RT_SUBJECT] = "موضوع",
+    [CORE_RT_DEPT] = "نوع درخواست",
+    [CORE_RT_STATUS] = "وضعیت",
+    [CORE_RT_PRIO] = "اولویت",
+    [CORE_RT_UPDATED] = "آخرین تغییر",
+    [CORE_RT_LIST_EMPTY] =
+	"هنوز درخواستی ثبت نکرده‌اید.",
+    [CORE_RT_PREV] = "صفحه قبل",
+    [CORE_RT_NEXT] = "صفحه بعد",
+    [CORE_RT_PAGE] = "صفحه %s",
+    [CORE_RT_NEW_TITLE] = "ارسال درخواست",
+    [CORE_RT_NEW_INTRO] = "جهت ارسال درخواست مراحل زیر را طی فرمایید.",
+    [CORE_RT_STEP1] = "مرحله یک: نوع درخواست را انتخاب کنید.",
+    [CORE_RT_STEP1_HELP] =
+	"نوع درخواست مشخص‌کننده بخش مورد نظر جهت پاسخ‌گویی "
+	"به درخواست شما است.",
+    [CORE_RT_CHOOSE] = "-- انتخاب کنید --",
+    [CORE_RT_STEP2] = "مرحله دو: اولویت درخواست را انتخاب کنید.",
+    [CORE_RT_STEP2_HELP] =
+	"می‌توانید بر اساس وضعیت درخواست خود، اولویت‌های "
+	"فوری، خیلی فوری، عادی و یا ضعیف را انتخاب کنید.",
+    [CORE_RT_STEP3] = "مرحله سه: محتوای درخواست خود را بنویسید.",
+    [CORE_RT_STEP3_HELP] = "عنوان و محتوای درخواست خود را بنویسید.",
+    [CORE_RT_TITLE_LABEL] = "عنوان درخواست",
+    [CORE_RT_TITLE_HINT] = "عنوان درخواست را اینجا بنویسید",
+    [CORE_RT_BODY_LABEL] = "درخواست خود را اینجا بنویسید",
+    [CORE_RT_STEP4] =
+	"مرحله چهار: فایل‌ها را پیوست کنید.",
+    [CORE_RT_STEP4_HELP] =
+	"در صورتی که درخواست شما نیاز به ارسال فایل دارد "
+	"می‌توانید از بخش زیر فایل‌های خود را پیوست کنید.",
+    [CORE_RT_FILES_NOTE] = "حداکثر %s فایل، هر کدام تا %s مگابایت: تصویر "
+			   "jpg و png، pdf، ورد، اکسل، پاورپوینت، zip و "
+			   "نقشه dwg.",
+    [CORE_RT_FILES_LABEL] = "فایل‌های پیوست",
+    [CORE_RT_STEP5] = "مرحله پنج: ارسال درخواست",
+    [CORE_RT_STEP5_HELP] = "جهت ارسال درخواست بر روی دکمه ارسال درخواست "
+			   "کلیک نمایید.",
+    [CORE_RT_SEND] = "ارسال درخواست",
+    [CORE_RT_ERR_DEPT] = "نوع درخواست را انتخاب کنید.",
+    [CORE_RT_ERR_PRIO] = "اولویت درخواست را انتخاب کنید.",
+    [CORE_RT_ERR_TITLE] = "عنوان درخواست را بنویسید؛ حداکثر ۳۰۰ بایت، بدون "
+			  "نویسه‌های نامرئی.",
+    [CORE_RT_ERR_BODY] = "متن درخواست را بنویسید؛ حداکثر ۲۰٬۰۰۰ بایت.",
+    [CORE_RT_FILES_AGAIN] =
+	"بقیه فرم همان‌طور که نوشته بودید مانده است؛ "
+	"فایل‌ها را دوباره انتخاب کنید.",
+    [CORE_RT_ERR_STORE] = "درخواست ثبت نشد؛ چند لحظه دیگر دوباره بکوشید.",
+    [CORE_RT_SENT_AT] = "ارسال شده در تاریخ %s ساعت %s",
+    [CORE_RT_BY] = "توسط: %s",
+    [CORE_RT_BY_YOU] = "توسط: شما",
+    [CORE_RT_FILE_NAME] = "نام فایل: %s",
+    [CORE_RT_FILE_TYPE] = "نوع فایل : %s",
+    [CORE_RT_FILE_LINK] = "لینک دانلود :",
+    [CORE_RT_DOWNLOAD] = "دانلود",
+    [CORE_RT_MSG_TRACKING] = "رهگیری: %s",
+    [CORE_RT_NEED_REPLY] = "آیا نیاز به ارسال پاسخ دارید؟",
+    [CORE_RT_NEED_REPLY2] =
+	"با استفاده از دکمه ارسال پاسخ می‌توانید "
+	"درخواست خود را ارسال نمایید.",
+    [CORE_RT_REPLY_BTN] = "ارسال پاسخ جدید به این درخواست",
+    [CORE_RT_REPLY_LABEL] = "پاسخ خود را اینجا بنویسید",
+    [CORE_RT_ESC_BTN] = "ارجاع به ریاست",
+    [CORE_RT_ESC_NOTE] =
+	"دو روز کاری گذشته و پاسخی داده نشده است؛ "
+	"می‌توانید درخواست را به رئیس سازمان ارجاع دهید.",
+    [CORE_RT_ESC_DONE] = "این درخواست به دفتر رئیس سازمان ارجاع شده است.",
+    [CORE_RT_ESC_WAIT] = "ارجاع به ریاست از %s ممکن است.",
+    [CORE_RT_ESC_NO] = "ارجاع این درخواست اکنون ممکن نیست.",
+    [CORE_RT_CLOSED] = "این درخواست بسته شده است.",
+    [CORE_RT_LINK_SIGNIN] = "برای ارسال پاسخ یا افزودن پیوست وارد سامانه "
+			    "شوید.",
+    [CORE_RT_LINK_EXPIRED] = "مهلت این پیوند تمام شده است؛ برای دیدن "
+			     "درخواست وارد سامانه شوید.",
+    [CORE_RT_SIGNIN] = "ورود به سامانه",
+    [CORE_RT_BACK] = "بازگشت به درخواست",
+};
+
+const char *
+core_req_txt(enum core_req_txt id)
+{
+	return (unsigned)id < CORE_RT_COUNT && req_txt[id] != NULL ?
+	    req_txt[id] :
+	    "?";
+}

@@ -1237,7 +1237,8 @@ act_create(struct ussd_ctx *x, enum ussd_state *to)
 	rc = db_dept_get(x->db, x->s->dept, &d);
 	if (rc != SD_OK)
 		return rc;
-	core_link(x->env, t, link, sizeof(link));
+	core_link(x->db, x->env, t, x->e164, sd_clock_now(), link,
+	    sizeof(link));
 	core_txt_add(sms, sizeof(sms), false, CORE_TXT_NEW_OK, (long long)t,
 	    d.short_name, link);
 	db_dept_fini(&d);

@@ -707,4 +707,45 @@ enum sd_rc db_otp_count_mobile(struct db *db, const char *mobile, int64_t since,
 enum sd_rc db_otp_set_addr(struct db *db, int64_t id,
     const char *addr) SD_MUSTCHECK;
 
+/* ---- Attachments (db/attachment.c; the table of schema 1) ------------- */
+
+/* One attached file. */
+struct db_attachment {
+	int64_t id;         /* row id: /files/ID */
+	int64_t message_id; /* the message it came with */
+	int64_t tracking;   /* that message's request (read from messages) */
+	char *name;         /* original name, sanitized */
+	char *type;         /* detected type's key ("jpg") */
+	int64_t size;       /* bytes */
+	char *sha256;       /* 64 hex digits */
+	char *stored;       /* the random file name in [web] attachments_dir */
+	int64_t created;    /* UTC seconds */
+};
+
+void db_attachment_fini(struct db_attachment *a);
+void db_attachment_list_free(struct db_attachment *rows, size_t n);
+/* Insert a (id, tracking ignored) in the caller's transaction; *id (may
+ * be NULL) gets its row. SD_EEXIST for a stored name already used. */
+enum sd_rc db_attachment_add(struct db *db, const struct db_attachment *a,
+    int64_t *id) SD_MUSTCHECK;
+/* Attachment id with its request's tracking. SD_ENOTFOUND if none. */
+enum sd_rc db_attachment_get(struct db *db, int64_t id,
+    struct db_attachment *out) SD_MUSTCHECK;
+/* Every attachment of request tracking, by message then id. */
+enum sd_rc db_attachment_list(struct db *db, int64_t tracking,
+    struct db_attachment **rows, size_t *n) SD_MUSTCHECK;
+
+/* ---- Server secrets (db/secret.c, schema 14) ------------------------- */
+
+/*
+ * The secret called name: *len bytes (at most cap) into out. If there is
+ * none yet, fresh (len bytes of the caller's, e.g. a new random key) is
+ * stored first (INSERT OR IGNORE: of two racing writers the first one
+ * wins and both read it). SD_ETOOBIG if the stored value is longer than
+ * cap. Never logged.
+ */
+enum sd_rc db_secret_get_or_put(struct db *db, const char *name,
+    const void *fresh, size_t fresh_len, void *out, size_t cap,
+    size_t *len) SD_MUSTCHECK;
+
 #endif

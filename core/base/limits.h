@@ -34,6 +34,10 @@
 #define SD_HOLIDAYS_MAX 2000
 /* Departments a staff member may belong to. */
 #define SD_STAFF_DEPTS_MAX 17
+/* An attachment's original file name, bytes of UTF-8 after cleaning. */
+#define SD_FILE_NAME_MAX 255
+/* Attachments one message may carry at most ([web] max_files is lower). */
+#define SD_ATTACH_MAX 20
 /* Longest configuration value. */
 #define SD_CONF_VALUE_MAX 1024
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/base/clock.h"
 #include "core/core.h"
 
 char *
@@ -94,4 +95,31 @@ tu_actor(struct db *db, int64_t id)
 	if (core_actor_user(db, id, a) != SD_OK)
 		fail_msg("tu_actor: no user %lld", (long long)id);
 	return a;
+}
+
+void
+tu_assert_link(struct db *db, const char *text, const char *base,
+    int64_t tracking, const char *e164)
+{
+	char want[256], token[CORE_LINK_TOKEN_LEN + 1], phone[SD_MOBILE_LEN];
+	const char *p;
+	int64_t t = 0;
+	enum sd_rc rc;
+
+	snprintf(want, sizeof(want), "%s/r/", base);
+	p = strstr(text, want);
+	if (p == NULL)
+		fail_msg("no link %s in «%s»", want, text);
+	p += strlen(want);
+	if (strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789-_") != CORE_LINK_TOKEN_LEN)
+		fail_msg("link token not %d characters in «%s»",
+		    CORE_LINK_TOKEN_LEN, text);
+	memcpy(token, p, CORE_LINK_TOKEN_LEN);
+	token[CORE_LINK_TOKEN_LEN] = '\0';
+	rc = core_link_check(db, token, sd_clock_now(), &t, phone);
+	if (rc != SD_OK)
+		fail_msg("link %s: %s", token, sd_rc_str(rc));
+	assert_int_equal(t, tracking);
+	assert_string_equal(phone, e164);
 }

@@ -29,4 +29,10 @@ struct core_actor;
  * test on error. Points into a ring of 8: valid for the next 7 calls. */
 const struct core_actor *tu_actor(struct db *db, int64_t id);
 
+/* text holds base "/r/" and a one-tap token that core_link_check() takes,
+ * now (sd_clock_now()), for request tracking and phone e164; fails the
+ * test otherwise. */
+void tu_assert_link(struct db *db, const char *text, const char *base,
+    int64_t tracking, const char *e164);
+
 #endif

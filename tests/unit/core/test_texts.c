@@ -37,7 +37,8 @@
 /* A signature of CORE_SIGNATURE_MAX (22) characters. */
 #define SIG "نظام مهندسی ساختمان قم"
 #define BASE "https://nezam-kerman.example.ir"
-#define LINK BASE "/r/9999999"
+/* A one-tap link: "/r/" and a token of CORE_LINK_TOKEN_LEN (18). */
+#define LINK BASE "/r/AbCdEfGhIjKlMnOpQr"
 #define BUF 4096
 
 /* Compounds written without their ZWNJ (or with a space for it). */
