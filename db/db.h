@@ -735,7 +735,7 @@ enum sd_rc db_attachment_get(struct db *db, int64_t id,
 enum sd_rc db_attachment_list(struct db *db, int64_t tracking,
     struct db_attachment **rows, size_t *n) SD_MUSTCHECK;
 
-/* ---- Server secrets (db/secret.c, schema 14) ------------------------- */
+/* ---- Server secrets (db/secret.c, schema 13) ------------------------- */
 
 /*
  * The secret called name: *len bytes (at most cap) into out. If there is

@@ -494,13 +494,13 @@ static const char *const schema_v12[] = {
     NULL,
 };
 
-/* Schema 14 (issue #13, one-tap links and attachments): server secrets,
+/* Schema 13 (issue #13, one-tap links and attachments): server secrets,
  * one row each, made on first use by db_secret_get_or_put() and never
  * logged ("link_key": the HMAC key of the /r/ tokens of SMS texts). The
  * attachments table of schema 1 serves as it is: file_type holds the
  * detected type's key ("jpg"), storage_path the random stored name
  * relative to [web] attachments_dir. */
-static const char *const schema_v14[] = {
+static const char *const schema_v13[] = {
     "CREATE TABLE secrets ("
     " name TEXT PRIMARY KEY,"
     " value BLOB NOT NULL,"
@@ -521,6 +521,6 @@ const struct db_migration db_migrations[] = {
     {10, schema_v10},
     {11, schema_v11},
     {12, schema_v12},
-    {14, schema_v14},
+    {13, schema_v13},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

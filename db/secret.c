@@ -1,5 +1,5 @@
 /*
- * db/secret.c: server secrets (schema 14), e.g. the key that signs the
+ * db/secret.c: server secrets (schema 13), e.g. the key that signs the
  * one-tap links of SMS texts. A secret is made once and never changes
  * by itself; values are never logged.
  */

@@ -507,7 +507,7 @@ test_counts_migrated(void **state)
 {
 	static const char *const undo[] = {
 	    "DROP TABLE outbox_counts",
-	    "DROP TABLE secrets", /* schema 14 */
+	    "DROP TABLE secrets", /* schema 13 */
 	    /* schema 12 */
 	    "DROP TABLE web_pending",
 	    "DROP TABLE web_devices",
