@@ -87,11 +87,14 @@ curl -s -D "$T/plain.h" -o /dev/null "http://127.0.0.1:$PORT/"
 check "... and not over plain HTTP" \
     "! grep -i '^Set-Cookie: sd_p=' $T/plain.h | grep -q 'Secure'"
 
-# A burst of sign-ins against one hashing slot: 8 at once (per_ip_connections), each a right
-# password (the account signed up above), from 8 addresses.
+# A burst of sign-ins against one hashing slot: 6 at once, each a right
+# password (the account signed up above), from 6 addresses. Fewer than
+# per_ip_connections (8): the sockets all come from 127.0.0.1, and a
+# connection the previous case closed may still be counted for a moment
+# (CI once saw the 8th of a burst of 8 closed, "000").
 J=0
 PIDS=""
-while [ $J -lt 8 ]; do
+while [ $J -lt 6 ]; do
 	(
 		curl -s -c "$T/jar$J" -b "$T/jar$J" -o "$T/get$J" \
 		    -H "X-Forwarded-For: 10.9.0.$J" "http://127.0.0.1:$PORT/"

@@ -721,15 +721,32 @@ t_limits(void)
 	 * 8 is known to be accepted (it answered /healthz and stays open,
 	 * keep-alive); the 9th gets no answer and is closed. */
 	{
-		int fds[9], k, ok8 = 0;
+		int fds[9], k, ok8 = 0, round;
 		char b[512];
 
-		for (k = 0; k < 9; k++) {
-			fds[k] = webc_raw_connect(base);
-			dprintf(fds[k],
-			    "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-			if (k < 8 && healthz_answered(fds[k]))
-				ok8++;
+		/* A connection an earlier case closed may still count for a
+		 * moment (the server drops it on its next turn; CI once saw
+		 * only 7 of the 8 answered): up to 5 rounds, 300 ms apart,
+		 * until the 8 are answered, and the 9th is judged in that
+		 * round. */
+		for (round = 0; round < 5; round++) {
+			if (round > 0) {
+				for (k = 0; k < 9; k++)
+					if (fds[k] >= 0)
+						close(fds[k]);
+				usleep(300 * 1000);
+			}
+			ok8 = 0;
+			for (k = 0; k < 9; k++) {
+				fds[k] = webc_raw_connect(base);
+				dprintf(fds[k],
+				    "GET /healthz HTTP/1.1\r\nHost: "
+				    "x\r\n\r\n");
+				if (k < 8 && healthz_answered(fds[k]))
+					ok8++;
+			}
+			if (ok8 == 8)
+				break;
 		}
 		t0 = webc_now_ms();
 		n = webc_raw_read(fds[8], b, sizeof(b), 1500);
