@@ -10,6 +10,7 @@
  *         two pages (sign-up waiting for its code) is kept under its hash.
  *   sd_d  a device that passed an SMS code (web_devices).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,27 @@
 /* A session's idle and absolute ends. */
 #define WEB_SESSION_IDLE_S (30 * 60)
 #define WEB_SESSION_ABS_S (12 * 60 * 60)
+
+/* Every WEB_PURGE_EVERY_S, one request's thread deletes the sessions,
+ * steps and devices past their end and the failed sign-ins out of their
+ * window. */
+#define WEB_PURGE_EVERY_S 600
+#define WEB_FAILS_KEEP_S 3600
+
+static void
+web_purge(struct web_req *req, int64_t now)
+{
+	struct web *w = req->w;
+	bool due;
+
+	pthread_mutex_lock(&w->lock);
+	due = now - w->last_purge >= WEB_PURGE_EVERY_S;
+	if (due)
+		w->last_purge = now;
+	pthread_mutex_unlock(&w->lock);
+	if (due && db_web_purge(req->db, now, now - WEB_FAILS_KEEP_S) != SD_OK)
+		log_warnx("web", "purge failed: %s", db_errmsg(req->db));
+}
 
 /* A cookie value that can be ours: 64 hex digits. */
 static bool
@@ -67,6 +89,7 @@ web_session_load(struct web_req *req)
 	req->signed_in = false;
 	req->user_id = 0;
 	memset(&req->actor, 0, sizeof(req->actor));
+	web_purge(req, now);
 	if (web_tok_ok(sid)) {
 		core_token_hash(sid, h);
 		rc = db_session_get(req->db, h, &s);

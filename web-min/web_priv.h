@@ -32,6 +32,7 @@ struct web {
 	pthread_t watchdog;                /* cuts requests past deadline */
 	bool watchdog_on;
 	bool stopping;
+	int64_t last_purge;               /* UTC seconds (lock) */
 	unsigned long cut_total;          /* connections cut */
 	sem_t hash_slots;                 /* free argon2id slots */
 	bool tls;                         /* serving HTTPS */

@@ -51,6 +51,7 @@ trusted_proxies = 127.0.0.1
 request_deadline_s = 2
 hash_workers = 1
 threads = 4
+per_ip_connections = 8
 [otp]
 per_addr_hour = 6
 global_hour = 40
@@ -74,11 +75,20 @@ done
 rc=$?
 check "the HTTP client's cases (tests/web/test_web_auth.c)" "[ $rc -eq 0 ]"
 
-# A burst of sign-ins against one hashing slot: 12 at once, each a right
-# password (the account signed up above), from 12 addresses.
+# Behind the (trusted) proxy: X-Forwarded-Proto https makes cookies Secure.
+curl -s -D "$T/proxy.h" -o /dev/null -H "X-Forwarded-Proto: https" \
+    "http://127.0.0.1:$PORT/"
+check "behind a trusted proxy saying https: the cookie is Secure" \
+    "grep -i '^Set-Cookie: sd_p=' $T/proxy.h | grep -q '; Secure'"
+curl -s -D "$T/plain.h" -o /dev/null "http://127.0.0.1:$PORT/"
+check "... and not over plain HTTP" \
+    "! grep -i '^Set-Cookie: sd_p=' $T/plain.h | grep -q 'Secure'"
+
+# A burst of sign-ins against one hashing slot: 8 at once (per_ip_connections), each a right
+# password (the account signed up above), from 8 addresses.
 J=0
 PIDS=""
-while [ $J -lt 12 ]; do
+while [ $J -lt 8 ]; do
 	(
 		curl -s -c "$T/jar$J" -b "$T/jar$J" -o "$T/get$J" \
 		    -H "X-Forwarded-For: 10.9.0.$J" "http://127.0.0.1:$PORT/"
@@ -106,5 +116,12 @@ check "... the others signed in or asked for a code (303), nothing else" \
 check "the server never logged a code or a password" \
     "! grep -q -e 'correct horse' -e 'password=' $T/serve.log"
 check "the server is still up" "kill -0 $PID"
+kill "$PID"
+wait "$PID"
+src=$?
+PID=""
+check "serve stopped cleanly, no sanitizer report (rc=$src)" \
+    "[ $src -eq 0 ] && ! grep -q -e 'Sanitizer' -e 'runtime error' $T/serve.log"
+[ $src -eq 0 ] || tail -40 "$T/serve.log"
 [ $fails -eq 0 ] && echo "all ok" || echo "web auth: $fails failure(s)"
 exit $fails

@@ -660,6 +660,29 @@ t_limits(void)
 	    "slow POST (a body byte every 200 ms): cut by the deadline (%ld "
 	    "ms)",
 	    n);
+
+	/* Per address: [web] per_ip_connections = 8 at once. */
+	{
+		int fds[9], k, m = 0;
+		char b[16];
+
+		for (k = 0; k < 8; k++)
+			fds[k] = webc_raw_connect(base);
+		usleep(100 * 1000);
+		fds[8] = webc_raw_connect(base);
+		t0 = webc_now_ms();
+		n = webc_raw_read(fds[8], b, sizeof(b), 1500);
+		webc_check(n == 0 && webc_now_ms() - t0 < 1000,
+		    "a 9th connection from one address is closed at once "
+		    "(%lld ms)",
+		    (long long)(webc_now_ms() - t0));
+		for (k = 0; k < 9; k++)
+			if (fds[k] >= 0) {
+				close(fds[k]);
+				m++;
+			}
+		(void)m;
+	}
 }
 
 int
