@@ -898,10 +898,13 @@ struct core_otp_refusal {
  * in the last hour (SMS pumping), all checked before any hashing and
  * again in the write transaction. A refusal is SD_EBUSY with *why
  * filled (reason and wait); err gets an English line for the log.
+ * With base_url (the web's [web] base_url) the SMS ends with the WebOTP
+ * line "@host #code" for the browser to fill the code in, when that still
+ * fits one part (else the usual text).
  */
 enum sd_rc core_otp_issue_web(struct db *db, const struct core_otp_config *cfg,
     const char *mobile, enum core_otp_purpose purpose, const char *addr,
-    int64_t *out_id, struct core_otp_refusal *why,
+    const char *base_url, int64_t *out_id, struct core_otp_refusal *why,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
 
 /*
@@ -1029,6 +1032,7 @@ enum core_web_txt {
 	CORE_WT_REFUSED_TITLE,
 	CORE_WT_ACCOUNT,
 	CORE_WT_USER_TYPE_SHORT,
+	CORE_WT_OTP_WEB,
 	CORE_WT_COUNT
 };
 

@@ -74,13 +74,66 @@ fa_number(long v, char *out, size_t n)
 	out[k] = '\0';
 }
 
+/* The host of base_url ("https://desk.example.ir:8443/x" ->
+ * "desk.example.ir") into out; false if there is none. */
+static bool
+otp_host(const char *base_url, char *out, size_t n)
+{
+	const char *p = base_url != NULL ? strstr(base_url, "://") : NULL;
+	size_t k;
+
+	if (p == NULL)
+		return false;
+	p += 3;
+	k = strcspn(p, ":/?#");
+	if (k == 0 || k >= n || p[0] == '[')
+		return false;
+	memcpy(out, p, k);
+	out[k] = '\0';
+	return true;
+}
+
+/* The code's SMS for a web page: ends with the WebOTP line ("@host
+ * #code") so a phone's browser offers to fill it in, as long as it all
+ * still fits one UCS-2 part; else text stays as it is. */
+static void
+otp_webotp_text(const char *base_url, const char *code, char *text, size_t n)
+{
+	char host[128], web[200];
+	struct core_sms_count cnt;
+
+	if (!otp_host(base_url, host, sizeof(host)))
+		return;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(web, sizeof(web), core_web_txt(CORE_WT_OTP_WEB), code, host,
+	    code);
+#pragma GCC diagnostic pop
+	if (core_sms_count(web, strlen(web), 0, &cnt, NULL, 0, NULL) == SD_OK &&
+	    cnt.parts == 1)
+		snprintf(text, n, "%s", web);
+	sodium_memzero(web, sizeof(web));
+}
+
+static enum sd_rc otp_issue(struct db *db, const struct core_otp_config *cfg,
+    const char *mobile, enum core_otp_purpose purpose, const char *base_url,
+    int64_t *out_id, char err[SD_ERRLEN]);
+
 enum sd_rc
 core_otp_issue(struct db *db, const struct core_otp_config *cfg,
     const char *mobile, enum core_otp_purpose purpose, int64_t *out_id,
     char err[SD_ERRLEN])
 {
+	return otp_issue(db, cfg, mobile, purpose, NULL, out_id, err);
+}
+
+static enum sd_rc
+otp_issue(struct db *db, const struct core_otp_config *cfg, const char *mobile,
+    enum core_otp_purpose purpose, const char *base_url, int64_t *out_id,
+    char err[SD_ERRLEN])
+{
 	char e164[SD_MOBILE_LEN], code[8], hash[crypto_pwhash_STRBYTES];
-	char text[160], mins[32];
+	char text[200], mins[32];
 	int64_t now, id = 0;
 	struct core_out m;
 	enum sd_rc rc;
@@ -115,6 +168,8 @@ core_otp_issue(struct db *db, const struct core_otp_config *cfg,
 	fa_number(cfg->ttl_s / 60 > 0 ? cfg->ttl_s / 60 : 1, mins,
 	    sizeof(mins));
 	core_txt_add(text, sizeof(text), false, CORE_TXT_OTP, code, mins);
+	if (base_url != NULL)
+		otp_webotp_text(base_url, code, text, sizeof(text));
 	sodium_memzero(code, sizeof(code));
 	rc = db_begin(db);
 	if (rc != SD_OK) {
@@ -206,7 +261,8 @@ otp_web_check(struct db *db, const struct core_otp_config *cfg,
 enum sd_rc
 core_otp_issue_web(struct db *db, const struct core_otp_config *cfg,
     const char *mobile, enum core_otp_purpose purpose, const char *addr,
-    int64_t *out_id, struct core_otp_refusal *why, char err[SD_ERRLEN])
+    const char *base_url, int64_t *out_id, struct core_otp_refusal *why,
+    char err[SD_ERRLEN])
 {
 	char e164[SD_MOBILE_LEN];
 	int64_t now = sd_clock_now(), otp_id = 0, last_id = 0;
@@ -232,7 +288,7 @@ core_otp_issue_web(struct db *db, const struct core_otp_config *cfg,
 		return rc;
 	rc = otp_web_check(db, cfg, e164, addr, now, why, err);
 	if (rc == SD_OK)
-		rc = core_otp_issue(db, cfg, e164, purpose, out_id, err);
+		rc = otp_issue(db, cfg, e164, purpose, base_url, out_id, err);
 	if (rc == SD_OK)
 		rc = db_otp_latest(db, e164, (int)purpose, &o);
 	if (rc == SD_OK) {

@@ -496,6 +496,9 @@ static const char *const web_txt[CORE_WT_COUNT] = {
     [CORE_WT_REFUSED_TITLE] = "پذیرفته نشد",
     [CORE_WT_ACCOUNT] = "حساب کاربری",
     [CORE_WT_USER_TYPE_SHORT] = "نوع کاربری",
+    /* code, host, code: one UCS-2 part (70) with a host of up to about 25
+     * characters; the last line is the WebOTP one, as the browsers read it. */
+    [CORE_WT_OTP_WEB] = "کد تأیید سامانه مکاتبات: %s\n\n@%s #%s",
 };
 
 const char *

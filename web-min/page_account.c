@@ -184,8 +184,8 @@ acct_issue(struct web_req *req, const char *e164, enum core_otp_purpose p,
 		*busy = true;
 		return SD_EBUSY;
 	}
-	rc = core_otp_issue_web(req->db, req->otp, e164, p, req->addr, NULL,
-	    why, err);
+	rc = core_otp_issue_web(req->db, req->otp, e164, p, req->addr,
+	    req->env->base_url, NULL, why, err);
 	web_hash_release(req);
 	log_info("web", "otp purpose=%d mobile=%s addr=%s rc=%s%s%s", (int)p,
 	    log_mask_mobile(e164, masked, sizeof(masked)), req->addr,

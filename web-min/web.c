@@ -163,6 +163,7 @@ struct web_ctx {
 	bool upload_touched; /* begin was called once */
 	bool upload_failed;  /* stop calling back for files */
 	bool bad_field;      /* invalid UTF-8 / NUL / too many fields */
+	bool handler_ran;    /* the route's handler was called */
 	char cur_field[WEB_FIELD_NAME_MAX];
 	struct sd_buf cur_value; /* a multipart non-file field */
 };
@@ -612,9 +613,10 @@ web_ctx_free(struct web *w, struct web_ctx *x, bool complete)
 	size_t i;
 
 	(void)w;
+	(void)complete;
 	if (x->upload_touched && req->route != NULL &&
 	    req->route->upload != NULL && req->route->upload->cleanup != NULL)
-		req->route->upload->cleanup(req, complete);
+		req->route->upload->cleanup(req, x->handler_ran);
 	if (x->pp != NULL)
 		MHD_destroy_post_processor(x->pp);
 	for (i = 0; i < req->n_fields; i++) {
@@ -804,6 +806,8 @@ web_mp_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 			x->bad_field = true;
 		return MHD_YES;
 	}
+	if (filename[0] == '\0')
+		return MHD_YES; /* a file input left empty */
 	if (off == 0) {
 		web_mp_flush(x);
 		web_mp_file_end(x);
@@ -1216,6 +1220,7 @@ web_run(struct web *w, struct web_ctx *x)
 	} else if ((req->route->flags & WEB_ANON) != 0 && req->signed_in) {
 		(void)web_redirect(req, "/requests");
 	} else {
+		x->handler_ran = true;
 		rc = req->route->handler(req);
 		if (rc != SD_OK && req->status == 0) {
 			log_warnx("web", "handler failed path=%.100s rc=%s",

@@ -69,20 +69,21 @@ struct web_req;
  * in order: begin (a file part starts: its field name, the file name as
  * the client sent it, untrusted, and its declared type, may be NULL),
  * data (the next bytes, n > 0), end (the part is complete). Other fields
- * are stored as form fields (web_field()). A callback that returns an
- * error stops the rest of that request's files (not its fields):
- * req->upload_rc keeps the first error, req->upload_err its reason, and
- * the handler still runs to show the form again. cleanup is called once
- * at the end of every request that reached begin at least once, with
- * complete false when the body was cut short (then the handler did not
- * run): remove what is half written.
+ * are stored as form fields (web_field()); a file input left empty
+ * (filename "") is skipped. A callback that returns an error stops the
+ * rest of that request's files (not its fields): req->upload_rc keeps
+ * the first error, req->upload_err its reason, and the handler still
+ * runs to show the form again. cleanup is called once at the end of
+ * every request that reached begin at least once: handled is false when
+ * the handler did not run (the body was cut short or malformed, the
+ * CSRF token or the session was missing): remove what was written.
  */
 struct web_upload {
 	enum sd_rc (*begin)(struct web_req *req, const char *field,
 	    const char *filename, const char *ctype);
 	enum sd_rc (*data)(struct web_req *req, const char *buf, size_t n);
 	enum sd_rc (*end)(struct web_req *req);
-	void (*cleanup)(struct web_req *req, bool complete);
+	void (*cleanup)(struct web_req *req, bool handled);
 };
 
 struct web_route {

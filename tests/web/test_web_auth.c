@@ -159,6 +159,19 @@ t_signup_flow(void)
 		    "<label for=\"code\">کد امنیتی را اینجا وارد "
 		    "نمایید</label>"),
 	    "/verify: the code field (one-time-code, numeric, seed label)");
+	{
+		char code[7], sql[256];
+
+		webc_otp(dbp, "+989131000001", code);
+		snprintf(sql, sizeof(sql),
+		    "SELECT count(*) FROM outbox WHERE destination = "
+		    "'+989131000001' AND kind = 0 AND body LIKE "
+		    "'%%' || char(10) || '@127.0.0.1 #%s'",
+		    code);
+		webc_check(webc_sql_int(dbp, sql) == 1,
+		    "the code's SMS ends with the WebOTP line «@127.0.0.1 "
+		    "#code» (base_url's host)");
+	}
 	st = verify(&a, "+989131000001", NULL);
 	webc_check(st == 303 && strcmp(a.location, "/requests") == 0,
 	    "the right code: signed in, to /requests (%ld %s)", st, a.location);
