@@ -5,13 +5,15 @@
  * browser download), with JavaScript OFF: every form must work without
  * it. Run by tests/integ/test_web_browser.sh with BIN, SIM and SCREENS.
  *
- * Starts the SMSC simulator and 'smsdesk serve' on 127.0.0.1 (ports the
- * kernel picks), adds a staff member with the CLI, then as an applicant's
+ * Starts the SMSC simulator and 'smsdesk serve' on 127.0.0.1 (free ports
+ * the kernel gave), adds a staff member with the CLI, then as an applicant's
  * phone (360 px wide): sign up, read the code from the SMS the simulator
  * received, verify, open a request with an image attached, see it in the
  * list, open it, download the image (bytes compared), the staff member
  * answers from the CLI, the answer on the page and its SMS alert at the
- * simulator, a follow-up, sign out. Each page: a screenshot at 360 px in
+ * simulator, a follow-up, sign out; signed out, the one-tap link of
+ * the alert opens the request read-only, and signing in from it leads
+ * back to the request; sign out. Each page: a screenshot at 360 px in
  * SCREENS, no horizontal scrolling at 320 px
  * (documentElement.scrollWidth <= 320), its HTML under 30 KB. Everything
  * it started is stopped by PID; the whole run is bounded (DEADLINE_S).
@@ -191,8 +193,7 @@ async function main() {
 	const simf = Object.fromEntries(sr.trim().split(/\s+/).map((kv) => kv.split('=')));
 	const simHttp = Number(simf.http);
 
-	/* serve: the web on a port the kernel picks (0), read back from the
-	 * ready file's web= if present, else from a probe. */
+	/* serve: the web on a free port (asked of the kernel, then released). */
 	const conf = path.join(tmp, 'smsdesk.ini');
 	const webPort = await freePort();
 	fs.writeFileSync(conf, `[db]
@@ -369,23 +370,43 @@ holidays_file =
 	check('the follow-up in the thread, three messages', t.includes(follow) && nmsg === 3, nmsg);
 	await look('request-followup');
 
-	/* 10. The one-tap link from the alert opens the request read-only. */
-	const lm = alert.map((s) => /(\/r\/[A-Za-z0-9_-]{18})/.exec(s)).find((x) => x);
-	if (lm) {
-		await page.goto(base + lm[1]);
-		t = await text();
-		check('the SMS link opens the request', t.includes(answer) && t.includes(follow));
-		await look('one-tap-link');
-	}
-
-	/* 11. Sign out. */
+	/* 10. Sign out. */
 	await page.goto(base + '/signout');
 	await look('signout');
 	await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('form[action="/signout"] button[type=submit]')]);
 	await page.goto(base + `/requests/${tracking}`);
 	check('signed out: the request page asks to sign in',
 	    new URL(page.url()).pathname === '/' && (await text()).includes('ورود به سامانه'), page.url());
-	await look('signed-out');
+
+	/* 11. Signed out, the one-tap link from the SMS alert opens the
+	 * request read-only, with a way to sign in and no form. */
+	const lm = alert.map((s) => /(\/r\/[A-Za-z0-9_-]{18})/.exec(s)).find((x) => x);
+	check('the alert carries a one-tap link', lm !== undefined, JSON.stringify(alert));
+	if (lm) {
+		await page.goto(base + lm[1]);
+		t = await text();
+		check('the SMS link opens the request without signing in',
+		    new URL(page.url()).pathname === lm[1] && t.includes(answer) && t.includes(follow), page.url());
+		check('... read-only: no form, no reply link, a sign-in link',
+		    (await page.locator('main form').count()) === 0 &&
+		    (await page.locator(`a[href="/requests/${tracking}/reply"]`).count()) === 0 &&
+		    (await page.locator(`a[href="/?next=/requests/${tracking}"]`).count()) === 1);
+		await look('one-tap-link');
+
+		/* 12. Sign in from there: back to the request (this browser
+		 * passed a code at sign-up: no new code asked). */
+		await page.click(`a[href="/?next=/requests/${tracking}"]`);
+		await page.getByLabel('شماره موبایل').fill(APPLICANT.mobile);
+		await page.getByLabel('کلمه عبور').fill(APPLICANT.password);
+		await Promise.all([page.waitForURL(new RegExp(`/requests/${tracking}$`)),
+		    page.click('form[action="/"] button[type=submit]')]);
+		check('signed in from the link: at the request, its reply link there',
+		    (await page.locator(`a[href="/requests/${tracking}/reply"]`).count()) === 1, page.url());
+		await page.goto(base + '/signout');
+		await Promise.all([page.waitForURL((u) => u.pathname === '/'),
+		    page.click('form[action="/signout"] button[type=submit]')]);
+		check('signed out again', (await page.locator('form[action="/"] #password').count()) === 1);
+	}
 
 	await browser.close();
 	browser = null;
