@@ -499,6 +499,8 @@ static const char *const web_txt[CORE_WT_COUNT] = {
     /* code, host, code: one UCS-2 part (70) with a host of up to about 25
      * characters; the last line is the WebOTP one, as the browsers read it. */
     [CORE_WT_OTP_WEB] = "کد تأیید سامانه مکاتبات: %s\n\n@%s #%s",
+    [CORE_WT_SIGNIN_NEEDED] =
+	"برای این کار باید وارد سامانه شده باشید؛ اگر نشست شما پایان یافته، دوباره وارد شوید.",
 };
 
 const char *

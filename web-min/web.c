@@ -164,6 +164,7 @@ struct web_ctx {
 	bool upload_failed;  /* stop calling back for files */
 	bool bad_field;      /* invalid UTF-8 / NUL / too many fields */
 	bool handler_ran;    /* the route's handler was called */
+	bool session_loaded; /* at the head (a WEB_AUTH POST) */
 	char cur_field[WEB_FIELD_NAME_MAX];
 	struct sd_buf cur_value; /* a multipart non-file field */
 };
@@ -540,6 +541,7 @@ web_watchdog(void *arg)
 		struct timespec ts;
 		struct web_conn *c;
 		int64_t now = sd_clock_mono_ms();
+		unsigned long held = 0;
 
 		for (c = w->conns; c != NULL; c = c->next) {
 			if (c->deadline_ms == 0 || c->cut ||
@@ -550,8 +552,12 @@ web_watchdog(void *arg)
 			shutdown(c->fd, SHUT_RDWR);
 			c->cut = true;
 			w->cut_total++;
-			log_info("web", "request deadline passed: cut fd=%d",
-			    c->fd);
+			/* A slowloris flood is one line a second. */
+			if (log_ratelim_ok(&w->cut_log, 5, 1000, now, &held))
+				log_info("web",
+				    "request deadline passed: cut fd=%d "
+				    "total=%lu held=%lu",
+				    c->fd, w->cut_total, held);
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 200 * 1000 * 1000;
@@ -1002,7 +1008,11 @@ web_builtin(struct web *w, struct MHD_Connection *c, const char *url,
 			return true;
 		}
 		db = web_thread_db(w);
+		/* The hooks were written for one web thread: one at a
+		 * time still. */
+		pthread_mutex_lock(&w->hooks_lock);
 		m = db != NULL ? w->hooks.metrics(w->hooks.arg, db) : NULL;
+		pthread_mutex_unlock(&w->hooks_lock);
 		if (m == NULL)
 			*ret = web_reply(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 			    "text/plain; charset=utf-8",
@@ -1023,9 +1033,11 @@ web_builtin(struct web *w, struct MHD_Connection *c, const char *url,
 		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
 		    web_query_add, &q);
 		db = web_thread_db(w);
+		pthread_mutex_lock(&w->hooks_lock);
 		rc = db != NULL ?
 		    w->hooks.sms_receipt(w->hooks.arg, db, sd_buf_str(&q)) :
 		    SD_EIO;
+		pthread_mutex_unlock(&w->hooks_lock);
 		sd_buf_fini(&q);
 		if (rc == SD_OK)
 			*ret = web_reply(c, MHD_HTTP_OK,
@@ -1132,6 +1144,24 @@ web_begin(struct web *w, struct MHD_Connection *c, const char *url,
 		return web_refuse_early(x, MHD_HTTP_CONTENT_TOO_LARGE,
 		    core_web_txt(CORE_WT_TOO_LARGE));
 	}
+	/* A page for signed-in users reads no body from anyone else
+	 * (attachments above all): the session is known from the head. */
+	if ((req->route->flags & WEB_AUTH) != 0) {
+		web_client_of(w, req);
+		req->db = web_thread_db(w);
+		if (req->db == NULL || web_session_load(req) != SD_OK)
+			return web_refuse_early(x, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    core_web_txt(CORE_WT_BUSY));
+		x->session_loaded = true;
+		if (!req->signed_in) {
+			log_info("web",
+			    "refused: POST without a session "
+			    "path=%.100s",
+			    req->path);
+			return web_refuse_early(x, MHD_HTTP_FORBIDDEN,
+			    core_web_txt(CORE_WT_SIGNIN_NEEDED));
+		}
+	}
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	if ((ct != NULL &&
@@ -1183,7 +1213,8 @@ web_run(struct web *w, struct web_ctx *x)
 	}
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, web_arg_add,
 	    x);
-	web_client_of(w, req);
+	if (!x->session_loaded)
+		web_client_of(w, req);
 	if (x->bad_field)
 		return web_refuse_early(x, MHD_HTTP_BAD_REQUEST,
 		    core_web_txt(CORE_WT_BAD_FIELD));
@@ -1195,7 +1226,7 @@ web_run(struct web *w, struct web_ctx *x)
 		(void)web_not_found(req);
 		return web_reply_req(x);
 	}
-	rc = web_session_load(req);
+	rc = x->session_loaded ? SD_OK : web_session_load(req);
 	if (rc != SD_OK) {
 		(void)web_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    core_web_txt(CORE_WT_BUSY_TITLE),
@@ -1371,6 +1402,7 @@ web_start(const struct web_config *cfg, const struct db_config *dbcfg,
 	w->env = w->hooks.env != NULL ? w->hooks.env : &core_env_no_sms;
 	w->otp = w->hooks.otp != NULL ? w->hooks.otp : &otp_defaults;
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->hooks_lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	sem_init(&w->hash_slots, 0, (unsigned)cfg->hash_workers);
 	rc = web_account_init(w, err);
@@ -1461,6 +1493,7 @@ web_stop_quiet(struct web *w)
 	web_account_fini(w);
 	sem_destroy(&w->hash_slots);
 	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->hooks_lock);
 	pthread_mutex_destroy(&w->lock);
 	free(w->tls_cert);
 	free(w->tls_key);

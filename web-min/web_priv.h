@@ -10,6 +10,7 @@
 #include <semaphore.h>
 #include <stdbool.h>
 
+#include "core/base/log.h"
 #include "web-min/web.h"
 #include "web-min/web_int.h"
 
@@ -26,14 +27,17 @@ struct web {
 	const struct core_env *env;        /* hooks.env or core_env_no_sms */
 	const struct core_otp_config *otp; /* hooks.otp or the defaults */
 	pthread_mutex_t lock;              /* conns, dbs, stopping */
+	pthread_mutex_t hooks_lock;        /* one hook call at a time */
 	pthread_cond_t cond;               /* wakes the watchdog to stop */
 	struct web_conn *conns;            /* open connections */
 	struct web_dblink *dbs;            /* every thread's database */
 	pthread_t watchdog;                /* cuts requests past deadline */
 	bool watchdog_on;
 	bool stopping;
-	int64_t last_purge;               /* UTC seconds (lock) */
-	unsigned long cut_total;          /* connections cut */
+	int64_t last_purge;      /* UTC seconds (lock) */
+	unsigned long cut_total; /* connections cut (lock) */
+	struct log_ratelim cut_log;
+	/* watchdog thread only */        /* connections cut */
 	sem_t hash_slots;                 /* free argon2id slots */
 	bool tls;                         /* serving HTTPS */
 	char *tls_cert, *tls_key;         /* PEM, for libmicrohttpd */

@@ -71,6 +71,9 @@ while [ ! -s "$T/ready" ]; do
 	i=$((i + 1))
 done
 
+check "config defaults shows [web] user_types in Persian" \
+    "$BIN config defaults | grep -q '^user_types = مهندس عضو,کاردان,مالک / متقاضی,کارمند سازمان'"
+
 "$WEB_TEST" "http://127.0.0.1:$PORT" "$T/smsdesk.db"
 rc=$?
 check "the HTTP client's cases (tests/web/test_web_auth.c)" "[ $rc -eq 0 ]"

@@ -128,6 +128,9 @@ t_pages(void)
 		webc_header(&c, "Content-Type", 0, v, sizeof(v)) &&
 		strncmp(v, "text/css", 8) == 0,
 	    "/static/site.css served");
+	webc_check(webc_get(&c, "/verify") == 410 &&
+		has_txt(&c, CORE_WT_NO_PENDING),
+	    "/verify with no step under way: 410, says start again");
 	webc_check(webc_get(&c, "/account") == 303 &&
 		strcmp(c.location, "/?next=/account") == 0,
 	    "/account without a session: to / with next");
@@ -594,6 +597,21 @@ t_limits(void)
 	close(fd);
 	webc_check(strncmp(buf, "HTTP/1.1 400", 12) == 0,
 	    "Transfer-Encoding with Content-Length: 400");
+
+	/* A page for the signed-in: no session, no body read. */
+	fd = webc_raw_connect(base);
+	t0 = webc_now_ms();
+	dprintf(fd,
+	    "POST /signout HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nContent-Length: "
+	    "1000\r\n\r\n");
+	n = webc_raw_read(fd, buf, sizeof(buf), 3000);
+	close(fd);
+	webc_check(n > 0 && strncmp(buf, "HTTP/1.1 403", 12) == 0 &&
+		strstr(buf, "باید وارد سامانه شده باشید") != NULL &&
+		webc_now_ms() - t0 < 1500,
+	    "a POST to a signed-in page without a session: 403 from the head, "
+	    "its body not awaited, says sign in");
 
 	/* 50 MB announced, nothing sent: refused from the head. */
 	fd = webc_raw_connect(base);

@@ -68,10 +68,9 @@ test_password_rules(void **state)
 			     "abc\xff"
 			     "defgh"),
 	    CORE_PW_BAD);
-	assert_int_equal(core_pwlist_load("/nonexistent", &l, err) ==
-		SD_ECONFIG,
-	    true);
 	core_pwlist_free(l);
+	assert_int_equal(core_pwlist_load("/nonexistent", &l, err), SD_ECONFIG);
+	assert_null(l);
 }
 
 static void
