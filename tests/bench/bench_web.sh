@@ -17,7 +17,9 @@
 #
 #   web page=P server=S rps=R p99_ms=L non200=N socket_errors=E bytes=B
 #
-# then a table with the ratio to nginx, serve's RSS before and after (and
+# then a table with the ratio to nginx, each server's CPU time per answer
+# (user + system, from /proc: steadier than req/s on a shared machine),
+# serve's RSS before and after (and
 # its peak, VmHWM), and "bench-web: target met" or "... NOT met (why)":
 # the request page at >= 0.5 x nginx's rate with p99 < 50 ms, no error.
 # Exit status 0 only when met.
@@ -201,6 +203,13 @@ LUA
 # run PAGE SERVER URL [COOKIE]: one wrk run; its result line.
 run() {
 	page=$1 server=$2 url=$3
+	if [ "$server" = smsdesk ]; then
+		pids=$SPID
+	else
+		pids="$NPID $(pgrep -P "$NPID" | tr '\n' ' ')"
+	fi
+	# shellcheck disable=SC2086 # a list of PIDs
+	c0=$($UTIL cpu $pids)
 	if [ $# -ge 4 ]; then
 		wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$T/count.lua" \
 		    -H "Cookie: $4" "$url" >"$T/wrk.$page.$server" 2>&1
@@ -209,14 +218,22 @@ run() {
 		    "$url" >"$T/wrk.$page.$server" 2>&1
 	fi
 	o=$T/wrk.$page.$server
+	# shellcheck disable=SC2086
+	c1=$($UTIL cpu $pids)
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$o")
 	p99=$(awk -F= '/^p99_us=/ { printf "%.2f", $2 / 1000 }' "$o")
 	bad=$(awk -F= '/^non200=/ { print $2 }' "$o")
 	se=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$o")
 	n=$(awk '/requests in/ { print $1 }' "$o")
+	# The server's CPU time per answer (nginx: master and workers):
+	# steadier than req/s on a shared machine.
+	us=$(python3 -c '
+import sys
+try: print("%.1f" % ((float(sys.argv[2]) - float(sys.argv[1])) * 1e6 / float(sys.argv[3])))
+except (ValueError, ZeroDivisionError): print("-")' "$c0" "$c1" "${n:--}")
 	echo "web page=$page server=$server rps=${rps:--} p99_ms=${p99:--}" \
 	    "non200=${bad:--} socket_errors=${se:-0} requests=${n:--}" \
-	    "bytes=$(wc -c <"$T/www/$page.html")"
+	    "cpu_us_per_req=$us bytes=$(wc -c <"$T/www/$page.html")"
 }
 
 rss0=$(rss "$SPID" VmRSS)
@@ -243,8 +260,8 @@ kill -0 "$SPID" 2>/dev/null || fail "serve died under load"
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 get() { grep "page=$1 server=$2 " "$T/lines"; }
 echo
-printf '%-8s %-8s %10s %9s %8s %8s %7s\n' page server "req/s" "p99 ms" \
-    "non-200" "sock err" "x nginx"
+printf '%-8s %-8s %10s %9s %8s %8s %7s %8s\n' page server "req/s" "p99 ms" \
+    "non-200" "sock err" "x nginx" "CPU us"
 verdict=""
 for page in signin request; do
 	sl=$(get $page smsdesk)
@@ -256,10 +273,11 @@ except (ValueError, ZeroDivisionError): print("-")' "$(field "$sl" rps)" "$(fiel
 	for l in "$sl" "$nl"; do
 		x=-
 		[ "$(field "$l" server)" = smsdesk ] && x=$r
-		printf '%-8s %-8s %10s %9s %8s %8s %7s\n' "$page" \
+		printf '%-8s %-8s %10s %9s %8s %8s %7s %8s\n' "$page" \
 		    "$(field "$l" server)" "$(field "$l" rps)" \
 		    "$(field "$l" p99_ms)" "$(field "$l" non200)" \
-		    "$(field "$l" socket_errors)" "$x"
+		    "$(field "$l" socket_errors)" "$x" \
+		    "$(field "$l" cpu_us_per_req)"
 		[ "$(field "$l" non200)" = 0 ] && [ "$(field "$l" socket_errors)" = 0 ] ||
 		    verdict="$verdict $page/$(field "$l" server) had errors;"
 	done
