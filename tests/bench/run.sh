@@ -231,7 +231,8 @@ if [ "${BENCH_WEB:-1}" != 0 ]; then
 		echo "$(date -u +%FT%TZ) $l" >>"$RESULTS"
 	done
 	if ! grep -q '^bench-web: target met' "$T/web"; then
-		why=$(sed -n 's/^bench-web: //p' "$T/web" | tail -n 1)
+		why=$(sed -n '/^bench-web: /{s///; s/^target NOT met (\(.*\))$/\1/; p;}' \
+		    "$T/web" | tail -n 1)
 		verdict="$verdict web: ${why:-no result};"
 	fi
 fi
