@@ -165,6 +165,7 @@ struct web_ctx {
 	bool bad_field;      /* invalid UTF-8 / NUL / too many fields */
 	bool handler_ran;    /* the route's handler was called */
 	bool session_loaded; /* at the head (a WEB_AUTH POST) */
+	bool builtin;        /* /healthz, /metrics, /static/, receipts */
 	char cur_field[WEB_FIELD_NAME_MAX];
 	struct sd_buf cur_value; /* a multipart non-file field */
 };
@@ -969,6 +970,17 @@ web_query_add(void *cls, enum MHD_ValueKind kind, const char *key,
 	return rc == SD_OK ? MHD_YES : MHD_NO;
 }
 
+/* True if url is one of the built-in paths below. */
+static bool
+web_is_builtin(struct web *w, const char *url)
+{
+	return strcmp(url, "/healthz") == 0 ||
+	    strcmp(url, "/static/site.css") == 0 ||
+	    (strcmp(url, "/metrics") == 0 && w->hooks.metrics != NULL) ||
+	    (w->hooks.sms_receipt != NULL && w->hooks.receipt_path != NULL &&
+		strcmp(url, w->hooks.receipt_path) == 0);
+}
+
 /* Built-in paths that are not pages; false: not one of them. */
 static bool
 web_builtin(struct web *w, struct MHD_Connection *c, const char *url,
@@ -988,6 +1000,10 @@ web_builtin(struct web *w, struct MHD_Connection *c, const char *url,
 		MHD_add_response_header(r, "Content-Type",
 		    "text/css; charset=utf-8");
 		web_std_headers(r);
+		/* The stylesheet changes only with the program. */
+		MHD_del_response_header(r, "Cache-Control", "no-store");
+		MHD_add_response_header(r, "Cache-Control",
+		    "public, max-age=3600");
 		*ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 		MHD_destroy_response(r);
 		return true;
@@ -1070,7 +1086,6 @@ web_begin(struct web *w, struct MHD_Connection *c, const char *url,
 	struct web_ctx *x;
 	struct web_req *req;
 	bool other = false;
-	enum MHD_Result ret;
 	unsigned long long len = 0;
 
 	x = xcalloc(1, sizeof(*x));
@@ -1112,9 +1127,15 @@ web_begin(struct web *w, struct MHD_Connection *c, const char *url,
 			return web_refuse_early(x, MHD_HTTP_BAD_REQUEST,
 			    core_web_txt(CORE_WT_BAD_REQUEST));
 	}
-	if (web_builtin(w, c, url, &ret)) {
-		x->answered = true;
-		return ret;
+	if (web_is_builtin(w, url)) {
+		/* Answered at the next call, once libmicrohttpd knows there
+		 * is no body: an answer queued now would close the
+		 * connection (keep-alive lost for every /static/ fetch). */
+		if ((cl != NULL && len > 0) || te != NULL)
+			return web_refuse_early(x, MHD_HTTP_CONTENT_TOO_LARGE,
+			    core_web_txt(CORE_WT_TOO_LARGE));
+		x->builtin = true;
+		return MHD_YES;
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
 	    strcmp(method, "POST") != 0)
@@ -1280,6 +1301,14 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 	(void)version;
 	if (x == NULL)
 		return web_begin(w, c, url, method, req_cls);
+	if (x->builtin && !x->answered && *upload_size == 0) {
+		enum MHD_Result ret = MHD_NO;
+
+		web_conn_deadline(w, x->req.wc, 0);
+		x->answered = true;
+		(void)web_builtin(w, c, url, &ret);
+		return ret;
+	}
 	if (x->answered) {
 		/* Refused before the body: it is not read. */
 		*upload_size = 0;
