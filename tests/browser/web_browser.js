@@ -263,6 +263,10 @@ holidays_file =
 	check('sign-in page: the welcome and «ورود به سامانه»',
 	    t.includes('خوش آمدید') && t.includes('ورود به سامانه'));
 	await look('signin');
+	await page.click('a[href="/reset"]');
+	check('the reset page asks for the mobile', (await page.locator('form[action="/reset"] #mobile').count()) === 1);
+	await look('reset');
+	await page.goto(base + '/');
 
 	/* 2. Sign-up, by the link on the sign-in page. */
 	await page.click('a[href="/signup"]');
@@ -297,6 +301,11 @@ holidays_file =
 	await Promise.all([page.waitForURL('**/requests'), page.click('form[action="/verify"] button[type=submit]')]);
 	check('verified: signed in, at /requests', new URL(page.url()).pathname === '/requests', page.url());
 	await look('requests-empty');
+	await page.goto(base + '/account');
+	t = await text();
+	check('the account page: name and number', t.includes(APPLICANT.last) && t.includes(APPLICANT.mobile), t.slice(0, 300));
+	await look('account');
+	await page.goto(base + '/requests');
 
 	/* 4. A new request with an image. */
 	const png = makePng(64, 48);
@@ -317,6 +326,11 @@ holidays_file =
 	    t.includes(title) && (await page.locator('h1 b, .req b').count()) === 0);
 	check('the file is listed: its name and «نوع فایل : تصویر (png)»',
 	    t.includes(pngName) && t.includes('نوع فایل : تصویر (png)'), t.slice(0, 600));
+
+	/* Another's (here: nobody's) request: the not-found page. */
+	const nf = await page.goto(base + '/requests/99999');
+	check('a request not there: 404', nf.status() === 404, nf.status());
+	await look('not-found');
 
 	/* 5. In the list. */
 	await page.goto(base + '/requests');
