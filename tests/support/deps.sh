@@ -33,6 +33,10 @@ command -v openssl >/dev/null 2>&1 || need_pkg openssl
 # The browser test of the web view (tests/integ/test_web_browser.sh):
 # Debian's Chromium, driven by npm playwright-core (tests/browser).
 [ -x /usr/bin/chromium ] || need_pkg chromium
+# ... and a font with Persian letters, so its screenshots and its widths
+# at 320 px are those of real text, not of missing-glyph boxes.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] ||
+    need_pkg fonts-dejavu-core
 # make bench (deps.sh bench): wrk against the web view and nginx serving
 # the same bytes as a static file (tests/bench/bench_web.sh).
 if [ "${1:-}" = bench ]; then
