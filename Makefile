@@ -118,7 +118,7 @@ FAULT_BIN = $(FAULT_SRC:%.c=$(BUILD)/%)
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
 	fault tsan tsan-bin integ-tsan \
 	fuzz fuzz-bin fuzz-replay \
-	check-headers fmt check-fmt check bench
+	check-headers fmt check-fmt check bench bench-web
 
 all: $(BIN) $(SIM)
 
@@ -291,10 +291,17 @@ run:
 	@BIN=$(BIN) SIM=$(BUILD)/smsdesk-smsc-sim sh tools/demo.sh
 
 # make bench: smsdesk against Kannel and the simulator's headroom (issue
-# #4; tests/bench/run.sh).
+# #4; tests/bench/run.sh), then the web view beside nginx (issue #13).
+# make bench-web: the web part alone (tests/bench/bench_web.sh).
 bench:
+	@sh tests/support/deps.sh bench
 	@$(MAKE) --no-print-directory all $(PEER)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+bench-web:
+	@sh tests/support/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh tests/bench/bench_web.sh
 
 clean:
 	rm -rf build

@@ -48,6 +48,17 @@ const char web_site_css[] =
     "table{border-collapse:collapse;width:100%}"
     "td,th{border-bottom:1px solid #d5d8dc;padding:.3em;text-align:right}"
     "input[dir=ltr]{text-align:left}"
+    /* The request list on a phone: a card per row, each cell labelled
+     * (a table's six columns are ~500 px wide). */
+    "@media (max-width:600px){table.list,table.list tbody,table.list tr,"
+    "table.list td{display:block}"
+    "table.list thead{position:absolute;width:1px;height:1px;"
+    "overflow:hidden;clip:rect(0 0 0 0)}"
+    "table.list tr{background:#fff;border:1px solid #d5d8dc;"
+    "border-radius:6px;margin:.6em 0;padding:.4em .8em}"
+    "table.list td{border:0;padding:.15em 0}"
+    "table.list td::before{content:attr(data-label) \" : \";"
+    "font-weight:bold}}"
     "@media (max-width:400px){main{padding:.5em}}";
 
 void

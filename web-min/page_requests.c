@@ -380,9 +380,12 @@ page_list(struct web_req *req)
 	if (from >= n) {
 		web_printf_html(req, "<p>%s</p>", rt(CORE_RT_LIST_EMPTY));
 	} else {
+		/* class "list": on a narrow screen each row is a card and
+		 * each cell says its column (data-label; site.css). */
 		web_printf_html(req,
-		    "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-		    "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+		    "<table class=\"list\"><thead><tr><th>%s</th><th>%s</th>"
+		    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
+		    "<tbody>",
 		    rt(CORE_RT_TRACKING), rt(CORE_RT_SUBJECT), rt(CORE_RT_DEPT),
 		    rt(CORE_RT_STATUS), rt(CORE_RT_PRIO), rt(CORE_RT_UPDATED));
 		for (i = from; i < to; i++) {
@@ -392,16 +395,20 @@ page_list(struct web_req *req)
 				if (depts[k].code == rows[i].dept)
 					dn = depts[k].name;
 			web_printf_html(req,
-			    "<tr><td><a href=\"/requests/%lld\">%lld</a></td>"
-			    "<td>",
-			    (long long)rows[i].tracking,
-			    (long long)rows[i].tracking);
+			    "<tr><td data-label=\"%s\"><a href=\"/requests/%lld\">"
+			    "%lld</a></td><td data-label=\"%s\">",
+			    rt(CORE_RT_TRACKING), (long long)rows[i].tracking,
+			    (long long)rows[i].tracking, rt(CORE_RT_SUBJECT));
 			put_line(req, rows[i].title);
 			web_printf_html(req,
-			    "</td><td>%s</td><td>%s</td>"
-			    "<td>%s</td><td dir=\"ltr\">%s</td></tr>",
-			    dn, core_status_label(rows[i].status),
+			    "</td><td data-label=\"%s\">%s</td>"
+			    "<td data-label=\"%s\">%s</td>"
+			    "<td data-label=\"%s\">%s</td><td data-label=\"%s\">"
+			    "<span dir=\"ltr\">%s</span></td></tr>",
+			    rt(CORE_RT_DEPT), dn, rt(CORE_RT_STATUS),
+			    core_status_label(rows[i].status), rt(CORE_RT_PRIO),
 			    core_priority_label(rows[i].prio),
+			    rt(CORE_RT_UPDATED),
 			    core_jalali_format(rows[i].updated, date));
 		}
 		web_puts(req, "</tbody></table>");

@@ -12,7 +12,10 @@
 #   plain / fastest gateway    smsdesk's SMPP client alone, no store
 # then the outbox drain (smsdesk-drain: 100,000 queued; window 1, 10,
 # 100), then the cost of a GET /metrics with 1 M and 10 M rows in the
-# outbox (tests/bench/bench_metrics.sh: median and p90 of 20 scrapes).
+# outbox (tests/bench/bench_metrics.sh: median and p90 of 20 scrapes),
+# then the web view beside nginx (tests/bench/bench_web.sh: the sign-in
+# and a request page; target: the request page at >= 0.5 x nginx's rate,
+# p99 < 50 ms, no error).
 #
 # Every result line also goes to build/bench/results.txt (appended, with
 # the date). The last line is "bench: target met" or "bench: target NOT
@@ -21,7 +24,8 @@
 # Environment: BENCH_N, BENCH_RUNS, BENCH_GATEWAYS, BENCH_DRAIN_N
 # (100000), BENCH_DRAIN_WINDOWS ("1 10 100"), BENCH_DRAIN=0 to skip the
 # drain, BENCH_METRICS_ROWS ("1000000 10000000"), BENCH_METRICS_SCRAPES
-# (20), BENCH_METRICS=0 to skip the /metrics step, plus everything
+# (20), BENCH_METRICS=0 to skip the /metrics step, BENCH_WEB=0 to skip
+# the web (BENCH_WEB_S, BENCH_WEB_CONNS: bench_web.sh), plus everything
 # bench_mo.sh reads (KANNEL_*, SIM_MO_WINDOW, BENCH_IDLE...).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -217,6 +221,20 @@ fi
 if [ "${BENCH_METRICS:-1}" != 0 ]; then
 	echo
 	metrics_bench
+fi
+# The web view against nginx serving the same bytes (tests/bench/bench_web.sh).
+if [ "${BENCH_WEB:-1}" != 0 ]; then
+	echo
+	sh "$HERE/bench_web.sh" >"$T/web" 2>&1
+	cat "$T/web"
+	sed -n 's/^  web /web /p' "$T/web" | while read -r l; do
+		echo "$(date -u +%FT%TZ) $l" >>"$RESULTS"
+	done
+	if ! grep -q '^bench-web: target met' "$T/web"; then
+		why=$(sed -n '/^bench-web: /{s///; s/^target NOT met (\(.*\))$/\1/; p;}' \
+		    "$T/web" | tail -n 1)
+		verdict="$verdict web: ${why:-no result};"
+	fi
 fi
 
 echo

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install what the build and the tests need, from Debian's packages.
+# Install what the build and the tests need, from Debian's packages
+# (with the argument "bench": also what make bench needs).
 # Each pkg-config name maps to its -dev package; tools are checked by path.
 # As root, missing packages are installed with apt-get; otherwise one line
 # says which command to run.
@@ -29,6 +30,19 @@ ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] || need_pkg kannel
 # openssl s_server, the TLS peer of tests/integ/test_http_tls.sh.
 command -v openssl >/dev/null 2>&1 || need_pkg openssl
+# The browser test of the web view (tests/integ/test_web_browser.sh):
+# Debian's Chromium, driven by npm playwright-core (tests/browser).
+[ -x /usr/bin/chromium ] || need_pkg chromium
+# ... and a font with Persian letters, so its screenshots and its widths
+# at 320 px are those of real text, not of missing-glyph boxes.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] ||
+    need_pkg fonts-dejavu-core
+# make bench (deps.sh bench): wrk against the web view and nginx serving
+# the same bytes as a static file (tests/bench/bench_web.sh).
+if [ "${1:-}" = bench ]; then
+	command -v wrk >/dev/null 2>&1 || need_pkg wrk
+	[ -x /usr/sbin/nginx ] || need_pkg nginx
+fi
 
 for pair in libsmpp34:libsmpp34-dev sqlite3:libsqlite3-dev \
     libmicrohttpd:libmicrohttpd-dev libcurl:libcurl4-openssl-dev \
