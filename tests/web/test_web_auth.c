@@ -722,6 +722,7 @@ t_limits(void)
 	 * keep-alive); the 9th gets no answer and is closed. */
 	{
 		int fds[9], k, ok8 = 0, round;
+		int64_t ms = -1;
 		char b[512];
 
 		/* A connection an earlier case closed may still count for a
@@ -745,15 +746,21 @@ t_limits(void)
 				if (k < 8 && healthz_answered(fds[k]))
 					ok8++;
 			}
-			if (ok8 == 8)
+			if (ok8 != 8)
+				continue;
+			t0 = webc_now_ms();
+			n = webc_raw_read(fds[8], b, sizeof(b), 1500);
+			ms = webc_now_ms() - t0;
+			/* An answer to the 9th is a failure, at once; neither an
+			 * answer nor a close within 1 s may be a loaded machine
+			 * (seen once, 1501 ms): another round. */
+			if (n != 0 || ms < 1000)
 				break;
 		}
-		t0 = webc_now_ms();
-		n = webc_raw_read(fds[8], b, sizeof(b), 1500);
-		webc_check(ok8 == 8 && n == 0 && webc_now_ms() - t0 < 1000,
+		webc_check(ok8 == 8 && n == 0 && ms < 1000,
 		    "8 connections from one address answered, the 9th closed "
-		    "at once (%d, %lld ms)",
-		    ok8, (long long)(webc_now_ms() - t0));
+		    "at once (%d, %lld ms, round %d)",
+		    ok8, (long long)ms, round + 1);
 		for (k = 0; k < 9; k++)
 			if (fds[k] >= 0)
 				close(fds[k]);
