@@ -8,21 +8,13 @@
 # burst of sign-ins against the one slot: some get the 503 page, none
 # anything else.
 set -u
+. tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
 WEB_TEST=${WEB_TEST:-$(dirname "$BIN")/tests/web/test_web_auth}
 T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-webauth-XXXXXX")
 PID=""
 cleanup() {
-	if [ -n "$PID" ]; then
-		kill "$PID" 2>/dev/null
-		i=0
-		while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$PID" 2>/dev/null
-		wait "$PID" 2>/dev/null
-	fi
+	stop "$PID"
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -4,21 +4,13 @@
 # file is cheap) and runs the libcurl client tests/integ/web_req.c against
 # it, which also opens the database to make users and sessions.
 set -u
+. tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
 WEB_REQ=${WEB_REQ:-build/web-req-test}
 T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-webreq-XXXXXX")
 PID=""
 cleanup() {
-	if [ -n "$PID" ]; then
-		kill "$PID" 2>/dev/null
-		i=0
-		while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$PID" 2>/dev/null
-		wait "$PID" 2>/dev/null
-	fi
+	stop "$PID"
 	rm -rf "$T"
 }
 trap cleanup EXIT
