@@ -177,6 +177,7 @@ db_exec(struct db *db, const char *sql, char err[SD_ERRLEN])
  * ones are savepoints, so a domain function that opens its own
  * transaction also runs inside the pipeline's batch. */
 static const char *const sql_tx[3] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+static const char sql_read_begin[] = "BEGIN DEFERRED";
 static const char *const sql_sp[DB_NEST_MAX][3] = {
     {"SAVEPOINT sd1", "RELEASE sd1", "ROLLBACK TO sd1"},
     {"SAVEPOINT sd2", "RELEASE sd2", "ROLLBACK TO sd2"},
@@ -397,11 +398,54 @@ db_close(struct db *db)
 	free(db);
 }
 
+/* End the read snapshot, if open (it has nothing to keep). */
+static void
+db_read_close(struct db *db)
+{
+	if (!db->read_tx)
+		return;
+	db->read_tx = false;
+	if (!sqlite3_get_autocommit(db->h) &&
+	    db_step_done(db, db_stmt(db, sql_tx[1])) != SD_OK) {
+		log_warnx("db", "ending a read failed error=\"%s\"",
+		    sqlite3_errmsg(db->h));
+		(void)db_step_done(db, db_stmt(db, sql_tx[2]));
+	}
+}
+
+enum sd_rc
+db_read_begin(struct db *db)
+{
+	enum sd_rc rc;
+
+	db->reads++;
+	if (db->depth > 0 || db->read_tx || !sqlite3_get_autocommit(db->h))
+		return SD_OK;
+	rc = db_step_done(db, db_stmt(db, sql_read_begin));
+	if (rc != SD_OK) {
+		db->reads--;
+		return rc;
+	}
+	db->read_tx = true;
+	return SD_OK;
+}
+
+void
+db_read_end(struct db *db)
+{
+	if (db->reads <= 0)
+		return;
+	if (--db->reads == 0)
+		db_read_close(db);
+}
+
 enum sd_rc
 db_begin(struct db *db)
 {
 	enum sd_rc rc;
 
+	if (db->depth == 0)
+		db_read_close(db);
 	if (db->depth > 0 && sqlite3_get_autocommit(db->h))
 		db->depth = 0; /* SQLite ended it (e.g. on an I/O error) */
 	if (db->depth == 0 && !sqlite3_get_autocommit(db->h)) {

@@ -40,6 +40,8 @@ struct db {
 	struct db_stmt_slot stmts[DB_STMT_MAX]; /* prepared statements */
 	size_t n_stmts;                         /* slots in use */
 	int depth;                              /* nested db_begin()s */
+	int reads;    /* nested db_read_begin()s (0: none) */
+	bool read_tx; /* the deferred BEGIN of db_read_begin() is open */
 	int stmt_err; /* SQLite's code for the last failed prepare */
 	/* The outbox's count changes of the open transaction, and what
 	 * they were when each savepoint was set (saved[d - 1] at depth d):

@@ -99,6 +99,80 @@ test_migrate_twice_is_noop(void **state)
 	free(dir);
 }
 
+/* Count the rows of t through h (our connection's handle or another). */
+static int64_t
+h_count(sqlite3 *h)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM t", -1,
+	    &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * db_read_begin(): the reads up to the outermost db_read_end() see one
+ * snapshot, nested calls share it, a db_begin() in between ends it (the
+ * write sees the newest rows), and inside db_begin() it is a no-op that
+ * neither commits nor ends the write.
+ */
+static void
+test_read_snapshot(void **state)
+{
+	char *dir = tu_tmpdir(), *path;
+	sqlite3 *other;
+	struct db *db;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/t.db", dir) > 0);
+	db = tu_db_open(path);
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "CREATE TABLE t(x); "
+	    "INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+
+	assert_int_equal(db_read_begin(db), SD_OK);
+	assert_int_equal(h_count(db->h), 1);
+	assert_int_equal(sqlite3_exec(other, "INSERT INTO t VALUES (2)", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(h_count(db->h), 1); /* still the first snapshot */
+	assert_int_equal(db_read_begin(db), SD_OK); /* nested */
+	db_read_end(db);
+	assert_int_equal(sqlite3_get_autocommit(db->h), 0);
+	assert_int_equal(h_count(db->h), 1);
+	/* A write in between ends the snapshot and sees the new row. */
+	assert_int_equal(db_begin(db), SD_OK);
+	assert_int_equal(h_count(db->h), 2);
+	assert_int_equal(db_commit(db), SD_OK);
+	assert_int_equal(sqlite3_get_autocommit(db->h), 1);
+	db_read_end(db);
+	assert_int_equal(sqlite3_get_autocommit(db->h), 1);
+	db_read_end(db); /* unbalanced: ignored */
+
+	/* Inside a write: a no-op that leaves the write open. */
+	assert_int_equal(db_begin(db), SD_OK);
+	assert_int_equal(db_read_begin(db), SD_OK);
+	db_read_end(db);
+	assert_true(db_in_transaction(db));
+	assert_int_equal(sqlite3_get_autocommit(db->h), 0);
+	db_rollback(db);
+
+	/* After the outermost end, other writers' rows are seen again. */
+	assert_int_equal(db_read_begin(db), SD_OK);
+	db_read_end(db);
+	assert_int_equal(sqlite3_exec(other, "INSERT INTO t VALUES (3)", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(h_count(db->h), 3);
+	sqlite3_close(other);
+	db_close(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static void
 test_wal_and_foreign_keys(void **state)
 {
@@ -606,6 +680,7 @@ main(void)
 		cmocka_unit_test(test_migrate_v9_waiting_since),
 		cmocka_unit_test(test_migrate_v11_dept_names),
 		cmocka_unit_test(test_wal_and_foreign_keys),
+		cmocka_unit_test(test_read_snapshot),
 		cmocka_unit_test(test_departments_seeded_in_order),
 		cmocka_unit_test(test_tracking_starts_at_10001_never_reused),
 		cmocka_unit_test(test_tracking_unique_under_concurrent_writers),
