@@ -1178,6 +1178,23 @@ enum sd_rc core_request_files(struct db *db, const struct core_actor *actor,
     int64_t tracking, struct db_attachment **rows, size_t *n) SD_MUSTCHECK;
 
 /*
+ * A request as its page shows it: the request, its thread (oldest first)
+ * and its files (by message, then id), read for actor with one access
+ * check (core_request_get()'s) in one snapshot (db_read_begin()).
+ * core_request_view_fini() frees it, also after an error.
+ */
+struct core_request_view {
+	struct db_request req;
+	struct db_message *msgs;
+	size_t n_msgs;
+	struct db_attachment *files;
+	size_t n_files;
+};
+enum sd_rc core_request_view(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct core_request_view *out) SD_MUSTCHECK;
+void core_request_view_fini(struct core_request_view *v);
+
+/*
  * Attachment id for actor: only if actor may see its request (the
  * request's applicant, its department's staff, the head's office for an
  * escalated one, head, admin), else SD_ENOTFOUND exactly as for a missing

@@ -360,6 +360,35 @@ core_request_files(struct db *db, const struct core_actor *actor,
 }
 
 enum sd_rc
+core_request_view(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct core_request_view *out)
+{
+	enum sd_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = db_read_begin(db);
+	if (rc != SD_OK)
+		return rc;
+	rc = core_request_get(db, actor, tracking, &out->req);
+	if (rc == SD_OK)
+		rc = db_message_list(db, tracking, &out->msgs, &out->n_msgs);
+	if (rc == SD_OK)
+		rc = db_attachment_list(db, tracking, &out->files,
+		    &out->n_files);
+	db_read_end(db);
+	return rc;
+}
+
+void
+core_request_view_fini(struct core_request_view *v)
+{
+	db_attachment_list_free(v->files, v->n_files);
+	db_message_list_free(v->msgs, v->n_msgs);
+	db_request_fini(&v->req);
+	memset(v, 0, sizeof(*v));
+}
+
+enum sd_rc
 core_upload_attach(struct db *db, int64_t msg_id,
     struct core_upload *const *files, size_t n, int64_t now)
 {

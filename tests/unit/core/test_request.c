@@ -223,7 +223,8 @@ test_closed_is_final_unless_reopened_by_staff(void **state)
 }
 
 /* Who may read which request: every actor against A's request in
- * department 2 and B's in department 5, through get, thread and render.
+ * department 2 and B's in department 5, through get, thread, render
+ * and the page's view.
  * "Not yours" must be answered exactly like "no such request"; an actor
  * that names nobody (id 0 for a person, a zeroed actor) sees nothing. */
 static void
@@ -280,7 +281,18 @@ test_access_checks(void **state)
 			    &m, &n);
 			enum sd_rc x = core_request_render(w->db, &act, req[k],
 			    &text);
+			struct core_request_view v;
+			enum sd_rc pv = core_request_view(w->db, &act, req[k],
+			    &v);
 
+			if (pv == SD_OK && (v.req.tracking != req[k] ||
+			    v.n_msgs == 0))
+				fail_msg("%s: view of %zu is not that request",
+				    tab[i].who, k);
+			if (pv != SD_OK && (v.n_msgs != 0 || v.msgs != NULL))
+				fail_msg("%s: a refused view holds messages",
+				    tab[i].who);
+			core_request_view_fini(&v);
 			if (g == SD_OK)
 				db_request_fini(&r);
 			if (t == SD_OK)
@@ -288,10 +300,11 @@ test_access_checks(void **state)
 			if (x == SD_OK)
 				free(text);
 			if ((int)g != tab[i].rc[k] || (int)t != tab[i].rc[k] ||
-			    (int)x != tab[i].rc[k])
+			    (int)x != tab[i].rc[k] || (int)pv != tab[i].rc[k])
 				fail_msg("%s on request %zu: get %d thread %d "
-					 "render %d, want %d", tab[i].who, k,
-				    (int)g, (int)t, (int)x, tab[i].rc[k]);
+					 "render %d view %d, want %d",
+				    tab[i].who, k, (int)g, (int)t, (int)x,
+				    (int)pv, tab[i].rc[k]);
 			/* Not yours reads as missing: same code. */
 			if (tab[i].rc[k] == NF && g != missing)
 				fail_msg("%s: 'not yours' %d, missing %d",
