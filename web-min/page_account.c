@@ -927,7 +927,7 @@ const struct web_route web_routes_auth[] = {
     {"POST", "/reset", acct_reset_post, WEB_ANON | WEB_CSRF, NULL},
     {"GET", "/signout", acct_signout_get, 0, NULL},
     {"POST", "/signout", acct_signout_post, WEB_AUTH | WEB_CSRF, NULL},
-    {"GET", "/account", acct_account, WEB_AUTH, NULL},
+    {"GET", "/account", acct_account, WEB_AUTH | WEB_READ, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };
 

@@ -668,53 +668,47 @@ static enum sd_rc
 render_request(struct web_req *req, const struct core_actor *actor,
     int64_t viewer, int64_t tracking, bool readonly)
 {
-	struct db_request r;
-	struct db_message *msgs = NULL;
-	struct db_attachment *files = NULL;
+	struct core_request_view v;
+	const struct db_request *rq = &v.req;
 	char date[16], time[16], num[24], url[64], *dn = NULL, *title;
-	size_t nm = 0, nf = 0, i;
+	size_t i;
 	int64_t due = 0;
 	enum sd_rc rc;
 
-	rc = core_request_get(req->db, actor, tracking, &r);
-	if (rc != SD_OK)
-		return rc;
-	rc = core_request_thread(req->db, actor, tracking, &msgs, &nm);
-	if (rc == SD_OK)
-		rc = core_request_files(req->db, actor, tracking, &files, &nf);
+	rc = core_request_view(req->db, actor, tracking, &v);
 	if (rc != SD_OK)
 		goto out;
-	dn = dept_name(req->db, r.dept);
-	snprintf(num, sizeof(num), "%lld", (long long)r.tracking);
-	title = core_text_escape(r.title, 0);
+	dn = dept_name(req->db, rq->dept);
+	snprintf(num, sizeof(num), "%lld", (long long)rq->tracking);
+	title = core_text_escape(rq->title, 0);
 	web_page_begin(req, title);
 	free(title);
 	web_puts(req, "<section class=\"req\"><h1>");
 	web_esc(req, rt(CORE_RT_SUBJECT));
 	web_puts(req, " : ");
-	put_line(req, r.title);
+	put_line(req, rq->title);
 	web_printf_html(req,
 	    "</h1><ul><li>%s : %s</li><li>%s : %s</li><li>%s : %s</li>"
 	    "<li>%s : %s</li></ul>",
 	    rt(CORE_RT_DEPT), dn, rt(CORE_RT_TRACKING), num, rt(CORE_RT_STATUS),
-	    core_status_label(r.status), rt(CORE_RT_PRIO),
-	    core_priority_label(r.prio));
-	jdate_parts(r.created, date, time);
+	    core_status_label(rq->status), rt(CORE_RT_PRIO),
+	    core_priority_label(rq->prio));
+	jdate_parts(rq->created, date, time);
 	web_puts(req, "<p>");
 	web_fill(req, rt(CORE_RT_SENT_AT), date, time, NULL);
 	web_puts(req, "</p>");
-	if (r.escalated)
+	if (rq->escalated)
 		put_text(req, "p", "note", CORE_RT_ESC_DONE);
 	web_puts(req, "</section>");
-	for (i = 0; i < nm; i++)
-		put_message(req, &msgs[i], viewer, files, nf);
+	for (i = 0; i < v.n_msgs; i++)
+		put_message(req, &v.msgs[i], viewer, v.files, v.n_files);
 	if (readonly) {
 		snprintf(url, sizeof(url), "/?next=/requests/%lld",
-		    (long long)r.tracking);
+		    (long long)rq->tracking);
 		put_text(req, "p", "note", CORE_RT_LINK_SIGNIN);
 		web_printf_html(req, "<p><a href=\"%s\">%s</a></p>", url,
 		    rt(CORE_RT_SIGNIN));
-	} else if (r.status == CORE_STATUS_CLOSED) {
+	} else if (rq->status == CORE_STATUS_CLOSED) {
 		put_text(req, "p", "note", CORE_RT_CLOSED);
 	} else {
 		put_text(req, "p", NULL, CORE_RT_NEED_REPLY);
@@ -722,13 +716,13 @@ render_request(struct web_req *req, const struct core_actor *actor,
 		web_printf_html(req,
 		    "<p><a class=\"button\" href=\"/requests/%lld/reply\">%s</a>"
 		    "</p>",
-		    (long long)r.tracking, rt(CORE_RT_REPLY_BTN));
-		if (r.applicant_id == viewer &&
-		    core_request_may_escalate(req->env, &r, sd_clock_now(),
+		    (long long)rq->tracking, rt(CORE_RT_REPLY_BTN));
+		if (rq->applicant_id == viewer &&
+		    core_request_may_escalate(req->env, rq, sd_clock_now(),
 			&due) == CORE_ESCV_OK) {
 			put_text(req, "p", "note", CORE_RT_ESC_NOTE);
 			snprintf(url, sizeof(url), "/requests/%lld/escalate",
-			    (long long)r.tracking);
+			    (long long)rq->tracking);
 			web_form_begin(req, url, false);
 			web_printf_html(req,
 			    "<button type=\"submit\" class=\"alt\">%s</button>",
@@ -739,9 +733,7 @@ render_request(struct web_req *req, const struct core_actor *actor,
 	web_page_end(req);
 out:
 	free(dn);
-	db_attachment_list_free(files, nf);
-	db_message_list_free(msgs, nm);
-	db_request_fini(&r);
+	core_request_view_fini(&v);
 	return rc;
 }
 
@@ -1048,16 +1040,16 @@ page_link(struct web_req *req)
 }
 
 const struct web_route web_routes_req[] = {
-    {"GET", "/requests", page_list, WEB_AUTH, NULL},
-    {"GET", "/requests/new", page_new_get, WEB_AUTH, NULL},
+    {"GET", "/requests", page_list, WEB_AUTH | WEB_READ, NULL},
+    {"GET", "/requests/new", page_new_get, WEB_AUTH | WEB_READ, NULL},
     {"POST", "/requests/new", page_new_post, WEB_AUTH | WEB_CSRF | WEB_UPLOAD,
 	&req_upload},
-    {"GET", "/requests/#", page_view, WEB_AUTH, NULL},
-    {"GET", "/requests/#/reply", page_reply_get, WEB_AUTH, NULL},
+    {"GET", "/requests/#", page_view, WEB_AUTH | WEB_READ, NULL},
+    {"GET", "/requests/#/reply", page_reply_get, WEB_AUTH | WEB_READ, NULL},
     {"POST", "/requests/#/reply", page_reply_post,
 	WEB_AUTH | WEB_CSRF | WEB_UPLOAD, &req_upload},
     {"POST", "/requests/#/escalate", page_escalate, WEB_AUTH | WEB_CSRF, NULL},
-    {"GET", "/files/#", page_file, WEB_AUTH, NULL},
+    {"GET", "/files/#", page_file, WEB_AUTH | WEB_READ, NULL},
     {"GET", "/r/*", page_link, 0, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };

@@ -91,19 +91,30 @@ web_session_load(struct web_req *req)
 	memset(&req->actor, 0, sizeof(req->actor));
 	web_purge(req, now);
 	if (web_tok_ok(sid)) {
+		bool live;
+
 		core_token_hash(sid, h);
+		/* The two reads in one snapshot; the writes after it. */
+		rc = db_read_begin(req->db);
+		if (rc != SD_OK)
+			return rc;
 		rc = db_session_get(req->db, h, &s);
+		live = rc == SD_OK && now < s.expires &&
+		    now - s.last_seen < WEB_SESSION_IDLE_S;
+		if (live &&
+		    core_actor_user(req->db, s.user_id, &req->actor) != SD_OK)
+			live = false;
+		db_read_end(req->db);
 		if (rc != SD_OK && rc != SD_ENOTFOUND)
 			return rc;
-		if (rc == SD_OK &&
+		if (rc == SD_OK && !live &&
 		    (now >= s.expires ||
 			now - s.last_seen >= WEB_SESSION_IDLE_S)) {
 			rc = db_session_delete(req->db, h);
 			if (rc != SD_OK)
 				return rc;
 			web_cookie_set(req, "sd_s", "", -1);
-		} else if (rc == SD_OK &&
-		    core_actor_user(req->db, s.user_id, &req->actor) == SD_OK) {
+		} else if (live) {
 			req->signed_in = true;
 			req->user_id = s.user_id;
 			snprintf(req->csrf, sizeof(req->csrf), "%s", s.csrf);
@@ -115,6 +126,7 @@ web_session_load(struct web_req *req)
 			}
 			return SD_OK;
 		}
+		memset(&req->actor, 0, sizeof(req->actor));
 	}
 	pre = web_pre_id(req);
 	if (pre == NULL) {

@@ -182,45 +182,6 @@ web_tls_init(void)
 
 /* ---- Helpers -------------------------------------------------------- */
 
-char *
-web_html_escape(const char *s)
-{
-	size_t n = 0;
-	const char *p;
-	char *out, *o;
-
-	for (p = s; *p != '\0'; p++)
-		n += strchr("&<>\"'", *p) != NULL ? 6 : 1;
-	out = o = xmalloc(n + 1);
-	for (p = s; *p != '\0'; p++) {
-		switch (*p) {
-		case '&':
-			memcpy(o, "&amp;", 5);
-			o += 5;
-			break;
-		case '<':
-			memcpy(o, "&lt;", 4);
-			o += 4;
-			break;
-		case '>':
-			memcpy(o, "&gt;", 4);
-			o += 4;
-			break;
-		case '"':
-			memcpy(o, "&quot;", 6);
-			o += 6;
-			break;
-		case '\'':
-			memcpy(o, "&#39;", 5);
-			o += 5;
-			break;
-		default: *o++ = *p; break;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 /* The database link of this thread, opened on first use. NULL (logged)
  * if it cannot be opened. */
 static struct db *
@@ -1272,8 +1233,13 @@ web_run(struct web *w, struct web_ctx *x)
 	} else if ((req->route->flags & WEB_ANON) != 0 && req->signed_in) {
 		(void)web_redirect(req, "/requests");
 	} else {
+		bool snap = (req->route->flags & WEB_READ) != 0 &&
+		    db_read_begin(req->db) == SD_OK;
+
 		x->handler_ran = true;
 		rc = req->route->handler(req);
+		if (snap)
+			db_read_end(req->db);
 		if (rc != SD_OK && req->status == 0) {
 			log_warnx("web", "handler failed path=%.100s rc=%s",
 			    req->path, sd_rc_str(rc));

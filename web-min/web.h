@@ -81,8 +81,4 @@ enum sd_rc web_start(const struct web_config *cfg,
  * web_stop(NULL) is a no-op. Main thread only. */
 void web_stop(struct web *w);
 
-/* Escape s for HTML text and attribute values (& < > " ') into a new
- * string owned by the caller. Any thread. */
-char *web_html_escape(const char *s);
-
 #endif

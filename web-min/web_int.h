@@ -61,6 +61,9 @@ struct web_conn;
 #define WEB_ANON                                                               \
 	0x08u /* only without a session (sign-in, sign-up): a                  \
 		 signed-in user is sent to /requests */
+/* The handler only reads, or writes through db_begin() only: its reads
+ * share one snapshot (db_read_begin()), taking SQLite's locks once. */
+#define WEB_READ 0x10u
 
 struct web_req;
 
