@@ -87,6 +87,24 @@
  * departments 8, 12, 15, 17 and the short names of 4, 5, 11, 16, 17
  * (no new column). departments.short_name is the one-word name of the
  * SMS lists (DEPTS, LIST); replies about one request use name.
+ *
+ * Schema 14 (issue #14, the staff console):
+ *   requests.assigned_to  the staff member it is assigned to (NULL: none)
+ *   requests.reminded  the waiting_since whose one-working-day reminder
+ *                      went to the department's staff (0: none yet), so
+ *                      each waiting period is reminded of once, across
+ *                      restarts
+ *   requests.due       (schema 1) the working-day deadline of the
+ *                      waiting period, UTC seconds (0: not waiting)
+ *   users.disabled     1: a staff member who may no longer sign in; their
+ *                      sessions are deleted when it is set
+ *   notes              internal notes on a request: staff only, never on
+ *                      an applicant's page, SMS, link or download
+ *   canned             a department's canned answers (title unique per
+ *                      department)
+ *   audit              actions on a request are rows on "request:N"
+ *                      (answer, close, reopen, transfer with its reason,
+ *                      assign, note): the thread's history
  */
 #include "db/db_int.h"
 
@@ -508,6 +526,33 @@ static const char *const schema_v13[] = {
     NULL,
 };
 
+/* Schema 14 (issue #14): the staff console's columns and tables (see
+ * the top of the file). */
+static const char *const schema_v14[] = {
+    "ALTER TABLE requests ADD COLUMN assigned_to INTEGER"
+    " REFERENCES users (id);",
+    "ALTER TABLE requests ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;",
+    "CREATE INDEX requests_assigned ON requests (assigned_to)"
+    " WHERE assigned_to IS NOT NULL;",
+    "CREATE TABLE notes ("
+    " id INTEGER PRIMARY KEY,"
+    " tracking INTEGER NOT NULL REFERENCES requests (tracking),"
+    " author_id INTEGER NOT NULL REFERENCES users (id),"
+    " body TEXT NOT NULL CHECK (length(body) > 0),"
+    " created INTEGER NOT NULL);",
+    "CREATE INDEX notes_tracking ON notes (tracking, id);",
+    "CREATE TABLE canned ("
+    " id INTEGER PRIMARY KEY,"
+    " dept_code INTEGER NOT NULL REFERENCES departments (code),"
+    " title TEXT NOT NULL CHECK (length(title) > 0),"
+    " body TEXT NOT NULL CHECK (length(body) > 0),"
+    " updated_by INTEGER NOT NULL,"
+    " updated INTEGER NOT NULL,"
+    " UNIQUE (dept_code, title));",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -522,5 +567,6 @@ const struct db_migration db_migrations[] = {
     {11, schema_v11},
     {12, schema_v12},
     {13, schema_v13},
+    {14, schema_v14},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -852,13 +852,23 @@ web_route_match(const char *pattern, const char *path, struct web_req *req)
 	return *p == '\0' && *s == '\0';
 }
 
+/* Staff, head or admin: who may open /staff/ pages (WEB_STAFF). */
+static bool
+web_actor_is_staff(const struct core_actor *a)
+{
+	return a->id > 0 &&
+	    (a->kind == CORE_ACTOR_STAFF || a->kind == CORE_ACTOR_HEAD ||
+		a->kind == CORE_ACTOR_ADMIN);
+}
+
 /* The route for method and path, or NULL; *other_method is set when the
  * path exists for another method. */
 static const struct web_route *
 web_route_find(struct web_req *req, const char *method, bool *other_method)
 {
 	static const struct web_route *const tables[] = {web_routes_auth,
-	    web_routes_req};
+	    web_routes_req, web_routes_staff, web_routes_inbox,
+	    web_routes_admin};
 	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	size_t t;
 
@@ -1232,6 +1242,11 @@ web_run(struct web *w, struct web_ctx *x)
 		sd_buf_fini(&to);
 	} else if ((req->route->flags & WEB_ANON) != 0 && req->signed_in) {
 		(void)web_redirect(req, "/requests");
+	} else if ((req->route->flags & WEB_STAFF) != 0 &&
+	    !web_actor_is_staff(&req->actor)) {
+		log_info("web", "refused: not staff user=%lld path=%.100s",
+		    (long long)req->user_id, req->path);
+		(void)web_not_found(req);
 	} else {
 		bool snap = (req->route->flags & WEB_READ) != 0 &&
 		    db_read_begin(req->db) == SD_OK;

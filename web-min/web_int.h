@@ -64,6 +64,10 @@ struct web_conn;
 /* The handler only reads, or writes through db_begin() only: its reads
  * share one snapshot (db_read_begin()), taking SQLite's locks once. */
 #define WEB_READ 0x10u
+/* Staff pages (/staff/...): staff, head and admin only; a signed-in
+ * applicant gets web_not_found(), the same bytes as a missing page
+ * (issue #14). Combine with WEB_AUTH. */
+#define WEB_STAFF 0x20u
 
 struct web_req;
 
@@ -100,6 +104,9 @@ struct web_route {
 /* Route tables, each ended by method == NULL. */
 extern const struct web_route web_routes_auth[];
 extern const struct web_route web_routes_req[];
+extern const struct web_route web_routes_staff[]; /* page_staff.c */
+extern const struct web_route web_routes_inbox[]; /* page_inbox.c */
+extern const struct web_route web_routes_admin[]; /* page_admin.c */
 
 struct web_kv {
 	char *name;

@@ -507,6 +507,13 @@ test_counts_migrated(void **state)
 {
 	static const char *const undo[] = {
 	    "DROP TABLE outbox_counts",
+	    /* schema 14 */
+	    "DROP TABLE notes",
+	    "DROP TABLE canned",
+	    "DROP INDEX requests_assigned",
+	    "ALTER TABLE requests DROP COLUMN assigned_to",
+	    "ALTER TABLE requests DROP COLUMN reminded",
+	    "ALTER TABLE users DROP COLUMN disabled",
 	    "DROP TABLE secrets", /* schema 13 */
 	    /* schema 12 */
 	    "DROP TABLE web_pending",
