@@ -565,6 +565,16 @@ core_text_line_strip(const char *s)
 	return o;
 }
 
+/* Printable ASCII and the Arabic block's letters, marks, digits and
+ * punctuation (U+0621..U+06D5: no control, format or bidi control among
+ * them; U+0600..U+0605, U+061C and U+06DD are) are never escaped: most of
+ * a page is these, and they skip ICU's property lookups. */
+static bool
+safe_fast(UChar32 c)
+{
+	return (c >= 0x20 && c < 0x7F) || (c >= 0x0621 && c <= 0x06D5);
+}
+
 char *
 core_text_escape(const char *s, unsigned flags)
 {
@@ -585,8 +595,15 @@ core_text_escape(const char *s, unsigned flags)
 	o = xmalloc(cap);
 	while (i < n) {
 		at = i;
+		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F) {
+			o[k++] = s[i++];
+			continue;
+		}
 		U8_NEXT(s, i, n, c);
-		if (c < 0) {
+		if (c >= 0 && safe_fast(c)) {
+			memcpy(o + k, s + at, (size_t)(i - at));
+			k += (size_t)(i - at);
+		} else if (c < 0) {
 			/* U8_NEXT skipped the ill-formed sequence: show its
 			 * bytes one by one. */
 			for (; at < i; at++)

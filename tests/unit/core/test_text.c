@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include "core/core.h"
 
 #define MOBILE "+989131111111"
@@ -511,6 +514,47 @@ test_escape(void **state)
 	assert_null(core_text_escape(NULL, 0));
 }
 
+/* Every code point of the first planes' everyday blocks, alone and in
+ * both modes, against the rule written out with ICU's properties here:
+ * the fast path for ASCII and the Arabic block must agree with it. */
+static void
+test_escape_every_code_point(void **state)
+{
+	UChar32 c;
+
+	(void)state;
+	for (c = 1; c < 0x3000; c++) {
+		char in[8], want[16], *out;
+		int32_t n = 0;
+		UBool err = false;
+		int8_t type = u_charType(c);
+		bool line_bad, body_bad;
+
+		if (c >= 0xD800 && c <= 0xDFFF)
+			continue;
+		U8_APPEND(in, n, (int32_t)sizeof(in), c, err);
+		assert_false(err);
+		in[n] = '\0';
+		line_bad = type == U_CONTROL_CHAR || type == U_LINE_SEPARATOR ||
+		    type == U_PARAGRAPH_SEPARATOR ||
+		    u_hasBinaryProperty(c, UCHAR_BIDI_CONTROL) ||
+		    (type == U_FORMAT_CHAR && c != 0x200C && c != 0x200D);
+		body_bad = c != '\n' && c != '\t' &&
+		    (type == U_CONTROL_CHAR || (c >= 0x202A && c <= 0x202E) ||
+			(c >= 0x2066 && c <= 0x2069) || c == 0x2028 ||
+			c == 0x2029);
+		snprintf(want, sizeof(want), "<U+%04X>", (unsigned)c);
+		out = core_text_escape(in, 0);
+		if (strcmp(out, line_bad ? want : in) != 0)
+			fail_msg("U+%04X in a line: «%s»", (unsigned)c, out);
+		free(out);
+		out = core_text_escape(in, CORE_ESC_LINES);
+		if (strcmp(out, body_bad ? want : in) != 0)
+			fail_msg("U+%04X in a body: «%s»", (unsigned)c, out);
+		free(out);
+	}
+}
+
 int
 main(void)
 {
@@ -530,6 +574,7 @@ main(void)
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_too_big),
 	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_escape_every_code_point),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
