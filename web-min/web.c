@@ -1457,7 +1457,7 @@ web_start(const struct web_config *cfg, const struct db_config *dbcfg,
 	    (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)cfg->per_ip_connections,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_POOL,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, w,
 	    MHD_OPTION_NOTIFY_CONNECTION, web_notify_conn, w, MHD_OPTION_ARRAY,
 	    ops, MHD_OPTION_END);

@@ -24,6 +24,10 @@
 # the request page at >= 0.5 x nginx's rate with p99 < 50 ms, no error.
 # Exit status 0 only when met.
 #
+# BENCH_WEB_PERF=FILE: perf record -g of serve during the request page's
+# run into FILE (build with OPT="-O2 -g -fno-omit-frame-pointer" for
+# call graphs; perf report -i FILE). Costs some rate.
+#
 # serve runs with [web] per_ip_connections = 200: every wrk connection
 # comes from 127.0.0.1, and the default (16 per address) would refuse 84
 # of the 100, as it should for one client; behind nginx as a proxy the
@@ -210,6 +214,12 @@ run() {
 	fi
 	# shellcheck disable=SC2086 # a list of PIDs
 	c0=$($UTIL cpu $pids)
+	ppid=""
+	if [ -n "${BENCH_WEB_PERF:-}" ] && [ "$server/$page" = smsdesk/request ]; then
+		perf record -q -F 999 -g -p "$SPID" -o "$BENCH_WEB_PERF" \
+		    -- sleep "$SECS" >/dev/null 2>&1 &
+		ppid=$!
+	fi
 	if [ $# -ge 4 ]; then
 		wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$T/count.lua" \
 		    -H "Cookie: $4" "$url" >"$T/wrk.$page.$server" 2>&1
@@ -217,6 +227,7 @@ run() {
 		wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$T/count.lua" \
 		    "$url" >"$T/wrk.$page.$server" 2>&1
 	fi
+	[ -z "$ppid" ] || wait "$ppid"
 	o=$T/wrk.$page.$server
 	# shellcheck disable=SC2086
 	c1=$($UTIL cpu $pids)
