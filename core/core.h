@@ -1364,9 +1364,9 @@ bool core_user_active(struct db *db, int64_t id);
  * and whose waiting period was not reminded of yet (requests.reminded !=
  * waiting_since) is listed in ONE SMS to each active staff member of its
  * department with alerts on (a digest: tracking numbers and shortened
- * titles, within [sms] max_reply_parts + 1 parts), and marked reminded,
- * all in one transaction: a second run or a restart sends nothing twice.
- * Runs only in office hours (env->cal) and outside quiet hours; nothing
+ * titles, within four SMS parts, and a link to BASE/staff), and marked
+ * reminded, all in one transaction: a second run or a restart sends nothing
+ * twice. Runs only in office hours (env->cal) and outside quiet hours; nothing
  * with CORE_FX_NONE or without a calendar or [sla]. *sent counts the
  * SMS, *reminded the requests marked. Called by serve's minute timer
  * next to core_sla_sweep(), and by `smsdesk sla sweep`.

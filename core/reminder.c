@@ -28,13 +28,13 @@
 #define REMIND_MAX 2000
 /* Staff of one department. */
 #define REMIND_STAFF_MAX 256
-/* An SMS's text buffer and its parts (UCS-2: 3 * 67 characters). */
-#define REMIND_TEXT_MAX 1536
-#define REMIND_PARTS 3
+/* An SMS's text buffer and its parts (UCS-2: 4 * 67 characters). */
+#define REMIND_TEXT_MAX 2048
+#define REMIND_PARTS 4
 /* Characters of a title in a line. */
-#define REMIND_TITLE_CHARS 24
+#define REMIND_TITLE_CHARS 22
 /* Reserve for "و N درخواست دیگر", the signature and the link. */
-#define REMIND_RESERVE_UNITS 60
+#define REMIND_RESERVE_UNITS 80
 
 /* One staff member's digest being built. */
 struct remind_to {
@@ -194,6 +194,11 @@ core_reminder_sweep(struct db *db, const struct core_env *env, size_t *sent,
 			    sizeof(to[i].text))
 				strcat(to[i].text, more);
 		}
+		if (link[0] != '\0' &&
+		    strlen(to[i].text) + strlen(link) + 8 < sizeof(to[i].text))
+			snprintf(to[i].text + strlen(to[i].text),
+			    sizeof(to[i].text) - strlen(to[i].text),
+			    "\n%s/staff", link);
 		core_out_compose(env, false, true, to[i].text,
 		    sizeof(to[i].text), link, REMIND_PARTS);
 		memset(&m, 0, sizeof(m));

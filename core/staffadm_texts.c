@@ -63,9 +63,7 @@ static const char *const sa_txt[CORE_SA_COUNT] = {
 			 "ارجاع به ریاست",
     [CORE_SA_YES] = "بله",
     [CORE_SA_NO] = "خیر",
-    [CORE_SA_REMIND_HEAD] =
-	"یادآوری: تا پایان مهلت پاسخ این درخواست‌ها "
-	"یک روز کاری مانده است:",
+    [CORE_SA_REMIND_HEAD] = "یادآوری: یک روز کاری تا مهلت پاسخ مانده است:",
     [CORE_SA_REMIND_MORE] = "و %s درخواست دیگر",
     [CORE_SA_STAFF_FIRST] = "کارکنان: نخستین ورود یا فراموشی رمز عبور",
 };
