@@ -24,8 +24,11 @@
 #include "core/base/xmalloc.h"
 #include "core/core_int.h"
 
-/* Requests looked at in one run (the next run does the rest). */
-#define REMIND_MAX 2000
+/* Requests read at once; a run reads batches until none is left. */
+#define REMIND_BATCH 512
+/* Waiting periods older than this are past any deadline (N working days
+ * never span a month, long holidays included): never looked at. */
+#define REMIND_WINDOW_S (30 * 86400)
 /* Staff of one department. */
 #define REMIND_STAFF_MAX 256
 /* An SMS's text buffer and its parts (UCS-2: 4 * 67 characters). */
@@ -72,8 +75,7 @@ remind_add(struct remind_to *t, const struct db_remind *r)
 	t->more++;
 }
 
-/* The staff entry for id in to[0..*n), added with mobile if new; NULL
- * when the table is full. */
+/* The staff entry for id in to[0..*n), added with mobile if new. */
 static struct remind_to *
 remind_find(struct remind_to **to, size_t *n, size_t *cap, int64_t id,
     const char *mobile)
@@ -113,16 +115,48 @@ remind_due(const struct core_env *env, const struct db_remind *r, long days,
 	return rc;
 }
 
+/* The due ones of rows[0..n): added to the staff's digests in *to and
+ * marked reminded; *reminded counts them. */
+static enum sd_rc
+remind_batch(struct db *db, const struct core_env *env,
+    const struct db_remind *rows, size_t n, long days, int64_t now,
+    struct remind_to **to, size_t *n_to, size_t *cap_to, size_t *reminded)
+{
+	int64_t ids[REMIND_STAFF_MAX];
+	char mobiles[REMIND_STAFF_MAX][SD_MOBILE_LEN];
+	size_t i, j, n_staff = 0;
+	enum sd_rc rc = SD_OK;
+
+	for (i = 0; i < n && rc == SD_OK; i++) {
+		bool due;
+
+		rc = remind_due(env, &rows[i], days, now, &due);
+		if (rc != SD_OK || !due)
+			continue;
+		rc = db_remind_staff(db, rows[i].dept, ids, mobiles,
+		    REMIND_STAFF_MAX, &n_staff);
+		for (j = 0; j < n_staff && rc == SD_OK; j++)
+			remind_add(remind_find(to, n_to, cap_to, ids[j],
+				       mobiles[j]),
+			    &rows[i]);
+		/* Marked even with no one to tell: the inbox shows it. */
+		if (rc == SD_OK)
+			rc = db_remind_mark(db, rows[i].tracking,
+			    rows[i].waiting_since);
+		if (rc == SD_OK)
+			(*reminded)++;
+	}
+	return rc;
+}
+
 enum sd_rc
 core_reminder_sweep(struct db *db, const struct core_env *env, size_t *sent,
     size_t *reminded, char err[SD_ERRLEN])
 {
-	int64_t now = sd_clock_now(), quiet = 0, before;
-	int64_t ids[REMIND_STAFF_MAX];
-	char mobiles[REMIND_STAFF_MAX][SD_MOBILE_LEN];
+	int64_t now = sd_clock_now(), quiet = 0, before, after = 0;
 	struct db_remind *rows = NULL;
 	struct remind_to *to = NULL;
-	size_t n = 0, n_to = 0, cap_to = 0, i, j, n_staff;
+	size_t n = 0, n_to = 0, cap_to = 0, i;
 	const char *link;
 	long days;
 	enum sd_rc rc;
@@ -153,31 +187,20 @@ core_reminder_sweep(struct db *db, const struct core_env *env, size_t *sent,
 		snprintf(err, SD_ERRLEN, "reminder: %s", db_errmsg(db));
 		return rc;
 	}
-	rc = db_remind_candidates(db, before, REMIND_MAX, &rows, &n);
-	for (i = 0; i < n && rc == SD_OK; i++) {
-		bool due;
-
-		rc = remind_due(env, &rows[i], days, now, &due);
-		if (rc != SD_OK || !due)
-			continue;
-		rc = db_remind_staff(db, rows[i].dept, ids, mobiles,
-		    REMIND_STAFF_MAX, &n_staff);
-		for (j = 0; j < n_staff && rc == SD_OK; j++) {
-			struct remind_to *t = remind_find(&to, &n_to, &cap_to,
-			    ids[j], mobiles[j]);
-
-			if (t == NULL)
-				rc = SD_ENOMEM;
-			else
-				remind_add(t, &rows[i]);
-		}
-		/* Marked even with no one to tell: the inbox shows it. */
+	/* Requests past their deadline stay candidates (never reminded):
+	 * read in batches by tracking, so they cannot hide the others. */
+	do {
+		db_remind_list_free(rows, n);
+		rows = NULL;
+		n = 0;
+		rc = db_remind_candidates(db, now - REMIND_WINDOW_S, before,
+		    after, REMIND_BATCH, &rows, &n);
+		if (rc == SD_OK && n > 0)
+			after = rows[n - 1].tracking;
 		if (rc == SD_OK)
-			rc = db_remind_mark(db, rows[i].tracking,
-			    rows[i].waiting_since);
-		if (rc == SD_OK)
-			(*reminded)++;
-	}
+			rc = remind_batch(db, env, rows, n, days, now, &to,
+			    &n_to, &cap_to, reminded);
+	} while (rc == SD_OK && n == REMIND_BATCH);
 	for (i = 0; i < n_to && rc == SD_OK; i++) {
 		struct core_out m;
 		char more[64], num[24];

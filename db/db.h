@@ -788,9 +788,10 @@ struct db_remind {
 };
 void db_remind_list_free(struct db_remind *rows, size_t n);
 /* Requests awaiting an answer, not escalated, with waiting_since in
- * (0, before] and reminded != waiting_since, by tracking, at most max. */
-enum sd_rc db_remind_candidates(struct db *db, int64_t before, size_t max,
-    struct db_remind **rows, size_t *n) SD_MUSTCHECK;
+ * [since, before] and reminded != waiting_since, tracking > after, by
+ * tracking, at most max. */
+enum sd_rc db_remind_candidates(struct db *db, int64_t since, int64_t before,
+    int64_t after, size_t max, struct db_remind **rows, size_t *n) SD_MUSTCHECK;
 /* requests.reminded = waiting_since of tracking. */
 enum sd_rc db_remind_mark(struct db *db, int64_t tracking,
     int64_t waiting_since) SD_MUSTCHECK;

@@ -24,8 +24,8 @@ static const char
 static const char sql_remind_candidates
     [] = "SELECT tracking, dept_code, waiting_since, title FROM requests"
 	 " WHERE status = 0 AND escalated = 0 AND waiting_since > 0"
-	 " AND waiting_since <= ?1 AND reminded <> waiting_since"
-	 " ORDER BY tracking LIMIT ?2";
+	 " AND waiting_since <= ?1 AND waiting_since >= ?3 AND tracking > ?4"
+	 " AND reminded <> waiting_since ORDER BY tracking LIMIT ?2";
 static const char
     sql_remind_mark[] = "UPDATE requests SET reminded = ?2 WHERE tracking = ?1";
 static const char sql_remind_staff
@@ -112,8 +112,8 @@ db_remind_list_free(struct db_remind *rows, size_t n)
 }
 
 enum sd_rc
-db_remind_candidates(struct db *db, int64_t before, size_t max,
-    struct db_remind **rows, size_t *n)
+db_remind_candidates(struct db *db, int64_t since, int64_t before,
+    int64_t after, size_t max, struct db_remind **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_remind_candidates);
 	struct db_remind *v = NULL;
@@ -126,6 +126,8 @@ db_remind_candidates(struct db *db, int64_t before, size_t max,
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, before);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
+	sqlite3_bind_int64(st, 3, since);
+	sqlite3_bind_int64(st, 4, after);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap == 0 ? 16 : cap * 2;

@@ -535,7 +535,8 @@ adm_overview(struct web_req *req)
 static enum sd_rc
 adm_overview_csv(struct web_req *req)
 {
-	char path[] = "/tmp/smsdesk-csv-XXXXXX", disp[128], day[SD_JALALI_LEN];
+	const char *tmp = getenv("TMPDIR");
+	char path[512], disp[128], day[SD_JALALI_LEN];
 	off_t size;
 	enum sd_rc rc;
 	int fd;
@@ -546,6 +547,8 @@ adm_overview_csv(struct web_req *req)
 		return web_not_found(req);
 	/* Any number of requests: written to an unlinked file, sent from
 	 * there, not held in memory. */
+	snprintf(path, sizeof(path), "%s/smsdesk-csv-XXXXXX",
+	    tmp != NULL && tmp[0] == '/' && strlen(tmp) < 400 ? tmp : "/tmp");
 	fd = mkstemp(path);
 	if (fd < 0) {
 		log_warn("web", "csv: no temporary file");

@@ -276,6 +276,33 @@ test_reminder_digest_is_short(void **state)
 	assert_non_null(strstr(s.last[0], "درخواست دیگر"));
 }
 
+/* Many overdue requests that were never reminded (sent a week earlier,
+ * not escalated) come first by tracking: the due one after them is still
+ * found (the candidates are read in batches). */
+static void
+test_reminder_past_many_overdue(void **state)
+{
+	struct rw *w = *state;
+	const int64_t ids[] = {w->s1};
+	struct seen s;
+	size_t sms = 0, i;
+	int64_t t;
+	char num[32];
+
+	assert_int_equal(db_begin(w->db), SD_OK);
+	sd_clock_set_fixed(SENT - 7 * 86400);
+	for (i = 0; i < 700; i++)
+		(void)create(w, 5, "قدیمی");
+	assert_int_equal(db_commit(w->db), SD_OK);
+	sd_clock_set_fixed(SENT);
+	t = create(w, 2, "تازه");
+	assert_int_equal(sweep(w, SUN_0730, &sms), 1);
+	claim(w, ids, 1, &s);
+	assert_int_equal(s.n[0], 1);
+	snprintf(num, sizeof(num), "%lld", (long long)t);
+	assert_non_null(strstr(s.last[0], num));
+}
+
 /* No reminder at all without SMS effects or in quiet hours. */
 static void
 test_reminder_respects_env(void **state)
@@ -313,6 +340,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_reminder_skips_answered,
 		rw_setup, rw_teardown),
 	    cmocka_unit_test_setup_teardown(test_reminder_digest_is_short,
+		rw_setup, rw_teardown),
+	    cmocka_unit_test_setup_teardown(test_reminder_past_many_overdue,
 		rw_setup, rw_teardown),
 	    cmocka_unit_test_setup_teardown(test_reminder_respects_env,
 		rw_setup, rw_teardown),
