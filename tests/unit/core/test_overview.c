@@ -222,6 +222,72 @@ test_overview_numbers(void **state)
 	core_overview_fini(&o);
 }
 
+static int
+cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The overview's office times (a table of office periods) agree with
+ * core_overview_work_s() (a walk through the calendar) on requests spread
+ * over three weeks, sent and answered at all hours. */
+static void
+test_overview_agrees_with_walk(void **state)
+{
+	struct ow *w = *state;
+	struct core_overview o;
+	int64_t sent[40], got[40], now = WED + 21 * 86400;
+	size_t i, n = 40;
+
+	for (i = 0; i < n; i++) {
+		int64_t t;
+
+		sent[i] = WED + (int64_t)i * 45000 + (int64_t)(i * i % 7) * 977;
+		got[i] = sent[i] + 600 + (int64_t)(i % 9) * 20000;
+		sd_clock_set_fixed(sent[i]);
+		t = create(w, 2, "درخواست");
+		sd_clock_set_fixed(got[i]);
+		answer(w, w->s2, t);
+		got[i] = core_overview_work_s(w->cal, sent[i], got[i]);
+	}
+	qsort(got, n, sizeof(got[0]), cmp64);
+	sd_clock_set_fixed(now);
+	assert_int_equal(core_overview_get(w->db, &w->env,
+			     tu_actor(w->db, w->admin), now, &o),
+	    SD_OK);
+	assert_int_equal(o.n_first, n);
+	assert_int_equal(o.median_s, got[19]); /* rank 20 of 40 */
+	assert_int_equal(o.p90_s, got[35]);    /* rank 36 of 40 */
+	core_overview_fini(&o);
+}
+
+/* Overdue: past the deadline, not at it. Sent Wednesday 16:00, due
+ * Sunday 14:30. */
+static void
+test_overdue_edge(void **state)
+{
+	struct ow *w = *state;
+	struct core_overview o;
+	const int64_t sent = WED + 5 * 3600 + 1800;
+	int64_t due;
+
+	sd_clock_set_fixed(sent);
+	(void)create(w, 2, "مهلت");
+	assert_int_equal(core_calendar_due(w->cal, sent, 2, &due), SD_OK);
+	assert_int_equal(core_overview_get(w->db, &w->env,
+			     tu_actor(w->db, w->head), due, &o),
+	    SD_OK);
+	assert_int_equal(o.overdue[2], 0);
+	core_overview_fini(&o);
+	assert_int_equal(core_overview_get(w->db, &w->env,
+			     tu_actor(w->db, w->head), due + 1, &o),
+	    SD_OK);
+	assert_int_equal(o.overdue[2], 1);
+	core_overview_fini(&o);
+}
+
 static void
 test_overview_access(void **state)
 {
@@ -377,6 +443,10 @@ main(void)
 	    cmocka_unit_test(test_csv_cell),
 	    cmocka_unit_test(test_jalali_short),
 	    cmocka_unit_test_setup_teardown(test_overview_numbers, ow_setup,
+		ow_teardown),
+	    cmocka_unit_test_setup_teardown(test_overview_agrees_with_walk,
+		ow_setup, ow_teardown),
+	    cmocka_unit_test_setup_teardown(test_overdue_edge, ow_setup,
 		ow_teardown),
 	    cmocka_unit_test_setup_teardown(test_overview_access, ow_setup,
 		ow_teardown),
