@@ -164,4 +164,9 @@ int cmd_queue_retry(struct app *app, int argc, char **argv);
 int cmd_queue_add(struct app *app, int argc, char **argv);
 int cmd_inbox(struct app *app, int argc, char **argv);
 
+/* ---- issue #14: staff admin (smsdesk_staff.c) ---- */
+int cmd_staff_disable(struct app *app, int argc, char **argv);
+int cmd_staff_enable(struct app *app, int argc, char **argv);
+int cmd_staff_edit(struct app *app, int argc, char **argv);
+
 #endif

@@ -244,6 +244,17 @@ cmd_sla_sweep(struct app *app, int argc, char **argv)
 		return 1;
 	}
 	printf("escalated %zu\n", n);
+	{
+		size_t sms = 0, r = 0;
+
+		if (core_reminder_sweep(app->db, &app->env, &sms, &r, err) !=
+		    SD_OK) {
+			fprintf(stderr, "smsdesk: %s\n", err);
+			return 1;
+		}
+		if (r > 0)
+			printf("reminded %zu (%zu SMS)\n", r, sms);
+	}
 	/* Issue 11: at night the sweep escalates nothing; say until when. */
 	if (app->cfg.sla.escalation != CORE_ESC_APPLICANT &&
 	    app->env.cal != NULL &&

@@ -79,6 +79,13 @@ serve_sla_tick(struct sd_loop *loop, uint64_t id, void *arg)
 		    SLA_EVERY_MS / 1000, err);
 	if (n > 0)
 		log_info("sla", "escalated overdue requests n=%zu", n);
+	/* One working day left: the staff's reminder digests (issue #14). */
+	{
+		size_t r = 0;
+
+		if (core_reminder_sweep(s->db, s->env, &n, &r, err) != SD_OK)
+			log_warnx("sla", "reminders failed error=\"%s\"", err);
+	}
 	/* Very urgent requests held back by the hourly limits: digests. */
 	if (core_alert_digest(s->db, s->env, &n, err) != SD_OK)
 		log_warnx("alert", "digest failed, next in %d s error=\"%s\"",

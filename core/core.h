@@ -1322,4 +1322,156 @@ enum core_req_txt {
 /* The text id; "?" out of range. Static. Any thread. */
 const char *core_req_txt(enum core_req_txt id);
 
+/* ---- issue #14: staff admin, overview, reminders (core/staffadm.c,
+ * core/overview.c, core/reminder.c, core/staffadm_texts.c) ---- */
+
+/* True if actor may manage staff: the CLI, or a person whose stored role
+ * is admin and who is not disabled. */
+bool core_staff_may_admin(struct db *db, const struct core_actor *actor);
+
+/*
+ * Disable (or enable again) staff member id for actor (an admin or the
+ * CLI; anyone else SD_ENOTFOUND, as for a missing user). A disabled user
+ * cannot sign in, and every session of theirs is deleted in the same
+ * transaction (they end at once). Only staff roles (staff, head, admin):
+ * an applicant is SD_EINVAL; an admin cannot disable themself (SD_EPERM).
+ * Audit "user.disable" / "user.enable" on "user:ID".
+ */
+enum sd_rc core_staff_set_disabled(struct db *db,
+    const struct core_actor *actor, int64_t id, bool disabled,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * Edit staff member id for actor (as core_staff_set_disabled()): names,
+ * title and role (staff, head or admin) cleaned and checked as by
+ * core_user_add(), and departments (codes, replacing the old set; staff
+ * need at least one). One transaction, audit "user.edit". An admin
+ * cannot take the admin role from themself (SD_EPERM).
+ */
+enum sd_rc core_staff_edit(struct db *db, const struct core_actor *actor,
+    int64_t id, const char *first, const char *last, enum core_role role,
+    const char *title, const int *depts, size_t n_depts,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* Whether user id may hold a session or sign in: exists and is not
+ * disabled. */
+bool core_user_active(struct db *db, int64_t id);
+
+/*
+ * The one-working-day reminder (issue #14): every awaiting request whose
+ * deadline (core_request_due()) is one working day away (now >=
+ * core_calendar_due(waiting_since, answer_days - 1) and now < deadline)
+ * and whose waiting period was not reminded of yet (requests.reminded !=
+ * waiting_since) is listed in ONE SMS to each active staff member of its
+ * department with alerts on (a digest: tracking numbers and shortened
+ * titles, within four SMS parts, and a link to BASE/staff), and marked
+ * reminded, all in one transaction: a second run or a restart sends nothing
+ * twice. Runs only in office hours (env->cal) and outside quiet hours; nothing
+ * with CORE_FX_NONE or without a calendar or [sla]. *sent counts the
+ * SMS, *reminded the requests marked. Called by serve's minute timer
+ * next to core_sla_sweep(), and by `smsdesk sla sweep`.
+ */
+enum sd_rc core_reminder_sweep(struct db *db, const struct core_env *env,
+    size_t *sent, size_t *reminded, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* Office seconds (env->cal's working days and office hours) between from
+ * and to (0 if to <= from); wall seconds without a calendar. Private
+ * stand-in for the calendar's own count (core/overview.c). */
+int64_t core_overview_work_s(const struct core_calendar *cal, int64_t from,
+    int64_t to);
+
+/* The head's overview. */
+#define CORE_OV_DEPTS 100 /* department codes 1..99 */
+#define CORE_OV_ESC_MAX 200
+struct core_overview {
+	int64_t counts[CORE_OV_DEPTS][3]; /* [dept][status] */
+	int64_t overdue[CORE_OV_DEPTS];   /* awaiting and past due */
+	int64_t overdue_total;
+	struct db_ov_req *esc; /* escalated, not closed, newest first */
+	size_t n_esc;
+	size_t n_first;   /* requests of the last 30 days answered */
+	int64_t median_s; /* first answer, office seconds (n_first > 0) */
+	int64_t p90_s;    /* its 90th percentile (nearest rank) */
+	struct db_ov_staff *staff; /* answers per staff member, 30 days */
+	size_t n_staff;
+	struct db_dept *depts; /* every department, for names */
+	size_t n_depts;
+};
+/* The overview at now for actor (head or admin; anyone else
+ * SD_ENOTFOUND), read in one snapshot. core_overview_fini() always. */
+enum sd_rc core_overview_get(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t now,
+    struct core_overview *out) SD_MUSTCHECK;
+void core_overview_fini(struct core_overview *o);
+/* The name of department code in o ("?" if unknown). */
+const char *core_overview_dept(const struct core_overview *o, int code);
+
+/* Append s to out as one CSV cell (RFC 4180: quoted when it holds a comma,
+ * quote, CR or LF, quotes doubled) made safe for spreadsheets: a cell
+ * starting with = + - @ (or TAB, CR) gets a leading apostrophe. */
+struct sd_buf;
+enum sd_rc core_csv_cell(struct sd_buf *out, const char *s) SD_MUSTCHECK;
+/* "1405/09/16 10:20" (Tehran, ASCII digits) of utc into out; "?" on
+ * failure. */
+const char *core_jalali_short(int64_t utc, char out[SD_JALALI_LEN]);
+/* Write every request as CSV (UTF-8 with BOM, CRLF lines, a header row)
+ * to fd for actor (head or admin; else SD_ENOTFOUND): tracking, title,
+ * department, status, priority, applicant, mobile, created, last update
+ * (Jalali), escalated. */
+enum sd_rc core_overview_csv(struct db *db, const struct core_actor *actor,
+    int fd) SD_MUSTCHECK;
+
+/* Texts of the admin pages, the overview and the reminder SMS
+ * (core/staffadm_texts.c). */
+enum core_sa_txt {
+	CORE_SA_STAFF_TITLE,
+	CORE_SA_NAME,
+	CORE_SA_FIRST,
+	CORE_SA_LAST,
+	CORE_SA_MOBILE,
+	CORE_SA_ROLE,
+	CORE_SA_JOB_TITLE,
+	CORE_SA_DEPTS,
+	CORE_SA_STATE,
+	CORE_SA_ACTIVE,
+	CORE_SA_DISABLED,
+	CORE_SA_EDIT,
+	CORE_SA_ADD_TITLE,
+	CORE_SA_ADD_BTN,
+	CORE_SA_SAVE_BTN,
+	CORE_SA_DISABLE_BTN,
+	CORE_SA_ENABLE_BTN,
+	CORE_SA_ADDED,
+	CORE_SA_SAVED,
+	CORE_SA_DISABLED_OK,
+	CORE_SA_ENABLED_OK,
+	CORE_SA_ERR_FIELDS,
+	CORE_SA_ERR_MOBILE_TAKEN,
+	CORE_SA_ERR_SELF,
+	CORE_SA_BACK,
+	CORE_SA_OV_TITLE,
+	CORE_SA_OV_BY_DEPT,
+	CORE_SA_OV_DEPT,
+	CORE_SA_OV_TOTAL,
+	CORE_SA_OV_OVERDUE,
+	CORE_SA_OV_ESCALATED,
+	CORE_SA_OV_NONE,
+	CORE_SA_OV_FIRST,
+	CORE_SA_OV_MEDIAN,
+	CORE_SA_OV_P90,
+	CORE_SA_OV_COUNT,
+	CORE_SA_OV_STAFF,
+	CORE_SA_OV_ANSWERS,
+	CORE_SA_OV_CSV,
+	CORE_SA_HOURS,
+	CORE_SA_CSV_HEAD,
+	CORE_SA_YES,
+	CORE_SA_NO,
+	CORE_SA_REMIND_HEAD,
+	CORE_SA_REMIND_MORE,
+	CORE_SA_STAFF_FIRST,
+	CORE_SA_COUNT
+};
+const char *core_sa_txt(enum core_sa_txt id);
+
 #endif

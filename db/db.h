@@ -763,4 +763,103 @@ enum sd_rc db_secret_get_or_put(struct db *db, const char *name,
     const void *fresh, size_t fresh_len, void *out, size_t cap,
     size_t *len) SD_MUSTCHECK;
 
+/* ---- issue #14: staff admin, overview, reminders (db/staffadm.c,
+ * db/overview.c) ---- */
+
+/* *yes = user id is disabled (users.disabled, schema 14). SD_ENOTFOUND
+ * if there is no such user. */
+enum sd_rc db_user_disabled(struct db *db, int64_t id, bool *yes) SD_MUSTCHECK;
+/* Set or clear users.disabled. SD_ENOTFOUND if no such user. */
+enum sd_rc db_user_set_disabled(struct db *db, int64_t id,
+    bool disabled) SD_MUSTCHECK;
+/* Change a user's names, title and role (strings already cleaned).
+ * SD_ENOTFOUND if no such user. */
+enum sd_rc db_user_edit(struct db *db, int64_t id, const char *first,
+    const char *last, const char *title, enum core_role role) SD_MUSTCHECK;
+/* Remove user id from every department. */
+enum sd_rc db_staff_dept_clear(struct db *db, int64_t id) SD_MUSTCHECK;
+
+/* An awaiting request that may need its one-working-day reminder. */
+struct db_remind {
+	int64_t tracking;
+	int dept;
+	int64_t waiting_since;
+	char *title;
+};
+void db_remind_list_free(struct db_remind *rows, size_t n);
+/* Requests awaiting an answer, not escalated, with waiting_since in
+ * [since, before] and reminded != waiting_since, tracking > after, by
+ * tracking, at most max. */
+enum sd_rc db_remind_candidates(struct db *db, int64_t since, int64_t before,
+    int64_t after, size_t max, struct db_remind **rows, size_t *n) SD_MUSTCHECK;
+/* requests.reminded = waiting_since of tracking. */
+enum sd_rc db_remind_mark(struct db *db, int64_t tracking,
+    int64_t waiting_since) SD_MUSTCHECK;
+/* Staff (role <> applicant) of department code who are neither disabled
+ * nor have alerts off: ids and mobiles (E.164), by id, at most max. */
+enum sd_rc db_remind_staff(struct db *db, int code, int64_t *ids,
+    char (*mobiles)[SD_MOBILE_LEN], size_t max, size_t *n) SD_MUSTCHECK;
+
+/* The overview (db/overview.c). Counts per department and status. */
+struct db_ov_count {
+	int dept;
+	int status;
+	int64_t n;
+};
+enum sd_rc db_ov_counts(struct db *db, struct db_ov_count **rows,
+    size_t *n) SD_MUSTCHECK;
+/* An awaiting request's timing, for the overdue counts. */
+struct db_ov_wait {
+	int64_t tracking;
+	int dept;
+	int64_t waiting_since;
+	int64_t due;
+	int prio;
+	int64_t created;
+	int escalated;
+};
+/* Awaiting requests, at most max. */
+enum sd_rc db_ov_awaiting(struct db *db, size_t max, struct db_ov_wait **rows,
+    size_t *n) SD_MUSTCHECK;
+/* A request in a list of the overview (escalated ones, the CSV). */
+struct db_ov_req {
+	int64_t tracking;
+	char *title;
+	int dept;
+	int status;
+	int prio;
+	char *first;
+	char *last;
+	char mobile[SD_MOBILE_LEN];
+	int64_t created;
+	int64_t updated;
+	bool escalated;
+};
+void db_ov_req_fini(struct db_ov_req *r);
+void db_ov_req_list_free(struct db_ov_req *rows, size_t n);
+/* Escalated requests not closed, newest first, at most max. */
+enum sd_rc db_ov_escalated(struct db *db, size_t max, struct db_ov_req **rows,
+    size_t *n) SD_MUSTCHECK;
+/* Every request by tracking, each passed to fn (its strings live during
+ * the call only); fn returning non-SD_OK stops with that code. */
+enum sd_rc db_ov_each(struct db *db,
+    enum sd_rc (*fn)(void *arg, const struct db_ov_req *r),
+    void *arg) SD_MUSTCHECK;
+/* Requests created at or after since with the time of their first
+ * message by someone other than the applicant with a staff role
+ * (0: none yet): created[i], answered[i], at most max. */
+enum sd_rc db_ov_first_answers(struct db *db, int64_t since, size_t max,
+    int64_t *created, int64_t *answered, size_t *n) SD_MUSTCHECK;
+/* Answers (messages by a staff role on a request not their own) at or
+ * after since, per author, most first. */
+struct db_ov_staff {
+	int64_t user_id;
+	char *first;
+	char *last;
+	int64_t n;
+};
+void db_ov_staff_list_free(struct db_ov_staff *rows, size_t n);
+enum sd_rc db_ov_answers(struct db *db, int64_t since,
+    struct db_ov_staff **rows, size_t *n) SD_MUSTCHECK;
+
 #endif

@@ -120,9 +120,10 @@ acct_signin_form(struct web_req *req, const char *notice_kind,
 	    core_web_txt(CORE_WT_PASSWORD), core_web_txt(CORE_WT_SIGNIN_BTN));
 	web_form_end(req);
 	web_printf_html(req,
-	    "<p><a href=\"/signup\">%s</a></p><p><a href=\"/reset\">%s</a></p>",
-	    core_web_txt(CORE_WT_SIGNUP_LINK),
-	    core_web_txt(CORE_WT_RESET_LINK));
+	    "<p><a href=\"/signup\">%s</a></p><p><a href=\"/reset\">%s</a></p>"
+	    "<p><a href=\"/reset\">%s</a></p>",
+	    core_web_txt(CORE_WT_SIGNUP_LINK), core_web_txt(CORE_WT_RESET_LINK),
+	    core_sa_txt(CORE_SA_STAFF_FIRST));
 	web_page_end(req);
 }
 
@@ -323,6 +324,9 @@ acct_signin(struct web_req *req)
 	ok = core_password_verify(hash != NULL ? hash : req->w->dummy_hash, pw,
 	    &rehash);
 	ok = ok && have_user && hash != NULL;
+	/* A disabled staff member (issue #14) is refused like a wrong
+	 * password: no hint that the account exists. */
+	ok = ok && core_user_active(req->db, u.id);
 	if (ok && rehash) {
 		char fresh[CORE_PWHASH_LEN];
 
@@ -365,7 +369,9 @@ acct_signin(struct web_req *req)
 				goto out;
 		}
 	}
-	if (trusted) {
+	/* Staff, the head and admins always confirm with a code (issue
+	 * #14): a remembered device skips it for applicants only. */
+	if (trusted && u.role == CORE_ROLE_APPLICANT) {
 		log_info("web", "signed in user=%lld mobile=%s",
 		    (long long)u.id, masked);
 		rc = web_session_start(req, u.id);
@@ -782,8 +788,11 @@ acct_verify_post(struct web_req *req)
 		if (rc == SD_OK) {
 			uid = u.id;
 			db_user_fini(&u);
-			rc = core_user_set_password(req->db, uid, hash, true,
-			    err);
+			/* A disabled account gets no password, and the
+			 * same answer as any other. */
+			if (core_user_active(req->db, uid))
+				rc = core_user_set_password(req->db, uid, hash,
+				    true, err);
 		}
 		break;
 	}
@@ -792,6 +801,12 @@ acct_verify_post(struct web_req *req)
 		rc = db_pending_delete(req->db, key);
 	if (rc != SD_OK) {
 		log_warnx("web", "verify failed: %s", err);
+		goto out;
+	}
+	if (p.purpose != CORE_OTP_RESET && !core_user_active(req->db, uid)) {
+		/* Disabled meanwhile: refused like a wrong password. */
+		req->status = 401;
+		acct_signin_refused(req, core_web_txt(CORE_WT_BAD_LOGIN), NULL);
 		goto out;
 	}
 	/* The code proved the phone: this browser is trusted from now. */

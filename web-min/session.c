@@ -104,6 +104,9 @@ web_session_load(struct web_req *req)
 		if (live &&
 		    core_actor_user(req->db, s.user_id, &req->actor) != SD_OK)
 			live = false;
+		/* A disabled staff member's session is over (issue #14). */
+		if (live && !core_user_active(req->db, s.user_id))
+			live = false;
 		db_read_end(req->db);
 		if (rc != SD_OK && rc != SD_ENOTFOUND)
 			return rc;
