@@ -1153,6 +1153,16 @@ web_begin(struct web *w, struct MHD_Connection *c, const char *url,
 			return web_refuse_early(x, MHD_HTTP_FORBIDDEN,
 			    core_web_txt(CORE_WT_SIGNIN_NEEDED));
 		}
+		/* Not staff: the answer of a POST to no page at all. */
+		if ((req->route->flags & WEB_STAFF) != 0 &&
+		    !web_actor_is_staff(&req->actor)) {
+			log_info("web",
+			    "refused: not staff user=%lld "
+			    "path=%.100s",
+			    (long long)req->user_id, req->path);
+			return web_refuse_early(x, MHD_HTTP_NOT_FOUND,
+			    core_web_txt(CORE_WT_NOT_FOUND));
+		}
 	}
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -1215,6 +1225,12 @@ web_run(struct web *w, struct web_ctx *x)
 		return web_refuse_early(x, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    core_web_txt(CORE_WT_BUSY));
 	if (req->route == NULL) {
+		/* Signed in, the same page as a WEB_STAFF route refused
+		 * (its header shows the user's links): a path with no page
+		 * and a page that is not theirs must read alike. */
+		if (web_session_load(req) != SD_OK)
+			log_warnx("web", "no session for a 404 path=%.100s",
+			    req->path);
 		(void)web_not_found(req);
 		return web_reply_req(x);
 	}

@@ -186,6 +186,27 @@ t_not_found(struct webc *staff, struct webc *head)
 	webc_check(hidden(head, "/staff/admin/staff") &&
 		hidden(head, "/staff/admin/staff/1"),
 	    "the head on the admin's pages: the missing page");
+	/* A page that is there but not theirs reads like one that is not
+	 * there at all: no hint of which /staff/ pages exist. */
+	webc_check(hidden(&app, "/staff/no-such-page") &&
+		hidden(&app, "/no/such/page"),
+	    "an applicant on a path with no page: the same missing page");
+	{
+		char *unknown;
+		long s1, s2;
+
+		webc_get(&app, "/account");
+		s1 = webc_post(&app, "/staff/no-such-page", "x", "1", NULL);
+		unknown = strdup(app.body);
+		webc_get(&app, "/account");
+		s2 = webc_post(&app, "/staff/admin/staff", "first", "x", NULL);
+		webc_check(s1 == 404 && s2 == 404 &&
+			strcmp(unknown, app.body) == 0,
+		    "an applicant's POST to an admin page answers like a POST "
+		    "to no page (%ld, %ld)",
+		    s1, s2);
+		free(unknown);
+	}
 	webc_get(staff, "/account");
 	st = webc_post(staff, "/staff/admin/staff/1", "op", "disable", NULL);
 	webc_check(st == 404, "a plain staff member's POST to disable: 404");
