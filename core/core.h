@@ -1322,4 +1322,129 @@ enum core_req_txt {
 /* The text id; "?" out of range. Static. Any thread. */
 const char *core_req_txt(enum core_req_txt id);
 
+/* ---- issue #14: staff request page and actions (core/staff.c) ---- */
+
+/* Limits of a transfer's reason and a canned answer's title (bytes). */
+#define CORE_STAFF_REASON_MAX 500
+#define CORE_CANNED_TITLE_MAX 200
+/* Department codes a staff member may have (codes are 1..99). */
+#define CORE_STAFF_DEPTS_MAX 99
+
+/*
+ * The staff rule on top of core_request_get()'s access check: actor acts
+ * on request tracking as staff if it is staff of the request's
+ * department, of the head's office (CORE_DEPT_HEAD) for an escalated
+ * one, the head or an admin, and not the request's applicant (their own
+ * request is the applicant's side). SD_ENOTFOUND otherwise, exactly as
+ * for a missing request (an applicant's too); SD_EINVAL for an actor
+ * that is no person (system, cli, zeroed) or has no id. out is filled on SD_OK
+ * (db_request_fini()).
+ */
+enum sd_rc core_staff_request(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct db_request *out) SD_MUSTCHECK;
+
+/*
+ * Each action: the staff rule above, one transaction, an audit row on
+ * "request:N" (who, when, what). SD_ENOTFOUND for a request that is not
+ * the actor's as staff, nothing changed.
+ *
+ * answer: core_request_reply_files() as actor (channel web): a message
+ * with its files, «پاسخ داده شد», and the applicant's SMS alert queued in
+ * its transaction. SD_ESTATE if closed.
+ * close / reopen: core_request_set_status() inside the check's
+ * transaction (closing alerts the applicant). SD_ESTATE if already so.
+ * transfer: to department dept (dept_code and orig_dept; the assignment
+ * cleared): the new department's staff see it, the old one's no longer
+ * (unless it is escalated and they are the head's office). reason is
+ * required (one line, <= CORE_STAFF_REASON_MAX) and kept in the audit
+ * detail "from=A to=B reason=...". SD_EINVAL for no such or the same
+ * department or no reason, SD_ESTATE if closed.
+ * assign: to user_id, staff (not disabled) of the request's department;
+ * 0 takes the assignment away. SD_EINVAL for anyone else.
+ * note: an internal note (never shown to the applicant); *note_id (may
+ * be NULL) its row.
+ */
+enum sd_rc core_staff_answer(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking, const char *body,
+    struct core_upload *const *files, size_t nfiles, int64_t *msg_id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_close(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_reopen(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_transfer(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking, int dept,
+    const char *reason, char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_assign(struct db *db, const struct core_actor *actor,
+    int64_t tracking, int64_t user_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_note(struct db *db, const struct core_actor *actor,
+    int64_t tracking, const char *body, int64_t *note_id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * A request as its staff page shows it, read for actor with the staff
+ * rule in one snapshot: the request, its applicant, thread and files,
+ * who it is assigned to, its internal notes, its history (the audit rows
+ * of "request:N", oldest first), every SMS about it but one-time
+ * passwords (no body), the staff it may be assigned to, its
+ * department's canned answers, and its deadline (due, 0 unless
+ * awaiting). core_staff_view_fini() frees it, also after an error.
+ */
+struct core_staff_view {
+	struct db_request req;
+	struct db_user applicant;
+	bool have_applicant;
+	struct db_message *msgs;
+	size_t n_msgs;
+	struct db_attachment *files;
+	size_t n_files;
+	int64_t assigned_to;          /* 0: nobody */
+	struct db_staff_ref assignee; /* name and title when assigned */
+	struct db_note *notes;
+	size_t n_notes;
+	struct db_audit_row *history;
+	size_t n_history;
+	struct db_sms_row *sms;
+	size_t n_sms;
+	struct db_staff_ref *staff;
+	size_t n_staff;
+	struct db_canned *canned;
+	size_t n_canned;
+	int64_t due;
+};
+enum sd_rc core_staff_view(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking,
+    struct core_staff_view *out) SD_MUSTCHECK;
+void core_staff_view_fini(struct core_staff_view *v);
+
+/* The departments actor works in as staff (head and admin: every one),
+ * ascending, at most max. SD_ENOTFOUND for an applicant or a stored
+ * role that does not back the kind, SD_EINVAL for no person. */
+enum sd_rc core_staff_depts(struct db *db, const struct core_actor *actor,
+    int *codes, size_t max, size_t *n) SD_MUSTCHECK;
+
+/*
+ * Canned answers: a department's are listed, added, edited and deleted
+ * by its staff (head and admin: any department's). Anything else is
+ * SD_ENOTFOUND, as a missing one. Title: one line, <=
+ * CORE_CANNED_TITLE_MAX, unique in its department (SD_EEXIST); body as a
+ * message's. Each change one transaction with an audit row on
+ * "canned:ID". core_canned_list with dept 0: those of every department
+ * of the actor.
+ */
+enum sd_rc core_canned_list(struct db *db, const struct core_actor *actor,
+    int dept, struct db_canned **rows, size_t *n) SD_MUSTCHECK;
+enum sd_rc core_canned_get(struct db *db, const struct core_actor *actor,
+    int64_t id, struct db_canned *out) SD_MUSTCHECK;
+enum sd_rc core_canned_add(struct db *db, const struct core_actor *actor,
+    int dept, const char *title, const char *body, int64_t *id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_canned_edit(struct db *db, const struct core_actor *actor,
+    int64_t id, const char *title, const char *body,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_canned_delete(struct db *db, const struct core_actor *actor,
+    int64_t id, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
 #endif
