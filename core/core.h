@@ -1438,6 +1438,12 @@ enum sd_rc core_canned_list(struct db *db, const struct core_actor *actor,
     int dept, struct db_canned **rows, size_t *n) SD_MUSTCHECK;
 enum sd_rc core_canned_get(struct db *db, const struct core_actor *actor,
     int64_t id, struct db_canned *out) SD_MUSTCHECK;
+/* Canned answer id for the answer box of request tracking: the staff
+ * rule on the request (core_staff_request()) and id of the request's
+ * department; SD_ENOTFOUND otherwise. */
+enum sd_rc core_canned_for_request(struct db *db,
+    const struct core_actor *actor, int64_t tracking, int64_t id,
+    struct db_canned *out) SD_MUSTCHECK;
 enum sd_rc core_canned_add(struct db *db, const struct core_actor *actor,
     int dept, const char *title, const char *body, int64_t *id,
     char err[SD_ERRLEN]) SD_MUSTCHECK;
@@ -1476,6 +1482,7 @@ enum core_staff_txt {
 	CORE_ST_TRANSFER_TO,
 	CORE_ST_REASON,
 	CORE_ST_TRANSFER_BTN,
+	CORE_ST_FROM_TO,
 	CORE_ST_ASSIGN,
 	CORE_ST_ASSIGN_NONE,
 	CORE_ST_ASSIGN_BTN,

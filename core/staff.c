@@ -538,6 +538,26 @@ core_canned_get(struct db *db, const struct core_actor *actor, int64_t id,
 	return rc;
 }
 
+enum sd_rc
+core_canned_for_request(struct db *db, const struct core_actor *actor,
+    int64_t tracking, int64_t id, struct db_canned *out)
+{
+	struct db_request r;
+	enum sd_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = core_staff_request(db, actor, tracking, &r);
+	if (rc != SD_OK)
+		return rc;
+	rc = db_canned_get(db, id, out);
+	if (rc == SD_OK && out->dept != r.dept) {
+		db_canned_fini(out);
+		rc = SD_ENOTFOUND;
+	}
+	db_request_fini(&r);
+	return rc;
+}
+
 /* Clean a canned answer's title and body. */
 static enum sd_rc
 canned_clean(const char *title, const char *body, char **t, char **b,

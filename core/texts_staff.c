@@ -34,6 +34,7 @@ static const char *const staff_txt[CORE_ST_COUNT] = {
     [CORE_ST_TRANSFER_TO] = "واحد مقصد",
     [CORE_ST_REASON] = "دلیل ارجاع",
     [CORE_ST_TRANSFER_BTN] = "ارجاع",
+    [CORE_ST_FROM_TO] = " از «%s» به «%s»",
     [CORE_ST_ASSIGN] = "تعیین کارشناس مسئول",
     [CORE_ST_ASSIGN_NONE] = "-- بدون کارشناس مسئول --",
     [CORE_ST_ASSIGN_BTN] = "ثبت",

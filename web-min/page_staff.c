@@ -223,8 +223,8 @@ put_detail(struct web_req *req, const struct db_audit_row *h,
 
 	if (strcmp(h->action, "request.transfer") == 0 &&
 	    sscanf(h->detail, "from=%d to=%d", &from, &to) == 2) {
-		web_printf_html(req, ": %s ← %s", dept_of(d, nd, to),
-		    dept_of(d, nd, from));
+		web_fill(req, st(CORE_ST_FROM_TO), dept_of(d, nd, from),
+		    dept_of(d, nd, to), NULL);
 		why = strstr(h->detail, " reason=");
 		if (why != NULL) {
 			web_printf_html(req, "، %s: ", st(CORE_ST_REASON));
@@ -639,7 +639,8 @@ page_answer(struct web_req *req)
 		struct db_canned c;
 		long id = int_field(req, "canned", 1, 1L << 30);
 		bool got = id > 0 &&
-		    core_canned_get(req->db, &req->actor, id, &c) == SD_OK;
+		    core_canned_for_request(req->db, &req->actor, req->param,
+			id, &c) == SD_OK;
 
 		rc = render(req, req->param, got ? c.body : body, -1,
 		    req->upload_arg != NULL);

@@ -574,7 +574,8 @@ t_transfer(void)
 	    "the old department's staff no longer see it (404)");
 	webc_check(webc_get(&sb, page) == 200 &&
 		webc_has(&sb, "مربوط به بازرسی گاز است") &&
-		webc_has(&sb, "ارجاع به واحد دیگر"),
+		webc_has(&sb, "ارجاع به واحد دیگر") &&
+		webc_has(&sb, "از «فناوری اطلاعات» به «بازرسی فنی»"),
 	    "the new department's staff do, with the transfer and its "
 	    "reason in the history");
 }

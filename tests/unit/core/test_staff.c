@@ -659,6 +659,28 @@ test_canned_per_department(void **state)
 	assert_int_equal(core_canned_get(w->db, tu_actor(w->db, w->gas), id2,
 			     &c),
 	    SD_ENOTFOUND);
+	/* For a request's answer box: its department's only, and only for
+	 * its staff. */
+	{
+		int64_t t = new_request(w);
+
+		assert_int_equal(core_canned_for_request(w->db,
+				     tu_actor(w->db, w->it), t, id2, &c),
+		    SD_OK);
+		db_canned_fini(&c);
+		assert_int_equal(core_canned_for_request(w->db,
+				     tu_actor(w->db, w->it), t, id5, &c),
+		    SD_ENOTFOUND);
+		assert_int_equal(core_canned_for_request(w->db,
+				     tu_actor(w->db, w->head), t, id5, &c),
+		    SD_ENOTFOUND);
+		assert_int_equal(core_canned_for_request(w->db,
+				     tu_actor(w->db, w->gas), t, id2, &c),
+		    SD_ENOTFOUND);
+		assert_int_equal(core_canned_for_request(w->db,
+				     tu_actor(w->db, w->a), t, id2, &c),
+		    SD_ENOTFOUND);
+	}
 	assert_int_equal(core_canned_delete(w->db, tu_actor(w->db, w->it), id2,
 			     err),
 	    SD_OK);
