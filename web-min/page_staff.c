@@ -322,7 +322,9 @@ put_answer_form(struct web_req *req, const struct core_staff_view *v,
 	web_printf_html(req, "<button type=\"submit\">%s</button>",
 	    st(CORE_ST_ANSWER_BTN));
 	web_form_end(req);
-	web_puts(req, "</section>");
+	web_printf_html(req,
+	    "<p class=\"note\"><a href=\"/staff/canned\">%s</a></p></section>",
+	    st(CORE_ST_CANNED_MANAGE));
 }
 
 static void
@@ -405,7 +407,8 @@ put_notes(struct web_req *req, const struct core_staff_view *v,
 	if (v->n_notes == 0)
 		web_printf_html(req, "<p>%s</p>", st(CORE_ST_NOTES_EMPTY));
 	for (i = 0; i < v->n_notes; i++) {
-		web_puts(req, "<article class=\"msg note\"><p class=\"by\">");
+		web_puts(req,
+		    "<article class=\"msg internal\"><p class=\"by\">");
 		put_line(req, v->notes[i].author_name);
 		web_puts(req, "</p><p class=\"body\">");
 		put_body(req, v->notes[i].body);
@@ -488,12 +491,17 @@ put_sms(struct web_req *req, const struct core_staff_view *v)
 			snprintf(local, sizeof(local), "%s", s->destination);
 		web_printf_html(req,
 		    "<tr><td data-label=\"%s\">%s</td><td data-label=\"%s\">"
-		    "<span dir=\"ltr\">%s</span></td><td data-label=\"%s\" "
-		    "class=\"out-%s\">%s</td><td data-label=\"%s\">",
+		    "<span dir=\"ltr\">%s</span>",
 		    st(CORE_ST_SMS_KIND), out_kind_label(s->kind),
-		    st(CORE_ST_SMS_TO), local, st(CORE_ST_STATUS),
-		    core_out_state_name(s->state), out_state_label(s->state),
-		    st(CORE_ST_SMS_CREATED));
+		    st(CORE_ST_SMS_TO), local);
+		if (v->have_applicant &&
+		    strcmp(s->destination, v->applicant.mobile) == 0)
+			web_printf_html(req, " (%s)", st(CORE_ST_APPLICANT));
+		web_printf_html(req,
+		    "</td><td data-label=\"%s\" class=\"out-%s\">%s</td>"
+		    "<td data-label=\"%s\">",
+		    st(CORE_ST_STATUS), core_out_state_name(s->state),
+		    out_state_label(s->state), st(CORE_ST_SMS_CREATED));
 		put_time(req, s->created);
 		web_printf_html(req, "</td><td data-label=\"%s\">",
 		    st(CORE_ST_SMS_UPDATED));

@@ -391,6 +391,26 @@ t_answer(void)
 		webc_has(&sa, "پاسخ داده شد") &&
 		webc_has(&sa, "در صف ارسال") && webc_has(&sa, "اطلاع‌رسانی"),
 	    "the page: notice, status, the alert queued in the SMS list");
+	webc_check(webc_has(&sa, "09121000001</span> (متقاضی)"),
+	    "the SMS list names the applicant as its recipient");
+	/* A receipt says delivered (as smsc/receipt.c would move it; the
+	 * outbox's counts mended): the page says so in Persian. */
+	{
+		char sql[512];
+
+		snprintf(sql, sizeof(sql),
+		    "UPDATE outbox SET state = 3, updated = updated + 7 WHERE "
+		    "tracking = %lld AND kind = 1 AND state = 0; "
+		    "UPDATE outbox_counts SET n = n - 1 WHERE kind = 1 AND "
+		    "state = 0; UPDATE outbox_counts SET n = n + 1 WHERE "
+		    "kind = 1 AND state = 3;",
+		    T);
+		webc_check(webc_sql(dbp, sql), "the alert marked delivered");
+		webc_get(&sa, page);
+		webc_check(webc_has(&sa, "class=\"out-delivered\">به گوشی "
+					 "گیرنده رسید"),
+		    "the SMS list: «به گوشی گیرنده رسید»");
+	}
 	webc_check(webc_has(&sa, "مریم") && webc_has(&sa, "کارشناس فناوری"),
 	    "the answer shows its author's name and title");
 	snprintf(url, sizeof(url), "/files/%lld", fid);
