@@ -49,10 +49,11 @@ C="$BIN -c $T/smsdesk.ini"
 $C db migrate >"$T/cli.log" 2>&1
 check "user add: the applicant" \
     "$C user add --mobile 09121000001 --first علی --last رضایی >>$T/cli.log 2>&1"
-check "staff add: two of department 2, one of department 5" \
+check "staff add: two of department 2, one of department 5, the head" \
     "$C staff add --mobile 09121000002 --first مریم --last احمدی --title 'کارشناس فناوری' --dept 2 >>$T/cli.log 2>&1 &&
      $C staff add --mobile 09121000003 --first سارا --last محمدی --title 'کارشناس فناوری' --dept 2 >>$T/cli.log 2>&1 &&
-     $C staff add --mobile 09121000004 --first رضا --last کریمی --title 'کارشناس بازرسی گاز' --dept 5 >>$T/cli.log 2>&1"
+     $C staff add --mobile 09121000004 --first رضا --last کریمی --title 'کارشناس بازرسی گاز' --dept 5 >>$T/cli.log 2>&1 &&
+     $C staff add --mobile 09121000005 --first حسین --last نوری --title 'رئیس سازمان' --dept 17 --head >>$T/cli.log 2>&1"
 TRACKING=$($C request new --from 09121000001 --dept 2 --priority N \
     --title "مشکل ورود" --text "سلام، نمی‌توانم وارد شوم" 2>>"$T/cli.log" | tail -1)
 check "request new: a request in department 2 ($TRACKING)" \

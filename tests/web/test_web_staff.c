@@ -3,8 +3,8 @@
  * HTTP (issue #14), with libcurl against a running 'smsdesk serve'
  * (tests/integ/test_web_staff.sh starts it and adds the people with the
  * CLI: applicant 09121000001, staff 09121000002 and 09121000003 of
- * department 2, staff 09121000004 of department 5, and request T of the
- * applicant in department 2).
+ * department 2, staff 09121000004 of department 5, the head 09121000005,
+ * and request T of the applicant in department 2).
  *
  * Usage: test_web_staff BASE_URL DB_PATH TRACKING
  *
@@ -22,6 +22,7 @@
  * loses the page, the new one gets it).
  */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -42,6 +43,7 @@ static long long T;
 #define STAFF_A "09121000002"
 #define STAFF_A2 "09121000003"
 #define STAFF_B "09121000004"
+#define HEAD "09121000005"
 #define PW "staff desk passphrase 7"
 
 static long long
@@ -196,10 +198,32 @@ post_mime(struct webc *c, const char *path, const char *const *fields,
 	return status;
 }
 
+/* Files in the attachments folder beside the database (the script puts
+ * both in one folder). */
+static long
+stored_files(void)
+{
+	char dir[600];
+	const char *slash = strrchr(dbp, '/');
+	struct dirent *e;
+	DIR *d;
+	long n = 0;
+
+	snprintf(dir, sizeof(dir), "%.*s/attachments",
+	    slash != NULL ? (int)(slash - dbp) : 1, slash != NULL ? dbp : ".");
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 /* ---- The cases ------------------------------------------------------------ */
 
 static char page[64], missing[64];
-static struct webc app, sa, sa2, sb;
+static struct webc app, sa, sa2, sb, hd;
 
 /* GET the last answer's Location on c. */
 static long
@@ -334,6 +358,29 @@ t_canned(void)
 	webc_check(webc_post(&sb, url, NULL) == 404 &&
 		q("SELECT count(*) FROM canned WHERE id = %lld", id) == 1,
 	    "... deleting it: 404, still there");
+	/* Its department's staff edit it; a second one is added and
+	 * deleted. */
+	webc_get(&sa2, "/staff/canned");
+	snprintf(url, sizeof(url), "/staff/canned/%lld/edit", id);
+	webc_check(webc_post(&sa2, url, "title", "مدارک ناقص", "body",
+		       "با سلام، لطفا مدارک <ناقص> را بارگذاری کنید.",
+		       NULL) == 303 &&
+		strcmp(sa2.location, "/staff/canned?m=canned-saved") == 0,
+	    "a colleague edits it: 303 with a notice");
+	webc_post(&sa2, "/staff/canned", "dept", "2", "title", "موقت", "body",
+	    "متن موقت", NULL);
+	{
+		long long tmp = q("SELECT id FROM canned WHERE title = 'موقت'");
+
+		webc_get(&sa2, "/staff/canned");
+		snprintf(url, sizeof(url), "/staff/canned/%lld/delete", tmp);
+		webc_check(tmp > 0 && webc_post(&sa2, url, NULL) == 303 &&
+			strcmp(sa2.location,
+			    "/staff/canned?m=canned-deleted") == 0 &&
+			q("SELECT count(*) FROM canned WHERE id = %lld",
+			    tmp) == 0,
+		    "a canned answer deleted: 303 with a notice, gone");
+	}
 	/* Into the answer box, without JavaScript. */
 	webc_get(&sa, page);
 	snprintf(url, sizeof(url), "%s/answer", page);
@@ -366,6 +413,31 @@ t_answer(void)
 	long st;
 
 	e164_of(APPLICANT, e);
+	/* Refusals first: an empty answer, a file that is not what it says. */
+	webc_get(&sa, page);
+	snprintf(url, sizeof(url), "%s/answer", page);
+	webc_check(webc_post(&sa, url, "body", "  ", NULL) == 400 &&
+		webc_has(&sa, "متن پاسخ را وارد کنید") &&
+		q("SELECT count(*) FROM messages WHERE tracking = %lld", T) ==
+		    1,
+	    "an empty answer: 400, the form again with a notice");
+	{
+		const char *f[] = {"csrf", NULL, "body", "پاسخ با فایل بد",
+		    NULL};
+		long files = stored_files();
+
+		webc_get(&sa, page);
+		f[1] = sa.csrf;
+		st = post_mime(&sa, url, f, "x.pdf", "not a pdf at all", 16,
+		    loc, sizeof(loc));
+		webc_check(st == 400 &&
+			q("SELECT count(*) FROM messages WHERE tracking = "
+			  "%lld",
+			    T) == 1 &&
+			stored_files() == files,
+		    "a disguised file: 400, no answer, no file kept (%ld)",
+		    st);
+	}
 	alerts = q("SELECT count(*) FROM outbox WHERE tracking = %lld AND "
 		   "destination = '%s' AND kind = 1",
 	    T, e);
@@ -416,6 +488,7 @@ t_answer(void)
 	snprintf(url, sizeof(url), "/files/%lld", fid);
 	webc_check(fid > 0 && webc_has(&sa, url),
 	    "the file is listed with its download link");
+	webc_check(stored_files() == 1, "the file stored once on disk");
 	webc_check(webc_get(&sa, url) == 200 &&
 		sa.body_len == sizeof(pdf) - 1,
 	    "staff download it");
@@ -592,6 +665,8 @@ t_transfer(void)
 	    "reason");
 	webc_check(webc_get(&sa, page) == 404,
 	    "the old department's staff no longer see it (404)");
+	webc_check(webc_get(&hd, page) == 200,
+	    "the head sees it wherever it is");
 	webc_check(webc_get(&sb, page) == 200 &&
 		webc_has(&sb, "مربوط به بازرسی گاز است") &&
 		webc_has(&sb, "ارجاع به واحد دیگر") &&
@@ -618,10 +693,12 @@ main(int argc, char **argv)
 	set_password(STAFF_A);
 	set_password(STAFF_A2);
 	set_password(STAFF_B);
+	set_password(HEAD);
 	webc_init(&app, base);
 	webc_init(&sa, base);
 	webc_init(&sa2, base);
 	webc_init(&sb, base);
+	webc_init(&hd, base);
 	webc_check(sign_in(&app, APPLICANT, "10.7.0.1"),
 	    "the applicant signs in");
 	webc_check(sign_in(&sa, STAFF_A, "10.7.0.2"),
@@ -630,6 +707,7 @@ main(int argc, char **argv)
 	    "staff A2 (dept 2) signs in");
 	webc_check(sign_in(&sb, STAFF_B, "10.7.0.4"),
 	    "staff B (dept 5) signs in");
+	webc_check(sign_in(&hd, HEAD, "10.7.0.5"), "the head signs in");
 	if (webc_fails == 0) {
 		t_refusals();
 		t_page();
@@ -644,6 +722,7 @@ main(int argc, char **argv)
 	webc_fini(&sa);
 	webc_fini(&sa2);
 	webc_fini(&sb);
+	webc_fini(&hd);
 	printf("%s\n", webc_fails == 0 ? "all ok" : "FAILED");
 	return webc_fails == 0 ? 0 : 1;
 }
