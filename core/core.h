@@ -1393,26 +1393,27 @@ enum sd_rc core_staff_note(struct db *db, const struct core_actor *actor,
  * awaiting). core_staff_view_fini() frees it, also after an error.
  */
 struct core_staff_view {
-	struct db_request req;
-	struct db_user applicant;
-	bool have_applicant;
-	struct db_message *msgs;
-	size_t n_msgs;
-	struct db_attachment *files;
-	size_t n_files;
+	struct db_request req;        /* the request */
+	struct db_user applicant;     /* its applicant (if have_applicant) */
+	bool have_applicant;          /* applicant was read */
+	struct db_message *msgs;      /* the thread, oldest first */
+	size_t n_msgs;                /* ... how many */
+	struct db_attachment *files;  /* its files, by message then id */
+	size_t n_files;               /* ... how many */
 	int64_t assigned_to;          /* 0: nobody */
 	struct db_staff_ref assignee; /* name and title when assigned */
-	struct db_note *notes;
-	size_t n_notes;
-	struct db_audit_row *history;
-	size_t n_history;
-	struct db_sms_row *sms;
-	size_t n_sms;
-	struct db_staff_ref *staff;
-	size_t n_staff;
-	struct db_canned *canned;
-	size_t n_canned;
-	int64_t due;
+	struct db_note *notes;        /* internal notes, oldest first */
+	size_t n_notes;               /* ... how many */
+	struct db_audit_row *history; /* audit rows of "request:N" */
+	size_t n_history;             /* ... how many */
+	struct db_sms_row *sms;       /* SMS about it, OTPs left out */
+	size_t n_sms;                 /* ... how many */
+	struct db_staff_ref *staff;   /* who it may be assigned to */
+	size_t n_staff;               /* ... how many */
+	struct db_canned *canned;     /* its department's canned answers */
+	size_t n_canned;              /* ... how many */
+	int64_t due;                  /* deadline, UTC seconds; 0 unless
+					 awaiting */
 };
 enum sd_rc core_staff_view(struct db *db, const struct core_env *env,
     const struct core_actor *actor, int64_t tracking,

@@ -768,12 +768,12 @@ enum sd_rc db_secret_get_or_put(struct db *db, const char *name,
 /* An internal note on a request: staff only, never shown to its
  * applicant (no page, link, SMS or download of theirs reads it). */
 struct db_note {
-	int64_t id;
-	int64_t tracking;
-	int64_t author_id;
+	int64_t id;        /* row id */
+	int64_t tracking;  /* the request */
+	int64_t author_id; /* the staff member who wrote it */
 	char *author_name; /* "first last" now, "" if the user is gone */
-	char *body;
-	int64_t created; /* UTC seconds */
+	char *body;        /* text, as cleaned by core */
+	int64_t created;   /* UTC seconds */
 };
 void db_note_list_free(struct db_note *rows, size_t n);
 /* Add a note (in the caller's transaction); *id (may be NULL) its row. */
@@ -785,10 +785,10 @@ enum sd_rc db_note_list(struct db *db, int64_t tracking, size_t max,
 
 /* A department's canned answer. */
 struct db_canned {
-	int64_t id;
-	int dept;    /* department code */
-	char *title; /* unique in its department */
-	char *body;
+	int64_t id;         /* row id: /staff/canned/ID */
+	int dept;           /* department code */
+	char *title;        /* unique in its department */
+	char *body;         /* the answer's text */
 	int64_t updated_by; /* user id */
 	int64_t updated;    /* UTC seconds */
 };
@@ -826,7 +826,7 @@ enum sd_rc db_staff_assignable(struct db *db, int64_t user_id, int dept,
 
 /* A staff member as a list shows them. */
 struct db_staff_ref {
-	int64_t id;
+	int64_t id;  /* user id */
 	char *name;  /* "first last" */
 	char *title; /* role title */
 };
@@ -841,12 +841,12 @@ enum sd_rc db_staff_ref_get(struct db *db, int64_t id,
 
 /* An audit row with its actor's name ("" for the system, actor 0). */
 struct db_audit_row {
-	int64_t id;
-	int64_t at; /* UTC seconds */
-	int64_t actor_id;
-	char *actor_name;
-	char *action; /* "request.answer", ... */
-	char *detail;
+	int64_t id;       /* row id: the order of events */
+	int64_t at;       /* UTC seconds */
+	int64_t actor_id; /* the user, 0 for the system and the CLI */
+	char *actor_name; /* "first last" now, "" for actor 0 */
+	char *action;     /* "request.answer", ... */
+	char *detail;     /* "from=2 to=5 reason=...", ... */
 };
 void db_audit_rows_free(struct db_audit_row *rows, size_t n);
 /* The audit rows of object ("request:N"), oldest first, at most max. */
@@ -855,11 +855,11 @@ enum sd_rc db_audit_list(struct db *db, const char *object, size_t max,
 
 /* An SMS about a request, as the staff page lists it: no body. */
 struct db_sms_row {
-	int64_t id;
-	enum core_out_kind kind; /* never CORE_OUT_OTP */
-	char destination[SD_ADDR_LEN];
-	enum core_out_state state;
-	int64_t created, updated; /* UTC seconds */
+	int64_t id;                    /* outbox row id */
+	enum core_out_kind kind;       /* never CORE_OUT_OTP */
+	char destination[SD_ADDR_LEN]; /* E.164 as queued */
+	enum core_out_state state;     /* the row's state, receipts included */
+	int64_t created, updated;      /* UTC seconds */
 };
 /* Every outbox row about tracking but one-time passwords, oldest first,
  * at most max; free(*rows). */
