@@ -87,6 +87,37 @@ set_password(const char *local)
 	webc_check(webc_sql(dbp, sql), "password set for %s", local);
 }
 
+/* The names of the first two password inputs of c's page ("" if
+ * none): a step that asks for a password (or a new one, twice) gets PW. */
+static void
+pw_fields(const struct webc *c, char f0[64], char f1[64])
+{
+	const char *p = c->body;
+	char *out[2] = {f0, f1};
+	int k = 0;
+
+	f0[0] = f1[0] = '\0';
+	while (p != NULL && k < 2 && (p = strstr(p, "<input")) != NULL) {
+		const char *end = strchr(p, '>'), *n;
+		size_t i = 0;
+
+		if (end == NULL)
+			break;
+		n = strstr(p, "name=\"");
+		if (n != NULL && n < end &&
+		    strstr(p, "type=\"password\"") != NULL &&
+		    strstr(p, "type=\"password\"") < end) {
+			n += strlen("name=\"");
+			while (n[i] != '"' && i + 1 < 64)
+				i++;
+			memcpy(out[k], n, i);
+			out[k][i] = '\0';
+			k++;
+		}
+		p = end;
+	}
+}
+
 /*
  * Sign local in on browser c (its own X-Forwarded-For): the password,
  * then as many SMS-code steps as the server asks for (entering the
@@ -95,7 +126,7 @@ set_password(const char *local)
 static bool
 sign_in(struct webc *c, const char *local, const char *xff)
 {
-	char e[SD_MOBILE_LEN], code[7];
+	char e[SD_MOBILE_LEN], code[7], f0[64], f1[64];
 	int step;
 
 	e164_of(local, e);
@@ -108,9 +139,12 @@ sign_in(struct webc *c, const char *local, const char *xff)
 		webc_get(c, "/verify");
 		if (!webc_otp(dbp, e, code))
 			return false;
-		if (webc_has(c, "name=\"password\""))
-			webc_post(c, "/verify", "code", code, "password", PW,
+		pw_fields(c, f0, f1);
+		if (f1[0] != '\0')
+			webc_post(c, "/verify", "code", code, f0, PW, f1, PW,
 			    NULL);
+		else if (f0[0] != '\0')
+			webc_post(c, "/verify", "code", code, f0, PW, NULL);
 		else
 			webc_post(c, "/verify", "code", code, NULL);
 		if (c->status != 303)
