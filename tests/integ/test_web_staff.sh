@@ -10,7 +10,7 @@
 set -u
 . tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
-WEB_TEST=${WEB_TEST:-$(dirname "$BIN")/tests/web/test_web_staff}
+WEB_STAFF_TEST=${WEB_STAFF_TEST:-$(dirname "$BIN")/tests/web/test_web_staff}
 T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-webstaff-XXXXXX")
 PID=""
 cleanup() {
@@ -22,7 +22,7 @@ trap 'exit 130' INT TERM
 fails=0
 check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
 [ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
-[ -x "$WEB_TEST" ] || { echo "FAIL - build $WEB_TEST first (make unit-bin)"; exit 1; }
+[ -x "$WEB_STAFF_TEST" ] || { echo "FAIL - build $WEB_STAFF_TEST first (make unit-bin)"; exit 1; }
 
 PORT=""
 for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -72,7 +72,7 @@ while [ ! -s "$T/ready" ]; do
 	i=$((i + 1))
 done
 
-timeout 300 "$WEB_TEST" "http://127.0.0.1:$PORT" "$T/smsdesk.db" "$TRACKING"
+timeout 300 "$WEB_STAFF_TEST" "http://127.0.0.1:$PORT" "$T/smsdesk.db" "$TRACKING"
 rc=$?
 check "the HTTP client's cases (tests/web/test_web_staff.c)" "[ $rc -eq 0 ]"
 check "no attachment left half written" \
