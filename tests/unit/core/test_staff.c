@@ -697,6 +697,22 @@ test_canned_per_department(void **state)
 	}
 }
 
+/* Every text of the staff pages is there, and an id out of range is
+ * "?". */
+static void
+test_texts_complete(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < CORE_ST_COUNT; i++)
+		if (strcmp(core_staff_txt((enum core_staff_txt)i), "?") == 0 ||
+		    core_staff_txt((enum core_staff_txt)i)[0] == '\0')
+			fail_msg("staff text %d missing", i);
+	assert_string_equal(core_staff_txt(CORE_ST_COUNT), "?");
+	assert_string_equal(core_staff_txt((enum core_staff_txt)-1), "?");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
 
 int
@@ -711,6 +727,7 @@ main(void)
 	    T(test_notes_never_for_applicant),
 	    T(test_view_history_and_sms),
 	    T(test_canned_per_department),
+	    cmocka_unit_test(test_texts_complete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
