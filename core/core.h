@@ -1474,4 +1474,236 @@ enum core_sa_txt {
 };
 const char *core_sa_txt(enum core_sa_txt id);
 
+/* ---- issue #14: staff request page and actions (core/staff.c) ---- */
+
+/* Limits of a transfer's reason and a canned answer's title (bytes). */
+#define CORE_STAFF_REASON_MAX 500
+#define CORE_CANNED_TITLE_MAX 200
+/* Department codes a staff member may have (codes are 1..99). */
+#define CORE_STAFF_DEPTS_MAX 99
+
+/*
+ * The staff rule on top of core_request_get()'s access check: actor acts
+ * on request tracking as staff if it is staff of the request's
+ * department, of the head's office (CORE_DEPT_HEAD) for an escalated
+ * one, the head or an admin, and not the request's applicant (their own
+ * request is the applicant's side). SD_ENOTFOUND otherwise, exactly as
+ * for a missing request (an applicant's too); SD_EINVAL for an actor
+ * that is no person (system, cli, zeroed) or has no id. out is filled on SD_OK
+ * (db_request_fini()).
+ */
+enum sd_rc core_staff_request(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct db_request *out) SD_MUSTCHECK;
+
+/*
+ * Each action: the staff rule above, one transaction, an audit row on
+ * "request:N" (who, when, what). SD_ENOTFOUND for a request that is not
+ * the actor's as staff, nothing changed.
+ *
+ * answer: core_request_reply_files() as actor (channel web): a message
+ * with its files, «پاسخ داده شد», and the applicant's SMS alert queued in
+ * its transaction. SD_ESTATE if closed.
+ * close / reopen: core_request_set_status() inside the check's
+ * transaction (closing alerts the applicant). SD_ESTATE if already so.
+ * transfer: to department dept (dept_code and orig_dept; the assignment
+ * cleared): the new department's staff see it, the old one's no longer
+ * (unless it is escalated and they are the head's office). reason is
+ * required (one line, <= CORE_STAFF_REASON_MAX) and kept in the audit
+ * detail "from=A to=B reason=...". SD_EINVAL for no such or the same
+ * department or no reason, SD_ESTATE if closed.
+ * assign: to user_id, staff (not disabled) of the request's department;
+ * 0 takes the assignment away. SD_EINVAL for anyone else.
+ * note: an internal note (never shown to the applicant); *note_id (may
+ * be NULL) its row.
+ */
+enum sd_rc core_staff_answer(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking, const char *body,
+    struct core_upload *const *files, size_t nfiles, int64_t *msg_id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_close(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_reopen(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_transfer(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking, int dept,
+    const char *reason, char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_assign(struct db *db, const struct core_actor *actor,
+    int64_t tracking, int64_t user_id, char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_staff_note(struct db *db, const struct core_actor *actor,
+    int64_t tracking, const char *body, int64_t *note_id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/*
+ * A request as its staff page shows it, read for actor with the staff
+ * rule in one snapshot: the request, its applicant, thread and files,
+ * who it is assigned to, its internal notes, its history (the audit rows
+ * of "request:N", oldest first), every SMS about it but one-time
+ * passwords (no body), the staff it may be assigned to, its
+ * department's canned answers, and its deadline (due, 0 unless
+ * awaiting). core_staff_view_fini() frees it, also after an error.
+ */
+struct core_staff_view {
+	struct db_request req;        /* the request */
+	struct db_user applicant;     /* its applicant (if have_applicant) */
+	bool have_applicant;          /* applicant was read */
+	struct db_message *msgs;      /* the thread, oldest first */
+	size_t n_msgs;                /* ... how many */
+	struct db_attachment *files;  /* its files, by message then id */
+	size_t n_files;               /* ... how many */
+	int64_t assigned_to;          /* 0: nobody */
+	struct db_staff_ref assignee; /* name and title when assigned */
+	struct db_note *notes;        /* internal notes, oldest first */
+	size_t n_notes;               /* ... how many */
+	struct db_audit_row *history; /* audit rows of "request:N" */
+	size_t n_history;             /* ... how many */
+	struct db_sms_row *sms;       /* SMS about it, OTPs left out */
+	size_t n_sms;                 /* ... how many */
+	struct db_staff_ref *staff;   /* who it may be assigned to */
+	size_t n_staff;               /* ... how many */
+	struct db_canned *canned;     /* its department's canned answers */
+	size_t n_canned;              /* ... how many */
+	int64_t due;                  /* deadline, UTC seconds; 0 unless
+					 awaiting */
+};
+enum sd_rc core_staff_view(struct db *db, const struct core_env *env,
+    const struct core_actor *actor, int64_t tracking,
+    struct core_staff_view *out) SD_MUSTCHECK;
+void core_staff_view_fini(struct core_staff_view *v);
+
+/* The departments actor works in as staff (head and admin: every one),
+ * ascending, at most max. SD_ENOTFOUND for an applicant or a stored
+ * role that does not back the kind, SD_EINVAL for no person. */
+enum sd_rc core_staff_depts(struct db *db, const struct core_actor *actor,
+    int *codes, size_t max, size_t *n) SD_MUSTCHECK;
+
+/*
+ * Canned answers: a department's are listed, added, edited and deleted
+ * by its staff (head and admin: any department's). Anything else is
+ * SD_ENOTFOUND, as a missing one. Title: one line, <=
+ * CORE_CANNED_TITLE_MAX, unique in its department (SD_EEXIST); body as a
+ * message's. Each change one transaction with an audit row on
+ * "canned:ID". core_canned_list with dept 0: those of every department
+ * of the actor.
+ */
+enum sd_rc core_canned_list(struct db *db, const struct core_actor *actor,
+    int dept, struct db_canned **rows, size_t *n) SD_MUSTCHECK;
+enum sd_rc core_canned_get(struct db *db, const struct core_actor *actor,
+    int64_t id, struct db_canned *out) SD_MUSTCHECK;
+/* Canned answer id for the answer box of request tracking: the staff
+ * rule on the request (core_staff_request()) and id of the request's
+ * department; SD_ENOTFOUND otherwise. */
+enum sd_rc core_canned_for_request(struct db *db,
+    const struct core_actor *actor, int64_t tracking, int64_t id,
+    struct db_canned *out) SD_MUSTCHECK;
+enum sd_rc core_canned_add(struct db *db, const struct core_actor *actor,
+    int dept, const char *title, const char *body, int64_t *id,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_canned_edit(struct db *db, const struct core_actor *actor,
+    int64_t id, const char *title, const char *body,
+    char err[SD_ERRLEN]) SD_MUSTCHECK;
+enum sd_rc core_canned_delete(struct db *db, const struct core_actor *actor,
+    int64_t id, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
+/* The staff pages' Persian texts (core/texts_staff.c). */
+enum core_staff_txt {
+	CORE_ST_TRACKING,
+	CORE_ST_DEPT,
+	CORE_ST_STATUS,
+	CORE_ST_PRIO,
+	CORE_ST_DUE,
+	CORE_ST_NO_DUE,
+	CORE_ST_ASSIGNED,
+	CORE_ST_NOBODY,
+	CORE_ST_APPLICANT,
+	CORE_ST_NAME,
+	CORE_ST_MOBILE,
+	CORE_ST_USER_TYPE,
+	CORE_ST_NOT_GIVEN,
+	CORE_ST_THREAD,
+	CORE_ST_ANSWER,
+	CORE_ST_ANSWER_LABEL,
+	CORE_ST_ANSWER_BTN,
+	CORE_ST_CANNED_PICK,
+	CORE_ST_CANNED_NONE,
+	CORE_ST_CANNED_INSERT,
+	CORE_ST_CANNED_MANAGE,
+	CORE_ST_CLOSE_BTN,
+	CORE_ST_REOPEN_BTN,
+	CORE_ST_CLOSED,
+	CORE_ST_TRANSFER,
+	CORE_ST_TRANSFER_TO,
+	CORE_ST_REASON,
+	CORE_ST_TRANSFER_BTN,
+	CORE_ST_FROM_TO,
+	CORE_ST_ASSIGN,
+	CORE_ST_ASSIGN_NONE,
+	CORE_ST_ASSIGN_BTN,
+	CORE_ST_NOTES,
+	CORE_ST_NOTES_HINT,
+	CORE_ST_NOTES_EMPTY,
+	CORE_ST_NOTE_LABEL,
+	CORE_ST_NOTE_BTN,
+	CORE_ST_HISTORY,
+	CORE_ST_WHEN,
+	CORE_ST_WHO,
+	CORE_ST_WHAT,
+	CORE_ST_SYSTEM,
+	CORE_ST_SMS,
+	CORE_ST_SMS_EMPTY,
+	CORE_ST_SMS_KIND,
+	CORE_ST_SMS_TO,
+	CORE_ST_SMS_CREATED,
+	CORE_ST_SMS_UPDATED,
+	CORE_ST_KIND_ALERT,
+	CORE_ST_KIND_REPLY,
+	CORE_ST_KIND_USSD,
+	CORE_ST_OUT_QUEUED,
+	CORE_ST_OUT_SUBMITTED,
+	CORE_ST_OUT_ACCEPTED,
+	CORE_ST_OUT_DELIVERED,
+	CORE_ST_OUT_UNDELIVERABLE,
+	CORE_ST_OUT_EXPIRED,
+	CORE_ST_OUT_FAILED,
+	CORE_ST_ACT_CREATE,
+	CORE_ST_ACT_ANSWER,
+	CORE_ST_ACT_FOLLOWUP,
+	CORE_ST_ACT_THANKS,
+	CORE_ST_ACT_CLOSE,
+	CORE_ST_ACT_REOPEN,
+	CORE_ST_ACT_ESCALATE,
+	CORE_ST_ACT_TRANSFER,
+	CORE_ST_ACT_ASSIGN,
+	CORE_ST_ACT_NOTE,
+	CORE_ST_MSG_ANSWERED,
+	CORE_ST_MSG_CLOSED,
+	CORE_ST_MSG_REOPENED,
+	CORE_ST_MSG_TRANSFERRED,
+	CORE_ST_MSG_ASSIGNED,
+	CORE_ST_MSG_NOTED,
+	CORE_ST_MSG_STATE,
+	CORE_ST_MSG_BAD_TRANSFER,
+	CORE_ST_MSG_BAD_ASSIGN,
+	CORE_ST_MSG_BAD_NOTE,
+	CORE_ST_MSG_BAD_ANSWER,
+	CORE_ST_MSG_STORE,
+	CORE_ST_CANNED_TITLE,
+	CORE_ST_CANNED_EMPTY,
+	CORE_ST_CANNED_ADD,
+	CORE_ST_CANNED_NAME,
+	CORE_ST_CANNED_TEXT,
+	CORE_ST_CANNED_SAVE,
+	CORE_ST_CANNED_DELETE,
+	CORE_ST_MSG_CANNED_ADDED,
+	CORE_ST_MSG_CANNED_SAVED,
+	CORE_ST_MSG_CANNED_DELETED,
+	CORE_ST_MSG_CANNED_DUP,
+	CORE_ST_MSG_CANNED_BAD,
+	CORE_ST_BACK,
+	CORE_ST_COUNT
+};
+/* The text id; "?" out of range. Static. Any thread. */
+const char *core_staff_txt(enum core_staff_txt id);
+
 #endif

@@ -862,4 +862,107 @@ void db_ov_staff_list_free(struct db_ov_staff *rows, size_t n);
 enum sd_rc db_ov_answers(struct db *db, int64_t since,
     struct db_ov_staff **rows, size_t *n) SD_MUSTCHECK;
 
+/* ---- issue #14: staff request page and actions (db/staff.c) ---- */
+
+/* An internal note on a request: staff only, never shown to its
+ * applicant (no page, link, SMS or download of theirs reads it). */
+struct db_note {
+	int64_t id;        /* row id */
+	int64_t tracking;  /* the request */
+	int64_t author_id; /* the staff member who wrote it */
+	char *author_name; /* "first last" now, "" if the user is gone */
+	char *body;        /* text, as cleaned by core */
+	int64_t created;   /* UTC seconds */
+};
+void db_note_list_free(struct db_note *rows, size_t n);
+/* Add a note (in the caller's transaction); *id (may be NULL) its row. */
+enum sd_rc db_note_add(struct db *db, int64_t tracking, int64_t author_id,
+    const char *body, int64_t now, int64_t *id) SD_MUSTCHECK;
+/* The notes of tracking, oldest first, at most max. */
+enum sd_rc db_note_list(struct db *db, int64_t tracking, size_t max,
+    struct db_note **rows, size_t *n) SD_MUSTCHECK;
+
+/* A department's canned answer. */
+struct db_canned {
+	int64_t id;         /* row id: /staff/canned/ID */
+	int dept;           /* department code */
+	char *title;        /* unique in its department */
+	char *body;         /* the answer's text */
+	int64_t updated_by; /* user id */
+	int64_t updated;    /* UTC seconds */
+};
+void db_canned_fini(struct db_canned *c);
+void db_canned_list_free(struct db_canned *rows, size_t n);
+/* SD_EEXIST if dept has one with that title. */
+enum sd_rc db_canned_add(struct db *db, int dept, const char *title,
+    const char *body, int64_t by, int64_t now, int64_t *id) SD_MUSTCHECK;
+/* SD_ENOTFOUND if none (out zeroed). */
+enum sd_rc db_canned_get(struct db *db, int64_t id,
+    struct db_canned *out) SD_MUSTCHECK;
+/* SD_ENOTFOUND if none, SD_EEXIST for a title taken in its dept. */
+enum sd_rc db_canned_update(struct db *db, int64_t id, const char *title,
+    const char *body, int64_t by, int64_t now) SD_MUSTCHECK;
+enum sd_rc db_canned_delete(struct db *db, int64_t id) SD_MUSTCHECK;
+/* The canned answers of dept (0: every department), by department then
+ * title, at most max. */
+enum sd_rc db_canned_list(struct db *db, int dept, size_t max,
+    struct db_canned **rows, size_t *n) SD_MUSTCHECK;
+
+/* requests.assigned_to of tracking (0: none). SD_ENOTFOUND if none. */
+enum sd_rc db_request_assigned(struct db *db, int64_t tracking,
+    int64_t *user_id) SD_MUSTCHECK;
+/* Assign tracking to user_id (0: to nobody). */
+enum sd_rc db_request_assign(struct db *db, int64_t tracking, int64_t user_id,
+    int64_t now) SD_MUSTCHECK;
+/* Move tracking to department dept: dept_code and orig_dept both (the
+ * old department's staff no longer see it), its assignment cleared. */
+enum sd_rc db_request_transfer(struct db *db, int64_t tracking, int dept,
+    int64_t now) SD_MUSTCHECK;
+/* *yes = user_id is staff (any role but applicant), not disabled, and a
+ * member of department dept. */
+enum sd_rc db_staff_assignable(struct db *db, int64_t user_id, int dept,
+    bool *yes) SD_MUSTCHECK;
+
+/* A staff member as a list shows them. */
+struct db_staff_ref {
+	int64_t id;  /* user id */
+	char *name;  /* "first last" */
+	char *title; /* role title */
+};
+void db_staff_ref_list_free(struct db_staff_ref *rows, size_t n);
+/* The staff of dept who may be assigned (db_staff_assignable()), by
+ * name, at most max. */
+enum sd_rc db_staff_active_of_dept(struct db *db, int dept, size_t max,
+    struct db_staff_ref **rows, size_t *n) SD_MUSTCHECK;
+/* User id's name and title (free() both). SD_ENOTFOUND if none. */
+enum sd_rc db_staff_ref_get(struct db *db, int64_t id,
+    struct db_staff_ref *out) SD_MUSTCHECK;
+
+/* An audit row with its actor's name ("" for the system, actor 0). */
+struct db_audit_row {
+	int64_t id;       /* row id: the order of events */
+	int64_t at;       /* UTC seconds */
+	int64_t actor_id; /* the user, 0 for the system and the CLI */
+	char *actor_name; /* "first last" now, "" for actor 0 */
+	char *action;     /* "request.answer", ... */
+	char *detail;     /* "from=2 to=5 reason=...", ... */
+};
+void db_audit_rows_free(struct db_audit_row *rows, size_t n);
+/* The audit rows of object ("request:N"), oldest first, at most max. */
+enum sd_rc db_audit_list(struct db *db, const char *object, size_t max,
+    struct db_audit_row **rows, size_t *n) SD_MUSTCHECK;
+
+/* An SMS about a request, as the staff page lists it: no body. */
+struct db_sms_row {
+	int64_t id;                    /* outbox row id */
+	enum core_out_kind kind;       /* never CORE_OUT_OTP */
+	char destination[SD_ADDR_LEN]; /* E.164 as queued */
+	enum core_out_state state;     /* the row's state, receipts included */
+	int64_t created, updated;      /* UTC seconds */
+};
+/* Every outbox row about tracking but one-time passwords, oldest first,
+ * at most max; free(*rows). */
+enum sd_rc db_request_sms(struct db *db, int64_t tracking, size_t max,
+    struct db_sms_row **rows, size_t *n) SD_MUSTCHECK;
+
 #endif

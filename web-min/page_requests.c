@@ -1053,3 +1053,36 @@ const struct web_route web_routes_req[] = {
     {"GET", "/r/*", page_link, 0, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };
+
+/* ---- Shared with the staff pages (issue #14) ---------------------------- */
+
+const struct web_upload web_upload_attach = {
+    up_begin,
+    up_data,
+    up_end,
+    up_cleanup,
+};
+
+void
+web_upload_release(struct web_req *req)
+{
+	up_release(req);
+}
+
+bool
+web_upload_notice(struct web_req *req)
+{
+	return up_notice(req);
+}
+
+struct core_upload *const *
+web_upload_files(struct web_req *req, size_t *n)
+{
+	return up_files(req, n);
+}
+
+void
+web_upload_input(struct web_req *req)
+{
+	put_file_input(req);
+}

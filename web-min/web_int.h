@@ -248,4 +248,17 @@ void web_hash_release(struct web_req *req);
 /* The 503 page «try again in a moment», with Retry-After. */
 enum sd_rc web_busy(struct web_req *req);
 
+/* ---- issue #14: staff request page and actions ---- */
+
+/* The attachments of a multipart form, shared by the applicant's and the
+ * staff's pages (web-min/page_requests.c): the upload callbacks of a
+ * WEB_UPLOAD route; release what a refused form uploaded; write the
+ * refusal's Persian notice (false if none); the finished files for core;
+ * the file input with its note. */
+extern const struct web_upload web_upload_attach;
+void web_upload_release(struct web_req *req);
+bool web_upload_notice(struct web_req *req);
+struct core_upload *const *web_upload_files(struct web_req *req, size_t *n);
+void web_upload_input(struct web_req *req);
+
 #endif
