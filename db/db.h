@@ -181,11 +181,14 @@ enum sd_rc db_user_by_mobile(struct db *db, const char *e164,
 enum sd_rc db_user_set_alerts(struct db *db, int64_t id, bool off) SD_MUSTCHECK;
 /* The mobile is proven (an MO came from it, or an OTP). */
 enum sd_rc db_user_set_verified(struct db *db, int64_t id) SD_MUSTCHECK;
-/* Staff (any role but applicant) of department code, by id. */
+/* Staff (any role but applicant) of department code, by id; disabled
+ * ones (schema 14) left out: they get no alert and no link opens for
+ * them. */
 enum sd_rc db_staff_of_dept(struct db *db, int code, struct db_user **rows,
     size_t *n) SD_MUSTCHECK;
 /* The head's office: users of role head, and staff (any role but
- * applicant) of department code (the head's, 17), by id. */
+ * applicant) of department code (the head's, 17), by id; not the
+ * disabled. */
 enum sd_rc db_user_head_office(struct db *db, int code, struct db_user **rows,
     size_t *n) SD_MUSTCHECK;
 /* Users with a role other than applicant, by last name. */

@@ -71,7 +71,8 @@ static const char sql_req_alerted_dept
 	 " AND staff_alert = 1 AND created >= ?2";
 static const char sql_req_held_staff
     [] = "SELECT DISTINCT s.user_id FROM requests r JOIN staff_departments s"
-	 " ON s.dept_code = r.orig_dept WHERE r.staff_alert = 2"
+	 " ON s.dept_code = r.orig_dept JOIN users u ON u.id = s.user_id"
+	 " WHERE u.disabled = 0 AND r.staff_alert = 2"
 	 " AND r.status = 0 AND r.created >= ?1 ORDER BY s.user_id LIMIT ?2";
 static const char sql_req_held_for
     [] = "SELECT r.tracking FROM requests r JOIN staff_departments s"

@@ -34,11 +34,12 @@ static const char
     sql_user_set_verified[] = "UPDATE users SET verified = 1 WHERE id = ?1";
 static const char sql_staff_of_dept
     [] = "SELECT " USER_COLS " FROM users WHERE id IN (SELECT user_id FROM"
-	 " staff_departments WHERE dept_code = ?1) AND role <> 0 ORDER BY id";
+	 " staff_departments WHERE dept_code = ?1) AND role <> 0"
+	 " AND disabled = 0 ORDER BY id";
 static const char sql_head_office
-    [] = "SELECT " USER_COLS " FROM users WHERE role = 2 OR (role <> 0 AND"
-	 " id IN (SELECT user_id FROM staff_departments WHERE dept_code = ?1))"
-	 " ORDER BY id";
+    [] = "SELECT " USER_COLS " FROM users WHERE disabled = 0 AND (role = 2"
+	 " OR (role <> 0 AND id IN (SELECT user_id FROM staff_departments"
+	 " WHERE dept_code = ?1))) ORDER BY id";
 static const char sql_staff_in_dept[] =
     "SELECT 1 FROM staff_departments WHERE user_id = ?1 AND dept_code = ?2";
 

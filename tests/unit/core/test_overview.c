@@ -378,6 +378,21 @@ test_staff_admin(void **state)
 	assert_false(core_user_active(w->db, w->s2));
 	assert_int_equal(db_user_disabled(w->db, w->s2, &off), SD_OK);
 	assert_true(off);
+	/* Alerts and one-tap links no longer find them. */
+	{
+		struct db_user *rows = NULL;
+		size_t k, nr = 0;
+
+		assert_int_equal(db_staff_of_dept(w->db, 2, &rows, &nr), SD_OK);
+		for (k = 0; k < nr; k++)
+			assert_true(rows[k].id != w->s2);
+		db_user_list_free(rows, nr);
+		assert_int_equal(db_user_head_office(w->db, 2, &rows, &nr),
+		    SD_OK);
+		for (k = 0; k < nr; k++)
+			assert_true(rows[k].id != w->s2);
+		db_user_list_free(rows, nr);
+	}
 	/* A disabled admin is no admin. */
 	assert_int_equal(core_staff_set_disabled(w->db, &core_actor_cli,
 			     w->admin, true, err),
