@@ -821,7 +821,7 @@ acct_verify_post(struct web_req *req)
 	if (rc == SD_OK) {
 		log_info("web", "signed in user=%lld by code purpose=%d",
 		    (long long)uid, p.purpose);
-		rc = web_redirect(req, "/requests");
+		rc = web_redirect(req, web_home(req));
 	}
 out:
 	web_wipe(hash, sizeof(hash));

@@ -861,6 +861,12 @@ web_actor_is_staff(const struct core_actor *a)
 		a->kind == CORE_ACTOR_ADMIN);
 }
 
+const char *
+web_home(const struct web_req *req)
+{
+	return web_actor_is_staff(&req->actor) ? "/staff/" : "/requests";
+}
+
 /* The route for method and path, or NULL; *other_method is set when the
  * path exists for another method. */
 static const struct web_route *
@@ -1257,7 +1263,7 @@ web_run(struct web *w, struct web_ctx *x)
 		(void)web_redirect(req, sd_buf_str(&to));
 		sd_buf_fini(&to);
 	} else if ((req->route->flags & WEB_ANON) != 0 && req->signed_in) {
-		(void)web_redirect(req, "/requests");
+		(void)web_redirect(req, web_home(req));
 	} else if ((req->route->flags & WEB_STAFF) != 0 &&
 	    !web_actor_is_staff(&req->actor)) {
 		log_info("web", "refused: not staff user=%lld path=%.100s",

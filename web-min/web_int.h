@@ -222,6 +222,10 @@ void web_form_end(struct web_req *req);
 /* A paragraph with a message for the user: kind "err" or "ok". */
 void web_notice(struct web_req *req, const char *kind, const char *text);
 
+/* Where a signed-in user starts: the inbox (/staff/) for staff, the head
+ * and admins, their requests (/requests) for applicants. */
+const char *web_home(const struct web_req *req);
+
 /* 303 See Other to url (a local path, else "/" is used). */
 enum sd_rc web_redirect(struct web_req *req, const char *url);
 
