@@ -35,5 +35,9 @@ case "$BIN" in
 *asan* | *tsan*) dl=120 ;;
 *) dl=60 ;;
 esac
-BIN=$BIN SIM=$SIM CHROMIUM=$CHROMIUM SCREENS="$(dirname "$BIN")/screens" \
-    DEADLINE_S=$dl timeout -k 5 $((dl + 15)) node "$DIR/web_browser.js"
+# BROWSER_TEST: the script (web_browser.js; test_staff_browser.sh runs
+# staff_browser.js), SCREENS_DIR: its screenshots' folder under the build.
+BIN=$BIN SIM=$SIM CHROMIUM=$CHROMIUM \
+    SCREENS="$(dirname "$BIN")/${SCREENS_DIR:-screens}" \
+    DEADLINE_S=$dl timeout -k 5 $((dl + 15)) \
+    node "$DIR/${BROWSER_TEST:-web_browser.js}"
