@@ -1322,4 +1322,17 @@ enum core_req_txt {
 /* The text id; "?" out of range. Static. Any thread. */
 const char *core_req_txt(enum core_req_txt id);
 
+/* ---- issue #14: staff inbox (helper S2) -------------------------------- */
+
+/*
+ * Office time between from and to in seconds (core/calendar.c): the
+ * office hours of working days ([sla] office_hours, a half Thursday's
+ * thursday_hours, holidays off) that lie between them, counted as
+ * core_calendar_due() counts them. Negative when to < from, so the time
+ * left before a deadline is core_calendar_work_s(cal, now, due), below 0
+ * once it has passed. SD_ETOOBIG past ten years. Any thread.
+ */
+enum sd_rc core_calendar_work_s(const struct core_calendar *c, int64_t from,
+    int64_t to, int64_t *secs) SD_MUSTCHECK;
+
 #endif
