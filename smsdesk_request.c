@@ -244,6 +244,9 @@ cmd_sla_sweep(struct app *app, int argc, char **argv)
 		return 1;
 	}
 	printf("escalated %zu\n", n);
+	/* Issue 14: deadlines for awaiting rows that have none. */
+	if (core_request_due_fill(app->db, &app->env, &n) != SD_OK)
+		fprintf(stderr, "smsdesk: cannot fill due times\n");
 	/* Issue 11: at night the sweep escalates nothing; say until when. */
 	if (app->cfg.sla.escalation != CORE_ESC_APPLICANT &&
 	    app->env.cal != NULL &&

@@ -1335,4 +1335,69 @@ const char *core_req_txt(enum core_req_txt id);
 enum sd_rc core_calendar_work_s(const struct core_calendar *c, int64_t from,
     int64_t to, int64_t *secs) SD_MUSTCHECK;
 
+/* The inbox's search box, parsed (core_inbox_search_parse()). */
+enum core_isearch {
+	CORE_ISEARCH_NONE,     /* empty: no search */
+	CORE_ISEARCH_TRACKING, /* a tracking number */
+	CORE_ISEARCH_MOBILE,   /* an applicant's mobile */
+	CORE_ISEARCH_WORDS,    /* words of the subject or first message */
+	CORE_ISEARCH_NOTHING,  /* digits that are neither: finds nothing */
+};
+struct core_inbox_search {
+	enum core_isearch kind;
+	int64_t tracking;           /* TRACKING */
+	char mobile[SD_MOBILE_LEN]; /* MOBILE, E.164 */
+	const char *words;          /* WORDS: into the text parsed */
+};
+/* Parse q (NULL or as typed: Persian digits, spaces and dashes between
+ * digits allowed): see core/inbox_staff.c. SD_ETOOBIG past
+ * DB_FTS_QUERY_MAX bytes of words. Pure; any thread. */
+enum sd_rc core_inbox_search_parse(const char *q,
+    struct core_inbox_search *out) SD_MUSTCHECK;
+
+/* Rows of an inbox page, and the pages one may ask for. */
+#define CORE_INBOX_PER_PAGE 25
+#define CORE_INBOX_PAGES_MAX 4000
+
+struct core_inbox_query {
+	int status;    /* enum core_status, DB_SINBOX_ANY or _OPEN */
+	int prio;      /* enum core_priority, -1 any */
+	int dept;      /* a department code, 0 any */
+	bool overdue;  /* only overdue ones */
+	bool mine;     /* only those assigned to the actor */
+	const char *q; /* the search box, NULL or "" none */
+	size_t page;   /* from 1 (0 is 1; past CORE_INBOX_PAGES_MAX the
+			  last) */
+	int64_t now;   /* 0: sd_clock_now() */
+};
+struct core_inbox_page {
+	struct db_sinbox_row *rows; /* this page's */
+	size_t n;
+	int64_t total;            /* rows of every page */
+	size_t page, per_page;    /* the page shown (clamped) */
+	int64_t now;              /* the instant "overdue" was judged at */
+	enum core_isearch search; /* what the search box was taken for */
+};
+
+/*
+ * The inbox page q asks for, of the requests actor may see (staff: their
+ * departments', and the escalated ones in the head's office; head and
+ * admin: all), in the order of db_sinbox_page(). SD_ENOTFOUND for an
+ * actor who is not staff, head or admin by their stored role. *out is
+ * the caller's (core_inbox_page_fini()). Any thread.
+ */
+enum sd_rc core_inbox_staff(struct db *db, const struct core_actor *actor,
+    const struct core_inbox_query *q, struct core_inbox_page *out) SD_MUSTCHECK;
+void core_inbox_page_fini(struct core_inbox_page *p);
+
+/*
+ * Keep requests.due for awaiting requests that have none (rows from
+ * before schema 15, or written without it): core_request_due() from
+ * their waiting_since, in batches, each its own transaction. Idempotent:
+ * a row with a due, or changed meanwhile, is left alone. *filled: how
+ * many got one. Run at `serve` start and by `sla sweep`.
+ */
+enum sd_rc core_request_due_fill(struct db *db, const struct core_env *env,
+    size_t *filled) SD_MUSTCHECK;
+
 #endif
