@@ -1400,4 +1400,45 @@ void core_inbox_page_fini(struct core_inbox_page *p);
 enum sd_rc core_request_due_fill(struct db *db, const struct core_env *env,
     size_t *filled) SD_MUSTCHECK;
 
+/* The staff inbox's Persian texts (core/texts_inbox.c). */
+enum core_inbox_txt {
+	CORE_IT_TITLE,    /* کارتابل: the page and the header's link */
+	CORE_IT_FILTERS,  /* the filter form's heading */
+	CORE_IT_STATUS,   /* وضعیت */
+	CORE_IT_ST_OPEN,  /* awaiting or answered */
+	CORE_IT_ANY,      /* همه */
+	CORE_IT_PRIO,     /* اولویت */
+	CORE_IT_DEPT,     /* واحد */
+	CORE_IT_OVERDUE,  /* only overdue */
+	CORE_IT_MINE,     /* only assigned to me */
+	CORE_IT_Q,        /* the search box's label */
+	CORE_IT_APPLY,    /* the form's button */
+	CORE_IT_TRACKING, /* columns: */
+	CORE_IT_SUBJECT,
+	CORE_IT_APPLICANT,
+	CORE_IT_DUE,
+	CORE_IT_LEFT,
+	CORE_IT_PAST,      /* گذشته: the deadline has passed */
+	CORE_IT_REMINDED,  /* یادآوری شد */
+	CORE_IT_ESCALATED, /* ارجاع به ریاست */
+	CORE_IT_H_M,       /* %s ساعت و %s دقیقه */
+	CORE_IT_H,         /* %s ساعت */
+	CORE_IT_M,         /* %s دقیقه */
+	CORE_IT_UNDER_M,   /* under a minute */
+	CORE_IT_NO_DUE,    /* not waiting: no deadline */
+	CORE_IT_EMPTY,     /* nothing found */
+	CORE_IT_TOTAL,     /* %s درخواست */
+	CORE_IT_PREV,
+	CORE_IT_NEXT,
+	CORE_IT_PAGE,    /* صفحه %s از %s */
+	CORE_IT_Q_LONG,  /* the search text is too long */
+	CORE_IT_DATE_AT, /* %s ساعت %s: a date and a time */
+	CORE_IT_COUNT
+};
+/* The text id; "?" out of range. Static. Any thread. */
+const char *core_inbox_txt(enum core_inbox_txt id);
+/* ascii with its digits as Persian digits into out (cap bytes, cut
+ * short if need be). Returns out. */
+const char *core_fa_digits(const char *ascii, char *out, size_t cap);
+
 #endif
