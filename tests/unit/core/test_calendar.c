@@ -288,7 +288,7 @@ test_db_year_replaces_file_year(void **state)
 }
 
 /* Minutes after midnight. */
-#define HM(h, m) ((h) * 60 + (m))
+#define HM(h, m) ((h)*60 + (m))
 
 /* Jalali y/m/d at min minutes after midnight, Tehran wall clock (for
  * days without a clock change). */
@@ -313,10 +313,10 @@ test_due_office_hours_table(void **state)
 {
 	static const struct {
 		const char *what;
-		int thursday;    /* enum core_thursday */
-		long days;       /* answer_days */
-		int sent[4];     /* y, m, d, minutes */
-		int due[4];      /* the same */
+		int thursday; /* enum core_thursday */
+		long days;    /* answer_days */
+		int sent[4];  /* y, m, d, minutes */
+		int due[4];   /* the same */
 	} cases[] = {
 	    {"the issue: Wednesday 16:00, after the close, is due Sunday at "
 	     "the close",
@@ -424,8 +424,8 @@ test_work_s_table(void **state)
 	    {"across a night: 14:00 to 08:00 is 1 h", CORE_THU_OFF,
 		{1405, 9, 14, HM(14, 0)}, {1405, 9, 15, HM(8, 0)}, 3600},
 	    {"Thursday off and Friday: Wednesday 14:00 to Saturday 08:00",
-		CORE_THU_OFF, {1405, 9, 11, HM(14, 0)},
-		{1405, 9, 14, HM(8, 0)}, 3600},
+		CORE_THU_OFF, {1405, 9, 11, HM(14, 0)}, {1405, 9, 14, HM(8, 0)},
+		3600},
 	    {"half Thursday counts 07:30-12:30", CORE_THU_HALF,
 		{1405, 9, 11, HM(14, 0)}, {1405, 9, 14, HM(8, 0)},
 		3600 + 5 * 3600},
@@ -435,8 +435,8 @@ test_work_s_table(void **state)
 	    {"a holiday counts nothing (Monday 10:00 to Wednesday 10:00)",
 		CORE_THU_OFF, {1405, 9, 30, HM(10, 0)},
 		{1405, 10, 2, HM(10, 0)}, 7 * 3600},
-	    {"reversed: overdue by 2 h", CORE_THU_OFF,
-		{1405, 9, 14, HM(12, 0)}, {1405, 9, 14, HM(10, 0)}, -2 * 3600},
+	    {"reversed: overdue by 2 h", CORE_THU_OFF, {1405, 9, 14, HM(12, 0)},
+		{1405, 9, 14, HM(10, 0)}, -2 * 3600},
 	    {"equal instants", CORE_THU_OFF, {1405, 9, 14, HM(12, 0)},
 		{1405, 9, 14, HM(12, 0)}, 0},
 	    {"both in a weekend", CORE_THU_OFF, {1405, 9, 12, HM(9, 0)},
@@ -523,8 +523,7 @@ test_tehran_zone_no_dst(void **state)
 	assert_int_equal((jday(1405, 4, 1, 0) - jday(1405, 1, 1, 0)) % 86400,
 	    0);
 	assert_int_equal(jday(1405, 4, 1, 0) % 86400, 20 * 3600 + 1800);
-	assert_int_equal(core_jalali_from_utc(jday(1405, 4, 1, 12), &j),
-	    SD_OK);
+	assert_int_equal(core_jalali_from_utc(jday(1405, 4, 1, 12), &j), SD_OK);
 	assert_int_equal(j.hour, 12);
 	assert_int_equal(j.minute, 0);
 }

@@ -59,9 +59,9 @@ mk(struct fx *f, int dept, int prio, const char *title, const char *body)
 	char err[SD_ERRLEN];
 	int64_t t = 0;
 
-	if (core_request_create(f->db, &core_env_no_sms, tu_actor(f->db, f->app),
-		dept, (enum core_priority)prio, title, body, CORE_CHAN_WEB, &t,
-		err) != SD_OK)
+	if (core_request_create(f->db, &core_env_no_sms,
+		tu_actor(f->db, f->app), dept, (enum core_priority)prio, title,
+		body, CORE_CHAN_WEB, &t, err) != SD_OK)
 		fail_msg("create: %s", err);
 	return t;
 }
@@ -112,8 +112,9 @@ test_arabic_persian_letters(void **state)
 	int64_t a, b, got;
 
 	/* «كارت يارانه» with Arabic kaf and yeh */
-	a = mk(f, 2, 2, "\xd9\x83\xd8\xa7\xd8\xb1\xd8\xaa \xd9\x8a\xd8\xa7\xd8"
-			"\xb1\xd8\xa7\xd9\x86\xd9\x87",
+	a = mk(f, 2, 2,
+	    "\xd9\x83\xd8\xa7\xd8\xb1\xd8\xaa \xd9\x8a\xd8\xa7\xd8"
+	    "\xb1\xd8\xa7\xd9\x86\xd9\x87",
 	    "متن");
 	/* «پیگیری کلاس» in Persian letters */
 	b = mk(f, 2, 2, "پیگیری کلاس", "متن");
@@ -122,8 +123,9 @@ test_arabic_persian_letters(void **state)
 	assert_int_equal(find(f, "یارانه", &got), 1);
 	assert_int_equal(got, a);
 	/* the reverse: Arabic letters in the query */
-	assert_int_equal(find(f, "\xd9\xbe\xd9\x8a\xda\xaf\xd9\x8a\xd8\xb1"
-				 "\xd9\x8a",
+	assert_int_equal(find(f,
+			     "\xd9\xbe\xd9\x8a\xda\xaf\xd9\x8a\xd8\xb1"
+			     "\xd9\x8a",
 			     &got),
 	    1);
 	assert_int_equal(got, b);
@@ -133,7 +135,8 @@ test_arabic_persian_letters(void **state)
 	assert_int_equal(find(f, "کارت کلاس", NULL), 0);
 }
 
-/* ZWNJ joins: «می‌خواهم» (with ZWNJ) and «میخواهم» are one word. */
+/* ZWNJ joins: «می‌خواهم» (with ZWNJ) and «میخواهم» are one word.
+ */
 static void
 test_zwnj(void **state)
 {
@@ -146,8 +149,8 @@ test_zwnj(void **state)
 	assert_int_equal(got, a);
 	assert_int_equal(find(f, "می\xe2\x80\x8cخواهم", &got), 1);
 	assert_int_equal(got, a);
-	/* «نامه‌ها» typed with a ZWNJ finds «نامه ها»? No: a space
-	 * splits, a ZWNJ joins (db/fts.c). Both words typed apart do. */
+	/* «نامه‌ها» typed with a ZWNJ finds «نامه ها»? No: a
+	 * space splits, a ZWNJ joins (db/fts.c). Both words typed apart do. */
 	assert_int_equal(find(f, "نامه\xe2\x80\x8cها", NULL), 0);
 	assert_int_equal(find(f, "نامه ها", &got), 1);
 	assert_int_equal(got, b);
@@ -180,10 +183,35 @@ static void
 test_query_injection(void **state)
 {
 	static const char *const hostile[] = {
-	    "\"", "\"\"", "a\"b", "AND", "OR", "NOT", "x AND y", "NEAR(a b)",
-	    "NEAR", "*", "a*", "^a", "title:a", "{title body}:a", "(", ")",
-	    "a OR", "- a", "+", ":", "\"a\" OR \"b\"", "col:\"x", "'", ";",
-	    "a) OR (b", "\\", "\x01", "ا*", "نام\"ه",
+	    "\"",
+	    "\"\"",
+	    "a\"b",
+	    "AND",
+	    "OR",
+	    "NOT",
+	    "x AND y",
+	    "NEAR(a b)",
+	    "NEAR",
+	    "*",
+	    "a*",
+	    "^a",
+	    "title:a",
+	    "{title body}:a",
+	    "(",
+	    ")",
+	    "a OR",
+	    "- a",
+	    "+",
+	    ":",
+	    "\"a\" OR \"b\"",
+	    "col:\"x",
+	    "'",
+	    ";",
+	    "a) OR (b",
+	    "\\",
+	    "\x01",
+	    "ا*",
+	    "نام\"ه",
 	};
 	struct fx *f = *state;
 	char *q = NULL;
@@ -272,8 +300,8 @@ test_due_kept(void **state)
 	db_request_fini(&r);
 
 	/* A row left without one is filled, once. */
-	assert_int_equal(sqlite3_exec(f->db->h,
-			     "UPDATE requests SET due = 0", NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(f->db->h, "UPDATE requests SET due = 0",
+			     NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(core_request_due_fill(f->db, &core_env_no_sms, &n),
 	    SD_OK);
@@ -330,8 +358,8 @@ test_inbox_staff(void **state)
 	    SD_ENOTFOUND);
 
 	/* The head's office sees none until one is escalated. */
-	assert_int_equal(core_inbox_staff(f->db, tu_actor(f->db, head_off),
-			     &q, &p),
+	assert_int_equal(core_inbox_staff(f->db, tu_actor(f->db, head_off), &q,
+			     &p),
 	    SD_OK);
 	assert_int_equal(p.total, 0);
 	core_inbox_page_fini(&p);
@@ -340,8 +368,8 @@ test_inbox_staff(void **state)
 	    (long long)t3);
 	assert_int_equal(sqlite3_exec(f->db->h, sql, NULL, NULL, NULL),
 	    SQLITE_OK);
-	assert_int_equal(core_inbox_staff(f->db, tu_actor(f->db, head_off),
-			     &q, &p),
+	assert_int_equal(core_inbox_staff(f->db, tu_actor(f->db, head_off), &q,
+			     &p),
 	    SD_OK);
 	assert_int_equal(p.total, 1);
 	assert_int_equal(p.rows[0].tracking, t3);
