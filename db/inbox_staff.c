@@ -11,8 +11,10 @@
  * Order: overdue (awaiting and 0 < due < now) first, then priority (0
  * very urgent .. 3 low), then created (oldest first), then tracking. With
  * 100,000 requests a staff member's departments hold a few thousand: the
- * rows are found by requests_dept (dept_code, status, priority, created)
- * and the first page is a top-N sort of those (tests/bench/bench_staff.sh).
+ * rows are found by requests_dept (dept_code, status, priority, created,
+ * due; schema 15 added due), and the page is a top-N sort of those index
+ * entries alone; only the page's rows are read and joined
+ * (tests/bench/bench_staff.sh).
  */
 #include "db/db.h"
 
@@ -197,13 +199,19 @@ db_sinbox_page(struct db *db, const struct db_sinbox_filter *f,
 	if (*total <= (int64_t)f->offset)
 		goto out;
 
+	/* The page's trackings first, from the index alone (a top-N sort
+	 * of the index entries), then their rows and names: sorting the
+	 * joined rows read every matching row, its applicant and its
+	 * department (2.3 ms a page at 2,500 open requests; bench_staff). */
 	sd_buf_reset(&sql);
 	rc = sd_buf_addf(&sql,
-	    "SELECT " INBOX_COLS " FROM requests r"
+	    "WITH k AS MATERIALIZED (SELECT r.tracking AS t, " INBOX_OVERDUE
+	    " AS o, r.priority AS p, r.created AS c FROM requests r%s"
+	    " ORDER BY o DESC, p, c, t LIMIT ?9 OFFSET ?10)"
+	    " SELECT " INBOX_COLS " FROM k JOIN requests r ON r.tracking = k.t"
 	    " JOIN users u ON u.id = r.applicant_id"
-	    " JOIN departments d ON d.code = r.dept_code%s"
-	    " ORDER BY " INBOX_OVERDUE " DESC, r.priority, r.created,"
-	    " r.tracking LIMIT ?9 OFFSET ?10",
+	    " JOIN departments d ON d.code = r.dept_code"
+	    " ORDER BY k.o DESC, k.p, k.c, k.t",
 	    sd_buf_str(&where));
 	if (rc == SD_OK)
 		rc = inbox_prepare(db, sd_buf_str(&sql), f, match, &st);

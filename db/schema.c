@@ -123,10 +123,13 @@
  *                      shell) cannot read or write requests_fts, but can
  *                      write requests (no trigger); db_fts_catch_up()
  *                      indexes such rows later.
- *   indexes            for the inbox (db/inbox_staff.c): by status,
- *                      priority and age for the head's every-department
- *                      view; escalated requests; the overdue ones (by
- *                      due, awaiting only); the awaiting ones with no due.
+ *   indexes            for the inbox (db/inbox_staff.c): requests_dept
+ *                      (dept_code, status, priority, created) gains due,
+ *                      and requests_inbox is the same without the
+ *                      department (the head's view), so a page sorts
+ *                      index entries only; escalated requests; the
+ *                      overdue ones (by due, awaiting only); the
+ *                      awaiting ones with no due.
  */
 #include "db/db_int.h"
 
@@ -583,7 +586,14 @@ static const char *const schema_v15[] = {
     " r.title, coalesce((SELECT m.body FROM messages m"
     " WHERE m.tracking = r.tracking ORDER BY m.id LIMIT 1), '')"
     " FROM requests r;",
-    "CREATE INDEX requests_inbox ON requests (status, priority, created);",
+    /* The inbox's sort keys in its indexes, so a page is sorted from
+     * index entries alone (db/inbox_staff.c): requests_dept gains due
+     * (its other uses read a prefix of it). */
+    "DROP INDEX requests_dept;",
+    "CREATE INDEX requests_dept ON requests (dept_code, status, priority,"
+    " created, due);",
+    "CREATE INDEX requests_inbox ON requests (status, priority, created,"
+    " due);",
     "CREATE INDEX requests_escalated ON requests (priority, created)"
     " WHERE escalated = 1;",
     "CREATE INDEX requests_overdue ON requests (due)"
