@@ -278,10 +278,39 @@ put_due(struct web_req *req, int64_t due)
 	web_fill(req, it(CORE_IT_DATE_AT), d, t, NULL);
 }
 
+/* Subjects are cut to this many characters in the table (the request
+ * page has the whole): 25 rows of 300-character subjects would pass the
+ * 30 KB a page may weigh. */
+#define INBOX_SUBJECT_CHARS 90
+
+/* s cut (in place) after max UTF-8 characters, with "…" if it was. */
+static void
+cut_chars(char *s, size_t cap, size_t max)
+{
+	size_t i = 0, n = 0;
+
+	while (s[i] != '\0' && n < max) {
+		i++;
+		while (((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		n++;
+	}
+	if (s[i] != '\0' && i + 4 <= cap) {
+		memcpy(s + i, "\xE2\x80\xA6", 3);
+		s[i + 3] = '\0';
+	} else if (s[i] != '\0') {
+		s[i] = '\0';
+	}
+}
+
 static void
 put_row(struct web_req *req, const struct db_sinbox_row *r, int64_t now)
 {
 	char *subj = core_text_escape(r->title, 0);
+	size_t cap = strlen(subj) + 4;
+
+	subj = xrealloc(subj, cap);
+	cut_chars(subj, cap, INBOX_SUBJECT_CHARS);
 
 	web_printf_html(req,
 	    "<tr><td data-label=\"%s\"><a href=\"/staff/requests/%lld\">"

@@ -453,8 +453,36 @@ main(int argc, char **argv)
 	webc_check(n == 7 && disjoint && webc_has(&s2, "rel=\"prev\"") &&
 		!webc_has(&s2, "rel=\"next\""),
 	    "page 2: the other 7, a previous link and no next");
+	{
+		FILE *f = fopen(getenv("INBOX_HTML") != NULL ?
+			getenv("INBOX_HTML") :
+			"/dev/null",
+		    "w");
+
+		if (f != NULL) {
+			fputs(s2.body, f);
+			fclose(f);
+		}
+	}
 	get(&s2, "/staff/?prio=3&page=999999");
 	webc_check(s2.status == 200, "a page past the end: 200");
+
+	/* A long subject is cut in the table. */
+	{
+		char title[1024] = "", big[64];
+		long long t;
+
+		/* 17 x 9 characters, 289 bytes (SD_REQ_TITLE_MAX is 300) */
+		for (i = 0; i < 17; i++)
+			strcat(title, "ساختمان ۱");
+		t = request_new(APP_A, 2, "low", title);
+		snprintf(big, sizeof(big), "%lld", t);
+		get(&s2, "/staff/?q=%s", big);
+		row_of(&s2, t, row, sizeof(row));
+		webc_check(t > 0 && strstr(row, "…") != NULL &&
+			strstr(row, title) == NULL,
+		    "a 153-character subject is cut with «…» in the table");
+	}
 
 	webc_fini(&app);
 	webc_fini(&s2);
