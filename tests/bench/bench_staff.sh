@@ -14,10 +14,12 @@
 # department 2 (about 6,250 requests, some 1,900 open) and an applicant
 # sign in through the pages (curl: the form, the SMS code read from the
 # outbox whenever the server asks for one), the applicant opening a
-# request of their own. Then wrk (Debian's), WRK_SECONDS (30) seconds,
+# request of their own, and so does the head (every department: some
+# 30,000 open requests). Then wrk (Debian's), WRK_SECONDS (30) seconds,
 # WRK_CONNS (50) connections, 2 threads, on:
 #   inbox    GET /staff/        the staff member's first inbox page
 #   request  GET /requests/N    the applicant's request page
+#   head     GET /staff/        the head's first inbox page
 # and prints, for each, requests/s, p99 and the answers that were not 200
 # (a Lua hook: a lost session would answer 303 or 404), then the query
 # plan of the inbox's first page. Only 127.0.0.1 is used; every process
@@ -195,6 +197,17 @@ signin "$JS" 09133334444 +989133334444
 SSID=$(awk '$6 == "sd_s" { print $7 }' "$JS")
 [ -n "$SSID" ] || fail "no staff session cookie (sign-in went to $(cat "$T/loc"))"
 
+# The head: every department's requests (some 30,000 open).
+JH=$T/jar.head
+signup "$T/jar.tmp2" 09133335555 +989133335555 زهرا
+sqlite3 "$DB" "UPDATE users SET role = 2, title = 'رئیس سازمان'
+    WHERE mobile = '+989133335555'" || fail "cannot make the head"
+signin "$JH" 09133335555 +989133335555
+HSID=$(awk '$6 == "sd_s" { print $7 }' "$JH")
+[ -n "$HSID" ] || fail "no head session cookie (sign-in went to $(cat "$T/loc"))"
+c3=$(curl -s -o "$T/head.html" -w '%{http_code}' -H "Cookie: sd_s=$HSID" "$B/staff/")
+[ "$c3" = 200 ] || fail "the head's inbox answered $c3"
+
 c1=$(curl -s -o "$T/inbox.html" -w '%{http_code}' -H "Cookie: sd_s=$SSID" "$B/staff/")
 c2=$(curl -s -o "$T/request.html" -w '%{http_code}' -H "Cookie: sd_s=$ASID" \
     "$B/requests/$TRK")
@@ -236,6 +249,7 @@ echo "bench-staff: $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) CPUs, load" \
     "$(cut -d' ' -f1-3 /proc/loadavg); wrk $SECS s, $CONNS connections, 2 threads"
 l1=$(run inbox "$B/staff/" "sd_s=$SSID")
 l2=$(run request "$B/requests/$TRK" "sd_s=$ASID")
+l3=$(run head "$B/staff/" "sd_s=$HSID")
 kill -0 "$SPID" 2>/dev/null || fail "serve died under load"
 echo
 printf '%-9s %-22s %10s %9s %8s %8s\n' page path "req/s" "p99 ms" "non-200" "sock err"
@@ -245,6 +259,9 @@ ok1=$([ "$4" = 0 ] && [ "$5" = 0 ] && echo 1)
 set -- $l2
 printf '%-9s %-22s %10s %9s %8s %8s\n' "$1" "/requests/$TRK" "$2" "$3" "$4" "$5"
 ok2=$([ "$4" = 0 ] && [ "$5" = 0 ] && echo 1)
+set -- $l3
+printf '%-9s %-22s %10s %9s %8s %8s\n' "$1" "/staff/ (the head)" "$2" "$3" "$4" "$5"
+ok3=$([ "$4" = 0 ] && [ "$5" = 0 ] && echo 1)
 
 # How SQLite reads the first page: the department's index entries
 # (requests_dept with the sort keys), a top-25 sort of them, then the 25
@@ -260,7 +277,7 @@ sqlite3 "$DB" "EXPLAIN QUERY PLAN WITH k AS MATERIALIZED (SELECT
     ON r.tracking = k.t JOIN users u ON u.id = r.applicant_id
     JOIN departments d ON d.code = r.dept_code
     ORDER BY k.o DESC, k.p, k.c, k.t" | sed 's/^/  /'
-if [ "$ok1$ok2" = 11 ]; then
+if [ "$ok1$ok2$ok3" = 111 ]; then
 	echo "bench-staff: done"
 	exit 0
 fi
