@@ -799,9 +799,10 @@ enum sd_rc db_fts_put(struct db *db, int64_t tracking, const char *title,
 enum sd_rc db_fts_first_body(struct db *db, int64_t tracking,
     const char *body) SD_MUSTCHECK;
 /* Index the requests written without db/ (the sqlite3 shell, a bulk
- * load): those after the highest indexed. *added: how many. Its own
+ * load): all of them (a rowid lookup a request), or only those after
+ * the highest indexed (cheap: for a timer). *added: how many. Its own
  * transaction. */
-enum sd_rc db_fts_catch_up(struct db *db, size_t *added) SD_MUSTCHECK;
+enum sd_rc db_fts_catch_up(struct db *db, bool all, size_t *added) SD_MUSTCHECK;
 
 /* The staff inbox (db/inbox_staff.c). */
 

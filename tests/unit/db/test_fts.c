@@ -135,7 +135,8 @@ test_arabic_persian_letters(void **state)
 	assert_int_equal(find(f, "کارت کلاس", NULL), 0);
 }
 
-/* ZWNJ joins: «می‌خواهم» (with ZWNJ) and «میخواهم» are one word.
+/* ZWNJ joins: «می‌خواهم» (with ZWNJ) and «میخواهم» are one
+ * word.
  */
 static void
 test_zwnj(void **state)
@@ -253,10 +254,27 @@ test_catch_up(void **state)
 			     NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(find(f, "بازرسی", NULL), 0);
-	assert_int_equal(db_fts_catch_up(f->db, &n), SD_OK);
+	assert_int_equal(db_fts_catch_up(f->db, false, &n), SD_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(find(f, "بازرسی", &got), 1);
-	assert_int_equal(db_fts_catch_up(f->db, &n), SD_OK);
+	assert_int_equal(db_fts_catch_up(f->db, false, &n), SD_OK);
+	assert_int_equal(n, 0);
+	/* A row below the highest indexed: only the whole check finds it. */
+	assert_int_equal(
+	    sqlite3_exec(f->db->h,
+		"INSERT INTO requests (tracking, applicant_id,"
+		" dept_code, orig_dept, priority, title, status,"
+		" channel, created, updated) VALUES (5000, 1, 3, 3,"
+		" 2, 'نقشه قديمي', 0, 0, 1, 1)",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(db_fts_catch_up(f->db, false, &n), SD_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_fts_catch_up(f->db, true, &n), SD_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(find(f, "قدیمی", &got), 1);
+	assert_int_equal(got, 5000);
+	assert_int_equal(db_fts_catch_up(f->db, true, &n), SD_OK);
 	assert_int_equal(n, 0);
 }
 
