@@ -19,7 +19,8 @@
 # WRK_CONNS (50) connections, 2 threads, on:
 #   inbox    GET /staff/        the staff member's first inbox page
 #   request  GET /requests/N    the applicant's request page
-#   head     GET /staff/        the head's first inbox page
+#   head     GET /staff/        the head's first inbox page (and again
+#                               over one connection: one person's wait)
 # and prints, for each, requests/s, p99 and the answers that were not 200
 # (a Lua hook: a lost session would answer 303 or 404), then the query
 # plan of the inbox's first page. Only 127.0.0.1 is used; every process
@@ -235,7 +236,9 @@ LUA
 
 # run PAGE URL COOKIE: one wrk run; its result line.
 run() {
-	wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$T/count.lua" \
+	th=2
+	[ "$CONNS" -ge 2 ] || th=1
+	wrk -t$th -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$T/count.lua" \
 	    -H "Cookie: $3" "$2" >"$T/wrk.$1" 2>&1
 	o=$T/wrk.$1
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$o")
@@ -250,6 +253,9 @@ echo "bench-staff: $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) CPUs, load" \
 l1=$(run inbox "$B/staff/" "sd_s=$SSID")
 l2=$(run request "$B/requests/$TRK" "sd_s=$ASID")
 l3=$(run head "$B/staff/" "sd_s=$HSID")
+# One person at a time: the head's page as the head sees it.
+CONNS=1
+l4=$(run head1 "$B/staff/" "sd_s=$HSID")
 kill -0 "$SPID" 2>/dev/null || fail "serve died under load"
 echo
 printf '%-9s %-22s %10s %9s %8s %8s\n' page path "req/s" "p99 ms" "non-200" "sock err"
@@ -262,6 +268,8 @@ ok2=$([ "$4" = 0 ] && [ "$5" = 0 ] && echo 1)
 set -- $l3
 printf '%-9s %-22s %10s %9s %8s %8s\n' "$1" "/staff/ (the head)" "$2" "$3" "$4" "$5"
 ok3=$([ "$4" = 0 ] && [ "$5" = 0 ] && echo 1)
+set -- $l4
+printf '%-9s %-22s %10s %9s %8s %8s\n' "head" "/staff/, 1 connection" "$2" "$3" "$4" "$5"
 
 # How SQLite reads the first page: the department's index entries
 # (requests_dept with the sort keys), a top-25 sort of them, then the 25
