@@ -355,6 +355,13 @@ page_inbox(struct web_req *req)
 		a.q.q = NULL;
 		rc = core_inbox_staff(req->db, &req->actor, &a.q, &p);
 	}
+	/* A page past the last (an old link, a typed number): the last. */
+	if (rc == SD_OK && p.n == 0 && p.total > 0) {
+		a.q.page = (size_t)((p.total + CORE_INBOX_PER_PAGE - 1) /
+		    CORE_INBOX_PER_PAGE);
+		core_inbox_page_fini(&p);
+		rc = core_inbox_staff(req->db, &req->actor, &a.q, &p);
+	}
 	if (rc == SD_ENOTFOUND)
 		return web_not_found(req);
 	if (rc != SD_OK)
