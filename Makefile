@@ -118,7 +118,7 @@ FAULT_BIN = $(FAULT_SRC:%.c=$(BUILD)/%)
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
 	fault tsan tsan-bin integ-tsan \
 	fuzz fuzz-bin fuzz-replay \
-	check-headers fmt check-fmt check bench bench-web
+	check-headers fmt check-fmt check bench bench-web bench-staff
 
 all: $(BIN) $(SIM)
 
@@ -291,12 +291,21 @@ run:
 	@BIN=$(BIN) SIM=$(BUILD)/smsdesk-smsc-sim sh tools/demo.sh
 
 # make bench: smsdesk against Kannel and the simulator's headroom (issue
-# #4; tests/bench/run.sh), then the web view beside nginx (issue #13).
+# #4; tests/bench/run.sh), then the web view beside nginx (issue #13),
+# then the staff inbox with 100,000 requests (issue #14).
 # make bench-web: the web part alone (tests/bench/bench_web.sh).
+# make bench-staff: the inbox part alone (tests/bench/bench_staff.sh;
+# WRK_SECONDS, 30 by default).
 bench:
 	@sh tests/support/deps.sh bench
 	@$(MAKE) --no-print-directory all $(PEER)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
+	@BUILD=$(BUILD) sh tests/bench/bench_staff.sh
+
+bench-staff:
+	@sh tests/support/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh tests/bench/bench_staff.sh
 
 bench-web:
 	@sh tests/support/deps.sh bench

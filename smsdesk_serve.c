@@ -61,6 +61,25 @@ serve_ussd_tick(struct sd_loop *loop, uint64_t id, void *arg)
 #define SLA_FIRST_MS 1000
 #define SLA_EVERY_MS 60000
 
+/* Issue 14: deadlines kept for awaiting rows that have none, and search
+ * entries for rows written without db/ (the sqlite3 shell, a bulk load):
+ * at start every row is checked, then the newest only (the gw loop's
+ * timer). Cheap when there is nothing to do (partial index, rowid). */
+static void
+serve_inbox_upkeep(struct db *db, const struct core_env *env, bool start)
+{
+	size_t n = 0;
+
+	if (core_request_due_fill(db, env, &n) != SD_OK)
+		log_warnx("sla", "cannot fill due times, next sweep tries");
+	else if (n > 0)
+		log_info("sla", "due times kept n=%zu", n);
+	if (db_fts_catch_up(db, start, &n) != SD_OK)
+		log_warnx("db", "cannot index requests for search");
+	else if (n > 0)
+		log_info("db", "requests indexed for search n=%zu", n);
+}
+
 static void
 serve_sla_tick(struct sd_loop *loop, uint64_t id, void *arg)
 {
@@ -74,6 +93,7 @@ serve_sla_tick(struct sd_loop *loop, uint64_t id, void *arg)
 		return;
 	/* Holidays imported since: counted from this sweep on. */
 	(void)app_holidays_sync(s->app, s->db, APP_HOL_WARN_CHANGED);
+	serve_inbox_upkeep(s->db, s->env, false);
 	if (core_sla_sweep(s->db, s->env, &n, err) != SD_OK)
 		log_warnx("sla", "sweep failed, next in %d s error=\"%s\"",
 		    SLA_EVERY_MS / 1000, err);
@@ -312,6 +332,7 @@ cmd_serve(struct app *app, int argc, char **argv)
 	s.env = &app->env;
 	if (app_holidays_sync(app, s.db, APP_HOL_WARN) < 0)
 		goto out;
+	serve_inbox_upkeep(s.db, &app->env, true);
 	s.hooks.arg = &s;
 	s.hooks.handle_mo = serve_handle_mo;
 	s.hooks.mo_changes = serve_mo_changes;

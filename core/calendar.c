@@ -405,6 +405,8 @@ core_calendar_working(const struct core_calendar *c, int64_t utc)
 
 /* A year of days at most: no calendar has that many holidays. */
 #define CAL_DAYS_MAX 400
+/* The longest span core_calendar_work_s() counts, day by day: ten years. */
+#define CAL_SPAN_DAYS 3700
 
 enum sd_rc
 core_calendar_open_at(const struct core_calendar *c, int64_t t, int64_t *at)
@@ -477,6 +479,60 @@ core_calendar_due(const struct core_calendar *c, int64_t from, long days,
 		rc = cal_next_day(&j);
 	}
 	return rc != SD_OK ? rc : SD_EINTERNAL;
+}
+
+/*
+ * Office time between two instants: the parts of each working day's
+ * office hours that lie in [a, b), summed day by day, as
+ * core_calendar_due() counts them, so work_s(from, due(from, n)) is n
+ * full office days. Reversed (b < a): the negative of [b, a).
+ */
+enum sd_rc
+core_calendar_work_s(const struct core_calendar *c, int64_t from, int64_t to,
+    int64_t *secs)
+{
+	int64_t a = from < to ? from : to, b = from < to ? to : from, have = 0;
+	struct core_jdate j;
+	int guard;
+	enum sd_rc rc;
+
+	*secs = 0;
+	if (a == b)
+		return SD_OK;
+	rc = core_jalali_from_utc(a, &j);
+	for (guard = 0; rc == SD_OK && guard < CAL_SPAN_DAYS; guard++) {
+		int64_t o, cl, lo, hi;
+
+		if (cal_works(c, &j)) {
+			rc = cal_at(&j, c->open[j.wday], &o);
+			if (rc == SD_OK)
+				rc = cal_at(&j, c->close[j.wday], &cl);
+			if (rc != SD_OK)
+				return rc;
+			if (o >= b)
+				break;
+			lo = a > o ? a : o;
+			hi = b < cl ? b : cl;
+			if (hi > lo)
+				have += hi - lo;
+		} else {
+			int64_t mid;
+
+			/* A day off: stop once it starts after b. */
+			rc = cal_at(&j, 0, &mid);
+			if (rc != SD_OK)
+				return rc;
+			if (mid >= b)
+				break;
+		}
+		rc = cal_next_day(&j);
+	}
+	if (rc != SD_OK)
+		return rc;
+	if (guard == CAL_SPAN_DAYS)
+		return SD_ETOOBIG;
+	*secs = from <= to ? have : -have;
+	return SD_OK;
 }
 
 enum sd_rc

@@ -1706,4 +1706,123 @@ enum core_staff_txt {
 /* The text id; "?" out of range. Static. Any thread. */
 const char *core_staff_txt(enum core_staff_txt id);
 
+/* ---- issue #14: staff inbox (helper S2) -------------------------------- */
+
+/*
+ * Office time between from and to in seconds (core/calendar.c): the
+ * office hours of working days ([sla] office_hours, a half Thursday's
+ * thursday_hours, holidays off) that lie between them, counted as
+ * core_calendar_due() counts them. Negative when to < from, so the time
+ * left before a deadline is core_calendar_work_s(cal, now, due), below 0
+ * once it has passed. SD_ETOOBIG past ten years. Any thread.
+ */
+enum sd_rc core_calendar_work_s(const struct core_calendar *c, int64_t from,
+    int64_t to, int64_t *secs) SD_MUSTCHECK;
+
+/* The inbox's search box, parsed (core_inbox_search_parse()). */
+enum core_isearch {
+	CORE_ISEARCH_NONE,     /* empty: no search */
+	CORE_ISEARCH_TRACKING, /* a tracking number */
+	CORE_ISEARCH_MOBILE,   /* an applicant's mobile */
+	CORE_ISEARCH_WORDS,    /* words of the subject or first message */
+	CORE_ISEARCH_NOTHING,  /* digits that are neither: finds nothing */
+};
+struct core_inbox_search {
+	enum core_isearch kind;
+	int64_t tracking;           /* TRACKING */
+	char mobile[SD_MOBILE_LEN]; /* MOBILE, E.164 */
+	const char *words;          /* WORDS: into the text parsed */
+};
+/* Parse q (NULL or as typed: Persian digits, spaces and dashes between
+ * digits allowed): see core/inbox_staff.c. SD_ETOOBIG past
+ * DB_FTS_QUERY_MAX bytes of words. Pure; any thread. */
+enum sd_rc core_inbox_search_parse(const char *q,
+    struct core_inbox_search *out) SD_MUSTCHECK;
+
+/* Rows of an inbox page, and the pages one may ask for. */
+#define CORE_INBOX_PER_PAGE 25
+#define CORE_INBOX_PAGES_MAX 4000
+
+struct core_inbox_query {
+	int status;    /* enum core_status, DB_SINBOX_ANY or _OPEN */
+	int prio;      /* enum core_priority, -1 any */
+	int dept;      /* a department code, 0 any */
+	bool overdue;  /* only overdue ones */
+	bool mine;     /* only those assigned to the actor */
+	const char *q; /* the search box, NULL or "" none */
+	size_t page;   /* from 1 (0 is 1; past CORE_INBOX_PAGES_MAX the
+			  last) */
+	int64_t now;   /* 0: sd_clock_now() */
+};
+struct core_inbox_page {
+	struct db_sinbox_row *rows; /* this page's */
+	size_t n;
+	int64_t total;            /* rows of every page */
+	size_t page, per_page;    /* the page shown (clamped) */
+	int64_t now;              /* the instant "overdue" was judged at */
+	enum core_isearch search; /* what the search box was taken for */
+};
+
+/*
+ * The inbox page q asks for, of the requests actor may see (staff: their
+ * departments', and the escalated ones in the head's office; head and
+ * admin: all), in the order of db_sinbox_page(). SD_ENOTFOUND for an
+ * actor who is not staff, head or admin by their stored role. *out is
+ * the caller's (core_inbox_page_fini()). Any thread.
+ */
+enum sd_rc core_inbox_staff(struct db *db, const struct core_actor *actor,
+    const struct core_inbox_query *q, struct core_inbox_page *out) SD_MUSTCHECK;
+void core_inbox_page_fini(struct core_inbox_page *p);
+
+/*
+ * Keep requests.due for awaiting requests that have none (rows from
+ * before schema 15, or written without it): core_request_due() from
+ * their waiting_since, in batches, each its own transaction. Idempotent:
+ * a row with a due, or changed meanwhile, is left alone. *filled: how
+ * many got one. Run at `serve` start and by `sla sweep`.
+ */
+enum sd_rc core_request_due_fill(struct db *db, const struct core_env *env,
+    size_t *filled) SD_MUSTCHECK;
+
+/* The staff inbox's Persian texts (core/texts_inbox.c). */
+enum core_inbox_txt {
+	CORE_IT_TITLE,    /* کارتابل: the page and the header's link */
+	CORE_IT_FILTERS,  /* the filter form's heading */
+	CORE_IT_STATUS,   /* وضعیت */
+	CORE_IT_ST_OPEN,  /* awaiting or answered */
+	CORE_IT_ANY,      /* همه */
+	CORE_IT_PRIO,     /* اولویت */
+	CORE_IT_DEPT,     /* واحد */
+	CORE_IT_OVERDUE,  /* only overdue */
+	CORE_IT_MINE,     /* only assigned to me */
+	CORE_IT_Q,        /* the search box's label */
+	CORE_IT_APPLY,    /* the form's button */
+	CORE_IT_TRACKING, /* columns: */
+	CORE_IT_SUBJECT,
+	CORE_IT_APPLICANT,
+	CORE_IT_DUE,
+	CORE_IT_LEFT,
+	CORE_IT_PAST,      /* گذشته: the deadline has passed */
+	CORE_IT_REMINDED,  /* یادآوری شد */
+	CORE_IT_ESCALATED, /* ارجاع به ریاست */
+	CORE_IT_H_M,       /* %s ساعت و %s دقیقه */
+	CORE_IT_H,         /* %s ساعت */
+	CORE_IT_M,         /* %s دقیقه */
+	CORE_IT_UNDER_M,   /* under a minute */
+	CORE_IT_NO_DUE,    /* not waiting: no deadline */
+	CORE_IT_EMPTY,     /* nothing found */
+	CORE_IT_TOTAL,     /* %s درخواست */
+	CORE_IT_PREV,
+	CORE_IT_NEXT,
+	CORE_IT_PAGE,    /* صفحه %s از %s */
+	CORE_IT_Q_LONG,  /* the search text is too long */
+	CORE_IT_DATE_AT, /* %s ساعت %s: a date and a time */
+	CORE_IT_COUNT
+};
+/* The text id; "?" out of range. Static. Any thread. */
+const char *core_inbox_txt(enum core_inbox_txt id);
+/* ascii with its digits as Persian digits into out (cap bytes, cut
+ * short if need be). Returns out. */
+const char *core_fa_digits(const char *ascii, char *out, size_t cap);
+
 #endif

@@ -228,6 +228,21 @@ req_audit(struct db *db, int64_t actor_id, const char *action, int64_t tracking,
 	return db_audit_add(db, actor_id, action, object, detail);
 }
 
+/* The due time of a waiting period that starts at now; 0 if it cannot be
+ * computed (core_request_due_fill() tries again). */
+static int64_t
+req_due_from(const struct core_env *env, int64_t now)
+{
+	struct db_request t;
+	int64_t due = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.waiting_since = now;
+	if (core_request_due(env, &t, &due) != SD_OK)
+		return 0;
+	return due;
+}
+
 enum sd_rc
 core_request_create(struct db *db, const struct core_env *env,
     const struct core_actor *actor, int dept, enum core_priority prio,
@@ -305,6 +320,7 @@ core_request_create_files(struct db *db, const struct core_env *env,
 	r.status = CORE_STATUS_AWAITING;
 	r.chan = chan;
 	r.created = now;
+	r.due = req_due_from(env, now);
 	rc = db_request_insert(db, &r, tracking);
 	if (rc != SD_OK) {
 		snprintf(err, SD_ERRLEN, "cannot store request: %s",
@@ -441,7 +457,10 @@ core_request_reply_files(struct db *db, const struct core_env *env,
 	if (rc == SD_OK && nfiles > 0)
 		rc = core_upload_attach(db, mid, files, nfiles, now);
 	if (rc == SD_OK)
-		rc = db_request_set_status(db, tracking, next, now);
+		rc = db_request_set_status_due(db, tracking, next, now,
+		    next == CORE_STATUS_AWAITING && r.status != next ?
+			req_due_from(env, now) :
+			0);
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "status=%d->%d chan=%d",
 		    (int)r.status, (int)next, (int)chan);
@@ -496,6 +515,7 @@ core_request_set_status(struct db *db, const struct core_env *env,
 	enum req_rel rel;
 	char detail[48];
 	bool in_tx = false, loaded = false;
+	int64_t now;
 	enum sd_rc rc;
 
 	core_env_check(env);
@@ -535,7 +555,9 @@ core_request_set_status(struct db *db, const struct core_env *env,
 		    r.status == CORE_STATUS_CLOSED ? "closed" : "not closed");
 		goto fail;
 	}
-	rc = db_request_set_status(db, tracking, next, sd_clock_now());
+	now = sd_clock_now();
+	rc = db_request_set_status_due(db, tracking, next, now,
+	    next == CORE_STATUS_AWAITING ? req_due_from(env, now) : 0);
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "status=%d->%d", (int)r.status,
 		    (int)next);

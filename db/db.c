@@ -362,6 +362,9 @@ db_open_nomigrate(const struct db_config *cfg, struct db **out,
 		rc = SD_EINTERNAL;
 		goto fail;
 	}
+	rc = db_fts_register(db, err);
+	if (rc != SD_OK)
+		goto fail;
 	/* The transaction statements now, while nothing is at stake: a
 	 * ROLLBACK that could not be prepared (out of memory) left its
 	 * transaction open, every later BEGIN failed and the write lock

@@ -233,7 +233,9 @@ enum sd_rc db_request_insert(struct db *db, const struct db_request *r,
 enum sd_rc db_request_get(struct db *db, int64_t tracking,
     struct db_request *out) SD_MUSTCHECK;
 /* Set status and updated; turning awaiting (from answered or closed)
- * also sets waiting_since to now, staying awaiting keeps it. SD_ENOTFOUND
+ * also sets waiting_since to now, staying awaiting keeps it; due is 0
+ * when not awaiting, and turning awaiting leaves it 0 for
+ * core_request_due_fill() (db_request_set_status_due() sets it). SD_ENOTFOUND
  * if no such request. */
 enum sd_rc db_request_set_status(struct db *db, int64_t tracking,
     enum core_status status, int64_t now) SD_MUSTCHECK;
@@ -967,5 +969,113 @@ struct db_sms_row {
  * at most max; free(*rows). */
 enum sd_rc db_request_sms(struct db *db, int64_t tracking, size_t max,
     struct db_sms_row **rows, size_t *n) SD_MUSTCHECK;
+
+/* ---- issue #14: staff inbox (helper S2) ---- */
+
+/* Full-text search of requests (db/fts.c, schema 15). */
+
+/* The longest search text db_fts_query() takes, in bytes. */
+#define DB_FTS_QUERY_MAX 256
+/*
+ * The tokenizer's rewriting of n bytes of UTF-8 at in (see db/fts.c:
+ * Arabic letters to Persian, digits to ASCII, harakat, tatweel and ZWNJ
+ * dropped) into out (n bytes suffice: the text only shrinks); map (NULL
+ * or n + 1 ints) gets each output byte's offset in in. Returns the
+ * output's length (not terminated). Pure; any thread.
+ */
+size_t db_fts_normalize(const char *in, size_t n, char *out, int *map);
+/*
+ * The FTS5 MATCH expression of a user's search text: each word (split at
+ * white space) a quoted phrase, '"' doubled, so no text can be an FTS5
+ * operator or a syntax error; all words must match. *match is the
+ * caller's (free()). SD_ENOTFOUND if text has no word, SD_ETOOBIG past
+ * DB_FTS_QUERY_MAX.
+ */
+enum sd_rc db_fts_query(const char *text, char **match) SD_MUSTCHECK;
+/* The trackings (at most max, ascending) whose title or first message
+ * has every word of text; none for a text of no word. */
+enum sd_rc db_fts_search(struct db *db, const char *text, size_t max,
+    int64_t *out, size_t *n) SD_MUSTCHECK;
+/* Index request tracking (db_request_insert() does, in its transaction). */
+enum sd_rc db_fts_put(struct db *db, int64_t tracking, const char *title,
+    const char *body) SD_MUSTCHECK;
+/* Index the first message's body of tracking if none is yet
+ * (db_message_insert() does, for applicants' messages). */
+enum sd_rc db_fts_first_body(struct db *db, int64_t tracking,
+    const char *body) SD_MUSTCHECK;
+/* Index the requests written without db/ (the sqlite3 shell, a bulk
+ * load): all of them (a rowid lookup a request), or only those after
+ * the highest indexed (cheap: for a timer). *added: how many. Its own
+ * transaction. */
+enum sd_rc db_fts_catch_up(struct db *db, bool all, size_t *added) SD_MUSTCHECK;
+
+/* The staff inbox (db/inbox_staff.c). */
+
+/* Rows of one inbox page at most. */
+#define DB_SINBOX_PAGE_MAX 100
+/* Status filter beyond enum core_status. */
+#define DB_SINBOX_ANY (-1)  /* every status */
+#define DB_SINBOX_OPEN (-2) /* awaiting or answered */
+
+struct db_sinbox_filter {
+	int64_t viewer;    /* the staff member's user id */
+	bool all;          /* every department (head, admin) */
+	bool head_office;  /* viewer is in the head's office: escalated
+			      requests too */
+	int status;        /* enum core_status, DB_SINBOX_ANY or _OPEN */
+	int prio;          /* enum core_priority, or -1 for any */
+	int dept;          /* a department code, or 0 for any */
+	bool overdue;      /* only those past their due time */
+	bool mine;         /* only those assigned to viewer */
+	int64_t tracking;  /* > 0: only this number */
+	int64_t applicant; /* != 0: only this applicant's (-1: nobody's) */
+	const char *words; /* search words (db_fts_query), NULL: none */
+	int64_t now;       /* UTC seconds, for "overdue" */
+	size_t offset;     /* rows skipped */
+	size_t limit;      /* rows wanted, at most DB_SINBOX_PAGE_MAX */
+};
+
+struct db_sinbox_row {
+	int64_t tracking;
+	char *title;
+	char *applicant; /* "first last" */
+	char mobile[SD_MOBILE_LEN];
+	int dept;
+	char *dept_name;
+	enum core_status status;
+	enum core_priority prio;
+	int64_t created;
+	int64_t due;           /* 0: not waiting */
+	int64_t waiting_since; /* the waiting period */
+	int64_t reminded;      /* the waiting_since reminded of, 0: none */
+	bool escalated;
+	int64_t assigned_to; /* 0: nobody */
+};
+
+/*
+ * One page of the inbox f describes: overdue first (awaiting, 0 < due <
+ * now), then by priority (very urgent first), then oldest first, then by
+ * tracking. *rows (db_sinbox_rows_free()), *n of them, and *total, the
+ * rows of every page. Access is the caller's (core_inbox_staff()).
+ */
+enum sd_rc db_sinbox_page(struct db *db, const struct db_sinbox_filter *f,
+    struct db_sinbox_row **rows, size_t *n, int64_t *total) SD_MUSTCHECK;
+void db_sinbox_rows_free(struct db_sinbox_row *rows, size_t n);
+
+/* Awaiting requests with no due time kept (due = 0): at most max, by
+ * tracking after after, their waiting_since in since[]. */
+enum sd_rc db_request_due_missing(struct db *db, int64_t after, size_t max,
+    int64_t *tracking, int64_t *since, size_t *n) SD_MUSTCHECK;
+/* Keep due for request tracking if it still waits since since with no
+ * due time (a row changed meanwhile is left alone). */
+enum sd_rc db_request_due_set(struct db *db, int64_t tracking, int64_t since,
+    int64_t due) SD_MUSTCHECK;
+/*
+ * db_request_set_status(), keeping requests.due: 0 unless status is
+ * awaiting; due when the request turns awaiting now (0: unknown, for
+ * core_request_due_fill()); unchanged while it stays awaiting.
+ */
+enum sd_rc db_request_set_status_due(struct db *db, int64_t tracking,
+    enum core_status status, int64_t now, int64_t due) SD_MUSTCHECK;
 
 #endif

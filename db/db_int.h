@@ -89,4 +89,10 @@ struct db_migration {
 extern const struct db_migration db_migrations[];
 extern const size_t db_n_migrations;
 
+/* ---- issue #14: staff inbox (helper S2) ---- */
+
+/* Register the FTS5 tokenizer "sd_fa" of requests_fts (db/fts.c) on
+ * db's connection: db_open does, before any statement runs. */
+enum sd_rc db_fts_register(struct db *db, char err[SD_ERRLEN]) SD_MUSTCHECK;
+
 #endif

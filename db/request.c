@@ -22,7 +22,8 @@ static const char sql_req_get[] = "SELECT " REQ_COLS
 /* Turning awaiting starts the SLA clock; staying awaiting keeps it. */
 static const char sql_req_set_status
     [] = "UPDATE requests SET waiting_since = CASE WHEN ?2 = 0 AND status != 0"
-	 " THEN ?3 ELSE waiting_since END, status = ?2, updated = ?3"
+	 " THEN ?3 ELSE waiting_since END, due = CASE WHEN ?2 != 0 THEN 0"
+	 " WHEN status != 0 THEN ?4 ELSE due END, status = ?2, updated = ?3"
 	 " WHERE tracking = ?1";
 static const char sql_req_escalate
     [] = "UPDATE requests SET escalated = 1, updated = ?2 WHERE tracking = ?1";
@@ -142,6 +143,9 @@ db_request_insert(struct db *db, const struct db_request *r, int64_t *tracking)
 	rc = db_step_done(db, st);
 	if (rc == SD_OK)
 		*tracking = sqlite3_last_insert_rowid(db->h);
+	/* Its search entry in the same transaction (db/fts.c). */
+	if (rc == SD_OK)
+		rc = db_fts_put(db, *tracking, r->title, "");
 	return rc;
 }
 
@@ -180,6 +184,13 @@ enum sd_rc
 db_request_set_status(struct db *db, int64_t tracking, enum core_status status,
     int64_t now)
 {
+	return db_request_set_status_due(db, tracking, status, now, 0);
+}
+
+enum sd_rc
+db_request_set_status_due(struct db *db, int64_t tracking,
+    enum core_status status, int64_t now, int64_t due)
+{
 	sqlite3_stmt *st = db_stmt(db, sql_req_set_status);
 
 	if (st == NULL)
@@ -187,6 +198,7 @@ db_request_set_status(struct db *db, int64_t tracking, enum core_status status,
 	sqlite3_bind_int64(st, 1, tracking);
 	sqlite3_bind_int(st, 2, (int)status);
 	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, due);
 	return req_update(db, st);
 }
 
@@ -328,6 +340,9 @@ db_message_insert(struct db *db, const struct db_message *m, int64_t *id)
 	rc = db_step_done(db, st);
 	if (rc == SD_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(db->h);
+	/* The first message's text is searched with the title. */
+	if (rc == SD_OK && m->author_role == CORE_ROLE_APPLICANT)
+		rc = db_fts_first_body(db, m->tracking, m->body);
 	return rc;
 }
 

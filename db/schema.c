@@ -105,6 +105,31 @@
  *   audit              actions on a request are rows on "request:N"
  *                      (answer, close, reopen, transfer with its reason,
  *                      assign, note): the thread's history
+ *
+ * Schema 15 (issue #14, the staff inbox):
+ *   requests.due       kept: core_calendar_due(waiting_since, [sla]
+ *                      answer_days) while awaiting, set in the statement
+ *                      that turns the request awaiting
+ *                      (db_request_set_status_due); 0 when answered or
+ *                      closed. An awaiting row with due 0 (older rows, a
+ *                      write without a due) is filled by
+ *                      core_request_due_fill() at `serve` start and in
+ *                      each SLA sweep: SQL cannot count working days.
+ *   requests_fts       FTS5 (db/fts.c), rowid = tracking: title, and body
+ *                      the first message's text; tokenizer "sd_fa"
+ *                      (unicode61 after the Persian rewriting of
+ *                      db/fts.c), registered by db_open on every
+ *                      connection: a connection without it (the sqlite3
+ *                      shell) cannot read or write requests_fts, but can
+ *                      write requests (no trigger); db_fts_catch_up()
+ *                      indexes such rows later.
+ *   indexes            for the inbox (db/inbox_staff.c): requests_dept
+ *                      (dept_code, status, priority, created) gains due,
+ *                      and requests_inbox is the same without the
+ *                      department (the head's view), so a page sorts
+ *                      index entries only; escalated requests; the
+ *                      overdue ones (by due, awaiting only); the
+ *                      awaiting ones with no due.
  */
 #include "db/db_int.h"
 
@@ -553,6 +578,31 @@ static const char *const schema_v14[] = {
     NULL,
 };
 
+/* Schema 15 (issue #14): the inbox's search and indexes (see the top). */
+static const char *const schema_v15[] = {
+    "CREATE VIRTUAL TABLE requests_fts USING fts5(title, body,"
+    " tokenize = 'sd_fa');",
+    "INSERT INTO requests_fts (rowid, title, body) SELECT r.tracking,"
+    " r.title, coalesce((SELECT m.body FROM messages m"
+    " WHERE m.tracking = r.tracking ORDER BY m.id LIMIT 1), '')"
+    " FROM requests r;",
+    /* The inbox's sort keys in its indexes, so a page is sorted from
+     * index entries alone (db/inbox_staff.c): requests_dept gains due
+     * (its other uses read a prefix of it). */
+    "DROP INDEX requests_dept;",
+    "CREATE INDEX requests_dept ON requests (dept_code, status, priority,"
+    " created, due);",
+    "CREATE INDEX requests_inbox ON requests (status, priority, created,"
+    " due);",
+    "CREATE INDEX requests_escalated ON requests (priority, created)"
+    " WHERE escalated = 1;",
+    "CREATE INDEX requests_overdue ON requests (due)"
+    " WHERE status = 0 AND due > 0;",
+    "CREATE INDEX requests_due_missing ON requests (tracking)"
+    " WHERE status = 0 AND due = 0;",
+    NULL,
+};
+
 const struct db_migration db_migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -568,5 +618,6 @@ const struct db_migration db_migrations[] = {
     {12, schema_v12},
     {13, schema_v13},
     {14, schema_v14},
+    {15, schema_v15},
 };
 const size_t db_n_migrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

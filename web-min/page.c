@@ -189,6 +189,14 @@ web_page_begin(struct web_req *req, const char *title)
 		web_puts(req, "<nav><a href=\"/requests\">");
 		web_esc(req, core_web_txt(CORE_WT_REQUESTS));
 		web_puts(req, "</a>");
+		/* Issue 14: the staff inbox. */
+		if (req->actor.kind == CORE_ACTOR_STAFF ||
+		    req->actor.kind == CORE_ACTOR_HEAD ||
+		    req->actor.kind == CORE_ACTOR_ADMIN) {
+			web_puts(req, "<a href=\"/staff/\">");
+			web_esc(req, core_inbox_txt(CORE_IT_TITLE));
+			web_puts(req, "</a>");
+		}
 		web_form_begin(req, "/signout", false);
 		web_puts(req, "<button type=\"submit\">");
 		web_esc(req, core_web_txt(CORE_WT_SIGNOUT));

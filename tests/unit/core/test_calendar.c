@@ -288,7 +288,7 @@ test_db_year_replaces_file_year(void **state)
 }
 
 /* Minutes after midnight. */
-#define HM(h, m) ((h) * 60 + (m))
+#define HM(h, m) ((h)*60 + (m))
 
 /* Jalali y/m/d at min minutes after midnight, Tehran wall clock (for
  * days without a clock change). */
@@ -313,10 +313,10 @@ test_due_office_hours_table(void **state)
 {
 	static const struct {
 		const char *what;
-		int thursday;    /* enum core_thursday */
-		long days;       /* answer_days */
-		int sent[4];     /* y, m, d, minutes */
-		int due[4];      /* the same */
+		int thursday; /* enum core_thursday */
+		long days;    /* answer_days */
+		int sent[4];  /* y, m, d, minutes */
+		int due[4];   /* the same */
 	} cases[] = {
 	    {"the issue: Wednesday 16:00, after the close, is due Sunday at "
 	     "the close",
@@ -400,6 +400,115 @@ test_due_office_hours_table(void **state)
 	}
 }
 
+/*
+ * Issue 14: the time left before a deadline, in office time. Each row:
+ * office seconds between two Tehran wall-clock times (1405/09: 11
+ * Wednesday, 12 Thursday, 13 Friday, 14 Saturday, 15 Sunday, 16 Monday;
+ * 1405/10/01 Tuesday a holiday), with Thursday off or half.
+ */
+static void
+test_work_s_table(void **state)
+{
+	static const struct {
+		const char *what;
+		int thursday;
+		int from[4], to[4]; /* y, m, d, minutes */
+		long secs;
+	} cases[] = {
+	    {"within one morning", CORE_THU_OFF, {1405, 9, 14, HM(8, 0)},
+		{1405, 9, 14, HM(11, 20)}, 3 * 3600 + 20 * 60},
+	    {"a whole day, opening to close", CORE_THU_OFF,
+		{1405, 9, 14, HM(7, 30)}, {1405, 9, 14, HM(14, 30)}, 7 * 3600},
+	    {"night and early morning count nothing", CORE_THU_OFF,
+		{1405, 9, 14, HM(15, 0)}, {1405, 9, 15, HM(7, 0)}, 0},
+	    {"across a night: 14:00 to 08:00 is 1 h", CORE_THU_OFF,
+		{1405, 9, 14, HM(14, 0)}, {1405, 9, 15, HM(8, 0)}, 3600},
+	    {"Thursday off and Friday: Wednesday 14:00 to Saturday 08:00",
+		CORE_THU_OFF, {1405, 9, 11, HM(14, 0)}, {1405, 9, 14, HM(8, 0)},
+		3600},
+	    {"half Thursday counts 07:30-12:30", CORE_THU_HALF,
+		{1405, 9, 11, HM(14, 0)}, {1405, 9, 14, HM(8, 0)},
+		3600 + 5 * 3600},
+	    {"working Thursday counts a full day", CORE_THU_WORKING,
+		{1405, 9, 11, HM(14, 0)}, {1405, 9, 14, HM(8, 0)},
+		3600 + 7 * 3600},
+	    {"a holiday counts nothing (Monday 10:00 to Wednesday 10:00)",
+		CORE_THU_OFF, {1405, 9, 30, HM(10, 0)},
+		{1405, 10, 2, HM(10, 0)}, 7 * 3600},
+	    {"reversed: overdue by 2 h", CORE_THU_OFF, {1405, 9, 14, HM(12, 0)},
+		{1405, 9, 14, HM(10, 0)}, -2 * 3600},
+	    {"equal instants", CORE_THU_OFF, {1405, 9, 14, HM(12, 0)},
+		{1405, 9, 14, HM(12, 0)}, 0},
+	    {"both in a weekend", CORE_THU_OFF, {1405, 9, 12, HM(9, 0)},
+		{1405, 9, 13, HM(12, 0)}, 0},
+	};
+	struct core_sla_config sla;
+	struct core_calendar *cal;
+	char err[SD_ERRLEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t secs = -1;
+
+		memset(&sla, 0, sizeof(sla));
+		snprintf(sla.working_days, sizeof(sla.working_days),
+		    "sat,sun,mon,tue,wed");
+		sla.thursday = cases[i].thursday;
+		sla.answer_days = 2;
+		snprintf(sla.holidays_file, sizeof(sla.holidays_file), "%s",
+		    holidays_path());
+		if (core_calendar_new(&sla, &cal, err) != SD_OK)
+			fail_msg("%s", err);
+		assert_int_equal(core_calendar_work_s(cal,
+				     jat(cases[i].from[0], cases[i].from[1],
+					 cases[i].from[2], cases[i].from[3]),
+				     jat(cases[i].to[0], cases[i].to[1],
+					 cases[i].to[2], cases[i].to[3]),
+				     &secs),
+		    SD_OK);
+		core_calendar_free(cal);
+		if (secs != cases[i].secs)
+			fail_msg("%s: %lld s, want %ld", cases[i].what,
+			    (long long)secs, cases[i].secs);
+	}
+}
+
+/* work_s agrees with due: from any start, due(n days) is n office days
+ * away, and the time left shrinks to 0 at the deadline. */
+static void
+test_work_s_matches_due(void **state)
+{
+	static const int starts[][4] = {
+	    {1405, 9, 11, HM(16, 0)},
+	    {1405, 9, 14, HM(10, 0)},
+	    {1405, 9, 12, HM(10, 0)},
+	    {1405, 12, 26, HM(10, 0)},
+	    {1405, 9, 30, HM(13, 45)},
+	};
+	struct core_calendar *cal = shipped_calendar();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		int64_t from = jat(starts[i][0], starts[i][1], starts[i][2],
+			    starts[i][3]),
+			due, secs;
+
+		assert_int_equal(core_calendar_due(cal, from, 2, &due), SD_OK);
+		assert_int_equal(core_calendar_work_s(cal, from, due, &secs),
+		    SD_OK);
+		assert_int_equal(secs, 2 * 7 * 3600);
+		assert_int_equal(core_calendar_work_s(cal, due, due, &secs),
+		    SD_OK);
+		assert_int_equal(secs, 0);
+		assert_int_equal(core_calendar_work_s(cal, due, from, &secs),
+		    SD_OK);
+		assert_int_equal(secs, -2 * 7 * 3600);
+	}
+	core_calendar_free(cal);
+}
+
 /* The zone ICU uses: Iran dropped daylight saving after 1401 (tzdata
  * 2022b). In 1400 summer midnights sit an hour off spring's; in 1405
  * every midnight is 20:30 UTC, and summer noon reads 12:00. */
@@ -414,8 +523,7 @@ test_tehran_zone_no_dst(void **state)
 	assert_int_equal((jday(1405, 4, 1, 0) - jday(1405, 1, 1, 0)) % 86400,
 	    0);
 	assert_int_equal(jday(1405, 4, 1, 0) % 86400, 20 * 3600 + 1800);
-	assert_int_equal(core_jalali_from_utc(jday(1405, 4, 1, 12), &j),
-	    SD_OK);
+	assert_int_equal(core_jalali_from_utc(jday(1405, 4, 1, 12), &j), SD_OK);
 	assert_int_equal(j.hour, 12);
 	assert_int_equal(j.minute, 0);
 }
@@ -432,6 +540,8 @@ main(void)
 	    cmocka_unit_test(test_db_year_replaces_file_year),
 	    cmocka_unit_test(test_due_office_hours_table),
 	    cmocka_unit_test(test_tehran_zone_no_dst),
+	    cmocka_unit_test(test_work_s_table),
+	    cmocka_unit_test(test_work_s_matches_due),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -507,6 +507,15 @@ test_counts_migrated(void **state)
 {
 	static const char *const undo[] = {
 	    "DROP TABLE outbox_counts",
+	    /* schema 15 */
+	    "DROP TABLE requests_fts",
+	    "DROP INDEX requests_inbox",
+	    "DROP INDEX requests_escalated",
+	    "DROP INDEX requests_overdue",
+	    "DROP INDEX requests_due_missing",
+	    "DROP INDEX requests_dept",
+	    "CREATE INDEX requests_dept ON requests (dept_code, status,"
+	    " priority, created)",
 	    /* schema 14 */
 	    "DROP TABLE notes",
 	    "DROP TABLE canned",
