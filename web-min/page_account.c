@@ -813,7 +813,11 @@ acct_verify_post(struct web_req *req)
 	rc = acct_trust_device(req, uid);
 	if (rc != SD_OK)
 		goto out;
-	if (p.purpose == CORE_OTP_RESET) {
+	/* A reset signs in at once: the code proved the phone and the new
+	 * password was just chosen (a staff member's first password would
+	 * otherwise be followed by a second code, refused for
+	 * resend_after_s). A disabled account is not signed in. */
+	if (p.purpose == CORE_OTP_RESET && !core_user_active(req->db, uid)) {
 		rc = web_redirect(req, "/?done=reset");
 		goto out;
 	}

@@ -163,10 +163,10 @@ function freePort() {
 }
 
 /* The SMSC simulator (receipts after 50 ms) and 'smsdesk serve' on free
- * ports of 127.0.0.1, a database in tmp; before(cli) runs CLI commands
- * before serve starts. Returns { sim, simHttp, serve, serveLog, base,
+ * ports of 127.0.0.1, a database in tmp, extra (text) appended to its
+ * configuration; before(cli) runs CLI commands before serve starts. Returns { sim, simHttp, serve, serveLog, base,
  * cli, conf }; both are stopped at the end of run(). */
-async function startDesk(bin, simBin, tmp, before) {
+async function startDesk(bin, simBin, tmp, extra, before) {
 	const simReady = path.join(tmp, 'sim.ready');
 	const sim = start(simBin, ['--port', '0', '--http-port', '0', '--ready-file', simReady,
 	    '--dlr-delay-ms', '50'], path.join(tmp, 'sim.log'));
@@ -194,7 +194,7 @@ retry_s = 1
 quiet_hours = off
 [sla]
 holidays_file =
-`);
+${extra || ''}`);
 	const cli = (...args) => execFileSync(bin, ['-c', conf, ...args], { encoding: 'utf8' });
 	if (before)
 		before(cli);

@@ -5,12 +5,15 @@
  * JavaScript OFF. Run by tests/integ/test_staff_browser.sh with BIN, SIM
  * and SCREENS (build/screens-staff).
  *
- * The SMSC simulator (receipts after 50 ms) and 'smsdesk serve'; the CLI
+ * The SMSC simulator (receipts after 50 ms) and 'smsdesk serve' ([otp]
+ * resend_after_s = 10, its least: the test signs in twice within a
+ * minute); the CLI
  * adds a staff member of department 2 (no password yet) and an applicant
  * with two requests there, one «خیلی فوری» and one «عادی». Then, as the
  * staff member's phone (360 px wide):
  *   - first sign-in: the sign-in page's link for staff, the mobile, the
- *     code the simulator received, a new password;
+ *     code the simulator received, a new password: signed in, at the
+ *     inbox (/staff/); sign out;
  *   - sign in with that password: an SMS code is asked (always, for
  *     staff, even from this browser that has passed a code), the code
  *     from the simulator, and the inbox (/staff/) opens;
@@ -51,7 +54,7 @@ async function main() {
 	const tmp = setup(SCREENS, 'smsdesk-staff-browser-');
 	let urgent = null;
 	let normal = null;
-	const d = await startDesk(BIN, SIM, tmp, (cli) => {
+	const d = await startDesk(BIN, SIM, tmp, '[otp]\nresend_after_s = 10\n', (cli) => {
 		cli('staff', 'add', '--mobile', STAFF.mobile, '--first', STAFF.first, '--last', STAFF.last,
 		    '--title', STAFF.title, '--dept', STAFF.dept);
 		cli('user', 'add', '--mobile', APPLICANT.mobile, '--first', APPLICANT.first,
@@ -90,11 +93,17 @@ async function main() {
 	await page.getByLabel('کد امنیتی را اینجا وارد نمایید').fill(code || '');
 	await page.fill('#password', STAFF.password);
 	await look('first-password');
-	await Promise.all([page.waitForURL((u) => u.pathname === '/'),
+	await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/staff')),
 	    page.click('form[action="/verify"] button[type=submit]')]);
-	check('the password is set: back at the sign-in page', path() === '/', page.url());
+	check('the password is set and the code signed in: the inbox', path() === '/staff/', page.url());
+	await page.goto(base + '/signout');
+	await Promise.all([page.waitForURL((u) => u.pathname === '/'),
+	    page.click('form[action="/signout"] button[type=submit]')]);
 
-	/* 2. Sign in with it: a code is asked even from this browser. */
+	/* 2. Sign in with the password: a code is asked even from this
+	 * browser (the reset's code is older than [otp] resend_after_s,
+	 * 10 s here, its least). */
+	await sleep(10500);
 	await page.getByLabel('شماره موبایل').fill(STAFF.mobile);
 	await page.getByLabel('کلمه عبور').fill(STAFF.password);
 	before = (await smsTo(simHttp, STAFF.intl)).length;

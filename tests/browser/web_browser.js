@@ -39,7 +39,7 @@ const STAFF = { mobile: '09133334444', first: 'محمد', last: 'نوری',
 async function main() {
 	const tmp = setup(SCREENS, 'smsdesk-browser-');
 
-	const d = await startDesk(BIN, SIM, tmp, (cli) => cli('staff', 'add', '--mobile', STAFF.mobile,
+	const d = await startDesk(BIN, SIM, tmp, '', (cli) => cli('staff', 'add', '--mobile', STAFF.mobile,
 	    '--first', STAFF.first, '--last', STAFF.last, '--title', STAFF.title, '--dept', STAFF.dept));
 	const { sim, simHttp, serve, serveLog, base, cli } = d;
 

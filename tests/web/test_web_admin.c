@@ -64,9 +64,11 @@ first_signin(struct webc *c, const char *local, const char *e164)
 	webc_get(c, "/reset");
 	if (webc_post(c, "/reset", "mobile", local, NULL) != 303)
 		return false;
-	if (verify(c, e164, PW) != 303 ||
-	    strcmp(c->location, "/?done=reset") != 0)
+	/* The code and the new password sign in at once, at the inbox. */
+	if (verify(c, e164, PW) != 303 || strcmp(c->location, "/staff/") != 0)
 		return false;
+	webc_get(c, "/signout");
+	webc_post(c, "/signout", NULL);
 	age_codes();
 	webc_get(c, "/");
 	st = webc_post(c, "/", "mobile", local, "password", PW, NULL);

@@ -546,10 +546,14 @@ t_claim_and_reset(void)
 	webc_check(st == 422 && has_txt(&d, CORE_WT_PW_COMMON),
 	    "a common new password refused before the code is tried");
 	st = verify(&d, "+989131000005", "a brand new passphrase");
-	webc_check(st == 303 && strcmp(d.location, "/?done=reset") == 0,
-	    "reset done");
-	webc_get(&d, "/?done=reset");
-	webc_check(has_txt(&d, CORE_WT_RESET_DONE), "... and said so");
+	webc_check(st == 303 && strcmp(d.location, "/requests") == 0,
+	    "reset done: signed in, at the requests (%ld %s)", st,
+	    d.location);
+	webc_get(&d, "/account");
+	webc_check(d.status == 200, "... signed in (/account %ld)", d.status);
+	webc_get(&d, "/signout");
+	webc_post(&d, "/signout", NULL);
+	webc_get(&d, "/");
 	st = webc_post(&d, "/", "mobile", "09131000005", "password",
 	    "claimed by code 123", NULL);
 	webc_check(st == 401, "the old password no longer works");
