@@ -1374,9 +1374,8 @@ bool core_user_active(struct db *db, int64_t id);
 enum sd_rc core_reminder_sweep(struct db *db, const struct core_env *env,
     size_t *sent, size_t *reminded, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
-/* Office seconds (env->cal's working days and office hours) between from
- * and to (0 if to <= from); wall seconds without a calendar. Private
- * stand-in for the calendar's own count (core/overview.c). */
+/* Office seconds between from and to as core_calendar_work_s() counts
+ * them, but 0 if to <= from, and wall seconds without a calendar. */
 int64_t core_overview_work_s(const struct core_calendar *cal, int64_t from,
     int64_t to);
 
