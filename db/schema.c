@@ -600,6 +600,9 @@ static const char *const schema_v15[] = {
     " WHERE status = 0 AND due > 0;",
     "CREATE INDEX requests_due_missing ON requests (tracking)"
     " WHERE status = 0 AND due = 0;",
+    /* The staff page's SMS list of a request (db/staff.c). */
+    "CREATE INDEX outbox_tracking ON outbox (tracking, id)"
+    " WHERE tracking IS NOT NULL;",
     NULL,
 };
 

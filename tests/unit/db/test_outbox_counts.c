@@ -513,6 +513,7 @@ test_counts_migrated(void **state)
 	    "DROP INDEX requests_escalated",
 	    "DROP INDEX requests_overdue",
 	    "DROP INDEX requests_due_missing",
+	    "DROP INDEX outbox_tracking",
 	    "DROP INDEX requests_dept",
 	    "CREATE INDEX requests_dept ON requests (dept_code, status,"
 	    " priority, created)",
