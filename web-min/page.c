@@ -197,6 +197,18 @@ web_page_begin(struct web_req *req, const char *title)
 			web_esc(req, core_inbox_txt(CORE_IT_TITLE));
 			web_puts(req, "</a>");
 		}
+		/* The head's and admins' overview, the admins' staff. */
+		if (req->actor.kind == CORE_ACTOR_HEAD ||
+		    req->actor.kind == CORE_ACTOR_ADMIN) {
+			web_puts(req, "<a href=\"/staff/overview\">");
+			web_esc(req, core_sa_txt(CORE_SA_OV_TITLE));
+			web_puts(req, "</a>");
+		}
+		if (req->actor.kind == CORE_ACTOR_ADMIN) {
+			web_puts(req, "<a href=\"/staff/admin/staff\">");
+			web_esc(req, core_sa_txt(CORE_SA_STAFF_TITLE));
+			web_puts(req, "</a>");
+		}
 		web_form_begin(req, "/signout", false);
 		web_puts(req, "<button type=\"submit\">");
 		web_esc(req, core_web_txt(CORE_WT_SIGNOUT));

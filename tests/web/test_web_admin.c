@@ -229,6 +229,9 @@ t_overview(struct webc *head)
 	webc_check(webc_has(head, "فناوری اطلاعات") &&
 		webc_has(head, core_sa_txt(CORE_SA_OV_OVERDUE)),
 	    "... requests per department and status, overdue counts");
+	webc_check(webc_has(head, "<a href=\"/staff/overview\">") &&
+		!webc_has(head, "<a href=\"/staff/admin/staff\">"),
+	    "the head's header links the overview, not the admin's pages");
 	{
 		char link[64];
 
@@ -458,6 +461,15 @@ main(int argc, char **argv)
 	    "the head signs in");
 	webc_check(first_signin(&adm, "09120000001", "+989120000001"),
 	    "the admin signs in");
+	webc_get(&staff, "/staff/");
+	webc_check(webc_has(&staff, "<a href=\"/staff/\">") &&
+		!webc_has(&staff, "<a href=\"/staff/overview\">") &&
+		!webc_has(&staff, "<a href=\"/staff/admin/staff\">"),
+	    "a staff member's header: the inbox, no overview, no admin");
+	webc_get(&adm, "/staff/");
+	webc_check(webc_has(&adm, "<a href=\"/staff/overview\">") &&
+		webc_has(&adm, "<a href=\"/staff/admin/staff\">"),
+	    "an admin's header: the overview and the staff pages");
 	t_not_found(&staff, &head);
 	t_overview(&head);
 	t_admin(&adm, &staff2);
