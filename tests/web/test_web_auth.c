@@ -122,7 +122,7 @@ t_pages(void)
 		webc_has(&c, "-- انتخاب کنید --") &&
 		webc_has(&c, ">مهندس عضو<") &&
 		webc_has(&c, ">مالک / متقاضی<") &&
-		webc_has(&c, "جهت ثبت نام اطلاعات خود را وارد نمایید"),
+		webc_has(&c, "جهت ثبت‌نام اطلاعات خود را وارد نمایید"),
 	    "/signup: the seed's labels, the user types of config defaults");
 	webc_check(webc_get(&c, "/static/site.css") == 200 &&
 		webc_header(&c, "Content-Type", 0, v, sizeof(v)) &&

@@ -733,6 +733,36 @@ test_handler_longest(void **state)
 	free(dir);
 }
 
+/* The web's texts (issues #13, #14): every table, the same ZWNJ rule. */
+static void
+test_web_texts_zwnj(void **state)
+{
+	char what[48];
+	int i;
+
+	(void)state;
+	for (i = 0; i < CORE_WT_COUNT; i++) {
+		snprintf(what, sizeof(what), "web text %d", i);
+		check_zwnj(what, core_web_txt((enum core_web_txt)i));
+	}
+	for (i = 0; i < CORE_RT_COUNT; i++) {
+		snprintf(what, sizeof(what), "request text %d", i);
+		check_zwnj(what, core_req_txt((enum core_req_txt)i));
+	}
+	for (i = 0; i < CORE_ST_COUNT; i++) {
+		snprintf(what, sizeof(what), "staff text %d", i);
+		check_zwnj(what, core_staff_txt((enum core_staff_txt)i));
+	}
+	for (i = 0; i < CORE_SA_COUNT; i++) {
+		snprintf(what, sizeof(what), "admin text %d", i);
+		check_zwnj(what, core_sa_txt((enum core_sa_txt)i));
+	}
+	for (i = 0; i < CORE_IT_COUNT; i++) {
+		snprintf(what, sizeof(what), "inbox text %d", i);
+		check_zwnj(what, core_inbox_txt((enum core_inbox_txt)i));
+	}
+}
+
 int
 main(void)
 {
@@ -746,6 +776,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_department_names, setup,
 		teardown),
 	    cmocka_unit_test(test_excerpt_word),
+	    cmocka_unit_test(test_web_texts_zwnj),
 	    cmocka_unit_test_setup_teardown(test_handler_longest, setup,
 		teardown),
 	};
