@@ -23,8 +23,10 @@ static const char *const sa_txt[CORE_SA_COUNT] = {
     [CORE_SA_SAVE_BTN] = "ذخیره تغییرات",
     [CORE_SA_DISABLE_BTN] = "غیرفعال کردن",
     [CORE_SA_ENABLE_BTN] = "فعال کردن دوباره",
-    [CORE_SA_ADDED] = "کارمند افزوده شد. او با «فراموشی رمز عبور» و کد "
-		      "پیامکی، رمز خود را می‌سازد.",
+    [CORE_SA_ADDED] =
+	"کارمند افزوده شد. نخستین ورود او با پیوند «کارکنان: "
+	"نخستین ورود یا فراموشی کلمه عبور» در صفحه ورود و کد "
+	"پیامکی است؛ در همان‌جا کلمه عبور خود را برمی‌گزیند.",
     [CORE_SA_SAVED] = "تغییرات ذخیره شد.",
     [CORE_SA_DISABLED_OK] =
 	"حساب غیرفعال شد و همه نشست‌های آن پایان "
@@ -65,7 +67,7 @@ static const char *const sa_txt[CORE_SA_COUNT] = {
     [CORE_SA_NO] = "خیر",
     [CORE_SA_REMIND_HEAD] = "یادآوری: یک روز کاری تا مهلت پاسخ مانده است:",
     [CORE_SA_REMIND_MORE] = "و %s درخواست دیگر",
-    [CORE_SA_STAFF_FIRST] = "کارکنان: نخستین ورود یا فراموشی رمز عبور",
+    [CORE_SA_STAFF_FIRST] = "کارکنان: نخستین ورود یا فراموشی کلمه عبور",
 };
 
 const char *
