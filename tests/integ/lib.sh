@@ -1,6 +1,6 @@
-# Sourced by integration tests: stopping what they started and waiting
-# for a condition, written once (tests/integ/kannel.sh and the web tests
-# use them).
+# Sourced by integration tests: stopping what they started, waiting
+# for a condition, a free port and starting serve, written once
+# (tests/integ/kannel.sh and the web tests use them).
 
 stop() { # pid: TERM, wait at most 5 s, then KILL
 	[ -n "$1" ] || return 0
@@ -17,6 +17,34 @@ wait_until() { # tenths of a second, command...
 	i=0
 	until "$@" >/dev/null 2>&1; do
 		[ $i -ge "$n" ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+free_port() { # sets PORT: a random one of 20000-39999 nothing answers on
+	PORT=""
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
+		if ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
+			PORT=$p
+			return 0
+		fi
+	done
+	return 1
+}
+
+serve_start() { # conf: "$BIN" -c conf serve in the background (PID), its
+	# log $T/serve.log, ready file $T/ready; waits at most 15 s for it
+	"$BIN" -c "$1" serve --ready-file "$T/ready" >"$T/serve.log" 2>&1 &
+	PID=$!
+	i=0
+	while [ ! -s "$T/ready" ]; do
+		if ! kill -0 "$PID" 2>/dev/null || [ $i -ge 150 ]; then
+			echo "FAIL - serve did not start"
+			cat "$T/serve.log"
+			return 1
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -6,20 +6,12 @@
 # N), and messages queued by another process ('smsdesk queue add' while
 # serve runs) show at the next scrape, as 'smsdesk queue' shows them.
 set -u
+. tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
 T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-metrics-XXXXXX")
 PID=""
 cleanup() {
-	if [ -n "$PID" ]; then
-		kill "$PID" 2>/dev/null
-		i=0
-		while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$PID" 2>/dev/null
-		wait "$PID" 2>/dev/null
-	fi
+	stop "$PID"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -28,15 +20,7 @@ fails=0
 check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
 [ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
 
-PORT=""
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
-	if ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
-		PORT=$p
-		break
-	fi
-done
-[ -n "$PORT" ] || { echo "FAIL - no free port"; exit 1; }
+free_port || { echo "FAIL - no free port"; exit 1; }
 cat >"$T/smsdesk.ini" <<INI
 [db]
 path = $T/smsdesk.db
@@ -46,18 +30,7 @@ attachments_dir = $T/attachments
 [smpp]
 enabled = no
 INI
-"$BIN" -c "$T/smsdesk.ini" serve --ready-file "$T/ready" >"$T/serve.log" 2>&1 &
-PID=$!
-i=0
-while [ ! -s "$T/ready" ]; do
-	if ! kill -0 "$PID" 2>/dev/null || [ $i -ge 150 ]; then
-		echo "FAIL - serve did not start"
-		cat "$T/serve.log"
-		exit 1
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
+serve_start "$T/smsdesk.ini" || exit 1
 scrape() { curl -s --max-time 10 "http://127.0.0.1:$PORT/metrics" >"$T/$1"; }
 value() { sed -n "s/^$2 //p" "$T/$1"; }
 

@@ -22,15 +22,7 @@ fails=0
 check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
 [ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
 
-PORT=""
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
-	if ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
-		PORT=$p
-		break
-	fi
-done
-[ -n "$PORT" ] || { echo "FAIL - no free port"; exit 1; }
+free_port || { echo "FAIL - no free port"; exit 1; }
 cat >"$T/smsdesk.ini" <<INI
 [db]
 path = $T/smsdesk.db

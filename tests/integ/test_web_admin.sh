@@ -22,15 +22,7 @@ check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fai
 [ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
 [ -x "$WEB_TEST" ] || { echo "FAIL - build $WEB_TEST first (make unit-bin)"; exit 1; }
 
-PORT=""
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
-	if ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
-		PORT=$p
-		break
-	fi
-done
-[ -n "$PORT" ] || { echo "FAIL - no free port"; exit 1; }
+free_port || { echo "FAIL - no free port"; exit 1; }
 cat >"$T/smsdesk.ini" <<INI
 [db]
 path = $T/smsdesk.db
@@ -63,18 +55,7 @@ check "one answered by staff member 1" \
     "$C request reply $R2 --from 09120000003 --text 'پاسخ' >/dev/null 2>&1"
 check "one escalated" "$C request escalate $R3 >/dev/null 2>&1"
 
-"$BIN" -c "$T/smsdesk.ini" serve --ready-file "$T/ready" >"$T/serve.log" 2>&1 &
-PID=$!
-i=0
-while [ ! -s "$T/ready" ]; do
-	if ! kill -0 "$PID" 2>/dev/null || [ $i -ge 150 ]; then
-		echo "FAIL - serve did not start"
-		cat "$T/serve.log"
-		exit 1
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
+serve_start "$T/smsdesk.ini" || exit 1
 
 "$WEB_TEST" "http://127.0.0.1:$PORT" "$T/smsdesk.db"
 rc=$?

@@ -18,15 +18,7 @@ trap 'exit 130' INT TERM
 [ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
 [ -x "$WEB_REQ" ] || { echo "FAIL - build $WEB_REQ first (make unit-bin)"; exit 1; }
 
-PORT=""
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
-	if ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
-		PORT=$p
-		break
-	fi
-done
-[ -n "$PORT" ] || { echo "FAIL - no free port"; exit 1; }
+free_port || { echo "FAIL - no free port"; exit 1; }
 cat >"$T/smsdesk.ini" <<INI
 [db]
 path = $T/smsdesk.db
@@ -41,18 +33,7 @@ INI
 # What a crash mid-upload leaves behind: swept when serve starts.
 mkdir -p "$T/attachments"
 echo half >"$T/attachments/.part-0123456789abcdef0123456789abcdef"
-"$BIN" -c "$T/smsdesk.ini" serve --ready-file "$T/ready" >"$T/serve.log" 2>&1 &
-PID=$!
-i=0
-while [ ! -s "$T/ready" ]; do
-	if ! kill -0 "$PID" 2>/dev/null || [ $i -ge 150 ]; then
-		echo "FAIL - serve did not start"
-		cat "$T/serve.log"
-		exit 1
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
+serve_start "$T/smsdesk.ini" || exit 1
 fails=0
 if [ -e "$T/attachments/.part-0123456789abcdef0123456789abcdef" ]; then
 	echo "FAIL - a crash's temporary upload is swept at start"

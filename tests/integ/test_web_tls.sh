@@ -5,14 +5,12 @@
 # cookie, plain HTTP on the same port gets no page, and a missing key
 # file stops serve at start with the reason.
 set -u
+. tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
 T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-webtls-XXXXXX")
 PID=""
 cleanup() {
-	if [ -n "$PID" ]; then
-		kill "$PID" 2>/dev/null
-		wait "$PID" 2>/dev/null
-	fi
+	stop "$PID"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -25,15 +23,7 @@ command -v openssl >/dev/null || { echo "ok - # SKIP no openssl"; exit 0; }
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
     -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1 ||
 	{ echo "FAIL - openssl could not make a certificate"; exit 1; }
-PORT=""
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
-	if ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
-		PORT=$p
-		break
-	fi
-done
-[ -n "$PORT" ] || { echo "FAIL - no free port"; exit 1; }
+free_port || { echo "FAIL - no free port"; exit 1; }
 conf() {
 	cat <<INI
 [db]
@@ -53,18 +43,7 @@ check "a missing key file: serve refuses to start, naming it" \
     "[ $? -ne 0 ] && grep -q 'nokey.pem' $T/bad.log"
 
 conf "$T/key.pem" >"$T/smsdesk.ini"
-"$BIN" -c "$T/smsdesk.ini" serve --ready-file "$T/ready" >"$T/serve.log" 2>&1 &
-PID=$!
-i=0
-while [ ! -s "$T/ready" ]; do
-	if ! kill -0 "$PID" 2>/dev/null || [ $i -ge 150 ]; then
-		echo "FAIL - serve did not start"
-		cat "$T/serve.log"
-		exit 1
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
+serve_start "$T/smsdesk.ini" || exit 1
 code=$(curl -s --cacert "$T/cert.pem" -D "$T/h" -o "$T/body" -w '%{http_code}' \
     "https://127.0.0.1:$PORT/")
 check "HTTPS with the certificate: the sign-in page" \
