@@ -153,6 +153,31 @@ web_printf_html(struct web_req *req, const char *fmt, ...)
 }
 
 void
+web_line(struct web_req *req, const char *s)
+{
+	char *v = core_text_escape(s != NULL ? s : "", 0);
+
+	web_esc(req, v);
+	free(v);
+}
+
+void
+web_body(struct web_req *req, const char *s)
+{
+	char *v = core_text_escape(s != NULL ? s : "", CORE_ESC_LINES);
+	char *p = v, *nl;
+
+	while ((nl = strchr(p, '\n')) != NULL) {
+		*nl = '\0';
+		web_esc(req, p);
+		web_puts(req, "<br>");
+		p = nl + 1;
+	}
+	web_esc(req, p);
+	free(v);
+}
+
+void
 web_fill(struct web_req *req, const char *text, const char *a1, const char *a2,
     const char *a3)
 {

@@ -49,16 +49,6 @@ adm_fa_num(long long v, char *out, size_t n)
 	return out;
 }
 
-/* s on one line (controls and bidi controls made visible), escaped. */
-static void
-adm_line(struct web_req *req, const char *s)
-{
-	char *v = core_text_escape(s != NULL ? s : "", 0);
-
-	web_esc(req, v);
-	free(v);
-}
-
 static bool
 adm_is_admin(struct web_req *req)
 {
@@ -187,13 +177,13 @@ adm_staff_page(struct web_req *req, const char *kind, const char *notice)
 		core_mobile_local(u[i].mobile, local);
 		web_printf_html(req, "<tr%s><td>",
 		    off ? " class=\"disabled\"" : "");
-		adm_line(req, u[i].first);
+		web_line(req, u[i].first);
 		web_puts(req, " ");
-		adm_line(req, u[i].last);
+		web_line(req, u[i].last);
 		web_printf_html(req,
 		    "</td><td dir=\"ltr\">%s</td><td>%s</td><td>", local,
 		    core_role_label(u[i].role));
-		adm_line(req, u[i].title);
+		web_line(req, u[i].title);
 		web_puts(req, "</td><td>");
 		for (j = 0; j < nc; j++)
 			for (k = 0; k < nd; k++)
@@ -310,9 +300,9 @@ adm_member_page(struct web_req *req, int64_t id, const char *kind,
 	    (long long)id);
 	web_page_begin(req, sa(CORE_SA_EDIT));
 	web_puts(req, "<h1>");
-	adm_line(req, u.first);
+	web_line(req, u.first);
 	web_puts(req, " ");
-	adm_line(req, u.last);
+	web_line(req, u.last);
 	web_printf_html(req, "</h1><p><span dir=\"ltr\">%s</span> · %s</p>",
 	    local, sa(off ? CORE_SA_DISABLED : CORE_SA_ACTIVE));
 	if (notice != NULL)
@@ -485,7 +475,7 @@ adm_overview(struct web_req *req)
 		web_printf_html(req,
 		    "<li><a href=\"/staff/requests/%lld\">%lld</a> ",
 		    (long long)o.esc[i].tracking, (long long)o.esc[i].tracking);
-		adm_line(req, o.esc[i].title);
+		web_line(req, o.esc[i].title);
 		web_printf_html(req, " · %s · %s</li>",
 		    core_overview_dept(&o, o.esc[i].dept),
 		    core_status_label((enum core_status)o.esc[i].status));
@@ -519,9 +509,9 @@ adm_overview(struct web_req *req)
 		    sa(CORE_SA_NAME), sa(CORE_SA_OV_ANSWERS));
 	for (i = 0; i < o.n_staff; i++) {
 		web_puts(req, "<tr><td>");
-		adm_line(req, o.staff[i].first);
+		web_line(req, o.staff[i].first);
 		web_puts(req, " ");
-		adm_line(req, o.staff[i].last);
+		web_line(req, o.staff[i].last);
 		web_printf_html(req, "</td><td>%s</td></tr>",
 		    adm_fa_num(o.staff[i].n, num, sizeof(num)));
 	}

@@ -46,33 +46,6 @@ rt(enum core_req_txt id)
 	return core_req_txt(id);
 }
 
-/* s on one line (controls and bidi controls shown as <U+XXXX>), escaped. */
-static void
-put_line(struct web_req *req, const char *s)
-{
-	char *v = core_text_escape(s != NULL ? s : "", 0);
-
-	web_esc(req, v);
-	free(v);
-}
-
-/* A body: every line escaped, lines joined by <br>. */
-static void
-put_body(struct web_req *req, const char *s)
-{
-	char *v = core_text_escape(s != NULL ? s : "", CORE_ESC_LINES);
-	char *p = v, *nl;
-
-	while ((nl = strchr(p, '\n')) != NULL) {
-		*nl = '\0';
-		web_esc(req, p);
-		web_puts(req, "<br>");
-		p = nl + 1;
-	}
-	web_esc(req, p);
-	free(v);
-}
-
 /* "1399/02/07" and "09:09:11" of utc. */
 static void
 jdate_parts(int64_t utc, char date[16], char time[16])
@@ -399,7 +372,7 @@ page_list(struct web_req *req)
 			    "%lld</a></td><td data-label=\"%s\">",
 			    rt(CORE_RT_TRACKING), (long long)rows[i].tracking,
 			    (long long)rows[i].tracking, rt(CORE_RT_SUBJECT));
-			put_line(req, rows[i].title);
+			web_line(req, rows[i].title);
 			web_printf_html(req,
 			    "</td><td data-label=\"%s\">%s</td>"
 			    "<td data-label=\"%s\">%s</td>"
@@ -632,7 +605,7 @@ put_message(struct web_req *req, const struct db_message *m, int64_t viewer,
 		free(who);
 	}
 	web_puts(req, "</p><p class=\"body\">");
-	put_body(req, m->body);
+	web_body(req, m->body);
 	web_puts(req, "</p>");
 	for (i = 0; i < nf; i++) {
 		char *name;
@@ -686,7 +659,7 @@ render_request(struct web_req *req, const struct core_actor *actor,
 	web_puts(req, "<section class=\"req\"><h1>");
 	web_esc(req, rt(CORE_RT_SUBJECT));
 	web_puts(req, " : ");
-	put_line(req, rq->title);
+	web_line(req, rq->title);
 	web_printf_html(req,
 	    "</h1><ul><li>%s : %s</li><li>%s : %s</li><li>%s : %s</li>"
 	    "<li>%s : %s</li></ul>",
@@ -763,7 +736,7 @@ reply_form(struct web_req *req, const struct db_request *r,
 	web_puts(req, "</h1><p>");
 	web_esc(req, rt(CORE_RT_SUBJECT));
 	web_puts(req, " : ");
-	put_line(req, r->title);
+	web_line(req, r->title);
 	web_printf_html(req, " (%s: %lld)</p>", rt(CORE_RT_TRACKING),
 	    (long long)r->tracking);
 	for (i = 0; i < nerr; i++) {

@@ -38,33 +38,6 @@ st(enum core_staff_txt id)
 	return core_staff_txt(id);
 }
 
-/* s on one line (controls and bidi controls shown as <U+XXXX>), escaped. */
-static void
-put_line(struct web_req *req, const char *s)
-{
-	char *v = core_text_escape(s != NULL ? s : "", 0);
-
-	web_esc(req, v);
-	free(v);
-}
-
-/* A body: every line escaped, lines joined by <br>. */
-static void
-put_body(struct web_req *req, const char *s)
-{
-	char *v = core_text_escape(s != NULL ? s : "", CORE_ESC_LINES);
-	char *p = v, *nl;
-
-	while ((nl = strchr(p, '\n')) != NULL) {
-		*nl = '\0';
-		web_esc(req, p);
-		web_puts(req, "<br>");
-		p = nl + 1;
-	}
-	web_esc(req, p);
-	free(v);
-}
-
 /* A Jalali date and time, left to right. */
 static void
 put_time(struct web_req *req, int64_t utc)
@@ -228,7 +201,7 @@ put_detail(struct web_req *req, const struct db_audit_row *h,
 		why = strstr(h->detail, " reason=");
 		if (why != NULL) {
 			web_printf_html(req, "، %s: ", st(CORE_ST_REASON));
-			put_line(req, why + strlen(" reason="));
+			web_line(req, why + strlen(" reason="));
 		}
 	} else if (strcmp(h->action, "request.assign") == 0 &&
 	    sscanf(h->detail, "to=%lld", &who) == 1) {
@@ -238,7 +211,7 @@ put_detail(struct web_req *req, const struct db_audit_row *h,
 			web_printf_html(req, ": %s", st(CORE_ST_NOBODY));
 		} else if (db_staff_ref_get(req->db, who, &s) == SD_OK) {
 			web_puts(req, ": ");
-			put_line(req, s.name);
+			web_line(req, s.name);
 			free(s.name);
 			free(s.title);
 		}
@@ -254,14 +227,14 @@ put_message(struct web_req *req, const struct core_staff_view *v,
 	web_puts(req, "<article class=\"msg\"><p class=\"by\">");
 	web_esc(req, core_role_label(m->author_role));
 	web_puts(req, ": ");
-	put_line(req, m->author_name);
+	web_line(req, m->author_name);
 	if (m->author_title != NULL && m->author_title[0] != '\0') {
 		web_puts(req, " (");
-		put_line(req, m->author_title);
+		web_line(req, m->author_title);
 		web_puts(req, ")");
 	}
 	web_puts(req, "</p><p class=\"body\">");
-	put_body(req, m->body);
+	web_body(req, m->body);
 	web_puts(req, "</p>");
 	for (i = 0; i < v->n_files; i++) {
 		char *name;
@@ -306,7 +279,7 @@ put_answer_form(struct web_req *req, const struct core_staff_view *v,
 	for (i = 0; i < v->n_canned; i++) {
 		web_printf_html(req, "<option value=\"%lld\">",
 		    (long long)v->canned[i].id);
-		put_line(req, v->canned[i].title);
+		web_line(req, v->canned[i].title);
 		web_puts(req, "</option>");
 	}
 	web_printf_html(req,
@@ -380,10 +353,10 @@ put_actions(struct web_req *req, const struct core_staff_view *v,
 		web_printf_html(req, "<option value=\"%lld\"%s>",
 		    (long long)v->staff[i].id,
 		    v->staff[i].id == v->assigned_to ? " selected" : "");
-		put_line(req, v->staff[i].name);
+		web_line(req, v->staff[i].name);
 		if (v->staff[i].title[0] != '\0') {
 			web_puts(req, " (");
-			put_line(req, v->staff[i].title);
+			web_line(req, v->staff[i].title);
 			web_puts(req, ")");
 		}
 		web_puts(req, "</option>");
@@ -409,9 +382,9 @@ put_notes(struct web_req *req, const struct core_staff_view *v,
 	for (i = 0; i < v->n_notes; i++) {
 		web_puts(req,
 		    "<article class=\"msg internal\"><p class=\"by\">");
-		put_line(req, v->notes[i].author_name);
+		web_line(req, v->notes[i].author_name);
 		web_puts(req, "</p><p class=\"body\">");
-		put_body(req, v->notes[i].body);
+		web_body(req, v->notes[i].body);
 		web_puts(req, "</p><p class=\"note\">");
 		put_time(req, v->notes[i].created);
 		web_puts(req, "</p></article>");
@@ -449,13 +422,13 @@ put_history(struct web_req *req, const struct core_staff_view *v,
 		if (h->actor_id == 0 || h->actor_name[0] == '\0')
 			web_esc(req, st(CORE_ST_SYSTEM));
 		else
-			put_line(req, h->actor_name);
+			web_line(req, h->actor_name);
 		web_printf_html(req, "</td><td data-label=\"%s\">",
 		    st(CORE_ST_WHAT));
 		if (label != NULL)
 			web_esc(req, label);
 		else
-			put_line(req, h->action);
+			web_line(req, h->action);
 		put_detail(req, h, d, nd);
 		web_puts(req, "</td></tr>");
 	}
@@ -543,7 +516,7 @@ render(struct web_req *req, int64_t tracking, const char *answer, int err,
 	free(title);
 	web_printf_html(req,
 	    "<section class=\"req\"><h1>%s : ", core_req_txt(CORE_RT_SUBJECT));
-	put_line(req, r->title);
+	web_line(req, r->title);
 	web_puts(req, "</h1>");
 	put_notice(req);
 	if (err >= 0)
@@ -565,7 +538,7 @@ render(struct web_req *req, int64_t tracking, const char *answer, int err,
 	web_printf_html(req, "</li><li>%s : <span class=\"assigned\">",
 	    st(CORE_ST_ASSIGNED));
 	if (v.assigned_to > 0 && v.assignee.name != NULL)
-		put_line(req, v.assignee.name);
+		web_line(req, v.assignee.name);
 	else
 		web_esc(req, st(CORE_ST_NOBODY));
 	web_puts(req, "</span></li></ul>");
@@ -579,14 +552,14 @@ render(struct web_req *req, int64_t tracking, const char *answer, int err,
 	if (v.have_applicant) {
 		core_mobile_local(v.applicant.mobile, local);
 		web_printf_html(req, "<li>%s : ", st(CORE_ST_NAME));
-		put_line(req, v.applicant.first);
+		web_line(req, v.applicant.first);
 		web_puts(req, " ");
-		put_line(req, v.applicant.last);
+		web_line(req, v.applicant.last);
 		web_printf_html(req,
 		    "</li><li>%s : <span dir=\"ltr\">%s</span></li><li>%s : ",
 		    st(CORE_ST_MOBILE), local, st(CORE_ST_USER_TYPE));
 		if (v.applicant.user_type[0] != '\0')
-			put_line(req, v.applicant.user_type);
+			web_line(req, v.applicant.user_type);
 		else
 			web_esc(req, st(CORE_ST_NOT_GIVEN));
 		web_puts(req, "</li>");

@@ -202,6 +202,12 @@ void web_esc(struct web_req *req, const char *s);
  * and PRId64. */
 void web_printf_html(struct web_req *req, const char *fmt, ...) SD_PRINTF(2, 3);
 
+/* A stored value on one line (name, title): controls and bidi controls
+ * shown as <U+XXXX> (core_text_escape()), then HTML-escaped. */
+void web_line(struct web_req *req, const char *s);
+/* A stored body: the same, lines kept, joined by <br>. */
+void web_body(struct web_req *req, const char *s);
+
 /* A text of core/texts.c with each "%s" in turn replaced by the next
  * of a1, a2, a3 (NULL ends them), every one escaped. */
 void web_fill(struct web_req *req, const char *text, const char *a1,
