@@ -887,7 +887,10 @@ web_route_find(struct web_req *req, const char *method, bool *other_method)
 				continue;
 			if (strcmp(r->method, m) == 0)
 				return r;
-			*other_method = true;
+			/* A staff page's other method is "no page", not 405:
+			 * a 405 would tell anyone which /staff/ paths exist. */
+			if ((r->flags & WEB_STAFF) == 0)
+				*other_method = true;
 		}
 	}
 	return NULL;

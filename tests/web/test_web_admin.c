@@ -193,6 +193,10 @@ t_not_found(struct webc *staff, struct webc *head)
 	webc_check(hidden(&app, "/staff/no-such-page") &&
 		hidden(&app, "/no/such/page"),
 	    "an applicant on a path with no page: the same missing page");
+	webc_check(hidden(&app, "/staff/requests/10001/close") &&
+		hidden(&app, "/staff/canned/1/delete"),
+	    "an applicant's GET of a staff page that takes POST only: the "
+	    "same missing page, not 405");
 	{
 		char *unknown;
 		long s1, s2;
