@@ -219,26 +219,12 @@ total=$(sed -n 's/.*<p class="total">\([^<]*\)<.*/\1/p' "$T/inbox.html")
 echo "bench-staff: inbox page $(wc -c <"$T/inbox.html") bytes, $rows rows" \
     "of «$total»; request page $(wc -c <"$T/request.html") bytes"
 
-cat >"$T/count.lua" <<'LUA'
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) bad = 0 end
-function response(status, headers, body)
-	if status ~= 200 then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-	local n = 0
-	for _, t in ipairs(threads) do n = n + t:get("bad") end
-	io.write(string.format("non200=%d\n", n))
-	io.write(string.format("p99_us=%d\n", latency:percentile(99)))
-end
-LUA
 
 # run PAGE URL COOKIE: one wrk run; its result line.
 run() {
 	th=2
 	[ "$CONNS" -ge 2 ] || th=1
-	wrk -t$th -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$T/count.lua" \
+	wrk -t$th -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$HERE/non200.lua" \
 	    -H "Cookie: $3" "$2" >"$T/wrk.$1" 2>&1
 	o=$T/wrk.$1
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$o")

@@ -188,21 +188,6 @@ $UTIL wait-http "http://127.0.0.1:$NPORT/signin.html" 10 ||
 curl -s "http://127.0.0.1:$NPORT/request.html" | cmp -s - "$T/www/request.html" ||
     fail "nginx does not serve the same bytes"
 
-# wrk's Lua hook: count every answer that is not a 200.
-cat >"$T/count.lua" <<'LUA'
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) bad = 0 end
-function response(status, headers, body)
-	if status ~= 200 then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-	local n = 0
-	for _, t in ipairs(threads) do n = n + t:get("bad") end
-	io.write(string.format("non200=%d\n", n))
-	io.write(string.format("p99_us=%d\n", latency:percentile(99)))
-end
-LUA
 
 # run PAGE SERVER URL [COOKIE]: one wrk run; its result line.
 run() {
@@ -221,10 +206,10 @@ run() {
 		ppid=$!
 	fi
 	if [ $# -ge 4 ]; then
-		wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$T/count.lua" \
+		wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$HERE/non200.lua" \
 		    -H "Cookie: $4" "$url" >"$T/wrk.$page.$server" 2>&1
 	else
-		wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$T/count.lua" \
+		wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$HERE/non200.lua" \
 		    "$url" >"$T/wrk.$page.$server" 2>&1
 	fi
 	[ -z "$ppid" ] || wait "$ppid"
