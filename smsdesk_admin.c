@@ -202,7 +202,7 @@ cmd_staff_list(struct app *app, int argc, char **argv)
 		for (j = 0; j < nc; j++)
 			printf("%s%d", j > 0 ? "," : "", codes[j]);
 		printf("%s%s\n", nc == 0 ? "-" : "",
-		    core_user_active(app->db, u[i].id) ? "" : "  disabled");
+		    u[i].disabled ? "  disabled" : "");
 	}
 	db_user_list_free(u, n);
 	return 0;

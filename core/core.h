@@ -1821,7 +1821,9 @@ enum core_inbox_txt {
 /* The text id; "?" out of range. Static. Any thread. */
 const char *core_inbox_txt(enum core_inbox_txt id);
 /* ascii with its digits as Persian digits into out (cap bytes, cut
- * short if need be). Returns out. */
+ * short if need be). Returns out. (core/text.c) */
 const char *core_fa_digits(const char *ascii, char *out, size_t cap);
+/* v in Persian digits («۱۲»), as core_fa_digits(). Returns out. */
+const char *core_fa_number(long long v, char *out, size_t cap);
 
 #endif

@@ -53,27 +53,6 @@ otp_rate_check(struct db *db, const struct core_otp_config *cfg,
 	return SD_OK;
 }
 
-/* v in Persian digits («۲»), as the Persian text reads it. The code
- * itself stays in ASCII digits, which every keyboard and autofill take. */
-static void
-fa_number(long v, char *out, size_t n)
-{
-	char ascii[24];
-	size_t i, k = 0;
-
-	snprintf(ascii, sizeof(ascii), "%ld", v);
-	for (i = 0; ascii[i] != '\0' && k + 3 < n; i++) {
-		if (ascii[i] >= '0' && ascii[i] <= '9') {
-			/* U+06F0 + d: DB B0+d */
-			out[k++] = (char)0xdb;
-			out[k++] = (char)(0xb0 + (ascii[i] - '0'));
-		} else {
-			out[k++] = ascii[i];
-		}
-	}
-	out[k] = '\0';
-}
-
 /* The host of base_url ("https://desk.example.ir:8443/x" ->
  * "desk.example.ir") into out; false if there is none. */
 static bool
@@ -165,7 +144,9 @@ otp_issue(struct db *db, const struct core_otp_config *cfg, const char *mobile,
 	/* Unsigned, unlike replies and alerts: the code must arrive in one
 	 * UCS-2 part (70 characters), and a signature would not fit. */
 	text[0] = '\0';
-	fa_number(cfg->ttl_s / 60 > 0 ? cfg->ttl_s / 60 : 1, mins,
+	/* Persian digits as the text reads them; the code itself stays in
+	 * ASCII digits, which every keyboard and autofill take. */
+	core_fa_number(cfg->ttl_s / 60 > 0 ? cfg->ttl_s / 60 : 1, mins,
 	    sizeof(mins));
 	core_txt_add(text, sizeof(text), false, CORE_TXT_OTP, code, mins);
 	if (base_url != NULL)

@@ -12,7 +12,7 @@
  *   and leaves the request answered.
  * - The SLA deadline runs from requests.waiting_since, the applicant's
  *   first message still unanswered: set when the request turns awaiting
- *   (db_request_set_status), kept by follow-ups while it waits.
+ *   (db_request_set_status_due), kept by follow-ups while it waits.
  * - Escalation never changes the department: it sets a flag, and staff
  *   of the head's office (CORE_DEPT_HEAD) see the request too.
  */

@@ -18,7 +18,7 @@ bool
 core_staff_may_admin(struct db *db, const struct core_actor *actor)
 {
 	struct db_user u;
-	bool off = true, ok;
+	bool ok;
 
 	if (actor == NULL)
 		return false;
@@ -28,11 +28,9 @@ core_staff_may_admin(struct db *db, const struct core_actor *actor)
 		return false;
 	if (db_user_get(db, actor->id, &u) != SD_OK)
 		return false;
-	ok = u.role == CORE_ROLE_ADMIN;
+	ok = u.role == CORE_ROLE_ADMIN && !u.disabled;
 	db_user_fini(&u);
-	if (db_user_disabled(db, actor->id, &off) != SD_OK)
-		return false;
-	return ok && !off;
+	return ok;
 }
 
 bool

@@ -671,3 +671,35 @@ core_excerpt(const char *text, size_t max, char *out, size_t outsz)
 		strcat(out, "…");
 	free(s);
 }
+
+const char *
+core_fa_digits(const char *ascii, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	if (cap == 0)
+		return out;
+	for (; *ascii != '\0'; ascii++) {
+		if (*ascii >= '0' && *ascii <= '9') {
+			if (o + 2 >= cap)
+				break;
+			out[o++] = (char)0xDB;
+			out[o++] = (char)(0xB0 + (*ascii - '0'));
+		} else {
+			if (o + 1 >= cap)
+				break;
+			out[o++] = *ascii;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+const char *
+core_fa_number(long long v, char *out, size_t cap)
+{
+	char ascii[24];
+
+	snprintf(ascii, sizeof(ascii), "%lld", v);
+	return core_fa_digits(ascii, out, cap);
+}

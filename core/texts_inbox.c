@@ -53,26 +53,3 @@ core_inbox_txt(enum core_inbox_txt id)
 	    inbox_txt[id] :
 	    "?";
 }
-
-const char *
-core_fa_digits(const char *ascii, char *out, size_t cap)
-{
-	size_t o = 0;
-
-	if (cap == 0)
-		return out;
-	for (; *ascii != '\0'; ascii++) {
-		if (*ascii >= '0' && *ascii <= '9') {
-			if (o + 2 >= cap)
-				break;
-			out[o++] = (char)0xDB;
-			out[o++] = (char)(0xB0 + (*ascii - '0'));
-		} else {
-			if (o + 1 >= cap)
-				break;
-			out[o++] = *ascii;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}

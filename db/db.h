@@ -165,6 +165,8 @@ struct db_user {
 	int64_t created;            /* UTC seconds */
 	bool alerts_off;            /* STOP: no alerts (OTPs and answers to
 				       the user's own commands still go) */
+	bool disabled;              /* a staff member who may no longer sign
+				       in (schema 14); read only */
 };
 
 void db_user_fini(struct db_user *u);
@@ -232,13 +234,6 @@ enum sd_rc db_request_insert(struct db *db, const struct db_request *r,
     int64_t *tracking) SD_MUSTCHECK;
 enum sd_rc db_request_get(struct db *db, int64_t tracking,
     struct db_request *out) SD_MUSTCHECK;
-/* Set status and updated; turning awaiting (from answered or closed)
- * also sets waiting_since to now, staying awaiting keeps it; due is 0
- * when not awaiting, and turning awaiting leaves it 0 for
- * core_request_due_fill() (db_request_set_status_due() sets it). SD_ENOTFOUND
- * if no such request. */
-enum sd_rc db_request_set_status(struct db *db, int64_t tracking,
-    enum core_status status, int64_t now) SD_MUSTCHECK;
 /* Mark escalated (its department stays). */
 enum sd_rc db_request_escalate(struct db *db, int64_t tracking,
     int64_t now) SD_MUSTCHECK;
@@ -1071,9 +1066,11 @@ enum sd_rc db_request_due_missing(struct db *db, int64_t after, size_t max,
 enum sd_rc db_request_due_set(struct db *db, int64_t tracking, int64_t since,
     int64_t due) SD_MUSTCHECK;
 /*
- * db_request_set_status(), keeping requests.due: 0 unless status is
- * awaiting; due when the request turns awaiting now (0: unknown, for
- * core_request_due_fill()); unchanged while it stays awaiting.
+ * Set status and updated; turning awaiting (from answered or closed)
+ * also sets waiting_since to now, staying awaiting keeps it. requests.due
+ * is 0 unless status is awaiting; due when the request turns awaiting now
+ * (0: unknown, for core_request_due_fill()); unchanged while it stays
+ * awaiting. SD_ENOTFOUND if no such request.
  */
 enum sd_rc db_request_set_status_due(struct db *db, int64_t tracking,
     enum core_status status, int64_t now, int64_t due) SD_MUSTCHECK;

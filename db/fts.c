@@ -351,22 +351,12 @@ db_fts_catch_up(struct db *db, bool all, size_t *added)
 	sqlite3_stmt *st;
 	enum sd_rc rc;
 
+	/* One statement: atomic on its own, no write transaction taken
+	 * each minute for nothing to add. */
 	*added = 0;
-	rc = db_begin(db);
-	if (rc != SD_OK)
-		return rc;
 	st = db_stmt(db, all ? sql_fts_catch_up_all : sql_fts_catch_up);
-	if (st == NULL) {
-		rc = db_stmt_rc(db);
-		db_rollback(db);
-		return rc;
-	}
 	rc = db_step_done(db, st);
 	if (rc == SD_OK)
 		*added = (size_t)sqlite3_changes(db->h);
-	if (rc == SD_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
 	return rc;
 }

@@ -181,13 +181,6 @@ req_update(struct db *db, sqlite3_stmt *st)
 }
 
 enum sd_rc
-db_request_set_status(struct db *db, int64_t tracking, enum core_status status,
-    int64_t now)
-{
-	return db_request_set_status_due(db, tracking, status, now, 0);
-}
-
-enum sd_rc
 db_request_set_status_due(struct db *db, int64_t tracking,
     enum core_status status, int64_t now, int64_t due)
 {

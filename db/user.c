@@ -11,7 +11,7 @@
 
 #define USER_COLS                                                              \
 	"id, mobile, first_name, last_name, title, user_type, role,"           \
-	" verified, created, alerts_off"
+	" verified, created, alerts_off, disabled"
 
 static const char sql_user_insert
     [] = "INSERT INTO users (mobile, first_name, last_name, title, user_type,"
@@ -83,6 +83,7 @@ user_read(sqlite3_stmt *st, struct db_user *u)
 	u->verified = sqlite3_column_int(st, 7) != 0;
 	u->created = sqlite3_column_int64(st, 8);
 	u->alerts_off = sqlite3_column_int(st, 9) != 0;
+	u->disabled = sqlite3_column_int(st, 10) != 0;
 }
 
 static enum sd_rc

@@ -23,25 +23,6 @@
 #define ACCT_FAIL_PER_NUMBER 5
 #define ACCT_FAIL_PER_ADDR 20
 
-/* v in Persian digits. */
-static void
-acct_fa_num(long v, char *out, size_t n)
-{
-	char ascii[24];
-	size_t i, k = 0;
-
-	snprintf(ascii, sizeof(ascii), "%ld", v);
-	for (i = 0; ascii[i] != '\0' && k + 3 < n; i++) {
-		if (ascii[i] >= '0' && ascii[i] <= '9') {
-			out[k++] = (char)0xdb;
-			out[k++] = (char)(0xb0 + (ascii[i] - '0'));
-		} else {
-			out[k++] = ascii[i];
-		}
-	}
-	out[k] = '\0';
-}
-
 /* text with its one "%s" filled by v in Persian digits, into out. */
 static const char *
 acct_fmt_num(const char *text, long v, char *out, size_t n)
@@ -49,7 +30,7 @@ acct_fmt_num(const char *text, long v, char *out, size_t n)
 	const char *q = strstr(text, "%s");
 	char num[32];
 
-	acct_fa_num(v, num, sizeof(num));
+	core_fa_number(v, num, sizeof(num));
 	if (q == NULL)
 		snprintf(out, n, "%s", text);
 	else
@@ -326,7 +307,7 @@ acct_signin(struct web_req *req)
 	ok = ok && have_user && hash != NULL;
 	/* A disabled staff member (issue #14) is refused like a wrong
 	 * password: no hint that the account exists. */
-	ok = ok && core_user_active(req->db, u.id);
+	ok = ok && !u.disabled;
 	if (ok && rehash) {
 		char fresh[CORE_PWHASH_LEN];
 

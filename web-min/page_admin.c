@@ -29,26 +29,6 @@ sa(enum core_sa_txt id)
 	return core_sa_txt(id);
 }
 
-/* v in Persian digits into out. */
-static const char *
-adm_fa_num(long long v, char *out, size_t n)
-{
-	char ascii[32];
-	size_t i, k = 0;
-
-	snprintf(ascii, sizeof(ascii), "%lld", v);
-	for (i = 0; ascii[i] != '\0' && k + 3 < n; i++) {
-		if (ascii[i] >= '0' && ascii[i] <= '9') {
-			out[k++] = (char)0xdb;
-			out[k++] = (char)(0xb0 + (ascii[i] - '0'));
-		} else {
-			out[k++] = ascii[i];
-		}
-	}
-	out[k] = '\0';
-	return out;
-}
-
 static bool
 adm_is_admin(struct web_req *req)
 {
@@ -165,13 +145,11 @@ adm_staff_page(struct web_req *req, const char *kind, const char *notice)
 	for (i = 0; i < n; i++) {
 		int codes[SD_STAFF_DEPTS_MAX];
 		size_t nc = 0;
-		bool off = false;
+		bool off = u[i].disabled;
 		char local[SD_MOBILE_LEN];
 
 		rc = db_staff_depts(req->db, u[i].id, codes, SD_STAFF_DEPTS_MAX,
 		    &nc);
-		if (rc == SD_OK)
-			rc = db_user_disabled(req->db, u[i].id, &off);
 		if (rc != SD_OK)
 			goto out;
 		core_mobile_local(u[i].mobile, local);
@@ -275,7 +253,7 @@ adm_member_page(struct web_req *req, int64_t id, const char *kind,
 	int codes[SD_STAFF_DEPTS_MAX];
 	size_t nd = 0, nc = 0;
 	char local[SD_MOBILE_LEN], action[64];
-	bool off = false;
+	bool off;
 	enum sd_rc rc;
 
 	rc = db_user_get(req->db, id, &u);
@@ -291,8 +269,7 @@ adm_member_page(struct web_req *req, int64_t id, const char *kind,
 	if (rc == SD_OK)
 		rc = db_staff_depts(req->db, id, codes, SD_STAFF_DEPTS_MAX,
 		    &nc);
-	if (rc == SD_OK)
-		rc = db_user_disabled(req->db, id, &off);
+	off = u.disabled;
 	if (rc != SD_OK)
 		goto out;
 	core_mobile_local(u.mobile, local);
@@ -407,8 +384,8 @@ adm_hours(struct web_req *req, int64_t s)
 	char h[32], m[32];
 	const char *f = sa(CORE_SA_HOURS);
 
-	adm_fa_num((long long)(s / 3600), h, sizeof(h));
-	adm_fa_num((long long)((s % 3600) / 60), m, sizeof(m));
+	core_fa_number((long long)(s / 3600), h, sizeof(h));
+	core_fa_number((long long)((s % 3600) / 60), m, sizeof(m));
 	web_fill(req, f, h, m, NULL);
 }
 
@@ -452,19 +429,19 @@ adm_overview(struct web_req *req)
 		for (s = 0; s < 3; s++) {
 			tot += o.counts[c][s];
 			web_printf_html(req, "<td>%s</td>",
-			    adm_fa_num(o.counts[c][s], num, sizeof(num)));
+			    core_fa_number(o.counts[c][s], num, sizeof(num)));
 		}
 		web_printf_html(req, "<td>%s</td>",
-		    adm_fa_num(tot, num, sizeof(num)));
+		    core_fa_number(tot, num, sizeof(num)));
 		web_printf_html(req, "<td%s>%s</td></tr>",
 		    o.overdue[c] > 0 ? " class=\"err\"" : "",
-		    adm_fa_num(o.overdue[c], num, sizeof(num)));
+		    core_fa_number(o.overdue[c], num, sizeof(num)));
 	}
 	web_printf_html(req,
 	    "</tbody><tfoot><tr><th>%s</th><td colspan=\"4\"></td>"
 	    "<td>%s</td></tr></tfoot></table>",
 	    sa(CORE_SA_OV_TOTAL),
-	    adm_fa_num(o.overdue_total, num, sizeof(num)));
+	    core_fa_number(o.overdue_total, num, sizeof(num)));
 
 	web_printf_html(req, "<h2>%s</h2>", sa(CORE_SA_OV_ESCALATED));
 	if (o.n_esc == 0)
@@ -496,7 +473,7 @@ adm_overview(struct web_req *req)
 		web_printf_html(req,
 		    "</td></tr><tr><th>%s</th><td>%s</td></tr></table>",
 		    sa(CORE_SA_OV_COUNT),
-		    adm_fa_num((long long)o.n_first, num, sizeof(num)));
+		    core_fa_number((long long)o.n_first, num, sizeof(num)));
 	}
 
 	web_printf_html(req, "<h2>%s</h2>", sa(CORE_SA_OV_STAFF));
@@ -513,7 +490,7 @@ adm_overview(struct web_req *req)
 		web_puts(req, " ");
 		web_line(req, o.staff[i].last);
 		web_printf_html(req, "</td><td>%s</td></tr>",
-		    adm_fa_num(o.staff[i].n, num, sizeof(num)));
+		    core_fa_number(o.staff[i].n, num, sizeof(num)));
 	}
 	if (o.n_staff > 0)
 		web_puts(req, "</tbody></table>");

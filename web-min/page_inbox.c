@@ -149,7 +149,8 @@ static enum sd_rc
 put_filters(struct web_req *req, const struct inbox_args *a)
 {
 	struct db_dept *depts = NULL;
-	size_t nd = 0, i;
+	int mine[CORE_STAFF_DEPTS_MAX];
+	size_t nd = 0, nmine = 0, i;
 	char v[16];
 	enum sd_rc rc;
 	int s;
@@ -191,16 +192,18 @@ put_filters(struct web_req *req, const struct inbox_args *a)
 	    "name=\"dept\">",
 	    it(CORE_IT_DEPT));
 	put_option(req, "", a->q.dept == 0, it(CORE_IT_ANY));
+	/* Staff choose among their departments (and the head's office's
+	 * escalated ones come under their own); the head and admins among
+	 * all. Read once, not a query per department. */
+	if (core_staff_depts(req->db, &req->actor, mine, CORE_STAFF_DEPTS_MAX,
+		&nmine) != SD_OK)
+		nmine = 0;
 	for (i = 0; i < nd; i++) {
-		bool mine = req->actor.kind != CORE_ACTOR_STAFF;
+		size_t k;
 
-		/* Staff choose among their departments (and the head's
-		 * office's escalated ones come under their own). */
-		if (!mine &&
-		    db_staff_in_dept(req->db, req->actor.id, depts[i].code,
-			&mine) != SD_OK)
-			mine = false;
-		if (!mine && depts[i].code != a->q.dept)
+		for (k = 0; k < nmine && mine[k] != depts[i].code; k++)
+			;
+		if (k == nmine && depts[i].code != a->q.dept)
 			continue;
 		snprintf(v, sizeof(v), "%d", depts[i].code);
 		put_option(req, v, a->q.dept == depts[i].code, depts[i].name);
@@ -214,16 +217,6 @@ put_filters(struct web_req *req, const struct inbox_args *a)
 	    a->q.overdue ? " checked" : "", it(CORE_IT_OVERDUE),
 	    a->q.mine ? " checked" : "", it(CORE_IT_MINE), it(CORE_IT_APPLY));
 	return SD_OK;
-}
-
-/* n in Persian digits. */
-static const char *
-fa_num(long long n, char out[48])
-{
-	char a[24];
-
-	snprintf(a, sizeof(a), "%lld", n);
-	return core_fa_digits(a, out, 48);
 }
 
 /* The time left before due, in office hours and minutes; «گذشته» once
@@ -250,8 +243,8 @@ put_left(struct web_req *req, const struct db_sinbox_row *r, int64_t now)
 		web_esc(req, it(CORE_IT_UNDER_M));
 		return;
 	}
-	fa_num(secs / 3600, h);
-	fa_num(secs % 3600 / 60, m);
+	core_fa_number(secs / 3600, h, sizeof(h));
+	core_fa_number(secs % 3600 / 60, m, sizeof(m));
 	if (secs / 3600 == 0)
 		web_fill(req, it(CORE_IT_M), m, NULL, NULL);
 	else if (secs % 3600 / 60 == 0)
@@ -380,7 +373,8 @@ page_inbox(struct web_req *req)
 	if (pages > CORE_INBOX_PAGES_MAX)
 		pages = CORE_INBOX_PAGES_MAX;
 	web_puts(req, "<p class=\"total\">");
-	web_fill(req, it(CORE_IT_TOTAL), fa_num(p.total, n1), NULL, NULL);
+	web_fill(req, it(CORE_IT_TOTAL),
+	    core_fa_number(p.total, n1, sizeof(n1)), NULL, NULL);
 	web_puts(req, "</p>");
 	if (p.n == 0) {
 		web_printf_html(req, "<p>%s</p>", it(CORE_IT_EMPTY));
@@ -407,8 +401,9 @@ page_inbox(struct web_req *req)
 			    it(CORE_IT_PREV));
 			free(link);
 		}
-		web_fill(req, it(CORE_IT_PAGE), fa_num((long long)p.page, n1),
-		    fa_num((long long)pages, n2), NULL);
+		web_fill(req, it(CORE_IT_PAGE),
+		    core_fa_number((long long)p.page, n1, sizeof(n1)),
+		    core_fa_number((long long)pages, n2, sizeof(n2)), NULL);
 		if (p.page < pages) {
 			link = page_link(&a, p.page + 1);
 			web_printf_html(req,

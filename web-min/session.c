@@ -101,12 +101,18 @@ web_session_load(struct web_req *req)
 		rc = db_session_get(req->db, h, &s);
 		live = rc == SD_OK && now < s.expires &&
 		    now - s.last_seen < WEB_SESSION_IDLE_S;
-		if (live &&
-		    core_actor_user(req->db, s.user_id, &req->actor) != SD_OK)
-			live = false;
-		/* A disabled staff member's session is over (issue #14). */
-		if (live && !core_user_active(req->db, s.user_id))
-			live = false;
+		if (live) {
+			struct db_user u;
+
+			/* One read: the actor by its stored role; a disabled
+			 * staff member's session is over (issue #14). */
+			live = db_user_get(req->db, s.user_id, &u) == SD_OK;
+			if (live) {
+				live = !u.disabled;
+				req->actor = core_actor_of(u.role, s.user_id);
+				db_user_fini(&u);
+			}
+		}
 		db_read_end(req->db);
 		if (rc != SD_OK && rc != SD_ENOTFOUND)
 			return rc;
