@@ -256,8 +256,10 @@ cmd_sla_sweep(struct app *app, int argc, char **argv)
 			printf("reminded %zu (%zu SMS)\n", r, sms);
 	}
 
-	/* Issue 14: deadlines for awaiting rows that have none. */
-	if (core_request_due_fill(app->db, &app->env, &n) != SD_OK)
+	/* Issue 14: deadlines for awaiting rows that have none (all of them
+	 * again when the calendar or answer_days changed). */
+	if (core_request_due_rebase(app->db, &app->env, &n) != SD_OK ||
+	    core_request_due_fill(app->db, &app->env, &n) != SD_OK)
 		fprintf(stderr, "smsdesk: cannot fill due times\n");
 	/* Issue 11: at night the sweep escalates nothing; say until when. */
 	if (app->cfg.sla.escalation != CORE_ESC_APPLICANT &&

@@ -70,6 +70,13 @@ serve_inbox_upkeep(struct db *db, const struct core_env *env, bool start)
 {
 	size_t n = 0;
 
+	/* Holidays, office hours or answer_days changed since the due
+	 * times were counted: count them again. */
+	if (core_request_due_rebase(db, env, &n) != SD_OK)
+		log_warnx("sla", "cannot check the due times' basis");
+	else if (n > 0)
+		log_info("sla", "calendar changed: due times recounted n=%zu",
+		    n);
 	if (core_request_due_fill(db, env, &n) != SD_OK)
 		log_warnx("sla", "cannot fill due times, next sweep tries");
 	else if (n > 0)

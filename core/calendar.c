@@ -562,3 +562,32 @@ core_quiet_end(const char *spec, int64_t now, int64_t *until)
 	}
 	return SD_OK;
 }
+
+/* FNV-1a over n bytes, from h. */
+static uint64_t
+cal_fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t
+core_calendar_fingerprint(const struct core_calendar *c)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = cal_fnv(h, c->open, sizeof(c->open));
+	h = cal_fnv(h, c->close, sizeof(c->close));
+	h = cal_fnv(h, &c->full_s, sizeof(c->full_s));
+	h = cal_fnv(h, c->hol, c->n_hol * sizeof(*c->hol));
+	pthread_mutex_lock(c->mu);
+	h = cal_fnv(h, c->db_hol, c->n_db_hol * sizeof(*c->db_hol));
+	pthread_mutex_unlock(c->mu);
+	return h;
+}

@@ -1717,6 +1717,9 @@ const char *core_staff_txt(enum core_staff_txt id);
  */
 enum sd_rc core_calendar_work_s(const struct core_calendar *c, int64_t from,
     int64_t to, int64_t *secs) SD_MUSTCHECK;
+/* A hash of what deadlines are counted from: office hours and every
+ * holiday (the file's and the table's). Any thread. */
+uint64_t core_calendar_fingerprint(const struct core_calendar *c);
 
 /* The inbox's search box, parsed (core_inbox_search_parse()). */
 enum core_isearch {
@@ -1782,6 +1785,17 @@ void core_inbox_page_fini(struct core_inbox_page *p);
  */
 enum sd_rc core_request_due_fill(struct db *db, const struct core_env *env,
     size_t *filled) SD_MUSTCHECK;
+/*
+ * Due times are counted from the working calendar and [sla] answer_days:
+ * when either differs from what the stored due times were counted with
+ * (the database's "due_basis": a holiday imported, office hours or
+ * answer_days changed across a restart), every waiting request's due time
+ * is forgotten (*cleared of them) for core_request_due_fill() to count
+ * again, and the new basis stored, in one transaction. Cheap when nothing
+ * changed (one read). Run before core_request_due_fill().
+ */
+enum sd_rc core_request_due_rebase(struct db *db, const struct core_env *env,
+    size_t *cleared) SD_MUSTCHECK;
 
 /* The staff inbox's Persian texts (core/texts_inbox.c). */
 enum core_inbox_txt {

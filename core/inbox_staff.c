@@ -183,6 +183,39 @@ core_inbox_staff(struct db *db, const struct core_actor *actor,
 	return db_sinbox_page(db, &f, &out->rows, &out->n, &out->total);
 }
 
+enum sd_rc
+core_request_due_rebase(struct db *db, const struct core_env *env,
+    size_t *cleared)
+{
+	uint64_t basis, stored = 0;
+	long days = env->sla != NULL ? env->sla->answer_days : 2;
+	size_t len = 0;
+	enum sd_rc rc;
+
+	core_env_check(env);
+	*cleared = 0;
+	basis = (env->cal != NULL ? core_calendar_fingerprint(env->cal) : 0) ^
+	    ((uint64_t)days * 0x9e3779b97f4a7c15ULL);
+	rc = db_secret_get(db, "due_basis", &stored, sizeof(stored), &len);
+	if (rc == SD_OK && len == sizeof(stored) && stored == basis)
+		return SD_OK;
+	if (rc != SD_OK && rc != SD_ENOTFOUND && rc != SD_ETOOBIG)
+		return rc;
+	rc = db_begin(db);
+	if (rc != SD_OK)
+		return rc;
+	rc = db_request_due_clear(db, cleared);
+	if (rc == SD_OK)
+		rc = db_secret_set(db, "due_basis", &basis, sizeof(basis));
+	if (rc == SD_OK)
+		rc = db_commit(db);
+	if (rc != SD_OK) {
+		db_rollback(db);
+		*cleared = 0;
+	}
+	return rc;
+}
+
 /* Rows of one pass of core_request_due_fill(). */
 #define DUE_BATCH 256
 

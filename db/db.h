@@ -762,6 +762,13 @@ enum sd_rc db_attachment_list(struct db *db, int64_t tracking,
 enum sd_rc db_secret_get_or_put(struct db *db, const char *name,
     const void *fresh, size_t fresh_len, void *out, size_t cap,
     size_t *len) SD_MUSTCHECK;
+/* The stored value called name (SD_ENOTFOUND if none; SD_ETOOBIG over
+ * cap), and setting it (replacing). Also for server state that is no
+ * secret: "due_basis" (core_request_due_rebase()). */
+enum sd_rc db_secret_get(struct db *db, const char *name, void *out, size_t cap,
+    size_t *len) SD_MUSTCHECK;
+enum sd_rc db_secret_set(struct db *db, const char *name, const void *value,
+    size_t len) SD_MUSTCHECK;
 
 /* ---- issue #14: staff admin, overview, reminders (db/staffadm.c,
  * db/overview.c) ---- */
@@ -1061,6 +1068,9 @@ void db_sinbox_rows_free(struct db_sinbox_row *rows, size_t n);
  * tracking after after, their waiting_since in since[]. */
 enum sd_rc db_request_due_missing(struct db *db, int64_t after, size_t max,
     int64_t *tracking, int64_t *since, size_t *n) SD_MUSTCHECK;
+/* Forget the due time of every waiting request (*n of them), for
+ * core_request_due_fill() to count again. */
+enum sd_rc db_request_due_clear(struct db *db, size_t *n) SD_MUSTCHECK;
 /* Keep due for request tracking if it still waits since since with no
  * due time (a row changed meanwhile is left alone). */
 enum sd_rc db_request_due_set(struct db *db, int64_t tracking, int64_t since,

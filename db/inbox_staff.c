@@ -241,6 +241,8 @@ static const char
     sql_due_missing[] = "SELECT tracking, waiting_since FROM requests"
 			" WHERE status = 0 AND due = 0 AND tracking > ?1"
 			" ORDER BY tracking LIMIT ?2";
+static const char sql_due_clear[] = "UPDATE requests SET due = 0"
+				    " WHERE status = 0 AND due > 0";
 static const char sql_due_set[] = "UPDATE requests SET due = ?3"
 				  " WHERE tracking = ?1 AND status = 0"
 				  " AND due = 0 AND waiting_since = ?2";
@@ -283,4 +285,13 @@ db_request_due_set(struct db *db, int64_t tracking, int64_t since, int64_t due)
 	sqlite3_bind_int64(st, 2, since);
 	sqlite3_bind_int64(st, 3, due);
 	return db_step_done(db, st);
+}
+
+enum sd_rc
+db_request_due_clear(struct db *db, size_t *n)
+{
+	enum sd_rc rc = db_step_done(db, db_stmt(db, sql_due_clear));
+
+	*n = rc == SD_OK ? (size_t)sqlite3_changes(db->h) : 0;
+	return rc;
 }

@@ -539,10 +539,12 @@ static const char *const schema_v12[] = {
 
 /* Schema 13 (issue #13, one-tap links and attachments): server secrets,
  * one row each, made on first use by db_secret_get_or_put() and never
- * logged ("link_key": the HMAC key of the /r/ tokens of SMS texts). The
- * attachments table of schema 1 serves as it is: file_type holds the
- * detected type's key ("jpg"), storage_path the random stored name
- * relative to [web] attachments_dir. */
+ * logged ("link_key": the HMAC key of the /r/ tokens of SMS texts). Also
+ * server state that is no secret: "due_basis" (issue #14), the hash of
+ * the calendar and answer_days the stored due times were counted with
+ * (core_request_due_rebase()). The attachments table of schema 1 serves as it
+ * is: file_type holds the detected type's key ("jpg"), storage_path the random
+ * stored name relative to [web] attachments_dir. */
 static const char *const schema_v13[] = {
     "CREATE TABLE secrets ("
     " name TEXT PRIMARY KEY,"

@@ -14,6 +14,8 @@ static const char
     sql_secret_get[] = "SELECT value FROM secrets WHERE name = ?1";
 static const char sql_secret_put[] =
     "INSERT OR IGNORE INTO secrets (name, value, created) VALUES (?1, ?2, ?3)";
+static const char sql_secret_set[] =
+    "INSERT OR REPLACE INTO secrets (name, value, created) VALUES (?1, ?2, ?3)";
 
 /* The stored value: SD_ENOTFOUND if none. */
 static enum sd_rc
@@ -64,4 +66,24 @@ db_secret_get_or_put(struct db *db, const char *name, const void *fresh,
 	if (rc != SD_OK)
 		return rc;
 	return secret_get(db, name, out, cap, len);
+}
+
+enum sd_rc
+db_secret_get(struct db *db, const char *name, void *out, size_t cap,
+    size_t *len)
+{
+	return secret_get(db, name, out, cap, len);
+}
+
+enum sd_rc
+db_secret_set(struct db *db, const char *name, const void *value, size_t len)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_secret_set);
+
+	if (st == NULL)
+		return db_stmt_rc(db);
+	db_bind_text(st, 1, name);
+	sqlite3_bind_blob(st, 2, value, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, sd_clock_now());
+	return db_step_done(db, st);
 }

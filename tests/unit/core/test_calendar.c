@@ -243,11 +243,13 @@ test_db_year_replaces_file_year(void **state)
 	char err[SD_ERRLEN];
 	bool changed, blank;
 	size_t n;
+	uint64_t fp;
 
 	(void)state;
 	/* Not yet imported: the file's Tasua, and Saturday 1405/02/05 works. */
 	assert_int_equal(core_calendar_reload(cal, db, &changed), SD_OK);
 	assert_false(changed);
+	fp = core_calendar_fingerprint(cal);
 	assert_false(core_calendar_working(cal, jday(1405, 4, 3, 10)));
 	assert_true(core_calendar_working(cal, jday(1405, 2, 5, 10)));
 	assert_true(core_calendar_year_holidays(cal, 1405) >= 24);
@@ -262,14 +264,18 @@ test_db_year_replaces_file_year(void **state)
 	assert_true(core_calendar_working(cal, jday(1405, 2, 5, 10)));
 	assert_int_equal(core_calendar_reload(cal, db, &changed), SD_OK);
 	assert_true(changed);
+	/* What deadlines are counted from changed (due times recounted). */
+	assert_true(core_calendar_fingerprint(cal) != fp);
 	assert_false(core_calendar_working(cal, jday(1405, 2, 5, 10)));
 	/* 1405 is now the table's alone: the file's Tasua no longer counts;
 	 * 1406 is still the file's. */
 	assert_true(core_calendar_working(cal, jday(1405, 4, 3, 10)));
 	assert_int_equal(core_calendar_year_holidays(cal, 1405), 2);
 	assert_false(core_calendar_working(cal, jday(1406, 1, 2, 10)));
+	fp = core_calendar_fingerprint(cal);
 	assert_int_equal(core_calendar_reload(cal, db, &changed), SD_OK);
 	assert_false(changed);
+	assert_true(core_calendar_fingerprint(cal) == fp);
 
 	/* Stored as "YYYY/MM/DD", the mark kept in the name. */
 	assert_int_equal(db_holiday_list(db, 1405, &rows, &n), SD_OK);

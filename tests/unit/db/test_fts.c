@@ -332,6 +332,46 @@ test_due_kept(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Due times counted with another calendar or answer_days are counted
+ * again (core_request_due_rebase), once; unchanged, nothing is. */
+static void
+test_due_rebased(void **state)
+{
+	struct fx *f = *state;
+	struct core_sla_config sla3;
+	struct core_env env3 = core_env_no_sms;
+	struct db_request r;
+	int64_t t, since;
+	size_t n;
+
+	t = mk(f, 2, 2, "موضوع", "متن");
+	assert_int_equal(db_request_get(f->db, t, &r), SD_OK);
+	since = r.waiting_since;
+	assert_int_equal(r.due, since + 2 * 86400);
+	db_request_fini(&r);
+	/* The first run stores the basis (and counts again, the same). */
+	assert_int_equal(core_request_due_rebase(f->db, &core_env_no_sms, &n),
+	    SD_OK);
+	assert_int_equal(core_request_due_fill(f->db, &core_env_no_sms, &n),
+	    SD_OK);
+	assert_int_equal(core_request_due_rebase(f->db, &core_env_no_sms, &n),
+	    SD_OK);
+	assert_int_equal(n, 0);
+	/* answer_days 3 after a restart: every due time counted again. */
+	memset(&sla3, 0, sizeof(sla3));
+	sla3.answer_days = 3;
+	env3.sla = &sla3;
+	assert_int_equal(core_request_due_rebase(f->db, &env3, &n), SD_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(core_request_due_fill(f->db, &env3, &n), SD_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(db_request_get(f->db, t, &r), SD_OK);
+	assert_int_equal(r.due, since + 3 * 86400);
+	db_request_fini(&r);
+	assert_int_equal(core_request_due_rebase(f->db, &env3, &n), SD_OK);
+	assert_int_equal(n, 0);
+}
+
 /* The inbox: departments, order, filters, search. */
 static void
 test_inbox_staff(void **state)
@@ -503,6 +543,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_query_injection, setup,
 		teardown),
 	    cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_due_rebased, setup,
+		teardown),
 	    cmocka_unit_test_setup_teardown(test_due_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox_staff, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox_plan, setup, teardown),
