@@ -506,21 +506,27 @@ core_canned_list(struct db *db, const struct core_actor *actor, int dept,
 		    db_canned_list(db, dept, STAFF_LIST_MAX, rows, n) :
 		    rc;
 	}
+	/* Each of the actor's departments in turn (in code order): a list
+	 * of every department's, cut at STAFF_LIST_MAX and then filtered,
+	 * could leave theirs out. */
 	rc = core_staff_depts(db, actor, codes, CORE_STAFF_DEPTS_MAX, &nc);
-	if (rc == SD_OK)
-		rc = db_canned_list(db, 0, STAFF_LIST_MAX, &all, &na);
-	if (rc != SD_OK)
-		return rc;
-	/* Keep the rows of the actor's departments, in order. */
-	for (i = 0; i < na; i++) {
-		bool mine = false;
+	for (k = 0; rc == SD_OK && k < nc && cnt < STAFF_LIST_MAX; k++) {
+		struct db_canned *part = NULL;
 
-		for (k = 0; k < nc; k++)
-			mine = mine || codes[k] == all[i].dept;
-		if (mine)
-			all[cnt++] = all[i];
-		else
-			db_canned_fini(&all[i]);
+		rc = db_canned_list(db, codes[k], STAFF_LIST_MAX - cnt, &part,
+		    &na);
+		if (rc != SD_OK || na == 0) {
+			db_canned_list_free(part, na);
+			continue;
+		}
+		all = xrealloc(all, (cnt + na) * sizeof(*all));
+		for (i = 0; i < na; i++)
+			all[cnt++] = part[i];
+		free(part);
+	}
+	if (rc != SD_OK) {
+		db_canned_list_free(all, cnt);
+		return rc;
 	}
 	*rows = all;
 	*n = cnt;

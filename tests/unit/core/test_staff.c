@@ -697,6 +697,36 @@ test_canned_per_department(void **state)
 	}
 }
 
+/* A department with many canned answers does not crowd another's out of
+ * its staff's list (the list is per department, not cut across all). */
+static void
+test_canned_not_crowded_out(void **state)
+{
+	struct world *w = *state;
+	struct db_canned *rows;
+	char err[SD_ERRLEN], title[32];
+	int64_t id, mine = 0;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 510; i++) {
+		snprintf(title, sizeof(title), "پاسخ %d", i);
+		assert_int_equal(core_canned_add(w->db,
+				     tu_actor(w->db, w->head), 1, title, "متن",
+				     &id, err),
+		    SD_OK);
+	}
+	assert_int_equal(core_canned_add(w->db, tu_actor(w->db, w->gas), 5,
+			     "بازدید", "کارشناس بازدید خواهد کرد.", &mine, err),
+	    SD_OK);
+	assert_int_equal(core_canned_list(w->db, tu_actor(w->db, w->gas), 0,
+			     &rows, &n),
+	    SD_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, mine);
+	db_canned_list_free(rows, n);
+}
+
 /* Every text of the staff pages is there, and an id out of range is
  * "?". */
 static void
@@ -727,6 +757,7 @@ main(void)
 	    T(test_notes_never_for_applicant),
 	    T(test_view_history_and_sms),
 	    T(test_canned_per_department),
+	    T(test_canned_not_crowded_out),
 	    cmocka_unit_test(test_texts_complete),
 	};
 
