@@ -115,11 +115,55 @@ remind_due(const struct core_env *env, const struct db_remind *r, long days,
 	return rc;
 }
 
-/* The due ones of rows[0..n): added to the staff's digests in *to and
- * marked reminded; *reminded counts them. */
+/* The candidates in their last working day at now, read in batches by
+ * tracking (requests past their deadline stay candidates: they cannot
+ * hide the others), into *due (owned) in one snapshot: no write lock is
+ * taken for a minute with nothing to remind. */
 static enum sd_rc
-remind_batch(struct db *db, const struct core_env *env,
-    const struct db_remind *rows, size_t n, long days, int64_t now,
+remind_collect(struct db *db, const struct core_env *env, long days,
+    int64_t now, int64_t before, struct db_remind **due, size_t *n_due)
+{
+	struct db_remind *rows = NULL;
+	size_t n = 0, i, cap = 0;
+	int64_t after = 0;
+	enum sd_rc rc = db_read_begin(db);
+
+	*due = NULL;
+	*n_due = 0;
+	if (rc != SD_OK)
+		return rc;
+	do {
+		db_remind_list_free(rows, n);
+		rows = NULL;
+		n = 0;
+		rc = db_remind_candidates(db, now - REMIND_WINDOW_S, before,
+		    after, REMIND_BATCH, &rows, &n);
+		if (rc == SD_OK && n > 0)
+			after = rows[n - 1].tracking;
+		for (i = 0; i < n && rc == SD_OK; i++) {
+			bool yes;
+
+			rc = remind_due(env, &rows[i], days, now, &yes);
+			if (rc != SD_OK || !yes)
+				continue;
+			if (*n_due == cap) {
+				cap = cap == 0 ? 16 : cap * 2;
+				*due = xrealloc(*due, cap * sizeof(**due));
+			}
+			(*due)[(*n_due)++] = rows[i];
+			rows[i].title = NULL; /* now *due's */
+		}
+	} while (rc == SD_OK && n == REMIND_BATCH);
+	db_remind_list_free(rows, n);
+	db_read_end(db);
+	return rc;
+}
+
+/* due[0..n) added to the staff's digests in *to and marked reminded, in
+ * the caller's transaction; one changed since it was read is left out.
+ * *reminded counts them. */
+static enum sd_rc
+remind_mark(struct db *db, const struct db_remind *due, size_t n,
     struct remind_to **to, size_t *n_to, size_t *cap_to, size_t *reminded)
 {
 	int64_t ids[REMIND_STAFF_MAX];
@@ -128,21 +172,19 @@ remind_batch(struct db *db, const struct core_env *env,
 	enum sd_rc rc = SD_OK;
 
 	for (i = 0; i < n && rc == SD_OK; i++) {
-		bool due;
-
-		rc = remind_due(env, &rows[i], days, now, &due);
-		if (rc != SD_OK || !due)
+		/* Marked even with no one to tell: the inbox shows it. */
+		rc = db_remind_mark(db, due[i].tracking, due[i].waiting_since);
+		if (rc == SD_ENOTFOUND) {
+			rc = SD_OK;
 			continue;
-		rc = db_remind_staff(db, rows[i].dept, ids, mobiles,
-		    REMIND_STAFF_MAX, &n_staff);
+		}
+		if (rc == SD_OK)
+			rc = db_remind_staff(db, due[i].dept, ids, mobiles,
+			    REMIND_STAFF_MAX, &n_staff);
 		for (j = 0; j < n_staff && rc == SD_OK; j++)
 			remind_add(remind_find(to, n_to, cap_to, ids[j],
 				       mobiles[j]),
-			    &rows[i]);
-		/* Marked even with no one to tell: the inbox shows it. */
-		if (rc == SD_OK)
-			rc = db_remind_mark(db, rows[i].tracking,
-			    rows[i].waiting_since);
+			    &due[i]);
 		if (rc == SD_OK)
 			(*reminded)++;
 	}
@@ -153,7 +195,7 @@ enum sd_rc
 core_reminder_sweep(struct db *db, const struct core_env *env, size_t *sent,
     size_t *reminded, char err[SD_ERRLEN])
 {
-	int64_t now = sd_clock_now(), quiet = 0, before, after = 0;
+	int64_t now = sd_clock_now(), quiet = 0, before;
 	struct db_remind *rows = NULL;
 	struct remind_to *to = NULL;
 	size_t n = 0, n_to = 0, cap_to = 0, i;
@@ -182,25 +224,17 @@ core_reminder_sweep(struct db *db, const struct core_env *env, size_t *sent,
 	before = days >= 2 ? now - (days - 2) * 86400 + 3600 : now;
 	link = env->base_url != NULL ? env->base_url : "";
 
-	rc = db_begin(db);
+	rc = remind_collect(db, env, days, now, before, &rows, &n);
+	if (rc == SD_OK && n == 0)
+		return SD_OK;
+	if (rc == SD_OK)
+		rc = db_begin(db);
 	if (rc != SD_OK) {
 		snprintf(err, SD_ERRLEN, "reminder: %s", db_errmsg(db));
+		db_remind_list_free(rows, n);
 		return rc;
 	}
-	/* Requests past their deadline stay candidates (never reminded):
-	 * read in batches by tracking, so they cannot hide the others. */
-	do {
-		db_remind_list_free(rows, n);
-		rows = NULL;
-		n = 0;
-		rc = db_remind_candidates(db, now - REMIND_WINDOW_S, before,
-		    after, REMIND_BATCH, &rows, &n);
-		if (rc == SD_OK && n > 0)
-			after = rows[n - 1].tracking;
-		if (rc == SD_OK)
-			rc = remind_batch(db, env, rows, n, days, now, &to,
-			    &n_to, &cap_to, reminded);
-	} while (rc == SD_OK && n == REMIND_BATCH);
+	rc = remind_mark(db, rows, n, &to, &n_to, &cap_to, reminded);
 	for (i = 0; i < n_to && rc == SD_OK; i++) {
 		struct core_out m;
 		char more[64], num[24];

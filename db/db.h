@@ -799,7 +799,9 @@ void db_remind_list_free(struct db_remind *rows, size_t n);
  * tracking, at most max. */
 enum sd_rc db_remind_candidates(struct db *db, int64_t since, int64_t before,
     int64_t after, size_t max, struct db_remind **rows, size_t *n) SD_MUSTCHECK;
-/* requests.reminded = waiting_since of tracking. */
+/* requests.reminded = waiting_since of tracking, if it still waits since
+ * then and was not reminded of it; SD_ENOTFOUND if not (changed since it
+ * was read). */
 enum sd_rc db_remind_mark(struct db *db, int64_t tracking,
     int64_t waiting_since) SD_MUSTCHECK;
 /* Staff (role <> applicant) of department code who are neither disabled

@@ -27,7 +27,9 @@ static const char sql_remind_candidates
 	 " AND waiting_since <= ?1 AND waiting_since >= ?3 AND tracking > ?4"
 	 " AND reminded <> waiting_since ORDER BY tracking LIMIT ?2";
 static const char
-    sql_remind_mark[] = "UPDATE requests SET reminded = ?2 WHERE tracking = ?1";
+    sql_remind_mark[] = "UPDATE requests SET reminded = ?2 WHERE tracking = ?1"
+			" AND status = 0 AND waiting_since = ?2"
+			" AND reminded <> ?2";
 static const char sql_remind_staff
     [] = "SELECT id, mobile FROM users WHERE role <> 0 AND disabled = 0"
 	 " AND alerts_off = 0 AND id IN (SELECT user_id FROM staff_departments"
@@ -153,12 +155,16 @@ enum sd_rc
 db_remind_mark(struct db *db, int64_t tracking, int64_t waiting_since)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_remind_mark);
+	enum sd_rc rc;
 
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	sqlite3_bind_int64(st, 2, waiting_since);
-	return db_step_done(db, st);
+	rc = db_step_done(db, st);
+	if (rc == SD_OK && sqlite3_changes(db->h) == 0)
+		rc = SD_ENOTFOUND;
+	return rc;
 }
 
 enum sd_rc
