@@ -227,15 +227,14 @@ core_staff_transfer(struct db *db, const struct core_env *env,
 
 	core_env_check(env);
 	err[0] = '\0';
+	/* Access first: "not yours" is answered before anything typed. */
+	rc = staff_begin(db, actor, tracking, &r, err);
+	if (rc != SD_OK)
+		return rc;
 	rc = core_field_line(reason != NULL ? reason : "",
 	    CORE_STAFF_REASON_MAX, "reason", CORE_FIELD_STRIP, &why, err);
 	if (rc != SD_OK)
-		return rc;
-	rc = staff_begin(db, actor, tracking, &r, err);
-	if (rc != SD_OK) {
-		free(why);
-		return rc;
-	}
+		goto out;
 	if (r.status == CORE_STATUS_CLOSED) {
 		snprintf(err, SD_ERRLEN, "request %lld is closed",
 		    (long long)tracking);
@@ -283,15 +282,15 @@ core_staff_assign(struct db *db, const struct core_actor *actor,
 	enum sd_rc rc;
 
 	err[0] = '\0';
-	if (user_id < 0) {
-		snprintf(err, SD_ERRLEN, "no such staff member");
-		return SD_EINVAL;
-	}
 	rc = staff_begin(db, actor, tracking, &r, err);
 	if (rc != SD_OK)
 		return rc;
-	if (user_id != 0)
+	if (user_id < 0) {
+		snprintf(err, SD_ERRLEN, "no such staff member");
+		rc = SD_EINVAL;
+	} else if (user_id != 0) {
 		rc = db_staff_assignable(db, user_id, r.dept, &ok);
+	}
 	if (rc == SD_OK && !ok) {
 		snprintf(err, SD_ERRLEN,
 		    "user %lld is not staff of department %d",
@@ -320,16 +319,14 @@ core_staff_note(struct db *db, const struct core_actor *actor, int64_t tracking,
 	enum sd_rc rc;
 
 	err[0] = '\0';
-	rc = core_field_body(body != NULL ? body : "", SD_BODY_MAX, "note", &b,
-	    err);
+	rc = staff_begin(db, actor, tracking, &r, err);
 	if (rc != SD_OK)
 		return rc;
-	rc = staff_begin(db, actor, tracking, &r, err);
-	if (rc != SD_OK) {
-		free(b);
-		return rc;
-	}
-	rc = db_note_add(db, tracking, actor->id, b, sd_clock_now(), &id);
+	rc = core_field_body(body != NULL ? body : "", SD_BODY_MAX, "note", &b,
+	    err);
+	if (rc == SD_OK)
+		rc = db_note_add(db, tracking, actor->id, b, sd_clock_now(),
+		    &id);
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "note=%lld", (long long)id);
 		rc = audit_request(db, actor->id, "request.note", tracking,

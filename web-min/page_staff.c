@@ -711,17 +711,10 @@ page_transfer(struct web_req *req)
 	long dept = int_field(req, "dept", 1, 99);
 	enum sd_rc rc;
 
-	/* Not theirs: not found, whatever the form says. */
-	rc = core_staff_request(req->db, &req->actor, req->param, &r);
-	if (rc == SD_ENOTFOUND || rc == SD_EINVAL)
-		return web_not_found(req);
-	if (rc != SD_OK)
-		return rc;
-	db_request_fini(&r);
-	if (dept < 0)
-		return back(req, req->param, "bad-transfer");
+	/* core checks access before the form: not theirs is not found,
+	 * whatever the form says; no department (0) is a bad form. */
 	rc = core_staff_transfer(req->db, req->env, &req->actor, req->param,
-	    (int)dept, web_field(req, "reason"), err);
+	    dept < 0 ? 0 : (int)dept, web_field(req, "reason"), err);
 	if (rc == SD_OK &&
 	    core_staff_request(req->db, &req->actor, req->param, &r) != SD_OK)
 		return web_redirect(req, STAFF_HOME "?m=transferred");
@@ -733,19 +726,11 @@ page_transfer(struct web_req *req)
 static enum sd_rc
 page_assign(struct web_req *req)
 {
-	struct db_request r;
 	char err[SD_ERRLEN] = "";
 	long user = int_field(req, "user", 0, 1L << 30);
 	enum sd_rc rc;
 
-	rc = core_staff_request(req->db, &req->actor, req->param, &r);
-	if (rc == SD_ENOTFOUND || rc == SD_EINVAL)
-		return web_not_found(req);
-	if (rc != SD_OK)
-		return rc;
-	db_request_fini(&r);
-	if (user < 0)
-		return back(req, req->param, "bad-assign");
+	/* (A bad field is -1: refused by core after its access check.) */
 	rc = core_staff_assign(req->db, &req->actor, req->param, user, err);
 	return action_done(req, rc, err, "assigned", "bad-assign");
 }
@@ -753,16 +738,9 @@ page_assign(struct web_req *req)
 static enum sd_rc
 page_note(struct web_req *req)
 {
-	struct db_request r;
 	char err[SD_ERRLEN] = "";
 	enum sd_rc rc;
 
-	rc = core_staff_request(req->db, &req->actor, req->param, &r);
-	if (rc == SD_ENOTFOUND || rc == SD_EINVAL)
-		return web_not_found(req);
-	if (rc != SD_OK)
-		return rc;
-	db_request_fini(&r);
 	rc = core_staff_note(req->db, &req->actor, req->param,
 	    web_field(req, "body"), NULL, err);
 	return action_done(req, rc, err, "noted", "bad-note");

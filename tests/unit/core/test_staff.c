@@ -290,6 +290,16 @@ test_transfer_moves_visibility(void **state)
 	assert_int_equal(core_staff_request(w->db, tu_actor(w->db, w->gas), t,
 			     &r),
 	    SD_ENOTFOUND);
+	/* Not theirs: not found before anything typed is looked at. */
+	assert_int_equal(core_staff_transfer(w->db, &w->env,
+			     tu_actor(w->db, w->gas), t, 77, "  ", err),
+	    SD_ENOTFOUND);
+	assert_int_equal(core_staff_assign(w->db, tu_actor(w->db, w->gas), t,
+			     -1, err),
+	    SD_ENOTFOUND);
+	assert_int_equal(core_staff_note(w->db, tu_actor(w->db, w->gas), t, "",
+			     NULL, err),
+	    SD_ENOTFOUND);
 	assert_int_equal(core_staff_transfer(w->db, &w->env,
 			     tu_actor(w->db, w->it), t, 5,
 			     "مربوط به بازرسی فنی است", err),
