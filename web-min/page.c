@@ -5,6 +5,7 @@
  * organization's name, and when signed in the links of the applicant.
  * Values from users are escaped on the way in (web_esc, web_printf_html).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,6 +151,32 @@ web_printf_html(struct web_req *req, const char *fmt, ...)
 #pragma GCC diagnostic pop
 	}
 	va_end(ap);
+}
+
+long
+web_field_long(struct web_req *req, const char *name, long lo, long hi,
+    long def)
+{
+	const char *s = web_field(req, name);
+	char *end;
+	long v;
+
+	if (s == NULL || s[0] == '\0' || strlen(s) > 20)
+		return def;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return def;
+	return v;
+}
+
+bool
+web_filled(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return true;
+	return false;
 }
 
 void

@@ -35,23 +35,6 @@ struct inbox_args {
 	char status[12]; /* "open", "all", "0", "1", "2" */
 };
 
-/* A small integer field in [lo, hi], else def. */
-static long
-arg_int(struct web_req *req, const char *name, long lo, long hi, long def)
-{
-	const char *s = web_field(req, name);
-	char *end;
-	long v;
-
-	if (s == NULL || s[0] == '\0')
-		return def;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return def;
-	return v;
-}
-
 static void
 args_read(struct web_req *req, struct inbox_args *a)
 {
@@ -68,11 +51,12 @@ args_read(struct web_req *req, struct inbox_args *a)
 		a->q.status = st[0] - '0';
 		snprintf(a->status, sizeof(a->status), "%s", st);
 	}
-	a->q.prio = (int)arg_int(req, "prio", 0, 3, -1);
-	a->q.dept = (int)arg_int(req, "dept", 1, 99, 0);
-	a->q.overdue = arg_int(req, "overdue", 1, 1, 0) == 1;
-	a->q.mine = arg_int(req, "mine", 1, 1, 0) == 1;
-	a->q.page = (size_t)arg_int(req, "page", 1, CORE_INBOX_PAGES_MAX, 1);
+	a->q.prio = (int)web_field_long(req, "prio", 0, 3, -1);
+	a->q.dept = (int)web_field_long(req, "dept", 1, 99, 0);
+	a->q.overdue = web_field_long(req, "overdue", 1, 1, 0) == 1;
+	a->q.mine = web_field_long(req, "mine", 1, 1, 0) == 1;
+	a->q.page = (size_t)web_field_long(req, "page", 1, CORE_INBOX_PAGES_MAX,
+	    1);
 	a->q.q = web_field(req, "q");
 	if (a->q.q != NULL && a->q.q[0] == '\0')
 		a->q.q = NULL;

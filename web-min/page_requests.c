@@ -500,33 +500,6 @@ page_new_get(struct web_req *req)
 	return new_form(req, NULL, 0, false);
 }
 
-/* A small decimal field in [lo, hi]; -1 if absent or not one. */
-static long
-int_field(struct web_req *req, const char *name, long lo, long hi)
-{
-	const char *s = web_field(req, name);
-	char *end;
-	long v;
-
-	if (s == NULL || s[0] == '\0' || strlen(s) > 6)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	return v;
-}
-
-/* True if s has something besides white space. */
-static bool
-filled(const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return true;
-	return false;
-}
-
 static enum sd_rc
 page_new_post(struct web_req *req)
 {
@@ -541,17 +514,18 @@ page_new_post(struct web_req *req)
 	long dept, prio;
 	enum sd_rc rc;
 
-	dept = int_field(req, "dept", 1, 1000);
+	dept = web_field_long(req, "dept", 1, 1000, -1);
 	if (dept > 0 && db_dept_get(req->db, (int)dept, &d) == SD_OK)
 		db_dept_fini(&d);
 	else
 		errs[nerr++] = CORE_RT_ERR_DEPT;
-	prio = int_field(req, "prio", CORE_PRIO_VERY_URGENT, CORE_PRIO_LOW);
+	prio = web_field_long(req, "prio", CORE_PRIO_VERY_URGENT, CORE_PRIO_LOW,
+	    -1);
 	if (prio < 0)
 		errs[nerr++] = CORE_RT_ERR_PRIO;
-	if (!filled(title) || strlen(title) > SD_REQ_TITLE_MAX)
+	if (!web_filled(title) || strlen(title) > SD_REQ_TITLE_MAX)
 		errs[nerr++] = CORE_RT_ERR_TITLE;
-	if (!filled(body) || strlen(body) > SD_BODY_MAX)
+	if (!web_filled(body) || strlen(body) > SD_BODY_MAX)
 		errs[nerr++] = CORE_RT_ERR_BODY;
 	if (nerr > 0 || req->upload_rc != SD_OK) {
 		req->status = 400;
@@ -799,7 +773,7 @@ page_reply_post(struct web_req *req)
 		return web_not_found(req);
 	if (rc != SD_OK)
 		return rc;
-	if (!filled(body) || strlen(body) > SD_BODY_MAX)
+	if (!web_filled(body) || strlen(body) > SD_BODY_MAX)
 		errs[nerr++] = CORE_RT_ERR_BODY;
 	if (nerr > 0 || req->upload_rc != SD_OK ||
 	    r.status == CORE_STATUS_CLOSED) {

@@ -48,23 +48,6 @@ put_time(struct web_req *req, int64_t utc)
 	    core_jalali_format(utc, date));
 }
 
-/* The integer field name in [lo, hi], or -1. */
-static long
-int_field(struct web_req *req, const char *name, long lo, long hi)
-{
-	const char *s = web_field(req, name);
-	char *end;
-	long v;
-
-	if (s == NULL || s[0] == '\0' || strlen(s) > 12)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	return v;
-}
-
 /* ---- Notices ------------------------------------------------------------ */
 
 static const struct {
@@ -596,16 +579,6 @@ page_view(struct web_req *req)
 	return render(req, req->param, NULL, -1, false);
 }
 
-/* True if s has something besides white space. */
-static bool
-filled(const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return true;
-	return false;
-}
-
 static enum sd_rc
 page_answer(struct web_req *req)
 {
@@ -618,7 +591,7 @@ page_answer(struct web_req *req)
 	if (web_field(req, "insert") != NULL) {
 		/* «درج پاسخ آماده»: the page again, the text in the box. */
 		struct db_canned c;
-		long id = int_field(req, "canned", 1, 1L << 30);
+		long id = web_field_long(req, "canned", 1, 1L << 30, -1);
 		bool got = id > 0 &&
 		    core_canned_for_request(req->db, &req->actor, req->param,
 			id, &c) == SD_OK;
@@ -629,18 +602,17 @@ page_answer(struct web_req *req)
 			db_canned_fini(&c);
 		return rc;
 	}
-	if (!filled(body) || req->upload_rc != SD_OK) {
+	if (!web_filled(body) || req->upload_rc != SD_OK) {
 		req->status = 400;
 		return render(req, req->param, body,
-		    filled(body) ? -1 : (int)CORE_ST_MSG_BAD_ANSWER,
+		    web_filled(body) ? -1 : (int)CORE_ST_MSG_BAD_ANSWER,
 		    req->upload_arg != NULL);
 	}
 	files = web_upload_files(req, &nfiles);
 	rc = core_staff_answer(req->db, req->env, &req->actor, req->param, body,
 	    files, nfiles, NULL, err);
 	if (rc == SD_ENOTFOUND || rc == SD_EINVAL) {
-		if (rc == SD_EINVAL && filled(body) &&
-		    strncmp(err, "text", 4) == 0) {
+		if (rc == SD_EINVAL && strncmp(err, "text", 4) == 0) {
 			req->status = 400;
 			return render(req, req->param, body,
 			    CORE_ST_MSG_BAD_ANSWER, nfiles > 0);
@@ -708,7 +680,7 @@ page_transfer(struct web_req *req)
 {
 	struct db_request r;
 	char err[SD_ERRLEN] = "";
-	long dept = int_field(req, "dept", 1, 99);
+	long dept = web_field_long(req, "dept", 1, 99, -1);
 	enum sd_rc rc;
 
 	/* core checks access before the form: not theirs is not found,
@@ -727,7 +699,7 @@ static enum sd_rc
 page_assign(struct web_req *req)
 {
 	char err[SD_ERRLEN] = "";
-	long user = int_field(req, "user", 0, 1L << 30);
+	long user = web_field_long(req, "user", 0, 1L << 30, -1);
 	enum sd_rc rc;
 
 	/* (A bad field is -1: refused by core after its access check.) */
@@ -855,7 +827,7 @@ static enum sd_rc
 page_canned_add(struct web_req *req)
 {
 	char err[SD_ERRLEN] = "";
-	long dept = int_field(req, "dept", 1, 99);
+	long dept = web_field_long(req, "dept", 1, 99, -1);
 	enum sd_rc rc;
 
 	if (dept < 0)

@@ -178,6 +178,13 @@ struct web_req {
  * a 400 before the handler). The string lives as long as req. */
 const char *web_field(struct web_req *req, const char *name);
 
+/* The decimal field or argument name in [lo, hi]; def if absent or not
+ * one. */
+long web_field_long(struct web_req *req, const char *name, long lo, long hi,
+    long def);
+/* True if s (may be NULL) has something besides white space. */
+bool web_filled(const char *s);
+
 /* The cookie name, NULL if absent. */
 const char *web_cookie(struct web_req *req, const char *name);
 
