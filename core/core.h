@@ -353,6 +353,9 @@ enum sd_rc core_request_escalate(struct db *db, const struct core_env *env,
  * calendar days without one, after r->waiting_since: the first applicant
  * message still unanswered). Any thread.
  */
+/* The same from since (a waiting_since). */
+enum sd_rc core_due_from(const struct core_env *env, int64_t since,
+    int64_t *due) SD_MUSTCHECK;
 enum sd_rc core_request_due(const struct core_env *env,
     const struct db_request *r, int64_t *due) SD_MUSTCHECK;
 

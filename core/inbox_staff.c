@@ -237,12 +237,9 @@ core_request_due_fill(struct db *db, const struct core_env *env, size_t *filled)
 		if (rc != SD_OK)
 			return rc;
 		for (i = 0; i < n && rc == SD_OK; i++) {
-			struct db_request r;
 			int64_t due = 0;
 
-			memset(&r, 0, sizeof(r));
-			r.waiting_since = since[i];
-			if (core_request_due(env, &r, &due) != SD_OK ||
+			if (core_due_from(env, since[i], &due) != SD_OK ||
 			    due <= 0) {
 				log_warnx("sla",
 				    "no due time tracking=%lld since=%lld",

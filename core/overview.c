@@ -111,36 +111,24 @@ core_overview_fini(struct core_overview *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* The due time of a waiting period that started at ws. */
-static enum sd_rc
-ov_due(const struct core_env *env, long days, int64_t ws, int64_t *due)
-{
-	if (env->cal == NULL) {
-		*due = ws + days * 86400;
-		return SD_OK;
-	}
-	return core_calendar_due(env->cal, ws, days, due);
-}
-
 /* The latest start whose due time is before now (0 if none within 90
  * days): a halving search over the start, as the due time never goes
  * back when the start moves on. */
 static enum sd_rc
-ov_last_overdue_start(const struct core_env *env, long days, int64_t now,
-    int64_t *last)
+ov_last_overdue_start(const struct core_env *env, int64_t now, int64_t *last)
 {
 	int64_t lo = now - 90 * 86400, hi = now, due = 0;
 	enum sd_rc rc;
 
 	*last = 0;
-	rc = ov_due(env, days, lo, &due);
+	rc = core_due_from(env, lo, &due);
 	if (rc != SD_OK || due >= now)
 		return rc;
 	/* due(lo) < now <= due(hi) */
 	while (hi - lo > 1) {
 		int64_t mid = lo + (hi - lo) / 2;
 
-		rc = ov_due(env, days, mid, &due);
+		rc = core_due_from(env, mid, &due);
 		if (rc != SD_OK)
 			return rc;
 		if (due < now)
@@ -158,9 +146,6 @@ ov_overdue(struct db *db, const struct core_env *env, int64_t now,
     struct core_overview *o)
 {
 	struct db_ov_wait *w = NULL;
-	long days = env->sla != NULL && env->sla->answer_days > 0 ?
-	    env->sla->answer_days :
-	    2;
 	int64_t last = 0;
 	size_t n = 0, i;
 	enum sd_rc rc;
@@ -170,7 +155,7 @@ ov_overdue(struct db *db, const struct core_env *env, int64_t now,
 	 * waiting since at most last, found once (the due time grows with
 	 * the start), not a calendar walk per row. */
 	if (rc == SD_OK)
-		rc = ov_last_overdue_start(env, days, now, &last);
+		rc = ov_last_overdue_start(env, now, &last);
 	for (i = 0; i < n && rc == SD_OK; i++) {
 		bool late = w[i].due > 0 ?
 		    w[i].due < now :

@@ -233,12 +233,9 @@ req_audit(struct db *db, int64_t actor_id, const char *action, int64_t tracking,
 static int64_t
 req_due_from(const struct core_env *env, int64_t now)
 {
-	struct db_request t;
 	int64_t due = 0;
 
-	memset(&t, 0, sizeof(t));
-	t.waiting_since = now;
-	if (core_request_due(env, &t, &due) != SD_OK)
+	if (core_due_from(env, now, &due) != SD_OK)
 		return 0;
 	return due;
 }
@@ -676,15 +673,21 @@ fail:
 }
 
 enum sd_rc
-core_request_due(const struct core_env *env, const struct db_request *r,
-    int64_t *due)
+core_due_from(const struct core_env *env, int64_t since, int64_t *due)
 {
 	long days = env->sla != NULL ? env->sla->answer_days : 2;
 
 	if (env->cal != NULL)
-		return core_calendar_due(env->cal, r->waiting_since, days, due);
-	*due = r->waiting_since + days * 86400;
+		return core_calendar_due(env->cal, since, days, due);
+	*due = since + days * 86400;
 	return SD_OK;
+}
+
+enum sd_rc
+core_request_due(const struct core_env *env, const struct db_request *r,
+    int64_t *due)
+{
+	return core_due_from(env, r->waiting_since, due);
 }
 
 /* Code points dropped at the ends of a thanks: ASCII punctuation, Persian
