@@ -118,7 +118,8 @@ FAULT_BIN = $(FAULT_SRC:%.c=$(BUILD)/%)
 .PHONY: all test test-all run asan clean deps check-deps unit unit-bin integ \
 	fault tsan tsan-bin integ-tsan \
 	fuzz fuzz-bin fuzz-replay \
-	check-headers fmt check-fmt check bench bench-web bench-staff
+	check-headers fmt check-fmt check bench bench-web bench-staff \
+	hijri-check
 
 all: $(BIN) $(SIM)
 
@@ -150,6 +151,13 @@ $(BUILD)/smsdesk-smsc-sim: $(SIM_OBJ) $(LIB)
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $(SIM_OBJ) $(LIB) $(LDLIBS)
 
 $(PEER): $(BUILD)/tests/integ/esme_peer.o $(LIB)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(LIB) $(LDLIBS)
+
+# How well the lunar-month rule of the holiday suggestion fits a list of
+# official month starts (issue #11): make hijri-check MONTHS=FILE.
+HIJRI = $(BUILD)/hijri-months
+$(HIJRI): $(BUILD)/tests/bench/hijri_months.o $(LIB)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(CFLAGS_BASE) $(SANLD) -o $@ $< $(LIB) $(LDLIBS)
 
@@ -301,6 +309,12 @@ bench:
 	@$(MAKE) --no-print-directory all $(PEER)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 	@BUILD=$(BUILD) sh tests/bench/bench_staff.sh
+
+hijri-check: $(HIJRI)
+	@if [ -z "$(MONTHS)" ]; then \
+	    echo "usage: make hijri-check MONTHS=FILE (lines: AH/M YYYY-MM-DD;" \
+	        "README \"Holidays\")" >&2; exit 2; fi
+	@$(HIJRI) "$(MONTHS)"
 
 bench-staff:
 	@sh tests/support/deps.sh bench

@@ -10,7 +10,7 @@
  *                           replacing each year it covers; `serve` picks
  *                           them up within a minute
  *   holidays suggest YEAR   the fixed solar holidays plus the lunar ones
- *                           computed with ICU's Islamic calendar, marked
+ *                           predicted from ICU's Islamic calendar, marked
  *                           '?' (to be checked against the official one)
  *
  * And app_holidays_sync(): the calendar takes the database's holidays,
@@ -232,11 +232,11 @@ cmd_holidays_suggest(struct app *app, int argc, char **argv)
 		    year);
 		return 1;
 	}
-	printf("# %d: the fixed solar holidays, and the lunar ones computed "
-	       "with ICU's\n# islamic-umalqura calendar, marked '?': Iran "
-	       "sights the moon, so each\n# may be a day off. Check them "
-	       "against the official calendar, then\n# smsdesk holidays "
-	       "import FILE.\n",
+	printf("# %d: the fixed solar holidays, and the lunar ones predicted "
+	       "from ICU's\n# astronomical Islamic calendar, marked '?': "
+	       "Iran sights the moon, so each\n# may be a day off. Check "
+	       "them against the official calendar, then\n# smsdesk "
+	       "holidays import FILE.\n",
 	    year);
 	for (i = 0; i < n; i++)
 		hol_print(stdout, h[i].key, h[i].computed, h[i].name);

@@ -717,11 +717,16 @@ enum sd_rc core_holiday_parse(const char *line, struct core_holiday *h,
  * caller's, free()). SD_ECONFIG with "path:line: reason" in err. */
 enum sd_rc core_holidays_read(const char *path, struct core_holiday **out,
     size_t *n, char err[SD_ERRLEN]) SD_MUSTCHECK;
+/* The predicted first day of Hijri month hm (1..12) of year hy in Iran:
+ * noon (Tehran) of the day after ICU's astronomical Islamic calendar
+ * starts it, UTC seconds in *t (core/holidays.c has the rule's measured
+ * agreement with the official calendar). SD_EINVAL for a bad month. */
+enum sd_rc core_hijri_month_start(int hy, int hm, int64_t *t) SD_MUSTCHECK;
 /* The holidays of Jalali year jy as far as they can be computed: the
- * fixed solar ones and the lunar ones from ICU's islamic-umalqura
- * calendar (marked computed: Iran sights the moon, so they may be a day
- * off), sorted by date, days with two occasions merged. SD_EINVAL for a
- * year outside 1300..1600, SD_ETOOBIG past cap. Any thread. */
+ * fixed solar ones and the lunar ones from core_hijri_month_start (marked
+ * computed: Iran sights the moon, so they may be a day off), sorted by
+ * date, days with two occasions merged. SD_EINVAL for a year outside
+ * 1300..1600, SD_ETOOBIG past cap. Any thread. */
 enum sd_rc core_holidays_suggest(int jy, struct core_holiday *out, size_t cap,
     size_t *n) SD_MUSTCHECK;
 /* Store h[0..n) in the holidays table, replacing every year they cover,

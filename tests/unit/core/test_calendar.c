@@ -82,20 +82,101 @@ test_not_due_during_nowruz(void **state)
 	core_calendar_free(cal);
 }
 
-/* The lunar holidays of 1405 on weekdays that are otherwise working:
- * the ones the official calendar gives (Eid al-Adha, Tasua, Ashura) and
- * the computed ones (Arbaeen, the Prophet's birthday, Eid al-Fitr). */
+/*
+ * The official holidays of 1405: the days the official calendar of Iran
+ * for 1405 (University of Tehran, Institute of Geophysics, Calendar
+ * Center, approved by the Council for Public Culture: Calendar-1405.pdf,
+ * pages 3-14) marks «تعطیل», and its lunar month starts. Lunar: the date
+ * follows the Hijri calendar. The ILNA list of 2025-10-30 ("25 holidays")
+ * leaves out 1405/01/25 (25 Shawwal), which the calendar marks.
+ */
+static const struct {
+	int key;
+	bool lunar;
+} official_1405[] = {
+    {14050101, true},
+    {14050102, true},
+    {14050103, false},
+    {14050104, false},
+    {14050112, false},
+    {14050113, false},
+    {14050125, true},
+    {14050306, true},
+    {14050314, true},
+    {14050315, false},
+    {14050403, true},
+    {14050404, true},
+    {14050513, true},
+    {14050521, true},
+    {14050522, true},
+    {14050530, true},
+    {14050608, true},
+    {14050822, true},
+    {14051002, true},
+    {14051016, true},
+    {14051104, true},
+    {14051122, false},
+    {14051209, true},
+    {14051219, true},
+    {14051220, true},
+    {14051229, false},
+};
+
+/* The first day (Jalali) of each Hijri month the 1405 calendar begins. */
+static const struct {
+	int hy, hm, key;
+} official_1405_months[] = {
+    {1447, 10, 14050101},
+    {1447, 11, 14050130},
+    {1447, 12, 14050228},
+    {1448, 1, 14050326},
+    {1448, 2, 14050425},
+    {1448, 3, 14050523},
+    {1448, 4, 14050622},
+    {1448, 5, 14050720},
+    {1448, 6, 14050820},
+    {1448, 7, 14050920},
+    {1448, 8, 14051020},
+    {1448, 9, 14051119},
+    {1448, 10, 14051219},
+};
+
+#define N_OFFICIAL_1405 (sizeof(official_1405) / sizeof(official_1405[0]))
+
+static bool
+official_1405_has(int key)
+{
+	size_t i;
+
+	for (i = 0; i < N_OFFICIAL_1405; i++)
+		if (official_1405[i].key == key)
+			return true;
+	return false;
+}
+
+/* The lunar holidays of 1405 on weekdays that are otherwise working are
+ * off, and the days the earlier computed dates put them on work again
+ * (Arbaeen was on 05/12, Eid al-Fitr 1448 on 12/18). */
 static void
 test_lunar_holidays_1405_off(void **state)
 {
 	static const int days[][3] = {
+	    {1405, 1, 25},  /* 25 Shawwal, Tuesday */
 	    {1405, 3, 6},   /* Eid al-Adha, Wednesday */
 	    {1405, 4, 3},   /* Tasua, Wednesday */
-	    {1405, 5, 12},  /* Arbaeen */
-	    {1405, 5, 20},  /* 28 Safar */
-	    {1405, 6, 8},   /* 17 Rabi al-Awwal */
-	    {1405, 10, 1},  /* 13 Rajab */
-	    {1405, 12, 18}, /* Eid al-Fitr 1448 */
+	    {1405, 5, 13},  /* Arbaeen, Tuesday */
+	    {1405, 5, 21},  /* 28 Safar, Wednesday */
+	    {1405, 6, 8},   /* 17 Rabi al-Awwal, Sunday */
+	    {1405, 10, 2},  /* 13 Rajab, Wednesday */
+	    {1405, 11, 4},  /* 15 Sha'ban, Sunday */
+	    {1405, 12, 19}, /* Eid al-Fitr 1448, Wednesday */
+	};
+	static const int work[][3] = {
+	    {1405, 5, 12},
+	    {1405, 5, 20},
+	    {1405, 10, 1},
+	    {1405, 11, 3},
+	    {1405, 12, 18},
 	};
 	struct core_calendar *cal = shipped_calendar();
 	size_t i;
@@ -106,9 +187,122 @@ test_lunar_holidays_1405_off(void **state)
 			jday(days[i][0], days[i][1], days[i][2], 10)))
 			fail_msg("%d/%02d/%02d is a working day", days[i][0],
 			    days[i][1], days[i][2]);
+	for (i = 0; i < sizeof(work) / sizeof(work[0]); i++)
+		if (!core_calendar_working(cal,
+			jday(work[i][0], work[i][1], work[i][2], 10)))
+			fail_msg("%d/%02d/%02d is off", work[i][0], work[i][1],
+			    work[i][2]);
 	/* An ordinary Saturday still works. */
 	assert_true(core_calendar_working(cal, jday(1405, 2, 5, 10)));
 	core_calendar_free(cal);
+}
+
+/* The shipped 1405 is the official calendar's, day for day, and none of
+ * it is marked to be checked. */
+static void
+test_shipped_1405_official(void **state)
+{
+	struct core_holiday *file;
+	char err[SD_ERRLEN];
+	size_t nf, k, in_year = 0;
+
+	(void)state;
+	assert_int_equal(core_holidays_read(holidays_path(), &file, &nf, err),
+	    SD_OK);
+	for (k = 0; k < nf; k++) {
+		if (file[k].key / 10000 != 1405)
+			continue;
+		in_year++;
+		if (!official_1405_has(file[k].key))
+			fail_msg("shipped %d (%s) is not an official holiday",
+			    file[k].key, file[k].name);
+		if (file[k].computed)
+			fail_msg("shipped %d (%s) still marked '?'",
+			    file[k].key, file[k].name);
+	}
+	assert_int_equal(in_year, N_OFFICIAL_1405);
+	free(file);
+}
+
+/* Days between two holiday keys (Jalali dates). */
+static int64_t key_days(int a, int b);
+
+/* The predicted Hijri month starts against the 13 the official calendar
+ * of 1405 gives: at least 11 exact (umalqura, the rule before, had 6),
+ * none more than a day off. */
+static void
+test_month_start_official_1405(void **state)
+{
+	size_t i, exact = 0;
+
+	(void)state;
+	for (i = 0;
+	     i < sizeof(official_1405_months) / sizeof(official_1405_months[0]);
+	     i++) {
+		struct core_jdate j;
+		int64_t t, off;
+
+		assert_int_equal(core_hijri_month_start(official_1405_months[i]
+							    .hy,
+				     official_1405_months[i].hm, &t),
+		    SD_OK);
+		assert_int_equal(core_jalali_from_utc(t, &j), SD_OK);
+		off = key_days(core_holiday_key(j.year, j.month, j.day),
+		    official_1405_months[i].key);
+		if (llabs(off) > 1)
+			fail_msg("%d/%d predicted %d days off",
+			    official_1405_months[i].hy,
+			    official_1405_months[i].hm, (int)off);
+		exact += off == 0;
+	}
+	if (exact < 11)
+		fail_msg("%zu of 13 month starts exact", exact);
+	assert_int_equal(core_hijri_month_start(1448, 0, &(int64_t){0}),
+	    SD_EINVAL);
+	assert_int_equal(core_hijri_month_start(1448, 13, &(int64_t){0}),
+	    SD_EINVAL);
+}
+
+/* The suggestion for 1405 against the official calendar: every official
+ * holiday suggested within a day, nothing else suggested, and at least 23
+ * of the 26 dates exact (umalqura's rule gave 19). */
+static void
+test_suggest_1405_official(void **state)
+{
+	struct core_holiday sug[CORE_HOLIDAYS_YEAR_MAX];
+	size_t ns, i, k, exact = 0;
+
+	(void)state;
+	assert_int_equal(core_holidays_suggest(1405, sug,
+			     CORE_HOLIDAYS_YEAR_MAX, &ns),
+	    SD_OK);
+	for (k = 0; k < N_OFFICIAL_1405; k++) {
+		int64_t best = 99;
+
+		for (i = 0; i < ns; i++) {
+			int64_t d = llabs(
+			    key_days(sug[i].key, official_1405[k].key));
+
+			if (d < best)
+				best = d;
+		}
+		if (best > 1)
+			fail_msg("official %d not suggested",
+			    official_1405[k].key);
+		exact += best == 0;
+	}
+	for (i = 0; i < ns; i++) {
+		for (k = 0; k < N_OFFICIAL_1405; k++)
+			if (llabs(key_days(sug[i].key, official_1405[k].key)) <=
+			    1)
+				break;
+		if (k == N_OFFICIAL_1405)
+			fail_msg("suggested %d (%s) is no holiday", sug[i].key,
+			    sug[i].name);
+	}
+	if (exact < 23)
+		fail_msg("%zu of %zu official dates suggested exactly", exact,
+		    N_OFFICIAL_1405);
 }
 
 /* Days between two holiday keys (Jalali dates). */
@@ -173,7 +367,7 @@ test_suggest_marks_lunar(void **state)
 {
 	struct core_holiday sug[CORE_HOLIDAYS_YEAR_MAX];
 	size_t n, i;
-	bool nowruz = false, ashura = false;
+	bool nowruz = false, adha = false;
 
 	(void)state;
 	assert_int_equal(core_holidays_suggest(1405, sug,
@@ -186,13 +380,13 @@ test_suggest_marks_lunar(void **state)
 			nowruz = true;
 			assert_false(sug[i].computed);
 		}
-		if (sug[i].key == 14050404) { /* Ashura, as published */
-			ashura = true;
+		if (sug[i].key == 14050306) { /* Eid al-Adha, as published */
+			adha = true;
 			assert_true(sug[i].computed);
-			assert_non_null(strstr(sug[i].name, "عاشورا"));
+			assert_non_null(strstr(sug[i].name, "قربان"));
 		}
 	}
-	assert_true(nowruz && ashura);
+	assert_true(nowruz && adha);
 	assert_int_equal(core_holidays_suggest(99, sug, 64, &n), SD_EINVAL);
 	assert_int_equal(core_holidays_suggest(1405, sug, 5, &n), SD_ETOOBIG);
 }
@@ -311,8 +505,8 @@ jat(int y, int m, int d, int min)
  * office hours the clock ran midnight to midnight (Wednesday 16:00 was
  * due Sunday 16:00, Saturday 07:29 Monday 07:29).
  * Weekdays of 1405/09: 11 Wednesday, 12 Thursday, 13 Friday, 14
- * Saturday, 15 Sunday, 16 Monday; 1405/09/30 Monday, 1405/10/01 Tuesday
- * (a holiday, 13 Rajab), 1405/10/05 Saturday.
+ * Saturday, 15 Sunday, 16 Monday; 1405/09/30 Monday, 1405/10/01 Tuesday,
+ * 1405/10/02 Wednesday (a holiday, 13 Rajab), 1405/10/05 Saturday.
  */
 static void
 test_due_office_hours_table(void **state)
@@ -354,7 +548,7 @@ test_due_office_hours_table(void **state)
 		{1405, 9, 12, HM(13, 0)}, {1405, 9, 15, HM(14, 30)}},
 	    {"working Thursday is a full day", CORE_THU_WORKING, 2,
 		{1405, 9, 11, HM(16, 0)}, {1405, 9, 14, HM(14, 30)}},
-	    {"a holiday in the middle (1405/10/01)", CORE_THU_OFF, 2,
+	    {"a holiday in the middle (1405/10/02)", CORE_THU_OFF, 2,
 		{1405, 9, 30, HM(10, 0)}, {1405, 10, 5, HM(10, 0)}},
 	    {"one working day: Wednesday 14:00 is due Saturday 14:00",
 		CORE_THU_OFF, 1, {1405, 9, 11, HM(14, 0)},
@@ -410,7 +604,7 @@ test_due_office_hours_table(void **state)
  * Issue 14: the time left before a deadline, in office time. Each row:
  * office seconds between two Tehran wall-clock times (1405/09: 11
  * Wednesday, 12 Thursday, 13 Friday, 14 Saturday, 15 Sunday, 16 Monday;
- * 1405/10/01 Tuesday a holiday), with Thursday off or half.
+ * 1405/10/02 Wednesday a holiday), with Thursday off or half.
  */
 static void
 test_work_s_table(void **state)
@@ -438,9 +632,10 @@ test_work_s_table(void **state)
 	    {"working Thursday counts a full day", CORE_THU_WORKING,
 		{1405, 9, 11, HM(14, 0)}, {1405, 9, 14, HM(8, 0)},
 		3600 + 7 * 3600},
-	    {"a holiday counts nothing (Monday 10:00 to Wednesday 10:00)",
-		CORE_THU_OFF, {1405, 9, 30, HM(10, 0)},
-		{1405, 10, 2, HM(10, 0)}, 7 * 3600},
+	    {"a holiday counts nothing (Tuesday 10:00, 13 Rajab on "
+	     "Wednesday, to Saturday 10:00)",
+		CORE_THU_OFF, {1405, 10, 1, HM(10, 0)},
+		{1405, 10, 5, HM(10, 0)}, 7 * 3600},
 	    {"reversed: overdue by 2 h", CORE_THU_OFF, {1405, 9, 14, HM(12, 0)},
 		{1405, 9, 14, HM(10, 0)}, -2 * 3600},
 	    {"equal instants", CORE_THU_OFF, {1405, 9, 14, HM(12, 0)},
@@ -540,6 +735,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_not_due_during_nowruz),
 	    cmocka_unit_test(test_lunar_holidays_1405_off),
+	    cmocka_unit_test(test_shipped_1405_official),
+	    cmocka_unit_test(test_month_start_official_1405),
+	    cmocka_unit_test(test_suggest_1405_official),
 	    cmocka_unit_test(test_suggest_matches_shipped),
 	    cmocka_unit_test(test_suggest_marks_lunar),
 	    cmocka_unit_test(test_parse_line),
