@@ -14,7 +14,8 @@
  *                           '?' (to be checked against the official one)
  *
  * And app_holidays_sync(): the calendar takes the database's holidays,
- * and warns when a year has none (serve, sla sweep).
+ * and warns when this year or the next has none, or has dates still
+ * marked '?' (serve, sla sweep).
  */
 #include "smsdesk_int.h"
 
@@ -54,6 +55,71 @@ hol_this_year(void)
 	return j.year;
 }
 
+/* Print one holiday in the file's format. */
+static void
+hol_print(FILE *fp, int key, bool computed, const char *name)
+{
+	fprintf(fp, "%04d/%02d/%02d%s %s\n", key / 10000, key / 100 % 100,
+	    key % 100, computed ? "?" : "", name);
+}
+
+/* The holidays of year as the calendar counts them: the database's when
+ * it has the year, else the holidays file's. Printed to fp in the file's
+ * format after a line naming their source (fp NULL: not printed); *shown
+ * counts them, *marked those marked '?'. -1 with the reason in err. */
+static int
+hol_year_walk(struct app *app, struct db *db, int year, FILE *fp, size_t *shown,
+    size_t *marked, char err[SD_ERRLEN])
+{
+	struct db_holiday *rows;
+	struct core_holiday *h = NULL;
+	size_t n, i;
+
+	*shown = *marked = 0;
+	if (db_holiday_list(db, year, &rows, &n) != SD_OK) {
+		snprintf(err, SD_ERRLEN, "%s", db_errmsg(db));
+		return -1;
+	}
+	if (n > 0) {
+		if (fp != NULL)
+			fprintf(fp, "# %d: from the database\n", year);
+		for (i = 0; i < n; i++) {
+			const char *name = rows[i].name;
+			bool q = name[0] == '?';
+			int y, m, d;
+
+			if (sscanf(rows[i].jdate, "%4d/%2d/%2d", &y, &m, &d) !=
+			    3)
+				continue;
+			if (fp != NULL)
+				hol_print(fp, core_holiday_key(y, m, d), q,
+				    name + q);
+			(*shown)++;
+			*marked += q;
+		}
+		db_holiday_list_free(rows, n);
+		return 0;
+	}
+	if (app->cfg.sla.holidays_file[0] == '\0')
+		return 0;
+	if (core_holidays_read(app->cfg.sla.holidays_file, &h, &n, err) !=
+	    SD_OK)
+		return -1;
+	if (fp != NULL)
+		fprintf(fp, "# %d: from %s (not imported)\n", year,
+		    app->cfg.sla.holidays_file);
+	for (i = 0; i < n; i++) {
+		if (h[i].key / 10000 != year)
+			continue;
+		if (fp != NULL)
+			hol_print(fp, h[i].key, h[i].computed, h[i].name);
+		(*shown)++;
+		*marked += h[i].computed;
+	}
+	free(h);
+	return 0;
+}
+
 int
 app_holidays_sync(struct app *app, struct db *db, enum app_hol_sync mode)
 {
@@ -75,8 +141,10 @@ app_holidays_sync(struct app *app, struct db *db, enum app_hol_sync mode)
 		return 0;
 	if ((year = hol_this_year()) < 0)
 		return 0;
-	for (y = year; y <= year + 1; y++)
-		if (core_calendar_year_holidays(app->cal, y) == 0)
+	for (y = year; y <= year + 1; y++) {
+		size_t shown, marked;
+
+		if (core_calendar_year_holidays(app->cal, y) == 0) {
 			log_warnx("calendar",
 			    "WARNING no holidays for year=%d: every day but "
 			    "Friday counts as a working day and requests will "
@@ -84,24 +152,28 @@ app_holidays_sync(struct app *app, struct db *db, enum app_hol_sync mode)
 			    "holidays suggest %d, check, smsdesk holidays "
 			    "import FILE",
 			    y, y);
+			continue;
+		}
+		/* Computed dates may be a day off: say so until the year's
+		 * official calendar has been checked. */
+		if (hol_year_walk(app, db, y, NULL, &shown, &marked, err) ==
+			0 &&
+		    marked > 0)
+			log_warnx("calendar",
+			    "year=%d has %zu of its %zu holidays marked '?' "
+			    "(computed, not checked): check them against the "
+			    "official calendar (smsdesk holidays list %d), "
+			    "drop the '?', smsdesk holidays import FILE",
+			    y, marked, shown, y);
+	}
 	return 0;
-}
-
-/* Print one holiday in the file's format. */
-static void
-hol_print(FILE *fp, int key, bool computed, const char *name)
-{
-	fprintf(fp, "%04d/%02d/%02d%s %s\n", key / 10000, key / 100 % 100,
-	    key % 100, computed ? "?" : "", name);
 }
 
 int
 cmd_holidays_list(struct app *app, int argc, char **argv)
 {
-	struct db_holiday *rows;
-	struct core_holiday *h = NULL;
 	char err[SD_ERRLEN];
-	size_t n, i, shown = 0, marked = 0;
+	size_t shown, marked;
 	int year;
 
 	if (argc > 2)
@@ -111,42 +183,10 @@ cmd_holidays_list(struct app *app, int argc, char **argv)
 		fprintf(stderr, "smsdesk: not a Jalali year: %s\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	if (db_holiday_list(app->db, year, &rows, &n) != SD_OK) {
-		fprintf(stderr, "smsdesk: %s\n", db_errmsg(app->db));
+	if (hol_year_walk(app, app->db, year, stdout, &shown, &marked, err) <
+	    0) {
+		fprintf(stderr, "smsdesk: %s\n", err);
 		return 1;
-	}
-	if (n > 0) {
-		printf("# %d: from the database\n", year);
-		for (i = 0; i < n; i++) {
-			const char *name = rows[i].name;
-			bool q = name[0] == '?';
-			int y, m, d;
-
-			if (sscanf(rows[i].jdate, "%4d/%2d/%2d", &y, &m, &d) !=
-			    3)
-				continue;
-			hol_print(stdout, core_holiday_key(y, m, d), q,
-			    name + q);
-			shown++;
-			marked += q;
-		}
-		db_holiday_list_free(rows, n);
-	} else if (app->cfg.sla.holidays_file[0] != '\0') {
-		if (core_holidays_read(app->cfg.sla.holidays_file, &h, &n,
-			err) != SD_OK) {
-			fprintf(stderr, "smsdesk: %s\n", err);
-			return 1;
-		}
-		printf("# %d: from %s (not imported)\n", year,
-		    app->cfg.sla.holidays_file);
-		for (i = 0; i < n; i++) {
-			if (h[i].key / 10000 != year)
-				continue;
-			hol_print(stdout, h[i].key, h[i].computed, h[i].name);
-			shown++;
-			marked += h[i].computed;
-		}
-		free(h);
 	}
 	if (shown == 0) {
 		fprintf(stderr,

@@ -458,6 +458,21 @@ check "after the re-read only the next year lacks holidays" sh -c \
 kill -TERM $SERVE_PID
 wait $SERVE_PID
 SERVE_PID=""
+# Dates still marked '?' in this year or the next: sla sweep (and serve)
+# say so until they are checked and imported without the mark.
+mkdir -p "$T/hol2"
+Y=$($H holidays list 2>&1 | grep -o '1[3-5][0-9][0-9]' | head -1) # this year
+$BIN holidays suggest "$Y" | sed 's/?//' >"$T/hol2/both.txt"
+$BIN holidays suggest $((Y + 1)) >>"$T/hol2/both.txt"
+$BIN holidays suggest $((Y + 1)) | sed 's/?//' >"$T/hol2/next.txt"
+printf '[db]\npath = %s/hol2/smsdesk.db\n[sla]\nholidays_file = both.txt\n' \
+    "$T" >"$T/hol2/h.ini"
+H2="$BIN -c $T/hol2/h.ini"
+$H2 db migrate >/dev/null 2>&1
+check "sla sweep names next year's dates still marked '?'" sh -c \
+    "$H2 sla sweep 2>$T/err >/dev/null && grep -q \"warn calendar: year=$((Y + 1)) has [0-9]* of its [0-9]* holidays marked '?'\" $T/err && ! grep -q 'year=$Y has' $T/err"
+check "checked and imported: no more '?' warning" sh -c \
+    "$H2 holidays import $T/hol2/next.txt >/dev/null && $H2 sla sweep 2>$T/err >/dev/null && ! grep -q 'marked' $T/err"
 check "sla sweep exits non-zero when it cannot open its database" sh -c \
     "printf '[db]\npath = $T/hol\n[sla]\nholidays_file =\n' >$T/hol/dir.ini && ! $BIN -c $T/hol/dir.ini sla sweep 2>/dev/null >/dev/null"
 
