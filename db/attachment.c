@@ -10,7 +10,6 @@
 
 #include <stdlib.h>
 
-#include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
 static const char sql_att_add
@@ -49,8 +48,10 @@ db_attachment_list_free(struct db_attachment *rows, size_t n)
 }
 
 static void
-att_read(sqlite3_stmt *st, struct db_attachment *a)
+att_read(sqlite3_stmt *st, void *row)
 {
+	struct db_attachment *a = row;
+
 	a->id = sqlite3_column_int64(st, 0);
 	a->message_id = sqlite3_column_int64(st, 1);
 	a->tracking = sqlite3_column_int64(st, 2);
@@ -102,33 +103,26 @@ db_attachment_get(struct db *db, int64_t id, struct db_attachment *out)
 				  db_rc(sqlite3_extended_errcode(db->h));
 }
 
+static void
+att_release(void *rows, size_t n)
+{
+	db_attachment_list_free(rows, n);
+}
+
 enum sd_rc
 db_attachment_list(struct db *db, int64_t tracking, struct db_attachment **rows,
     size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_att_list);
-	struct db_attachment *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		att_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_attachment_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), att_read, att_release, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }

@@ -140,6 +140,39 @@ db_col_text(sqlite3_stmt *st, int col)
 	return xstrdup(t == NULL ? "" : (const char *)t);
 }
 
+enum sd_rc
+db_rows(struct db *db, sqlite3_stmt *st, size_t sz,
+    void (*read)(sqlite3_stmt *st, void *row),
+    void (*release)(void *rows, size_t n), void **out, size_t *n)
+{
+	char *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xrealloc(v, cap * sz);
+		}
+		memset(v + cnt * sz, 0, sz);
+		read(st, v + cnt * sz);
+		cnt++;
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		if (release != NULL)
+			release(v, cnt);
+		else
+			free(v);
+		return db_rc(sqlite3_extended_errcode(db->h));
+	}
+	*out = v;
+	*n = cnt;
+	return SD_OK;
+}
+
 int
 db_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {

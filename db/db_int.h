@@ -72,6 +72,16 @@ enum sd_rc db_step_done(struct db *db, sqlite3_stmt *st);
 /* Copy a text column (NULL -> ""). */
 char *db_col_text(sqlite3_stmt *st, int col);
 
+/* Every row of st (bound; stepped here to its end, then reset), each
+ * read by read() into the next element, zeroed first, of a growing array
+ * of elements of size sz: *out gets the array (the caller's; NULL when
+ * there is no row) and *n its length. On a step error release() (NULL:
+ * free()) takes the rows read so far, *out stays NULL and the error is
+ * returned. The one collector of db/'s list functions. */
+enum sd_rc db_rows(struct db *db, sqlite3_stmt *st, size_t sz,
+    void (*read)(sqlite3_stmt *st, void *row),
+    void (*release)(void *rows, size_t n), void **out, size_t *n);
+
 /* Outbox counts (db/outbox.c). Write db->counts to outbox_counts (inside
  * the open transaction, just before its COMMIT) and clear it. */
 enum sd_rc db_outbox_counts_flush(struct db *db);
@@ -89,7 +99,7 @@ struct db_migration {
 extern const struct db_migration db_migrations[];
 extern const size_t db_n_migrations;
 
-/* ---- issue #14: staff inbox (helper S2) ---- */
+/* ---- Full-text search (db/fts.c) ---- */
 
 /* Register the FTS5 tokenizer "sd_fa" of requests_fts (db/fts.c) on
  * db's connection: db_open does, before any statement runs. */

@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 
-#include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
 static const char sql_dept_get
@@ -34,8 +33,10 @@ db_dept_list_free(struct db_dept *rows, size_t n)
 }
 
 static void
-dept_read(sqlite3_stmt *st, struct db_dept *d)
+dept_read(sqlite3_stmt *st, void *row)
 {
+	struct db_dept *d = row;
+
 	d->code = sqlite3_column_int(st, 0);
 	d->name = db_col_text(st, 1);
 	d->short_name = db_col_text(st, 2);
@@ -62,31 +63,24 @@ db_dept_get(struct db *db, int code, struct db_dept *out)
 	return rc;
 }
 
+static void
+dept_release(void *rows, size_t n)
+{
+	db_dept_list_free(rows, n);
+}
+
 enum sd_rc
 db_dept_list(struct db *db, struct db_dept **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_dept_list);
-	struct db_dept *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 32 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		dept_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_dept_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), dept_read, dept_release, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }

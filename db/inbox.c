@@ -414,53 +414,50 @@ db_inbox_parts_free(struct db_inbox_part *parts, size_t n)
 	free(parts);
 }
 
+static void
+part_read(sqlite3_stmt *st, void *row)
+{
+	struct db_inbox_part *x = row;
+	const void *b = sqlite3_column_blob(st, 6);
+	int bl = sqlite3_column_bytes(st, 6);
+
+	snprintf(x->source, sizeof(x->source), "%s",
+	    (const char *)sqlite3_column_text(st, 0));
+	snprintf(x->destination, sizeof(x->destination), "%s",
+	    (const char *)sqlite3_column_text(st, 1));
+	x->ref = sqlite3_column_int(st, 2);
+	x->total = sqlite3_column_int(st, 3);
+	x->esm_class = sqlite3_column_int(st, 4);
+	x->data_coding = sqlite3_column_int(st, 5);
+	x->len = bl > 0 ? (size_t)bl : 0;
+	x->sm = xmalloc(x->len > 0 ? x->len : 1);
+	if (x->len > 0)
+		memcpy(x->sm, b, x->len);
+	x->sar = sqlite3_column_int(st, 7) != 0;
+	x->sar_ref = sqlite3_column_int(st, 8);
+	x->sar_total = sqlite3_column_int(st, 9);
+	x->sar_seq = sqlite3_column_int(st, 10);
+	x->received = sqlite3_column_int64(st, 11);
+}
+
+static void
+part_release(void *rows, size_t n)
+{
+	db_inbox_parts_free(rows, n);
+}
+
 enum sd_rc
 db_inbox_parts(struct db *db, struct db_inbox_part **parts, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_parts);
-	struct db_inbox_part *v = NULL;
-	size_t k = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*parts = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct db_inbox_part *x;
-		const void *b = sqlite3_column_blob(st, 6);
-		int bl = sqlite3_column_bytes(st, 6);
-
-		if (k == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		x = &v[k++];
-		memset(x, 0, sizeof(*x));
-		snprintf(x->source, sizeof(x->source), "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		snprintf(x->destination, sizeof(x->destination), "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		x->ref = sqlite3_column_int(st, 2);
-		x->total = sqlite3_column_int(st, 3);
-		x->esm_class = sqlite3_column_int(st, 4);
-		x->data_coding = sqlite3_column_int(st, 5);
-		x->len = bl > 0 ? (size_t)bl : 0;
-		x->sm = xmalloc(x->len > 0 ? x->len : 1);
-		if (x->len > 0)
-			memcpy(x->sm, b, x->len);
-		x->sar = sqlite3_column_int(st, 7) != 0;
-		x->sar_ref = sqlite3_column_int(st, 8);
-		x->sar_total = sqlite3_column_int(st, 9);
-		x->sar_seq = sqlite3_column_int(st, 10);
-		x->received = sqlite3_column_int64(st, 11);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_inbox_parts_free(v, k);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**parts), part_read, part_release, &v, n);
 	*parts = v;
-	*n = k;
-	return SD_OK;
+	return rc;
 }

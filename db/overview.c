@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
 static const char
@@ -44,73 +43,61 @@ static const char sql_ov_answers
 	 " AND m.author_id <> r.applicant_id"
 	 " GROUP BY m.author_id ORDER BY n DESC, m.author_id";
 
+static void
+ov_count_read(sqlite3_stmt *st, void *row)
+{
+	struct db_ov_count *c = row;
+
+	c->dept = sqlite3_column_int(st, 0);
+	c->status = sqlite3_column_int(st, 1);
+	c->n = sqlite3_column_int64(st, 2);
+}
+
 enum sd_rc
 db_ov_counts(struct db *db, struct db_ov_count **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_ov_counts);
-	struct db_ov_count *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 32 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[cnt].dept = sqlite3_column_int(st, 0);
-		v[cnt].status = sqlite3_column_int(st, 1);
-		v[cnt].n = sqlite3_column_int64(st, 2);
-		cnt++;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), ov_count_read, NULL, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
+}
+
+static void
+ov_wait_read(sqlite3_stmt *st, void *row)
+{
+	struct db_ov_wait *w = row;
+
+	w->tracking = sqlite3_column_int64(st, 0);
+	w->dept = sqlite3_column_int(st, 1);
+	w->waiting_since = sqlite3_column_int64(st, 2);
+	w->due = sqlite3_column_int64(st, 3);
+	w->prio = sqlite3_column_int(st, 4);
+	w->created = sqlite3_column_int64(st, 5);
+	w->escalated = sqlite3_column_int(st, 6);
 }
 
 enum sd_rc
 db_ov_awaiting(struct db *db, size_t max, struct db_ov_wait **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_ov_awaiting);
-	struct db_ov_wait *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[cnt].tracking = sqlite3_column_int64(st, 0);
-		v[cnt].dept = sqlite3_column_int(st, 1);
-		v[cnt].waiting_since = sqlite3_column_int64(st, 2);
-		v[cnt].due = sqlite3_column_int64(st, 3);
-		v[cnt].prio = sqlite3_column_int(st, 4);
-		v[cnt].created = sqlite3_column_int64(st, 5);
-		v[cnt].escalated = sqlite3_column_int(st, 6);
-		cnt++;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), ov_wait_read, NULL, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 void
@@ -135,8 +122,15 @@ db_ov_req_list_free(struct db_ov_req *rows, size_t n)
 }
 
 static void
-ov_req_read(sqlite3_stmt *st, struct db_ov_req *r)
+ov_req_release(void *rows, size_t n)
 {
+	db_ov_req_list_free(rows, n);
+}
+
+static void
+ov_req_read(sqlite3_stmt *st, void *row)
+{
+	struct db_ov_req *r = row;
 	const unsigned char *m;
 
 	memset(r, 0, sizeof(*r));
@@ -159,30 +153,18 @@ enum sd_rc
 db_ov_escalated(struct db *db, size_t max, struct db_ov_req **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_ov_escalated);
-	struct db_ov_req *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		ov_req_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_ov_req_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), ov_req_read, ov_req_release, &v,
+	    n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 enum sd_rc
@@ -244,37 +226,38 @@ db_ov_staff_list_free(struct db_ov_staff *rows, size_t n)
 	free(rows);
 }
 
+static void
+ov_staff_release(void *rows, size_t n)
+{
+	db_ov_staff_list_free(rows, n);
+}
+
+static void
+ov_staff_read(sqlite3_stmt *st, void *row)
+{
+	struct db_ov_staff *s = row;
+
+	s->user_id = sqlite3_column_int64(st, 0);
+	s->first = db_col_text(st, 1);
+	s->last = db_col_text(st, 2);
+	s->n = sqlite3_column_int64(st, 3);
+}
+
 enum sd_rc
 db_ov_answers(struct db *db, int64_t since, struct db_ov_staff **rows,
     size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_ov_answers);
-	struct db_ov_staff *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, since);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[cnt].user_id = sqlite3_column_int64(st, 0);
-		v[cnt].first = db_col_text(st, 1);
-		v[cnt].last = db_col_text(st, 2);
-		v[cnt].n = sqlite3_column_int64(st, 3);
-		cnt++;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_ov_staff_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), ov_staff_read, ov_staff_release,
+	    &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }

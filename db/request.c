@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "core/base/clock.h"
-#include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
 #define REQ_COLS                                                               \
@@ -106,8 +105,10 @@ db_request_list_free(struct db_request *rows, size_t n)
 }
 
 static void
-req_read(sqlite3_stmt *st, struct db_request *r)
+req_read(sqlite3_stmt *st, void *row)
 {
+	struct db_request *r = row;
+
 	memset(r, 0, sizeof(*r));
 	r->tracking = sqlite3_column_int64(st, 0);
 	r->applicant_id = sqlite3_column_int64(st, 1);
@@ -238,29 +239,22 @@ db_request_escalate(struct db *db, int64_t tracking, int64_t now)
 	return req_update(db, st);
 }
 
+static void
+req_release(void *rows, size_t n)
+{
+	db_request_list_free(rows, n);
+}
+
 /* The rows of st (bound, not yet stepped), into *rows. */
 static enum sd_rc
 req_list(struct db *db, sqlite3_stmt *st, struct db_request **rows, size_t *n)
 {
-	struct db_request *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		req_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_request_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), req_read, req_release, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 enum sd_rc
@@ -340,8 +334,10 @@ db_message_insert(struct db *db, const struct db_message *m, int64_t *id)
 }
 
 static void
-msg_read(sqlite3_stmt *st, struct db_message *m)
+msg_read(sqlite3_stmt *st, void *row)
 {
+	struct db_message *m = row;
+
 	m->id = sqlite3_column_int64(st, 0);
 	m->tracking = sqlite3_column_int64(st, 1);
 	m->author_id = sqlite3_column_int64(st, 2);
@@ -372,38 +368,28 @@ db_message_last_answer(struct db *db, int64_t tracking, struct db_message *out)
 				  db_rc(sqlite3_extended_errcode(db->h));
 }
 
+static void
+msg_release(void *rows, size_t n)
+{
+	db_message_list_free(rows, n);
+}
+
 enum sd_rc
 db_message_list(struct db *db, int64_t tracking, struct db_message **rows,
     size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_msg_list);
-	struct db_message *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
 	if (st == NULL)
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct db_message *m;
-
-		if (cnt == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		m = &v[cnt++];
-		msg_read(st, m);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_message_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), msg_read, msg_release, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 enum sd_rc

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
 static const char
@@ -76,16 +75,6 @@ step_rc(struct db *db, int r)
 				  db_rc(sqlite3_extended_errcode(db->h));
 }
 
-/* Grow *v (elements of size sz) to hold one more than cnt. */
-static void *
-grow(void *v, size_t sz, size_t cnt, size_t *cap)
-{
-	if (cnt < *cap)
-		return v;
-	*cap = *cap == 0 ? 8 : *cap * 2;
-	return xrealloc(v, *cap * sz);
-}
-
 /* ---- Notes ----------------------------------------------------------------
  */
 
@@ -120,14 +109,32 @@ db_note_add(struct db *db, int64_t tracking, int64_t author_id,
 	return rc;
 }
 
+static void
+note_read(sqlite3_stmt *st, void *row)
+{
+	struct db_note *x = row;
+
+	x->id = sqlite3_column_int64(st, 0);
+	x->tracking = sqlite3_column_int64(st, 1);
+	x->author_id = sqlite3_column_int64(st, 2);
+	x->author_name = db_col_text(st, 3);
+	x->body = db_col_text(st, 4);
+	x->created = sqlite3_column_int64(st, 5);
+}
+
+static void
+note_release(void *rows, size_t n)
+{
+	db_note_list_free(rows, n);
+}
+
 enum sd_rc
 db_note_list(struct db *db, int64_t tracking, size_t max, struct db_note **rows,
     size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_note_list);
-	struct db_note *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -135,24 +142,9 @@ db_note_list(struct db *db, int64_t tracking, size_t max, struct db_note **rows,
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, sizeof(*v), cnt, &cap);
-		v[cnt].id = sqlite3_column_int64(st, 0);
-		v[cnt].tracking = sqlite3_column_int64(st, 1);
-		v[cnt].author_id = sqlite3_column_int64(st, 2);
-		v[cnt].author_name = db_col_text(st, 3);
-		v[cnt].body = db_col_text(st, 4);
-		v[cnt].created = sqlite3_column_int64(st, 5);
-		cnt++;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_note_list_free(v, cnt);
-		return step_rc(db, r);
-	}
+	rc = db_rows(db, st, sizeof(**rows), note_read, note_release, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 /* ---- Canned answers ------------------------------------------------------ */
@@ -178,8 +170,10 @@ db_canned_list_free(struct db_canned *rows, size_t n)
 }
 
 static void
-canned_read(sqlite3_stmt *st, struct db_canned *c)
+canned_read(sqlite3_stmt *st, void *row)
 {
+	struct db_canned *c = row;
+
 	c->id = sqlite3_column_int64(st, 0);
 	c->dept = sqlite3_column_int(st, 1);
 	c->title = db_col_text(st, 2);
@@ -262,14 +256,19 @@ db_canned_delete(struct db *db, int64_t id)
 	return rc;
 }
 
+static void
+canned_release(void *rows, size_t n)
+{
+	db_canned_list_free(rows, n);
+}
+
 enum sd_rc
 db_canned_list(struct db *db, int dept, size_t max, struct db_canned **rows,
     size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_canned_list);
-	struct db_canned *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -277,18 +276,10 @@ db_canned_list(struct db *db, int dept, size_t max, struct db_canned **rows,
 		return db_stmt_rc(db);
 	sqlite3_bind_int(st, 1, dept);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, sizeof(*v), cnt, &cap);
-		canned_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_canned_list_free(v, cnt);
-		return step_rc(db, r);
-	}
+	rc = db_rows(db, st, sizeof(**rows), canned_read, canned_release, &v,
+	    n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 /* ---- Assignment and transfer --------------------------------------------- */
@@ -379,11 +370,19 @@ db_staff_ref_list_free(struct db_staff_ref *rows, size_t n)
 }
 
 static void
-ref_read(sqlite3_stmt *st, struct db_staff_ref *s)
+ref_read(sqlite3_stmt *st, void *row)
 {
+	struct db_staff_ref *s = row;
+
 	s->id = sqlite3_column_int64(st, 0);
 	s->name = db_col_text(st, 1);
 	s->title = db_col_text(st, 2);
+}
+
+static void
+ref_release(void *rows, size_t n)
+{
+	db_staff_ref_list_free(rows, n);
 }
 
 enum sd_rc
@@ -391,9 +390,8 @@ db_staff_active_of_dept(struct db *db, int dept, size_t max,
     struct db_staff_ref **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_staff_active);
-	struct db_staff_ref *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -401,18 +399,9 @@ db_staff_active_of_dept(struct db *db, int dept, size_t max,
 		return db_stmt_rc(db);
 	sqlite3_bind_int(st, 1, dept);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, sizeof(*v), cnt, &cap);
-		ref_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_staff_ref_list_free(v, cnt);
-		return step_rc(db, r);
-	}
+	rc = db_rows(db, st, sizeof(**rows), ref_read, ref_release, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 enum sd_rc
@@ -450,14 +439,32 @@ db_audit_rows_free(struct db_audit_row *rows, size_t n)
 	free(rows);
 }
 
+static void
+audit_read(sqlite3_stmt *st, void *row)
+{
+	struct db_audit_row *a = row;
+
+	a->id = sqlite3_column_int64(st, 0);
+	a->at = sqlite3_column_int64(st, 1);
+	a->actor_id = sqlite3_column_int64(st, 2);
+	a->actor_name = db_col_text(st, 3);
+	a->action = db_col_text(st, 4);
+	a->detail = db_col_text(st, 5);
+}
+
+static void
+audit_release(void *rows, size_t n)
+{
+	db_audit_rows_free(rows, n);
+}
+
 enum sd_rc
 db_audit_list(struct db *db, const char *object, size_t max,
     struct db_audit_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_audit_list);
-	struct db_audit_row *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -465,24 +472,24 @@ db_audit_list(struct db *db, const char *object, size_t max,
 		return db_stmt_rc(db);
 	db_bind_text(st, 1, object);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, sizeof(*v), cnt, &cap);
-		v[cnt].id = sqlite3_column_int64(st, 0);
-		v[cnt].at = sqlite3_column_int64(st, 1);
-		v[cnt].actor_id = sqlite3_column_int64(st, 2);
-		v[cnt].actor_name = db_col_text(st, 3);
-		v[cnt].action = db_col_text(st, 4);
-		v[cnt].detail = db_col_text(st, 5);
-		cnt++;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_audit_rows_free(v, cnt);
-		return step_rc(db, r);
-	}
+	rc = db_rows(db, st, sizeof(**rows), audit_read, audit_release, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
+}
+
+static void
+sms_read(sqlite3_stmt *st, void *row)
+{
+	struct db_sms_row *m = row;
+	const unsigned char *d = sqlite3_column_text(st, 2);
+
+	m->id = sqlite3_column_int64(st, 0);
+	m->kind = (enum core_out_kind)sqlite3_column_int(st, 1);
+	snprintf(m->destination, sizeof(m->destination), "%s",
+	    d != NULL ? (const char *)d : "");
+	m->state = (enum core_out_state)sqlite3_column_int(st, 3);
+	m->created = sqlite3_column_int64(st, 4);
+	m->updated = sqlite3_column_int64(st, 5);
 }
 
 enum sd_rc
@@ -490,9 +497,8 @@ db_request_sms(struct db *db, int64_t tracking, size_t max,
     struct db_sms_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_req_sms);
-	struct db_sms_row *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -500,25 +506,7 @@ db_request_sms(struct db *db, int64_t tracking, size_t max,
 		return db_stmt_rc(db);
 	sqlite3_bind_int64(st, 1, tracking);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *d = sqlite3_column_text(st, 2);
-
-		v = grow(v, sizeof(*v), cnt, &cap);
-		v[cnt].id = sqlite3_column_int64(st, 0);
-		v[cnt].kind = (enum core_out_kind)sqlite3_column_int(st, 1);
-		snprintf(v[cnt].destination, sizeof(v[cnt].destination), "%s",
-		    d != NULL ? (const char *)d : "");
-		v[cnt].state = (enum core_out_state)sqlite3_column_int(st, 3);
-		v[cnt].created = sqlite3_column_int64(st, 4);
-		v[cnt].updated = sqlite3_column_int64(st, 5);
-		cnt++;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return step_rc(db, r);
-	}
+	rc = db_rows(db, st, sizeof(**rows), sms_read, NULL, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }

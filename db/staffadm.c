@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
 static const char
@@ -113,14 +112,30 @@ db_remind_list_free(struct db_remind *rows, size_t n)
 	free(rows);
 }
 
+static void
+remind_read(sqlite3_stmt *st, void *row)
+{
+	struct db_remind *x = row;
+
+	x->tracking = sqlite3_column_int64(st, 0);
+	x->dept = sqlite3_column_int(st, 1);
+	x->waiting_since = sqlite3_column_int64(st, 2);
+	x->title = db_col_text(st, 3);
+}
+
+static void
+remind_release(void *rows, size_t n)
+{
+	db_remind_list_free(rows, n);
+}
+
 enum sd_rc
 db_remind_candidates(struct db *db, int64_t since, int64_t before,
     int64_t after, size_t max, struct db_remind **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_remind_candidates);
-	struct db_remind *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -130,25 +145,10 @@ db_remind_candidates(struct db *db, int64_t since, int64_t before,
 	sqlite3_bind_int64(st, 2, (int64_t)max);
 	sqlite3_bind_int64(st, 3, since);
 	sqlite3_bind_int64(st, 4, after);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[cnt].tracking = sqlite3_column_int64(st, 0);
-		v[cnt].dept = sqlite3_column_int(st, 1);
-		v[cnt].waiting_since = sqlite3_column_int64(st, 2);
-		v[cnt].title = db_col_text(st, 3);
-		cnt++;
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_remind_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), remind_read, remind_release, &v,
+	    n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 enum sd_rc

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "core/base/clock.h"
-#include "core/base/xmalloc.h"
 #include "db/db_int.h"
 
 #define USER_COLS                                                              \
@@ -66,8 +65,9 @@ db_user_list_free(struct db_user *rows, size_t n)
 }
 
 static void
-user_read(sqlite3_stmt *st, struct db_user *u)
+user_read(sqlite3_stmt *st, void *row)
 {
+	struct db_user *u = row;
 	const unsigned char *m;
 
 	memset(u, 0, sizeof(*u));
@@ -115,29 +115,22 @@ db_user_set_verified(struct db *db, int64_t id)
 	return user_update(db, sql_user_set_verified, id, 0, false);
 }
 
+static void
+user_release(void *rows, size_t n)
+{
+	db_user_list_free(rows, n);
+}
+
 /* Every row of st (bound, not yet stepped) as users; reset after. */
 static enum sd_rc
 user_rows(struct db *db, sqlite3_stmt *st, struct db_user **rows, size_t *n)
 {
-	struct db_user *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
+	void *v;
+	enum sd_rc rc;
 
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		user_read(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		db_user_list_free(v, cnt);
-		return db_rc(sqlite3_extended_errcode(db->h));
-	}
+	rc = db_rows(db, st, sizeof(**rows), user_read, user_release, &v, n);
 	*rows = v;
-	*n = cnt;
-	return SD_OK;
+	return rc;
 }
 
 enum sd_rc
