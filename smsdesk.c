@@ -211,6 +211,44 @@ app_arg_number(const char *s, int64_t max, int64_t *out)
 	return 0;
 }
 
+int
+app_arg_depts(const char *s, int *codes, size_t max, size_t *n)
+{
+	char *norm = app_arg_norm(s), *p, *q;
+	int rc = -1;
+
+	*n = 0;
+	if (norm == NULL)
+		goto out;
+	/* «،» (U+060C, D8 8C) is the comma of a Persian keyboard. */
+	while ((q = strstr(norm, "\xd8\x8c")) != NULL) {
+		*q = ',';
+		memmove(q + 1, q + 2, strlen(q + 2) + 1);
+	}
+	p = norm;
+	while (*p != '\0') {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : 0;
+		if (v < 1 || v > 99 || errno != 0 ||
+		    (*end != ',' && *end != '\0') || *n == max)
+			goto out;
+		codes[(*n)++] = (int)v;
+		p = *end == ',' ? end + 1 : end;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		fprintf(stderr,
+		    "smsdesk: --dept '%s' is not a list of department codes "
+		    "like 2,5\n",
+		    s);
+	free(norm);
+	return rc;
+}
+
 static const struct cmd *
 cmd_find(int argc, char **argv, int *used)
 {

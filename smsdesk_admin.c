@@ -58,50 +58,6 @@ cmd_dept_list(struct app *app, int argc, char **argv)
 	return 0;
 }
 
-/* "2,5,17" (or «۲،۵»: any digits, a Persian comma) -> codes. */
-static int
-parse_depts(const char *s, int *codes, size_t max, size_t *n)
-{
-	char *norm = app_arg_norm(s), *p, *q;
-	int rc = -1;
-
-	*n = 0;
-	if (norm == NULL)
-		goto bad;
-	/* «،» (U+060C, D8 8C) is the comma of a Persian keyboard. */
-	while ((q = strstr(norm, "\xd8\x8c")) != NULL) {
-		*q = ',';
-		memmove(q + 1, q + 2, strlen(q + 2) + 1);
-	}
-	p = norm;
-	while (*p != '\0') {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : 0;
-		if (v < 1 || v > 99 || errno != 0 ||
-		    (*end != ',' && *end != '\0') || *n == max)
-			goto bad;
-		codes[(*n)++] = (int)v;
-		p = *end == ',' ? end + 1 : end;
-	}
-	if (*n == 0) {
-		fprintf(stderr, "smsdesk: --dept needs at least one code\n");
-		goto out;
-	}
-	rc = 0;
-	goto out;
-bad:
-	fprintf(stderr,
-	    "smsdesk: --dept '%s' is not a list of department codes like "
-	    "2,5\n",
-	    s);
-out:
-	free(norm);
-	return rc;
-}
-
 static int
 add_user(struct app *app, int argc, char **argv, int staff)
 {
@@ -145,9 +101,16 @@ add_user(struct app *app, int argc, char **argv, int staff)
 		    "(see --help)\n");
 		return EXIT_USAGE;
 	}
-	if (dept != NULL &&
-	    parse_depts(dept, codes, SD_STAFF_DEPTS_MAX, &n_codes) < 0)
-		return EXIT_USAGE;
+	if (dept != NULL) {
+		if (app_arg_depts(dept, codes, SD_STAFF_DEPTS_MAX, &n_codes) <
+		    0)
+			return EXIT_USAGE;
+		if (n_codes == 0) {
+			fprintf(stderr,
+			    "smsdesk: --dept needs at least one code\n");
+			return EXIT_USAGE;
+		}
+	}
 	if (core_user_add(app->db, 0, mobile, first, last, role, title, codes,
 		n_codes, &id, err) != SD_OK) {
 		fprintf(stderr, "smsdesk: %s\n", err);

@@ -129,6 +129,10 @@ char *app_arg_norm(const char *s);
 
 /* A whole number from 1 to max in any digits: 0 with *out set, or -1. */
 int app_arg_number(const char *s, int64_t max, int64_t *out);
+/* A --dept list, "2,5,17" or «۲،۵» (any digits, a Persian comma), into
+ * codes[0..*n) (at most max, each 1..99; may be empty): 0, or -1 after
+ * saying on stderr what is wrong. */
+int app_arg_depts(const char *s, int *codes, size_t max, size_t *n);
 
 /* ---- The command handlers ----------------------------------------------- */
 

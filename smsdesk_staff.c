@@ -69,39 +69,6 @@ cmd_staff_enable(struct app *app, int argc, char **argv)
 	return staff_switch(app, argc, argv, false);
 }
 
-/* "2,5" (any digits, a Persian comma) -> codes; -1 if not such a list. */
-static int
-staff_depts(const char *s, int *codes, size_t max, size_t *n)
-{
-	char *norm = app_arg_norm(s), *p, *q;
-	int rc = -1;
-
-	*n = 0;
-	if (norm == NULL)
-		return -1;
-	while ((q = strstr(norm, "\xd8\x8c")) != NULL) {
-		*q = ',';
-		memmove(q + 1, q + 2, strlen(q + 2) + 1);
-	}
-	p = norm;
-	while (*p != '\0') {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : 0;
-		if (v < 1 || v > 99 || errno != 0 ||
-		    (*end != ',' && *end != '\0') || *n == max)
-			goto out;
-		codes[(*n)++] = (int)v;
-		p = *end == ',' ? end + 1 : end;
-	}
-	rc = 0;
-out:
-	free(norm);
-	return rc;
-}
-
 int
 cmd_staff_edit(struct app *app, int argc, char **argv)
 {
@@ -155,12 +122,8 @@ cmd_staff_edit(struct app *app, int argc, char **argv)
 		}
 	}
 	if (dept != NULL) {
-		if (staff_depts(dept, codes, SD_STAFF_DEPTS_MAX, &n_codes) <
+		if (app_arg_depts(dept, codes, SD_STAFF_DEPTS_MAX, &n_codes) <
 		    0) {
-			fprintf(stderr,
-			    "smsdesk: --dept '%s' is not a list of department "
-			    "codes like 2,5\n",
-			    dept);
 			rc = EXIT_USAGE;
 			goto out;
 		}
