@@ -409,7 +409,8 @@ core_calendar_working(const struct core_calendar *c, int64_t utc)
 #define CAL_SPAN_DAYS 3700
 
 enum sd_rc
-core_calendar_open_at(const struct core_calendar *c, int64_t t, int64_t *at)
+core_calendar_period_at(const struct core_calendar *c, int64_t t, int64_t *at,
+    int64_t *close)
 {
 	struct core_jdate j;
 	int guard;
@@ -427,12 +428,20 @@ core_calendar_open_at(const struct core_calendar *c, int64_t t, int64_t *at)
 				return rc;
 			if (t < cl) {
 				*at = t > o ? t : o;
+				if (close != NULL)
+					*close = cl;
 				return SD_OK;
 			}
 		}
 		rc = cal_next_day(&j);
 	}
 	return rc != SD_OK ? rc : SD_EINTERNAL;
+}
+
+enum sd_rc
+core_calendar_open_at(const struct core_calendar *c, int64_t t, int64_t *at)
+{
+	return core_calendar_period_at(c, t, at, NULL);
 }
 
 bool
@@ -533,6 +542,21 @@ core_calendar_work_s(const struct core_calendar *c, int64_t from, int64_t to,
 		return SD_ETOOBIG;
 	*secs = from <= to ? have : -have;
 	return SD_OK;
+}
+
+int64_t
+core_calendar_office_s(const struct core_calendar *cal, int64_t from,
+    int64_t to)
+{
+	int64_t secs = 0;
+
+	if (to <= from)
+		return 0;
+	if (cal == NULL)
+		return to - from;
+	if (core_calendar_work_s(cal, from, to, &secs) != SD_OK)
+		return to - from; /* over ten years: wall time */
+	return secs;
 }
 
 enum sd_rc

@@ -171,6 +171,8 @@ const char *core_priority_label_en(enum core_priority p);
 /* A department as an SMS names it: its full Persian name, or in English
  * "department N" (a Persian name would send an English reply as UCS-2). */
 void core_dept_label(const struct db_dept *d, bool en, char *out, size_t n);
+/* The name of department code among d[0..n), or "?" if none has it. */
+const char *core_dept_name(const struct db_dept *d, size_t n, int code);
 const char *core_role_label(enum core_role r);
 const char *core_channel_label(enum core_channel c);
 /* The label of an escalated request in lists («ارجاع‌شده…»). */
@@ -771,6 +773,10 @@ bool core_calendar_in_office(const struct core_calendar *c, int64_t utc);
  * it is): *at. */
 enum sd_rc core_calendar_open_at(const struct core_calendar *c, int64_t t,
     int64_t *at) SD_MUSTCHECK;
+/* The same *at, and in *close (NULL: not wanted) the close of the office
+ * period *at is in: one working day's office hours. */
+enum sd_rc core_calendar_period_at(const struct core_calendar *c, int64_t t,
+    int64_t *at, int64_t *close) SD_MUSTCHECK;
 
 /*
  * A period of the day, "HH:MM-HH:MM" (ASCII, Persian or Arabic-Indic
@@ -1382,11 +1388,6 @@ bool core_user_active(struct db *db, int64_t id);
 enum sd_rc core_reminder_sweep(struct db *db, const struct core_env *env,
     size_t *sent, size_t *reminded, char err[SD_ERRLEN]) SD_MUSTCHECK;
 
-/* Office seconds between from and to as core_calendar_work_s() counts
- * them, but 0 if to <= from, and wall seconds without a calendar. */
-int64_t core_overview_work_s(const struct core_calendar *cal, int64_t from,
-    int64_t to);
-
 /* The head's overview. */
 #define CORE_OV_DEPTS 100 /* department codes 1..99 */
 #define CORE_OV_ESC_MAX 200
@@ -1725,6 +1726,11 @@ const char *core_staff_txt(enum core_staff_txt id);
  */
 enum sd_rc core_calendar_work_s(const struct core_calendar *c, int64_t from,
     int64_t to, int64_t *secs) SD_MUSTCHECK;
+/* Office seconds between from and to as core_calendar_work_s() counts
+ * them, but 0 if to <= from, and wall seconds without a calendar (cal
+ * NULL) or past its ten years (the inbox's time left, the overview). */
+int64_t core_calendar_office_s(const struct core_calendar *cal, int64_t from,
+    int64_t to);
 /* A hash of what deadlines are counted from: office hours and every
  * holiday (the file's and the table's). Any thread. */
 uint64_t core_calendar_fingerprint(const struct core_calendar *c);

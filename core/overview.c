@@ -25,52 +25,12 @@
 /* Requests looked at for the overdue counts and the first answers. */
 #define OV_AWAIT_MAX 200000
 #define OV_FIRST_MAX 100000
-/* The step of the search for an office period's close. */
-#define OV_STEP_S 1800
 
 static bool
 ov_allowed(const struct core_actor *actor)
 {
 	return actor != NULL && actor->id > 0 &&
 	    (actor->kind == CORE_ACTOR_HEAD || actor->kind == CORE_ACTOR_ADMIN);
-}
-
-/* The first moment after a (in office) that is not in office: a step
- * search, then halving within the last step. */
-static int64_t
-ov_close_after(const struct core_calendar *cal, int64_t a)
-{
-	int64_t lo = a, hi = a + OV_STEP_S;
-
-	while (core_calendar_in_office(cal, hi)) {
-		lo = hi;
-		hi += OV_STEP_S;
-		if (hi - a > 2 * 86400)
-			return hi; /* office around the clock: give up */
-	}
-	while (hi - lo > 1) {
-		int64_t mid = lo + (hi - lo) / 2;
-
-		if (core_calendar_in_office(cal, mid))
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return hi;
-}
-
-int64_t
-core_overview_work_s(const struct core_calendar *cal, int64_t from, int64_t to)
-{
-	int64_t secs = 0;
-
-	if (to <= from)
-		return 0;
-	if (cal == NULL)
-		return to - from;
-	if (core_calendar_work_s(cal, from, to, &secs) != SD_OK)
-		return to - from; /* over ten years: wall time */
-	return secs;
 }
 
 static int
@@ -94,12 +54,7 @@ ov_rank(const int64_t *v, size_t n, int pct)
 const char *
 core_overview_dept(const struct core_overview *o, int code)
 {
-	size_t i;
-
-	for (i = 0; i < o->n_depts; i++)
-		if (o->depts[i].code == code)
-			return o->depts[i].name;
-	return "?";
+	return core_dept_name(o->depts, o->n_depts, code);
 }
 
 void
@@ -192,9 +147,8 @@ ov_spans_build(const struct core_calendar *cal, int64_t lo, int64_t hi,
 	s->lo = lo;
 	s->hi = hi;
 	while (t < hi) {
-		if (core_calendar_open_at(cal, t, &a) != SD_OK || a >= hi)
+		if (core_calendar_period_at(cal, t, &a, &e) != SD_OK || a >= hi)
 			break;
-		e = ov_close_after(cal, a);
 		if (s->n == s->cap) {
 			s->cap = s->cap == 0 ? 64 : s->cap * 2;
 			s->a = xrealloc(s->a, s->cap * sizeof(*s->a));
@@ -251,7 +205,7 @@ ov_spans_work(const struct core_calendar *cal, const struct ov_spans *s,
 	if (to <= from)
 		return 0;
 	if (cal == NULL || from < s->lo || to > s->hi)
-		return core_overview_work_s(cal, from, to);
+		return core_calendar_office_s(cal, from, to);
 	return ov_spans_upto(s, to) - ov_spans_upto(s, from);
 }
 
@@ -389,13 +343,11 @@ ov_csv_row(void *arg, const struct db_ov_req *r)
 	struct ov_csv *c = arg;
 	char num[32], d1[SD_JALALI_LEN], d2[SD_JALALI_LEN], *name;
 	char local[SD_MOBILE_LEN];
-	const char *dept = "?", *cells[10];
+	const char *dept = core_dept_name(c->depts, c->n_depts, r->dept);
+	const char *cells[10];
 	size_t i, len;
 	enum sd_rc rc = SD_OK;
 
-	for (i = 0; i < c->n_depts; i++)
-		if (c->depts[i].code == r->dept)
-			dept = c->depts[i].name;
 	snprintf(num, sizeof(num), "%lld", (long long)r->tracking);
 	len = strlen(r->first) + strlen(r->last) + 2;
 	name = xmalloc(len);

@@ -265,6 +265,17 @@ core_priority_label_en(enum core_priority p)
 	return (unsigned)p < CORE_PRIO_COUNT ? prio_en[p] : "?";
 }
 
+const char *
+core_dept_name(const struct db_dept *d, size_t n, int code)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (d[i].code == code)
+			return d[i].name;
+	return "?";
+}
+
 void
 core_dept_label(const struct db_dept *d, bool en, char *out, size_t n)
 {

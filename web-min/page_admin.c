@@ -125,7 +125,7 @@ adm_staff_page(struct web_req *req, const char *kind, const char *notice)
 {
 	struct db_user *u = NULL;
 	struct db_dept *d = NULL;
-	size_t n = 0, nd = 0, i, j, k;
+	size_t n = 0, nd = 0, i, j;
 	enum sd_rc rc;
 
 	rc = db_user_list_staff(req->db, &u, &n);
@@ -164,10 +164,8 @@ adm_staff_page(struct web_req *req, const char *kind, const char *notice)
 		web_line(req, u[i].title);
 		web_puts(req, "</td><td>");
 		for (j = 0; j < nc; j++)
-			for (k = 0; k < nd; k++)
-				if (d[k].code == codes[j])
-					web_printf_html(req, "%s%s",
-					    j > 0 ? "، " : "", d[k].name);
+			web_printf_html(req, "%s%s", j > 0 ? "، " : "",
+			    core_dept_name(d, nd, codes[j]));
 		web_printf_html(req,
 		    "</td><td>%s</td><td><a href=\"/staff/admin/staff/%lld\">"
 		    "%s</a></td></tr>",

@@ -209,7 +209,7 @@ static void
 put_left(struct web_req *req, const struct db_sinbox_row *r, int64_t now)
 {
 	char h[48], m[48];
-	int64_t secs = 0;
+	int64_t secs;
 
 	if (r->due <= 0) {
 		web_esc(req, it(CORE_IT_NO_DUE));
@@ -220,9 +220,7 @@ put_left(struct web_req *req, const struct db_sinbox_row *r, int64_t now)
 		    it(CORE_IT_PAST));
 		return;
 	}
-	if (req->env->cal == NULL ||
-	    core_calendar_work_s(req->env->cal, now, r->due, &secs) != SD_OK)
-		secs = r->due - now;
+	secs = core_calendar_office_s(req->env->cal, now, r->due);
 	if (secs < 60) {
 		web_esc(req, it(CORE_IT_UNDER_M));
 		return;

@@ -235,13 +235,6 @@ up_cleanup(struct web_req *req, bool complete)
 	req->upload_arg = NULL;
 }
 
-static const struct web_upload req_upload = {
-    up_begin,
-    up_data,
-    up_end,
-    up_cleanup,
-};
-
 /* A form that is refused: its files go now, before the answer (the
  * cleanup at the end of the request then finds nothing). */
 static void
@@ -321,7 +314,7 @@ page_list(struct web_req *req)
 	struct db_dept *depts = NULL;
 	const char *ps = web_field(req, "page");
 	char date[SD_JALALI_LEN], num[24];
-	size_t n = 0, nd = 0, i, k, from, to, limit;
+	size_t n = 0, nd = 0, i, from, to, limit;
 	long page = 1;
 	enum sd_rc rc;
 
@@ -362,11 +355,9 @@ page_list(struct web_req *req)
 		    rt(CORE_RT_TRACKING), rt(CORE_RT_SUBJECT), rt(CORE_RT_DEPT),
 		    rt(CORE_RT_STATUS), rt(CORE_RT_PRIO), rt(CORE_RT_UPDATED));
 		for (i = from; i < to; i++) {
-			const char *dn = "?";
+			const char *dn = core_dept_name(depts, nd,
+			    rows[i].dept);
 
-			for (k = 0; k < nd; k++)
-				if (depts[k].code == rows[i].dept)
-					dn = depts[k].name;
 			web_printf_html(req,
 			    "<tr><td data-label=\"%s\"><a href=\"/requests/%lld\">"
 			    "%lld</a></td><td data-label=\"%s\">",
@@ -556,13 +547,38 @@ page_new_post(struct web_req *req)
 
 /* ---- /requests/N -------------------------------------------------------- */
 
+void
+web_put_files(struct web_req *req, const struct db_attachment *files, size_t nf,
+    int64_t msg_id)
+{
+	size_t i;
+
+	for (i = 0; i < nf; i++) {
+		char *name;
+
+		if (files[i].message_id != msg_id)
+			continue;
+		name = core_text_escape(files[i].name, 0);
+		web_puts(req, "<div class=\"file\"><p>");
+		web_fill(req, rt(CORE_RT_FILE_NAME), name, NULL, NULL);
+		web_puts(req, "</p><p>");
+		web_fill(req, rt(CORE_RT_FILE_TYPE),
+		    core_ftype_label(core_ftype_parse(files[i].type)), NULL,
+		    NULL);
+		web_printf_html(req,
+		    "</p><p>%s <a href=\"/files/%lld\" download>%s</a></p></div>",
+		    rt(CORE_RT_FILE_LINK), (long long)files[i].id,
+		    rt(CORE_RT_DOWNLOAD));
+		free(name);
+	}
+}
+
 /* One message of the thread, with its files. */
 static void
 put_message(struct web_req *req, const struct db_message *m, int64_t viewer,
     const struct db_attachment *files, size_t nf)
 {
 	char date[SD_JALALI_LEN], num[24];
-	size_t i;
 
 	web_puts(req, "<article class=\"msg\"><p class=\"by\">");
 	if (m->author_id == viewer) {
@@ -581,24 +597,7 @@ put_message(struct web_req *req, const struct db_message *m, int64_t viewer,
 	web_puts(req, "</p><p class=\"body\">");
 	web_body(req, m->body);
 	web_puts(req, "</p>");
-	for (i = 0; i < nf; i++) {
-		char *name;
-
-		if (files[i].message_id != m->id)
-			continue;
-		name = core_text_escape(files[i].name, 0);
-		web_puts(req, "<div class=\"file\"><p>");
-		web_fill(req, rt(CORE_RT_FILE_NAME), name, NULL, NULL);
-		web_puts(req, "</p><p>");
-		web_fill(req, rt(CORE_RT_FILE_TYPE),
-		    core_ftype_label(core_ftype_parse(files[i].type)), NULL,
-		    NULL);
-		web_printf_html(req,
-		    "</p><p>%s <a href=\"/files/%lld\" download>%s</a></p></div>",
-		    rt(CORE_RT_FILE_LINK), (long long)files[i].id,
-		    rt(CORE_RT_DOWNLOAD));
-		free(name);
-	}
+	web_put_files(req, files, nf, m->id);
 	snprintf(num, sizeof(num), "%lld", (long long)m->tracking);
 	web_puts(req, "<p class=\"note\">");
 	web_fill(req, rt(CORE_RT_MSG_TRACKING), num, NULL, NULL);
@@ -990,11 +989,11 @@ const struct web_route web_routes_req[] = {
     {"GET", "/requests", page_list, WEB_AUTH | WEB_READ, NULL},
     {"GET", "/requests/new", page_new_get, WEB_AUTH | WEB_READ, NULL},
     {"POST", "/requests/new", page_new_post, WEB_AUTH | WEB_CSRF | WEB_UPLOAD,
-	&req_upload},
+	&web_upload_attach},
     {"GET", "/requests/#", page_view, WEB_AUTH | WEB_READ, NULL},
     {"GET", "/requests/#/reply", page_reply_get, WEB_AUTH | WEB_READ, NULL},
     {"POST", "/requests/#/reply", page_reply_post,
-	WEB_AUTH | WEB_CSRF | WEB_UPLOAD, &req_upload},
+	WEB_AUTH | WEB_CSRF | WEB_UPLOAD, &web_upload_attach},
     {"POST", "/requests/#/escalate", page_escalate, WEB_AUTH | WEB_CSRF, NULL},
     {"GET", "/files/#", page_file, WEB_AUTH | WEB_READ, NULL},
     {"GET", "/r/*", page_link, 0, NULL},

@@ -103,17 +103,6 @@ back(struct web_req *req, int64_t tracking, const char *code)
  */
 
 static const char *
-dept_of(const struct db_dept *d, size_t nd, int code)
-{
-	size_t i;
-
-	for (i = 0; i < nd; i++)
-		if (d[i].code == code)
-			return d[i].name;
-	return "?";
-}
-
-static const char *
 out_state_label(enum core_out_state s)
 {
 	switch (s) {
@@ -179,8 +168,8 @@ put_detail(struct web_req *req, const struct db_audit_row *h,
 
 	if (strcmp(h->action, "request.transfer") == 0 &&
 	    sscanf(h->detail, "from=%d to=%d", &from, &to) == 2) {
-		web_fill(req, st(CORE_ST_FROM_TO), dept_of(d, nd, from),
-		    dept_of(d, nd, to), NULL);
+		web_fill(req, st(CORE_ST_FROM_TO), core_dept_name(d, nd, from),
+		    core_dept_name(d, nd, to), NULL);
 		why = strstr(h->detail, " reason=");
 		if (why != NULL) {
 			web_printf_html(req, "، %s: ", st(CORE_ST_REASON));
@@ -205,8 +194,6 @@ static void
 put_message(struct web_req *req, const struct core_staff_view *v,
     const struct db_message *m)
 {
-	size_t i;
-
 	web_puts(req, "<article class=\"msg\"><p class=\"by\">");
 	web_esc(req, core_role_label(m->author_role));
 	web_puts(req, ": ");
@@ -219,25 +206,7 @@ put_message(struct web_req *req, const struct core_staff_view *v,
 	web_puts(req, "</p><p class=\"body\">");
 	web_body(req, m->body);
 	web_puts(req, "</p>");
-	for (i = 0; i < v->n_files; i++) {
-		char *name;
-
-		if (v->files[i].message_id != m->id)
-			continue;
-		name = core_text_escape(v->files[i].name, 0);
-		web_puts(req, "<div class=\"file\"><p>");
-		web_fill(req, core_req_txt(CORE_RT_FILE_NAME), name, NULL,
-		    NULL);
-		web_puts(req, "</p><p>");
-		web_fill(req, core_req_txt(CORE_RT_FILE_TYPE),
-		    core_ftype_label(core_ftype_parse(v->files[i].type)), NULL,
-		    NULL);
-		web_printf_html(req,
-		    "</p><p>%s <a href=\"/files/%lld\" download>%s</a></p></div>",
-		    core_req_txt(CORE_RT_FILE_LINK), (long long)v->files[i].id,
-		    core_req_txt(CORE_RT_DOWNLOAD));
-		free(name);
-	}
+	web_put_files(req, v->files, v->n_files, m->id);
 	web_puts(req, "<p class=\"note\">");
 	put_time(req, m->created);
 	web_puts(req, "</p></article>");
@@ -441,10 +410,7 @@ put_sms(struct web_req *req, const struct core_staff_view *v)
 
 		if (s->kind == CORE_OUT_OTP) /* never: db leaves them out */
 			continue;
-		if (strncmp(s->destination, "+98", 3) == 0)
-			core_mobile_local(s->destination, local);
-		else
-			snprintf(local, sizeof(local), "%s", s->destination);
+		core_mobile_local(s->destination, local);
 		web_printf_html(req,
 		    "<tr><td data-label=\"%s\">%s</td><td data-label=\"%s\">"
 		    "<span dir=\"ltr\">%s</span>",
@@ -511,7 +477,7 @@ render(struct web_req *req, int64_t tracking, const char *answer, int err,
 	    "<ul><li>%s : %lld</li><li>%s : %s</li><li>%s : <span "
 	    "class=\"status\">%s</span></li><li>%s : %s</li><li>%s : ",
 	    st(CORE_ST_TRACKING), (long long)r->tracking, st(CORE_ST_DEPT),
-	    dept_of(d, nd, r->dept), st(CORE_ST_STATUS),
+	    core_dept_name(d, nd, r->dept), st(CORE_ST_STATUS),
 	    core_status_label(r->status), st(CORE_ST_PRIO),
 	    core_priority_label(r->prio), st(CORE_ST_DUE));
 	if (v.due > 0)
@@ -749,7 +715,7 @@ page_canned(struct web_req *req)
 		web_printf_html(req, "<p>%s</p>", st(CORE_ST_CANNED_EMPTY));
 	for (i = 0; i < n; i++) {
 		web_printf_html(req, "<section class=\"canned\"><h2>%s</h2>",
-		    dept_of(d, nd, rows[i].dept));
+		    core_dept_name(d, nd, rows[i].dept));
 		snprintf(url, sizeof(url), "/staff/canned/%lld/edit",
 		    (long long)rows[i].id);
 		web_form_begin(req, url, false);
@@ -786,7 +752,7 @@ page_canned(struct web_req *req)
 	    st(CORE_ST_DEPT));
 	for (i = 0; i < nc; i++)
 		web_printf_html(req, "<option value=\"%d\">%s</option>",
-		    codes[i], dept_of(d, nd, codes[i]));
+		    codes[i], core_dept_name(d, nd, codes[i]));
 	web_printf_html(req,
 	    "</select><label for=\"title\">%s</label><input id=\"title\" "
 	    "name=\"title\" maxlength=\"%d\" required><label for=\"body\">%s"

@@ -275,6 +275,10 @@ enum sd_rc web_busy(struct web_req *req);
  * WEB_UPLOAD route; release what a refused form uploaded; write the
  * refusal's Persian notice (false if none); the finished files for core;
  * the file input with its note. */
+/* The files of message msg_id among files[0..nf): name, type and a
+ * download link each (the applicant's and the staff request pages). */
+void web_put_files(struct web_req *req, const struct db_attachment *files,
+    size_t nf, int64_t msg_id);
 extern const struct web_upload web_upload_attach;
 void web_upload_release(struct web_req *req);
 bool web_upload_notice(struct web_req *req);

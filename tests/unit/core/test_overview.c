@@ -74,21 +74,21 @@ test_work_seconds(void **state)
 	const int64_t wed1030 = WED, wed1600 = WED + 5 * 3600 + 1800;
 	const int64_t sat0800 = WED + 3 * 86400 - 2 * 3600 - 1800;
 
-	assert_int_equal(core_overview_work_s(w->cal, wed1030, wed1030 + 3600),
+	assert_int_equal(core_calendar_office_s(w->cal, wed1030, wed1030 + 3600),
 	    3600);
 	/* 10:30 to the 14:30 close, then nothing until Saturday 07:30. */
-	assert_int_equal(core_overview_work_s(w->cal, wed1030, wed1600),
+	assert_int_equal(core_calendar_office_s(w->cal, wed1030, wed1600),
 	    4 * 3600);
-	assert_int_equal(core_overview_work_s(w->cal, wed1030, sat0800),
+	assert_int_equal(core_calendar_office_s(w->cal, wed1030, sat0800),
 	    4 * 3600 + 1800);
 	/* Sent after the close, answered Saturday 08:00: 30 minutes. */
-	assert_int_equal(core_overview_work_s(w->cal, wed1600, sat0800), 1800);
+	assert_int_equal(core_calendar_office_s(w->cal, wed1600, sat0800), 1800);
 	/* A whole working week: five office days. */
-	assert_int_equal(core_overview_work_s(w->cal, wed1030, wed1030 + 7 * 86400),
+	assert_int_equal(core_calendar_office_s(w->cal, wed1030, wed1030 + 7 * 86400),
 	    5 * 7 * 3600);
-	assert_int_equal(core_overview_work_s(w->cal, sat0800, wed1600), 0);
+	assert_int_equal(core_calendar_office_s(w->cal, sat0800, wed1600), 0);
 	/* No calendar: wall time. */
-	assert_int_equal(core_overview_work_s(NULL, 100, 250), 150);
+	assert_int_equal(core_calendar_office_s(NULL, 100, 250), 150);
 }
 
 static void
@@ -231,7 +231,7 @@ cmp64(const void *a, const void *b)
 }
 
 /* The overview's office times (a table of office periods) agree with
- * core_overview_work_s() (a walk through the calendar) on requests spread
+ * core_calendar_office_s() (a walk through the calendar) on requests spread
  * over three weeks, sent and answered at all hours. */
 static void
 test_overview_agrees_with_walk(void **state)
@@ -250,7 +250,7 @@ test_overview_agrees_with_walk(void **state)
 		t = create(w, 2, "درخواست");
 		sd_clock_set_fixed(got[i]);
 		answer(w, w->s2, t);
-		got[i] = core_overview_work_s(w->cal, sent[i], got[i]);
+		got[i] = core_calendar_office_s(w->cal, sent[i], got[i]);
 	}
 	qsort(got, n, sizeof(got[0]), cmp64);
 	sd_clock_set_fixed(now);
