@@ -1,5 +1,6 @@
 # Sourced by integration tests: stopping what they started, waiting
-# for a condition, a free port and starting serve, written once
+# for a condition, a free port, starting serve, and the start every
+# test shares (temp folder, exit traps, check, need), written once
 # (tests/integ/kannel.sh and the web tests use them).
 
 stop() { # pid: TERM, wait at most 5 s, then KILL
@@ -48,4 +49,32 @@ serve_start() { # conf: "$BIN" -c conf serve in the background (PID), its
 		sleep 0.1
 		i=$((i + 1))
 	done
+}
+
+integ_begin() { # name: sets T (a new folder smsdesk-NAME-XXXXXX under
+	# TMPDIR), PID="" and fails=0; at exit integ_end runs (INT and TERM
+	# exit 130). A script that starts more sets INTEG_CLEANUP to a
+	# command (a function of its own) that stops it.
+	T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-$1-XXXXXX")
+	PID=""
+	fails=0
+	trap integ_end EXIT
+	trap 'exit 130' INT TERM
+}
+
+integ_end() { # integ_begin's exit trap: stops PID, runs $INTEG_CLEANUP
+	# (if set), removes T
+	stop "$PID"
+	eval "${INTEG_CLEANUP:-}"
+	rm -rf "$T"
+}
+
+check() { # description, shell condition (eval'd): prints "ok - " or
+	# "FAIL - " and the description; a failure adds one to fails
+	if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi
+}
+
+need() { # file, hint: unless file is executable, prints "FAIL - hint"
+	# and exits 1
+	[ -x "$1" ] || { echo "FAIL - $2"; exit 1; }
 }

@@ -17,25 +17,22 @@ BB=/usr/sbin/bearerbox
 SB=/usr/sbin/smsbox
 FAKE=/usr/lib/kannel/test/fakesmsc
 for b in "$BB" "$SB"; do
-	[ -x "$b" ] || { echo "FAIL - missing $b (apt-get install kannel)"; exit 1; }
+	need "$b" "missing $b (apt-get install kannel)"
 done
-[ -x "$FAKE" ] || { echo "FAIL - missing $FAKE (apt-get install kannel-extras)"; exit 1; }
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "FAIL - build first (make)"; exit 1; }
+need "$FAKE" "missing $FAKE (apt-get install kannel-extras)"
+need "$BIN" "build first (make)"
+need "$SIM" "build first (make)"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-fallback-XXXXXX")
+integ_begin fallback
 BPID="" SPID="" FPID="" DPID="" MPID=""
-cleanup() {
+stop_all() { # at exit (integ_end): serve, the simulator, then Kannel
 	stop "$DPID"
 	stop "$MPID"
 	stop "$FPID"
 	stop "$SPID"
 	stop "$BPID"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fails=0
-check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
+INTEG_CLEANUP=stop_all
 
 # Seven unusual ports in a row: Kannel admin, smsbox, fake SMSC, sendsms;
 # our web view; the SMPP port (nobody listens there at first); the

@@ -10,17 +10,8 @@
 set -u
 . tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
-T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-remind-XXXXXX")
-PID=""
-cleanup() {
-	stop "$PID"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fails=0
-check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
-[ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
+integ_begin remind
+need "$BIN" "build first (make)"
 
 free_port || { echo "FAIL - no free port"; exit 1; }
 cat >"$T/smsdesk.ini" <<INI

@@ -11,18 +11,9 @@ set -u
 . tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
 WEB_TEST=${WEB_TEST:-$(dirname "$BIN")/tests/web/test_web_auth}
-T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-webauth-XXXXXX")
-PID=""
-cleanup() {
-	stop "$PID"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fails=0
-check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
-[ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
-[ -x "$WEB_TEST" ] || { echo "FAIL - build $WEB_TEST first (make unit-bin)"; exit 1; }
+integ_begin webauth
+need "$BIN" "build first (make)"
+need "$WEB_TEST" "build $WEB_TEST first (make unit-bin)"
 
 free_port || { echo "FAIL - no free port"; exit 1; }
 cat >"$T/smsdesk.ini" <<INI

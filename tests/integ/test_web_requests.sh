@@ -7,16 +7,9 @@ set -u
 . tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
 WEB_REQ=${WEB_REQ:-build/web-req-test}
-T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-webreq-XXXXXX")
-PID=""
-cleanup() {
-	stop "$PID"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-[ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
-[ -x "$WEB_REQ" ] || { echo "FAIL - build $WEB_REQ first (make unit-bin)"; exit 1; }
+integ_begin webreq
+need "$BIN" "build first (make)"
+need "$WEB_REQ" "build $WEB_REQ first (make unit-bin)"
 
 free_port || { echo "FAIL - no free port"; exit 1; }
 cat >"$T/smsdesk.ini" <<INI

@@ -7,17 +7,8 @@
 set -u
 . tests/integ/lib.sh
 BIN=${BIN:-build/smsdesk}
-T=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-webtls-XXXXXX")
-PID=""
-cleanup() {
-	stop "$PID"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fails=0
-check() { if eval "$2"; then echo "ok - $1"; else echo "FAIL - $1"; fails=$((fails + 1)); fi; }
-[ -x "$BIN" ] || { echo "FAIL - build first (make)"; exit 1; }
+integ_begin webtls
+need "$BIN" "build first (make)"
 command -v openssl >/dev/null || { echo "ok - # SKIP no openssl"; exit 0; }
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
