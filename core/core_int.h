@@ -74,6 +74,29 @@ void core_link(struct db *db, const struct core_env *env, int64_t tracking,
  * core_text_escape(). */
 void core_excerpt(const char *s, size_t max, char *out, size_t n);
 
+/* ---- Requests (core/request.c) ---------------------------------------- */
+
+/* core_request_get() for staff only: SD_OK if actor sees request
+ * tracking as staff of its department, the head's office for an escalated
+ * one, the head or an admin; its own applicant, anyone else and a missing
+ * request get SD_ENOTFOUND. */
+enum sd_rc core_request_get_staff(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct db_request *out) SD_MUSTCHECK;
+/* The audit row of actor_id's action on "request:TRACKING". */
+enum sd_rc core_request_audit(struct db *db, int64_t actor_id,
+    const char *action, int64_t tracking, const char *detail) SD_MUSTCHECK;
+/* The err text of a failed core_request_get*() for request tracking. */
+void core_request_load_err(enum sd_rc rc, int64_t tracking, struct db *db,
+    char err[SD_ERRLEN]);
+
+/* ---- Staff (core/staff.c) ---------------------------------------------- */
+
+/* The stored role of actor if it backs a staff kind (staff, head, admin):
+ * SD_OK with *role; SD_ENOTFOUND for an applicant or a role that does not
+ * back the kind, SD_EINVAL for no person. */
+enum sd_rc core_staff_role(struct db *db, const struct core_actor *actor,
+    enum core_role *role) SD_MUSTCHECK;
+
 /* ---- SMS alerts (core/alert.c) ---------------------------------------- */
 
 struct core_env;

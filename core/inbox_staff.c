@@ -119,24 +119,17 @@ core_inbox_staff(struct db *db, const struct core_actor *actor,
 	struct db_sinbox_filter f;
 	struct core_inbox_search s;
 	struct db_user u;
+	enum core_role role;
 	enum sd_rc rc;
 	bool head_office = false;
 
 	memset(out, 0, sizeof(*out));
-	if (actor == NULL || actor->id <= 0 ||
-	    (actor->kind != CORE_ACTOR_STAFF &&
-		actor->kind != CORE_ACTOR_HEAD &&
-		actor->kind != CORE_ACTOR_ADMIN))
-		return SD_ENOTFOUND;
-	rc = db_user_get(db, actor->id, &u);
+	/* Rights need the kind and the stored role both. */
+	rc = core_staff_role(db, actor, &role);
+	if (rc == SD_EINVAL)
+		rc = SD_ENOTFOUND;
 	if (rc != SD_OK)
 		return rc;
-	/* Rights need the kind and the stored role both. */
-	if (core_actor_of(u.role, actor->id).kind != actor->kind) {
-		db_user_fini(&u);
-		return SD_ENOTFOUND;
-	}
-	db_user_fini(&u);
 	if (actor->kind == CORE_ACTOR_STAFF) {
 		rc = db_staff_in_dept(db, actor->id, CORE_DEPT_HEAD,
 		    &head_office);

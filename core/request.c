@@ -203,8 +203,8 @@ fail:
 }
 
 /* Write the err text for a failed load/access check. */
-static void
-req_load_err(enum sd_rc rc, int64_t tracking, struct db *db,
+void
+core_request_load_err(enum sd_rc rc, int64_t tracking, struct db *db,
     char err[SD_ERRLEN])
 {
 	if (rc == SD_ENOTFOUND)
@@ -218,9 +218,9 @@ req_load_err(enum sd_rc rc, int64_t tracking, struct db *db,
 		    (long long)tracking, db_errmsg(db));
 }
 
-static enum sd_rc
-req_audit(struct db *db, int64_t actor_id, const char *action, int64_t tracking,
-    const char *detail)
+enum sd_rc
+core_request_audit(struct db *db, int64_t actor_id, const char *action,
+    int64_t tracking, const char *detail)
 {
 	char object[32];
 
@@ -345,8 +345,8 @@ core_request_create_files(struct db *db, const struct core_env *env,
 			snprintf(detail + strlen(detail),
 			    sizeof(detail) - strlen(detail), " files=%zu",
 			    nfiles);
-		rc = req_audit(db, applicant_id, "request.create", *tracking,
-		    detail);
+		rc = core_request_audit(db, applicant_id, "request.create",
+		    *tracking, detail);
 	}
 	if (rc == SD_OK && prio == CORE_PRIO_VERY_URGENT)
 		rc = core_alert_very_urgent(db, env, *tracking, dept,
@@ -422,7 +422,7 @@ core_request_reply_files(struct db *db, const struct core_env *env,
 	in_tx = true;
 	rc = req_load(db, actor, tracking, &r, &u, &rel);
 	if (rc != SD_OK) {
-		req_load_err(rc, tracking, db, err);
+		core_request_load_err(rc, tracking, db, err);
 		goto fail;
 	}
 	loaded = true;
@@ -465,7 +465,7 @@ core_request_reply_files(struct db *db, const struct core_env *env,
 			snprintf(detail + strlen(detail),
 			    sizeof(detail) - strlen(detail), " files=%zu",
 			    nfiles);
-		rc = req_audit(db, author_id,
+		rc = core_request_audit(db, author_id,
 		    rel != REL_APPLICANT             ? "request.answer" :
 			next == CORE_STATUS_ANSWERED ? "request.thanks" :
 						       "request.followup",
@@ -535,7 +535,7 @@ core_request_set_status(struct db *db, const struct core_env *env,
 	in_tx = true;
 	rc = req_load(db, actor, tracking, &r, &u, &rel);
 	if (rc != SD_OK) {
-		req_load_err(rc, tracking, db, err);
+		core_request_load_err(rc, tracking, db, err);
 		goto fail;
 	}
 	loaded = true;
@@ -558,7 +558,7 @@ core_request_set_status(struct db *db, const struct core_env *env,
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "status=%d->%d", (int)r.status,
 		    (int)next);
-		rc = req_audit(db, actor_audit_id(actor),
+		rc = core_request_audit(db, actor_audit_id(actor),
 		    ev == CORE_EV_CLOSE ? "request.close" : "request.reopen",
 		    tracking, detail);
 	}
@@ -627,7 +627,7 @@ core_request_escalate(struct db *db, const struct core_env *env,
 	in_tx = true;
 	rc = req_load(db, actor, tracking, &r, &u, &rel);
 	if (rc != SD_OK) {
-		req_load_err(rc, tracking, db, err);
+		core_request_load_err(rc, tracking, db, err);
 		goto fail;
 	}
 	loaded = true;
@@ -642,8 +642,8 @@ core_request_escalate(struct db *db, const struct core_env *env,
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "dept=%d by=%s", r.dept,
 		    core_actor_kind_name(actor->kind));
-		rc = req_audit(db, actor_audit_id(actor), "request.escalate",
-		    tracking, detail);
+		rc = core_request_audit(db, actor_audit_id(actor),
+		    "request.escalate", tracking, detail);
 	}
 	/* The applicant who asked gets their command's answer, not a
 	 * second SMS saying the same. */
@@ -899,6 +899,26 @@ core_request_get(struct db *db, const struct core_actor *actor,
 	if (rc == SD_OK)
 		db_user_fini(&u);
 	return rc;
+}
+
+enum sd_rc
+core_request_get_staff(struct db *db, const struct core_actor *actor,
+    int64_t tracking, struct db_request *out)
+{
+	struct db_user u;
+	enum req_rel rel;
+	enum sd_rc rc;
+
+	rc = req_load(db, actor, tracking, out, &u, &rel);
+	if (rc != SD_OK)
+		return rc;
+	db_user_fini(&u);
+	if (rel != REL_STAFF) {
+		db_request_fini(out);
+		memset(out, 0, sizeof(*out));
+		return SD_ENOTFOUND;
+	}
+	return SD_OK;
 }
 
 enum sd_rc

@@ -4,8 +4,8 @@
  * departments' canned answers.
  *
  * Invariants:
- * - Every action first passes core_request_get()'s access check, then the
- *   staff rule on top of it (staff_rel()): staff of the request's
+ * - Every action first passes core_request_get_staff(), core_request_get()'s
+ *   access check kept to its staff side: staff of the request's
  *   department, the head's office for an escalated one, the head and
  *   admins. Its applicant, anyone else and a missing request all get
  *   SD_ENOTFOUND, the same answer.
@@ -39,47 +39,10 @@ staff_kind(enum core_actor_kind k)
 	    k == CORE_ACTOR_ADMIN;
 }
 
-/*
- * SD_OK if actor acts on r as staff. actor passed core_request_get() for
- * r. Their own request is the applicant's side, not the staff's.
- */
-static enum sd_rc
-staff_rel(struct db *db, const struct core_actor *actor,
-    const struct db_request *r)
-{
-	struct db_user u;
-	bool member = false;
-	enum sd_rc rc;
-
-	if (!staff_kind(actor->kind) || actor->id <= 0)
-		return SD_EINVAL;
-	if (r->applicant_id == actor->id)
-		return SD_ENOTFOUND;
-	rc = db_user_get(db, actor->id, &u);
-	if (rc != SD_OK)
-		return rc;
-	if (core_actor_of(u.role, actor->id).kind != actor->kind)
-		rc = SD_ENOTFOUND;
-	else if (u.role == CORE_ROLE_HEAD || u.role == CORE_ROLE_ADMIN)
-		rc = SD_OK;
-	else {
-		rc = db_staff_in_dept(db, actor->id, r->dept, &member);
-		if (rc == SD_OK && !member && r->escalated)
-			rc = db_staff_in_dept(db, actor->id, CORE_DEPT_HEAD,
-			    &member);
-		if (rc == SD_OK && !member)
-			rc = SD_ENOTFOUND;
-	}
-	db_user_fini(&u);
-	return rc;
-}
-
 enum sd_rc
 core_staff_request(struct db *db, const struct core_actor *actor,
     int64_t tracking, struct db_request *out)
 {
-	enum sd_rc rc;
-
 	memset(out, 0, sizeof(*out));
 	/* An applicant is no staff: their answer is "not found". */
 	if (actor != NULL && actor->kind == CORE_ACTOR_APPLICANT &&
@@ -87,38 +50,7 @@ core_staff_request(struct db *db, const struct core_actor *actor,
 		return SD_ENOTFOUND;
 	if (actor == NULL || !staff_kind(actor->kind) || actor->id <= 0)
 		return SD_EINVAL;
-	rc = core_request_get(db, actor, tracking, out);
-	if (rc != SD_OK)
-		return rc;
-	rc = staff_rel(db, actor, out);
-	if (rc != SD_OK)
-		db_request_fini(out);
-	return rc;
-}
-
-/* The err text of a failed check. */
-static void
-check_err(enum sd_rc rc, int64_t tracking, struct db *db, char err[SD_ERRLEN])
-{
-	if (rc == SD_ENOTFOUND)
-		snprintf(err, SD_ERRLEN, "no request %lld",
-		    (long long)tracking);
-	else if (rc == SD_EINVAL)
-		snprintf(err, SD_ERRLEN, "request %lld: not a staff actor",
-		    (long long)tracking);
-	else
-		snprintf(err, SD_ERRLEN, "cannot read request %lld: %s",
-		    (long long)tracking, db_errmsg(db));
-}
-
-static enum sd_rc
-audit_request(struct db *db, int64_t actor_id, const char *action,
-    int64_t tracking, const char *detail)
-{
-	char object[32];
-
-	snprintf(object, sizeof(object), "request:%lld", (long long)tracking);
-	return db_audit_add(db, actor_id, action, object, detail);
+	return core_request_get_staff(db, actor, tracking, out);
 }
 
 /* Open a transaction and check actor on tracking: *r filled on SD_OK (the
@@ -137,7 +69,7 @@ staff_begin(struct db *db, const struct core_actor *actor, int64_t tracking,
 	}
 	rc = core_staff_request(db, actor, tracking, r);
 	if (rc != SD_OK) {
-		check_err(rc, tracking, db, err);
+		core_request_load_err(rc, tracking, db, err);
 		db_rollback(db);
 	}
 	return rc;
@@ -174,7 +106,7 @@ core_staff_answer(struct db *db, const struct core_env *env,
 	 * someone not the applicant its rule is this one. */
 	rc = core_staff_request(db, actor, tracking, &r);
 	if (rc != SD_OK) {
-		check_err(rc, tracking, db, err);
+		core_request_load_err(rc, tracking, db, err);
 		return rc;
 	}
 	db_request_fini(&r);
@@ -258,8 +190,8 @@ core_staff_transfer(struct db *db, const struct core_env *env,
 	if (rc == SD_OK) {
 		detail = xasprintf("from=%d to=%d reason=%s", r.dept, dept,
 		    why);
-		rc = audit_request(db, actor->id, "request.transfer", tracking,
-		    detail);
+		rc = core_request_audit(db, actor->id, "request.transfer",
+		    tracking, detail);
 	}
 	if (rc == SD_OK)
 		log_info("core", "request transferred tracking=%lld %d->%d",
@@ -301,8 +233,8 @@ core_staff_assign(struct db *db, const struct core_actor *actor,
 		rc = db_request_assign(db, tracking, user_id, sd_clock_now());
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "to=%lld", (long long)user_id);
-		rc = audit_request(db, actor->id, "request.assign", tracking,
-		    detail);
+		rc = core_request_audit(db, actor->id, "request.assign",
+		    tracking, detail);
 	}
 	rc = staff_end(db, rc, "assign", err);
 	db_request_fini(&r);
@@ -329,7 +261,7 @@ core_staff_note(struct db *db, const struct core_actor *actor, int64_t tracking,
 		    &id);
 	if (rc == SD_OK) {
 		snprintf(detail, sizeof(detail), "note=%lld", (long long)id);
-		rc = audit_request(db, actor->id, "request.note", tracking,
+		rc = core_request_audit(db, actor->id, "request.note", tracking,
 		    detail);
 	}
 	rc = staff_end(db, rc, "store note", err);
@@ -420,9 +352,9 @@ core_staff_view_fini(struct core_staff_view *v)
 
 /* ---- Canned answers ------------------------------------------------------ */
 
-/* The stored role of actor if it backs a staff kind; SD_ENOTFOUND else. */
-static enum sd_rc
-staff_role(struct db *db, const struct core_actor *actor, enum core_role *role)
+enum sd_rc
+core_staff_role(struct db *db, const struct core_actor *actor,
+    enum core_role *role)
 {
 	struct db_user u;
 	enum sd_rc rc;
@@ -451,7 +383,7 @@ core_staff_depts(struct db *db, const struct core_actor *actor, int *codes,
 	enum sd_rc rc;
 
 	*n = 0;
-	rc = staff_role(db, actor, &role);
+	rc = core_staff_role(db, actor, &role);
 	if (rc != SD_OK)
 		return rc;
 	if (role == CORE_ROLE_HEAD || role == CORE_ROLE_ADMIN) {
@@ -475,7 +407,7 @@ canned_may(struct db *db, const struct core_actor *actor, int dept)
 	bool member = false;
 	enum sd_rc rc;
 
-	rc = staff_role(db, actor, &role);
+	rc = core_staff_role(db, actor, &role);
 	if (rc != SD_OK)
 		return rc;
 	if (role == CORE_ROLE_HEAD || role == CORE_ROLE_ADMIN)
