@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/base/rc.h"
+#include "core/model.h"
 
 /* What core_field_line() does with controls and bidi controls. */
 enum core_field_mode {
@@ -75,6 +76,10 @@ void core_link(struct db *db, const struct core_env *env, int64_t tracking,
 void core_excerpt(const char *s, size_t max, char *out, size_t n);
 
 /* ---- Requests (core/request.c) ---------------------------------------- */
+
+struct core_actor;
+struct db;
+struct db_request;
 
 /* core_request_get() for staff only: SD_OK if actor sees request
  * tracking as staff of its department, the head's office for an escalated
